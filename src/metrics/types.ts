@@ -1,0 +1,10 @@
+/** One metric value as a collector saw it. `value` is text (Katib keeps strings; non-numeric values such as DARTS genotypes exist). */
+export interface MetricLog {
+  readonly name: string;
+  readonly value: string;
+  /** RFC3339 timestamp from the source, when it had one. */
+  readonly time?: string;
+}
+
+/** Katib's metric strategy for reducing a history to one value. */
+export type StrategyName = 'min' | 'max' | 'latest';

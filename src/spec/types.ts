@@ -1,0 +1,105 @@
+/**
+ * Katib `kubeflow.org/v1beta1` Experiment types, field for field as Katib's API defines them
+ * (see shared/katib/REFERENCE.md §1.1). Values that Katib keeps as strings (feasibleSpace, settings)
+ * stay strings here; `toSearchSpace` parses them.
+ */
+
+export interface NameValue {
+  name: string;
+  value: string;
+}
+
+export interface FeasibleSpace {
+  min?: string;
+  max?: string;
+  step?: string;
+  list?: string[];
+  distribution?: 'uniform' | 'logUniform' | 'normal' | 'logNormal' | 'unknown';
+}
+
+export interface ParameterSpec {
+  name: string;
+  parameterType: 'double' | 'int' | 'discrete' | 'categorical' | 'unknown';
+  feasibleSpace: FeasibleSpace;
+}
+
+export interface MetricStrategy {
+  name: string;
+  value: 'min' | 'max' | 'latest';
+}
+
+export interface ObjectiveSpecKatib {
+  type: 'minimize' | 'maximize';
+  goal?: number;
+  objectiveMetricName: string;
+  additionalMetricNames?: string[];
+  metricStrategies?: MetricStrategy[];
+}
+
+export interface AlgorithmSpec {
+  algorithmName: string;
+  algorithmSettings?: NameValue[];
+}
+
+export interface TrialParameterSpec {
+  name: string;
+  description?: string;
+  reference: string;
+}
+
+export interface ConfigMapSource {
+  configMapName?: string;
+  configMapNamespace?: string;
+  templatePath?: string;
+}
+
+export interface TrialTemplate {
+  retain?: boolean;
+  trialSpec?: Record<string, unknown>;
+  configMap?: ConfigMapSource;
+  trialParameters?: TrialParameterSpec[];
+  primaryPodLabels?: Record<string, string>;
+  primaryContainerName?: string;
+  successCondition?: string;
+  failureCondition?: string;
+}
+
+export type CollectorKind = 'StdOut' | 'File' | 'TensorFlowEvent' | 'PrometheusMetric' | 'Custom' | 'Push';
+
+export interface MetricsCollectorSpec {
+  collector?: { kind: CollectorKind; customCollector?: Record<string, unknown> };
+  source?: {
+    fileSystemPath?: { path?: string; kind?: 'File' | 'Directory'; format?: 'TEXT' | 'JSON' };
+    httpGet?: { path?: string; port?: number | string };
+    filter?: { metricsFormat?: string[] };
+  };
+}
+
+export interface NasConfig {
+  graphConfig?: { numLayers?: number; inputSizes?: number[]; outputSizes?: number[] };
+  operations?: { operationType?: string; parameters?: ParameterSpec[] }[];
+}
+
+export type ResumePolicy = 'Never' | 'LongRunning' | 'FromVolume';
+
+export interface ExperimentSpec {
+  parameters?: ParameterSpec[];
+  objective?: ObjectiveSpecKatib;
+  algorithm?: AlgorithmSpec;
+  earlyStopping?: AlgorithmSpec;
+  parallelTrialCount?: number;
+  maxTrialCount?: number;
+  maxFailedTrialCount?: number;
+  metricsCollectorSpec?: MetricsCollectorSpec;
+  trialTemplate?: TrialTemplate;
+  resumePolicy?: ResumePolicy;
+  nasConfig?: NasConfig;
+}
+
+/** A whole Experiment object as written in YAML. */
+export interface ExperimentManifest {
+  apiVersion: string;
+  kind: 'Experiment';
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  spec: ExperimentSpec;
+}
