@@ -1,4 +1,4 @@
-import { formatIssue, type Issue } from './issue.ts';
+import { errorsOnly, formatIssue, type Issue } from './issue.ts';
 
 /** Every error code the workbench raises; the CLI maps `invalid*` codes to exit status 2. */
 export const ErrorCode = {
@@ -53,8 +53,9 @@ export class WorkbenchError extends Error {
   }
 }
 
-/** Throws an `invalidSpec` error carrying `issues` when there are any. */
-export function throwIfIssues(issues: readonly Issue[], what: string): void {
+/** Throws an `invalidSpec` error carrying the issues when there are any besides warnings. */
+export function throwIfIssues(all: readonly Issue[], what: string): void {
+  const issues = errorsOnly(all);
   if (issues.length > 0) {
     throw new WorkbenchError(
       ErrorCode.invalidSpec,

@@ -9,9 +9,17 @@ export interface Issue {
   readonly message: string;
   /** What to do about it, when there is something better to say than the message. */
   readonly fix?: string;
+  /** `warning`: worth saying, but the Experiment still runs (e.g. something Katib's webhook rejects that is harmless here). */
+  readonly severity?: 'warning';
+}
+
+/** Issues that stop an Experiment (everything but warnings). */
+export function errorsOnly(issues: readonly Issue[]): Issue[] {
+  return issues.filter((i) => i.severity !== 'warning');
 }
 
 /** Formats an issue as one line: `path: message (fix)`. */
 export function formatIssue(issue: Issue): string {
-  return issue.fix ? `${issue.path}: ${issue.message} Fix: ${issue.fix}` : `${issue.path}: ${issue.message}`;
+  const head = issue.severity === 'warning' ? `warning: ${issue.path}` : issue.path;
+  return issue.fix ? `${head}: ${issue.message} Fix: ${issue.fix}` : `${head}: ${issue.message}`;
 }

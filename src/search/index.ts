@@ -1,0 +1,40 @@
+import { GridSearch } from './grid.ts';
+import { RandomSearch } from './random.ts';
+import { SobolSearch } from './sobol.ts';
+import type { SearchAlgorithm } from './types.ts';
+
+export { assignmentFromUnit, assignmentKey, sampleAssignment, spaceSize } from './assignment.ts';
+export { Combinations } from './combinations.ts';
+export { contains, fromUnit, gridSize, gridValueAt, gridValues, sample, toUnit } from './distributions.ts';
+export { GridSearch } from './grid.ts';
+export { IndexPermutation } from './permutation.ts';
+export { RandomSearch } from './random.ts';
+export { derive, normalizeSeed, Rng } from './rng.ts';
+export {
+  type ParsedSettings,
+  parseFloatText,
+  parseIntText,
+  parseSettings,
+  parseSettingsOrThrow,
+  randomStateRule,
+  type SettingRule,
+  type SettingRules,
+  seedFrom,
+  settingPath,
+} from './settings.ts';
+export { SobolSearch } from './sobol.ts';
+export { maxSobolDimensions } from './sobolDirections.ts';
+export { SobolSequence } from './sobolSequence.ts';
+export type { Assignment, Domain, Parameter, ParamValue, Scale, SearchSpace } from './space.ts';
+export type * from './types.ts';
+export { completedStates } from './types.ts';
+
+/**
+ * The built-in search algorithms by Katib `algorithmName`, each a factory for a fresh instance.
+ * The suggestion registry reads this map; later algorithms (tpe, bayesianoptimization, …) add entries here.
+ */
+export const builtinAlgorithms: Record<string, () => SearchAlgorithm> = {
+  random: () => new RandomSearch(),
+  grid: () => new GridSearch(),
+  sobol: () => new SobolSearch(),
+};

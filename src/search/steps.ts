@@ -1,0 +1,46 @@
+/**
+ * Arithmetic of stepped ranges `min, min+step, …, ≤ max`. Grid points are rounded to the decimal precision of
+ * `min` and `step`, so `0.1 + 2 * 0.1` is `0.3` and not `0.30000000000000004` (Katib's `np.arange` keeps
+ * the noise and may drop the last point because of it; we do not).
+ */
+
+/** Number of digits after the decimal point in the shortest text form of `x` (`0.05` → 2, `1.5e-7` → 8). */
+export function decimals(x: number): number {
+  if (!Number.isFinite(x)) return 0;
+  const text = Math.abs(x).toString();
+  const [mantissa = '', exponent] = text.split('e');
+  const fraction = mantissa.split('.')[1]?.length ?? 0;
+  return Math.max(0, fraction - (exponent === undefined ? 0 : Number(exponent)));
+}
+
+/** Rounds `x` to `digits` decimals; precisions beyond what `toFixed` supports are left alone. */
+function roundTo(x: number, digits: number): number {
+  return digits > 100 ? x : Number(x.toFixed(digits));
+}
+
+/** The k-th point of the stepped range, rounded to the precision of `min` and `step`. */
+export function stepPoint(min: number, step: number, k: number): number {
+  return roundTo(min + k * step, Math.max(decimals(min), decimals(step)));
+}
+
+/** How many points `min + k*step` (rounded as {@link stepPoint}) lie in [min, max]; at least 1 when min ≤ max. */
+export function stepCount(min: number, max: number, step: number): number {
+  if (!(max >= min) || !(step > 0)) return max === min ? 1 : 0;
+  let n = Math.floor((max - min) / step) + 1;
+  // The division can be off by one either way in floating point; settle it on the rounded points themselves.
+  while (stepPoint(min, step, n) <= max) n++;
+  while (n > 1 && stepPoint(min, step, n - 1) > max) n--;
+  return n;
+}
+
+/** The grid point nearest to `x`, clamped to the first `count` points. */
+export function snapToStep(min: number, step: number, count: number, x: number): number {
+  const k = Math.round((x - min) / step);
+  return stepPoint(min, step, Math.min(count - 1, Math.max(0, k)));
+}
+
+/** True when `x` is (up to floating-point noise) one of the points `min + k*step`. */
+export function onStep(min: number, step: number, x: number): boolean {
+  const k = (x - min) / step;
+  return Math.abs(k - Math.round(k)) <= 1e-9 * Math.max(1, Math.abs(k));
+}

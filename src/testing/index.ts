@@ -1,0 +1,8 @@
+/**
+ * `hpo-workbench/testing`: the conformance suite for search algorithms and the pieces it is built from,
+ * for testing built-in and third-party algorithms alike (needs vitest).
+ */
+export { type AskTellOptions, type AskTellRun, deepFreeze, makeRequest, makeTrial, runAskTell } from './askTell.ts';
+export { type Benchmark, branin, mixedObjective, mixedSpace, sphere, steppedMixedSpace } from './benchmarks.ts';
+export { describeSearchAlgorithm, type SearchAlgorithmSuiteOptions } from './describeSearchAlgorithm.ts';
+export { compareWithRandom, type ImprovementOptions, type ImprovementReport } from './improvement.ts';
