@@ -103,3 +103,6 @@ export interface ExperimentManifest {
   metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
   spec: ExperimentSpec;
 }
+
+/** ConfigMap data a caller supplies for `trialTemplate.configMap` sources: `namespace/name` → data key → text. */
+export type ConfigMapData = Record<string, Record<string, string>>;

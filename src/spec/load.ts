@@ -1,0 +1,89 @@
+import { readFileSync } from 'node:fs';
+import { LineCounter, parseAllDocuments } from 'yaml';
+import { ErrorCode, WorkbenchError } from '../common/errors.ts';
+import type { Issue } from '../common/issue.ts';
+import { normalizeExperiment } from './normalize.ts';
+import { isRecord } from './read.ts';
+import type { ConfigMapData, ExperimentManifest } from './types.ts';
+
+/** Parses every YAML document of `text`; a syntax error anywhere throws with `<source>:<line>:<col>`. */
+function parseDocuments(text: string, source: string): unknown[] {
+  const lineCounter = new LineCounter();
+  const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false });
+  const issues: Issue[] = [];
+  for (const doc of docs) {
+    for (const e of doc.errors) {
+      const { line, col } = lineCounter.linePos(e.pos[0]);
+      issues.push({ path: `${source}:${line}:${col}`, message: e.message });
+    }
+  }
+  if (issues.length > 0) {
+    throw new WorkbenchError(ErrorCode.invalidSpec, `${source} is not valid YAML:`, { issues });
+  }
+  return docs.map((d) => d.toJS()).filter((v) => v !== null && v !== undefined);
+}
+
+/**
+ * Reads every `kind: Experiment` document of a (multi-document) YAML text and normalises values users
+ * write unquoted (numbers in feasibleSpace and settings become strings, a string goal a number).
+ * Other kinds are skipped; a text without any Experiment throws `invalidSpec`.
+ */
+export function loadExperiments(text: string, source = '<input>'): ExperimentManifest[] {
+  const docs = parseDocuments(text, source);
+  const experiments = docs.filter((d) => isRecord(d) && d.kind === 'Experiment');
+  if (experiments.length === 0) {
+    const kinds = docs.map((d) => (isRecord(d) && typeof d.kind === 'string' ? d.kind : '(no kind)'));
+    throw new WorkbenchError(ErrorCode.invalidSpec, `${source} contains no Katib Experiment`, {
+      issues: [
+        {
+          path: source,
+          message:
+            kinds.length === 0
+              ? 'the file has no YAML documents.'
+              : `no document has kind: Experiment (found: ${kinds.join(', ')}).`,
+          fix: 'Give the file a document with apiVersion: kubeflow.org/v1beta1 and kind: Experiment.',
+        },
+      ],
+    });
+  }
+  return experiments.map((d) => normalizeExperiment(d as Record<string, unknown>));
+}
+
+function readText(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (cause) {
+    const missing = (cause as NodeJS.ErrnoException).code === 'ENOENT';
+    throw new WorkbenchError(
+      missing ? ErrorCode.notFound : ErrorCode.invalidArgument,
+      `cannot read ${path}: ${(cause as Error).message}`,
+      { cause },
+    );
+  }
+}
+
+/** Reads a YAML file and returns its Experiments (see {@link loadExperiments}). */
+export function loadExperimentFile(path: string): ExperimentManifest[] {
+  return loadExperiments(readText(path), path);
+}
+
+/**
+ * Collects the `data` of every `kind: ConfigMap` document of a YAML text as {@link ConfigMapData},
+ * so trial templates stored in ConfigMaps can be validated and rendered without a cluster.
+ */
+export function loadConfigMaps(text: string, source = '<input>'): ConfigMapData {
+  const out: ConfigMapData = {};
+  for (const doc of parseDocuments(text, source)) {
+    if (!isRecord(doc) || doc.kind !== 'ConfigMap' || !isRecord(doc.metadata) || !isRecord(doc.data)) continue;
+    const ns = typeof doc.metadata.namespace === 'string' ? doc.metadata.namespace : 'default';
+    const data: Record<string, string> = {};
+    for (const [k, v] of Object.entries(doc.data)) if (typeof v === 'string') data[k] = v;
+    out[`${ns}/${String(doc.metadata.name)}`] = data;
+  }
+  return out;
+}
+
+/** Reads ConfigMaps from a YAML file (see {@link loadConfigMaps}). */
+export function loadConfigMapFile(path: string): ConfigMapData {
+  return loadConfigMaps(readText(path), path);
+}

@@ -1,0 +1,161 @@
+import { isScalar, parseDocument, visit } from 'yaml';
+import { ErrorCode, WorkbenchError } from '../common/errors.ts';
+import type { Assignment } from '../search/space.ts';
+import { findContainers } from './containers.ts';
+import { parseMetaRef, replacePlaceholders } from './placeholders.ts';
+import { isRecord, type Obj } from './read.ts';
+import { shellScriptIndex, substituteInScript } from './shell.ts';
+import type { TrialParameterSpec } from './types.ts';
+
+/** Inputs of {@link renderTrialSpec}. */
+export interface RenderTrialOptions {
+  /** The inline `trialSpec` object, or the ConfigMap template text (YAML or JSON). */
+  readonly template: Record<string, unknown> | string;
+  readonly trialParameters: readonly TrialParameterSpec[];
+  /** The trial's parameter values, keyed by Experiment parameter name. */
+  readonly assignment: Assignment;
+  readonly trialName: string;
+  readonly namespace: string;
+}
+
+/** Marks a YAML plain scalar that was exactly one placeholder, so its value is re-typed after substitution. */
+const plainMark = '\u0000';
+
+function parseTemplateText(text: string): Obj {
+  const doc = parseDocument(text);
+  if (doc.errors.length > 0) {
+    throw new WorkbenchError(ErrorCode.invalidSpec, `unable to parse the trial template: ${doc.errors[0]?.message}`);
+  }
+  // Katib substitutes ConfigMap text before decoding it, so `replicas: ${trialParameters.n}` becomes a number.
+  visit(doc, {
+    Scalar(_key, node) {
+      if (
+        node.type === 'PLAIN' &&
+        typeof node.value === 'string' &&
+        /^\$\{trialParameters\.[^}]+\}$/.test(node.value)
+      ) {
+        node.value = plainMark + node.value;
+      }
+    },
+  });
+  const obj = doc.toJS() as unknown;
+  if (!isRecord(obj)) throw new WorkbenchError(ErrorCode.invalidSpec, 'the trial template is not a YAML mapping');
+  return obj;
+}
+
+function formatValue(v: string | number): string {
+  return typeof v === 'number' ? String(v) : v;
+}
+
+/** Resolves every trialParameter to its text: an assignment value or a `${trialSpec.*}` meta value. */
+function parameterValues(spec: Obj, o: RenderTrialOptions): Map<string, string> {
+  const meta = isRecord(spec.metadata) ? spec.metadata : {};
+  const values = new Map<string, string>();
+  for (const tp of o.trialParameters) {
+    const ref = parseMetaRef(tp.reference);
+    if (ref === undefined) {
+      const v = o.assignment[tp.reference];
+      if (v === undefined) {
+        throw new WorkbenchError(
+          ErrorCode.invalidArgument,
+          `trial parameter "${tp.name}" references parameter "${tp.reference}", which the assignment does not have`,
+        );
+      }
+      values.set(tp.name, formatValue(v));
+    } else if ('unsupported' in ref) {
+      throw new WorkbenchError(ErrorCode.invalidSpec, `illegal reference of trial metadata: ${tp.reference}`);
+    } else if (ref.key === 'Labels' || ref.key === 'Annotations') {
+      const map = meta[ref.key === 'Labels' ? 'labels' : 'annotations'];
+      const v = isRecord(map) ? map[ref.name] : undefined;
+      if (typeof v !== 'string') {
+        throw new WorkbenchError(
+          ErrorCode.invalidSpec,
+          `illegal reference of trial metadata: ${tp.reference} (the template's metadata.${ref.key.toLowerCase()} has no key "${ref.name}")`,
+        );
+      }
+      values.set(tp.name, v);
+    } else {
+      const fixed = { Name: o.trialName, Namespace: o.namespace, Kind: spec.kind, APIVersion: spec.apiVersion };
+      values.set(tp.name, String(fixed[ref.key] ?? ''));
+    }
+  }
+  return values;
+}
+
+/** Finds the `sh -c` script strings of every container: array → indices of script elements. */
+function scriptSlots(spec: Obj): Map<unknown[], Set<number>> {
+  const slots = new Map<unknown[], Set<number>>();
+  for (const { container } of findContainers(spec)) {
+    const command = Array.isArray(container.command) ? container.command : [];
+    const args = Array.isArray(container.args) ? container.args : [];
+    // Without a command the image's entrypoint runs the args, and we cannot tell whether it is a shell.
+    if (command.length === 0) continue;
+    const idx = shellScriptIndex([...command, ...args]);
+    if (idx === undefined) continue;
+    const [arr, i] = idx < command.length ? [command, idx] : [args, idx - command.length];
+    const set = slots.get(arr) ?? new Set<number>();
+    set.add(i);
+    slots.set(arr, set);
+  }
+  return slots;
+}
+
+/**
+ * Renders a trial's job like Katib's manifest generator (REFERENCE §5.4): each `${trialParameters.<name>}`
+ * becomes its assignment or `${trialSpec.*}` meta value, then `metadata.name`/`namespace` are set.
+ * Unlike Katib's text replace, values are substituted per string of the parsed template, so a value holding
+ * `"` or `\` cannot break the document, and inside the script of a `sh -c` container they are shell-quoted.
+ */
+export function renderTrialSpec(o: RenderTrialOptions): Record<string, unknown> {
+  // `walk` builds a new tree, so the caller's template is never modified.
+  const spec = typeof o.template === 'string' ? parseTemplateText(o.template) : o.template;
+  const values = parameterValues(spec, o);
+  const lookup = (name: string): string | undefined => values.get(name);
+  const slots = scriptSlots(spec);
+
+  const plain = (s: string): unknown => {
+    if (!s.startsWith(plainMark)) return replacePlaceholders(s, lookup);
+    const text = replacePlaceholders(s.slice(plainMark.length), lookup);
+    const typed = parseScalar(text);
+    return typed === undefined ? text : typed;
+  };
+  const walk = (v: unknown): unknown => {
+    if (typeof v === 'string') return plain(v);
+    if (Array.isArray(v)) {
+      const scripts = slots.get(v);
+      return v.map((item, i) =>
+        scripts?.has(i) && typeof item === 'string' ? substituteInScript(stripMark(item), lookup) : walk(item),
+      );
+    }
+    if (isRecord(v)) {
+      const out: Obj = {};
+      for (const [k, child] of Object.entries(v)) out[replacePlaceholders(stripMark(k), lookup)] = walk(child);
+      return out;
+    }
+    return v;
+  };
+  const rendered = walk(spec) as Obj;
+  rendered.metadata = {
+    ...(isRecord(rendered.metadata) ? rendered.metadata : {}),
+    name: o.trialName,
+    namespace: o.namespace,
+  };
+  return rendered;
+}
+
+function stripMark(s: string): string {
+  return s.startsWith(plainMark) ? s.slice(plainMark.length) : s;
+}
+
+/** A YAML plain scalar's typed value (number, boolean, null) or undefined when it stays a string. */
+function parseScalar(text: string): number | boolean | null | undefined {
+  const doc = parseDocument(text);
+  if (doc.errors.length > 0 || !isScalar(doc.contents)) return undefined;
+  const v = doc.contents.value;
+  return typeof v === 'number' || typeof v === 'boolean' || v === null ? v : undefined;
+}
+
+/** The template text Katib checks placeholders in: the JSON of an inline trialSpec, or the ConfigMap text. */
+export function templateText(template: Record<string, unknown> | string): string {
+  return typeof template === 'string' ? template : JSON.stringify(template);
+}
