@@ -86,6 +86,15 @@ export interface EventRow {
   readonly time: string;
 }
 
+/** Who holds an experiment's controller lock (see `Store.acquireExperimentLock`). */
+export interface ExperimentLock {
+  readonly experiment: string;
+  readonly pid: number;
+  readonly host: string;
+  /** RFC3339 time the lock was taken. */
+  readonly acquiredAt: string;
+}
+
 /** Partial update of a trial; unset fields are kept. */
 export type TrialPatch = Partial<Omit<TrialRecord, 'experiment' | 'name' | 'seq' | 'createdAt'>>;
 
@@ -121,7 +130,18 @@ export interface Store {
   loadAlgorithmState(experiment: string): unknown;
 
   addEvent(ev: EventRow): void;
+  /** The latest `limit` events (all when omitted), oldest first. */
   listEvents(experiment: string, limit?: number): EventRow[];
+
+  /**
+   * Takes the one-controller-per-experiment lock for `ownerPid` (default: this process); false when a live
+   * process holds it. A lock left by a dead process on this host is taken over (resume after `kill -9`).
+   */
+  acquireExperimentLock(experiment: string, ownerPid?: number): boolean;
+  /** Releases the lock if `ownerPid` (default: this process) holds it. */
+  releaseExperimentLock(experiment: string, ownerPid?: number): void;
+  /** The current holder of the lock, possibly stale, or undefined. */
+  getExperimentLock(experiment: string): ExperimentLock | undefined;
 
   /** Runs `fn` in one transaction. */
   transaction<T>(fn: () => T): T;

@@ -1,0 +1,135 @@
+import type BetterSqlite3 from 'better-sqlite3';
+import { ErrorCode, WorkbenchError } from '../common/errors.ts';
+
+/** One schema step: `up` turns a database at schema `version - 1` into one at `version`. */
+export interface Migration {
+  readonly version: number;
+  readonly description: string;
+  readonly up: (db: BetterSqlite3.Database) => void;
+}
+
+// Tables mirror Katib's DB model (experiments, trials, observation_logs) plus what a local controller needs to
+// resume: the algorithm's opaque state and an event history. JSON columns hold structured values as text.
+const coreTables = `
+CREATE TABLE experiments (
+  name         TEXT PRIMARY KEY,
+  namespace    TEXT NOT NULL,
+  manifest     TEXT NOT NULL,
+  phase        TEXT NOT NULL,
+  reason       TEXT NOT NULL,
+  message      TEXT NOT NULL,
+  seed         INTEGER NOT NULL,
+  source_path  TEXT,
+  created_at   TEXT NOT NULL,
+  updated_at   TEXT NOT NULL,
+  completed_at TEXT
+);
+CREATE TABLE trials (
+  experiment   TEXT NOT NULL REFERENCES experiments(name) ON DELETE CASCADE,
+  name         TEXT NOT NULL,
+  seq          INTEGER NOT NULL,
+  params       TEXT NOT NULL,
+  state        TEXT NOT NULL,
+  reason       TEXT NOT NULL,
+  message      TEXT NOT NULL,
+  objective    REAL,
+  metrics      TEXT NOT NULL,
+  budget       REAL,
+  parent       TEXT,
+  labels       TEXT NOT NULL,
+  explain      TEXT,
+  work_dir     TEXT,
+  exit_code    INTEGER,
+  created_at   TEXT NOT NULL,
+  started_at   TEXT,
+  completed_at TEXT,
+  PRIMARY KEY (experiment, name)
+);
+CREATE UNIQUE INDEX trials_by_seq ON trials(experiment, seq);
+CREATE TABLE observation_logs (
+  id         INTEGER PRIMARY KEY,
+  experiment TEXT NOT NULL,
+  trial      TEXT NOT NULL,
+  step       INTEGER NOT NULL,
+  metric     TEXT NOT NULL,
+  value      TEXT NOT NULL,
+  time       TEXT,
+  FOREIGN KEY (experiment, trial) REFERENCES trials(experiment, name) ON DELETE CASCADE
+);
+CREATE INDEX observation_logs_by_metric ON observation_logs(experiment, trial, metric);
+CREATE TABLE algorithm_state (
+  experiment TEXT PRIMARY KEY REFERENCES experiments(name) ON DELETE CASCADE,
+  state      TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE TABLE events (
+  id         INTEGER PRIMARY KEY AUTOINCREMENT,
+  experiment TEXT NOT NULL REFERENCES experiments(name) ON DELETE CASCADE,
+  trial      TEXT,
+  type       TEXT NOT NULL,
+  reason     TEXT NOT NULL,
+  message    TEXT NOT NULL,
+  time       TEXT NOT NULL
+);
+CREATE INDEX events_by_experiment ON events(experiment, id);
+`;
+
+// No foreign key to experiments: `hpo run` takes the lock before the experiment row exists.
+const lockTable = `
+CREATE TABLE locks (
+  experiment  TEXT PRIMARY KEY,
+  pid         INTEGER NOT NULL,
+  host        TEXT NOT NULL,
+  acquired_at TEXT NOT NULL
+);
+`;
+
+/** Every schema step in order; `migrations[i].version === i + 1`. Append only: never edit a released step. */
+export const migrations: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'experiments, trials, observation logs, algorithm state, events',
+    up: (db) => db.exec(coreTables),
+  },
+  { version: 2, description: 'experiment locks (one controller per experiment)', up: (db) => db.exec(lockTable) },
+];
+
+/** The schema version this code writes. */
+export const schemaVersion: number = migrations.length;
+
+/** Reads `PRAGMA user_version`, where the schema version lives. */
+export function readSchemaVersion(db: BetterSqlite3.Database): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+function refuseNewer(found: number, known: number, dbPath: string): void {
+  if (found > known) {
+    throw new WorkbenchError(
+      ErrorCode.storeFailed,
+      `store at ${dbPath} was written by a newer hpo-workbench (schema ${found} > ${known}); upgrade hpo-workbench to use it`,
+    );
+  }
+}
+
+/**
+ * Brings `db` up to the last of `steps`, all pending steps in one transaction; called by the store at open.
+ * Refuses a database whose schema is newer than the code. Safe when two processes open a fresh store at once:
+ * the version is re-read after the write lock is taken, so only one of them migrates.
+ */
+export function migrate(db: BetterSqlite3.Database, dbPath: string, steps: readonly Migration[] = migrations): void {
+  const target = steps.length;
+  steps.forEach((m, i) => {
+    if (m.version !== i + 1) throw new Error(`migration ${i} has version ${m.version}, expected ${i + 1}`);
+  });
+  const before = readSchemaVersion(db);
+  refuseNewer(before, target, dbPath);
+  if (before === target) return;
+  const apply = db.transaction(() => {
+    const current = readSchemaVersion(db);
+    refuseNewer(current, target, dbPath);
+    for (const step of steps.slice(current)) step.up(db);
+    // user_version lives in the database header and is written inside this transaction.
+    db.pragma(`user_version = ${target}`);
+  });
+  apply.immediate();
+}

@@ -1,0 +1,318 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import { ErrorCode, WorkbenchError } from '../common/errors.ts';
+import {
+  experimentPatchColumns,
+  experimentToRow,
+  rowToEvent,
+  rowToExperiment,
+  rowToObservation,
+  rowToTrial,
+  stateToJson,
+  trialPatchColumns,
+  trialToRow,
+} from './codec.ts';
+import { isSqliteError, sqliteCode, storeFailure } from './failure.ts';
+import { LockTable } from './locks.ts';
+import { migrate } from './migrations.ts';
+import { PatchWriter } from './patch.ts';
+import { prepareStatements, type Statements } from './statements.ts';
+import type {
+  EventRow,
+  ExperimentLock,
+  ExperimentPatch,
+  ExperimentRecord,
+  ObservationRow,
+  Store,
+  TrialPatch,
+  TrialRecord,
+} from './types.ts';
+
+/** File name of the database inside a store folder. */
+export const storeFileName = 'hpo.db';
+
+/**
+ * The default store: one SQLite file in WAL mode, so other processes (`hpo status`, the dashboard) read while a
+ * controller writes. Each call is its own transaction unless made inside `transaction()`, which the controller
+ * uses to batch a step's writes. Two controllers must never drive the same experiment at once: SQLite would keep
+ * the file consistent, but both would launch trials; `acquireExperimentLock` is how `hpo run`/`resume` refuse that.
+ */
+export class SqliteStore implements Store {
+  readonly root: string;
+  /** The database file (`:memory:` for an in-memory store). */
+  readonly path: string;
+  readonly #db: Database.Database;
+  readonly #s: Statements;
+  readonly #trialPatch: PatchWriter;
+  readonly #experimentPatch: PatchWriter;
+  readonly #locks: LockTable;
+  readonly #deleteAll: Database.Transaction<(name: string) => number>;
+  readonly #appendAll: Database.Transaction<(experiment: string, rows: readonly ObservationRow[]) => void>;
+
+  /** Opens (creating and migrating as needed) the database `file`; `root` is the store folder. */
+  constructor(options: { file: string; root: string }) {
+    this.root = options.root;
+    this.path = options.file;
+    const db = connect(options.file);
+    this.#db = db;
+    this.#s = prepareStatements(db);
+    this.#trialPatch = new PatchWriter({
+      db,
+      table: 'trials',
+      keyColumns: ['experiment', 'name'],
+      columns: trialPatchColumns,
+      what: 'trial',
+    });
+    this.#experimentPatch = new PatchWriter({
+      db,
+      table: 'experiments',
+      keyColumns: ['name'],
+      columns: experimentPatchColumns,
+      what: 'experiment',
+    });
+    this.#locks = new LockTable(db);
+    const s = this.#s;
+    // Children first, explicitly: ON DELETE CASCADE is the safety net, these make the cost obvious.
+    this.#deleteAll = db.transaction((name: string): number => {
+      s.deleteObservations.run(name);
+      s.deleteTrials.run(name);
+      s.deleteEvents.run(name);
+      s.deleteAlgorithmState.run(name);
+      return s.deleteExperiment.run(name).changes;
+    });
+    this.#appendAll = db.transaction((experiment: string, rows: readonly ObservationRow[]): void => {
+      for (const r of rows) s.insertObservation.run(experiment, r.trial, r.step, r.metric, r.value, r.time ?? null);
+    });
+  }
+
+  #guard<T>(action: string, fn: () => T): T {
+    try {
+      return fn();
+    } catch (e) {
+      throw storeFailure(this.path, action, e);
+    }
+  }
+
+  #notFound(what: string): WorkbenchError {
+    return new WorkbenchError(ErrorCode.notFound, `${what} not found in ${this.path}`);
+  }
+
+  createExperiment(rec: ExperimentRecord): void {
+    try {
+      this.#s.insertExperiment.run(experimentToRow(rec));
+    } catch (e) {
+      if (sqliteCode(e) === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+        throw new WorkbenchError(
+          ErrorCode.conflict,
+          `experiment ${rec.name} already exists in ${this.path}; use \`hpo resume ${rec.name}\` or \`hpo delete ${rec.name}\``,
+          { cause: e },
+        );
+      }
+      throw storeFailure(this.path, `create experiment ${rec.name}`, e);
+    }
+  }
+
+  getExperiment(name: string): ExperimentRecord | undefined {
+    return this.#guard(`read experiment ${name}`, () => {
+      const row = this.#s.getExperiment.get(name);
+      return row === undefined ? undefined : rowToExperiment(row);
+    });
+  }
+
+  listExperiments(): ExperimentRecord[] {
+    return this.#guard('list experiments', () => this.#s.listExperiments.all().map(rowToExperiment));
+  }
+
+  updateExperiment(name: string, patch: ExperimentPatch): void {
+    this.#guard(`update experiment ${name}`, () => {
+      const changed = this.#experimentPatch.apply([name], patch);
+      if (changed === 0 || (changed < 0 && this.#s.experimentExists.get(name) === undefined)) {
+        throw this.#notFound(`experiment ${name}`);
+      }
+    });
+  }
+
+  deleteExperiment(name: string): void {
+    this.#guard(`delete experiment ${name}`, () => {
+      if (this.#deleteAll.immediate(name) === 0) throw this.#notFound(`experiment ${name}`);
+    });
+  }
+
+  insertTrial(rec: TrialRecord): void {
+    try {
+      this.#s.insertTrial.run(trialToRow(rec));
+    } catch (e) {
+      const code = sqliteCode(e);
+      const trial = `trial ${rec.name} of experiment ${rec.experiment}`;
+      if (code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+        throw new WorkbenchError(ErrorCode.conflict, `${trial} already exists in ${this.path}`, { cause: e });
+      }
+      if (code === 'SQLITE_CONSTRAINT_UNIQUE') {
+        throw new WorkbenchError(ErrorCode.conflict, `${trial}: seq ${rec.seq} is already used in ${this.path}`, {
+          cause: e,
+        });
+      }
+      if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY') throw this.#notFound(`experiment ${rec.experiment}`);
+      throw storeFailure(this.path, `insert ${trial}`, e);
+    }
+  }
+
+  updateTrial(experiment: string, name: string, patch: TrialPatch): void {
+    this.#guard(`update trial ${name} of experiment ${experiment}`, () => {
+      const changed = this.#trialPatch.apply([experiment, name], patch);
+      if (changed === 0 || (changed < 0 && this.#s.getTrial.get(experiment, name) === undefined)) {
+        throw this.#notFound(`trial ${name} of experiment ${experiment}`);
+      }
+    });
+  }
+
+  getTrial(experiment: string, name: string): TrialRecord | undefined {
+    return this.#guard(`read trial ${name} of experiment ${experiment}`, () => {
+      const row = this.#s.getTrial.get(experiment, name);
+      return row === undefined ? undefined : rowToTrial(row);
+    });
+  }
+
+  listTrials(experiment: string): TrialRecord[] {
+    return this.#guard(`list trials of experiment ${experiment}`, () =>
+      this.#s.listTrials.all(experiment).map(rowToTrial),
+    );
+  }
+
+  countTrials(experiment: string): number {
+    return this.#guard(`count trials of experiment ${experiment}`, () => this.#s.countTrials.get(experiment) ?? 0);
+  }
+
+  appendObservations(experiment: string, rows: readonly ObservationRow[]): void {
+    if (rows.length === 0) return;
+    try {
+      this.#appendAll.immediate(experiment, rows);
+    } catch (e) {
+      if (sqliteCode(e) === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
+        const trials = [...new Set(rows.map((r) => r.trial))].join(', ');
+        throw this.#notFound(`a trial among [${trials}] of experiment ${experiment}`);
+      }
+      throw storeFailure(this.path, `append observations to experiment ${experiment}`, e);
+    }
+  }
+
+  getObservations(experiment: string, trial: string, metric?: string): ObservationRow[] {
+    return this.#guard(`read observations of trial ${trial}`, () => {
+      const rows =
+        metric === undefined
+          ? this.#s.observations.all(experiment, trial)
+          : this.#s.observationsOfMetric.all(experiment, trial, metric);
+      return rows.map(rowToObservation);
+    });
+  }
+
+  saveAlgorithmState(experiment: string, state: unknown): void {
+    try {
+      const text = stateToJson(state, `the algorithm state of experiment ${experiment}`);
+      // Nothing JSON can hold (undefined, a function) clears the state: the next request starts fresh.
+      if (text === undefined) this.#s.deleteAlgorithmState.run(experiment);
+      else this.#s.saveState.run(experiment, text, new Date().toISOString());
+    } catch (e) {
+      if (sqliteCode(e) === 'SQLITE_CONSTRAINT_FOREIGNKEY') throw this.#notFound(`experiment ${experiment}`);
+      throw storeFailure(this.path, `save the algorithm state of experiment ${experiment}`, e);
+    }
+  }
+
+  loadAlgorithmState(experiment: string): unknown {
+    return this.#guard(`load the algorithm state of experiment ${experiment}`, () => {
+      const text = this.#s.loadState.get(experiment);
+      return text === undefined ? undefined : (JSON.parse(text) as unknown);
+    });
+  }
+
+  addEvent(ev: EventRow): void {
+    try {
+      this.#s.insertEvent.run(ev.experiment, ev.trial ?? null, ev.type, ev.reason, ev.message, ev.time);
+    } catch (e) {
+      if (sqliteCode(e) === 'SQLITE_CONSTRAINT_FOREIGNKEY') throw this.#notFound(`experiment ${ev.experiment}`);
+      throw storeFailure(this.path, `record an event of experiment ${ev.experiment}`, e);
+    }
+  }
+
+  listEvents(experiment: string, limit?: number): EventRow[] {
+    if (limit !== undefined && !(Number.isInteger(limit) && limit >= 0)) {
+      throw new WorkbenchError(ErrorCode.invalidArgument, `event limit must be a whole number ≥ 0, got ${limit}`);
+    }
+    return this.#guard(`list events of experiment ${experiment}`, () =>
+      this.#s.listEvents.all(experiment, limit ?? -1).map(rowToEvent),
+    );
+  }
+
+  acquireExperimentLock(experiment: string, ownerPid: number = process.pid): boolean {
+    return this.#guard(`lock experiment ${experiment}`, () => this.#locks.acquire(experiment, ownerPid));
+  }
+
+  releaseExperimentLock(experiment: string, ownerPid: number = process.pid): void {
+    this.#guard(`unlock experiment ${experiment}`, () => this.#locks.release(experiment, ownerPid));
+  }
+
+  getExperimentLock(experiment: string): ExperimentLock | undefined {
+    return this.#guard(`read the lock of experiment ${experiment}`, () => this.#locks.get(experiment));
+  }
+
+  /**
+   * Runs `fn` in one write transaction (a savepoint when nested); `fn` must be synchronous. Taking the write lock
+   * up front (BEGIN IMMEDIATE) avoids the deadlock of two readers that both try to upgrade to writers.
+   */
+  transaction<T>(fn: () => T): T {
+    try {
+      return this.#db.transaction(fn).immediate();
+    } catch (e) {
+      // The caller's own errors pass through; only SQLite's (busy on BEGIN, a failed COMMIT) are wrapped.
+      if (isSqliteError(e)) throw storeFailure(this.path, 'commit a transaction', e);
+      throw e;
+    }
+  }
+
+  /** Closes the connection (idempotent); SQLite checkpoints the WAL when the last connection closes. */
+  close(): void {
+    if (!this.#db.open) return;
+    this.#guard('close the store', () => this.#db.close());
+  }
+}
+
+// Opens and configures one connection, migrating the schema; closes it again if anything fails.
+function connect(file: string): Database.Database {
+  let db: Database.Database | undefined;
+  try {
+    // `timeout` is SQLite's busy_timeout: wait up to 5 s for another process's write lock.
+    db = new Database(file, { timeout: 5000 });
+    db.pragma('journal_mode = WAL');
+    // NORMAL in WAL mode: a commit survives a crash of the process; only an OS crash may lose the latest ones.
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    migrate(db, file);
+    return db;
+  } catch (e) {
+    db?.close();
+    throw storeFailure(file, 'open the store', e);
+  }
+}
+
+/** Opens the store in folder `dir` (created if missing), database `<dir>/hpo.db`. */
+export function openSqliteStore(dir: string): SqliteStore {
+  return openSqliteFile(join(dir, storeFileName));
+}
+
+/** Opens the store whose database is the file `dbPath`; its folder is the store root. */
+export function openSqliteFile(dbPath: string): SqliteStore {
+  const file = resolve(dbPath);
+  const root = dirname(file);
+  try {
+    mkdirSync(root, { recursive: true });
+  } catch (e) {
+    throw storeFailure(file, `create the folder ${root}`, e);
+  }
+  return new SqliteStore({ file, root });
+}
+
+/** A throw-away store in memory (tests, dry runs); `root` is where trial folders would go. */
+export function openInMemoryStore(root: string): SqliteStore {
+  return new SqliteStore({ file: ':memory:', root: resolve(root) });
+}
