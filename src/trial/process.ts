@@ -1,0 +1,352 @@
+/**
+ * Runs one trial's program as a local process: the primary container's command+args spawned as an argument
+ * array (never a shell) in its own process group, output streamed to the trial's log file and split into
+ * lines for the metrics collector, with a deadline (`activeDeadlineSeconds`) and a group-wide stop.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
+import { explainSpawnError, resolveCommand } from './findExecutable.ts';
+
+export { resolveCommand } from './findExecutable.ts';
+
+/** How a trial process ended. A failed spawn is an outcome here (`error` set), never a throw. */
+export interface ProcessExit {
+  /** The exit status; null when a signal ended the process or it never started. */
+  readonly exitCode: number | null;
+  /** The signal that ended the process (`SIGTERM`, `SIGKILL`, ...), or null. */
+  readonly signal: string | null;
+  /** True when `timeoutMs` (the template's `activeDeadlineSeconds`) ran out and the group was stopped. */
+  readonly timedOut: boolean;
+  /** The reason given to the first `stop()` that found the process running. Not set for timeouts. */
+  readonly stoppedReason?: string;
+  /** Why the program could not be started, naming the command and the fix (ENOENT, EACCES, no command). */
+  readonly error?: string;
+  /** The log file could not be written or `onLine` threw; the run itself may still have succeeded. */
+  readonly outputError?: string;
+  /** The last ~4 KB of combined stdout+stderr, for error messages. */
+  readonly tail: string;
+}
+
+/** A started trial process. `exited` resolves once the log is closed and every line was delivered. */
+export interface TrialProcess {
+  /** The process id, which is also its process-group id; 0 when the program could not be started. */
+  readonly pid: number;
+  readonly exited: Promise<ProcessExit>;
+  /** SIGTERM to the whole group, SIGKILL after `graceMs`; resolves like `exited`. Idempotent. */
+  stop(reason: string): Promise<ProcessExit>;
+}
+
+/** Options of {@link startTrialProcess}. `env` is the complete environment (see `trialEnvironment`). */
+export interface StartTrialProcessOptions {
+  readonly argv: readonly string[];
+  readonly cwd: string;
+  readonly env: Readonly<Record<string, string>>;
+  /** Truncated at start: a trial run always gets a fresh log. Its directory is created if missing. */
+  readonly logPath: string;
+  /** Deadline after which the group is stopped and `timedOut` is set; omit for none. */
+  readonly timeoutMs?: number;
+  /** Time between SIGTERM and SIGKILL; default 5000 ms (Kubernetes' default grace period is 30 s). */
+  readonly graceMs?: number;
+  /** Called for every output line (without its `\n`/`\r\n`), in order within each stream. */
+  readonly onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
+}
+
+/** Longest line passed to `onLine`, in UTF-16 code units; the rest of a longer line is dropped (the log keeps it). */
+export const MAX_LINE_LENGTH: number = 1024 * 1024;
+const TAIL_BYTES = 4096;
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * Starts `opts.argv` as a detached process (its own process-group leader) and returns at once.
+ * `python`/`python3` go through {@link resolveCommand}. Like a container, when the program itself exits,
+ * whatever it left running in its group is SIGKILLed (the kernel does the same when a container's PID 1 exits).
+ */
+export function startTrialProcess(opts: StartTrialProcessOptions): TrialProcess {
+  const graceMs = opts.graceMs ?? 5000;
+  // Without PATH in env, spawn would search only /usr/bin:/bin; inherit the controller's PATH.
+  const env: Record<string, string> = { ...opts.env };
+  if (env.PATH === undefined && process.env.PATH !== undefined) env.PATH = process.env.PATH;
+
+  const output = new OutputSink(opts.logPath, opts.onLine);
+  const argv0 = opts.argv[0];
+  if (argv0 === undefined || argv0 === '') {
+    const message =
+      "the trial has no command; set the primary container's command/args in spec.trialTemplate.trialSpec (an image's ENTRYPOINT is not available locally)";
+    return failedProcess(output, message);
+  }
+  const command = resolveCommand(argv0, env);
+  let child: ChildProcess;
+  try {
+    child = spawn(command, opts.argv.slice(1), {
+      cwd: opts.cwd,
+      env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      shell: false,
+    });
+  } catch (err) {
+    // Synchronous throws are invalid arguments, e.g. a NUL byte in an argument.
+    return failedProcess(output, `cannot start '${command}': ${(err as Error).message}`);
+  }
+
+  const pid = child.pid ?? 0;
+  let spawnError: string | undefined;
+  let timedOut = false;
+  let stoppedReason: string | undefined;
+  let terminating = false;
+  // The program itself has ended; only its output (and stragglers we already SIGKILLed) may remain.
+  let leaderExited = false;
+  let closed = false;
+  let killTimer: NodeJS.Timeout | undefined;
+  let deadline: { cancel(): void } | undefined;
+  if (pid > 0) liveGroups.add(pid);
+  installExitHook();
+
+  const terminate = (): void => {
+    if (terminating || leaderExited || closed) return;
+    terminating = true;
+    signalGroup(pid, 'SIGTERM');
+    killTimer = setTimeout(() => signalGroup(pid, 'SIGKILL'), graceMs);
+  };
+
+  const exited = new Promise<ProcessExit>((resolveExit) => {
+    child.stdout?.on('data', (chunk: Buffer) => output.write(chunk, 'stdout', child));
+    child.stderr?.on('data', (chunk: Buffer) => output.write(chunk, 'stderr', child));
+    child.on('error', (err: NodeJS.ErrnoException) => {
+      // Emitted on spawn failure (then 'close' follows); kill errors cannot occur since we use process.kill.
+      spawnError ??= explainSpawnError(err, { argv0, command, cwd: opts.cwd, path: env.PATH ?? '' });
+    });
+    child.on('exit', () => {
+      leaderExited = true;
+      signalGroup(pid, 'SIGKILL');
+    });
+    child.on('close', (code: number | null, signal: NodeJS.Signals | null) => {
+      closed = true;
+      clearTimeout(killTimer);
+      deadline?.cancel();
+      liveGroups.delete(pid);
+      if (spawnError !== undefined) output.note(`[hpo] ${spawnError}\n`);
+      void output.close().then((sink) => {
+        resolveExit({
+          exitCode: spawnError === undefined ? code : null,
+          signal: spawnError === undefined ? signal : null,
+          timedOut,
+          ...(stoppedReason === undefined ? {} : { stoppedReason }),
+          ...(spawnError === undefined ? {} : { error: spawnError }),
+          ...sink,
+        });
+      });
+    });
+  });
+
+  if (opts.timeoutMs !== undefined && pid > 0) {
+    deadline = after(opts.timeoutMs, () => {
+      if (closed || leaderExited || terminating) return;
+      timedOut = true;
+      terminate();
+    });
+  }
+
+  return {
+    pid,
+    exited,
+    stop(reason: string): Promise<ProcessExit> {
+      if (!closed && !leaderExited && !terminating) stoppedReason = reason;
+      terminate();
+      return exited;
+    },
+  };
+}
+
+/**
+ * SIGKILLs every live trial process group started by this module and returns how many there were.
+ * Runs automatically on the controller's 'exit' event; a CLI that handles SIGINT/SIGTERM should call it too,
+ * since detached groups do not receive the terminal's Ctrl-C. `kill -9` of the controller cannot run it:
+ * those trials keep running orphaned, and resume marks them Killed.
+ */
+export function killLiveTrialProcesses(): number {
+  const count = liveGroups.size;
+  for (const pid of liveGroups) signalGroup(pid, 'SIGKILL');
+  liveGroups.clear();
+  return count;
+}
+
+const liveGroups = new Set<number>();
+let exitHookInstalled = false;
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => killLiveTrialProcesses());
+}
+
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  if (pid <= 0) return;
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // ESRCH: the group is already gone.
+  }
+}
+
+/** Runs `fn` after `ms`, chaining timers past setTimeout's 2^31-1 ms limit (longer delays would fire at once). */
+function after(ms: number, fn: () => void): { cancel(): void } {
+  let timer: NodeJS.Timeout | undefined;
+  const arm = (left: number): void => {
+    timer = setTimeout(() => (left > MAX_TIMER_MS ? arm(left - MAX_TIMER_MS) : fn()), Math.min(left, MAX_TIMER_MS));
+  };
+  arm(Math.max(0, ms));
+  return { cancel: () => clearTimeout(timer) };
+}
+
+function failedProcess(output: OutputSink, error: string): TrialProcess {
+  output.note(`[hpo] ${error}\n`);
+  const exited = output
+    .close()
+    .then((sink): ProcessExit => ({ exitCode: null, signal: null, timedOut: false, error, ...sink }));
+  return { pid: 0, exited, stop: () => exited };
+}
+
+/** The log file, the per-stream line splitters and the bounded tail of one trial process. */
+class OutputSink {
+  readonly #log: ReturnType<typeof createWriteStream>;
+  readonly #logClosed: Promise<void>;
+  readonly #splitters: Record<'stdout' | 'stderr', LineSplitter>;
+  #tail: Buffer = Buffer.alloc(0);
+  #logFailed = false;
+  #outputError: string | undefined;
+  /** Set while the child's pipes are paused for back-pressure; resumes them. */
+  #resumePaused: (() => void) | undefined;
+
+  constructor(logPath: string, onLine: StartTrialProcessOptions['onLine']) {
+    try {
+      mkdirSync(dirname(logPath), { recursive: true });
+    } catch {
+      // Opening the stream below fails too and reports the reason.
+    }
+    this.#log = createWriteStream(logPath, { flags: 'w' });
+    this.#logClosed = new Promise((resolveClosed) => this.#log.once('close', () => resolveClosed()));
+    this.#log.on('error', (err) => {
+      this.#logFailed = true;
+      this.#outputError ??= `cannot write trial log ${logPath}: ${err.message}`;
+      // A failed stream never drains: release pipes paused for back-pressure, or the trial would hang.
+      this.#resumePaused?.();
+    });
+    const deliver = (stream: 'stdout' | 'stderr') => (line: string) => {
+      if (onLine === undefined) return;
+      try {
+        onLine(line, stream);
+      } catch (err) {
+        this.#outputError ??= `onLine callback failed: ${(err as Error).message}`;
+      }
+    };
+    this.#splitters = { stdout: new LineSplitter(deliver('stdout')), stderr: new LineSplitter(deliver('stderr')) };
+  }
+
+  /** One chunk of program output: to the log (pausing the child's pipes while the disk catches up), tail and lines. */
+  write(chunk: Buffer, stream: 'stdout' | 'stderr', child: ChildProcess): void {
+    if (!this.#logFailed && !this.#log.write(chunk) && this.#resumePaused === undefined) {
+      child.stdout?.pause();
+      child.stderr?.pause();
+      const resume = (): void => {
+        if (this.#resumePaused !== resume) return;
+        this.#resumePaused = undefined;
+        child.stdout?.resume();
+        child.stderr?.resume();
+      };
+      this.#resumePaused = resume;
+      this.#log.once('drain', resume);
+    }
+    this.#appendTail(chunk);
+    this.#splitters[stream].push(chunk);
+  }
+
+  /** A message of ours for the log (not the tail, not the lines). */
+  note(text: string): void {
+    if (!this.#logFailed) this.#log.write(text);
+  }
+
+  /** Flushes partial lines, closes the log and returns the tail and any output error. */
+  async close(): Promise<{ tail: string; outputError?: string }> {
+    this.#splitters.stdout.end();
+    this.#splitters.stderr.end();
+    this.#log.end();
+    await this.#logClosed;
+    const tail = decodeTail(this.#tail);
+    return this.#outputError === undefined ? { tail } : { tail, outputError: this.#outputError };
+  }
+
+  #appendTail(chunk: Buffer): void {
+    // Copy rather than subarray so the tail never pins a large chunk in memory.
+    if (chunk.length >= TAIL_BYTES) this.#tail = Buffer.from(chunk.subarray(chunk.length - TAIL_BYTES));
+    else {
+      const joined = Buffer.concat([this.#tail, chunk]);
+      this.#tail = joined.length > TAIL_BYTES ? Buffer.from(joined.subarray(joined.length - TAIL_BYTES)) : joined;
+    }
+  }
+}
+
+/** Decodes the tail, dropping UTF-8 continuation bytes at its start (the cut may fall inside a character). */
+function decodeTail(bytes: Buffer): string {
+  let start = 0;
+  while (start < bytes.length && start < 4 && ((bytes[start] ?? 0) & 0xc0) === 0x80) start++;
+  return bytes.subarray(start).toString('utf8');
+}
+
+/**
+ * Splits a byte stream into lines like Katib's StdOut collector: on `\n`, with a trailing `\r` removed and
+ * UTF-8 characters decoded across chunk boundaries. Lines longer than `maxLength` are cut there so memory stays bounded.
+ */
+export class LineSplitter {
+  readonly #decoder = new StringDecoder('utf8');
+  readonly #onLine: (line: string) => void;
+  readonly #maxLength: number;
+  #partial = '';
+  #overflowed = false;
+
+  constructor(onLine: (line: string) => void, maxLength: number = MAX_LINE_LENGTH) {
+    this.#onLine = onLine;
+    this.#maxLength = maxLength;
+  }
+
+  /** Feeds one chunk; complete lines are delivered synchronously. */
+  push(chunk: Buffer): void {
+    const text = this.#decoder.write(chunk);
+    let start = 0;
+    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
+      this.#append(text.slice(start, nl));
+      this.#emit();
+      start = nl + 1;
+    }
+    this.#append(text.slice(start));
+  }
+
+  /** Ends the stream: a last line without a newline is still delivered. */
+  end(): void {
+    this.#append(this.#decoder.end());
+    if (this.#partial !== '' || this.#overflowed) this.#emit();
+  }
+
+  #append(text: string): void {
+    if (this.#overflowed || text === '') return;
+    const room = this.#maxLength - this.#partial.length;
+    if (text.length <= room) {
+      this.#partial += text;
+      return;
+    }
+    // Keep a surrogate pair whole rather than ending the line on half a character.
+    const high = text.charCodeAt(room - 1);
+    const cut = room > 0 && high >= 0xd800 && high <= 0xdbff ? room - 1 : room;
+    this.#partial += text.slice(0, cut);
+    this.#overflowed = true;
+  }
+
+  #emit(): void {
+    const line = this.#partial.endsWith('\r') ? this.#partial.slice(0, -1) : this.#partial;
+    this.#partial = '';
+    this.#overflowed = false;
+    this.#onLine(line);
+  }
+}
