@@ -1,0 +1,127 @@
+import { Worker } from 'node:worker_threads';
+import * as Comlink from 'comlink';
+import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
+import { ErrorCode, WorkbenchError } from '../common/errors.ts';
+import type { Issue } from '../common/issue.ts';
+import type { Settings, SuggestRequest, SuggestResult, TrialView, ValidationContext } from '../search/types.ts';
+import type { AlgorithmRef, WorkerApi } from './protocol.ts';
+
+/** Starts the worker module, from compiled `.js` directly or, under tsx/vitest, through tsx's loader. */
+function spawnWorker(): Worker {
+  const self = import.meta.url;
+  if (self.endsWith('.ts')) {
+    // Node 20 cannot start a .ts worker by URL; register tsx's ESM hooks inside the worker first.
+    const tsxApi = import.meta.resolve('tsx/esm/api');
+    const workerUrl = new URL('./worker.ts', self).href;
+    const boot = `(async () => { const { register } = await import(${JSON.stringify(tsxApi)}); register(); await import(${JSON.stringify(workerUrl)}); })().catch((e) => { console.error(e); process.exit(71); });`;
+    return new Worker(boot, { eval: true });
+  }
+  return new Worker(new URL('./worker.js', self));
+}
+
+interface Live {
+  worker: Worker;
+  api: Comlink.Remote<WorkerApi>;
+  /** Rejects when the worker dies, so no call waits forever on a dead thread. */
+  died: Promise<never>;
+  sent: WeakSet<TrialView>;
+  /** False until the first suggest call: the first call after a (re)start sends the full history. */
+  primed: boolean;
+}
+
+/**
+ * Runs one search algorithm in a worker thread so the controller never blocks on it. Sends only the trials
+ * that changed since the last call; after a worker crash it starts a new worker, resends the full history
+ * and retries the call once, then fails with `WORKER_CRASHED`.
+ */
+export class SuggestionHost {
+  readonly ref: AlgorithmRef;
+  private live: Live | undefined;
+  private closed = false;
+  /** How many times a worker was restarted after a crash (for events and tests). */
+  restarts = 0;
+
+  constructor(ref: AlgorithmRef) {
+    this.ref = ref;
+  }
+
+  private async start(): Promise<Live> {
+    const worker = spawnWorker();
+    worker.unref();
+    const died = new Promise<never>((_, reject) => {
+      const fail = (why: string): void => {
+        reject(
+          new WorkbenchError(ErrorCode.workerCrashed, `suggestion worker for '${this.ref.name}' ${why}`, {
+            retryable: true,
+          }),
+        );
+      };
+      worker.once('error', (err) => fail(`crashed: ${err.message}`));
+      worker.once('exit', (code) => fail(`exited with code ${code}`));
+    });
+    died.catch(() => {});
+    const api = Comlink.wrap<WorkerApi>(nodeEndpoint(worker));
+    const live: Live = { worker, api, died, sent: new WeakSet(), primed: false };
+    await Promise.race([api.load(this.ref), died]);
+    return live;
+  }
+
+  private async withWorker<T>(call: (live: Live) => Promise<T>): Promise<T> {
+    if (this.closed) throw new WorkbenchError(ErrorCode.internal, 'suggestion host is closed');
+    for (let attempt = 0; ; attempt++) {
+      if (!this.live) this.live = await this.start();
+      const live = this.live;
+      try {
+        return await Promise.race([call(live), live.died]);
+      } catch (err) {
+        const crashed = err instanceof WorkbenchError && err.code === ErrorCode.workerCrashed;
+        if (!crashed) throw err;
+        this.live = undefined;
+        void live.worker.terminate();
+        if (attempt >= 1 || this.closed) {
+          throw new WorkbenchError(ErrorCode.workerCrashed, `${err.message}; it was restarted once and failed again`, {
+            cause: err,
+          });
+        }
+        this.restarts++;
+      }
+    }
+  }
+
+  /** Katib's ValidateAlgorithmSettings. */
+  validate(settings: Settings, ctx: ValidationContext): Promise<Issue[]> {
+    return this.withWorker((live) => live.api.validate(settings, ctx));
+  }
+
+  /** Katib's GetSuggestions: `req.trials` is the full history; only what changed crosses the thread boundary. */
+  suggest(req: SuggestRequest): Promise<SuggestResult> {
+    return this.withWorker(async (live) => {
+      const reset = !live.primed;
+      const upserts = req.trials.filter((t) => !live.sent.has(t));
+      const { trials: _all, ...request } = req;
+      const result = await live.api.suggest({ reset, upserts, request });
+      for (const t of upserts) live.sent.add(t);
+      live.primed = true;
+      return result;
+    });
+  }
+
+  /** Test hook: crashes the current worker. */
+  async crashWorkerForTest(): Promise<void> {
+    if (!this.live) this.live = await this.start();
+    const live = this.live;
+    live.api.crash().catch(() => {});
+    await live.died.catch(() => {});
+  }
+
+  /** Stops the worker. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const live = this.live;
+    this.live = undefined;
+    if (live) {
+      live.api[Comlink.releaseProxy]();
+      await live.worker.terminate();
+    }
+  }
+}

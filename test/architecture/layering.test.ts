@@ -1,0 +1,66 @@
+// Guards the one-way folder rule of DESIGN.md and the determinism rules of STYLE.md by reading the sources.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const src = fileURLToPath(new URL('../../src/', import.meta.url));
+
+function files(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+  );
+}
+
+/** Which of our folders each folder may import (itself always allowed). */
+const allowed: Record<string, readonly string[]> = {
+  common: [],
+  types: [],
+  search: ['common'],
+  spec: ['common', 'search'],
+  metrics: ['common', 'search', 'spec', 'store'],
+  store: ['common', 'search', 'spec'],
+  suggestion: ['common', 'search'],
+  testing: ['common', 'search'],
+  trial: ['common', 'search', 'spec', 'metrics', 'store', 'suggestion'],
+  cli: ['common', 'search', 'spec', 'metrics', 'store', 'suggestion', 'trial'],
+};
+
+const all = files(src).map((f) => ({ file: relative(src, f), text: readFileSync(f, 'utf8') }));
+
+describe('architecture', () => {
+  it('imports flow one way between folders', () => {
+    const bad: string[] = [];
+    for (const { file, text } of all) {
+      const folder = file.includes('/') ? file.split('/')[0]! : '';
+      if (folder === '') continue; // src/index.ts is the public surface
+      for (const m of text.matchAll(/from '(\.\.\/[^']+)'/g)) {
+        const target = m[1]!.split('/')[1]!;
+        if (target !== folder && !(allowed[folder] ?? []).includes(target)) bad.push(`${file} imports ${m[1]}`);
+      }
+    }
+    expect(bad).toEqual([]);
+  });
+
+  it('keeps src/search pure and algorithms free of clocks and global randomness', () => {
+    const bad: string[] = [];
+    for (const { file, text } of all) {
+      const code = text.replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '');
+      if (file.startsWith('search/') && /from 'node:/.test(code)) bad.push(`${file} imports node:*`);
+      if (
+        (file.startsWith('search/') || file.startsWith('suggestion/')) &&
+        /Math\.random\(|Date\.now\(|new Date\(/.test(code)
+      ) {
+        bad.push(`${file} uses Math.random/Date`);
+      }
+    }
+    expect(bad).toEqual([]);
+  });
+
+  it('never spawns through a shell', () => {
+    const bad = all
+      .filter(({ text }) => /shell:\s*true|child_process'[^;]*\bexec(Sync)?\b|\bexecSync\(/.test(text))
+      .map((f) => f.file);
+    expect(bad).toEqual([]);
+  });
+});

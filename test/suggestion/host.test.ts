@@ -1,0 +1,67 @@
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { SuggestRequest, TrialView } from '../../src/search/types.ts';
+import { SuggestionHost } from '../../src/suggestion/host.ts';
+
+const moduleUrl = new URL('../fixtures/algorithms/sequence.ts', import.meta.url).href;
+
+function request(trials: readonly TrialView[], count: number): SuggestRequest {
+  return {
+    experiment: 'e',
+    space: [{ name: 'x', domain: { kind: 'int', min: 0, max: 100, step: 1, scale: 'uniform' } }],
+    objective: { type: 'minimize', metricName: 'loss' },
+    trials,
+    count,
+    seed: 1,
+    settings: {},
+    parallelTrialCount: 1,
+  };
+}
+
+describe('SuggestionHost', () => {
+  let host: SuggestionHost | undefined;
+  afterEach(async () => {
+    await host?.close();
+  });
+
+  it('runs a user module in a worker and sees the full history although only changes cross', async () => {
+    host = new SuggestionHost({ name: 'sequence', moduleUrl });
+    const trials: TrialView[] = [];
+    for (let round = 0; round < 3; round++) {
+      const r = await host.suggest(request(trials, 2));
+      expect(r.suggestions.map((s) => s.params.x)).toEqual([trials.length, trials.length + 1]);
+      expect(r.state).toEqual({ seen: trials.length });
+      for (const s of r.suggestions) trials.push({ name: `t${trials.length}`, params: s.params, state: 'Running' });
+    }
+    // A changed trial (new object) replaces its old view instead of being appended.
+    trials[0] = { ...trials[0]!, state: 'Succeeded', objective: 1 };
+    const r = await host.suggest(request(trials, 1));
+    expect(r.state).toEqual({ seen: 6 });
+  });
+
+  it('validates settings in the worker', async () => {
+    host = new SuggestionHost({ name: 'sequence', moduleUrl });
+    const ctx = { space: request([], 1).space, objective: request([], 1).objective, parallelTrialCount: 1 };
+    expect(await host.validate({ limit: 'x' }, ctx)).toEqual([
+      { path: 'spec.algorithm.algorithmSettings.limit', message: 'limit must be a whole number' },
+    ]);
+    expect(await host.validate({ limit: '3' }, ctx)).toEqual([]);
+  });
+
+  it('restarts a crashed worker, resends the full history and answers the same', async () => {
+    host = new SuggestionHost({ name: 'sequence', moduleUrl });
+    const trials: TrialView[] = [{ name: 'a', params: { x: 0 }, state: 'Succeeded', objective: 3 }];
+    const before = await host.suggest(request(trials, 1));
+    await host.crashWorkerForTest();
+    const after = await host.suggest(request(trials, 1));
+    expect(host.restarts).toBe(1);
+    expect(after).toEqual(before);
+  });
+
+  it('names a user module that cannot be loaded', async () => {
+    const missing = new URL('../fixtures/algorithms/does-not-exist.ts', import.meta.url).href;
+    host = new SuggestionHost({ name: 'nope', moduleUrl: missing });
+    await expect(host.suggest(request([], 1))).rejects.toThrow(/cannot load algorithm module .*does-not-exist/);
+    expect(fileURLToPath(missing)).toContain('does-not-exist');
+  });
+});
