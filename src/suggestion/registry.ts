@@ -43,9 +43,15 @@ export function runnableAlgorithmNames(): string[] {
   return [...Object.keys(builtinAlgorithms), ...userAlgorithms.keys()].sort();
 }
 
-/** Names `hpo validate` accepts. */
-export function knownAlgorithmNames(): ReadonlySet<string> {
-  return new Set([...katibAlgorithmNames, ...runnableAlgorithmNames()]);
+/** Names `hpo validate` accepts; `extra` adds a name that brings its own `module` setting. */
+export function knownAlgorithmNames(extra?: {
+  algorithmName?: string;
+  algorithmSettings?: readonly { name: string }[];
+}): ReadonlySet<string> {
+  const names = new Set([...katibAlgorithmNames, ...runnableAlgorithmNames()]);
+  if (extra?.algorithmName && extra.algorithmSettings?.some((s) => s.name === moduleSetting))
+    names.add(extra.algorithmName);
+  return names;
 }
 
 /**

@@ -1,6 +1,6 @@
 // Guards the one-way folder rule of DESIGN.md and the determinism rules of STYLE.md by reading the sources.
 import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
@@ -34,8 +34,8 @@ describe('architecture', () => {
     for (const { file, text } of all) {
       const folder = file.includes('/') ? file.split('/')[0]! : '';
       if (folder === '') continue; // src/index.ts is the public surface
-      for (const m of text.matchAll(/from '(\.\.\/[^']+)'/g)) {
-        const target = m[1]!.split('/')[1]!;
+      for (const m of text.matchAll(/from '(\.\.?\/[^']+)'/g)) {
+        const target = relative(src, join(dirname(join(src, file)), m[1]!)).split('/')[0]!;
         if (target !== folder && !(allowed[folder] ?? []).includes(target)) bad.push(`${file} imports ${m[1]}`);
       }
     }

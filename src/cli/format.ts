@@ -1,0 +1,63 @@
+import type { TrialSummary } from '../trial/report.ts';
+
+/** Formats rows as an aligned text table with a header. */
+export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]): string =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
+  return [line(header), ...rows.map(line)].join('\n');
+}
+
+/** One CSV field, quoted when needed (RFC 4180). */
+function csvField(v: string): string {
+  return /[",\n\r]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v;
+}
+
+/** Formats rows as CSV with a header line. */
+export function csv(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  return [header, ...rows].map((r) => r.map(csvField).join(',')).join('\n');
+}
+
+/** A number for humans: up to 6 significant digits. */
+export function num(v: number | null | undefined): string {
+  if (v === null || v === undefined) return '';
+  return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(6)));
+}
+
+/** Milliseconds as `1h02m03s` / `2m03s` / `4.2s`. */
+export function duration(ms: number): string {
+  const s = ms / 1000;
+  if (s < 60) return `${s.toFixed(1)}s`;
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = Math.floor(s % 60);
+  return h > 0
+    ? `${h}h${String(m).padStart(2, '0')}m${String(sec).padStart(2, '0')}s`
+    : `${m}m${String(sec).padStart(2, '0')}s`;
+}
+
+/** Header and rows for `hpo trials`: name, state, objective, every parameter, every other metric's chosen value. */
+export function trialRows(
+  trials: readonly TrialSummary[],
+  objectiveMetric: string,
+): { header: string[]; rows: string[][] } {
+  const params = [...new Set(trials.flatMap((t) => Object.keys(t.parameters)))];
+  const metrics = [...new Set(trials.flatMap((t) => t.metrics.map((m) => m.name)))].filter(
+    (m) => m !== objectiveMetric,
+  );
+  const header = ['name', 'state', objectiveMetric, ...params, ...metrics];
+  const rows = trials.map((t) => [
+    t.name,
+    t.state,
+    num(t.objective),
+    ...params.map((p) => {
+      const v = t.parameters[p];
+      return v === undefined ? '' : typeof v === 'number' ? num(v) : v;
+    }),
+    ...metrics.map((m) => t.metrics.find((x) => x.name === m)?.latest ?? ''),
+  ]);
+  return { header, rows };
+}

@@ -1,0 +1,538 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { ErrorCode, WorkbenchError } from '../common/errors.ts';
+import type { MetricLog, StrategyName } from '../metrics/types.ts';
+import type { SearchSpace } from '../search/space.ts';
+import type { ObjectiveSpec, Settings, Suggestion, TrialState, TrialView } from '../search/types.ts';
+import { toSearchSpace } from '../spec/searchSpace.ts';
+import type { ExperimentSpec } from '../spec/types.ts';
+import type { EventRow, ExperimentRecord, Store, TrialPatch, TrialRecord } from '../store/types.ts';
+import type { SuggestionHost } from '../suggestion/host.ts';
+import type { ExecutorResult, StopReason, TrialExecutor } from './executor.ts';
+import { trialName } from './naming.ts';
+import {
+  activeCount,
+  countTrials,
+  ExperimentReason,
+  evaluateCompletion,
+  isBetter,
+  slotsToFill,
+  type TrialCounts,
+  type Verdict,
+} from './status.ts';
+import { TrialMetrics } from './trialMetrics.ts';
+
+/** A snapshot for progress displays. */
+export interface Progress {
+  readonly done: number;
+  readonly total: number | undefined;
+  readonly running: number;
+  readonly failed: number;
+  readonly best: number | undefined;
+  readonly bestTrial: string | undefined;
+  readonly elapsedMs: number;
+}
+
+/** Everything a controller needs; the experiment record must already be in the store. */
+export interface ControllerOptions {
+  readonly store: Store;
+  readonly experiment: string;
+  readonly executor: TrialExecutor;
+  readonly host: SuggestionHost;
+  /** Algorithm settings as the algorithm sees them (the `module` setting removed). */
+  readonly settings: Settings;
+  /** Aborting stops running trials (Killed, reason `Interrupted`) and leaves the experiment resumable. */
+  readonly signal?: AbortSignal;
+  readonly now?: () => Date;
+  readonly onProgress?: (p: Progress) => void;
+  readonly onEvent?: (ev: EventRow) => void;
+  /** How often buffered observations are written while trials run. */
+  readonly flushIntervalMs?: number;
+}
+
+const trialMessages: Record<string, { reason: string; message: string }> = {
+  Succeeded: { reason: 'TrialSucceeded', message: 'Trial has succeeded' },
+  MetricsUnavailable: { reason: 'MetricsUnavailable', message: 'Metrics are not available' },
+};
+
+/**
+ * The Experiment controller, with Katib's semantics (REFERENCE.md §5): fills up to `parallelTrialCount`
+ * slots with suggestions, writes each trial before launching it, collects its metrics, judges it, and ends
+ * the experiment on goal, max failed, max trials, or an exhausted algorithm. Algorithms propose; only the
+ * controller acts.
+ */
+export class ExperimentController {
+  private readonly o: ControllerOptions;
+  private readonly now: () => Date;
+  private record: ExperimentRecord;
+  private readonly spec: ExperimentSpec;
+  private readonly space: SearchSpace;
+  private readonly objective: ObjectiveSpec;
+  private readonly strategy: StrategyName;
+  private readonly metricNames: string[];
+  private readonly trials = new Map<string, TrialRecord>();
+  private readonly views: TrialView[] = [];
+  private readonly viewIndex = new Map<string, number>();
+  private counts: TrialCounts;
+  private best: { value: number; trial: string } | undefined;
+  private exhausted = false;
+  private algorithmState: unknown;
+  private readonly live = new Map<string, { metrics: TrialMetrics; abort: AbortController; done: Promise<void> }>();
+  private readonly started = Date.now();
+  private nextSeq: number;
+  /** Bumped whenever a trial ends: an algorithm that answered short is asked again only after a change. */
+  private changes = 0;
+  private shortAnswerAt = -1;
+  private askStarted = false;
+
+  constructor(options: ControllerOptions) {
+    this.o = options;
+    this.now = options.now ?? (() => new Date());
+    const record = options.store.getExperiment(options.experiment);
+    if (!record) throw new WorkbenchError(ErrorCode.notFound, `experiment '${options.experiment}' is not in the store`);
+    this.record = record;
+    this.spec = record.manifest.spec;
+    const objective = this.spec.objective;
+    if (!objective) throw new WorkbenchError(ErrorCode.invalidSpec, 'spec.objective is required');
+    this.space = toSearchSpace(this.spec.parameters ?? []);
+    this.objective =
+      objective.goal === undefined
+        ? { type: objective.type, metricName: objective.objectiveMetricName }
+        : { type: objective.type, metricName: objective.objectiveMetricName, goal: objective.goal };
+    this.metricNames = [objective.objectiveMetricName, ...(objective.additionalMetricNames ?? [])];
+    const strategy = objective.metricStrategies?.find((s) => s.name === objective.objectiveMetricName)?.value;
+    this.strategy = strategy ?? (objective.type === 'minimize' ? 'min' : 'max');
+    const stored = options.store.listTrials(options.experiment);
+    for (const t of stored) this.remember(t);
+    this.counts = countTrials(stored.map((t) => t.state));
+    this.nextSeq = stored.length === 0 ? 0 : Math.max(...stored.map((t) => t.seq)) + 1;
+    this.algorithmState = options.store.loadAlgorithmState(options.experiment);
+  }
+
+  private get parallel(): number {
+    return this.spec.parallelTrialCount ?? 3;
+  }
+
+  private iso(): string {
+    return this.now().toISOString();
+  }
+
+  private event(type: EventRow['type'], reason: string, message: string, trial?: string): void {
+    const ev: EventRow =
+      trial === undefined
+        ? { experiment: this.record.name, type, reason, message, time: this.iso() }
+        : { experiment: this.record.name, trial, type, reason, message, time: this.iso() };
+    this.o.store.addEvent(ev);
+    this.o.onEvent?.(ev);
+  }
+
+  /** Keeps the in-memory mirror (records, algorithm views, best) in step with a stored trial. */
+  private remember(t: TrialRecord): void {
+    this.trials.set(t.name, t);
+    if (t.objective !== undefined && (t.state === 'Succeeded' || t.state === 'EarlyStopped')) {
+      if (isBetter(this.objective.type, t.objective, this.best?.value))
+        this.best = { value: t.objective, trial: t.name };
+    }
+    // Killed trials are left out of the history so their slot is issued again (see status.ts budgetUsed).
+    const at = this.viewIndex.get(t.name);
+    if (t.state === 'Killed') {
+      if (at !== undefined) {
+        this.views.splice(at, 1);
+        this.viewIndex.clear();
+        this.views.forEach((v, i) => {
+          this.viewIndex.set(v.name, i);
+        });
+      }
+      return;
+    }
+    const intermediate = this.live.get(t.name)?.metrics.intermediate;
+    const view: TrialView = {
+      name: t.name,
+      params: t.params,
+      state: t.state,
+      ...(t.objective === undefined ? {} : { objective: t.objective }),
+      ...(intermediate && intermediate.length > 0 ? { intermediate: [...intermediate] } : {}),
+      ...(t.budget === undefined ? {} : { budget: t.budget }),
+      ...(t.parent === undefined ? {} : { parent: t.parent }),
+      ...(Object.keys(t.labels).length === 0 ? {} : { labels: t.labels }),
+    };
+    if (at === undefined) {
+      this.viewIndex.set(t.name, this.views.length);
+      this.views.push(view);
+    } else {
+      this.views[at] = view;
+    }
+  }
+
+  private patchTrial(name: string, patch: TrialPatch): TrialRecord {
+    const before = this.trials.get(name);
+    if (!before) throw new WorkbenchError(ErrorCode.internal, `unknown trial ${name}`);
+    this.o.store.updateTrial(this.record.name, name, patch);
+    const after = { ...before, ...patch } as TrialRecord;
+    if (patch.state !== undefined && patch.state !== before.state) this.moveCount(before.state, patch.state);
+    this.remember(after);
+    return after;
+  }
+
+  private moveCount(from: TrialState, to: TrialState): void {
+    const key = (s: TrialState): keyof TrialCounts =>
+      s === 'MetricsUnavailable'
+        ? 'metricsUnavailable'
+        : s === 'EarlyStopped'
+          ? 'earlyStopped'
+          : (s.toLowerCase() as keyof TrialCounts);
+    this.counts[key(from)]--;
+    this.counts[key(to)]++;
+  }
+
+  private setPhase(phase: ExperimentRecord['phase'], reason: string, message: string): void {
+    const completedAt = phase === 'Succeeded' || phase === 'Failed' ? { completedAt: this.iso() } : {};
+    this.o.store.updateExperiment(this.record.name, { phase, reason, message, updatedAt: this.iso(), ...completedAt });
+    this.record = { ...this.record, phase, reason, message };
+    this.event(phase === 'Failed' ? 'Warning' : 'Normal', reason, message);
+  }
+
+  /**
+   * Trials left Pending or Running by a previous process that died (kill -9, power loss) are recorded as
+   * Killed with a reason; their slots are issued again. Completed trials are kept as they are.
+   */
+  private recoverInterrupted(): void {
+    const orphans = [...this.trials.values()].filter((t) => t.state === 'Pending' || t.state === 'Running');
+    if (orphans.length === 0) return;
+    for (const t of orphans) this.o.executor.recover?.(t);
+    this.o.store.transaction(() => {
+      for (const t of orphans) {
+        this.patchTrial(t.name, {
+          state: 'Killed',
+          reason: 'ControllerRestarted',
+          message: `Trial was ${t.state.toLowerCase()} when the controller stopped; its slot is issued again`,
+          completedAt: this.iso(),
+        });
+      }
+      this.event('Warning', 'TrialsRecovered', `${orphans.length} interrupted trial(s) recorded as Killed`);
+    });
+  }
+
+  private progress(): void {
+    this.o.onProgress?.({
+      done: this.counts.succeeded + this.counts.failed + this.counts.earlyStopped + this.counts.metricsUnavailable,
+      total: this.spec.maxTrialCount,
+      running: activeCount(this.counts),
+      failed: this.counts.failed + this.counts.metricsUnavailable,
+      best: this.best?.value,
+      bestTrial: this.best?.trial,
+      elapsedMs: Date.now() - this.started,
+    });
+  }
+
+  private verdict(): Verdict | undefined {
+    return evaluateCompletion({
+      counts: this.counts,
+      objectiveType: this.objective.type,
+      best: this.best?.value,
+      goal: this.objective.goal,
+      maxTrialCount: this.spec.maxTrialCount,
+      maxFailedTrialCount: this.spec.maxFailedTrialCount,
+      exhausted: this.exhausted,
+    });
+  }
+
+  /** Asks the algorithm for up to `count` suggestions and stores them as Pending trials, in one transaction with the algorithm state. */
+  private async requestTrials(count: number): Promise<TrialRecord[]> {
+    const result = await this.o.host.suggest({
+      experiment: this.record.name,
+      space: this.space,
+      objective: this.objective,
+      trials: this.views,
+      count,
+      seed: this.record.seed,
+      settings: this.o.settings,
+      ...(this.algorithmState === undefined ? {} : { state: this.algorithmState }),
+      ...(this.spec.maxTrialCount === undefined ? {} : { maxTrialCount: this.spec.maxTrialCount }),
+      parallelTrialCount: this.parallel,
+    });
+    const suggestions = result.suggestions.slice(0, count);
+    if (result.exhausted === true) this.exhausted = true;
+    return this.o.store.transaction(() => {
+      if (result.state !== undefined) {
+        this.algorithmState = result.state;
+        this.o.store.saveAlgorithmState(this.record.name, result.state);
+      }
+      return suggestions.map((s) => this.insertTrial(s));
+    });
+  }
+
+  private insertTrial(s: Suggestion): TrialRecord {
+    const seq = this.nextSeq++;
+    let name = s.name ?? trialName(this.record.name, this.record.seed, seq);
+    for (let attempt = 1; this.trials.has(name); attempt++)
+      name = trialName(this.record.name, this.record.seed, seq, attempt);
+    const rec: TrialRecord = {
+      experiment: this.record.name,
+      name,
+      seq,
+      params: s.params,
+      state: 'Pending',
+      reason: 'TrialCreated',
+      message: 'Trial is created',
+      metrics: [],
+      labels: { 'katib.kubeflow.org/experiment': this.record.name, ...(s.labels ?? {}) },
+      createdAt: this.iso(),
+      ...(s.budget === undefined ? {} : { budget: s.budget }),
+      ...(s.parent === undefined ? {} : { parent: s.parent }),
+      ...(s.explain === undefined ? {} : { explain: s.explain }),
+      ...(this.o.executor.needsWorkDir ? { workDir: this.workDirOf(name) } : {}),
+    };
+    this.o.store.insertTrial(rec);
+    this.counts.total++;
+    this.counts.pending++;
+    this.remember(rec);
+    return rec;
+  }
+
+  private workDirOf(trial: string): string {
+    return join(this.o.store.root, 'experiments', this.record.name, 'trials', trial);
+  }
+
+  private logPathOf(trial: string): string {
+    return join(this.o.store.root, 'experiments', this.record.name, 'logs', `${trial}.log`);
+  }
+
+  /** Launches a stored Pending trial; the returned promise settles once its final state is stored. */
+  private launch(t: TrialRecord): void {
+    const metrics = new TrialMetrics(t.name, this.metricNames, this.objective.metricName);
+    const abort = new AbortController();
+    const workDir = this.workDirOf(t.name);
+    const logPath = this.logPathOf(t.name);
+    if (this.o.executor.needsWorkDir) {
+      mkdirSync(workDir, { recursive: true });
+      mkdirSync(join(logPath, '..'), { recursive: true });
+    }
+    const entry = { metrics, abort, done: Promise.resolve() };
+    this.live.set(t.name, entry);
+    this.patchTrial(t.name, {
+      state: 'Running',
+      reason: 'TrialRunning',
+      message: 'Trial is running',
+      startedAt: this.iso(),
+    });
+    entry.done = this.o.executor
+      .run({
+        experiment: this.record.name,
+        namespace: this.record.namespace,
+        trial: t.name,
+        params: t.params,
+        workDir,
+        logPath,
+        signal: abort.signal,
+        report: (logs: readonly MetricLog[]) => metrics.add(logs),
+        warn: (message: string) => this.event('Warning', 'TrialWarning', message, t.name),
+      })
+      .catch(
+        (err: unknown): ExecutorResult => ({
+          outcome: 'failed',
+          reason: 'TrialFailed',
+          message: `executor error: ${(err as Error).message ?? String(err)}`,
+        }),
+      )
+      .then((result) => this.finish(t.name, result));
+  }
+
+  private finish(name: string, result: ExecutorResult): void {
+    const entry = this.live.get(name);
+    if (!entry) return;
+    this.live.delete(name);
+    this.changes++;
+    const { metrics, abort } = entry;
+    const objective = metrics.objective(this.strategy);
+    let state: TrialState;
+    let reason: string;
+    let message: string;
+    if (abort.signal.aborted) {
+      const why = abort.signal.reason as StopReason;
+      state = why.kind;
+      ({ reason, message } = why);
+    } else if (result.outcome === 'failed') {
+      state = 'Failed';
+      reason = result.reason;
+      message = result.message;
+    } else {
+      state = objective === undefined ? 'MetricsUnavailable' : 'Succeeded';
+      ({ reason, message } = trialMessages[state]!);
+    }
+    this.o.store.transaction(() => {
+      const rows = metrics.drain();
+      if (rows.length > 0) this.o.store.appendObservations(this.record.name, rows);
+      this.patchTrial(name, {
+        state,
+        reason,
+        message,
+        metrics: metrics.summary(),
+        completedAt: this.iso(),
+        ...(objective === undefined ? {} : { objective }),
+        ...(result.exitCode === undefined ? {} : { exitCode: result.exitCode }),
+      });
+      if (state === 'Failed' || state === 'MetricsUnavailable') this.event('Warning', reason, message, name);
+    });
+    this.progress();
+  }
+
+  private flushObservations(): void {
+    const batches = [...this.live.values()].map((e) => e.metrics.drain()).filter((r) => r.length > 0);
+    if (batches.length === 0) return;
+    this.o.store.transaction(() => {
+      for (const rows of batches) this.o.store.appendObservations(this.record.name, rows);
+    });
+  }
+
+  /** Stops a running trial; it ends with `why.kind` as its state. */
+  stopTrial(name: string, why: StopReason): void {
+    this.live.get(name)?.abort.abort(why);
+  }
+
+  private async stopAll(why: StopReason): Promise<void> {
+    for (const e of this.live.values()) e.abort.abort(why);
+    await Promise.all([...this.live.values()].map((e) => e.done));
+  }
+
+  /** Marks the experiment Running (recovering trials a dead process left behind) unless it already is. */
+  private begin(): void {
+    this.recoverInterrupted();
+    if (this.record.phase === 'Succeeded' || this.record.phase === 'Failed') {
+      if (this.verdict() !== undefined) return;
+      this.setPhase('Restarting', ExperimentReason.restarting, 'Experiment is restarting');
+    }
+    if (this.record.phase !== 'Running') this.setPhase('Running', ExperimentReason.running, 'Experiment is running');
+  }
+
+  /** Ends the experiment if a completion rule holds; returns the verdict. */
+  private conclude(): Verdict | undefined {
+    const verdict = this.verdict();
+    if (verdict && this.record.phase !== verdict.phase) this.setPhase(verdict.phase, verdict.reason, verdict.message);
+    return verdict;
+  }
+
+  /**
+   * Ask/tell, step one: creates and starts one trial from the algorithm and returns it, or undefined when
+   * the experiment is over (goal, budget, exhausted algorithm). The executor decides when it ends.
+   */
+  async ask(): Promise<TrialRecord | undefined> {
+    if (this.askStarted === false) {
+      this.begin();
+      this.askStarted = true;
+    }
+    if (this.conclude()) return undefined;
+    const max = this.spec.maxTrialCount;
+    if (
+      max !== undefined &&
+      this.counts.succeeded +
+        this.counts.failed +
+        this.counts.earlyStopped +
+        this.counts.metricsUnavailable +
+        activeCount(this.counts) >=
+        max
+    ) {
+      return undefined;
+    }
+    const [t] = await this.requestTrials(1);
+    if (!t) {
+      if (this.live.size === 0) this.exhausted = true;
+      this.conclude();
+      return undefined;
+    }
+    this.launch(t);
+    return this.trials.get(t.name);
+  }
+
+  /** Resolves once a launched trial's final state is stored; then checks the completion rules. */
+  async settled(name: string): Promise<TrialRecord | undefined> {
+    await this.live.get(name)?.done;
+    this.conclude();
+    return this.trials.get(name);
+  }
+
+  /** The experiment as stored now. */
+  get current(): ExperimentRecord {
+    return this.record;
+  }
+
+  /**
+   * Runs the experiment to completion (or until `signal` aborts) and returns the final record. Safe to call
+   * on an experiment that a crashed process left behind: it resumes.
+   */
+  async run(): Promise<ExperimentRecord> {
+    this.begin();
+    if ((this.record.phase === 'Succeeded' || this.record.phase === 'Failed') && this.verdict()) return this.record;
+    const flush = setInterval(() => this.flushObservations(), this.o.flushIntervalMs ?? 500);
+    flush.unref();
+    let suggesting: Promise<void> | undefined;
+    let failure: unknown;
+    const interrupted = new Promise<void>((resolve) => {
+      if (this.o.signal?.aborted) resolve();
+      this.o.signal?.addEventListener('abort', () => resolve(), { once: true });
+    });
+    try {
+      this.progress();
+      for (;;) {
+        if (this.o.signal?.aborted) break;
+        if (failure !== undefined) break;
+        const verdict = this.verdict();
+        if (verdict) {
+          if (this.live.size > 0) {
+            await this.stopAll({ kind: 'Killed', reason: 'ExperimentCompleted', message: verdict.message });
+          }
+          if (suggesting) await suggesting;
+          this.flushObservations();
+          this.setPhase(verdict.phase, verdict.reason, verdict.message);
+          return this.record;
+        }
+        const blocked = suggesting !== undefined || this.exhausted || this.shortAnswerAt === this.changes;
+        const want = blocked ? 0 : slotsToFill(this.counts, this.parallel, this.spec.maxTrialCount);
+        if (want > 0) {
+          const askedAt = this.changes;
+          suggesting = this.requestTrials(want)
+            .then((created) => {
+              // An algorithm with nothing to propose while nothing runs will never propose again: end
+              // the experiment (Katib would hang here, REFERENCE.md §5.2 item 4).
+              if (created.length === 0 && this.live.size === 0) this.exhausted = true;
+              if (created.length < want) this.shortAnswerAt = askedAt;
+              for (const t of created) this.launch(t);
+            })
+            .catch((err: unknown) => {
+              failure = err;
+            })
+            .finally(() => {
+              suggesting = undefined;
+            });
+        }
+        const waits: Promise<unknown>[] = [...[...this.live.values()].map((e) => e.done), interrupted];
+        if (suggesting) waits.push(suggesting);
+        if (waits.length === 1) {
+          failure = new WorkbenchError(ErrorCode.internal, 'controller has no trial to wait for and nothing to ask');
+          break;
+        }
+        await Promise.race(waits);
+      }
+      if (failure !== undefined) {
+        await this.stopAll({ kind: 'Killed', reason: 'ExperimentFailed', message: 'Suggestion has failed' });
+        this.flushObservations();
+        const msg =
+          failure instanceof WorkbenchError ? failure.describe() : String((failure as Error)?.message ?? failure);
+        this.setPhase('Failed', ExperimentReason.failed, `Suggestion has failed: ${msg}`);
+        return this.record;
+      }
+      // Interrupted: stop what runs, keep the experiment Running so `hpo resume` continues it.
+      await this.stopAll({
+        kind: 'Killed',
+        reason: 'Interrupted',
+        message: 'Trial was stopped because the run was interrupted',
+      });
+      if (suggesting) await suggesting;
+      this.flushObservations();
+      this.event('Warning', 'Interrupted', 'Run was interrupted; resume with `hpo resume`');
+      return this.record;
+    } finally {
+      clearInterval(flush);
+    }
+  }
+}

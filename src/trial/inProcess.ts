@@ -1,0 +1,73 @@
+import type { MetricLog } from '../metrics/types.ts';
+import type { Assignment } from '../search/space.ts';
+import type { ExecutorResult, TrialContext, TrialExecutor } from './executor.ts';
+
+/** Values a trial reports: metric name → number (or string, e.g. a genotype). */
+export type Metrics = Readonly<Record<string, number | string>>;
+
+/**
+ * The Push collector of an in-process trial. Returns true once the controller wants the trial to stop
+ * (early stopping, experiment over, interrupt); the objective should then return.
+ */
+export type Report = (metrics: Metrics) => boolean;
+
+/** Extra context for an objective. */
+export interface ObjectiveContext {
+  readonly trial: string;
+  readonly experiment: string;
+  /** Aborted when the controller stops the trial. */
+  readonly signal: AbortSignal;
+  readonly workDir: string;
+}
+
+/**
+ * An in-process objective. It may `report()` values as it goes and/or return the final value: a number
+ * (the objective metric) or a record of metrics. Throwing fails the trial.
+ */
+export type Objective = (params: Assignment, report: Report, ctx: ObjectiveContext) => unknown;
+
+function toLogs(metrics: Metrics, time: string): MetricLog[] {
+  const logs: MetricLog[] = [];
+  for (const [name, value] of Object.entries(metrics)) {
+    if (typeof value === 'number' && !Number.isFinite(value)) continue;
+    logs.push({ name, value: String(value), time });
+  }
+  return logs;
+}
+
+/** Runs trials as calls of an async function in this process; `report()` is the Push collector. */
+export class InProcessExecutor implements TrialExecutor {
+  readonly kind = 'in-process';
+  readonly needsWorkDir: boolean;
+  private readonly objective: Objective;
+  private readonly objectiveMetric: string;
+
+  constructor(objective: Objective, options: { objectiveMetric: string; needsWorkDir?: boolean }) {
+    this.objective = objective;
+    this.objectiveMetric = options.objectiveMetric;
+    this.needsWorkDir = options.needsWorkDir ?? false;
+  }
+
+  async run(ctx: TrialContext): Promise<ExecutorResult> {
+    const report: Report = (metrics) => {
+      if (!ctx.signal.aborted) ctx.report(toLogs(metrics, new Date().toISOString()));
+      return ctx.signal.aborted;
+    };
+    try {
+      const value = await this.objective(ctx.params, report, {
+        trial: ctx.trial,
+        experiment: ctx.experiment,
+        signal: ctx.signal,
+        workDir: ctx.workDir,
+      });
+      if (ctx.signal.aborted) return { outcome: 'stopped' };
+      if (typeof value === 'number') report({ [this.objectiveMetric]: value });
+      else if (value !== null && typeof value === 'object') report(value as Metrics);
+      return { outcome: 'completed' };
+    } catch (err) {
+      if (ctx.signal.aborted) return { outcome: 'stopped' };
+      const e = err as Error;
+      return { outcome: 'failed', reason: 'TrialFailed', message: e?.message ?? String(err) };
+    }
+  }
+}

@@ -1,0 +1,218 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { ErrorCode, WorkbenchError } from '../common/errors.ts';
+import { createCollector, resolveTrialPath } from '../metrics/collector.ts';
+import { findPrimaryContainer, trialKindInfo } from '../spec/containers.ts';
+import { renderTrialSpec } from '../spec/template.ts';
+import type { ExperimentManifest, MetricsCollectorSpec } from '../spec/types.ts';
+import { expandEnvReferences, trialEnvironment } from './env.ts';
+import type { ExecutorResult, StopReason, TrialContext, TrialExecutor } from './executor.ts';
+import { startTrialProcess } from './process.ts';
+
+/** File in a trial's folder holding the pid of its process group leader. */
+const pidFile = '.hpo-pid';
+
+function strings(v: unknown): string[] {
+  return Array.isArray(v) ? v.map((x) => String(x)) : [];
+}
+
+function deadlineSeconds(spec: Record<string, unknown>): number | undefined {
+  const s = spec.spec as Record<string, unknown> | undefined;
+  const direct = s?.activeDeadlineSeconds;
+  const run = (s?.runPolicy as Record<string, unknown> | undefined)?.activeDeadlineSeconds;
+  const v = Number(direct ?? run);
+  return Number.isFinite(v) && v > 0 ? v : undefined;
+}
+
+/** The collector settings of an Experiment, with Katib's defaults already applied. */
+function collectorOf(spec: MetricsCollectorSpec | undefined): {
+  kind: 'StdOut' | 'File' | 'TensorFlowEvent';
+  path?: string;
+  format?: 'TEXT' | 'JSON';
+  filters?: string[];
+} {
+  const kind = spec?.collector?.kind ?? 'StdOut';
+  if (kind !== 'StdOut' && kind !== 'File' && kind !== 'TensorFlowEvent') {
+    throw new WorkbenchError(
+      ErrorCode.unsupported,
+      `spec.metricsCollectorSpec.collector.kind: ${kind} cannot collect from a local process; use StdOut (print name=value lines), File or TensorFlowEvent, or run the objective in-process with optimize() for Push`,
+    );
+  }
+  const fsPath = spec?.source?.fileSystemPath;
+  const filters = spec?.source?.filter?.metricsFormat;
+  return {
+    kind,
+    ...(fsPath?.path === undefined ? {} : { path: fsPath.path }),
+    ...(fsPath?.format === undefined ? {} : { format: fsPath.format }),
+    ...(filters === undefined ? {} : { filters }),
+  };
+}
+
+/**
+ * Runs a trial as a local process: the trial template is rendered with Katib's substitution, the primary
+ * container's `command` + `args` are spawned as an argument array (never through a shell) in the trial's
+ * own folder, with Katib's trial variables, the container's `env`, and `activeDeadlineSeconds` as a
+ * timeout. The image is not pulled: the command must exist on this machine.
+ */
+export class LocalProcessExecutor implements TrialExecutor {
+  readonly kind = 'local-process';
+  readonly needsWorkDir = true;
+  private readonly manifest: ExperimentManifest;
+  private readonly sourceDir: string;
+  private readonly collector: ReturnType<typeof collectorOf>;
+  private readonly metricNames: string[];
+
+  constructor(options: { manifest: ExperimentManifest; sourcePath?: string }) {
+    this.manifest = options.manifest;
+    this.sourceDir = options.sourcePath ? dirname(options.sourcePath) : process.cwd();
+    const spec = this.manifest.spec;
+    const tt = spec.trialTemplate;
+    if (!tt?.trialSpec) {
+      throw new WorkbenchError(
+        ErrorCode.unsupported,
+        tt?.configMap
+          ? 'spec.trialTemplate.configMap: a ConfigMap template needs a cluster; inline it as spec.trialTemplate.trialSpec to run locally'
+          : 'spec.trialTemplate.trialSpec is required to run trials as local processes (or call optimize() with an in-process objective)',
+      );
+    }
+    const info = trialKindInfo(tt.trialSpec);
+    const replicas = Object.values(info.replicas).reduce((a, b) => a + b, 0);
+    if (replicas > 1) {
+      throw new WorkbenchError(
+        ErrorCode.unsupported,
+        `spec.trialTemplate.trialSpec: a ${info.kind} with ${replicas} replicas (${Object.entries(info.replicas)
+          .map(([r, n]) => `${r}: ${n}`)
+          .join(
+            ', ',
+          )}) needs the local distributed launcher, which this version does not have yet; set every role to 1 replica to run its primary container locally`,
+      );
+    }
+    if (!findPrimaryContainer(tt.trialSpec, tt.primaryContainerName ?? '')) {
+      throw new WorkbenchError(
+        ErrorCode.invalidSpec,
+        `spec.trialTemplate.primaryContainerName: no container named '${tt.primaryContainerName}' in the trial template`,
+      );
+    }
+    this.collector = collectorOf(spec.metricsCollectorSpec);
+    const o = spec.objective;
+    this.metricNames = o ? [o.objectiveMetricName, ...(o.additionalMetricNames ?? [])] : [];
+  }
+
+  /** Stops the process group a dead controller left running for this trial, if it is still alive. */
+  recover(trial: { readonly name: string; readonly workDir?: string }): void {
+    if (!trial.workDir) return;
+    let pid: number;
+    try {
+      pid = Number(readFileSync(join(trial.workDir, pidFile), 'utf8'));
+    } catch {
+      return;
+    }
+    if (!Number.isInteger(pid) || pid <= 1) return;
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+
+  async run(ctx: TrialContext): Promise<ExecutorResult> {
+    const tt = this.manifest.spec.trialTemplate!;
+    const rendered = renderTrialSpec({
+      template: tt.trialSpec!,
+      trialParameters: tt.trialParameters ?? [],
+      assignment: ctx.params,
+      trialName: ctx.trial,
+      namespace: ctx.namespace,
+    });
+    const container = findPrimaryContainer(rendered, tt.primaryContainerName ?? '')!.container;
+    const { env, warnings } = trialEnvironment({
+      experiment: ctx.experiment,
+      trial: ctx.trial,
+      namespace: ctx.namespace,
+      workDir: ctx.workDir,
+      params: ctx.params,
+      containerEnv: (container.env as never) ?? [],
+      extra: { HPO_EXPERIMENT_DIR: this.sourceDir },
+    });
+    // A File/TensorFlowEvent path is made per trial, so parallel trials never share a metrics file; the
+    // same path written in the command, args or env is rewritten to match.
+    const c = this.collector;
+    const original = c.path;
+    const local = original === undefined ? undefined : resolveTrialPath(ctx.workDir, original);
+    const rewrite = (s: string): string => (original && local ? s.split(original).join(local) : s);
+    if (local) {
+      mkdirSync(c.kind === 'TensorFlowEvent' ? local : dirname(local), { recursive: true });
+      for (const [k, v] of Object.entries(env)) env[k] = rewrite(v);
+      env.HPO_METRICS_PATH = local;
+    }
+    // Kubernetes expands $(VAR) in command/args from the variables the container declares (and ours), not
+    // from the inherited environment.
+    const containerEnv = Array.isArray(container.env) ? (container.env as { name?: unknown }[]) : [];
+    const declared = new Set(containerEnv.map((e) => String(e.name)));
+    const lookup = (name: string): string | undefined =>
+      declared.has(name) || name.startsWith('HPO_') || name === 'KATIB_TRIAL_NAME' ? env[name] : undefined;
+    const argv = [...strings(container.command), ...strings(container.args)].map((a) =>
+      rewrite(expandEnvReferences(a, lookup)),
+    );
+    if (argv.length === 0) {
+      return {
+        outcome: 'failed',
+        reason: 'TrialFailed',
+        message: `container '${tt.primaryContainerName}' has no command: locally the image's entrypoint is unknown; set command in the trial template`,
+      };
+    }
+    const collector = createCollector(
+      {
+        kind: c.kind,
+        ...(local === undefined ? {} : { path: local }),
+        ...(c.format === undefined ? {} : { format: c.format }),
+        ...(c.filters === undefined ? {} : { filters: c.filters }),
+      },
+      this.metricNames,
+    );
+    collector.onLog((logs) => ctx.report(logs));
+    await collector.start(ctx.workDir);
+    const timeout = deadlineSeconds(rendered);
+    const proc = startTrialProcess({
+      argv,
+      cwd: ctx.workDir,
+      env,
+      logPath: ctx.logPath,
+      ...(timeout === undefined ? {} : { timeoutMs: timeout * 1000 }),
+      onLine: (line) => collector.onStdoutLine(line),
+    });
+    // Remembered so that a controller restarted after kill -9 can stop this orphaned process group.
+    if (proc.pid > 0) writeFileSync(join(ctx.workDir, pidFile), String(proc.pid));
+    for (const w of warnings) ctx.warn(w);
+    const onAbort = (): void => {
+      const why = ctx.signal.reason as StopReason | undefined;
+      void proc.stop(why?.message ?? 'stopped by the controller');
+    };
+    if (ctx.signal.aborted) onAbort();
+    else ctx.signal.addEventListener('abort', onAbort, { once: true });
+    const exit = await proc.exited;
+    ctx.signal.removeEventListener('abort', onAbort);
+    await collector.finish();
+    const exitCode = exit.exitCode ?? undefined;
+    const code = exitCode === undefined ? {} : { exitCode };
+    if (ctx.signal.aborted) return { outcome: 'stopped', ...code };
+    if (exit.error) return { outcome: 'failed', reason: 'TrialFailed', message: exit.error, ...code };
+    if (exit.timedOut) {
+      return {
+        outcome: 'failed',
+        reason: 'DeadlineExceeded',
+        message: `Trial ran past activeDeadlineSeconds (${timeout}s) and was stopped`,
+        ...code,
+      };
+    }
+    if (exit.exitCode === 0) return { outcome: 'completed', exitCode: 0 };
+    const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.exitCode}`;
+    const tail = exit.tail.trim().split('\n').slice(-5).join('\n');
+    return {
+      outcome: 'failed',
+      reason: 'TrialFailed',
+      message: `${argv[0]} ${how}${tail ? `; last output:\n${tail}` : ''}`,
+      ...code,
+    };
+  }
+}

@@ -1,0 +1,176 @@
+import { randomInt } from 'node:crypto';
+import { dirname } from 'node:path';
+import { ErrorCode, throwIfIssues, WorkbenchError } from '../common/errors.ts';
+import type { Issue } from '../common/issue.ts';
+import type { Settings } from '../search/types.ts';
+import { applyDefaults } from '../spec/defaults.ts';
+import { toSearchSpace } from '../spec/searchSpace.ts';
+import type { ExperimentManifest } from '../spec/types.ts';
+import { validateExperiment } from '../spec/validate.ts';
+import type { ExperimentRecord, Store } from '../store/types.ts';
+import { SuggestionHost } from '../suggestion/host.ts';
+import { earlyStoppingNames, knownAlgorithmNames, resolveAlgorithm } from '../suggestion/registry.ts';
+import { budgetUsed, countTrials } from './status.ts';
+
+/** Budget fields Katib lets a user edit on an existing experiment (REFERENCE.md §1.3 rule 9). */
+const editable = ['maxTrialCount', 'parallelTrialCount', 'maxFailedTrialCount'] as const;
+
+/** Settings as a record, in the order written. */
+export function settingsOf(manifest: ExperimentManifest): Settings {
+  const out: Record<string, string> = {};
+  for (const s of manifest.spec.algorithm?.algorithmSettings ?? []) out[s.name] = s.value;
+  return out;
+}
+
+function stripBudget(m: ExperimentManifest): unknown {
+  const spec: Record<string, unknown> = { ...m.spec };
+  for (const k of editable) delete spec[k];
+  return { name: m.metadata.name, namespace: m.metadata.namespace, spec };
+}
+
+function canonical(x: unknown): string {
+  return JSON.stringify(x, (_k, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)))
+      : v,
+  );
+}
+
+/** What `prepareExperiment` decided. */
+export interface Prepared {
+  readonly record: ExperimentRecord;
+  readonly host: SuggestionHost;
+  readonly settings: Settings;
+  /** True when an existing experiment of that name is being continued. */
+  readonly resumed: boolean;
+}
+
+/**
+ * Validates an Experiment (spec rules, then the algorithm's own settings check in its worker) and creates
+ * its store record, or continues the stored experiment of the same name when the spec matches apart from
+ * the editable budget fields. Nothing is written when validation fails.
+ */
+export async function prepareExperiment(
+  input: ExperimentManifest,
+  options: { store: Store; sourcePath?: string; inProcess?: boolean; allowRestart?: boolean },
+): Promise<Prepared> {
+  const manifest = applyDefaults(input);
+  throwIfIssues(
+    validateExperiment(manifest, {
+      algorithms: knownAlgorithmNames(manifest.spec.algorithm),
+      earlyStopping: earlyStoppingNames,
+      ...(options.inProcess ? { inProcess: true } : {}),
+    }),
+    `Experiment '${manifest.metadata.name}'`,
+  );
+  const spec = manifest.spec;
+  const baseDir = options.sourcePath ? dirname(options.sourcePath) : process.cwd();
+  const { ref, settings } = resolveAlgorithm(spec.algorithm!.algorithmName, settingsOf(manifest), baseDir);
+  const host = new SuggestionHost(ref);
+  try {
+    const issues = await host.validate(settings, {
+      space: toSearchSpace(spec.parameters ?? []),
+      objective: { type: spec.objective!.type, metricName: spec.objective!.objectiveMetricName },
+      parallelTrialCount: spec.parallelTrialCount ?? 3,
+      ...(spec.maxTrialCount === undefined ? {} : { maxTrialCount: spec.maxTrialCount }),
+    });
+    throwIfIssues(issues, `Algorithm '${ref.name}' settings`);
+    const existing = options.store.getExperiment(manifest.metadata.name);
+    const record = existing ? resumeRecord(existing, manifest, options) : createRecord(manifest, settings, options);
+    return { record, host, settings, resumed: existing !== undefined };
+  } catch (err) {
+    await host.close();
+    throw err;
+  }
+}
+
+function createRecord(
+  manifest: ExperimentManifest,
+  settings: Settings,
+  options: { store: Store; sourcePath?: string },
+): ExperimentRecord {
+  const state = settings.random_state;
+  const seed = state !== undefined && /^\d+$/.test(state) ? Number(state) >>> 0 : randomInt(0, 2 ** 31);
+  const now = new Date().toISOString();
+  const record: ExperimentRecord = {
+    name: manifest.metadata.name,
+    namespace: manifest.metadata.namespace ?? 'default',
+    manifest,
+    phase: 'Created',
+    reason: 'ExperimentCreated',
+    message: 'Experiment is created',
+    seed,
+    createdAt: now,
+    updatedAt: now,
+    ...(options.sourcePath === undefined ? {} : { sourcePath: options.sourcePath }),
+  };
+  options.store.createExperiment(record);
+  return record;
+}
+
+function resumeRecord(
+  existing: ExperimentRecord,
+  manifest: ExperimentManifest,
+  options: { store: Store; allowRestart?: boolean },
+): ExperimentRecord {
+  const name = existing.name;
+  if (canonical(stripBudget(existing.manifest)) !== canonical(stripBudget(manifest))) {
+    throw new WorkbenchError(
+      ErrorCode.conflict,
+      `experiment '${name}' already exists in the store with a different spec; only spec.parallelTrialCount, spec.maxTrialCount and spec.maxFailedTrialCount can change on resume. Use \`hpo delete ${name}\` first, or give the new experiment another metadata.name`,
+    );
+  }
+  return applyBudget(existing, manifest.spec, options);
+}
+
+/**
+ * Applies budget edits to a stored experiment with Katib's rules: a completed experiment restarts only if
+ * it succeeded by reaching max trials and its resumePolicy is LongRunning or FromVolume, and the new
+ * maxTrialCount must exceed the trials already counted.
+ */
+export function applyBudget(
+  existing: ExperimentRecord,
+  edits: Partial<Record<(typeof editable)[number], number | undefined>>,
+  options: { store: Store },
+): ExperimentRecord {
+  const spec = { ...existing.manifest.spec };
+  const issues: Issue[] = [];
+  let changed = false;
+  for (const k of editable) {
+    const v = edits[k];
+    if (v === undefined || v === spec[k]) continue;
+    if (!Number.isInteger(v) || v < (k === 'maxFailedTrialCount' ? 0 : 1)) {
+      issues.push({
+        path: `spec.${k}`,
+        message: `must be a whole number ${k === 'maxFailedTrialCount' ? '>= 0' : '> 0'}, got ${v}`,
+      });
+      continue;
+    }
+    spec[k] = v;
+    changed = true;
+  }
+  throwIfIssues(issues, `Budget edit of '${existing.name}'`);
+  if (!changed) return existing;
+  const completed = existing.phase === 'Succeeded' || existing.phase === 'Failed';
+  const used = budgetUsed(countTrials(options.store.listTrials(existing.name).map((t) => t.state)));
+  if (completed) {
+    const policy = spec.resumePolicy ?? 'Never';
+    const restartable =
+      existing.phase === 'Succeeded' && existing.reason === 'ExperimentMaxTrialsReached' && policy !== 'Never';
+    if (!restartable) {
+      throw new WorkbenchError(
+        ErrorCode.invalidArgument,
+        `spec.resumePolicy: experiment '${existing.name}' is ${existing.phase} (${existing.reason}) and cannot be restarted: Katib restarts only an experiment that succeeded by reaching max trials with resumePolicy LongRunning or FromVolume (it is ${policy}). Set spec.resumePolicy: LongRunning in the file and run it under a new name`,
+      );
+    }
+  }
+  if (spec.maxTrialCount !== undefined && edits.maxTrialCount !== undefined && spec.maxTrialCount <= used) {
+    throw new WorkbenchError(
+      ErrorCode.invalidArgument,
+      `spec.maxTrialCount: must be greater than the ${used} trials already counted; got ${spec.maxTrialCount}`,
+    );
+  }
+  const manifest = { ...existing.manifest, spec };
+  options.store.updateExperiment(existing.name, { manifest, updatedAt: new Date().toISOString() });
+  return { ...existing, manifest };
+}

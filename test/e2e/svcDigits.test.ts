@@ -1,0 +1,40 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadExperiments } from '../../src/spec/load.ts';
+import { openStore } from '../../src/store/open.ts';
+import type { Store } from '../../src/store/types.ts';
+import { Experiment } from '../../src/trial/experiment.ts';
+import { tempDir } from '../helpers.ts';
+
+const file = fileURLToPath(new URL('../../examples/svc-digits/experiment.yaml', import.meta.url));
+
+let tmp: ReturnType<typeof tempDir>;
+let store: Store;
+beforeEach(() => {
+  tmp = tempDir();
+  store = openStore(tmp.dir);
+});
+afterEach(() => {
+  store.close();
+  tmp.cleanup();
+});
+
+describe('examples/svc-digits (real scikit-learn trials through /usr/bin/python3)', () => {
+  it('runs trials that train an SVC and report accuracy on stdout', async () => {
+    const [m] = loadExperiments(readFileSync(file, 'utf8'), file);
+    const manifest = { ...m!, spec: { ...m!.spec, maxTrialCount: 3, parallelTrialCount: 2 } };
+    const result = await Experiment.fromManifest(manifest, { store, sourcePath: file }).run();
+    expect(result.status).toBe('Succeeded');
+    expect(result.trials).toHaveLength(3);
+    for (const t of result.trials) {
+      expect(t.state).toBe('Succeeded');
+      expect(t.objective).toBeGreaterThan(0);
+      expect(t.objective).toBeLessThanOrEqual(1);
+      expect(t.metrics.map((x) => x.name).sort()).toEqual(['accuracy', 'train_accuracy']);
+    }
+    // The maximize objective picks the highest accuracy.
+    const best = Math.max(...result.trials.map((t) => t.objective ?? 0));
+    expect(result.bestTrial?.objective).toBe(best);
+  });
+});
