@@ -1,0 +1,166 @@
+/**
+ * The search benchmark of issue #3 as one function: our algorithms and Optuna's (run concurrently), the fixed
+ * anchors, the long cost studies, the summary rows, the median curves and the targets. `run.ts` is its CLI.
+ */
+import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import type { SearchAlgorithm } from '../../src/search/types.ts';
+import { type Anchors, parseAnchors } from './anchors.ts';
+import { type LongStudy, runLongStudy } from './extras.ts';
+import { testFunctions } from './functions.ts';
+import { candidateAlgorithms, runOurSide, type Series } from './harness.ts';
+import { type OptunaOutcome, optunaSamplers, runOptunaReference } from './optuna.ts';
+import type { Schedule } from './study.ts';
+import { anchorRows, medianRegretCurves, optunaSeries, type SummaryRow, summarise } from './summary.ts';
+import { evaluateTargets, type Target } from './targets.ts';
+
+/** Options of {@link runSearchBenchmark}; every field has the default of `npm run bench:search`. */
+export interface BenchOptions {
+  readonly algorithms?: readonly string[];
+  readonly functions?: readonly string[];
+  readonly seeds?: number;
+  readonly trials?: number;
+  /** The parallel mode run besides sequential; 1 runs sequential only. */
+  readonly parallel?: number;
+  readonly schedule?: Schedule;
+  /** Run Optuna's reference script (default true). */
+  readonly optuna?: boolean;
+  readonly optunaSamplers?: readonly string[];
+  /** Run the 1,000-trial TPE and 500-observation GP studies (default true). */
+  readonly long?: boolean;
+  /** The folder holding `functions.py`, `optuna_reference.py` and `ANCHORS.md`. */
+  readonly sharedBench?: string;
+  readonly python?: string;
+  /** Algorithm name → factory; defaults to `builtinAlgorithms` (tests register stand-ins here). */
+  readonly registry?: Readonly<Record<string, () => SearchAlgorithm>>;
+  readonly log?: (line: string) => void;
+}
+
+/** Everything the benchmark found; `search.json` is this object. */
+export interface BenchReport {
+  readonly date: string;
+  readonly machine: { readonly cpus: number; readonly cpuModel: string; readonly node: string };
+  readonly options: {
+    trials: number;
+    seeds: number;
+    functions: string[];
+    algorithms: string[];
+    parallel: number;
+    schedule: Schedule;
+  };
+  readonly optuna: { readonly version?: string; readonly error?: string; readonly seconds?: number };
+  readonly notAvailable: string[];
+  readonly errors: { readonly series: string; readonly error: string }[];
+  readonly rows: SummaryRow[];
+  /** Function → sampler label → median regret after each trial (anchors: their checkpoints). */
+  readonly curves: Record<string, Record<string, number[]>>;
+  readonly anchorCurves: Record<string, Record<string, [number, number][]>>;
+  readonly long: LongStudy[];
+  readonly targets: Target[];
+  /** The raw series (every study's curve), for the tests and further analysis; left out of the JSON file. */
+  readonly series: Series[];
+}
+
+/** `shared/bench/` next to the repository (the repository is /work/main, shared is /work/shared). */
+export const defaultSharedBench: string = fileURLToPath(new URL('../../../shared/bench/', import.meta.url));
+
+/** Runs the benchmark and returns the report; it only reads files, `run.ts` writes the results. */
+export async function runSearchBenchmark(o: BenchOptions = {}): Promise<BenchReport> {
+  const trials = o.trials ?? 100;
+  const seeds = o.seeds ?? 10;
+  const functions = [...(o.functions ?? Object.keys(testFunctions))];
+  const algorithms = [...(o.algorithms ?? candidateAlgorithms)];
+  const parallel = o.parallel ?? 4;
+  const schedule = o.schedule ?? 'sync';
+  const shared = (o.sharedBench ?? defaultSharedBench).replace(/\/$/, '');
+  const log = o.log ?? (() => {});
+  for (const f of functions) if (!(f in testFunctions)) throw new Error(`unknown function ${f}`);
+  const anchors = readAnchors(`${shared}/ANCHORS.md`, log);
+  // Optuna runs in its own process while ours runs here: one core each.
+  const optunaRun: Promise<OptunaOutcome | undefined> =
+    o.optuna === false
+      ? Promise.resolve(undefined)
+      : runOptunaReference({
+          sharedBench: shared,
+          trials,
+          seeds,
+          functions,
+          samplers: o.optunaSamplers ?? optunaSamplers,
+          ...(o.python === undefined ? {} : { python: o.python }),
+        });
+  if (o.optuna !== false) log('optuna: reference run started');
+  const registry = o.registry === undefined ? {} : { registry: o.registry };
+  const modes = parallel > 1 ? [1, parallel] : [1];
+  const ours = await runOurSide({ algorithms, functions, seeds, trials, parallel: modes, schedule, log, ...registry });
+  const available = [...new Set(ours.filter((s) => s.status !== 'not available').map((s) => s.algorithm ?? ''))];
+  const long: LongStudy[] = [];
+  if (o.long !== false) {
+    for (const algorithm of ['tpe', 'multivariate-tpe', 'bayesianoptimization'].filter((a) => available.includes(a))) {
+      const gp = algorithm === 'bayesianoptimization';
+      log(`long study: ${algorithm} on hartmann6, ${gp ? 501 : 1000} trials`);
+      const r = await runLongStudy({
+        algorithm,
+        trials: gp ? 501 : 1000,
+        at: gp ? [50, 100, 500] : [50, 100, 500, 1000],
+        ...registry,
+      });
+      log(`long study: ${algorithm}: ${r.status}${r.wallS === undefined ? '' : `, ${r.wallS.toFixed(2)} s`}`);
+      long.push(r);
+    }
+  }
+  if (o.optuna !== false) log('optuna: waiting for the reference run to finish');
+  const optuna = await optunaRun;
+  if (optuna)
+    log(optuna.error ? `optuna: ${optuna.error}` : `optuna ${optuna.version}: done in ${optuna.seconds.toFixed(0)} s`);
+  const live = optuna ? optunaSeries(optuna) : [];
+  const series = [...ours, ...live];
+  const liveSamplers = new Set(live.map((s) => s.id.replace(/^optuna-/, 'live:')));
+  // Optuna 3.1 figures come from the live run when it worked; the file's copies are shown only otherwise.
+  const rows = [
+    ...summarise(series, functions, trials),
+    ...anchorRows(anchors, functions, (a) => liveSamplers.has(a.sampler.replace(/^Optuna 3\.1\s+/, 'live:'))),
+  ].sort((a, b) => functions.indexOf(a.fn) - functions.indexOf(b.fn));
+  const anchorCurves: Record<string, Record<string, [number, number][]>> = {};
+  for (const fn of functions) anchorCurves[fn] = {};
+  for (const r of rows.filter((row) => row.source === 'anchor')) {
+    anchorCurves[r.fn]![r.sampler] = Object.entries(r.regret).map(([c, q]) => [Number(c), q.median]);
+  }
+  const targets = evaluateTargets({
+    rows,
+    anchors,
+    functions,
+    available,
+    long,
+    ...(parallel > 1 ? { parallel } : {}),
+  });
+  return {
+    date: new Date().toISOString(),
+    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '', node: process.version },
+    options: { trials, seeds, functions, algorithms, parallel, schedule },
+    optuna: optuna
+      ? {
+          ...(optuna.version ? { version: optuna.version } : {}),
+          ...(optuna.error ? { error: optuna.error } : {}),
+          seconds: optuna.seconds,
+        }
+      : { error: 'not run (--no-optuna)' },
+    notAvailable: algorithms.filter((a) => !available.includes(a)),
+    errors: series.flatMap((s) => (s.status === 'error' ? [{ series: s.label, error: s.error ?? '' }] : [])),
+    rows,
+    curves: medianRegretCurves(series, functions),
+    anchorCurves,
+    long,
+    targets,
+    series,
+  };
+}
+
+function readAnchors(path: string, log: (line: string) => void): Anchors {
+  try {
+    return parseAnchors(readFileSync(path, 'utf8'));
+  } catch (e) {
+    log(`anchors: cannot read ${path}: ${String(e)}`);
+    return { rows: [], costs: [] };
+  }
+}

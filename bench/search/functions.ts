@@ -1,0 +1,114 @@
+/**
+ * The benchmark objectives of issue #3, the same as `shared/bench/functions.py` (bounds, listed optimum and
+ * formula), so our figures and Optuna's are regrets against the same numbers. All are minimised.
+ */
+import type { Assignment, SearchSpace } from '../../src/search/space.ts';
+
+/** One objective: its bounds per dimension, the optimum the Python file lists, and its value at a point. */
+export interface TestFunction {
+  readonly name: string;
+  readonly bounds: readonly (readonly [number, number])[];
+  /** The known global minimum as `functions.py` lists it (rounded; regrets are measured against this). */
+  readonly optimum: number;
+  readonly f: (x: readonly number[]) => number;
+}
+
+function at(x: readonly number[], i: number): number {
+  const v = x[i];
+  if (v === undefined) throw new RangeError(`point has ${x.length} coordinates, needs at least ${i + 1}`);
+  return v;
+}
+
+/** Branin–Hoo on [-5, 10] × [0, 15]. */
+export function branin(x: readonly number[]): number {
+  const x1 = at(x, 0);
+  const x2 = at(x, 1);
+  const b = 5.1 / (4 * Math.PI ** 2);
+  const c = 5 / Math.PI;
+  const t = 1 / (8 * Math.PI);
+  return (x2 - b * x1 ** 2 + c * x1 - 6) ** 2 + 10 * (1 - t) * Math.cos(x1) + 10;
+}
+
+const h6A = [
+  [10, 3, 17, 3.5, 1.7, 8],
+  [0.05, 10, 17, 0.1, 8, 14],
+  [3, 3.5, 1.7, 10, 17, 8],
+  [17, 8, 0.05, 10, 0.1, 14],
+];
+const h6P = [
+  [1312, 1696, 5569, 124, 8283, 5886],
+  [2329, 4135, 8307, 3736, 1004, 9991],
+  [2348, 1451, 3522, 2883, 3047, 6650],
+  [4047, 8828, 8732, 5743, 1091, 381],
+];
+const h6Alpha = [1.0, 1.2, 3.0, 3.2];
+
+/** The 6-D Hartmann function on [0, 1]^6. */
+export function hartmann6(x: readonly number[]): number {
+  let total = 0;
+  for (let i = 0; i < 4; i++) {
+    let inner = 0;
+    for (let j = 0; j < 6; j++) inner += h6A[i]![j]! * (at(x, j) - h6P[i]![j]! * 1e-4) ** 2;
+    total -= h6Alpha[i]! * Math.exp(-inner);
+  }
+  return total;
+}
+
+/** Rosenbrock's valley in as many dimensions as `x` has. */
+export function rosenbrock(x: readonly number[]): number {
+  let total = 0;
+  for (let i = 0; i < x.length - 1; i++) total += 100 * (at(x, i + 1) - at(x, i) ** 2) ** 2 + (1 - at(x, i)) ** 2;
+  return total;
+}
+
+/** Ackley's function in as many dimensions as `x` has. */
+export function ackley(x: readonly number[]): number {
+  const d = x.length;
+  let s1 = 0;
+  let s2 = 0;
+  for (const v of x) {
+    s1 += v * v;
+    s2 += Math.cos(2 * Math.PI * v);
+  }
+  return -20 * Math.exp(-0.2 * Math.sqrt(s1 / d)) - Math.exp(s2 / d) + 20 + Math.E;
+}
+
+/** The development set by the names `functions.py` uses, in its order. */
+export const testFunctions: Readonly<Record<string, TestFunction>> = {
+  branin: {
+    name: 'branin',
+    bounds: [
+      [-5, 10],
+      [0, 15],
+    ],
+    optimum: 0.397887,
+    f: branin,
+  },
+  hartmann6: {
+    name: 'hartmann6',
+    bounds: Array.from({ length: 6 }, () => [0, 1] as const),
+    optimum: -3.32237,
+    f: hartmann6,
+  },
+  rosenbrock4: {
+    name: 'rosenbrock4',
+    bounds: Array.from({ length: 4 }, () => [-5, 10] as const),
+    optimum: 0,
+    f: rosenbrock,
+  },
+  ackley5: { name: 'ackley5', bounds: Array.from({ length: 5 }, () => [-15, 30] as const), optimum: 0, f: ackley },
+};
+
+/** The search space of a function: uniform doubles `x0`, `x1`, … (Optuna's parameter names in the reference). */
+export function spaceOf(fn: TestFunction): SearchSpace {
+  return fn.bounds.map(([min, max], i) => ({ name: `x${i}`, domain: { kind: 'double', min, max, scale: 'uniform' } }));
+}
+
+/** The point an assignment of {@link spaceOf} stands for. */
+export function pointOf(fn: TestFunction, params: Assignment): number[] {
+  return fn.bounds.map((_, i) => {
+    const v = params[`x${i}`];
+    if (typeof v !== 'number') throw new TypeError(`x${i} should be a number, got ${JSON.stringify(v)}`);
+    return v;
+  });
+}

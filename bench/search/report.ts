@@ -1,0 +1,94 @@
+/** Renders a {@link BenchReport} as markdown (`search.md`), JSON (`search.json`) and the plot (`search.svg`). */
+import type { BenchReport } from './benchmark.ts';
+import { testFunctions } from './functions.ts';
+import { checkpoints } from './summary.ts';
+import { type PlotLine, plotSvg } from './svg.ts';
+
+const g = (v: number): string => (Number.isFinite(v) ? Number(v.toPrecision(3)).toString() : '—');
+
+/** The markdown report: the regret/wall table per function × sampler, the targets, and the long studies. */
+export function markdownReport(r: BenchReport): string {
+  const o = r.options;
+  const lines = [
+    `# Search benchmark (${r.date.slice(0, 10)}, ${r.machine.cpus} cores, ${r.machine.cpuModel}, Node ${r.machine.node})`,
+    '',
+    `${o.trials} trials, ${o.seeds} seeds, instant objectives. Regret = best value so far − the optimum listed in functions.py; ` +
+      'cells show the median [25%, 75%] over seeds. Study wall = median time of a whole study (the optimiser’s own cost). ' +
+      `Parallel rows: ${o.parallel} trials in flight (${o.schedule} batches). Rows marked [ANCHORS.md] are the fixed figures of shared/bench/ANCHORS.md (median only).`,
+    '',
+    `Optuna: ${r.optuna.version ? `${r.optuna.version} (python3-optuna), run side by side${r.optuna.seconds === undefined ? '' : ` in ${r.optuna.seconds.toFixed(0)} s`}` : (r.optuna.error ?? 'not run')}.`,
+  ];
+  if (r.notAvailable.length > 0)
+    lines.push('', `Not available (not registered in builtinAlgorithms): ${r.notAvailable.join(', ')}.`);
+  for (const e of r.errors) lines.push('', `Error in ${e.series}: ${e.error}`);
+  lines.push(
+    '',
+    `| function | sampler | ${checkpoints.map((c) => `regret@${c}`).join(' | ')} | study wall | studies | coincident pairs |`,
+    `|---|---|${checkpoints.map(() => '---|').join('')}---|---|---|`,
+  );
+  for (const row of r.rows) {
+    const cells = checkpoints.map((c) => {
+      const q = row.regret[c];
+      if (q === undefined) return '—';
+      return Number.isNaN(q.q25) ? g(q.median) : `${g(q.median)} [${g(q.q25)}, ${g(q.q75)}]`;
+    });
+    const wall = Number.isFinite(row.wallS) ? `${g(row.wallS)} s` : '—';
+    const optimum = testFunctions[row.fn]?.optimum;
+    lines.push(
+      `| ${row.fn} (${optimum}) | ${row.sampler} | ${cells.join(' | ')} | ${wall} | ${row.studies || '—'} | ${row.coincidences ?? '—'} |`,
+    );
+  }
+  lines.push('', '## Targets (issue #3)', '', '| target | result | detail |', '|---|---|---|');
+  for (const t of r.targets)
+    lines.push(
+      `| ${t.description} | ${t.status === 'pass' ? 'PASS' : t.status === 'fail' ? 'FAIL' : 'n/a'} | ${t.detail} |`,
+    );
+  if (r.long.length > 0) {
+    lines.push(
+      '',
+      '## Long studies (Hartmann6, seed 0, sequential)',
+      '',
+      '| algorithm | trials | study wall | suggestion time by observations | slowest suggestion |',
+      '|---|---|---|---|---|',
+    );
+    for (const l of r.long) {
+      const at = l.suggestS
+        ? Object.entries(l.suggestS)
+            .map(([n, s]) => `${n}: ${g(s * 1000)} ms`)
+            .join(', ')
+        : (l.error ?? l.status);
+      const wall = l.wallS === undefined ? '—' : `${g(l.wallS)} s`;
+      const max = l.maxSuggestS === undefined ? '—' : `${g(l.maxSuggestS * 1000)} ms`;
+      lines.push(`| ${l.algorithm} | ${l.trials} | ${wall} | ${at} | ${max} |`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** The JSON document: the report without the raw per-study series (the curves keep their medians). */
+export function jsonReport(r: BenchReport): string {
+  const { series: _series, ...rest } = r;
+  return `${JSON.stringify(rest, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`;
+}
+
+/** The plot: one panel per function, our and Optuna's median curves solid, the anchors dashed through their checkpoints. */
+export function svgReport(r: BenchReport): string {
+  const panels = r.options.functions.map((fn) => {
+    const lines: PlotLine[] = [];
+    for (const [label, curve] of Object.entries(r.curves[fn] ?? {})) {
+      const s = r.series.find((x) => x.label === label);
+      const parallel = (s?.parallel ?? 1) > 1;
+      const points = curve.map((v, i) => [i + 1, v] as const);
+      lines.push({
+        label,
+        points,
+        style: parallel ? 'dotted' : 'solid',
+        group: s?.algorithm ? `hpo ${s.algorithm}` : label,
+      });
+    }
+    for (const [label, points] of Object.entries(r.anchorCurves[fn] ?? {}))
+      lines.push({ label, points, style: 'dashed' });
+    return { title: `${fn} (optimum ${testFunctions[fn]?.optimum})`, lines };
+  });
+  return plotSvg(panels, `Median best-so-far regret, ${r.options.seeds} seeds`);
+}

@@ -1,0 +1,68 @@
+// `npm run bench:search`: our search algorithms side by side with Optuna on the issue #3 development set; writes
+// bench/results/search.{md,json,svg} and prints the targets. Options: --trials --seeds --functions --algorithms
+// --parallel (besides sequential; 1 = sequential only) --schedule sync|async --no-optuna --no-long --strict.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { runSearchBenchmark } from './benchmark.ts';
+import { jsonReport, markdownReport, svgReport } from './report.ts';
+
+const { values } = parseArgs({
+  options: {
+    trials: { type: 'string', default: '100' },
+    seeds: { type: 'string', default: '10' },
+    functions: { type: 'string' },
+    algorithms: { type: 'string' },
+    parallel: { type: 'string', default: '4' },
+    schedule: { type: 'string', default: 'sync' },
+    'optuna-samplers': { type: 'string' },
+    'no-optuna': { type: 'boolean', default: false },
+    'no-long': { type: 'boolean', default: false },
+    shared: { type: 'string' },
+    python: { type: 'string' },
+    out: { type: 'string' },
+    strict: { type: 'boolean', default: false },
+  },
+});
+
+const list = (v: string | undefined): string[] | undefined =>
+  v
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+const int = (name: string, v: string): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got ${v}`);
+  return n;
+};
+if (values.schedule !== 'sync' && values.schedule !== 'async') throw new Error('--schedule must be sync or async');
+
+const started = performance.now();
+const functions = list(values.functions);
+const algorithms = list(values.algorithms);
+const optunaSamplers = list(values['optuna-samplers']);
+const report = await runSearchBenchmark({
+  trials: int('trials', values.trials),
+  seeds: int('seeds', values.seeds),
+  parallel: int('parallel', values.parallel),
+  schedule: values.schedule,
+  optuna: !values['no-optuna'],
+  long: !values['no-long'],
+  ...(functions ? { functions } : {}),
+  ...(algorithms ? { algorithms } : {}),
+  ...(optunaSamplers ? { optunaSamplers } : {}),
+  ...(values.shared ? { sharedBench: values.shared } : {}),
+  ...(values.python ? { python: values.python } : {}),
+  log: (line) => process.stderr.write(`${line}\n`),
+});
+
+const dir = (values.out ?? fileURLToPath(new URL('../results/', import.meta.url))).replace(/\/$/, '');
+mkdirSync(dir, { recursive: true });
+const md = markdownReport(report);
+writeFileSync(`${dir}/search.md`, md);
+writeFileSync(`${dir}/search.json`, jsonReport(report));
+writeFileSync(`${dir}/search.svg`, svgReport(report));
+process.stdout.write(md);
+process.stderr.write(`wrote ${dir}/search.{md,json,svg} in ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
+for (const t of report.targets) process.stderr.write(`${t.status.toUpperCase().padEnd(4)}  ${t.description}\n`);
+if (values.strict && report.targets.some((t) => t.status === 'fail')) process.exitCode = 1;

@@ -1,0 +1,245 @@
+/**
+ * Issue #3's targets, evaluated from the run: regret against the fixed anchors (Optuna 4.9 GPSampler and CMA-ES,
+ * Optuna 5.0-dev TPE), TPE and GP cost, and the parallel-4 mode. A target whose inputs are missing is `n/a`.
+ */
+import { type Anchors, anchorCost, anchorRow, anchorSamplers } from './anchors.ts';
+import type { LongStudy } from './extras.ts';
+import type { SummaryRow } from './summary.ts';
+
+/** One evaluated target. */
+export interface Target {
+  readonly id: string;
+  readonly description: string;
+  readonly status: 'pass' | 'fail' | 'n/a';
+  readonly detail: string;
+}
+
+/** What the targets are evaluated from. */
+export interface TargetInputs {
+  readonly rows: readonly SummaryRow[];
+  readonly anchors: Anchors;
+  readonly functions: readonly string[];
+  /** Which of our algorithms were registered (the others are `not available`). */
+  readonly available: readonly string[];
+  readonly long: readonly LongStudy[];
+  /** The parallel mode compared with sequential, when it was run. */
+  readonly parallel?: number;
+}
+
+const g = (v: number): string => (Number.isFinite(v) ? Number(v.toPrecision(3)).toString() : String(v));
+
+function medianAt(rows: readonly SummaryRow[], seriesId: string, fn: string, at: number): number | undefined {
+  return rows.find((r) => r.seriesId === seriesId && r.fn === fn)?.regret[at]?.median;
+}
+
+/** "Ours meets `ok(ours, ref)` against the anchor on at least `need` of the comparable functions." */
+function versusAnchor(
+  x: TargetInputs,
+  t: { id: string; description: string; algorithm: string; anchor: RegExp; at: number; fraction: number },
+  ok: (ours: number, ref: number) => boolean,
+): Target {
+  const base = { id: t.id, description: t.description };
+  if (!x.available.includes(t.algorithm)) return { ...base, status: 'n/a', detail: `${t.algorithm} not available` };
+  const parts: string[] = [];
+  let met = 0;
+  let compared = 0;
+  for (const fn of x.functions) {
+    const ours = medianAt(x.rows, t.algorithm, fn, t.at);
+    const ref = anchorRow(x.anchors, fn, t.anchor)?.regret[t.at];
+    if (ours === undefined || ref === undefined || Number.isNaN(ref)) continue;
+    compared++;
+    const pass = ok(ours, ref);
+    if (pass) met++;
+    parts.push(`${fn} ${g(ours)} vs ${g(ref)} ${pass ? '✓' : '✗'}`);
+  }
+  if (compared === 0) return { ...base, status: 'n/a', detail: `no regret@${t.at} to compare` };
+  const need = Math.ceil(t.fraction * compared);
+  return {
+    ...base,
+    status: met >= need ? 'pass' : 'fail',
+    detail: `${met}/${compared} (need ${need}): ${parts.join('; ')}`,
+  };
+}
+
+/** Evaluates every target; the list is the same whatever ran, with `n/a` where inputs are missing. */
+export function evaluateTargets(x: TargetInputs): Target[] {
+  const out: Target[] = [];
+  out.push(
+    versusAnchor(
+      x,
+      {
+        id: 'gp-regret50',
+        description: 'bayesianoptimization regret@50 ≤ max(1.25 × Optuna 4.9 GPSampler@50, 0.001) on ≥ 3/4 functions',
+        algorithm: 'bayesianoptimization',
+        anchor: anchorSamplers.gp,
+        at: 50,
+        fraction: 0.75,
+      },
+      (ours, ref) => ours <= Math.max(1.25 * ref, 0.001),
+    ),
+  );
+  const hard = x.functions.filter((f) => f === 'rosenbrock4' || f === 'ackley5');
+  out.push(
+    versusAnchor(
+      { ...x, functions: hard },
+      {
+        id: 'gp-beats-gpsampler100',
+        description: 'bayesianoptimization regret@100 < Optuna 4.9 GPSampler@100 on rosenbrock4 or ackley5',
+        algorithm: 'bayesianoptimization',
+        anchor: anchorSamplers.gp,
+        at: 100,
+        fraction: 1 / Math.max(2, hard.length),
+      },
+      (ours, ref) => ours < ref,
+    ),
+  );
+  for (const algorithm of ['tpe', 'multivariate-tpe']) {
+    out.push(
+      versusAnchor(
+        x,
+        {
+          id: `${algorithm}-regret100`,
+          description: `${algorithm} regret@100 ≤ Optuna 5.0-dev TPE@100 on ≥ 3/4 functions`,
+          algorithm,
+          anchor: anchorSamplers.tpe,
+          at: 100,
+          fraction: 0.75,
+        },
+        (ours, ref) => ours <= ref,
+      ),
+    );
+  }
+  out.push(
+    versusAnchor(
+      x,
+      {
+        id: 'cmaes-regret100',
+        description: 'cmaes regret@100 ≤ Optuna 4.9 CMA-ES@100 on ≥ 3/4 functions',
+        algorithm: 'cmaes',
+        anchor: anchorSamplers.cmaes,
+        at: 100,
+        fraction: 0.75,
+      },
+      (ours, ref) => ours <= ref,
+    ),
+  );
+  for (const algorithm of ['tpe', 'multivariate-tpe']) out.push(...tpeCost(x, algorithm));
+  out.push(gpCost(x));
+  for (const algorithm of ['tpe', 'multivariate-tpe', 'bayesianoptimization', 'cmaes'])
+    out.push(...parallelTargets(x, algorithm));
+  return out;
+}
+
+/** TPE's 100-trial study wall (every function) and its 1,000-trial Hartmann6 study, each ≥ 10× cheaper than Optuna 5.0-dev TPE. */
+function tpeCost(x: TargetInputs, algorithm: string): Target[] {
+  const wall100 = {
+    id: `${algorithm}-wall100`,
+    description: `${algorithm} median 100-trial study wall ≥ 10× cheaper than Optuna 5.0-dev TPE (ANCHORS study wall) on every function`,
+  };
+  const wall1000 = {
+    id: `${algorithm}-wall1000`,
+    description: `${algorithm} 1,000-trial Hartmann6 study ≥ 10× cheaper than Optuna 5.0-dev TPE's`,
+  };
+  if (!x.available.includes(algorithm)) {
+    return [wall100, wall1000].map((t) => ({ ...t, status: 'n/a' as const, detail: `${algorithm} not available` }));
+  }
+  const parts: string[] = [];
+  let met = 0;
+  for (const fn of x.functions) {
+    const ours = x.rows.find((r) => r.seriesId === algorithm && r.fn === fn)?.wallS;
+    const ref = anchorRow(x.anchors, fn, anchorSamplers.tpe)?.wallS;
+    if (ours === undefined || ref === undefined || Number.isNaN(ref)) continue;
+    const pass = ours * 10 <= ref;
+    if (pass) met++;
+    parts.push(`${fn} ${g(ours)} s vs ${g(ref)} s ${pass ? '✓' : '✗'}`);
+  }
+  const first: Target =
+    parts.length === 0
+      ? { ...wall100, status: 'n/a', detail: 'no study walls to compare' }
+      : { ...wall100, status: met === parts.length ? 'pass' : 'fail', detail: parts.join('; ') };
+  const long = x.long.find((l) => l.algorithm === algorithm && l.trials === 1000);
+  const ref = anchorCost(x.anchors, anchorSamplers.tpe);
+  let second: Target;
+  if (long?.wallS === undefined || ref?.studyS === undefined) {
+    second = {
+      ...wall1000,
+      status: 'n/a',
+      detail: long?.error ?? (ref ? '1,000-trial study not run' : 'no anchor cost'),
+    };
+  } else {
+    const pass = long.wallS * 10 <= ref.studyS;
+    second = {
+      ...wall1000,
+      status: pass ? 'pass' : 'fail',
+      detail: `${g(long.wallS)} s vs ${g(ref.studyS)} s for ${ref.studyTrials} trials`,
+    };
+  }
+  return [first, second];
+}
+
+/** GP-BO's suggestion time with 500 observations, under 250 ms. */
+function gpCost(x: TargetInputs): Target {
+  const base = {
+    id: 'gp-suggest500',
+    description: 'bayesianoptimization per-suggestion time at 500 observations (Hartmann6) < 250 ms',
+  };
+  if (!x.available.includes('bayesianoptimization'))
+    return { ...base, status: 'n/a', detail: 'bayesianoptimization not available' };
+  const long = x.long.find((l) => l.algorithm === 'bayesianoptimization');
+  const at = long?.suggestS?.[500];
+  if (at === undefined || Number.isNaN(at))
+    return { ...base, status: 'n/a', detail: long?.error ?? '500-observation study not run' };
+  const max =
+    long?.maxSuggestS === undefined ? '' : `, slowest suggestion of the study ${g(long.maxSuggestS * 1000)} ms`;
+  return {
+    ...base,
+    status: at < 0.25 ? 'pass' : 'fail',
+    detail: `median ${g(at * 1000)} ms over observations 491–500${max}`,
+  };
+}
+
+/** Parallel mode against sequential: regret@100 within 25% (or both ≤ 0.001) on every function, and no coincident proposals. */
+function parallelTargets(x: TargetInputs, algorithm: string): Target[] {
+  const p = x.parallel ?? 4;
+  const regret = {
+    id: `${algorithm}-parallel${p}-regret100`,
+    description: `${algorithm} parallel-${p} median regret@100 < 1.25 × sequential on every function (or ≤ 0.001)`,
+  };
+  const coincide = {
+    id: `${algorithm}-parallel${p}-coincidences`,
+    description: `${algorithm} parallel-${p}: no two trials in flight together coincide`,
+  };
+  if (!x.available.includes(algorithm))
+    return [regret, coincide].map((t) => ({ ...t, status: 'n/a' as const, detail: `${algorithm} not available` }));
+  if (x.parallel === undefined)
+    return [regret, coincide].map((t) => ({ ...t, status: 'n/a' as const, detail: 'parallel mode not run' }));
+  const parts: string[] = [];
+  let met = 0;
+  let pairs = 0;
+  let seen = 0;
+  for (const fn of x.functions) {
+    const row = x.rows.find((r) => r.seriesId === `${algorithm}@${p}` && r.fn === fn);
+    if (row?.coincidences !== undefined) {
+      pairs += row.coincidences;
+      seen++;
+    }
+    const par = row?.regret[100]?.median;
+    const seq = medianAt(x.rows, algorithm, fn, 100);
+    if (par === undefined || seq === undefined) continue;
+    const pass = par < 1.25 * seq || par <= 0.001;
+    if (pass) met++;
+    parts.push(`${fn} ${g(par)} vs ${g(seq)} ${pass ? '✓' : '✗'}`);
+  }
+  return [
+    parts.length === 0
+      ? { ...regret, status: 'n/a', detail: 'no regret@100 to compare' }
+      : { ...regret, status: met === parts.length ? 'pass' : 'fail', detail: parts.join('; ') },
+    seen === 0
+      ? { ...coincide, status: 'n/a', detail: 'no parallel studies' }
+      : {
+          ...coincide,
+          status: pairs === 0 ? 'pass' : 'fail',
+          detail: `${pairs} coincident pairs over ${seen} functions`,
+        },
+  ];
+}

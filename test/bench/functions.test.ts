@@ -1,0 +1,56 @@
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { testFunctions } from '../../bench/search/functions.ts';
+
+// shared/ sits next to the repository (/work/main → /work/shared).
+const shared = fileURLToPath(new URL('../../../shared/bench/', import.meta.url));
+const script = `${shared}functions.py`;
+
+/** The value `functions.py` prints for a point (`value=<repr>`). */
+function python(name: string, x: readonly number[]): number {
+  const out = execFileSync('/usr/bin/python3', [script, name, ...x.map(String)], { encoding: 'utf8' });
+  const m = /value=(\S+)/.exec(out);
+  if (!m) throw new Error(`unexpected output: ${out}`);
+  return Number(m[1]);
+}
+
+// Per function: a known minimiser, a corner, and an arbitrary interior point.
+const cases: [string, number[]][] = [
+  ['branin', [Math.PI, 2.275]],
+  ['branin', [-5, 15]],
+  ['branin', [1.234, 7.89]],
+  ['hartmann6', [0.20169, 0.150011, 0.476874, 0.275332, 0.311652, 0.6573]],
+  ['hartmann6', [0.9, 0.1, 0.3, 0.7, 0.05, 0.5]],
+  ['rosenbrock4', [1, 1, 1, 1]],
+  ['rosenbrock4', [-5, 10, 2.5, -1.25]],
+  ['ackley5', [0, 0, 0, 0, 0]],
+  ['ackley5', [1.5, -2.25, 30, -15, 7.7]],
+];
+
+describe('benchmark functions match shared/bench/functions.py', () => {
+  it.each(cases)('%s at %j', (name, x) => {
+    const ours = testFunctions[name]!.f(x);
+    const theirs = python(name, x);
+    expect(Math.abs(ours - theirs)).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(theirs)));
+  });
+
+  it('has the bounds and optimum functions.py lists', () => {
+    const listing = execFileSync(
+      '/usr/bin/python3',
+      ['-c', 'import json, functions; print(json.dumps({k: [v[0], v[1]] for k, v in functions.FUNCTIONS.items()}))'],
+      { encoding: 'utf8', cwd: shared },
+    );
+    const theirs = JSON.parse(listing) as Record<string, [number[][], number]>;
+    const ours = Object.fromEntries(
+      Object.values(testFunctions).map((f) => [f.name, [f.bounds.map((b) => [...b]), f.optimum]]),
+    );
+    expect(ours).toEqual(theirs);
+  });
+
+  it('reaches the listed optimum at a known minimiser (within the listing rounding)', () => {
+    expect(testFunctions.branin!.f([Math.PI, 2.275])).toBeCloseTo(testFunctions.branin!.optimum, 5);
+    expect(testFunctions.rosenbrock4!.f([1, 1, 1, 1])).toBe(0);
+    expect(Math.abs(testFunctions.ackley5!.f([0, 0, 0, 0, 0]))).toBeLessThan(1e-12);
+  });
+});
