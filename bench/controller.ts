@@ -1,0 +1,182 @@
+// Controller benchmarks (issue #2): no-op in-process trial throughput with the SQLite store, the overhead a
+// local-process trial adds over a bare spawn of the same program, and a 10,000-trial random search's
+// memory and `hpo trials` latency.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { search } from '../src/spec/create.ts';
+import { openStore } from '../src/store/open.ts';
+import { Experiment } from '../src/trial/experiment.ts';
+
+const hpoBin = fileURLToPath(new URL('../bin/hpo.js', import.meta.url));
+
+function tmp(): { dir: string; done: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'hpo-bench-'));
+  return { dir, done: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** No-op in-process trials per second through the whole controller (suggestion worker + SQLite store). */
+export async function benchInProcessThroughput(trials = 5000, parallel = 8): Promise<Record<string, number>> {
+  const t = tmp();
+  try {
+    const store = openStore(join(t.dir, 'store'));
+    const exp = Experiment.create({
+      name: 'noop',
+      objective: { type: 'minimize', objectiveMetricName: 'loss' },
+      algorithm: { algorithmName: 'random', algorithmSettings: { random_state: 1 } },
+      parameters: [search.double('x', 0, 1), search.int('n', 1, 100)],
+      maxTrialCount: trials,
+      parallelTrialCount: parallel,
+      store,
+    });
+    let first = 0;
+    const start = performance.now();
+    await exp.optimize(() => {
+      if (first === 0) first = performance.now();
+      return 1;
+    });
+    const end = performance.now();
+    const n = store.listTrials('noop').filter((x) => x.state === 'Succeeded').length;
+    store.close();
+    return {
+      trials: n,
+      parallel,
+      totalSeconds: (end - start) / 1000,
+      startupSeconds: (first - start) / 1000,
+      trialsPerSecond: n / ((end - first) / 1000),
+    };
+  } finally {
+    t.done();
+  }
+}
+
+/** Mean wall time of `n` sequential bare spawns of `argv` with piped output, as Node runs any child. */
+async function bareSpawns(argv: string[], n: number): Promise<number> {
+  const start = performance.now();
+  for (let i = 0; i < n; i++) {
+    await new Promise<void>((resolve) => {
+      const c = spawn(argv[0]!, [...argv.slice(1), String(i)], { stdio: ['ignore', 'pipe', 'pipe'] });
+      c.stdout.resume();
+      c.stderr.resume();
+      c.on('close', () => resolve());
+    });
+  }
+  return (performance.now() - start) / n;
+}
+
+/**
+ * Mean per-trial time of sequential local-process trials (first start to last end, so suggestion, store
+ * writes and scheduling count) against bare spawns of the same program, measured before and after.
+ */
+export async function benchLocalProcessOverhead(trials = 40): Promise<Record<string, number>> {
+  const t = tmp();
+  try {
+    const script = join(t.dir, 'trial.mjs');
+    writeFileSync(script, 'console.log(`loss=${Number(process.argv[2]) ** 2}`);\n');
+    // Warm the file cache, then time bare spawns.
+    spawnSync(process.execPath, [script, '1']);
+    const bareBefore = await bareSpawns([process.execPath, script], trials);
+    const store = openStore(join(t.dir, 'store'));
+    const exp = Experiment.fromManifest(
+      {
+        apiVersion: 'kubeflow.org/v1beta1',
+        kind: 'Experiment',
+        metadata: { name: 'spawn' },
+        spec: {
+          objective: { type: 'minimize', objectiveMetricName: 'loss' },
+          algorithm: { algorithmName: 'random', algorithmSettings: [{ name: 'random_state', value: '1' }] },
+          parallelTrialCount: 1,
+          maxTrialCount: trials,
+          parameters: [{ name: 'x', parameterType: 'double', feasibleSpace: { min: '0', max: '1' } }],
+          trialTemplate: {
+            primaryContainerName: 'main',
+            trialParameters: [{ name: 'x', reference: 'x' }],
+            trialSpec: {
+              apiVersion: 'batch/v1',
+              kind: 'Job',
+              spec: {
+                template: {
+                  spec: {
+                    containers: [
+                      { name: 'main', image: 'node', command: [process.execPath, script, '${trialParameters.x}'] },
+                    ],
+                    restartPolicy: 'Never',
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+      { store },
+    );
+    await exp.run();
+    const rows = store.listTrials('spawn');
+    store.close();
+    const firstStart = Date.parse(rows[0]!.startedAt!);
+    const lastEnd = Math.max(...rows.map((r) => Date.parse(r.completedAt!)));
+    const perTrialMs = (lastEnd - firstStart) / rows.length;
+    const bareMs = (bareBefore + (await bareSpawns([process.execPath, script], trials))) / 2;
+    return { trials: rows.length, bareSpawnMs: bareMs, perTrialMs, overheadMs: perTrialMs - bareMs };
+  } finally {
+    t.done();
+  }
+}
+
+/** A 10,000-trial random search in-process: peak RSS of this process, then `hpo trials` latency from a fresh CLI process. */
+export async function benchLargeExperiment(trials = 10_000): Promise<Record<string, number>> {
+  const t = tmp();
+  try {
+    const storeDir = join(t.dir, 'store');
+    const store = openStore(storeDir);
+    const exp = Experiment.create({
+      name: 'large',
+      objective: { type: 'minimize', objectiveMetricName: 'loss' },
+      algorithm: { algorithmName: 'random', algorithmSettings: { random_state: 2 } },
+      parameters: [
+        search.double('a', 0, 1),
+        search.double('b', 1e-4, 1, { log: true }),
+        search.categorical('c', ['x', 'y', 'z']),
+      ],
+      maxTrialCount: trials,
+      parallelTrialCount: 8,
+      store,
+    });
+    let peakRss = process.memoryUsage().rss;
+    const sampler = setInterval(() => {
+      peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    }, 50);
+    const start = performance.now();
+    await exp.optimize((p, report) => {
+      report({ loss: Number(p.a) * Number(p.b) });
+    });
+    const runSeconds = (performance.now() - start) / 1000;
+    clearInterval(sampler);
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    store.close();
+    const timings: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const s = performance.now();
+      const r = spawnSync(process.execPath, [hpoBin, 'trials', 'large', '--store', storeDir, '--output', 'json'], {
+        maxBuffer: 512 * 1024 * 1024,
+        env: { ...process.env, HPO_CLI_FROM: 'dist' },
+      });
+      if (r.status !== 0) throw new Error(`hpo trials failed: ${r.stderr}`);
+      timings.push(performance.now() - s);
+    }
+    const s = performance.now();
+    spawnSync(process.execPath, [hpoBin, '--help'], { stdio: 'pipe', env: { ...process.env, HPO_CLI_FROM: 'dist' } });
+    const cliStartMs = performance.now() - s;
+    return {
+      trials,
+      runSeconds,
+      peakRssMb: peakRss / 2 ** 20,
+      hpoTrialsJsonMs: Math.min(...timings),
+      cliStartupMs: cliStartMs,
+    };
+  } finally {
+    t.done();
+  }
+}

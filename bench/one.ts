@@ -1,0 +1,22 @@
+// Runs one benchmark by id and prints its result as one JSON line (used by bench/run.ts).
+import { benchInProcessThroughput, benchLargeExperiment, benchLocalProcessOverhead } from './controller.ts';
+import { benchMetricsParse } from './metricsParse.ts';
+import { benchStore } from './store.ts';
+
+const table: Record<string, () => Promise<Record<string, number>>> = {
+  inProcessThroughput: () => benchInProcessThroughput(),
+  localProcessOverhead: () => benchLocalProcessOverhead(),
+  metricsParse: async () => ({ ...(await benchMetricsParse()) }),
+  largeExperiment: () => benchLargeExperiment(),
+  store: () => benchStore(),
+};
+
+const id = process.argv[2] ?? '';
+const fn = table[id];
+if (!fn) {
+  process.stderr.write(`unknown benchmark '${id}'; one of ${Object.keys(table).join(', ')}\n`);
+  process.exit(2);
+}
+const result = await fn();
+process.stdout.write(`${JSON.stringify(result)}\n`);
+process.exit(0);
