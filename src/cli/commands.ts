@@ -327,3 +327,54 @@ export function deleteCommand(name: string, opts: StoreOptions): number {
     store.close();
   }
 }
+
+/** `hpo explain NAME TRIAL`: why the algorithm proposed a trial, and how it ended. */
+export function explainCommand(name: string, trial: string, opts: StoreOptions & { output?: Output }): number {
+  const store = openStore(opts.store);
+  try {
+    const exp = requireExperiment(store, name);
+    const t = store.getTrial(name, trial);
+    if (!t)
+      throw new WorkbenchError(
+        ErrorCode.notFound,
+        `experiment '${name}' has no trial '${trial}'; see \`hpo trials ${name}\``,
+      );
+    const doc = {
+      trial: t.name,
+      algorithm: exp.manifest.spec.algorithm?.algorithmName,
+      state: t.state,
+      reason: t.reason,
+      message: t.message,
+      parameters: t.params,
+      objective: t.objective ?? null,
+      ...(t.budget === undefined ? {} : { budget: t.budget }),
+      ...(t.parent === undefined ? {} : { parent: t.parent }),
+      labels: t.labels,
+      explain: t.explain ?? null,
+    };
+    if (opts.output === 'json') {
+      out(JSON.stringify(doc, null, 2));
+      return 0;
+    }
+    out(`trial       ${t.name} (#${t.seq + 1} of ${name}, algorithm ${doc.algorithm})`);
+    out(`state       ${t.state} — ${t.reason}: ${t.message}`);
+    out(
+      `parameters  ${Object.entries(t.params)
+        .map(([k, v]) => `${k}=${typeof v === 'number' ? num(v) : v}`)
+        .join(' ')}`,
+    );
+    out(`objective   ${t.objective === undefined ? '-' : num(t.objective)}`);
+    if (t.budget !== undefined) out(`budget      ${t.budget}`);
+    if (t.parent !== undefined) out(`parent      ${t.parent}`);
+    if (t.explain) {
+      out('why:');
+      for (const [k, v] of Object.entries(t.explain))
+        out(`  ${k}: ${typeof v === 'number' ? num(v) : JSON.stringify(v)}`);
+    } else {
+      out('why:        the algorithm recorded no explanation');
+    }
+    return 0;
+  } finally {
+    store.close();
+  }
+}

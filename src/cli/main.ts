@@ -7,6 +7,7 @@ import { WorkbenchError } from '../common/errors.ts';
 import {
   bestCommand,
   deleteCommand,
+  explainCommand,
   listCommand,
   logsCommand,
   runCommand,
@@ -106,6 +107,15 @@ export function buildProgram(exit: (code: number) => void): Command {
     .addOption(storeOption())
     .addOption(outputOption(['table', 'json']))
     .action((name: string, o) => exit(bestCommand(name, o)));
+
+  program
+    .command('explain')
+    .description('why the algorithm proposed a trial (acquisition value, generation, rung, ...) and how it ended')
+    .argument('<name>')
+    .argument('<trial>')
+    .addOption(storeOption())
+    .addOption(outputOption(['table', 'json']))
+    .action((name: string, trial: string, o) => exit(explainCommand(name, trial, o)));
 
   program
     .command('logs')

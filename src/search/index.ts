@@ -1,4 +1,7 @@
+import { createAsha } from './asha/index.ts';
+import { createCmaes } from './cmaes/index.ts';
 import { GridSearch } from './grid.ts';
+import { createPbt } from './pbt/index.ts';
 import { RandomSearch } from './random.ts';
 import { SobolSearch } from './sobol.ts';
 import type { SearchAlgorithm } from './types.ts';
@@ -23,6 +26,7 @@ export {
   settingPath,
 } from './settings.ts';
 export { SobolSearch } from './sobol.ts';
+
 export { maxSobolDimensions } from './sobolDirections.ts';
 export { SobolSequence } from './sobolSequence.ts';
 export type { Assignment, Domain, Parameter, ParamValue, Scale, SearchSpace } from './space.ts';
@@ -37,4 +41,7 @@ export const builtinAlgorithms: Record<string, () => SearchAlgorithm> = {
   random: () => new RandomSearch(),
   grid: () => new GridSearch(),
   sobol: () => new SobolSearch(),
+  cmaes: () => createCmaes(),
+  pbt: () => createPbt(),
+  asha: () => createAsha(),
 };

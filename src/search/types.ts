@@ -101,3 +101,31 @@ export interface SearchAlgorithm {
   validate(settings: Settings, ctx: ValidationContext): Issue[];
   suggest(req: SuggestRequest): SuggestResult | Promise<SuggestResult>;
 }
+
+/** What an early-stopping rule sees when a running trial reports a new objective value. */
+export interface EarlyStoppingRequest {
+  readonly objective: ObjectiveSpec;
+  /** Every trial (creation order), with `intermediate` objective histories; completed ones carry their final state. */
+  readonly trials: readonly TrialView[];
+  /** The running trial that just reported (also present in `trials`). */
+  readonly trial: TrialView;
+  readonly settings: Settings;
+}
+
+/** An early-stopping verdict; `reason` and `explain` are recorded on the trial when it is stopped. */
+export interface StopDecision {
+  readonly stop: boolean;
+  readonly reason?: string;
+  readonly explain?: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * An early-stopping rule (Katib's medianstop, or the rung rule of ASHA). Pure and cheap: the controller calls
+ * `shouldStop` in its own thread after each new objective value of a running trial, and only the controller
+ * stops trials. Stopped trials end `EarlyStopped`, keep their observations and count as completed.
+ */
+export interface EarlyStoppingAlgorithm {
+  readonly name: string;
+  validate(settings: Settings, ctx: ValidationContext): Issue[];
+  shouldStop(req: EarlyStoppingRequest): StopDecision;
+}

@@ -27,6 +27,8 @@ interface Live {
   sent: WeakSet<TrialView>;
   /** False until the first suggest call: the first call after a (re)start sends the full history. */
   primed: boolean;
+  /** Names of the trials the worker's mirror holds. */
+  names: Set<string>;
 }
 
 /**
@@ -61,7 +63,7 @@ export class SuggestionHost {
     });
     died.catch(() => {});
     const api = Comlink.wrap<WorkerApi>(nodeEndpoint(worker));
-    const live: Live = { worker, api, died, sent: new WeakSet(), primed: false };
+    const live: Live = { worker, api, died, sent: new WeakSet(), primed: false, names: new Set() };
     await Promise.race([api.load(this.ref), died]);
     return live;
   }
@@ -98,9 +100,20 @@ export class SuggestionHost {
     return this.withWorker(async (live) => {
       const reset = !live.primed;
       const upserts = req.trials.filter((t) => !live.sent.has(t));
+      // The mirror holds more names than the history keeps: some were dropped (Killed), so say which.
+      const fresh = upserts.filter((t) => !live.names.has(t.name)).length;
+      let removals: string[] = [];
+      if (!reset && live.names.size > req.trials.length - fresh) {
+        const current = new Set(req.trials.map((t) => t.name));
+        removals = [...live.names].filter((n) => !current.has(n));
+      }
       const { trials: _all, ...request } = req;
-      const result = await live.api.suggest({ reset, upserts, request });
-      for (const t of upserts) live.sent.add(t);
+      const result = await live.api.suggest({ reset, upserts, removals, request });
+      for (const t of upserts) {
+        live.sent.add(t);
+        live.names.add(t.name);
+      }
+      for (const n of removals) live.names.delete(n);
       live.primed = true;
       return result;
     });

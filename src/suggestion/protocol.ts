@@ -16,6 +16,8 @@ export interface AlgorithmRef {
 export interface SuggestCall {
   readonly reset: boolean;
   readonly upserts: readonly TrialView[];
+  /** Trials sent earlier that the history no longer holds (Killed ones, whose slots are reissued). */
+  readonly removals: readonly string[];
   readonly request: Omit<SuggestRequest, 'trials'>;
 }
 

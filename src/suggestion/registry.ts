@@ -26,7 +26,7 @@ export const katibAlgorithmNames: ReadonlySet<string> = new Set([
 ]);
 
 /** Early-stopping algorithm names known to validation. */
-export const earlyStoppingNames: ReadonlySet<string> = new Set(['medianstop']);
+export const earlyStoppingNames: ReadonlySet<string> = new Set(['medianstop', 'asha']);
 
 const userAlgorithms = new Map<string, string>();
 

@@ -30,6 +30,14 @@ const api: WorkerApi = {
       trials = [];
       index.clear();
     }
+    if (call.removals.length > 0) {
+      const gone = new Set(call.removals);
+      trials = trials.filter((t) => !gone.has(t.name));
+      index.clear();
+      trials.forEach((t, i) => {
+        index.set(t.name, i);
+      });
+    }
     for (const t of call.upserts) {
       const at = index.get(t.name);
       if (at === undefined) {

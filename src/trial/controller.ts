@@ -1,9 +1,16 @@
-import { mkdirSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ErrorCode, WorkbenchError } from '../common/errors.ts';
 import type { MetricLog, StrategyName } from '../metrics/types.ts';
 import type { SearchSpace } from '../search/space.ts';
-import type { ObjectiveSpec, Settings, Suggestion, TrialState, TrialView } from '../search/types.ts';
+import type {
+  EarlyStoppingAlgorithm,
+  ObjectiveSpec,
+  Settings,
+  Suggestion,
+  TrialState,
+  TrialView,
+} from '../search/types.ts';
 import { toSearchSpace } from '../spec/searchSpace.ts';
 import type { ExperimentSpec } from '../spec/types.ts';
 import type { EventRow, ExperimentRecord, Store, TrialPatch, TrialRecord } from '../store/types.ts';
@@ -48,7 +55,12 @@ export interface ControllerOptions {
   readonly onEvent?: (ev: EventRow) => void;
   /** How often buffered observations are written while trials run. */
   readonly flushIntervalMs?: number;
+  /** Early-stopping rules evaluated after every new objective value of a running trial. */
+  readonly earlyStopping?: readonly { readonly algorithm: EarlyStoppingAlgorithm; readonly settings: Settings }[];
 }
+
+/** The algorithm setting (Katib's PBT) that gives every trial a checkpoint directory, seeded from its parent's. */
+export const checkpointSetting = 'suggestion_trial_dir';
 
 const trialMessages: Record<string, { reason: string; message: string }> = {
   Succeeded: { reason: 'TrialSucceeded', message: 'Trial has succeeded' },
@@ -78,6 +90,8 @@ export class ExperimentController {
   private exhausted = false;
   private algorithmState: unknown;
   private readonly live = new Map<string, { metrics: TrialMetrics; abort: AbortController; done: Promise<void> }>();
+  /** Objective histories of every trial (live arrays for running ones), for algorithms and early stopping. */
+  private readonly curves = new Map<string, { step: number; value: number }[]>();
   private readonly started = Date.now();
   private nextSeq: number;
   /** Bumped whenever a trial ends: an algorithm that answered short is asked again only after a change. */
@@ -103,10 +117,21 @@ export class ExperimentController {
     const strategy = objective.metricStrategies?.find((s) => s.name === objective.objectiveMetricName)?.value;
     this.strategy = strategy ?? (objective.type === 'minimize' ? 'min' : 'max');
     const stored = options.store.listTrials(options.experiment);
+    for (const t of stored) this.curves.set(t.name, this.storedCurve(t.name));
     for (const t of stored) this.remember(t);
     this.counts = countTrials(stored.map((t) => t.state));
     this.nextSeq = stored.length === 0 ? 0 : Math.max(...stored.map((t) => t.seq)) + 1;
     this.algorithmState = options.store.loadAlgorithmState(options.experiment);
+  }
+
+  /** A stored trial's numeric objective history, rebuilt from its observation log (on resume). */
+  private storedCurve(trial: string): { step: number; value: number }[] {
+    const curve: { step: number; value: number }[] = [];
+    for (const o of this.o.store.getObservations(this.o.experiment, trial, this.objective.metricName)) {
+      const v = Number(o.value);
+      if (o.value.trim() !== '' && Number.isFinite(v)) curve.push({ step: o.step, value: v });
+    }
+    return curve;
   }
 
   private get parallel(): number {
@@ -145,13 +170,14 @@ export class ExperimentController {
       }
       return;
     }
-    const intermediate = this.live.get(t.name)?.metrics.intermediate;
+    // The live array itself: early-stopping rules read running trials' curves as they grow.
+    const intermediate = this.curves.get(t.name);
     const view: TrialView = {
       name: t.name,
       params: t.params,
       state: t.state,
       ...(t.objective === undefined ? {} : { objective: t.objective }),
-      ...(intermediate && intermediate.length > 0 ? { intermediate: [...intermediate] } : {}),
+      ...(intermediate && intermediate.length > 0 ? { intermediate } : {}),
       ...(t.budget === undefined ? {} : { budget: t.budget }),
       ...(t.parent === undefined ? {} : { parent: t.parent }),
       ...(Object.keys(t.labels).length === 0 ? {} : { labels: t.labels }),
@@ -310,6 +336,8 @@ export class ExperimentController {
     }
     const entry = { metrics, abort, done: Promise.resolve() };
     this.live.set(t.name, entry);
+    this.curves.set(t.name, metrics.intermediate);
+    const checkpoint = this.prepareCheckpoint(t);
     this.patchTrial(t.name, {
       state: 'Running',
       reason: 'TrialRunning',
@@ -325,7 +353,12 @@ export class ExperimentController {
         workDir,
         logPath,
         signal: abort.signal,
-        report: (logs: readonly MetricLog[]) => metrics.add(logs),
+        report: (logs: readonly MetricLog[]) => {
+          const before = metrics.intermediate.length;
+          metrics.add(logs);
+          if (metrics.intermediate.length > before) this.checkEarlyStop(t.name);
+        },
+        ...(checkpoint === undefined ? {} : { checkpoint }),
         warn: (message: string) => this.event('Warning', 'TrialWarning', message, t.name),
       })
       .catch(
@@ -375,6 +408,47 @@ export class ExperimentController {
       if (state === 'Failed' || state === 'MetricsUnavailable') this.event('Warning', reason, message, name);
     });
     this.progress();
+  }
+
+  /** Asks every early-stopping rule about a running trial that just reported; the first `stop` wins. */
+  private checkEarlyStop(name: string): void {
+    const rules = this.o.earlyStopping;
+    const entry = this.live.get(name);
+    if (!rules || rules.length === 0 || !entry || entry.abort.signal.aborted) return;
+    const at = this.viewIndex.get(name);
+    const trial = at === undefined ? undefined : this.views[at];
+    if (!trial) return;
+    const view: TrialView = trial.intermediate ? trial : { ...trial, intermediate: entry.metrics.intermediate };
+    for (const { algorithm, settings } of rules) {
+      const d = algorithm.shouldStop({ objective: this.objective, trials: this.views, trial: view, settings });
+      if (d.stop) {
+        const detail = d.reason ?? (d.explain ? JSON.stringify(d.explain) : algorithm.name);
+        this.stopTrial(name, {
+          kind: 'EarlyStopped',
+          reason: 'TrialEarlyStopped',
+          message: `Trial is early stopped by ${algorithm.name}: ${detail}`,
+        });
+        return;
+      }
+    }
+  }
+
+  /**
+   * With Katib's `suggestion_trial_dir` setting every trial gets `<store>/experiments/<exp>/checkpoints/<trial>`,
+   * a copy of its parent's when the algorithm names one (PBT exploit), and the executor maps the setting's
+   * path to it.
+   */
+  private prepareCheckpoint(t: TrialRecord): { dir: string; mountPath: string } | undefined {
+    const mountPath = this.o.settings[checkpointSetting];
+    if (mountPath === undefined) return undefined;
+    const root = join(this.o.store.root, 'experiments', this.record.name, 'checkpoints');
+    const dir = join(root, t.name);
+    const from = t.parent === undefined ? undefined : join(root, t.parent);
+    if (!existsSync(dir)) {
+      if (from !== undefined && from !== dir && existsSync(from)) cpSync(from, dir, { recursive: true });
+      else mkdirSync(dir, { recursive: true });
+    }
+    return { dir, mountPath };
   }
 
   private flushObservations(): void {
@@ -493,8 +567,9 @@ export class ExperimentController {
           suggesting = this.requestTrials(want)
             .then((created) => {
               // An algorithm with nothing to propose while nothing runs will never propose again: end
-              // the experiment (Katib would hang here, REFERENCE.md §5.2 item 4).
-              if (created.length === 0 && this.live.size === 0) this.exhausted = true;
+              // the experiment (Katib would hang here, REFERENCE.md §5.2 item 4). If a trial ended while it
+              // was thinking, its answer predates that result, so ask again instead.
+              if (created.length === 0 && this.live.size === 0 && this.changes === askedAt) this.exhausted = true;
               if (created.length < want) this.shortAnswerAt = askedAt;
               for (const t of created) this.launch(t);
             })

@@ -98,6 +98,7 @@ export class Experiment {
         executor: run.executor ?? executor,
         host: prepared.host,
         settings: prepared.settings,
+        earlyStopping: prepared.earlyStopping,
         ...(run.signal === undefined ? {} : { signal: run.signal }),
         ...(run.onProgress === undefined ? {} : { onProgress: run.onProgress }),
       });
@@ -148,6 +149,7 @@ export class Experiment {
         executor,
         host: prepared.host,
         settings: prepared.settings,
+        earlyStopping: prepared.earlyStopping,
       });
       this.manual = { controller, executor, prepared };
     }

@@ -18,6 +18,8 @@ export interface ObjectiveContext {
   /** Aborted when the controller stops the trial. */
   readonly signal: AbortSignal;
   readonly workDir: string;
+  /** The trial's checkpoint directory when the algorithm uses Katib's `suggestion_trial_dir` (PBT); a child's starts as a copy of its parent's. */
+  readonly checkpointDir?: string;
 }
 
 /**
@@ -59,6 +61,7 @@ export class InProcessExecutor implements TrialExecutor {
         experiment: ctx.experiment,
         signal: ctx.signal,
         workDir: ctx.workDir,
+        ...(ctx.checkpoint ? { checkpointDir: ctx.checkpoint.dir } : {}),
       });
       if (ctx.signal.aborted) return { outcome: 'stopped' };
       if (typeof value === 'number') report({ [this.objectiveMetric]: value });

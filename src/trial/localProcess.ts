@@ -134,17 +134,24 @@ export class LocalProcessExecutor implements TrialExecutor {
       containerEnv: (container.env as never) ?? [],
       extra: { HPO_EXPERIMENT_DIR: this.sourceDir },
     });
-    // A File/TensorFlowEvent path is made per trial, so parallel trials never share a metrics file; the
-    // same path written in the command, args or env is rewritten to match.
+    // A File/TensorFlowEvent path and a PBT checkpoint path are made per trial, so parallel trials never share
+    // them; the same paths written in the command, args or env are rewritten to match (longest first).
     const c = this.collector;
-    const original = c.path;
-    const local = original === undefined ? undefined : resolveTrialPath(ctx.workDir, original);
-    const rewrite = (s: string): string => (original && local ? s.split(original).join(local) : s);
-    if (local) {
+    const local = c.path === undefined ? undefined : resolveTrialPath(ctx.workDir, c.path);
+    const pairs: [string, string][] = [];
+    if (c.path !== undefined && local !== undefined) {
       mkdirSync(c.kind === 'TensorFlowEvent' ? local : dirname(local), { recursive: true });
-      for (const [k, v] of Object.entries(env)) env[k] = rewrite(v);
+      pairs.push([c.path, local]);
       env.HPO_METRICS_PATH = local;
     }
+    if (ctx.checkpoint) {
+      const mount = ctx.checkpoint.mountPath.replace(/\/+$/, '');
+      if (mount !== '') pairs.push([mount, ctx.checkpoint.dir]);
+      env.HPO_CHECKPOINT_DIR = ctx.checkpoint.dir;
+    }
+    pairs.sort((a, b) => b[0].length - a[0].length);
+    const rewrite = (s: string): string => pairs.reduce((acc, [from, to]) => acc.split(from).join(to), s);
+    for (const [k, v] of Object.entries(env)) if (!k.startsWith('HPO_')) env[k] = rewrite(v);
     // Kubernetes expands $(VAR) in command/args from the variables the container declares (and ours), not
     // from the inherited environment.
     const containerEnv = Array.isArray(container.env) ? (container.env as { name?: unknown }[]) : [];

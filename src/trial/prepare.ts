@@ -2,7 +2,9 @@ import { randomInt } from 'node:crypto';
 import { dirname } from 'node:path';
 import { ErrorCode, throwIfIssues, WorkbenchError } from '../common/errors.ts';
 import type { Issue } from '../common/issue.ts';
-import type { Settings } from '../search/types.ts';
+import { AshaStopper } from '../search/asha/index.ts';
+import { builtinEarlyStopping } from '../search/earlyStopping/index.ts';
+import type { EarlyStoppingAlgorithm, Settings, ValidationContext } from '../search/types.ts';
 import { applyDefaults } from '../spec/defaults.ts';
 import { toSearchSpace } from '../spec/searchSpace.ts';
 import type { ExperimentManifest } from '../spec/types.ts';
@@ -43,6 +45,45 @@ export interface Prepared {
   readonly settings: Settings;
   /** True when an existing experiment of that name is being continued. */
   readonly resumed: boolean;
+  /** Early-stopping rules: `spec.earlyStopping`, and ASHA's rung rule when the algorithm is `asha`. */
+  readonly earlyStopping: { algorithm: EarlyStoppingAlgorithm; settings: Settings }[];
+}
+
+/** Algorithms whose stopping side is an early-stopping rule, fed the algorithm's settings. */
+const pairedStoppers: Readonly<Record<string, () => EarlyStoppingAlgorithm>> = {
+  asha: () => new AshaStopper({ settingsAt: 'spec.algorithm' }),
+};
+
+function earlyStoppingOf(
+  manifest: ExperimentManifest,
+  algorithmSettings: Settings,
+  ctx: ValidationContext,
+): { rules: { algorithm: EarlyStoppingAlgorithm; settings: Settings }[]; issues: Issue[] } {
+  const rules: { algorithm: EarlyStoppingAlgorithm; settings: Settings }[] = [];
+  const issues: Issue[] = [];
+  const es = manifest.spec.earlyStopping;
+  if (es?.algorithmName) {
+    const factory = builtinEarlyStopping[es.algorithmName];
+    if (!factory) {
+      throw new WorkbenchError(
+        ErrorCode.unsupported,
+        `spec.earlyStopping.algorithmName: '${es.algorithmName}' is not available; available: ${Object.keys(builtinEarlyStopping).join(', ')}`,
+      );
+    }
+    const settings: Record<string, string> = {};
+    for (const s of es.algorithmSettings ?? []) settings[s.name] = s.value;
+    const algorithm = factory();
+    issues.push(
+      ...algorithm
+        .validate(settings, ctx)
+        .map((i) => ({ ...i, path: i.path.replace(/^spec\.algorithm\b/, 'spec.earlyStopping') })),
+    );
+    rules.push({ algorithm, settings });
+  }
+  const name = manifest.spec.algorithm?.algorithmName ?? '';
+  const paired = pairedStoppers[name];
+  if (paired) rules.push({ algorithm: paired(), settings: algorithmSettings });
+  return { rules, issues };
 }
 
 /**
@@ -68,16 +109,18 @@ export async function prepareExperiment(
   const { ref, settings } = resolveAlgorithm(spec.algorithm!.algorithmName, settingsOf(manifest), baseDir);
   const host = new SuggestionHost(ref);
   try {
-    const issues = await host.validate(settings, {
+    const ctx: ValidationContext = {
       space: toSearchSpace(spec.parameters ?? []),
       objective: { type: spec.objective!.type, metricName: spec.objective!.objectiveMetricName },
       parallelTrialCount: spec.parallelTrialCount ?? 3,
       ...(spec.maxTrialCount === undefined ? {} : { maxTrialCount: spec.maxTrialCount }),
-    });
-    throwIfIssues(issues, `Algorithm '${ref.name}' settings`);
+    };
+    const issues = await host.validate(settings, ctx);
+    const stopping = earlyStoppingOf(manifest, settings, ctx);
+    throwIfIssues([...issues, ...stopping.issues], `Algorithm '${ref.name}' settings`);
     const existing = options.store.getExperiment(manifest.metadata.name);
     const record = existing ? resumeRecord(existing, manifest, options) : createRecord(manifest, settings, options);
-    return { record, host, settings, resumed: existing !== undefined };
+    return { record, host, settings, resumed: existing !== undefined, earlyStopping: stopping.rules };
   } catch (err) {
     await host.close();
     throw err;

@@ -65,3 +65,18 @@ describe('SuggestionHost', () => {
     expect(fileURLToPath(missing)).toContain('does-not-exist');
   });
 });
+
+describe('SuggestionHost removals', () => {
+  it('drops trials that left the history from the worker mirror', async () => {
+    const host = new SuggestionHost({ name: 'sequence', moduleUrl });
+    try {
+      const a: TrialView = { name: 'a', params: { x: 0 }, state: 'Succeeded', objective: 1 };
+      const b: TrialView = { name: 'b', params: { x: 1 }, state: 'Running' };
+      expect((await host.suggest(request([a, b], 1))).state).toEqual({ seen: 2 });
+      // b was killed: the controller leaves it out, and the worker must stop seeing it.
+      expect((await host.suggest(request([a], 1))).state).toEqual({ seen: 1 });
+    } finally {
+      await host.close();
+    }
+  });
+});
