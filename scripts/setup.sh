@@ -5,8 +5,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# --bench also installs Optuna 3.1 (python3-optuna), the reference that `npm run bench:search` runs beside ours.
 need_apt=()
 /usr/bin/python3 -c 'import sklearn, numpy' >/dev/null 2>&1 || need_apt+=(python3-sklearn python3-numpy)
+if [ "${1:-}" = "--bench" ]; then
+  /usr/bin/python3 -c 'import optuna' >/dev/null 2>&1 || need_apt+=(python3-optuna)
+fi
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
   echo "setup: installing Debian packages: ${need_apt[*]}" >&2
