@@ -20,5 +20,7 @@ fi
 
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "setup: installing npm packages" >&2
-  npm ci --no-audit --no-fund --loglevel=error
+  # `npm install`, not `npm ci`: the registry here lacks some of Biome's optional per-platform packages, which
+  # npm ci treats as a lockfile mismatch; npm install skips them and still installs the locked versions.
+  npm install --no-audit --no-fund --loglevel=error
 fi
