@@ -129,7 +129,8 @@ for (let e = 0; e < epochs; e++) {
     const j = Math.floor(g.next() * (i + 1));
     [order[i], order[j]] = [order[j], order[i]];
   }
-  for (let start = 0; start < order.length; start += batch) step(order.slice(start, start + batch).map((i) => train[i]));
+  for (let start = 0; start < order.length; start += batch)
+    step(order.slice(start, start + batch).map((i) => train[i]));
   model.epochs += 1;
   const { loss, accuracy } = evaluate(valid);
   console.log(`epoch=${model.epochs} loss=${loss.toFixed(6)} accuracy=${accuracy.toFixed(4)}`);

@@ -82,7 +82,6 @@ export function checkTrialParameters(tt: Obj, spec: Obj, issues: Issue[]): Check
       issues.push({
         path: at(p, 'reference'),
         message: `illegal reference of trial metadata: ${reference}.`,
-        // biome-ignore lint/suspicious/noTemplateCurlyInString: Katib's placeholder syntax, not a JS template.
         fix: 'Use ${trialSpec.Name|Namespace|Kind|APIVersion}, ${trialSpec.Labels[key]} or ${trialSpec.Annotations[key]}.',
       });
     } else if (meta === undefined && params.length > 0 && !params.includes(reference)) {

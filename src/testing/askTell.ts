@@ -97,8 +97,17 @@ export async function runAskTell(options: AskTellOptions): Promise<AskTellRun> {
     state = result.state === undefined ? undefined : structuredClone(result.state);
     exhausted = result.exhausted === true;
     if (result.suggestions.length === 0) break;
-    for (const s of result.suggestions)
-      trials.push(makeTrial(trials.length, s.params, 'Succeeded', options.evaluate(s.params)));
+    // Like the controller: the algorithm's name, budget, parent and labels stay on the trial it sees next time.
+    for (const s of result.suggestions) {
+      const t = makeTrial(trials.length, s.params, 'Succeeded', options.evaluate(s.params));
+      trials.push({
+        ...t,
+        ...(s.name === undefined ? {} : { name: s.name }),
+        ...(s.budget === undefined ? {} : { budget: s.budget }),
+        ...(s.parent === undefined ? {} : { parent: s.parent }),
+        ...(s.labels === undefined ? {} : { labels: s.labels }),
+      });
+    }
   }
   const values = trials.flatMap((t) => (t.state === 'Succeeded' && t.objective !== undefined ? [t.objective] : []));
   const best = values.length === 0 ? undefined : type === 'minimize' ? Math.min(...values) : Math.max(...values);

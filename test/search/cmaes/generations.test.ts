@@ -76,8 +76,17 @@ describe('cmaes generations', () => {
     expect(runState(inOrder).run.generation).toBe(1);
   });
 
-  it('without labels binds new trials in creation order (as runAskTell and Katib-style histories give them)', async () => {
-    const run = await runAskTell({ algorithm: cmaes, space, evaluate: branin.f, trials: 16, seed: 3 });
+  it('without labels binds new trials in creation order (as Katib-style histories give them)', async () => {
+    // A host that drops the algorithm's labels, as Katib's controller would.
+    const unlabelled = {
+      name: cmaes.name,
+      validate: cmaes.validate.bind(cmaes),
+      suggest: async (req: Parameters<typeof cmaes.suggest>[0]) => {
+        const r = await cmaes.suggest(req);
+        return { ...r, suggestions: r.suggestions.map(({ labels: _l, ...rest }) => rest) };
+      },
+    };
+    const run = await runAskTell({ algorithm: unlabelled, space, evaluate: branin.f, trials: 16, seed: 3 });
     expect(run.trials.every((t) => t.labels === undefined)).toBe(true);
     const generations = run.results.flatMap((r) => r.suggestions.map((s) => s.explain?.generation));
     expect(generations).toEqual([0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3]);
