@@ -1,6 +1,8 @@
 import { createAsha } from './asha/index.ts';
+import { createBohb } from './bohb/index.ts';
 import { createCmaes } from './cmaes/index.ts';
 import { GridSearch } from './grid.ts';
+import { createHyperband } from './hyperband/index.ts';
 import { createPbt } from './pbt/index.ts';
 import { RandomSearch } from './random.ts';
 import { SobolSearch } from './sobol.ts';
@@ -44,4 +46,6 @@ export const builtinAlgorithms: Record<string, () => SearchAlgorithm> = {
   cmaes: () => createCmaes(),
   pbt: () => createPbt(),
   asha: () => createAsha(),
+  hyperband: () => createHyperband(),
+  bohb: () => createBohb(),
 };
