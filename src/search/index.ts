@@ -6,6 +6,7 @@ import { createHyperband } from './hyperband/index.ts';
 import { createPbt } from './pbt/index.ts';
 import { RandomSearch } from './random.ts';
 import { SobolSearch } from './sobol.ts';
+import { createMultivariateTpe, createTpe } from './tpe/index.ts';
 import type { SearchAlgorithm } from './types.ts';
 
 export { assignmentFromUnit, assignmentKey, sampleAssignment, spaceSize } from './assignment.ts';
@@ -48,4 +49,6 @@ export const builtinAlgorithms: Record<string, () => SearchAlgorithm> = {
   asha: () => createAsha(),
   hyperband: () => createHyperband(),
   bohb: () => createBohb(),
+  tpe: () => createTpe(),
+  'multivariate-tpe': () => createMultivariateTpe(),
 };
