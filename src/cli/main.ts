@@ -132,6 +132,28 @@ export function buildProgram(exit: (code: number) => void): Command {
     .addOption(storeOption())
     .action((name: string, o) => exit(deleteCommand(name, o)));
 
+  program
+    .command('suggestion-server')
+    .description(
+      "serve our algorithms as Katib's Suggestion gRPC service (point katib-config's suggestion images at it)",
+    )
+    .option('--port <n>', 'port to listen on', positiveInt('--port'), 6789)
+    .option('--host <host>', 'address to bind', '0.0.0.0')
+    .action(async (o: { port: number; host: string }) => {
+      const { serveUntilAborted } = await import('../platform/grpc/index.ts');
+      const abort = new AbortController();
+      const stop = (): void => abort.abort();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      await serveUntilAborted({
+        port: o.port,
+        host: o.host,
+        signal: abort.signal,
+        log: (line: string) => process.stderr.write(`${line}\n`),
+      });
+      exit(0);
+    });
+
   return program;
 }
 

@@ -23,7 +23,9 @@ const allowed: Record<string, readonly string[]> = {
   suggestion: ['common', 'search'],
   testing: ['common', 'search'],
   trial: ['common', 'search', 'spec', 'metrics', 'store', 'suggestion'],
-  cli: ['common', 'search', 'spec', 'metrics', 'store', 'suggestion', 'trial'],
+  training: ['common', 'search', 'spec', 'metrics', 'store', 'trial'],
+  platform: ['common', 'search', 'spec', 'metrics', 'store', 'suggestion', 'trial', 'training'],
+  cli: ['common', 'search', 'spec', 'metrics', 'store', 'suggestion', 'trial', 'training', 'platform'],
 };
 
 const all = files(src).map((f) => ({ file: relative(src, f), text: readFileSync(f, 'utf8') }));

@@ -1,0 +1,164 @@
+import { type Client, credentials, type ServiceError, status } from '@grpc/grpc-js';
+import type { Issue } from '../../common/issue.ts';
+import { bestUpTo, type CurvePoint, median } from '../../search/earlyStopping/curve.ts';
+import { parseMedianStopSettings } from '../../search/earlyStopping/medianStopSettings.ts';
+import { settingsOf } from './experiment.ts';
+import { loadKatibServices } from './loadProto.ts';
+import type {
+  EarlyStoppingRuleMessage,
+  GetEarlyStoppingRulesRequestMessage,
+  GetObservationLogReplyMessage,
+  SetTrialStatusRequestMessage,
+  ValidateEarlyStoppingSettingsRequestMessage,
+} from './messages.ts';
+import { GrpcStatusError, invalidArgument } from './status.ts';
+
+/** The one early-stopping algorithm served over Katib's API (ASHA's rung rule has no Katib rule form). */
+const served = 'medianstop';
+
+/** Options of {@link KatibEarlyStoppingService}. */
+export interface EarlyStoppingServiceOptions {
+  /**
+   * Marks a trial EarlyStopped (Katib's service appends the condition over the Kubernetes API). Katib's metrics
+   * collector calls SetTrialStatus after it stopped a trial and exits with an error when the call fails, which fails
+   * the trial's pod; so without this hook the call succeeds and does nothing, and Katib records the trial as
+   * Succeeded with the metrics it reported before it was stopped.
+   */
+  readonly setTrialStatus?: (trialName: string) => Promise<void>;
+  /** Deadline of each DB manager call, in ms (default 10 s). */
+  readonly dbTimeoutMs?: number;
+}
+
+type ObservationClient = Client & {
+  GetObservationLog(
+    req: { trial_name: string; metric_name: string },
+    options: { deadline: Date },
+    done: (error: ServiceError | null, reply?: GetObservationLogReplyMessage) => void,
+  ): void;
+};
+
+function checkSpec(name: string, settings: Record<string, string>): void {
+  if (name !== served) {
+    throw new GrpcStatusError(
+      status.INVALID_ARGUMENT,
+      `unknown early stopping algorithm '${name}'; this server runs: ${served}`,
+    );
+  }
+  const { issues } = parseMedianStopSettings(settings);
+  if (issues.length > 0) throw invalidArgument(`invalid settings for early stopping ${served}`, issues);
+}
+
+/**
+ * Katib's `EarlyStopping` service for `medianstop`, with our median rule (see MedianStopRule) cast in Katib's rule
+ * form: Katib's collector checks a trial once, at its `start_step`-th report, comparing its best value so far with
+ * the rule's value. So the value is the median, over completed (Succeeded or EarlyStopped) trials that reached
+ * `start_step` reports, of their best value up to that report; Katib's own service uses the mean of per-trial
+ * averages of the first reports instead. Histories come from Katib's DB manager, as in Katib.
+ */
+export class KatibEarlyStoppingService {
+  private readonly options: EarlyStoppingServiceOptions;
+  /** Completed trials' histories by DB address, trial and metric: they no longer change. */
+  private readonly curves = new Map<string, number[]>();
+  private readonly clients = new Map<string, ObservationClient>();
+
+  /** A service; see {@link EarlyStoppingServiceOptions}. */
+  constructor(options: EarlyStoppingServiceOptions = {}) {
+    this.options = options;
+  }
+
+  /** GetEarlyStoppingRules: one rule once `min_trials_required` completed trials have `start_step` reports, else none. */
+  async getEarlyStoppingRules(req: GetEarlyStoppingRulesRequestMessage): Promise<EarlyStoppingRuleMessage[]> {
+    const spec = req.experiment?.spec ?? null;
+    const settings = settingsOf(spec?.early_stopping ?? null);
+    checkSpec(spec?.early_stopping?.algorithm_name ?? '', settings);
+    const { values } = parseMedianStopSettings(settings);
+    const metric = spec?.objective?.objective_metric_name ?? '';
+    const objectiveType = spec?.objective?.type;
+    if (metric === '' || (objectiveType !== 'MINIMIZE' && objectiveType !== 'MAXIMIZE')) {
+      const issues: Issue[] = [{ path: 'spec.objective', message: 'needs a metric name and minimize or maximize.' }];
+      throw invalidArgument('invalid Experiment', issues);
+    }
+    const type = objectiveType === 'MAXIMIZE' ? 'maximize' : 'minimize';
+    // Without a DB manager there are no histories to compare with (a local run gives the address).
+    if (req.db_manager_address === '') return [];
+    const completed = req.trials.filter((t) => {
+      const condition = t.status?.condition;
+      return condition === 'SUCCEEDED' || condition === 'EARLYSTOPPED';
+    });
+    const histories = await Promise.all(completed.map((t) => this.history(req.db_manager_address, t.name, metric)));
+    const bests: number[] = [];
+    for (const history of histories) {
+      if (history.length < values.startStep) continue;
+      const curve: CurvePoint[] = history.map((value, i) => ({ step: i + 1, value }));
+      const best = bestUpTo(curve, values.startStep, type);
+      if (best !== undefined) bests.push(best);
+    }
+    if (bests.length < values.minTrialsRequired) return [];
+    return [
+      {
+        name: metric,
+        value: String(median(bests)),
+        // Stop when the best so far is strictly worse than the median.
+        comparison: type === 'maximize' ? 'LESS' : 'GREATER',
+        start_step: values.startStep,
+      },
+    ];
+  }
+
+  /** ValidateEarlyStoppingSettings: OK for valid medianstop settings, else INVALID_ARGUMENT with Katib's messages. */
+  validateEarlyStoppingSettings(req: ValidateEarlyStoppingSettingsRequestMessage): void {
+    const spec = req.early_stopping;
+    checkSpec(spec?.algorithm_name ?? '', settingsOf(spec));
+  }
+
+  /** SetTrialStatus: the `setTrialStatus` hook, or nothing (see {@link EarlyStoppingServiceOptions}). */
+  async setTrialStatus(req: SetTrialStatusRequestMessage): Promise<void> {
+    if (req.trial_name === '') throw new GrpcStatusError(status.INVALID_ARGUMENT, 'trial_name is required');
+    await this.options.setTrialStatus?.(req.trial_name);
+  }
+
+  /** Closes the DB manager connections. */
+  close(): void {
+    for (const c of this.clients.values()) c.close();
+    this.clients.clear();
+  }
+
+  /** The trial's numeric reports of `metric`, in the DB's (time) order; non-numbers ("unavailable") are skipped. */
+  private async history(address: string, trial: string, metric: string): Promise<number[]> {
+    const key = JSON.stringify([address, trial, metric]);
+    const cached = this.curves.get(key);
+    if (cached !== undefined) return cached;
+    const reply = await this.fetch(address, trial, metric);
+    const out: number[] = [];
+    for (const log of reply.observation_log?.metric_logs ?? []) {
+      if (log.metric?.name !== undefined && log.metric.name !== metric) continue;
+      const text = log.metric?.value ?? '';
+      const n = text.trim() === '' ? Number.NaN : Number(text);
+      if (Number.isFinite(n)) out.push(n);
+    }
+    // An empty history may just not be written yet; ask again next time.
+    if (out.length > 0) this.curves.set(key, out);
+    return out;
+  }
+
+  private fetch(address: string, trial: string, metric: string): Promise<GetObservationLogReplyMessage> {
+    let client = this.clients.get(address);
+    if (client === undefined) {
+      const { DBManager } = loadKatibServices();
+      client = new DBManager(address, credentials.createInsecure()) as unknown as ObservationClient;
+      this.clients.set(address, client);
+    }
+    const deadline = new Date(Date.now() + (this.options.dbTimeoutMs ?? 10_000));
+    const c = client;
+    return new Promise((resolve, reject) => {
+      c.GetObservationLog({ trial_name: trial, metric_name: metric }, { deadline }, (error, reply) => {
+        if (error !== null || reply === undefined) {
+          const why = error?.details ?? 'no reply';
+          reject(new GrpcStatusError(status.UNAVAILABLE, `reading ${trial}'s ${metric} from ${address}: ${why}`));
+          return;
+        }
+        resolve(reply);
+      });
+    });
+  }
+}

@@ -1,0 +1,109 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { type Client, credentials, type ServiceError } from '@grpc/grpc-js';
+import { loadKatibServices } from '../../../src/platform/grpc/loadProto.ts';
+
+/**
+ * Katib's own api.proto: the original in `shared/` beside the checkout when it is there, else the byte-for-byte
+ * copy in fixtures/ (see fixtures/README.md).
+ */
+export function katibOriginalProto(): string {
+  const shared = fileURLToPath(new URL('../../../../shared/katib/config/manager-v1beta1-api.proto', import.meta.url));
+  return existsSync(shared) ? shared : fileURLToPath(new URL('./fixtures/manager-v1beta1-api.proto', import.meta.url));
+}
+
+/** A finished unary call: the reply, or the error's code and details. */
+export type CallResult<T> = { ok: true; reply: T } | { ok: false; code: number; details: string };
+
+/** Calls `method` on `client` (built from Katib's proto) and settles with the outcome instead of throwing. */
+export function call<T>(client: Client, method: string, request: unknown): Promise<CallResult<T>> {
+  const fn = (client as unknown as Record<string, (r: unknown, cb: (e: ServiceError | null, v?: T) => void) => void>)[
+    method
+  ];
+  if (fn === undefined) throw new Error(`no method ${method}`);
+  return new Promise((resolve) => {
+    fn.call(client, request, (error, reply) => {
+      if (error) resolve({ ok: false, code: error.code, details: error.details });
+      else resolve({ ok: true, reply: reply as T });
+    });
+  });
+}
+
+/** Clients for the Suggestion and EarlyStopping services at `port`, built from Katib's original proto. */
+export function katibClients(port: number): { suggestion: Client; earlyStopping: Client; close(): void } {
+  const services = loadKatibServices(katibOriginalProto());
+  const target = `127.0.0.1:${port}`;
+  const suggestion = new services.Suggestion(target, credentials.createInsecure());
+  const earlyStopping = new services.EarlyStopping(target, credentials.createInsecure());
+  return {
+    suggestion,
+    earlyStopping,
+    close() {
+      suggestion.close();
+      earlyStopping.close();
+    },
+  };
+}
+
+/** A Katib `ParameterSpec` message. */
+export function param(
+  name: string,
+  type: 'DOUBLE' | 'INT' | 'DISCRETE' | 'CATEGORICAL',
+  space: { min?: string; max?: string; step?: string; list?: string[]; distribution?: string },
+): Record<string, unknown> {
+  return { name, parameter_type: type, feasible_space: space };
+}
+
+/** A Katib `Experiment` message as the controller's ConvertExperiment builds it. */
+export function experiment(opts: {
+  name?: string;
+  algorithm: string;
+  settings?: Record<string, string>;
+  parameters: Record<string, unknown>[];
+  type?: 'MINIMIZE' | 'MAXIMIZE';
+  metric?: string;
+  parallel?: number;
+  max?: number;
+  earlyStopping?: { name: string; settings?: Record<string, string> };
+}): Record<string, unknown> {
+  const settings = Object.entries(opts.settings ?? {}).map(([name, value]) => ({ name, value }));
+  const spec: Record<string, unknown> = {
+    parameter_specs: { parameters: opts.parameters },
+    objective: { type: opts.type ?? 'MINIMIZE', objective_metric_name: opts.metric ?? 'loss' },
+    algorithm: { algorithm_name: opts.algorithm, algorithm_settings: settings },
+    parallel_trial_count: opts.parallel ?? 3,
+    max_trial_count: opts.max ?? 12,
+  };
+  if (opts.earlyStopping) {
+    spec.early_stopping = {
+      algorithm_name: opts.earlyStopping.name,
+      algorithm_settings: Object.entries(opts.earlyStopping.settings ?? {}).map(([name, value]) => ({ name, value })),
+    };
+  }
+  return { name: opts.name ?? 'katib-exp', spec };
+}
+
+/** A Katib `Trial` message as ConvertTrials builds it. */
+export function trial(opts: {
+  name: string;
+  assignments: { name: string; value: string }[];
+  condition?: string;
+  metrics?: Record<string, string>;
+  labels?: Record<string, string>;
+  start?: string;
+}): Record<string, unknown> {
+  return {
+    name: opts.name,
+    spec: {
+      objective: { type: 'MINIMIZE', objective_metric_name: 'loss' },
+      parameter_assignments: { assignments: opts.assignments },
+      labels: opts.labels ?? {},
+    },
+    status: {
+      start_time: opts.start ?? '',
+      completion_time: '',
+      condition: opts.condition ?? 'SUCCEEDED',
+      observation: { metrics: Object.entries(opts.metrics ?? {}).map(([name, value]) => ({ name, value })) },
+    },
+  };
+}

@@ -1,0 +1,118 @@
+import type { MessageTypeDefinition, PackageDefinition, ServiceDefinition } from '@grpc/proto-loader';
+import { describe, expect, it } from 'vitest';
+import { katibProtoPath, loadKatibDefinition } from '../../../src/platform/grpc/loadProto.ts';
+import { katibOriginalProto } from './helpers.ts';
+
+/** The parts of a descriptor that make the wire format: names, numbers, labels, types. */
+interface Field {
+  name: string;
+  number: number;
+  label: string;
+  type: string;
+  typeName: string;
+}
+interface Descriptor {
+  name: string;
+  field?: Field[];
+  nestedType?: Descriptor[];
+  enumType?: { name: string; value: { name: string; number: number }[] }[];
+  value?: { name: string; number: number }[];
+}
+
+const ours: PackageDefinition = loadKatibDefinition(katibProtoPath());
+const katib: PackageDefinition = loadKatibDefinition(katibOriginalProto());
+
+function descriptorOf(def: PackageDefinition, key: string): Descriptor | undefined {
+  const entry = def[key] as MessageTypeDefinition<unknown, unknown> | undefined;
+  return entry?.type as Descriptor | undefined;
+}
+
+/** Every difference between our descriptor and Katib's, as readable lines (`Experiment.spec: number 2 ≠ 3`). */
+function differences(path: string, mine: Descriptor, theirs: Descriptor | undefined): string[] {
+  if (theirs === undefined) return [`${path}: Katib has no such type`];
+  const out: string[] = [];
+  for (const f of mine.field ?? []) {
+    const t = theirs.field?.find((x) => x.name === f.name);
+    if (t === undefined) {
+      out.push(`${path}.${f.name}: Katib has no such field`);
+      continue;
+    }
+    for (const k of ['number', 'label', 'type', 'typeName'] as const) {
+      if (f[k] !== t[k]) out.push(`${path}.${f.name}: ${k} ${String(f[k])} ≠ Katib's ${String(t[k])}`);
+    }
+  }
+  for (const v of mine.value ?? []) {
+    const t = theirs.value?.find((x) => x.name === v.name);
+    if (t?.number !== v.number) out.push(`${path}.${v.name}: enum value ${v.number} ≠ Katib's ${String(t?.number)}`);
+  }
+  for (const n of mine.nestedType ?? []) {
+    out.push(
+      ...differences(
+        `${path}.${n.name}`,
+        n,
+        theirs.nestedType?.find((x) => x.name === n.name),
+      ),
+    );
+  }
+  for (const e of mine.enumType ?? []) {
+    const t = theirs.enumType?.find((x) => x.name === e.name);
+    out.push(...differences(`${path}.${e.name}`, e, t));
+  }
+  return out;
+}
+
+function isService(entry: unknown): entry is ServiceDefinition {
+  return typeof entry === 'object' && entry !== null && !('format' in entry);
+}
+
+const typeKeys = Object.keys(ours).filter((k) => !isService(ours[k]));
+const serviceKeys = Object.keys(ours).filter((k) => isService(ours[k]));
+
+describe('katib-api.proto against Katib api.proto', () => {
+  it('keeps package api.v1.beta1 and serves the Suggestion and EarlyStopping services', () => {
+    expect(serviceKeys.sort()).toEqual([
+      'api.v1.beta1.DBManager',
+      'api.v1.beta1.EarlyStopping',
+      'api.v1.beta1.Suggestion',
+    ]);
+    expect(typeKeys.every((k) => k.startsWith('api.v1.beta1.'))).toBe(true);
+  });
+
+  it.each(typeKeys)('%s has the same fields, numbers, labels and types as in Katib', (key) => {
+    const mine = descriptorOf(ours, key) as Descriptor;
+    expect(differences(key, mine, descriptorOf(katib, key))).toEqual([]);
+  });
+
+  it.each(serviceKeys)('%s methods match Katib (path, request and response types)', (key) => {
+    const mine = ours[key] as ServiceDefinition;
+    const theirs = katib[key] as ServiceDefinition | undefined;
+    expect(theirs).toBeDefined();
+    for (const [method, m] of Object.entries(mine)) {
+      const t = theirs?.[method];
+      if (t === undefined) throw new Error(`Katib's ${key} has no method ${method}`);
+      expect(m.path).toBe(t.path);
+      expect((m.requestType.type as Descriptor).name).toBe((t.requestType.type as Descriptor).name);
+      expect((m.responseType.type as Descriptor).name).toBe((t.responseType.type as Descriptor).name);
+    }
+  });
+
+  it('declares every method of Katib Suggestion and EarlyStopping services', () => {
+    for (const key of ['api.v1.beta1.Suggestion', 'api.v1.beta1.EarlyStopping']) {
+      expect(Object.keys(ours[key] as object).sort()).toEqual(Object.keys(katib[key] as object).sort());
+    }
+  });
+
+  it('notices a drifted field (the check itself can fail)', () => {
+    const mine = descriptorOf(ours, 'api.v1.beta1.GetSuggestionsRequest') as Descriptor;
+    const drifted: Descriptor = {
+      ...mine,
+      field: (mine.field ?? []).map((f) => (f.name === 'current_request_number' ? { ...f, number: 3 } : f)),
+    };
+    const found = differences(
+      'GetSuggestionsRequest',
+      drifted,
+      descriptorOf(katib, 'api.v1.beta1.GetSuggestionsRequest'),
+    );
+    expect(found).toEqual(["GetSuggestionsRequest.current_request_number: number 3 ≠ Katib's 4"]);
+  });
+});
