@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs everything hpo-workbench needs on a fresh Debian 12 machine: the Debian packages its example and
-# end-to-end trials use (scikit-learn for the SVC example), then the npm dependencies (better-sqlite3
+# end-to-end trials use (scikit-learn for the SVC example, PyTorch and Open MPI for distributed trials), then the npm dependencies (better-sqlite3
 # compiles from source against Node's own headers, see .npmrc).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,6 +8,9 @@ cd "$(dirname "$0")/.."
 # --bench also installs Optuna 3.1 (python3-optuna), the reference that `npm run bench:search` runs beside ours.
 need_apt=()
 /usr/bin/python3 -c 'import sklearn, numpy' >/dev/null 2>&1 || need_apt+=(python3-sklearn python3-numpy)
+# Distributed trials: PyTorch (gloo, CPU) for the DDP example and tests, Open MPI for MPIJob trials.
+/usr/bin/python3 -c 'import torch' >/dev/null 2>&1 || need_apt+=(python3-torch)
+command -v mpirun >/dev/null 2>&1 || need_apt+=(openmpi-bin)
 if [ "${1:-}" = "--bench" ]; then
   /usr/bin/python3 -c 'import optuna' >/dev/null 2>&1 || need_apt+=(python3-optuna)
 fi

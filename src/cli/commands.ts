@@ -8,6 +8,7 @@ import { validateExperiment } from '../spec/validate.ts';
 import { openStore } from '../store/open.ts';
 import type { ExperimentRecord, Store } from '../store/types.ts';
 import { earlyStoppingNames, knownAlgorithmNames } from '../suggestion/registry.ts';
+import { LocalDistributedExecutor, needsDistributedLauncher } from '../training/local/index.ts';
 import { Experiment } from '../trial/experiment.ts';
 import { applyBudget } from '../trial/prepare.ts';
 import { type ExperimentResult, experimentResult } from '../trial/report.ts';
@@ -74,6 +75,12 @@ export async function runCommand(
 ): Promise<number> {
   const store = openStore(opts.store);
   const jobs: { experiment: Experiment; metric: string }[] = [];
+  /** Multi-replica (or GPU-requesting) trial templates run on the local distributed launcher. */
+  const executorFor = (e: Experiment, sourcePath?: string): LocalDistributedExecutor | undefined => {
+    const spec = e.manifest.spec.trialTemplate?.trialSpec;
+    if (!spec || !needsDistributedLauncher(spec)) return undefined;
+    return new LocalDistributedExecutor({ manifest: e.manifest, ...(sourcePath === undefined ? {} : { sourcePath }) });
+  };
   if (resumeOf) {
     const rec = requireExperiment(store, resumeOf.name);
     if (!rec.manifest.spec.trialTemplate) {
@@ -100,6 +107,11 @@ export async function runCommand(
       }
     }
   }
+  const sourceOf = new Map<Experiment, string>();
+  for (const { experiment } of jobs) {
+    const src = experiment.sourcePath;
+    if (src !== undefined) sourceOf.set(experiment, src);
+  }
   const abort = new AbortController();
   let interrupts = 0;
   const onSignal = (sig: NodeJS.Signals): void => {
@@ -118,7 +130,12 @@ export async function runCommand(
       const view = progressView(metric, opts.quiet === true || opts.output === 'json');
       let result: ExperimentResult;
       try {
-        result = await experiment.run({ signal: abort.signal, onProgress: (p) => view.update(p) });
+        const executor = executorFor(experiment, sourceOf.get(experiment));
+        result = await experiment.run({
+          signal: abort.signal,
+          onProgress: (p) => view.update(p),
+          ...(executor === undefined ? {} : { executor }),
+        });
       } finally {
         view.stop();
       }

@@ -65,6 +65,11 @@ export class Experiment {
     return new Experiment(manifest, options);
   }
 
+  /** The YAML file the Experiment came from, if any. */
+  get sourcePath(): string | undefined {
+    return this.options.sourcePath;
+  }
+
   get name(): string {
     return this.manifest.metadata.name;
   }
@@ -126,12 +131,17 @@ export class Experiment {
     return this.drive(new InProcessExecutor(objective, { objectiveMetric: metric }), true, run);
   }
 
-  /** Runs every trial as a local process from the trial template's primary container. */
+  /**
+   * Runs every trial as a local process from the trial template's primary container, or with `run.executor`
+   * (e.g. `LocalDistributedExecutor` for multi-replica jobs — `hpo run` picks it by itself).
+   */
   run(run: RunOptions = {}): Promise<ExperimentResult> {
-    const executor = new LocalProcessExecutor({
-      manifest: this.manifest,
-      ...(this.options.sourcePath === undefined ? {} : { sourcePath: this.options.sourcePath }),
-    });
+    const executor =
+      run.executor ??
+      new LocalProcessExecutor({
+        manifest: this.manifest,
+        ...(this.options.sourcePath === undefined ? {} : { sourcePath: this.options.sourcePath }),
+      });
     return this.drive(executor, false, run);
   }
 

@@ -16,7 +16,8 @@ function strings(v: unknown): string[] {
   return Array.isArray(v) ? v.map((x) => String(x)) : [];
 }
 
-function deadlineSeconds(spec: Record<string, unknown>): number | undefined {
+/** `activeDeadlineSeconds` of a job (`spec.runPolicy` for training-operator jobs, `spec` for TrainJob and batch Jobs). */
+export function deadlineSeconds(spec: Readonly<Record<string, unknown>>): number | undefined {
   const s = spec.spec as Record<string, unknown> | undefined;
   const direct = s?.activeDeadlineSeconds;
   const run = (s?.runPolicy as Record<string, unknown> | undefined)?.activeDeadlineSeconds;
@@ -24,13 +25,16 @@ function deadlineSeconds(spec: Record<string, unknown>): number | undefined {
   return Number.isFinite(v) && v > 0 ? v : undefined;
 }
 
-/** The collector settings of an Experiment, with Katib's defaults already applied. */
-function collectorOf(spec: MetricsCollectorSpec | undefined): {
-  kind: 'StdOut' | 'File' | 'TensorFlowEvent';
-  path?: string;
-  format?: 'TEXT' | 'JSON';
-  filters?: string[];
-} {
+/** The collector of a locally run trial. */
+export interface LocalCollectorSettings {
+  readonly kind: 'StdOut' | 'File' | 'TensorFlowEvent';
+  readonly path?: string;
+  readonly format?: 'TEXT' | 'JSON';
+  readonly filters?: readonly string[];
+}
+
+/** The Experiment's collector with Katib's defaults; throws `unsupported` for kinds a local process cannot feed. */
+export function collectorOf(spec: MetricsCollectorSpec | undefined): LocalCollectorSettings {
   const kind = spec?.collector?.kind ?? 'StdOut';
   if (kind !== 'StdOut' && kind !== 'File' && kind !== 'TensorFlowEvent') {
     throw new WorkbenchError(
@@ -59,7 +63,7 @@ export class LocalProcessExecutor implements TrialExecutor {
   readonly needsWorkDir = true;
   private readonly manifest: ExperimentManifest;
   private readonly sourceDir: string;
-  private readonly collector: ReturnType<typeof collectorOf>;
+  private readonly collector: LocalCollectorSettings;
   private readonly metricNames: string[];
 
   constructor(options: { manifest: ExperimentManifest; sourcePath?: string }) {
@@ -84,7 +88,7 @@ export class LocalProcessExecutor implements TrialExecutor {
           .map(([r, n]) => `${r}: ${n}`)
           .join(
             ', ',
-          )}) needs the local distributed launcher, which this version does not have yet; set every role to 1 replica to run its primary container locally`,
+          )}) needs the local distributed launcher: run it with 'hpo run', or pass executor: new LocalDistributedExecutor({ manifest }) to run()`,
       );
     }
     if (!findPrimaryContainer(tt.trialSpec, tt.primaryContainerName ?? '')) {

@@ -1,0 +1,242 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
+import { ErrorCode, WorkbenchError } from '../../common/errors.ts';
+import { createCollector } from '../../metrics/collector.ts';
+import { findPrimaryContainer, trialKindInfo } from '../../spec/containers.ts';
+import { renderTrialSpec } from '../../spec/template.ts';
+import type { ExperimentManifest } from '../../spec/types.ts';
+import type { ExecutorResult, StopReason, TrialContext, TrialExecutor } from '../../trial/executor.ts';
+import { type ProcessExit, startTrialProcess, type TrialProcess } from '../../trial/process.ts';
+import { type GpuAllocator, sharedGpuAllocator } from './gpu.ts';
+import { assignGpus } from './gpuAssign.ts';
+import { type LaunchedTrial, launchReplicas } from './launch.ts';
+import { planTrial, type ReplicaPlan, type TrialPlan } from './plan.ts';
+import { killSession } from './session.ts';
+import { superviseReplicas } from './supervise.ts';
+import { isDistributedKind } from './topology.ts';
+import { deadlineSeconds, type LocalCollectorSettings, localCollectorSettings } from './trialSettings.ts';
+
+/** Output lines quoted from a failed replica: enough for an Open MPI error block after the program's own last words. */
+const tailLines = 20;
+
+/** File in a trial's folder listing the process-group leaders of its replicas, one per line. */
+const pidFile = '.hpo-pids';
+
+/** Options of {@link LocalDistributedExecutor}. */
+export interface LocalDistributedExecutorOptions {
+  readonly manifest: ExperimentManifest;
+  /** The Experiment file; its folder is `HPO_EXPERIMENT_DIR`. */
+  readonly sourcePath?: string;
+  /** GPUs to hand out; default the process-wide allocator over `nvidia-smi -L`; `null` means this machine has none. */
+  readonly gpus?: GpuAllocator | null;
+  /** How long other replicas may take to exit after the master replica completed; default 30 s. */
+  readonly finishGraceMs?: number;
+  /** SIGTERM → SIGKILL grace when replicas are stopped; default 5 s. */
+  readonly killGraceMs?: number;
+  /** The address replicas reach each other at; default 127.0.0.1. */
+  readonly host?: string;
+}
+
+function failed(message: string, exitCode?: number): ExecutorResult {
+  return { outcome: 'failed', reason: 'TrialFailed', message, ...(exitCode === undefined ? {} : { exitCode }) };
+}
+
+/** A replica process whose leftovers in its session (e.g. MPI ranks in groups of their own) die when it exits. */
+function withSessionCleanup(proc: TrialProcess): TrialProcess {
+  const cleanup = (exit: ProcessExit): ProcessExit => {
+    killSession(proc.pid);
+    return exit;
+  };
+  const exited = proc.exited.then(cleanup);
+  return { pid: proc.pid, exited, stop: (reason) => proc.stop(reason).then(cleanup) };
+}
+
+function describeExit(label: string, exit: ProcessExit, logPath: string): string {
+  if (exit.error !== undefined) return `replica ${label}: ${exit.error}`;
+  const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.exitCode}`;
+  const tail = exit.tail.trim().split('\n').slice(-tailLines).join('\n');
+  return `replica ${label} ${how} (log: ${logPath})${tail ? `; last output:\n${tail}` : ''}`;
+}
+
+/**
+ * Runs a multi-replica trial (PyTorchJob, TFJob, MPIJob, XGBoostJob, JAXJob, PaddleJob, TrainJob) as local
+ * processes, one per replica, with the variables its operator injects pointing at 127.0.0.1 and free ports.
+ * Metrics come from the master replica (Katib's primary pod); the first failing replica fails the trial and
+ * stops the others; GPU requests get disjoint `CUDA_VISIBLE_DEVICES` slices.
+ */
+export class LocalDistributedExecutor implements TrialExecutor {
+  readonly kind = 'local-distributed';
+  readonly needsWorkDir = true;
+  private readonly manifest: ExperimentManifest;
+  private readonly sourceDir: string;
+  private readonly collector: LocalCollectorSettings;
+  private readonly metricNames: string[];
+  private readonly options: LocalDistributedExecutorOptions;
+
+  constructor(options: LocalDistributedExecutorOptions) {
+    this.options = options;
+    this.manifest = options.manifest;
+    this.sourceDir = options.sourcePath ? dirname(options.sourcePath) : process.cwd();
+    const spec = this.manifest.spec;
+    const tt = spec.trialTemplate;
+    if (!tt?.trialSpec) {
+      throw new WorkbenchError(
+        ErrorCode.unsupported,
+        tt?.configMap
+          ? 'spec.trialTemplate.configMap: a ConfigMap template needs a cluster; inline it as spec.trialTemplate.trialSpec to run locally'
+          : 'spec.trialTemplate.trialSpec is required to run trials as local processes',
+      );
+    }
+    const kind = trialKindInfo(tt.trialSpec).kind;
+    if (!isDistributedKind(kind)) {
+      throw new WorkbenchError(
+        ErrorCode.unsupported,
+        `spec.trialTemplate.trialSpec: a ${kind || 'job without a kind'} is not a distributed training job; run it with the local-process executor`,
+      );
+    }
+    if (!findPrimaryContainer(tt.trialSpec, tt.primaryContainerName ?? '')) {
+      throw new WorkbenchError(
+        ErrorCode.invalidSpec,
+        `spec.trialTemplate.primaryContainerName: no container named '${tt.primaryContainerName}' in the trial template`,
+      );
+    }
+    this.collector = localCollectorSettings(spec.metricsCollectorSpec);
+    const o = spec.objective;
+    this.metricNames = o ? [o.objectiveMetricName, ...(o.additionalMetricNames ?? [])] : [];
+  }
+
+  /** Stops the replica process groups a dead controller left running for this trial. */
+  recover(trial: { readonly name: string; readonly workDir?: string }): void {
+    if (!trial.workDir) return;
+    let text: string;
+    try {
+      text = readFileSync(join(trial.workDir, pidFile), 'utf8');
+    } catch {
+      return;
+    }
+    for (const pid of text.split('\n').map(Number)) {
+      if (!Number.isInteger(pid) || pid <= 1) continue;
+      try {
+        process.kill(-pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+      killSession(pid);
+    }
+  }
+
+  async run(ctx: TrialContext): Promise<ExecutorResult> {
+    const tt = this.manifest.spec.trialTemplate!;
+    const rendered = renderTrialSpec({
+      template: tt.trialSpec!,
+      trialParameters: tt.trialParameters ?? [],
+      assignment: ctx.params,
+      trialName: ctx.trial,
+      namespace: ctx.namespace,
+    });
+    let plan: TrialPlan;
+    try {
+      plan = planTrial(rendered, tt.primaryContainerName ?? '');
+    } catch (err) {
+      if (err instanceof WorkbenchError) return failed(err.message);
+      throw err;
+    }
+    const gpus = await assignGpus(plan.replicas, {
+      allocator: this.options.gpus === undefined ? sharedGpuAllocator() : (this.options.gpus ?? undefined),
+      ignoreRequests: process.env.HPO_IGNORE_GPU_REQUESTS === '1',
+      signal: ctx.signal,
+      baseEnv: process.env,
+    });
+    if (gpus.kind === 'stopped') return { outcome: 'stopped' };
+    if (gpus.kind === 'failed') return failed(gpus.message);
+    try {
+      return await this.runPlanned(ctx, rendered, plan, gpus.envOf);
+    } finally {
+      gpus.release();
+    }
+  }
+
+  private async runPlanned(
+    ctx: TrialContext,
+    rendered: Record<string, unknown>,
+    plan: TrialPlan,
+    gpuEnv: (replica: ReplicaPlan) => Record<string, string>,
+  ): Promise<ExecutorResult> {
+    let launched: LaunchedTrial;
+    try {
+      launched = await launchReplicas(plan, {
+        trial: { ctx, sourceDir: this.sourceDir, collector: this.collector },
+        host: this.options.host ?? '127.0.0.1',
+        gpuEnv,
+        root: process.getuid?.() === 0,
+        cores: availableParallelism(),
+      });
+    } catch (err) {
+      if (err instanceof WorkbenchError) return failed(err.message);
+      throw err;
+    }
+    const c = this.collector;
+    const master = launched.replicas.find((r) => r.plan.master) ?? launched.replicas[0]!;
+    const collector = createCollector(
+      {
+        kind: c.kind,
+        ...(master.launch.metricsPath === undefined ? {} : { path: master.launch.metricsPath }),
+        ...(c.format === undefined ? {} : { format: c.format }),
+        ...(c.filters === undefined ? {} : { filters: c.filters }),
+      },
+      this.metricNames,
+    );
+    collector.onLog((logs) => ctx.report(logs));
+    collector.start(master.launch.cwd);
+    const supervised = launched.replicas.map((r) => ({
+      label: `${r.plan.role}-${r.plan.index}`,
+      role: r.plan.role,
+      master: r === master,
+      logPath: r.launch.logPath,
+      process: withSessionCleanup(
+        startTrialProcess({
+          argv: r.launch.argv,
+          cwd: r.launch.cwd,
+          env: r.launch.env,
+          logPath: r.launch.logPath,
+          ...(this.options.killGraceMs === undefined ? {} : { graceMs: this.options.killGraceMs }),
+          ...(r === master ? { onLine: (line: string) => collector.onStdoutLine(line) } : {}),
+        }),
+      ),
+    }));
+    // Remembered so that a controller restarted after kill -9 can stop these orphaned process groups.
+    writeFileSync(join(ctx.workDir, pidFile), supervised.map((s) => s.process.pid).join('\n'));
+    for (const w of launched.warnings) ctx.warn(w);
+    const timeout = deadlineSeconds(rendered);
+    const outcome = await superviseReplicas(supervised, {
+      signal: ctx.signal,
+      stopReason: () => (ctx.signal.reason as StopReason | undefined)?.message ?? 'stopped by the controller',
+      ...(timeout === undefined ? {} : { timeoutMs: timeout * 1000 }),
+      finishGraceMs: this.options.finishGraceMs ?? 30_000,
+      // TF parameter servers serve until stopped (evaluators exit after the last checkpoint, like workers).
+      serverRoles: new Set(plan.shape.kind === 'TFJob' ? ['PS'] : []),
+    });
+    await collector.finish();
+    switch (outcome.kind) {
+      case 'stopped':
+        return { outcome: 'stopped' };
+      case 'deadline':
+        return {
+          outcome: 'failed',
+          reason: 'DeadlineExceeded',
+          message: `Trial ran past activeDeadlineSeconds (${timeout}s) and was stopped`,
+        };
+      case 'failed':
+        return failed(
+          describeExit(outcome.replica.label, outcome.exit, outcome.replica.logPath),
+          outcome.exit.exitCode ?? undefined,
+        );
+      default:
+        for (const late of outcome.late) {
+          ctx.warn(`after the master completed, ${describeExit(late.replica.label, late.exit, late.replica.logPath)}`);
+        }
+        return { outcome: 'completed', exitCode: 0 };
+    }
+  }
+}
