@@ -14,6 +14,7 @@ import { applyBudget } from '../trial/prepare.ts';
 import { type ExperimentResult, experimentResult } from '../trial/report.ts';
 import { countTrials } from '../trial/status.ts';
 import { csv, duration, num, table, trialRows } from './format.ts';
+import { kubernetesExecutor } from './kubernetes.ts';
 import { progressView } from './progress.ts';
 
 /** Options every command that reads the store takes. */
@@ -67,7 +68,14 @@ function printSummary(r: ExperimentResult, metric: string): void {
 /** `hpo run FILE...`: runs every Experiment in the files with the local-process executor. */
 export async function runCommand(
   files: string[],
-  opts: StoreOptions & { output?: Output; quiet?: boolean },
+  opts: StoreOptions & {
+    output?: Output;
+    quiet?: boolean;
+    /** `kubernetes`: trials become job CRs in the cluster (the controller and store stay here). */
+    backend?: 'local' | 'kubernetes';
+    namespace?: string;
+    context?: string;
+  },
   resumeOf?: {
     name: string;
     budget: { maxTrialCount?: number; parallelTrialCount?: number; maxFailedTrialCount?: number };
@@ -130,7 +138,13 @@ export async function runCommand(
       const view = progressView(metric, opts.quiet === true || opts.output === 'json');
       let result: ExperimentResult;
       try {
-        const executor = executorFor(experiment, sourceOf.get(experiment));
+        const executor =
+          opts.backend === 'kubernetes'
+            ? await kubernetesExecutor(experiment.manifest, {
+                ...(opts.namespace === undefined ? {} : { namespace: opts.namespace }),
+                ...(opts.context === undefined ? {} : { context: opts.context }),
+              })
+            : executorFor(experiment, sourceOf.get(experiment));
         result = await experiment.run({
           signal: abort.signal,
           onProgress: (p) => view.update(p),

@@ -15,6 +15,7 @@ import {
   trialsCommand,
   validateCommand,
 } from './commands.ts';
+import { clusterStatusCommand, dryRunCommand, submitCommand } from './kubernetes.ts';
 
 function positiveInt(name: string): (v: string) => number {
   return (v) => {
@@ -50,7 +51,18 @@ export function buildProgram(exit: (code: number) => void): Command {
         .default('text'),
     )
     .option('-q, --quiet', 'no progress output')
-    .action(async (files: string[], o) => exit(await runCommand(files, o)));
+    .addOption(new Option('--backend <name>', 'where trials run').choices(['local', 'kubernetes']).default('local'))
+    .option('--namespace <ns>', 'namespace for trial jobs (kubernetes backend)')
+    .option('--context <name>', 'kubeconfig context (kubernetes backend)')
+    .option('--dry-run', 'print the job manifests of the first trials as YAML instead of running (kubernetes backend)')
+    .action(async (files: string[], o) => {
+      if (o.dryRun) {
+        if (o.backend !== 'kubernetes') throw new InvalidArgumentError('--dry-run needs --backend kubernetes');
+        exit(await dryRunCommand(files, o));
+        return;
+      }
+      exit(await runCommand(files, o));
+    });
 
   program
     .command('resume')
@@ -90,7 +102,18 @@ export function buildProgram(exit: (code: number) => void): Command {
     .argument('<name>')
     .addOption(storeOption())
     .addOption(outputOption(['table', 'json']))
-    .action((name: string, o) => exit(statusCommand(name, o)));
+    .option('--cluster', 'read the Katib Experiment from the cluster instead of the local store')
+    .option('--namespace <ns>', 'namespace of the Experiment (with --cluster)')
+    .option('--context <name>', 'kubeconfig context (with --cluster)')
+    .action(async (name: string, o) => exit(o.cluster ? await clusterStatusCommand(name, o) : statusCommand(name, o)));
+
+  program
+    .command('submit')
+    .description('create the Experiment(s) in FILE in a cluster that runs Katib')
+    .argument('<files...>')
+    .option('--namespace <ns>', 'namespace (default: the file’s, else default)')
+    .option('--context <name>', 'kubeconfig context')
+    .action(async (files: string[], o) => exit(await submitCommand(files, o)));
 
   program
     .command('trials')

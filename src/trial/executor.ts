@@ -49,4 +49,6 @@ export interface TrialExecutor {
    * anything of that trial that may still be running, e.g. an orphaned process group.
    */
   recover?(trial: { readonly name: string; readonly workDir?: string }): void;
+  /** Called once when the run ends: finish background clean-up (e.g. deletions of recovered cluster jobs). */
+  close?(): Promise<void>;
 }

@@ -109,6 +109,7 @@ export class Experiment {
       });
       await controller.run();
     } finally {
+      await (run.executor ?? executor).close?.();
       this.store.releaseExperimentLock(name);
       await prepared.host.close();
     }

@@ -1,0 +1,127 @@
+/**
+ * The CLI's Kubernetes commands. `@kubernetes/client-node` is loaded only when one of them runs, so the
+ * rest of the CLI starts fast.
+ */
+import { ErrorCode, WorkbenchError } from '../common/errors.ts';
+import { applyDefaults } from '../spec/defaults.ts';
+import { loadExperimentFile } from '../spec/load.ts';
+import { toSearchSpace } from '../spec/searchSpace.ts';
+import type { ExperimentManifest } from '../spec/types.ts';
+import { SuggestionHost } from '../suggestion/host.ts';
+import { resolveAlgorithm } from '../suggestion/registry.ts';
+import type { TrialExecutor } from '../trial/executor.ts';
+import { trialName } from '../trial/naming.ts';
+import { settingsOf } from '../trial/prepare.ts';
+
+/** Options shared by the commands that talk to a cluster. */
+export interface ClusterOptions {
+  namespace?: string;
+  context?: string;
+}
+
+async function kubeConfig(o: ClusterOptions): Promise<import('@kubernetes/client-node').KubeConfig> {
+  const { loadKubeConfig } = await import('../platform/kubernetes/index.ts');
+  const kc = loadKubeConfig();
+  if (o.context !== undefined) {
+    if (!kc.getContexts().some((c) => c.name === o.context)) {
+      throw new WorkbenchError(
+        ErrorCode.invalidArgument,
+        `--context: no context '${o.context}' in the kubeconfig; known: ${kc
+          .getContexts()
+          .map((c) => c.name)
+          .join(', ')}`,
+      );
+    }
+    kc.setCurrentContext(o.context);
+  }
+  return kc;
+}
+
+function withNamespace(m: ExperimentManifest, namespace: string | undefined): ExperimentManifest {
+  return namespace === undefined ? m : { ...m, metadata: { ...m.metadata, namespace } };
+}
+
+/** The executor for `hpo run --backend kubernetes`: trials become job CRs in the cluster. */
+export async function kubernetesExecutor(manifest: ExperimentManifest, o: ClusterOptions): Promise<TrialExecutor> {
+  const { KubernetesExecutor } = await import('../platform/kubernetes/index.ts');
+  return new KubernetesExecutor({
+    manifest,
+    kubeConfig: await kubeConfig(o),
+    ...(o.namespace === undefined ? {} : { namespace: o.namespace }),
+  });
+}
+
+/**
+ * `hpo run FILE --backend kubernetes --dry-run`: the job manifests of the first trials (the first request
+ * the controller would make: `parallelTrialCount`, capped by `maxTrialCount`), as YAML documents.
+ */
+export async function dryRunCommand(files: string[], o: ClusterOptions): Promise<number> {
+  const { renderDryRun } = await import('../platform/kubernetes/index.ts');
+  const docs: string[] = [];
+  for (const file of files) {
+    for (const raw of loadExperimentFile(file)) {
+      const m = withNamespace(applyDefaults(raw), o.namespace);
+      const spec = m.spec;
+      const { ref, settings } = resolveAlgorithm(spec.algorithm?.algorithmName ?? 'random', settingsOf(m));
+      const seed = /^\d+$/.test(settings.random_state ?? '') ? Number(settings.random_state) >>> 0 : 0;
+      const count = Math.min(spec.parallelTrialCount ?? 3, spec.maxTrialCount ?? Number.POSITIVE_INFINITY);
+      const host = new SuggestionHost(ref);
+      try {
+        const r = await host.suggest({
+          experiment: m.metadata.name,
+          space: toSearchSpace(spec.parameters ?? []),
+          objective: {
+            type: spec.objective?.type ?? 'minimize',
+            metricName: spec.objective?.objectiveMetricName ?? '',
+          },
+          trials: [],
+          count,
+          seed,
+          settings,
+          parallelTrialCount: spec.parallelTrialCount ?? 3,
+          ...(spec.maxTrialCount === undefined ? {} : { maxTrialCount: spec.maxTrialCount }),
+        });
+        const assignments = r.suggestions.map((s) => s.params);
+        const names = r.suggestions.map((s, i) => s.name ?? trialName(m.metadata.name, seed, i));
+        docs.push(
+          renderDryRun(m, assignments, {
+            names,
+            seed,
+            ...(o.namespace === undefined ? {} : { namespace: o.namespace }),
+          }),
+        );
+      } finally {
+        await host.close();
+      }
+    }
+  }
+  process.stdout.write(docs.map((d) => d.trimEnd()).join('\n---\n') + '\n');
+  return 0;
+}
+
+/** `hpo submit FILE`: creates the Experiments in a cluster that runs Katib. */
+export async function submitCommand(files: string[], o: ClusterOptions): Promise<number> {
+  const { submitExperiment } = await import('../platform/kubernetes/index.ts');
+  const kc = await kubeConfig(o);
+  for (const file of files) {
+    for (const m of loadExperimentFile(file)) {
+      const r = await submitExperiment(kc, withNamespace(m, o.namespace));
+      for (const w of r.warnings) process.stderr.write(`warning: ${w}\n`);
+      process.stdout.write(`created experiment ${r.namespace}/${r.name} (uid ${r.uid})\n`);
+    }
+  }
+  return 0;
+}
+
+/** `hpo status NAME --cluster`: the Katib Experiment as the cluster reports it. */
+export async function clusterStatusCommand(name: string, o: ClusterOptions & { output?: string }): Promise<number> {
+  const { readExperimentStatus, formatExperimentStatus } = await import('../platform/kubernetes/index.ts');
+  const kc = await kubeConfig(o);
+  const s = await readExperimentStatus(
+    kc,
+    o.namespace ?? kc.getContextObject(kc.getCurrentContext())?.namespace ?? 'default',
+    name,
+  );
+  process.stdout.write(o.output === 'json' ? `${JSON.stringify(s, null, 2)}\n` : `${formatExperimentStatus(s)}\n`);
+  return 0;
+}

@@ -1,0 +1,69 @@
+/**
+ * What `hpo run FILE --backend kubernetes --dry-run` prints: the job each of the first trials would create,
+ * rendered exactly as {@link KubernetesExecutor} renders it (same substitution, labels and annotation), as
+ * YAML documents. Nothing is sent to a cluster.
+ */
+import { stringify } from 'yaml';
+import { ErrorCode, WorkbenchError } from '../../common/errors.ts';
+import type { Assignment } from '../../search/space.ts';
+import type { ExperimentManifest } from '../../spec/types.ts';
+import { trialName } from '../../trial/naming.ts';
+import { buildTrialJob } from './trialJob.ts';
+import type { KubeObject } from './types.ts';
+
+/** Options of {@link dryRunManifests}. */
+export interface DryRunOptions {
+  /** Namespace of the jobs; default the experiment's, else `default`. */
+  readonly namespace?: string;
+  /** Trial names; missing ones are made like the controller makes them from `seed`. */
+  readonly names?: readonly string[];
+  /** The controller's naming seed; default 0. */
+  readonly seed?: number;
+  /** The template text when `trialTemplate.configMap` is used (a dry run does not read the cluster). */
+  readonly templateText?: string;
+}
+
+/** The job objects the trials with these assignments would create, in order. */
+export function dryRunManifests(
+  manifest: ExperimentManifest,
+  assignments: readonly Assignment[],
+  options: DryRunOptions = {},
+): KubeObject[] {
+  const tt = manifest.spec.trialTemplate;
+  const template = tt?.trialSpec ?? options.templateText;
+  if (!tt || template === undefined) {
+    throw new WorkbenchError(
+      ErrorCode.unsupported,
+      tt?.configMap
+        ? 'spec.trialTemplate.configMap: a dry run does not read the cluster; pass the template text or inline it as trialSpec'
+        : 'spec.trialTemplate.trialSpec is required for a kubernetes dry run',
+    );
+  }
+  const experiment = manifest.metadata.name;
+  const namespace = options.namespace ?? manifest.metadata.namespace ?? 'default';
+  return assignments.map((params, i) =>
+    buildTrialJob(tt, template, {
+      experiment,
+      trial: options.names?.[i] ?? trialName(experiment, options.seed ?? 0, i),
+      namespace,
+      params,
+    }),
+  );
+}
+
+/** The same jobs as YAML documents separated by `---`, each headed by a comment naming its trial's values. */
+export function renderDryRun(
+  manifest: ExperimentManifest,
+  assignments: readonly Assignment[],
+  options: DryRunOptions = {},
+): string {
+  const jobs = dryRunManifests(manifest, assignments, options);
+  return jobs
+    .map((job, i) => {
+      const values = Object.entries(assignments[i] ?? {})
+        .map(([k, v]) => `${k}=${v}`)
+        .join(', ');
+      return `---\n# trial ${job.metadata?.name}: ${values}\n${stringify(job, { lineWidth: 0 })}`;
+    })
+    .join('');
+}

@@ -1,0 +1,25 @@
+/** The Kubernetes backend (`hpo-workbench/kubernetes`): trial jobs in a cluster, dry runs, and Katib submission. */
+export { type ApiFailure, apiFailure, describeFailure } from './apiError.ts';
+export { type KubeClients, kubeClients, loadKubeConfig } from './clients.ts';
+export { type DryRunOptions, dryRunManifests, renderDryRun } from './dryRun.ts';
+export { KubernetesExecutor, type KubernetesExecutorOptions } from './executor.ts';
+export {
+  type ClusterCondition,
+  type ClusterExperimentStatus,
+  type ClusterOptimalTrial,
+  type ClusterTrialCounts,
+  experimentStatusFrom,
+  formatExperimentStatus,
+  readExperimentStatus,
+} from './experimentStatus.ts';
+export { type JobJudge, type JobVerdict, jobJudge } from './judge.ts';
+export { defaultRetryPolicy, type RetryPolicy } from './retry.ts';
+export {
+  injectionFix,
+  injectionLabel,
+  type SubmitOptions,
+  type SubmittedExperiment,
+  submitExperiment,
+} from './submit.ts';
+export { assignmentAnnotation, buildTrialJob, experimentLabel, trialLabel } from './trialJob.ts';
+export type { KubeObject, ResourceRef } from './types.ts';

@@ -1,0 +1,121 @@
+/**
+ * Turns one trial into the job object the cluster runs (the rendered trial template plus Katib's trial
+ * labels), and says which pods of that job are primary and which container in them holds the metrics.
+ */
+import { ErrorCode, WorkbenchError } from '../../common/errors.ts';
+import type { Assignment } from '../../search/space.ts';
+import { findContainers, findPrimaryContainer, trialKindInfo } from '../../spec/containers.ts';
+import { defaultPrimaryPodLabels } from '../../spec/kinds.ts';
+import { renderTrialSpec } from '../../spec/template.ts';
+import type { TrialTemplate } from '../../spec/types.ts';
+import type { KubeObject } from './types.ts';
+
+/** Label naming the experiment a job belongs to (Katib sets the same on its trial jobs). */
+export const experimentLabel = 'katib.kubeflow.org/experiment';
+/** Label naming the trial a job runs; a leftover job is adopted only when it carries our trial's name. */
+export const trialLabel = 'katib.kubeflow.org/trial';
+/** Annotation holding the trial's parameter assignment, so an adopted job is known to run the same values. */
+export const assignmentAnnotation = 'hpo-workbench/assignment';
+
+/** Which trial a job is for. */
+export interface TrialIdentity {
+  readonly experiment: string;
+  readonly trial: string;
+  readonly namespace: string;
+  readonly params: Assignment;
+}
+
+/** A canonical JSON of an assignment (sorted keys), as stored in {@link assignmentAnnotation}. */
+export function assignmentText(params: Assignment): string {
+  return JSON.stringify(Object.fromEntries(Object.entries(params).sort(([a], [b]) => (a < b ? -1 : 1))));
+}
+
+/**
+ * Renders the trial template for one trial (Katib's substitution, name and namespace set) and labels it with
+ * the experiment and trial. `template` is the inline trialSpec or the ConfigMap template text.
+ */
+export function buildTrialJob(
+  tt: TrialTemplate,
+  template: Record<string, unknown> | string,
+  id: TrialIdentity,
+): KubeObject {
+  const job = renderTrialSpec({
+    template,
+    trialParameters: tt.trialParameters ?? [],
+    assignment: id.params,
+    trialName: id.trial,
+    namespace: id.namespace,
+  }) as KubeObject;
+  const meta = job.metadata ?? {};
+  job.metadata = {
+    ...meta,
+    labels: { ...(meta.labels ?? {}), [experimentLabel]: id.experiment, [trialLabel]: id.trial },
+    annotations: { ...(meta.annotations ?? {}), [assignmentAnnotation]: assignmentText(id.params) },
+  };
+  return job;
+}
+
+/** The label each operator puts on a job's pods to name the job (kubeflow REFERENCE §1b, §2). */
+function jobNameLabel(job: KubeObject): string {
+  const info = trialKindInfo(job as Record<string, unknown>);
+  if (info.family === 'kubeflowJob') return 'training.kubeflow.org/job-name';
+  if (info.family === 'trainJob') return 'jobset.sigs.k8s.io/jobset-name';
+  if (info.family === 'batchJob') return 'job-name';
+  if (info.kind === 'Workflow') return 'workflows.argoproj.io/workflow';
+  if (info.kind === 'PipelineRun') return 'tekton.dev/pipelineRun';
+  throw new WorkbenchError(
+    ErrorCode.unsupported,
+    `spec.trialTemplate.trialSpec: the kubernetes backend cannot tell which pods belong to a ${info.kind}; use a batch Job, a Kubeflow training job or a TrainJob`,
+  );
+}
+
+/**
+ * Labels selecting the job's primary pods: the template's `primaryPodLabels` (else Katib's default for the
+ * kind) plus the label naming this job, since Katib's role labels alone match every job in the namespace.
+ */
+export function primaryPodLabels(job: KubeObject, tt: TrialTemplate): Record<string, string> {
+  const kind = job.kind ?? '';
+  const own = tt.primaryPodLabels !== undefined && Object.keys(tt.primaryPodLabels).length > 0;
+  let labels: Record<string, string> = own ? { ...tt.primaryPodLabels! } : { ...(defaultPrimaryPodLabels(kind) ?? {}) };
+  // mpi-operator v2beta1 labels its launcher `job-role: launcher`; Katib's v1 default (`master`) matches no pod.
+  if (
+    kind === 'MPIJob' &&
+    job.apiVersion === 'kubeflow.org/v2beta1' &&
+    labels['training.kubeflow.org/job-role'] === 'master'
+  ) {
+    labels = { ...labels, 'training.kubeflow.org/job-role': 'launcher' };
+  }
+  return { ...labels, [jobNameLabel(job)]: job.metadata?.name ?? '' };
+}
+
+/** `a=b,c=d`, a Kubernetes equality label selector. */
+export function labelSelector(labels: Readonly<Record<string, string>>): string {
+  return Object.entries(labels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+}
+
+/**
+ * The container whose log holds the metrics: `primaryContainerName` (Katib requires it), checked against the
+ * rendered job when its containers are visible; without a name, the job's only container.
+ */
+export function primaryContainerName(job: KubeObject, tt: TrialTemplate): string {
+  const spec = job as Record<string, unknown>;
+  const containers = findContainers(spec);
+  const name = tt.primaryContainerName;
+  if (name !== undefined && name !== '') {
+    if (containers.length > 0 && !findPrimaryContainer(spec, name)) {
+      throw new WorkbenchError(
+        ErrorCode.invalidSpec,
+        `spec.trialTemplate.primaryContainerName: no container named '${name}' in the trial template (found: ${containers.map((c) => String(c.container.name)).join(', ')})`,
+      );
+    }
+    return name;
+  }
+  const names = [...new Set(containers.map((c) => String(c.container.name)))];
+  if (names.length === 1) return names[0]!;
+  throw new WorkbenchError(
+    ErrorCode.invalidSpec,
+    'spec.trialTemplate.primaryContainerName is required: it names the container whose output holds the metrics',
+  );
+}
