@@ -52,23 +52,33 @@ export async function benchInProcessThroughput(trials = 5000, parallel = 8): Pro
   }
 }
 
-/** Mean wall time of `n` sequential bare spawns of `argv` with piped output, as Node runs any child. */
-async function bareSpawns(argv: string[], n: number): Promise<number> {
-  const start = performance.now();
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** Wall times of `n` sequential bare spawns of `argv` with piped output, as Node runs any child. */
+async function bareSpawns(argv: string[], n: number): Promise<number[]> {
+  const times: number[] = [];
   for (let i = 0; i < n; i++) {
+    const start = performance.now();
     await new Promise<void>((resolve) => {
       const c = spawn(argv[0]!, [...argv.slice(1), String(i)], { stdio: ['ignore', 'pipe', 'pipe'] });
       c.stdout.resume();
       c.stderr.resume();
       c.on('close', () => resolve());
     });
+    times.push(performance.now() - start);
   }
-  return (performance.now() - start) / n;
+  return times;
 }
 
 /**
- * Mean per-trial time of sequential local-process trials (first start to last end, so suggestion, store
- * writes and scheduling count) against bare spawns of the same program, measured before and after.
+ * What a sequential local-process trial costs beyond a bare spawn of the same program: the median trial
+ * (start to end as stored) minus the median bare spawn (measured before and after), plus the median gap
+ * between one trial's end and the next one's start (suggestion, store writes, scheduling). Medians, because
+ * the 2-core machine is noisy.
  */
 export async function benchLocalProcessOverhead(trials = 40): Promise<Record<string, number>> {
   const t = tmp();
@@ -115,11 +125,12 @@ export async function benchLocalProcessOverhead(trials = 40): Promise<Record<str
     await exp.run();
     const rows = store.listTrials('spawn');
     store.close();
-    const firstStart = Date.parse(rows[0]!.startedAt!);
-    const lastEnd = Math.max(...rows.map((r) => Date.parse(r.completedAt!)));
-    const perTrialMs = (lastEnd - firstStart) / rows.length;
-    const bareMs = (bareBefore + (await bareSpawns([process.execPath, script], trials))) / 2;
-    return { trials: rows.length, bareSpawnMs: bareMs, perTrialMs, overheadMs: perTrialMs - bareMs };
+    const runs = rows.map((r) => Date.parse(r.completedAt!) - Date.parse(r.startedAt!));
+    const gaps = rows.slice(1).map((r, i) => Date.parse(r.startedAt!) - Date.parse(rows[i]!.completedAt!));
+    const bareMs = median([...bareBefore, ...(await bareSpawns([process.execPath, script], trials))]);
+    const trialMs = median(runs);
+    const gapMs = median(gaps);
+    return { trials: rows.length, bareSpawnMs: bareMs, trialMs, gapMs, overheadMs: trialMs - bareMs + gapMs };
   } finally {
     t.done();
   }
