@@ -9,8 +9,73 @@ import { expandEnvReferences, trialEnvironment } from './env.ts';
 import type { ExecutorResult, StopReason, TrialContext, TrialExecutor } from './executor.ts';
 import { startTrialProcess } from './process.ts';
 
-/** File in a trial's folder holding the pid of its process group leader. */
-const pidFile = '.hpo-pid';
+/** File in a trial's folder holding the pids of its process-group leaders, one per line. */
+export const pidFile = '.hpo-pid';
+
+/** Records the process-group leaders of a trial so a controller restarted after kill -9 can stop them. */
+export function recordProcessGroups(workDir: string, pids: readonly number[]): void {
+  const live = pids.filter((p) => p > 0);
+  if (live.length > 0) writeFileSync(join(workDir, pidFile), live.join('\n'));
+}
+
+/** SIGKILLs the process groups recorded for a trial by a controller that died; returns their pids. */
+export function killRecordedProcessGroups(workDir: string | undefined): number[] {
+  if (!workDir) return [];
+  let text: string;
+  try {
+    text = readFileSync(join(workDir, pidFile), 'utf8');
+  } catch {
+    return [];
+  }
+  const pids = text
+    .split('\n')
+    .map(Number)
+    .filter((p) => Number.isInteger(p) && p > 1);
+  for (const pid of pids) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  return pids;
+}
+
+/** What both local executors need from an Experiment: its inline template, collector and metric names. */
+export interface LocalTrialTemplate {
+  readonly trialSpec: Record<string, unknown>;
+  readonly collector: LocalCollectorSettings;
+  readonly metricNames: string[];
+}
+
+/**
+ * Checks that an Experiment can run locally (an inline trialSpec with the primary container) and returns
+ * what a local executor needs; throws a WorkbenchError naming the field otherwise.
+ */
+export function localTrialTemplate(manifest: ExperimentManifest): LocalTrialTemplate {
+  const spec = manifest.spec;
+  const tt = spec.trialTemplate;
+  if (!tt?.trialSpec) {
+    throw new WorkbenchError(
+      ErrorCode.unsupported,
+      tt?.configMap
+        ? 'spec.trialTemplate.configMap: a ConfigMap template needs a cluster; inline it as spec.trialTemplate.trialSpec to run locally'
+        : 'spec.trialTemplate.trialSpec is required to run trials as local processes (or call optimize() with an in-process objective)',
+    );
+  }
+  if (!findPrimaryContainer(tt.trialSpec, tt.primaryContainerName ?? '')) {
+    throw new WorkbenchError(
+      ErrorCode.invalidSpec,
+      `spec.trialTemplate.primaryContainerName: no container named '${tt.primaryContainerName}' in the trial template`,
+    );
+  }
+  const o = spec.objective;
+  return {
+    trialSpec: tt.trialSpec,
+    collector: collectorOf(spec.metricsCollectorSpec),
+    metricNames: o ? [o.objectiveMetricName, ...(o.additionalMetricNames ?? [])] : [],
+  };
+}
 
 function strings(v: unknown): string[] {
   return Array.isArray(v) ? v.map((x) => String(x)) : [];
@@ -69,54 +134,25 @@ export class LocalProcessExecutor implements TrialExecutor {
   constructor(options: { manifest: ExperimentManifest; sourcePath?: string }) {
     this.manifest = options.manifest;
     this.sourceDir = options.sourcePath ? dirname(options.sourcePath) : process.cwd();
-    const spec = this.manifest.spec;
-    const tt = spec.trialTemplate;
-    if (!tt?.trialSpec) {
-      throw new WorkbenchError(
-        ErrorCode.unsupported,
-        tt?.configMap
-          ? 'spec.trialTemplate.configMap: a ConfigMap template needs a cluster; inline it as spec.trialTemplate.trialSpec to run locally'
-          : 'spec.trialTemplate.trialSpec is required to run trials as local processes (or call optimize() with an in-process objective)',
-      );
-    }
-    const info = trialKindInfo(tt.trialSpec);
+    const local = localTrialTemplate(this.manifest);
+    const info = trialKindInfo(local.trialSpec);
     const replicas = Object.values(info.replicas).reduce((a, b) => a + b, 0);
     if (replicas > 1) {
+      const roles = Object.entries(info.replicas)
+        .map(([r, n]) => `${r}: ${n}`)
+        .join(', ');
       throw new WorkbenchError(
         ErrorCode.unsupported,
-        `spec.trialTemplate.trialSpec: a ${info.kind} with ${replicas} replicas (${Object.entries(info.replicas)
-          .map(([r, n]) => `${r}: ${n}`)
-          .join(
-            ', ',
-          )}) needs the local distributed launcher: run it with 'hpo run', or pass executor: new LocalDistributedExecutor({ manifest }) to run()`,
+        `spec.trialTemplate.trialSpec: a ${info.kind} with ${replicas} replicas (${roles}) needs the local distributed launcher: run it with 'hpo run', or pass executor: new LocalDistributedExecutor({ manifest }) to run()`,
       );
     }
-    if (!findPrimaryContainer(tt.trialSpec, tt.primaryContainerName ?? '')) {
-      throw new WorkbenchError(
-        ErrorCode.invalidSpec,
-        `spec.trialTemplate.primaryContainerName: no container named '${tt.primaryContainerName}' in the trial template`,
-      );
-    }
-    this.collector = collectorOf(spec.metricsCollectorSpec);
-    const o = spec.objective;
-    this.metricNames = o ? [o.objectiveMetricName, ...(o.additionalMetricNames ?? [])] : [];
+    this.collector = local.collector;
+    this.metricNames = local.metricNames;
   }
 
   /** Stops the process group a dead controller left running for this trial, if it is still alive. */
   recover(trial: { readonly name: string; readonly workDir?: string }): void {
-    if (!trial.workDir) return;
-    let pid: number;
-    try {
-      pid = Number(readFileSync(join(trial.workDir, pidFile), 'utf8'));
-    } catch {
-      return;
-    }
-    if (!Number.isInteger(pid) || pid <= 1) return;
-    try {
-      process.kill(-pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
+    killRecordedProcessGroups(trial.workDir);
   }
 
   async run(ctx: TrialContext): Promise<ExecutorResult> {
@@ -193,7 +229,7 @@ export class LocalProcessExecutor implements TrialExecutor {
       onLine: (line) => collector.onStdoutLine(line),
     });
     // Remembered so that a controller restarted after kill -9 can stop this orphaned process group.
-    if (proc.pid > 0) writeFileSync(join(ctx.workDir, pidFile), String(proc.pid));
+    recordProcessGroups(ctx.workDir, [proc.pid]);
     for (const w of warnings) ctx.warn(w);
     const onAbort = (): void => {
       const why = ctx.signal.reason as StopReason | undefined;

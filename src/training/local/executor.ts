@@ -7,6 +7,13 @@ import { findPrimaryContainer, trialKindInfo } from '../../spec/containers.ts';
 import { renderTrialSpec } from '../../spec/template.ts';
 import type { ExperimentManifest } from '../../spec/types.ts';
 import type { ExecutorResult, StopReason, TrialContext, TrialExecutor } from '../../trial/executor.ts';
+import {
+  deadlineSeconds,
+  killRecordedProcessGroups,
+  type LocalCollectorSettings,
+  localTrialTemplate,
+  recordProcessGroups,
+} from '../../trial/localProcess.ts';
 import { type ProcessExit, startTrialProcess, type TrialProcess } from '../../trial/process.ts';
 import { type GpuAllocator, sharedGpuAllocator } from './gpu.ts';
 import { assignGpus } from './gpuAssign.ts';
@@ -15,13 +22,11 @@ import { planTrial, type ReplicaPlan, type TrialPlan } from './plan.ts';
 import { killSession } from './session.ts';
 import { superviseReplicas } from './supervise.ts';
 import { isDistributedKind } from './topology.ts';
-import { deadlineSeconds, type LocalCollectorSettings, localCollectorSettings } from './trialSettings.ts';
 
 /** Output lines quoted from a failed replica: enough for an Open MPI error block after the program's own last words. */
 const tailLines = 20;
 
 /** File in a trial's folder listing the process-group leaders of its replicas, one per line. */
-const pidFile = '.hpo-pids';
 
 /** Options of {@link LocalDistributedExecutor}. */
 export interface LocalDistributedExecutorOptions {
@@ -78,52 +83,21 @@ export class LocalDistributedExecutor implements TrialExecutor {
     this.options = options;
     this.manifest = options.manifest;
     this.sourceDir = options.sourcePath ? dirname(options.sourcePath) : process.cwd();
-    const spec = this.manifest.spec;
-    const tt = spec.trialTemplate;
-    if (!tt?.trialSpec) {
-      throw new WorkbenchError(
-        ErrorCode.unsupported,
-        tt?.configMap
-          ? 'spec.trialTemplate.configMap: a ConfigMap template needs a cluster; inline it as spec.trialTemplate.trialSpec to run locally'
-          : 'spec.trialTemplate.trialSpec is required to run trials as local processes',
-      );
-    }
-    const kind = trialKindInfo(tt.trialSpec).kind;
+    const local = localTrialTemplate(this.manifest);
+    const kind = trialKindInfo(local.trialSpec).kind;
     if (!isDistributedKind(kind)) {
       throw new WorkbenchError(
         ErrorCode.unsupported,
         `spec.trialTemplate.trialSpec: a ${kind || 'job without a kind'} is not a distributed training job; run it with the local-process executor`,
       );
     }
-    if (!findPrimaryContainer(tt.trialSpec, tt.primaryContainerName ?? '')) {
-      throw new WorkbenchError(
-        ErrorCode.invalidSpec,
-        `spec.trialTemplate.primaryContainerName: no container named '${tt.primaryContainerName}' in the trial template`,
-      );
-    }
-    this.collector = localCollectorSettings(spec.metricsCollectorSpec);
-    const o = spec.objective;
-    this.metricNames = o ? [o.objectiveMetricName, ...(o.additionalMetricNames ?? [])] : [];
+    this.collector = local.collector;
+    this.metricNames = local.metricNames;
   }
 
-  /** Stops the replica process groups a dead controller left running for this trial. */
+  /** Stops the replica process groups (and mpirun's rank sessions) a dead controller left running for this trial. */
   recover(trial: { readonly name: string; readonly workDir?: string }): void {
-    if (!trial.workDir) return;
-    let text: string;
-    try {
-      text = readFileSync(join(trial.workDir, pidFile), 'utf8');
-    } catch {
-      return;
-    }
-    for (const pid of text.split('\n').map(Number)) {
-      if (!Number.isInteger(pid) || pid <= 1) continue;
-      try {
-        process.kill(-pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-      killSession(pid);
-    }
+    for (const pid of killRecordedProcessGroups(trial.workDir)) killSession(pid);
   }
 
   async run(ctx: TrialContext): Promise<ExecutorResult> {
@@ -206,7 +180,10 @@ export class LocalDistributedExecutor implements TrialExecutor {
       ),
     }));
     // Remembered so that a controller restarted after kill -9 can stop these orphaned process groups.
-    writeFileSync(join(ctx.workDir, pidFile), supervised.map((s) => s.process.pid).join('\n'));
+    recordProcessGroups(
+      ctx.workDir,
+      supervised.map((s) => s.process.pid),
+    );
     for (const w of launched.warnings) ctx.warn(w);
     const timeout = deadlineSeconds(rendered);
     const outcome = await superviseReplicas(supervised, {

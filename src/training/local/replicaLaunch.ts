@@ -8,8 +8,8 @@ import { dirname, join } from 'node:path';
 import { resolveTrialPath } from '../../metrics/collector.ts';
 import { type ContainerEnvVar, expandEnvReferences, trialEnvironment } from '../../trial/env.ts';
 import type { TrialContext } from '../../trial/executor.ts';
+import type { LocalCollectorSettings } from '../../trial/localProcess.ts';
 import type { ReplicaPlan } from './plan.ts';
-import type { LocalCollectorSettings } from './trialSettings.ts';
 
 /** What every replica of one trial shares. */
 export interface TrialLaunchContext {

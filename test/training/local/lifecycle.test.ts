@@ -14,7 +14,7 @@ afterEach(() => tmp.cleanup());
 
 /** The replica process-group leaders the executor recorded for recovery (every replica it started). */
 function groupLeaders(): number[] {
-  return readFileSync(join(tmp.dir, '.hpo-pids'), 'utf8').split('\n').map(Number);
+  return readFileSync(join(tmp.dir, '.hpo-pid'), 'utf8').split('\n').map(Number);
 }
 
 function pytorch(master: readonly string[], worker: readonly string[], workers = 1, spec = {}) {
