@@ -26,7 +26,6 @@ const allowed: Record<string, readonly string[]> = {
   training: ['common', 'search', 'spec', 'metrics', 'store', 'trial'],
   platform: ['common', 'search', 'spec', 'metrics', 'store', 'suggestion', 'trial', 'training'],
   cli: ['common', 'search', 'spec', 'metrics', 'store', 'suggestion', 'trial', 'training', 'platform'],
-
 };
 
 const all = files(src).map((f) => ({ file: relative(src, f), text: readFileSync(f, 'utf8') }));
