@@ -1,6 +1,7 @@
 import { createAsha } from './asha/index.ts';
 import { createBohb } from './bohb/index.ts';
 import { createCmaes } from './cmaes/index.ts';
+import { createBayesianOptimization } from './gp/index.ts';
 import { GridSearch } from './grid.ts';
 import { createHyperband } from './hyperband/index.ts';
 import { createPbt } from './pbt/index.ts';
@@ -51,4 +52,5 @@ export const builtinAlgorithms: Record<string, () => SearchAlgorithm> = {
   bohb: () => createBohb(),
   tpe: () => createTpe(),
   'multivariate-tpe': () => createMultivariateTpe(),
+  bayesianoptimization: () => createBayesianOptimization(),
 };

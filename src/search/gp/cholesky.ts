@@ -1,0 +1,244 @@
+import { ErrorCode, WorkbenchError } from '../../common/errors.ts';
+
+/**
+ * A lower-triangular Cholesky factor on a plain row-major Float64Array, written by hand: the GP's hot loops
+ * (factorisation, triangular solves for a thousand candidates, appending fantasised rows) run several times
+ * faster than through generic matrix objects. The storage has spare capacity so rows can be appended in O(n²)
+ * (constant liar) without refactoring; row i of the factor depends only on rows ≤ i, so an appended factor
+ * is bit-identical to factoring the larger matrix from scratch.
+ */
+export class CholeskyFactor {
+  /** Rows in use. */
+  n: number;
+  /** Row stride of {@link L} (the capacity). */
+  readonly stride: number;
+  /** The factor: L[i * stride + j] for j ≤ i. */
+  readonly L: Float64Array;
+  /** What was added to the diagonal beyond the caller's matrix to make it positive definite. */
+  readonly jitter: number;
+
+  private constructor(n: number, stride: number, L: Float64Array, jitter: number) {
+    this.n = n;
+    this.stride = stride;
+    this.L = L;
+    this.jitter = jitter;
+  }
+
+  /**
+   * Factors the symmetric n×n matrix `K` (row-major, lower triangle read), adding jitter to the diagonal
+   * when it is not numerically positive definite: 1e-10 of the mean diagonal, then ten times more each try
+   * up to 1e-2 (duplicated points and tiny noise make GP matrices singular in practice).
+   */
+  static factor(K: Float64Array, n: number, capacity: number = n): CholeskyFactor {
+    let meanDiag = 0;
+    for (let i = 0; i < n; i++) meanDiag += K[i * n + i]!;
+    meanDiag = n === 0 ? 1 : Math.max(meanDiag / n, 1e-300);
+    const L = new Float64Array(capacity * capacity);
+    for (let jitter = 0; jitter <= 1e-2 * meanDiag; jitter = jitter === 0 ? 1e-10 * meanDiag : jitter * 10) {
+      if (decompose(K, n, L, capacity, jitter)) return new CholeskyFactor(n, capacity, L, jitter);
+    }
+    throw new WorkbenchError(ErrorCode.algorithmFailed, 'the GP covariance matrix is not positive definite');
+  }
+
+  /** Solves L x = b in place (b has at least n entries, starting at `offset`). */
+  solveLower(b: Float64Array, offset = 0): void {
+    const { L, stride, n } = this;
+    for (let i = 0; i < n; i++) {
+      const row = i * stride;
+      let s = b[offset + i]!;
+      for (let k = 0; k < i; k++) s -= L[row + k]! * b[offset + k]!;
+      b[offset + i] = s / L[row + i]!;
+    }
+  }
+
+  /** Solves Lᵀ x = b in place, sweeping rows of L (axpy form keeps the access row-major). */
+  solveUpper(b: Float64Array, offset = 0): void {
+    const { L, stride, n } = this;
+    for (let i = n - 1; i >= 0; i--) {
+      const row = i * stride;
+      const xi = b[offset + i]! / L[row + i]!;
+      b[offset + i] = xi;
+      for (let k = 0; k < i; k++) b[offset + k] = b[offset + k]! - L[row + k]! * xi;
+    }
+  }
+
+  /**
+   * Solves L x = b for `m` right-hand sides stored one after another (each n long) in `B`, in place. Eight sides
+   * share each pass over a row of L, which about halves the time of solving them one by one.
+   */
+  solveLowerMany(B: Float64Array, m: number): void {
+    const { L, stride, n } = this;
+    let c = 0;
+    for (; c + 8 <= m; c += 8) {
+      const o0 = c * n;
+      const o1 = o0 + n;
+      const o2 = o1 + n;
+      const o3 = o2 + n;
+      const o4 = o3 + n;
+      const o5 = o4 + n;
+      const o6 = o5 + n;
+      const o7 = o6 + n;
+      for (let i = 0; i < n; i++) {
+        const row = i * stride;
+        let s0 = B[o0 + i]!;
+        let s1 = B[o1 + i]!;
+        let s2 = B[o2 + i]!;
+        let s3 = B[o3 + i]!;
+        let s4 = B[o4 + i]!;
+        let s5 = B[o5 + i]!;
+        let s6 = B[o6 + i]!;
+        let s7 = B[o7 + i]!;
+        for (let k = 0; k < i; k++) {
+          const l = L[row + k]!;
+          s0 -= l * B[o0 + k]!;
+          s1 -= l * B[o1 + k]!;
+          s2 -= l * B[o2 + k]!;
+          s3 -= l * B[o3 + k]!;
+          s4 -= l * B[o4 + k]!;
+          s5 -= l * B[o5 + k]!;
+          s6 -= l * B[o6 + k]!;
+          s7 -= l * B[o7 + k]!;
+        }
+        const d = 1 / L[row + i]!;
+        B[o0 + i] = s0 * d;
+        B[o1 + i] = s1 * d;
+        B[o2 + i] = s2 * d;
+        B[o3 + i] = s3 * d;
+        B[o4 + i] = s4 * d;
+        B[o5 + i] = s5 * d;
+        B[o6 + i] = s6 * d;
+        B[o7 + i] = s7 * d;
+      }
+    }
+    for (; c < m; c++) this.solveLower(B, c * n);
+  }
+
+  /**
+   * Appends a row: `k` holds the covariances of the new point with the n current ones, `kDiag` its own variance
+   * (noise included). Returns false, leaving the factor unchanged, when no capacity is left.
+   */
+  append(k: Float64Array, kDiag: number): boolean {
+    if (this.n >= this.stride) return false;
+    const row = this.n * this.stride;
+    const l = Float64Array.from(k.subarray(0, this.n));
+    this.solveLower(l);
+    let s = kDiag + this.jitter;
+    for (let j = 0; j < this.n; j++) {
+      this.L[row + j] = l[j]!;
+      s -= l[j]! * l[j]!;
+    }
+    // A fantasy at an existing point leaves only the noise; keep the factor finite even if rounding ate it.
+    this.L[row + this.n] = Math.sqrt(Math.max(s, 1e-12 * Math.max(kDiag, 1e-300)));
+    this.n++;
+    return true;
+  }
+
+  /** log det(L Lᵀ) = 2 Σ log L_ii. */
+  logDet(): number {
+    let s = 0;
+    for (let i = 0; i < this.n; i++) s += Math.log(this.L[i * this.stride + i]!);
+    return 2 * s;
+  }
+
+  /** Solves (L Lᵀ) x = b, returning a new array. */
+  solve(b: Float64Array): Float64Array {
+    const x = Float64Array.from(b.subarray(0, this.n));
+    this.solveLower(x);
+    this.solveUpper(x);
+    return x;
+  }
+
+  /** The full inverse (L Lᵀ)⁻¹ as an n×n row-major matrix, from the columns of L⁻¹ (kept as rows for locality). */
+  inverse(): Float64Array {
+    const { L, stride, n } = this;
+    // Row j of U is column j of L⁻¹: the forward solve of L x = e_j, zero before j.
+    const U = new Float64Array(n * n);
+    for (let j = 0; j < n; j++) {
+      const u = j * n;
+      U[u + j] = 1 / L[j * stride + j]!;
+      for (let i = j + 1; i < n; i++) {
+        const row = i * stride;
+        let s = 0;
+        for (let k = j; k < i; k++) s -= L[row + k]! * U[u + k]!;
+        U[u + i] = s / L[row + i]!;
+      }
+    }
+    const out = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j <= i; j++) {
+        let s = 0;
+        for (let k = i; k < n; k++) s += U[i * n + k]! * U[j * n + k]!;
+        out[i * n + j] = s;
+        out[j * n + i] = s;
+      }
+    }
+    return out;
+  }
+}
+
+/**
+ * Cholesky–Banachiewicz (row by row) of K + jitter·I into L; false when a pivot is not positive. Rows are done
+ * four at a time: the four share every load of the earlier row they are reduced against, which halves the time
+ * at n = 1,000 while doing exactly the same arithmetic in the same order as one row at a time.
+ */
+function decompose(K: Float64Array, n: number, L: Float64Array, stride: number, jitter: number): boolean {
+  let i = 0;
+  for (; i + 3 < n; i += 4) {
+    const k0 = i * n;
+    const k1 = k0 + n;
+    const k2 = k1 + n;
+    const k3 = k2 + n;
+    const r0 = i * stride;
+    const r1 = r0 + stride;
+    const r2 = r1 + stride;
+    const r3 = r2 + stride;
+    for (let j = 0; j < i; j++) {
+      const rj = j * stride;
+      let s0 = K[k0 + j]!;
+      let s1 = K[k1 + j]!;
+      let s2 = K[k2 + j]!;
+      let s3 = K[k3 + j]!;
+      for (let k = 0; k < j; k++) {
+        const l = L[rj + k]!;
+        s0 -= L[r0 + k]! * l;
+        s1 -= L[r1 + k]! * l;
+        s2 -= L[r2 + k]! * l;
+        s3 -= L[r3 + k]! * l;
+      }
+      const d = L[rj + j]!;
+      L[r0 + j] = s0 / d;
+      L[r1 + j] = s1 / d;
+      L[r2 + j] = s2 / d;
+      L[r3 + j] = s3 / d;
+    }
+    for (let row = i; row < i + 4; row++) if (!reduceRow(K, n, L, stride, jitter, row, i)) return false;
+  }
+  for (; i < n; i++) if (!reduceRow(K, n, L, stride, jitter, i, 0)) return false;
+  return true;
+}
+
+/** Entries `from`..`row` of one row of the factor (the earlier ones are already in L). */
+function reduceRow(
+  K: Float64Array,
+  n: number,
+  L: Float64Array,
+  stride: number,
+  jitter: number,
+  row: number,
+  from: number,
+): boolean {
+  const ri = row * stride;
+  for (let j = from; j <= row; j++) {
+    const rj = j * stride;
+    let s = K[row * n + j]!;
+    for (let k = 0; k < j; k++) s -= L[ri + k]! * L[rj + k]!;
+    if (row === j) {
+      s += jitter;
+      if (!(s > 0)) return false;
+      L[ri + row] = Math.sqrt(s);
+    } else {
+      L[ri + j] = s / L[rj + j]!;
+    }
+  }
+  return true;
+}

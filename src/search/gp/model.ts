@@ -1,0 +1,114 @@
+import { CholeskyFactor } from './cholesky.ts';
+import { covarianceMatrix, crossCovariance, type Hyper, type KernelParams, kernelParams } from './kernel.ts';
+
+/** Candidates are predicted in blocks of this many, so memory stays O(block × n) whatever the sweep size. */
+const block = 256;
+
+/** The posterior mean and latent variance at one point, with their gradients with respect to the point. */
+export interface PointPrediction {
+  readonly mean: number;
+  readonly variance: number;
+  readonly dMean: Float64Array;
+  readonly dVariance: Float64Array;
+}
+
+/**
+ * A fitted GP posterior over standardised outputs: the Cholesky factor of K = σ_f² M + σ_n² I and α = K⁻¹ y.
+ * Fantasised observations (constant liar) are appended in O(n²) each without refactoring. Predictions are of
+ * the latent function: no noise in the variance, since the acquisition asks what f is, not what y will read.
+ */
+export class GpModel {
+  readonly dims: number;
+  readonly params: KernelParams;
+  private readonly X: Float64Array;
+  private readonly y: Float64Array;
+  private readonly chol: CholeskyFactor;
+  private alpha: Float64Array;
+
+  private constructor(X: Float64Array, y: Float64Array, dims: number, params: KernelParams, chol: CholeskyFactor) {
+    this.X = X;
+    this.y = y;
+    this.dims = dims;
+    this.params = params;
+    this.chol = chol;
+    this.alpha = chol.solve(y);
+  }
+
+  /** Conditions the GP on `n` rows of `X` with outputs `y`, leaving room for `extra` fantasies. */
+  static fit(X: Float64Array, y: Float64Array, n: number, dims: number, hyper: Hyper, extra = 0): GpModel {
+    const params = kernelParams(hyper);
+    const capacity = n + extra;
+    const Xs = new Float64Array(capacity * dims);
+    Xs.set(X.subarray(0, n * dims));
+    const ys = new Float64Array(capacity);
+    ys.set(y.subarray(0, n));
+    const chol = CholeskyFactor.factor(covarianceMatrix(Xs, n, dims, params), n, capacity);
+    return new GpModel(Xs, ys, dims, params, chol);
+  }
+
+  /** Observations (real and fantasised) the posterior is conditioned on. */
+  get size(): number {
+    return this.chol.n;
+  }
+
+  /** Adds a fantasised observation `value` at `x`; false when the capacity given to {@link fit} is used up. */
+  addFantasy(x: Float64Array, value: number): boolean {
+    const n = this.chol.n;
+    const k = new Float64Array(n);
+    crossCovariance(x, 0, this.X, n, this.dims, this.params, k);
+    if (!this.chol.append(k, this.params.signal + this.params.noise)) return false;
+    this.X.set(x.subarray(0, this.dims), n * this.dims);
+    this.y[n] = value;
+    this.alpha = this.chol.solve(this.y.subarray(0, n + 1));
+    return true;
+  }
+
+  /** Posterior means and latent variances of the `m` rows of `P`, written into `mean` and `variance`. */
+  predictMany(P: Float64Array, m: number, mean: Float64Array, variance: Float64Array): void {
+    const n = this.chol.n;
+    const K = new Float64Array(Math.min(block, m) * n);
+    for (let start = 0; start < m; start += block) {
+      const count = Math.min(block, m - start);
+      for (let c = 0; c < count; c++) crossCovariance(P, start + c, this.X, n, this.dims, this.params, K, c * n);
+      for (let c = 0; c < count; c++) {
+        let mu = 0;
+        for (let i = 0; i < n; i++) mu += K[c * n + i]! * this.alpha[i]!;
+        mean[start + c] = mu;
+      }
+      this.chol.solveLowerMany(K, count);
+      for (let c = 0; c < count; c++) {
+        let q = 0;
+        for (let i = 0; i < n; i++) q += K[c * n + i]! ** 2;
+        variance[start + c] = Math.max(0, this.params.signal - q);
+      }
+    }
+  }
+
+  /** Posterior mean and latent variance at `x` with their gradients (for local acquisition refinement). */
+  predictWithGradient(x: Float64Array): PointPrediction {
+    const n = this.chol.n;
+    const dims = this.dims;
+    const k = new Float64Array(n);
+    const dk = new Float64Array(n * dims);
+    crossCovariance(x, 0, this.X, n, dims, this.params, k, 0, dk);
+    let mean = 0;
+    for (let i = 0; i < n; i++) mean += k[i]! * this.alpha[i]!;
+    const v = Float64Array.from(k);
+    this.chol.solveLower(v);
+    let q = 0;
+    for (let i = 0; i < n; i++) q += v[i]! * v[i]!;
+    this.chol.solveUpper(v); // v = K⁻¹ k
+    const dMean = new Float64Array(dims);
+    const dVariance = new Float64Array(dims);
+    for (let i = 0; i < n; i++) {
+      const a = this.alpha[i]!;
+      const w = -2 * v[i]!;
+      for (let d = 0; d < dims; d++) {
+        const g = dk[i * dims + d]!;
+        dMean[d] = dMean[d]! + a * g;
+        dVariance[d] = dVariance[d]! + w * g;
+      }
+    }
+    return { mean, variance: Math.max(0, this.params.signal - q), dMean, dVariance };
+  }
+}

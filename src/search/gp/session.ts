@@ -1,0 +1,208 @@
+import { derive, Rng } from '../rng.ts';
+import { type AcquisitionName, acquisitionContext, portfolio } from './acquisition.ts';
+import type { SpaceEncoder } from './encode.ts';
+import { fitHyper, fitStarts } from './fit.ts';
+import { drawIndex, type GpState, hedgeProbabilities, updatedGains } from './hedge.ts';
+import { type History, selectSubset, standardise } from './history.ts';
+import type { Hyper } from './kernel.ts';
+import { GpModel } from './model.ts';
+import { type Candidate, maximizeAcquisition, sweepCandidates } from './optimize.ts';
+import type { GpOptions } from './options.ts';
+
+/** Observations the posterior is conditioned on at most (see the cost notes in `bayesian.ts`). */
+export const modelCap = 800;
+/** Observations a hyperparameter fit sees at most. */
+export const fitCap = 128;
+
+/** Candidates in the sweep for a posterior over n points: 2,048 while cheap, fewer as each costs O(n²). */
+export function sweepSize(n: number): number {
+  return Math.max(256, Math.min(2048, Math.floor(1.6e8 / (n * n + 1))));
+}
+
+/** How the hyperparameters were obtained this time (for `explain`). */
+export type FitKind = 'full' | 'warm' | 'reused';
+
+/** One proposal of the model phase. */
+export interface Proposal {
+  readonly x: Float64Array;
+  readonly explain: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * One request's model phase: fits (or reuses) the hyperparameters, conditions the GP on the observations and
+ * on constant-liar fantasies for in-flight trials, then proposes points one at a time, each becoming a fantasy
+ * for the next. The lie is the best standardised value so far (CL-min): the acquisition at a fantasised point
+ * collapses to nothing, so a batch spreads out instead of repeating the same maximum (Ginsbourger et al., 2010).
+ */
+export class ModelSession {
+  private readonly model: GpModel;
+  private readonly best: number;
+  private readonly incumbents: Float64Array[];
+  private readonly gains: number[];
+  private readonly nominations: number[][][];
+  private fantasies = 0;
+
+  private constructor(
+    private readonly encoder: SpaceEncoder,
+    private readonly options: GpOptions,
+    private readonly history: History,
+    private readonly hyper: Hyper,
+    private readonly fit: { kind: FitKind; fittedAt: number; fullFitAt: number },
+    private readonly standard: { mean: number; scale: number; sign: number },
+    state: GpState,
+    built: { model: GpModel; y: Float64Array; X: Float64Array },
+  ) {
+    this.model = built.model;
+    const dims = encoder.dims;
+    const order = Array.from(built.y, (_, i) => i).sort((a, b) => built.y[a]! - built.y[b]! || a - b);
+    this.best = built.y[order[0]!]!;
+    this.incumbents = order.slice(0, 5).map((i) => built.X.slice(i * dims, (i + 1) * dims));
+    this.gains = updatedGains(state.hedge, portfolio.length, (x) => this.predictAt(x).mean);
+    this.nominations = portfolio.map(() => []);
+  }
+
+  /** Fits and conditions the model for a request; `extra` is the number of fantasies it must make room for. */
+  static open(
+    encoder: SpaceEncoder,
+    options: GpOptions,
+    history: History,
+    state: GpState,
+    meta: { extra: number; sign: number },
+  ): ModelSession {
+    const dims = encoder.dims;
+    const keep = selectSubset(history.X, history.values, history.n, dims, modelCap, options.seed);
+    const n = keep.length;
+    const X = new Float64Array(n * dims);
+    keep.forEach((row, i) => {
+      X.set(history.X.subarray(row * dims, (row + 1) * dims), i * dims);
+    });
+    const std = standardise(Float64Array.from(keep, (row) => history.values[row]!));
+    const { hyper, kind, fittedAt, fullFitAt } = chooseHyper(X, std.y, n, dims, history.n, state, options.seed);
+    const model = GpModel.fit(X, std.y, n, dims, hyper, history.pending.length + meta.extra);
+    const session = new ModelSession(
+      encoder,
+      options,
+      history,
+      hyper,
+      { kind, fittedAt, fullFitAt },
+      { mean: std.mean, scale: std.scale, sign: meta.sign },
+      state,
+      { model, y: std.y, X },
+    );
+    for (const x of history.pending) session.addFantasy(x);
+    return session;
+  }
+
+  private predictAt(x: Float64Array): { mean: number; variance: number } {
+    const mean = new Float64Array(1);
+    const variance = new Float64Array(1);
+    this.model.predictMany(x, 1, mean, variance);
+    return { mean: mean[0]!, variance: variance[0]! };
+  }
+
+  private addFantasy(x: Float64Array): void {
+    if (this.model.addFantasy(x, this.best)) this.fantasies++;
+  }
+
+  /**
+   * Proposes the point for trial `index`, skipping candidates for which `isSeen` holds; `fallback` supplies an
+   * unseen point in the rare case that every candidate of every acquisition is taken (a nearly used-up space).
+   */
+  propose(index: number, isSeen: (x: Float64Array) => boolean, fallback: () => Float64Array): Proposal {
+    const seed = derive(this.options.seed, 'gp', index);
+    const n = this.model.size;
+    const sweep = sweepCandidates(this.model, this.encoder, {
+      seed,
+      size: sweepSize(n),
+      incumbents: this.incumbents,
+    });
+    const ctx = acquisitionContext(this.best);
+    const hedged = this.options.acquisition === 'gp_hedge';
+    const names: readonly AcquisitionName[] = hedged ? portfolio : [this.options.acquisition as AcquisitionName];
+    // Each refinement step costs O(n²): past 200 points fewer, shorter refinements keep the request cheap.
+    const small = n <= 200;
+    const starts = hedged ? (small ? 3 : 2) : small ? 5 : 3;
+    const iterations = small ? 40 : n <= 600 ? 15 : 10;
+    const refine = { starts: this.options.localSearch ? starts : 0, iterations, fallbacks: 32 };
+    const picks: (Candidate | undefined)[] = names.map((name) =>
+      maximizeAcquisition(this.model, this.encoder, name, ctx, sweep, refine).find((c) => !isSeen(c.x)),
+    );
+    let chosen = 0;
+    let probabilities: number[] | undefined;
+    if (hedged) {
+      probabilities = hedgeProbabilities(this.gains);
+      chosen = drawIndex(probabilities, new Rng(derive(seed, 'hedge')));
+      picks.forEach((p, a) => {
+        if (p) this.nominations[a]!.push(Array.from(p.x));
+      });
+    }
+    // The drawn acquisition's pick, or another one's when every candidate it had is already taken.
+    const used = picks[chosen] !== undefined ? chosen : picks.findIndex((p) => p !== undefined);
+    const pick = used >= 0 ? picks[used] : undefined;
+    const x = pick?.x ?? fallback();
+    const at = this.predictAt(x);
+    const explain: Record<string, unknown> = {
+      phase: 'model',
+      acquisition: used >= 0 ? names[used] : 'fallback',
+      acquisitionValue: pick?.value ?? null,
+      // In the user's units and direction (the standardisation and the sign for maximize undone).
+      predictedMean: this.standard.sign * (this.standard.mean + this.standard.scale * at.mean),
+      predictedSd: this.standard.scale * Math.sqrt(at.variance),
+      observations: this.history.n,
+      modelPoints: n - this.fantasies,
+      liar: this.fantasies,
+      fit: this.fit.kind,
+    };
+    if (probabilities) explain.hedgeProbabilities = probabilities;
+    this.addFantasy(x);
+    return { x, explain };
+  }
+
+  /** The state to hand back: hyperparameters for the next warm start and the portfolio's memory. */
+  state(): GpState {
+    return {
+      version: 1,
+      hyper: this.hyper,
+      fittedAt: this.fit.fittedAt,
+      fullFitAt: this.fit.fullFitAt,
+      hedge: { gains: this.gains, nominations: this.nominations },
+    };
+  }
+}
+
+/**
+ * Hyperparameters for this request. A full multi-start fit when there is no previous fit or the data grew by a
+ * tenth since the last one; otherwise a short warm-started fit from the previous optimum while the fit set is
+ * small, and past that the previous values as they are until the data grows by 2% (each fit costs O(fitCap³)).
+ */
+function chooseHyper(
+  X: Float64Array,
+  y: Float64Array,
+  n: number,
+  dims: number,
+  observed: number,
+  state: GpState,
+  seed: number,
+): { hyper: Hyper; kind: FitKind; fittedAt: number; fullFitAt: number } {
+  const previous = state.hyper;
+  const fullDue = previous === undefined || observed - (state.fullFitAt ?? 0) >= Math.max(1, Math.floor(observed / 10));
+  const warmDue = n <= fitCap || observed - (state.fittedAt ?? 0) >= Math.max(1, Math.ceil(observed / 50));
+  if (!fullDue && !warmDue && previous !== undefined) {
+    return { hyper: previous, kind: 'reused', fittedAt: state.fittedAt ?? observed, fullFitAt: state.fullFitAt ?? 0 };
+  }
+  const rows = selectSubset(X, y, n, dims, fitCap, seed);
+  const fx = new Float64Array(rows.length * dims);
+  rows.forEach((row, i) => {
+    fx.set(X.subarray(row * dims, (row + 1) * dims), i * dims);
+  });
+  const data = { X: fx, y: Float64Array.from(rows, (r) => y[r]!), n: rows.length, dims };
+  if (fullDue) {
+    // Random restarts matter while the data are few and the likelihood multi-modal; later the previous optimum
+    // and the prior centre suffice, and two starts keep a full refit near 100 ms.
+    const starts = fitStarts(dims, previous, observed <= 100 ? 2 : 0, derive(seed, 'fit', observed));
+    const result = fitHyper(data, starts, 50);
+    return { hyper: result.hyper, kind: 'full', fittedAt: observed, fullFitAt: observed };
+  }
+  const result = fitHyper(data, [previous!], 25);
+  return { hyper: result.hyper, kind: 'warm', fittedAt: observed, fullFitAt: state.fullFitAt ?? 0 };
+}
