@@ -438,7 +438,7 @@ export class ExperimentController {
    * a copy of its parent's when the algorithm names one (PBT exploit), and the executor maps the setting's
    * path to it.
    */
-  private prepareCheckpoint(t: TrialRecord): { dir: string; mountPath: string } | undefined {
+  private prepareCheckpoint(t: TrialRecord): { dir: string; mountPath: string; parent?: string } | undefined {
     const mountPath = this.o.settings[checkpointSetting];
     if (mountPath === undefined) return undefined;
     const root = join(this.o.store.root, 'experiments', this.record.name, 'checkpoints');
@@ -448,7 +448,7 @@ export class ExperimentController {
       if (from !== undefined && from !== dir && existsSync(from)) cpSync(from, dir, { recursive: true });
       else mkdirSync(dir, { recursive: true });
     }
-    return { dir, mountPath };
+    return t.parent === undefined ? { dir, mountPath } : { dir, mountPath, parent: t.parent };
   }
 
   private flushObservations(): void {

@@ -16,7 +16,7 @@ export interface TrialContext {
   /** Hands observed metric values to the controller (stored, summarised, checked for early stopping). */
   report(logs: readonly MetricLog[]): void;
   /** The trial's checkpoint directory and the path the trial template knows it by (Katib's `suggestion_trial_dir`). */
-  readonly checkpoint?: { readonly dir: string; readonly mountPath: string };
+  readonly checkpoint?: { readonly dir: string; readonly mountPath: string; readonly parent?: string };
   /** Records a warning event on the trial (e.g. an env var that cannot be set locally). */
   warn(message: string): void;
 }

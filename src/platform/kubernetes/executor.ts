@@ -167,7 +167,20 @@ export class KubernetesExecutor implements TrialExecutor {
 
   async run(ctx: TrialContext): Promise<ExecutorResult> {
     const namespace = this.namespace ?? ctx.namespace;
-    const id = { experiment: ctx.experiment, trial: ctx.trial, namespace, params: ctx.params };
+    const id: TrialIdentity = {
+      experiment: ctx.experiment,
+      trial: ctx.trial,
+      namespace,
+      params: ctx.params,
+      ...(ctx.checkpoint === undefined
+        ? {}
+        : {
+            checkpoint: {
+              mountPath: ctx.checkpoint.mountPath,
+              ...(ctx.checkpoint.parent === undefined ? {} : { parent: ctx.checkpoint.parent }),
+            },
+          }),
+    };
     let prepared: PreparedTrial;
     try {
       prepared = this.prepare(await this.template(namespace), id);

@@ -23,6 +23,60 @@ export interface TrialIdentity {
   readonly trial: string;
   readonly namespace: string;
   readonly params: Assignment;
+  /** PBT's `suggestion_trial_dir`: where the trial's checkpoint folder is mounted, and whose folder seeds it. */
+  readonly checkpoint?: { readonly mountPath: string; readonly parent?: string };
+}
+
+/** Katib's PBT volume: the claim `<experiment>-pbt` (Katib's `<experiment>-<algorithm>` suggestion PVC). */
+export function checkpointClaim(experiment: string): string {
+  return `${experiment}-pbt`;
+}
+
+const checkpointVolume = 'hpo-pbt-checkpoints';
+
+/**
+ * Katib's PBT volume layout: the suggestion PVC is mounted into the primary container at
+ * `suggestion_trial_dir` with subPath `<experiment>/<trial>`. A trial with a parent gets an init container that
+ * copies the parent's folder (`<experiment>/<parent>`) into its own first — on the cluster, as Katib's
+ * suggestion service does with copytree on its volume.
+ */
+function mountCheckpoint(job: KubeObject, primary: string, id: TrialIdentity): void {
+  const ck = id.checkpoint;
+  if (!ck) return;
+  for (const found of findContainers(job as Record<string, unknown>)) {
+    if (found.container.name !== primary) continue;
+    const podPath = found.path.replace(/\.spec\.containers\[\d+\]$/, '.spec');
+    const pod = podPath
+      .split('.')
+      .reduce<Record<string, unknown> | undefined>(
+        (o, k) => o?.[k] as Record<string, unknown> | undefined,
+        job as Record<string, unknown>,
+      );
+    if (!pod) continue;
+    const volumes = (pod.volumes as unknown[] | undefined) ?? [];
+    pod.volumes = [
+      ...volumes,
+      { name: checkpointVolume, persistentVolumeClaim: { claimName: checkpointClaim(id.experiment) } },
+    ];
+    const mounts = (found.container.volumeMounts as unknown[] | undefined) ?? [];
+    found.container.volumeMounts = [
+      ...mounts,
+      { name: checkpointVolume, mountPath: ck.mountPath, subPath: `${id.experiment}/${id.trial}` },
+    ];
+    if (ck.parent !== undefined) {
+      const init = (pod.initContainers as unknown[] | undefined) ?? [];
+      pod.initContainers = [
+        ...init,
+        {
+          name: 'hpo-pbt-seed',
+          image: 'busybox:1.36',
+          // argv, no shell: copy the parent's folder to the trial's (which must not exist yet).
+          command: ['cp', '-a', `/pbt/${id.experiment}/${ck.parent}`, `/pbt/${id.experiment}/${id.trial}`],
+          volumeMounts: [{ name: checkpointVolume, mountPath: '/pbt' }],
+        },
+      ];
+    }
+  }
 }
 
 /** A canonical JSON of an assignment (sorted keys), as stored in {@link assignmentAnnotation}. */
@@ -52,6 +106,7 @@ export function buildTrialJob(
     labels: { ...(meta.labels ?? {}), [experimentLabel]: id.experiment, [trialLabel]: id.trial },
     annotations: { ...(meta.annotations ?? {}), [assignmentAnnotation]: assignmentText(id.params) },
   };
+  mountCheckpoint(job, tt.primaryContainerName ?? '', id);
   return job;
 }
 
