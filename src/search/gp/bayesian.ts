@@ -81,6 +81,7 @@ export class BayesianOptimization implements SearchAlgorithm {
     const history = readHistory(req, encoder);
     const state = readState(req.state, encoder.dims, portfolio.length);
     const seen = history.seen;
+    const inflight: Float64Array[] = [...history.pending];
     const keyOf = (x: Float64Array) => assignmentKey(req.space, encoder.decode(x));
     const suggestions: Suggestion[] = [];
     let session: ModelSession | undefined;
@@ -100,10 +101,13 @@ export class BayesianOptimization implements SearchAlgorithm {
       });
       const proposal = session.propose(
         index,
-        (x) => seen.has(keyOf(x)),
+        // Never the same point as a trial in flight (or earlier in this batch), even up to rounding: near
+        // convergence the acquisition's maximiser barely moves after a fantasy.
+        (x) => seen.has(keyOf(x)) || inflight.some((p) => nearlyEqual(p, x)),
         () => encoder.encode(unseenAssignment(req.space, seen, derive(options.seed, 'gp-fallback', index))),
       );
       const params = encoder.decode(proposal.x);
+      inflight.push(encoder.encode(params));
       seen.add(assignmentKey(req.space, params));
       suggestions.push({ params, explain: proposal.explain });
     }
@@ -148,4 +152,10 @@ function unseenAssignment(space: SearchSpace, seen: ReadonlySet<string>, seed: n
   for (let tries = 0; tries < 64 && seen.has(assignmentKey(space, params)); tries++)
     params = sampleAssignment(space, rng);
   return params;
+}
+
+/** Two encoded points closer than 1e-6 in every coordinate of the unit cube. */
+function nearlyEqual(a: Float64Array, b: Float64Array): boolean {
+  for (let i = 0; i < a.length; i++) if (Math.abs(a[i]! - b[i]!) > 1e-6) return false;
+  return true;
 }
