@@ -2,25 +2,7 @@
  * The standard normal distribution function and its inverse, for the integer margin (CMA-ES with Margin needs
  * the probability of leaving a lattice cell and the quantile that puts a given mass beyond a cell edge).
  */
-
-/** Complementary error function, Chebyshev fit with fractional error below 1.2e-7 everywhere (Numerical Recipes' erfcc). */
-function erfc(x: number): number {
-  const z = Math.abs(x);
-  const t = 1 / (1 + 0.5 * z);
-  const poly =
-    -1.26551223 +
-    t *
-      (1.00002368 +
-        t *
-          (0.37409196 +
-            t *
-              (0.09678418 +
-                t *
-                  (-0.18628806 +
-                    t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
-  const r = t * Math.exp(-z * z + poly);
-  return x >= 0 ? r : 2 - r;
-}
+import { erfc } from '../erfc.ts';
 
 /** Φ(x): the probability that a standard normal draw is at most `x`. */
 export function normalCdf(x: number): number {

@@ -1,3 +1,4 @@
+import { erfcPoly } from '../erfc.ts';
 import type { Rng } from '../rng.ts';
 
 /**
@@ -23,22 +24,6 @@ function upperTail(z: number): number {
   const x = z / Math.SQRT2;
   const t = 1 / (1 + 0.5 * x);
   return 0.5 * t * Math.exp(erfcPoly(t) - x * x);
-}
-
-/** The polynomial of the Numerical Recipes erfc fit, in t = 1 / (1 + x/2). */
-function erfcPoly(t: number): number {
-  return (
-    -1.26551223 +
-    t *
-      (1.00002368 +
-        t *
-          (0.37409196 +
-            t *
-              (0.09678418 +
-                t *
-                  (-0.18628806 +
-                    t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))))
-  );
 }
 
 /** log(exp(a) - exp(b)) for a ≥ b. */
