@@ -2,7 +2,7 @@
 // local-process trial adds over a bare spawn of the same program, and a 10,000-trial random search's
 // memory and `hpo trials` latency.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -83,11 +83,12 @@ async function bareSpawns(argv: string[], n: number): Promise<number[]> {
 export async function benchLocalProcessOverhead(trials = 40): Promise<Record<string, number>> {
   const t = tmp();
   try {
-    const script = join(t.dir, 'trial.mjs');
-    writeFileSync(script, 'console.log(`loss=${Number(process.argv[2]) ** 2}`);\n');
+    // A program that starts in about a millisecond (echo prints `loss=<x>`), so the jitter of a heavier
+    // runtime's start-up (tens of ms for node or python) does not hide the few ms under test.
+    const echo = existsSync('/bin/echo') ? '/bin/echo' : 'echo';
     // Warm the file cache, then time bare spawns.
-    spawnSync(process.execPath, [script, '1']);
-    const bareBefore = await bareSpawns([process.execPath, script], trials);
+    spawnSync(echo, ['loss=1']);
+    const bareBefore = await bareSpawns([echo, 'loss=1'], trials);
     const store = openStore(join(t.dir, 'store'));
     const exp = Experiment.fromManifest(
       {
@@ -109,9 +110,7 @@ export async function benchLocalProcessOverhead(trials = 40): Promise<Record<str
               spec: {
                 template: {
                   spec: {
-                    containers: [
-                      { name: 'main', image: 'node', command: [process.execPath, script, '${trialParameters.x}'] },
-                    ],
+                    containers: [{ name: 'main', image: 'node', command: [echo, 'loss=${trialParameters.x}'] }],
                     restartPolicy: 'Never',
                   },
                 },
@@ -127,7 +126,7 @@ export async function benchLocalProcessOverhead(trials = 40): Promise<Record<str
     store.close();
     const runs = rows.map((r) => Date.parse(r.completedAt!) - Date.parse(r.startedAt!));
     const gaps = rows.slice(1).map((r, i) => Date.parse(r.startedAt!) - Date.parse(rows[i]!.completedAt!));
-    const bareMs = median([...bareBefore, ...(await bareSpawns([process.execPath, script], trials))]);
+    const bareMs = median([...bareBefore, ...(await bareSpawns([echo, 'loss=1'], trials))]);
     const trialMs = median(runs);
     const gapMs = median(gaps);
     return { trials: rows.length, bareSpawnMs: bareMs, trialMs, gapMs, overheadMs: trialMs - bareMs + gapMs };
