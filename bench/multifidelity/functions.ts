@@ -4,7 +4,7 @@
  */
 
 import type { TestFunction } from '../search/functions.ts';
-import { testFunctions } from '../search/functions.ts';
+import { hartmann6With, testFunctions } from '../search/functions.ts';
 
 /** The largest budget (R in multifidelity.py): the full fidelity. */
 export const maxBudget = 81;
@@ -39,30 +39,10 @@ export function braninMf(budget: number, x: readonly number[]): number {
   return (x2 - b * x1 ** 2 + c * x1 - 6) ** 2 + 10 * (1 - t) * Math.cos(x1) + 10;
 }
 
-const h6A = [
-  [10, 3, 17, 3.5, 1.7, 8],
-  [0.05, 10, 17, 0.1, 8, 14],
-  [3, 3.5, 1.7, 10, 17, 8],
-  [17, 8, 0.05, 10, 0.1, 14],
-];
-const h6P = [
-  [1312, 1696, 5569, 124, 8283, 5886],
-  [2329, 4135, 8307, 3736, 1004, 9991],
-  [2348, 1451, 3522, 2883, 3047, 6650],
-  [4047, 8828, 8732, 5743, 1091, 381],
-];
-
 /** The augmented Hartmann6: the first term's weight drops to 0.9 at the lowest fidelity; exact Hartmann6 at 81. */
 export function hartmann6Mf(budget: number, x: readonly number[]): number {
   const s = checkBudget(budget);
-  const alpha = [1.0 - 0.1 * (1 - s), 1.2, 3.0, 3.2];
-  let total = 0;
-  for (let i = 0; i < 4; i++) {
-    let inner = 0;
-    for (let j = 0; j < 6; j++) inner += h6A[i]![j]! * (coord(x, j) - h6P[i]![j]! * 1e-4) ** 2;
-    total -= alpha[i]! * Math.exp(-inner);
-  }
-  return total;
+  return hartmann6With([1.0 - 0.1 * (1 - s), 1.2, 3.0, 3.2], x);
 }
 
 function mf(name: string, base: TestFunction, at: (budget: number, x: readonly number[]) => number): MfFunction {

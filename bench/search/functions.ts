@@ -43,15 +43,20 @@ const h6P = [
 ];
 const h6Alpha = [1.0, 1.2, 3.0, 3.2];
 
-/** The 6-D Hartmann function on [0, 1]^6. */
-export function hartmann6(x: readonly number[]): number {
+/** Hartmann's 6-D sum with term weights `alpha` (the multi-fidelity variant changes the first weight). */
+export function hartmann6With(alpha: readonly number[], x: readonly number[]): number {
   let total = 0;
   for (let i = 0; i < 4; i++) {
     let inner = 0;
     for (let j = 0; j < 6; j++) inner += h6A[i]![j]! * (at(x, j) - h6P[i]![j]! * 1e-4) ** 2;
-    total -= h6Alpha[i]! * Math.exp(-inner);
+    total -= alpha[i]! * Math.exp(-inner);
   }
   return total;
+}
+
+/** The 6-D Hartmann function on [0, 1]^6. */
+export function hartmann6(x: readonly number[]): number {
+  return hartmann6With(h6Alpha, x);
 }
 
 /** Rosenbrock's valley in as many dimensions as `x` has. */

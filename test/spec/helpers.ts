@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { Issue } from '../../src/common/issue.ts';
 import type { ExperimentManifest } from '../../src/spec/types.ts';
 import type { ValidateOptions } from '../../src/spec/validate.ts';
+import { katibAlgorithmNames } from '../../src/suggestion/registry.ts';
 
 /** Katib's example Experiments, copied from shared/katib/examples. */
 export const examplesDir: URL = new URL('../fixtures/spec/katib/', import.meta.url);
@@ -11,23 +12,9 @@ export function readExample(file: string): string {
   return readFileSync(new URL(file, examplesDir), 'utf8');
 }
 
-/** The algorithm registry the brief validates the examples against. */
+/** Every algorithm name Katib knows (the registry's list), as the examples are validated against. */
 export const options: ValidateOptions = {
-  algorithms: new Set([
-    'random',
-    'grid',
-    'sobol',
-    'tpe',
-    'multivariate-tpe',
-    'bayesianoptimization',
-    'cmaes',
-    'hyperband',
-    'bohb',
-    'asha',
-    'pbt',
-    'enas',
-    'darts',
-  ]),
+  algorithms: katibAlgorithmNames,
   earlyStopping: new Set(['medianstop']),
 };
 
