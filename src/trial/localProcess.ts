@@ -118,6 +118,48 @@ export function collectorOf(spec: MetricsCollectorSpec | undefined): LocalCollec
 }
 
 /**
+ * The argv a local trial process runs, with the environment adjusted to match: the collector's File /
+ * TensorFlowEvent path and PBT's checkpoint path are made per process under `dir` (so parallel trials and
+ * replicas never share them) and rewritten wherever the command, args or env name them (longest first);
+ * `$(VAR)` in command/args expands, as Kubernetes does, only from variables the container declares, ours
+ * (`HPO_*`, `KATIB_TRIAL_NAME`) and `declared`. Mutates `env`; returns the per-process metrics path.
+ */
+export function localCommand(o: {
+  readonly command: Readonly<Record<string, unknown>>;
+  readonly containerEnv: readonly { readonly name?: unknown }[];
+  readonly env: Record<string, string>;
+  readonly collector: LocalCollectorSettings;
+  readonly dir: string;
+  readonly checkpoint?: { readonly dir: string; readonly mountPath: string };
+  readonly declared?: readonly string[];
+}): { argv: string[]; metricsPath?: string } {
+  const { collector: c, env } = o;
+  const pairs: [string, string][] = [];
+  let metricsPath: string | undefined;
+  if (c.path !== undefined) {
+    metricsPath = resolveTrialPath(o.dir, c.path);
+    mkdirSync(c.kind === 'TensorFlowEvent' ? metricsPath : dirname(metricsPath), { recursive: true });
+    pairs.push([c.path, metricsPath]);
+    env.HPO_METRICS_PATH = metricsPath;
+  }
+  if (o.checkpoint) {
+    const mount = o.checkpoint.mountPath.replace(/\/+$/, '');
+    if (mount !== '') pairs.push([mount, o.checkpoint.dir]);
+    env.HPO_CHECKPOINT_DIR = o.checkpoint.dir;
+  }
+  pairs.sort((a, b) => b[0].length - a[0].length);
+  const rewrite = (s: string): string => pairs.reduce((acc, [from, to]) => acc.split(from).join(to), s);
+  for (const [k, v] of Object.entries(env)) if (!k.startsWith('HPO_')) env[k] = rewrite(v);
+  const declared = new Set([...o.containerEnv.map((e) => String(e.name)), ...(o.declared ?? [])]);
+  const lookup = (name: string): string | undefined =>
+    declared.has(name) || name.startsWith('HPO_') || name === 'KATIB_TRIAL_NAME' ? env[name] : undefined;
+  const argv = [...strings(o.command.command), ...strings(o.command.args)].map((a) =>
+    rewrite(expandEnvReferences(a, lookup)),
+  );
+  return metricsPath === undefined ? { argv } : { argv, metricsPath };
+}
+
+/**
  * Runs a trial as a local process: the trial template is rendered with Katib's substitution, the primary
  * container's `command` + `args` are spawned as an argument array (never through a shell) in the trial's
  * own folder, with Katib's trial variables, the container's `env`, and `activeDeadlineSeconds` as a
@@ -174,33 +216,16 @@ export class LocalProcessExecutor implements TrialExecutor {
       containerEnv: (container.env as never) ?? [],
       extra: { HPO_EXPERIMENT_DIR: this.sourceDir },
     });
-    // A File/TensorFlowEvent path and a PBT checkpoint path are made per trial, so parallel trials never share
-    // them; the same paths written in the command, args or env are rewritten to match (longest first).
-    const c = this.collector;
-    const local = c.path === undefined ? undefined : resolveTrialPath(ctx.workDir, c.path);
-    const pairs: [string, string][] = [];
-    if (c.path !== undefined && local !== undefined) {
-      mkdirSync(c.kind === 'TensorFlowEvent' ? local : dirname(local), { recursive: true });
-      pairs.push([c.path, local]);
-      env.HPO_METRICS_PATH = local;
-    }
-    if (ctx.checkpoint) {
-      const mount = ctx.checkpoint.mountPath.replace(/\/+$/, '');
-      if (mount !== '') pairs.push([mount, ctx.checkpoint.dir]);
-      env.HPO_CHECKPOINT_DIR = ctx.checkpoint.dir;
-    }
-    pairs.sort((a, b) => b[0].length - a[0].length);
-    const rewrite = (s: string): string => pairs.reduce((acc, [from, to]) => acc.split(from).join(to), s);
-    for (const [k, v] of Object.entries(env)) if (!k.startsWith('HPO_')) env[k] = rewrite(v);
-    // Kubernetes expands $(VAR) in command/args from the variables the container declares (and ours), not
-    // from the inherited environment.
     const containerEnv = Array.isArray(container.env) ? (container.env as { name?: unknown }[]) : [];
-    const declared = new Set(containerEnv.map((e) => String(e.name)));
-    const lookup = (name: string): string | undefined =>
-      declared.has(name) || name.startsWith('HPO_') || name === 'KATIB_TRIAL_NAME' ? env[name] : undefined;
-    const argv = [...strings(container.command), ...strings(container.args)].map((a) =>
-      rewrite(expandEnvReferences(a, lookup)),
-    );
+    const c = this.collector;
+    const { argv, metricsPath: local } = localCommand({
+      command: container,
+      containerEnv,
+      env,
+      collector: c,
+      dir: ctx.workDir,
+      ...(ctx.checkpoint === undefined ? {} : { checkpoint: ctx.checkpoint }),
+    });
     if (argv.length === 0) {
       return {
         outcome: 'failed',

@@ -1,9 +1,8 @@
-import { readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { ErrorCode, WorkbenchError } from '../../common/errors.ts';
 import { createCollector } from '../../metrics/collector.ts';
-import { findPrimaryContainer, trialKindInfo } from '../../spec/containers.ts';
+import { trialKindInfo } from '../../spec/containers.ts';
 import { renderTrialSpec } from '../../spec/template.ts';
 import type { ExperimentManifest } from '../../spec/types.ts';
 import type { ExecutorResult, StopReason, TrialContext, TrialExecutor } from '../../trial/executor.ts';
