@@ -20,6 +20,12 @@ export interface BenchOptions {
   readonly algorithms?: readonly string[];
   readonly functions?: readonly string[];
   readonly seeds?: number;
+  /**
+   * Seeds (0…n−1) our sequential and parallel series also run for the robustness check of the parallel
+   * comparison (default 30; at most `seeds` turns it off). The table, plot and every other target use the
+   * first `seeds` only, as the protocol says.
+   */
+  readonly paritySeeds?: number;
   readonly trials?: number;
   /** The parallel mode run besides sequential; 1 runs sequential only. */
   readonly parallel?: number;
@@ -44,6 +50,8 @@ export interface BenchReport {
   readonly options: {
     trials: number;
     seeds: number;
+    /** Seeds behind the robustness check of the parallel comparison (= seeds when it was not run). */
+    paritySeeds: number;
     functions: string[];
     algorithms: string[];
     parallel: number;
@@ -53,6 +61,8 @@ export interface BenchReport {
   readonly notAvailable: string[];
   readonly errors: { readonly series: string; readonly error: string }[];
   readonly rows: SummaryRow[];
+  /** Our rows over `options.paritySeeds` seeds, when more than `seeds` were run. */
+  readonly parity?: { readonly seeds: number; readonly rows: readonly SummaryRow[] };
   /** Function → sampler label → median regret after each trial (anchors: their checkpoints). */
   readonly curves: Record<string, Record<string, number[]>>;
   readonly anchorCurves: Record<string, Record<string, [number, number][]>>;
@@ -69,6 +79,8 @@ export const defaultSharedBench: string = fileURLToPath(new URL('../../../shared
 export async function runSearchBenchmark(o: BenchOptions = {}): Promise<BenchReport> {
   const trials = o.trials ?? 100;
   const seeds = o.seeds ?? 10;
+  const paritySeeds = o.parallel === 1 ? 0 : (o.paritySeeds ?? 30);
+  const extraSeeds = Math.max(paritySeeds, seeds);
   const functions = [...(o.functions ?? Object.keys(testFunctions))];
   const algorithms = [...(o.algorithms ?? candidateAlgorithms)];
   const parallel = o.parallel ?? 4;
@@ -92,7 +104,17 @@ export async function runSearchBenchmark(o: BenchOptions = {}): Promise<BenchRep
   if (o.optuna !== false) log('optuna: reference run started');
   const registry = o.registry === undefined ? {} : { registry: o.registry };
   const modes = parallel > 1 ? [1, parallel] : [1];
-  const ours = await runOurSide({ algorithms, functions, seeds, trials, parallel: modes, schedule, log, ...registry });
+  const all = await runOurSide({
+    algorithms,
+    functions,
+    seeds: extraSeeds,
+    trials,
+    parallel: modes,
+    schedule,
+    log,
+    ...registry,
+  });
+  const ours = all.map((s) => firstSeeds(s, seeds));
   const available = [...new Set(ours.filter((s) => s.status !== 'not available').map((s) => s.algorithm ?? ''))];
   const long: LongStudy[] = [];
   if (o.long !== false) {
@@ -126,6 +148,7 @@ export async function runSearchBenchmark(o: BenchOptions = {}): Promise<BenchRep
   for (const r of rows.filter((row) => row.source === 'anchor')) {
     anchorCurves[r.fn]![r.sampler] = Object.entries(r.regret).map(([c, q]) => [Number(c), q.median]);
   }
+  const parity = extraSeeds > seeds ? { seeds: extraSeeds, rows: summarise(all, functions, trials) } : undefined;
   const targets = evaluateTargets({
     rows,
     anchors,
@@ -133,11 +156,21 @@ export async function runSearchBenchmark(o: BenchOptions = {}): Promise<BenchRep
     available,
     long,
     ...(parallel > 1 ? { parallel } : {}),
+    ...(parity ? { parity } : {}),
   });
   return {
     date: new Date().toISOString(),
     machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '', node: process.version },
-    options: { trials, seeds, functions, algorithms, parallel, schedule },
+    options: {
+      trials,
+      seeds,
+      paritySeeds: extraSeeds,
+      functions,
+      algorithms,
+      parallel,
+      schedule,
+    },
+    ...(parity ? { parity } : {}),
     optuna: optuna
       ? {
           ...(optuna.version ? { version: optuna.version } : {}),
@@ -154,6 +187,13 @@ export async function runSearchBenchmark(o: BenchOptions = {}): Promise<BenchRep
     targets,
     series,
   };
+}
+
+/** A series cut to its studies of seeds 0…n−1 (the protocol's seeds). */
+function firstSeeds(s: Series, n: number): Series {
+  const studies: Series['studies'] = {};
+  for (const [fn, list] of Object.entries(s.studies)) studies[fn] = list.filter((st) => st.seed < n);
+  return { ...s, studies };
 }
 
 function readAnchors(path: string, log: (line: string) => void): Anchors {

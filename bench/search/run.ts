@@ -1,6 +1,7 @@
 // `npm run bench:search`: our search algorithms side by side with Optuna on the issue #3 development set; writes
 // bench/results/search.{md,json,svg} and prints the targets. Options: --trials --seeds --functions --algorithms
-// --parallel (besides sequential; 1 = sequential only) --schedule sync|async --no-optuna --no-long --strict.
+// --parallel (besides sequential; 1 = sequential only) --parity-seeds (seeds of the parallel robustness check)
+// --schedule sync|async --no-optuna --no-long --strict.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -11,6 +12,7 @@ const { values } = parseArgs({
   options: {
     trials: { type: 'string', default: '100' },
     seeds: { type: 'string', default: '10' },
+    'parity-seeds': { type: 'string', default: '30' },
     functions: { type: 'string' },
     algorithms: { type: 'string' },
     parallel: { type: 'string', default: '4' },
@@ -44,6 +46,7 @@ const optunaSamplers = list(values['optuna-samplers']);
 const report = await runSearchBenchmark({
   trials: int('trials', values.trials),
   seeds: int('seeds', values.seeds),
+  paritySeeds: int('parity-seeds', values['parity-seeds']),
   parallel: int('parallel', values.parallel),
   schedule: values.schedule,
   optuna: !values['no-optuna'],

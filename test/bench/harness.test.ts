@@ -7,6 +7,7 @@ describe('search benchmark harness (smoke: branin, random and sobol, no Optuna)'
     algorithms: ['random', 'sobol', 'no-such-algorithm'],
     functions: ['branin'],
     seeds: 2,
+    paritySeeds: 3,
     trials: 10,
     optuna: false,
     long: false,
@@ -29,6 +30,14 @@ describe('search benchmark harness (smoke: branin, random and sobol, no Optuna)'
         for (let i = 1; i < curve.length; i++) expect(curve[i]!).toBeLessThanOrEqual(curve[i - 1]!);
       }
     }
+  });
+
+  it('judges the parallel comparison again over the robustness seeds, keeping the table to the protocol seeds', () => {
+    expect(report.options).toMatchObject({ seeds: 2, paritySeeds: 3 });
+    expect(report.parity?.rows.find((r) => r.seriesId === 'random@4')?.studies).toBe(3);
+    expect(report.rows.find((r) => r.seriesId === 'random@4')?.studies).toBe(2);
+    expect(md).toContain('## Parallel-4 against sequential over 3 seeds (robustness check)');
+    expect(md).toContain('| function | algorithm | sequential | parallel 4 | parallel / sequential |');
   });
 
   it('writes a table row per sampler, with the anchors and the unregistered algorithm noted', () => {

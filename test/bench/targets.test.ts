@@ -105,6 +105,27 @@ describe('targets', () => {
     });
   });
 
+  it('the robustness check judges the parallel comparison on its own rows, beside the protocol', () => {
+    const protocol = [row('tpe', 'branin', 0.006), row('tpe@4', 'branin', 0.009, 0.01, { coincidences: 0 })];
+    const wide = [row('tpe', 'branin', 0.0055), row('tpe@4', 'branin', 0.005, 0.01, { studies: 30 })];
+    const t = evaluateTargets({
+      ...base,
+      functions: ['branin'],
+      rows: protocol,
+      available: ['tpe'],
+      parity: { seeds: 30, rows: wide },
+    });
+    expect(status(t, 'tpe-parallel4-regret100')).toBe('fail');
+    expect(t.find((x) => x.id === 'tpe-parallel4-regret100-30seeds')).toMatchObject({
+      status: 'pass',
+      description: expect.stringContaining('over 30 seeds'),
+      detail: 'branin 0.005 vs 0.0055 (×0.91) ✓',
+    });
+    // Without the check there is no such target at all.
+    const plain = evaluateTargets({ ...base, functions: ['branin'], rows: protocol, available: ['tpe'] });
+    expect(plain.map((x) => x.id)).not.toContain('tpe-parallel4-regret100-30seeds');
+  });
+
   it('an algorithm that is not registered gives n/a everywhere', () => {
     const t = evaluateTargets({ ...base, rows: [], available: [] });
     expect(t.every((x) => x.status === 'n/a')).toBe(true);
