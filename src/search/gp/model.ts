@@ -63,8 +63,33 @@ export class GpModel {
     return true;
   }
 
-  /** Posterior means and latent variances of the `m` rows of `P`, written into `mean` and `variance`. */
-  predictMany(P: Float64Array, m: number, mean: Float64Array, variance: Float64Array): void {
+  /**
+   * The last q rows (fantasies) as the batch average needs them: their fantasised values and the bottom-right
+   * q×q block of the Cholesky factor (row-major, lower), whose product with a standard normal vector is a draw
+   * of their joint deviation from those values given the real observations.
+   */
+  fantasyBlock(q: number): { values: Float64Array; block: Float64Array } {
+    const n = this.chol.n;
+    const stride = this.chol.stride;
+    const block = new Float64Array(q * q);
+    for (let i = 0; i < q; i++) {
+      for (let j = 0; j <= i; j++) block[i * q + j] = this.chol.L[(n - q + i) * stride + (n - q + j)]!;
+    }
+    return { values: this.y.slice(n - q, n), block };
+  }
+
+  /**
+   * Posterior means and latent variances of the `m` rows of `P`, written into `mean` and `variance`; with
+   * `tail`, also the last `tail.q` entries of L⁻¹k for each row (the weights that turn a standard normal draw of
+   * the fantasies' deviations into a shift of the mean: Δμ = zᵀ tail).
+   */
+  predictMany(
+    P: Float64Array,
+    m: number,
+    mean: Float64Array,
+    variance: Float64Array,
+    tail?: { readonly q: number; readonly out: Float64Array },
+  ): void {
     const n = this.chol.n;
     const K = new Float64Array(Math.min(block, m) * n);
     for (let start = 0; start < m; start += block) {
@@ -76,6 +101,10 @@ export class GpModel {
         mean[start + c] = mu;
       }
       this.chol.solveLowerMany(K, count);
+      if (tail !== undefined) {
+        const q = tail.q;
+        for (let c = 0; c < count; c++) tail.out.set(K.subarray(c * n + n - q, c * n + n), (start + c) * q);
+      }
       for (let c = 0; c < count; c++) {
         let q = 0;
         for (let i = 0; i < n; i++) q += K[c * n + i]! ** 2;

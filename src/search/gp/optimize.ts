@@ -2,6 +2,7 @@ import { derive, Rng } from '../rng.ts';
 import { maxSobolDimensions } from '../sobolDirections.ts';
 import { SobolSequence } from '../sobolSequence.ts';
 import { type AcquisitionContext, type AcquisitionName, acquire, acquireValue } from './acquisition.ts';
+import type { FantasyAverage } from './average.ts';
 import type { SpaceEncoder } from './encode.ts';
 import { minimizeInBox } from './lbfgs.ts';
 import type { GpModel } from './model.ts';
@@ -20,6 +21,8 @@ export interface Sweep {
   readonly size: number;
   readonly mean: Float64Array;
   readonly variance: Float64Array;
+  /** With fantasies in the model: per candidate, the weights of their draws on its mean (see FantasyAverage). */
+  readonly tail?: Float64Array;
 }
 
 /** A snapped point and its acquisition value. */
@@ -34,6 +37,8 @@ export interface SweepOptions {
   readonly size: number;
   /** Encoded points to perturb, best first. */
   readonly incumbents: readonly Float64Array[];
+  /** Fantasies at the end of the model whose draws a batch average needs ({@link Sweep.tail}); 0 for none. */
+  readonly fantasies?: number;
 }
 
 /** Builds and scores the candidate sweep. */
@@ -64,8 +69,14 @@ export function sweepCandidates(model: GpModel, encoder: SpaceEncoder, options: 
   for (let c = 0; c < options.size; c++) encoder.snap(points, c * dims);
   const mean = new Float64Array(options.size);
   const variance = new Float64Array(options.size);
-  model.predictMany(points, options.size, mean, variance);
-  return { points, size: options.size, mean, variance };
+  const q = options.fantasies ?? 0;
+  if (q === 0) {
+    model.predictMany(points, options.size, mean, variance);
+    return { points, size: options.size, mean, variance };
+  }
+  const tail = new Float64Array(options.size * q);
+  model.predictMany(points, options.size, mean, variance, { q, out: tail });
+  return { points, size: options.size, mean, variance, tail };
 }
 
 /** How hard {@link maximizeAcquisition} works beyond the sweep. */
@@ -75,6 +86,12 @@ export interface RefineOptions {
   readonly iterations: number;
   /** Extra sweep candidates kept, unrefined, as fallbacks when the best ones collide with known points. */
   readonly fallbacks: number;
+  /**
+   * For a later member of a batch: candidates are ranked by the acquisition averaged over draws of the pending
+   * points' outcomes (the sweep must carry its tail weights). Refinement still climbs the plain (believer)
+   * acquisition's gradient from the best-ranked starts, and its end points are ranked by the average too.
+   */
+  readonly average?: FantasyAverage;
 }
 
 /** Maximises one acquisition over the sweep and local refinements; returns candidates best first. */
@@ -87,8 +104,12 @@ export function maximizeAcquisition(
   options: RefineOptions,
 ): Candidate[] {
   const dims = encoder.dims;
+  const average = options.average;
+  const tail = sweep.tail;
   const scores = Float64Array.from({ length: sweep.size }, (_, c) =>
-    acquireValue(name, sweep.mean[c]!, sweep.variance[c]!, ctx),
+    average !== undefined && tail !== undefined
+      ? average.value(name, sweep.mean[c]!, sweep.variance[c]!, tail, c * average.q, ctx)
+      : acquireValue(name, sweep.mean[c]!, sweep.variance[c]!, ctx),
   );
   const order = Array.from({ length: sweep.size }, (_, c) => c).sort((a, b) => scores[b]! - scores[a]! || a - b);
   const out: Candidate[] = [];
@@ -116,9 +137,9 @@ export function maximizeAcquisition(
       encoder.snap(x);
       value = scoreOne(model, name, ctx, x);
       const moved = coordinateSearch(model, encoder, name, ctx, { x, value });
-      out.push(moved);
+      out.push(average === undefined ? moved : { x: moved.x, value: average.valueAt(model, name, moved.x, ctx) });
     } else {
-      out.push({ x, value });
+      out.push({ x, value: average === undefined ? value : average.valueAt(model, name, x, ctx) });
     }
   }
   return out.sort((a, b) => b.value - a.value);

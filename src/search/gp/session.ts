@@ -1,5 +1,6 @@
 import { derive, Rng } from '../rng.ts';
 import { type AcquisitionName, acquisitionContext, portfolio } from './acquisition.ts';
+import { FantasyAverage, fantasyDraws } from './average.ts';
 import type { SpaceEncoder } from './encode.ts';
 import { fitHyper, fitStarts } from './fit.ts';
 import { drawIndex, type GpState, hedgeProbabilities, updatedGains } from './hedge.ts';
@@ -31,9 +32,14 @@ export interface Proposal {
 /**
  * One request's model phase: fits (or reuses) the hyperparameters, conditions the GP on the observations and
  * on fantasies for in-flight trials, then proposes points one at a time, each becoming a fantasy for the next.
- * The fantasy is the model's own mean at the point (kriging believer, Ginsbourger et al., 2010): its variance
- * collapses there, so a batch spreads out. Measured against the best-value lie (CL-min) with 4 suggestions per
- * request: Hartmann6 regret@100 6e-6 vs 0.06, Rosenbrock-4 7.9 vs 15, Ackley-5 3.3 vs 2.7.
+ * A fantasy enters the model at the model's own mean (kriging believer, Ginsbourger et al., 2010), which gives
+ * the exact posterior variance given the pending points, so a batch spreads out. While fantasies are pending,
+ * EI and PI are not read at that single believed outcome but averaged over draws of the pending outcomes from
+ * their joint posterior (greedy sequential q-EI by Monte Carlo, see FantasyAverage): a point next to one that
+ * may well come back poor keeps some of its value. Measured with 4 suggestions per request, regret@100 median
+ * over 30 seeds, believer → average: Ackley-5 3.11 → 2.67, Levy-4 0.56 → 0.17, Rosenbrock-4 8.5 → 10.5 (geometric
+ * mean over seeds 9.75 → 9.92, the same), Hartmann6 and Branin below 1e-5 either way. The best-value lie
+ * (CL-min) did worse than both (Hartmann6 0.06 vs 6e-6).
  */
 export class ModelSession {
   private readonly model: GpModel;
@@ -117,6 +123,7 @@ export class ModelSession {
       seed,
       size: sweepSize(n),
       incumbents: this.incumbents,
+      fantasies: this.fantasies,
     });
     const ctx = acquisitionContext(this.best);
     const hedged = this.options.acquisition === 'gp_hedge';
@@ -125,7 +132,16 @@ export class ModelSession {
     const small = n <= 200;
     const starts = hedged ? (small ? 3 : 2) : small ? 5 : 3;
     const iterations = small ? 40 : n <= 600 ? 15 : 10;
-    const refine = { starts: this.options.localSearch ? starts : 0, iterations, fallbacks: 32 };
+    const average =
+      this.fantasies > 0
+        ? new FantasyAverage(this.model, this.fantasies, this.best, derive(seed, 'fantasy-draws'))
+        : undefined;
+    const refine = {
+      starts: this.options.localSearch ? starts : 0,
+      iterations,
+      fallbacks: 32,
+      ...(average === undefined ? {} : { average }),
+    };
     const picks: (Candidate | undefined)[] = names.map((name) =>
       maximizeAcquisition(this.model, this.encoder, name, ctx, sweep, refine).find((c) => !isSeen(c.x)),
     );
@@ -153,6 +169,7 @@ export class ModelSession {
       observations: this.history.n,
       modelPoints: n - this.fantasies,
       liar: this.fantasies,
+      ...(average === undefined ? {} : { fantasyDraws }),
       fit: this.fit.kind,
     };
     if (probabilities) explain.hedgeProbabilities = probabilities;

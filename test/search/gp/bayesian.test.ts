@@ -118,7 +118,7 @@ describe('bayesianoptimization proposals', () => {
     expect(warm.suggestions[0]!.explain?.phase).toBe('model');
   });
 
-  it('a batch of 4 holds distinct points, none already tried, each one more constant-liar fantasy', async () => {
+  it('a batch of 4 holds distinct points, none already tried, each one more fantasy', async () => {
     const trials = await history(mixedSpace, mixedObjective, 14);
     trials.push(makeTrial(14, trials[3]!.params, 'Running'));
     const result = new BayesianOptimization().suggest(makeRequest({ space: mixedSpace, trials, count: 4, seed: 5 }));
@@ -127,6 +127,8 @@ describe('bayesianoptimization proposals', () => {
     const seen = new Set(trials.map((t) => assignmentKey(mixedSpace, t.params)));
     for (const k of keys) expect(seen.has(k)).toBe(false);
     expect(result.suggestions.map((s) => s.explain?.liar)).toEqual([1, 2, 3, 4]);
+    // With fantasies pending, EI and PI are averaged over draws of their outcomes (greedy q-EI).
+    expect(result.suggestions.map((s) => s.explain?.fantasyDraws)).toEqual([32, 32, 32, 32]);
     for (const s of result.suggestions) {
       for (const p of mixedSpace) expect(contains(p.domain, s.params[p.name]!)).toBe(true);
     }
