@@ -48,7 +48,9 @@ describe('fantasy draws for batch averages', () => {
     const { X, y } = data();
     const Xall = new Float64Array((n + q) * 2);
     Xall.set(X);
-    pending.forEach((x, i) => Xall.set(x, (n + i) * 2));
+    pending.forEach((x, i) => {
+      Xall.set(x, (n + i) * 2);
+    });
     const yall = Float64Array.from([...y, ...outcomes]);
     const conditioned = GpModel.fit(Xall, yall, n + q, 2, hyper);
     for (const x of [Float64Array.from([0.35, 0.55]), Float64Array.from([0.1, 0.9]), Float64Array.from([0.68, 0.25])]) {
