@@ -6,6 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { listOption, positiveInt } from '../args.ts';
 import { runMfBenchmark } from './benchmark.ts';
 import { runMedianStopBench } from './medianstop.ts';
 import { jsonReport, markdownReport, medianStopMarkdown, svgReport } from './report.ts';
@@ -24,18 +25,8 @@ const { values } = parseArgs({
   },
 });
 
-const list = (v: string | undefined): string[] | undefined =>
-  v
-    ?.split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-const int = (name: string, v: string): number => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got ${v}`);
-  return n;
-};
 const settings = Object.fromEntries(
-  (list(values['ms-settings']) ?? []).map((kv) => {
+  (listOption(values['ms-settings']) ?? []).map((kv) => {
     const [k, v] = kv.split('=');
     if (!k || v === undefined) throw new Error(`--ms-settings wants name=value pairs, got ${kv}`);
     return [k, v];
@@ -46,11 +37,11 @@ const started = performance.now();
 const log = (line: string): void => {
   process.stderr.write(`${line}\n`);
 };
-const functions = list(values.functions);
-const methods = list(values.methods);
+const functions = listOption(values.functions);
+const methods = listOption(values.methods);
 const report = await runMfBenchmark({
-  seeds: int('seeds', values.seeds),
-  cap: int('cap', values.cap),
+  seeds: positiveInt('seeds', values.seeds),
+  cap: positiveInt('cap', values.cap),
   ...(functions ? { functions } : {}),
   ...(methods ? { methods } : {}),
   log,
@@ -65,7 +56,7 @@ process.stdout.write(md);
 const verdicts = report.targets.map((t) => ({ status: t.status, description: `${t.description} (${t.detail})` }));
 
 if (!values['no-medianstop']) {
-  const ms = await runMedianStopBench({ seeds: int('ms-seeds', values['ms-seeds']), settings, log });
+  const ms = await runMedianStopBench({ seeds: positiveInt('ms-seeds', values['ms-seeds']), settings, log });
   const msMd = medianStopMarkdown(ms, report.date);
   writeFileSync(`${dir}/medianstop.md`, msMd);
   writeFileSync(`${dir}/medianstop.json`, `${JSON.stringify(ms, null, 2)}\n`);

@@ -5,6 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { listOption, positiveInt } from '../args.ts';
 import { runSearchBenchmark } from './benchmark.ts';
 import { jsonReport, markdownReport, svgReport } from './report.ts';
 
@@ -27,27 +28,17 @@ const { values } = parseArgs({
   },
 });
 
-const list = (v: string | undefined): string[] | undefined =>
-  v
-    ?.split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-const int = (name: string, v: string): number => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got ${v}`);
-  return n;
-};
 if (values.schedule !== 'sync' && values.schedule !== 'async') throw new Error('--schedule must be sync or async');
 
 const started = performance.now();
-const functions = list(values.functions);
-const algorithms = list(values.algorithms);
-const optunaSamplers = list(values['optuna-samplers']);
+const functions = listOption(values.functions);
+const algorithms = listOption(values.algorithms);
+const optunaSamplers = listOption(values['optuna-samplers']);
 const report = await runSearchBenchmark({
-  trials: int('trials', values.trials),
-  seeds: int('seeds', values.seeds),
-  paritySeeds: int('parity-seeds', values['parity-seeds']),
-  parallel: int('parallel', values.parallel),
+  trials: positiveInt('trials', values.trials),
+  seeds: positiveInt('seeds', values.seeds),
+  paritySeeds: positiveInt('parity-seeds', values['parity-seeds']),
+  parallel: positiveInt('parallel', values.parallel),
   schedule: values.schedule,
   optuna: !values['no-optuna'],
   long: !values['no-long'],
