@@ -245,18 +245,10 @@ function parallelTargets(x: TargetInputs, algorithm: string): Target[] {
     id: `${algorithm}-parallel${p}-coincidences`,
     description: `${algorithm} parallel-${p}: no two trials in flight together coincide`,
   };
-  if (!x.available.includes(algorithm))
-    return [regret, ...robust, coincide].map((t) => ({
-      ...t,
-      status: 'n/a' as const,
-      detail: `${algorithm} not available`,
-    }));
-  if (x.parallel === undefined)
-    return [regret, ...robust, coincide].map((t) => ({
-      ...t,
-      status: 'n/a' as const,
-      detail: 'parallel mode not run',
-    }));
+  const none = (detail: string): Target[] =>
+    [regret, ...robust, coincide].map((t) => ({ ...t, status: 'n/a' as const, detail }));
+  if (!x.available.includes(algorithm)) return none(`${algorithm} not available`);
+  if (x.parallel === undefined) return none('parallel mode not run');
   let pairs = 0;
   let seen = 0;
   for (const fn of x.functions) {

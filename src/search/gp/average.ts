@@ -3,6 +3,9 @@ import { type AcquisitionContext, type AcquisitionName, acquireValue } from './a
 import type { GpModel } from './model.ts';
 import { logH, logNormalCdf } from './normal.ts';
 
+/** Draws of the pending outcomes per average (antithetic pairs): enough that the ranking of candidates is stable. */
+export const fantasyDraws = 32;
+
 /**
  * The acquisition of a later batch member averaged over draws of what the earlier, still unobserved members
  * (and running trials) will return: greedy sequential q-EI (and q-PI) by Monte Carlo, where the kriging
@@ -10,9 +13,6 @@ import { logH, logNormalCdf } from './normal.ts';
  * zᵀ·tail(x) and lowers the incumbent to the best drawn value; the variance is the believer's (it does not
  * depend on the values). LCB is linear in the mean, so its average is the believer's value.
  */
-/** Draws of the pending outcomes per average (antithetic pairs): enough that the ranking of candidates is stable. */
-export const fantasyDraws = 32;
-
 export class FantasyAverage {
   private readonly z: Float64Array;
   private readonly bests: Float64Array;

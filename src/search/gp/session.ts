@@ -37,8 +37,8 @@ export interface Proposal {
  * EI and PI are not read at that single believed outcome but averaged over draws of the pending outcomes from
  * their joint posterior (greedy sequential q-EI by Monte Carlo, see FantasyAverage): a point next to one that
  * may well come back poor keeps some of its value. Measured with 4 suggestions per request, regret@100 median
- * over 30 seeds, believer → average: Ackley-5 3.11 → 2.67, Levy-4 0.56 → 0.17, Rosenbrock-4 8.5 → 10.5 (geometric
- * mean over seeds 9.75 → 9.92, the same), Hartmann6 and Branin below 1e-5 either way. The best-value lie
+ * over 30 seeds, believer → average: Ackley-5 3.11 → 2.69, Levy-4 0.56 → 0.26, Rosenbrock-4 8.5 → 11.7 (the same
+ * distribution: geometric mean over 60 seeds 10.4 → 10.5), Hartmann6 and Branin below 1e-5 either way. The best-value lie
  * (CL-min) did worse than both (Hartmann6 0.06 vs 6e-6).
  */
 export class ModelSession {
