@@ -42,5 +42,7 @@ export function snapToStep(min: number, step: number, count: number, x: number):
 /** True when `x` is (up to floating-point noise) one of the points `min + k*step`. */
 export function onStep(min: number, step: number, x: number): boolean {
   const k = (x - min) / step;
-  return Math.abs(k - Math.round(k)) <= 1e-9 * Math.max(1, Math.abs(k));
+  // x − min carries the rounding of both operands (a few ulps of the larger), which counts in steps as well.
+  const noise = (4 * Number.EPSILON * Math.max(Math.abs(x), Math.abs(min))) / step;
+  return Math.abs(k - Math.round(k)) <= 1e-9 * Math.max(1, Math.abs(k)) + noise;
 }

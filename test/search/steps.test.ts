@@ -46,5 +46,8 @@ describe('stepped ranges', () => {
     expect(onStep(0, 0.1, 0.1 + 0.2)).toBe(true);
     expect(onStep(0, 0.1, 0.25)).toBe(false);
     expect(onStep(1e6, 0.5, 1e6 + 123456.5)).toBe(true);
+    // Large values with a fine step: x − min carries ulps of 1e4, which are 4e-9 of a 0.001 step (fast-check's find).
+    expect(onStep(9999.99999999997, 0.001, 10000.00099999997)).toBe(true);
+    expect(onStep(9999.99999999997, 0.001, 10000.0005)).toBe(false);
   });
 });
