@@ -1,23 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadExperiments } from '../../src/spec/load.ts';
-import { openStore } from '../../src/store/open.ts';
 import type { Store } from '../../src/store/types.ts';
 import { Experiment } from '../../src/trial/experiment.ts';
-import { tempDir } from '../helpers.ts';
+import { freshStorePerTest } from '../helpers.ts';
 
 const file = fileURLToPath(new URL('../../examples/svc-digits/experiment.yaml', import.meta.url));
 
-let tmp: ReturnType<typeof tempDir>;
 let store: Store;
-beforeEach(() => {
-  tmp = tempDir();
-  store = openStore(tmp.dir);
-});
-afterEach(() => {
-  store.close();
-  tmp.cleanup();
+freshStorePerTest((s) => {
+  store = s;
 });
 
 describe('examples/svc-digits (real scikit-learn trials through /usr/bin/python3)', () => {

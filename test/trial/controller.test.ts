@@ -1,18 +1,11 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openStore } from '../../src/store/open.ts';
+import { describe, expect, it } from 'vitest';
 import type { Store } from '../../src/store/types.ts';
 import { Experiment } from '../../src/trial/experiment.ts';
-import { sequenceExperiment, tempDir } from '../helpers.ts';
+import { freshStorePerTest, sequenceExperiment } from '../helpers.ts';
 
-let tmp: ReturnType<typeof tempDir>;
 let store: Store;
-beforeEach(() => {
-  tmp = tempDir();
-  store = openStore(tmp.dir);
-});
-afterEach(() => {
-  store.close();
-  tmp.cleanup();
+freshStorePerTest((s) => {
+  store = s;
 });
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -1,19 +1,12 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { search } from '../../src/spec/create.ts';
-import { openStore } from '../../src/store/open.ts';
 import type { Store } from '../../src/store/types.ts';
 import { Experiment } from '../../src/trial/experiment.ts';
-import { tempDir } from '../helpers.ts';
+import { freshStorePerTest } from '../helpers.ts';
 
-let tmp: ReturnType<typeof tempDir>;
 let store: Store;
-beforeEach(() => {
-  tmp = tempDir();
-  store = openStore(tmp.dir);
-});
-afterEach(() => {
-  store.close();
-  tmp.cleanup();
+freshStorePerTest((s) => {
+  store = s;
 });
 
 describe.each(['hyperband', 'bohb'])('%s through the controller', (algorithmName) => {

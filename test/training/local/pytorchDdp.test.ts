@@ -1,29 +1,22 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadExperiments } from '../../../src/spec/load.ts';
 import type { ExperimentManifest } from '../../../src/spec/types.ts';
-import { openStore } from '../../../src/store/open.ts';
 import type { Store } from '../../../src/store/types.ts';
 import { LocalDistributedExecutor } from '../../../src/training/local/index.ts';
 import { ExperimentController } from '../../../src/trial/controller.ts';
 import { prepareExperiment } from '../../../src/trial/prepare.ts';
 import { type ExperimentResult, experimentResult } from '../../../src/trial/report.ts';
-import { tempDir } from '../../helpers.ts';
+import { freshStorePerTest } from '../../helpers.ts';
 
 const file = fileURLToPath(new URL('../../../examples/pytorch-ddp/experiment.yaml', import.meta.url));
 
-let tmp: ReturnType<typeof tempDir>;
 let store: Store;
-beforeEach(() => {
-  tmp = tempDir('hpo-ddp-');
-  store = openStore(tmp.dir);
-});
-afterEach(() => {
-  store.close();
-  tmp.cleanup();
-});
+freshStorePerTest((s) => {
+  store = s;
+}, 'hpo-ddp-');
 
 /** What `Experiment.run()` does, with the distributed executor (until `run()` picks it for multi-replica templates). */
 async function runWithController(
