@@ -60,6 +60,8 @@ export function makeRequest(options: {
   readonly type?: 'minimize' | 'maximize';
   readonly state?: unknown;
   readonly maxTrialCount?: number;
+  /** Defaults to `count` (a request for a whole batch). */
+  readonly parallelTrialCount?: number;
 }): SuggestRequest {
   const objective: ObjectiveSpec = { type: options.type ?? 'minimize', metricName: 'objective' };
   const base = {
@@ -70,7 +72,7 @@ export function makeRequest(options: {
     count: options.count,
     seed: options.seed ?? 1,
     settings: options.settings ?? {},
-    parallelTrialCount: Math.max(1, options.count),
+    parallelTrialCount: options.parallelTrialCount ?? Math.max(1, options.count),
   };
   const withState = options.state === undefined ? base : { ...base, state: options.state };
   const request =

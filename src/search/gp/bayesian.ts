@@ -98,6 +98,7 @@ export class BayesianOptimization implements SearchAlgorithm {
       session ??= ModelSession.open(encoder, options, history, state, {
         extra: req.count - i,
         sign: req.objective.type === 'maximize' ? -1 : 1,
+        parallel: req.parallelTrialCount,
       });
       const proposal = session.propose(
         index,

@@ -39,12 +39,15 @@ export interface SweepOptions {
   readonly incumbents: readonly Float64Array[];
   /** Fantasies at the end of the model whose draws a batch average needs ({@link Sweep.tail}); 0 for none. */
   readonly fantasies?: number;
+  /** Only perturbations of the incumbents, no points spread over the whole cube (see `ModelSession.propose`). */
+  readonly localOnly?: boolean;
 }
 
 /** Builds and scores the candidate sweep. */
 export function sweepCandidates(model: GpModel, encoder: SpaceEncoder, options: SweepOptions): Sweep {
   const dims = encoder.dims;
-  const local = options.incumbents.length === 0 ? 0 : Math.floor(options.size / 4);
+  const local =
+    options.incumbents.length === 0 ? 0 : options.localOnly === true ? options.size : Math.floor(options.size / 4);
   const global = options.size - local;
   const points = new Float64Array(options.size * dims);
   if (dims <= maxSobolDimensions) {
