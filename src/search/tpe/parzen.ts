@@ -72,18 +72,26 @@ function pick(cumulative: Float64Array, u: number): number {
   return lo;
 }
 
+/** Draws from one component only, its numeric kernels narrowed by `widthScale` (a local refinement). */
+export interface Focus {
+  readonly component: number;
+  readonly widthScale: number;
+}
+
 /**
  * Draws `count` points from the joint mixture: a component per point, then every coordinate from that
- * component's kernels, so a candidate is a perturbation of one observation as a whole.
+ * component's kernels, so a candidate is a perturbation of one observation as a whole. With `focus`, every
+ * draw comes from that one component, with narrower numeric kernels.
  */
-export function sampleParzen(p: Parzen, dims: readonly TpeDim[], count: number, rng: Rng): Candidates {
+export function sampleParzen(p: Parzen, dims: readonly TpeDim[], count: number, rng: Rng, focus?: Focus): Candidates {
   const values = dims.map(() => new Float64Array(count));
   const slices = dims.map((dim) =>
     dim.kind === 'stepped' ? { a: new Float64Array(count), b: new Float64Array(count) } : undefined,
   );
   const total = p.cumulative[p.components - 1]!;
+  const scale = focus?.widthScale ?? 1;
   for (let i = 0; i < count; i++) {
-    const k = pick(p.cumulative, rng.next() * total);
+    const k = focus?.component ?? pick(p.cumulative, rng.next() * total);
     dims.forEach((dim, j) => {
       const kd = p.kernels[j]!;
       if (kd.kind === 'categorical') {
@@ -91,7 +99,7 @@ export function sampleParzen(p: Parzen, dims: readonly TpeDim[], count: number, 
         values[j]![i] = c >= 0 && rng.next() < kd.keep ? c : rng.int(0, kd.size - 1);
         return;
       }
-      const x = truncatedNormalDraw(kd.mus[k]!, kd.sigmas[k]!, rng);
+      const x = truncatedNormalDraw(kd.mus[k]!, kd.sigmas[k]! * scale, rng);
       const slice = slices[j];
       if (slice === undefined || dim.kind !== 'stepped') {
         values[j]![i] = x;

@@ -1,7 +1,7 @@
 import type { Rng } from '../rng.ts';
 import { logDensity } from './density.ts';
 import type { TpeSpace } from './encoding.ts';
-import { buildParzen, type DensityMode, sampleParzen } from './parzen.ts';
+import { buildParzen, type DensityMode, type Focus, sampleParzen } from './parzen.ts';
 import type { Split } from './split.ts';
 
 /**
@@ -29,12 +29,13 @@ export interface RankOptions {
 /**
  * Draws `o.candidates` points from l and ranks them by log l − log g (ties: draw order). Both modes draw whole
  * candidates from l's joint mixture (each a perturbation of one good point); `marginal` scores them with
- * per-parameter estimators only, so the model itself has no interactions between parameters.
+ * per-parameter estimators only, so the model itself has no interactions between parameters. With `focus`,
+ * the candidates are drawn around one good point only (see `localFocus` in engine.ts).
  */
-export function rankCandidates(enc: TpeSpace, split: Split, o: RankOptions, rng: Rng): Ranked {
+export function rankCandidates(enc: TpeSpace, split: Split, o: RankOptions, rng: Rng, focus?: Focus): Ranked {
   const l = buildParzen(enc.dims, split.good, o.priorWeight);
   const g = buildParzen(enc.dims, split.bad, o.priorWeight);
-  const cands = sampleParzen(l, enc.dims, o.candidates, rng);
+  const cands = sampleParzen(l, enc.dims, o.candidates, rng, focus);
   const ll = logDensity(l, cands, o.mode);
   const lg = logDensity(g, cands, o.mode);
   const scores = new Float64Array(cands.count);

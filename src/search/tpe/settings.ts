@@ -39,6 +39,8 @@ export interface TpeConfig {
   readonly gamma: number;
   /** Exponent of the good points' rank weights ((g − r)/g)^sharpness (see splitHistory). */
   readonly sharpness: number;
+  /** The narrower of a local proposal's two kernel scales, relative to the best point's widths (see `localFocus`). */
+  readonly localWidth: number;
 }
 
 /** The good quantile of both variants by default (hyperopt's default `gamma`, which also benchmarks best). */
@@ -77,6 +79,7 @@ export function readTpe(settings: Settings, requestSeed: number): TpeConfig {
     gamma: num(values, 'gamma', defaultGamma),
     // Independent estimators blur the good region more than a joint one, so their good points lean harder on the best.
     sharpness: 3,
+    localWidth: 0.5,
   };
 }
 
@@ -97,5 +100,6 @@ export function readMultivariateTpe(settings: Settings, requestSeed: number): Tp
     priorWeight: 1,
     gamma: defaultGamma,
     sharpness: 2,
+    localWidth: 0.35,
   };
 }

@@ -102,6 +102,8 @@ export interface Split {
   readonly bad: Group;
   /** Points counted as bad because they are in flight (the trials' and this batch's own). */
   readonly liars: number;
+  /** The good group's component of the best observation (-1 with no observations). */
+  readonly best: number;
 }
 
 /** How one split is made: the good quantile and the exponent of the good points' rank weights. */
@@ -126,12 +128,14 @@ export function splitHistory(h: History, o: SplitOptions, batch: readonly Float6
   const good: Float64Array[] = [];
   const goodWeights = new Float64Array(nGood);
   const bad: Float64Array[] = [];
+  let best = -1;
   for (let i = 0; i < n; i++) {
     const r = rank[i]!;
     if (r < 0) {
       bad.push(h.points[i]!);
       continue;
     }
+    if (r === 0) best = good.length;
     goodWeights[good.length] = ((nGood - r) / nGood) ** sharpness;
     good.push(h.points[i]!);
   }
@@ -142,5 +146,6 @@ export function splitHistory(h: History, o: SplitOptions, batch: readonly Float6
     good: group(good, dims, goodWeights),
     bad: group(bad, dims, badWeights),
     liars: h.inFlight.length + batch.length,
+    best,
   };
 }

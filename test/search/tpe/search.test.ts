@@ -83,6 +83,35 @@ describe.each(variants)('%s', (name, factory) => {
     expect(result.suggestions.map((_, i) => explainOf(result, i).liar)).toEqual([0, 1, 2, 3]);
   });
 
+  it('refines the best observation with all but one proposal in every parallelTrialCount while trials are in flight', () => {
+    for (let seed = 1; seed <= 5; seed++) {
+      const batch = factory().suggest(
+        makeRequest({ space: line, trials: bowl, count: 4, seed, parallelTrialCount: 4 }),
+      );
+      // The batch is trials 30–33: 30 has nothing in flight and 32 is the one in four that follows the
+      // sequential rule; 31 and 33 refine.
+      expect(batch.suggestions.map((_, i) => explainOf(batch, i).region)).toEqual([
+        'global',
+        'local',
+        'global',
+        'local',
+      ]);
+      // A local proposal ranks a third of n_EI_candidates / n_ei_candidates (24), all drawn around the best point.
+      expect(batch.suggestions.map((_, i) => explainOf(batch, i).candidates)).toEqual([24, 8, 24, 8]);
+      expect(new Set(batch.suggestions.map((s) => s.params.x)).size).toBe(4);
+    }
+    // Refilling one slot while three trials run: local unless the trial's index is a multiple of four.
+    const running = [30, 31, 32].map((i) => makeTrial(i, { x: i / 100 }, 'Running'));
+    const refill = (parallelTrialCount: number) =>
+      explainOf(
+        factory().suggest(makeRequest({ space: line, trials: [...bowl, ...running], count: 1, parallelTrialCount })),
+      );
+    expect(refill(4)).toMatchObject({ region: 'local', liar: 3 });
+    expect(refill(3)).toMatchObject({ region: 'global', liar: 3 }); // trial 33, a multiple of three
+    // A sequential experiment never restricts a proposal, whatever is in flight.
+    expect(refill(1)).toMatchObject({ region: 'global', candidates: 24 });
+  });
+
   it('steers away from points in flight (a constant liar for Running and Pending trials)', () => {
     const near = (trials: readonly TrialView[]): number => {
       let n = 0;

@@ -69,6 +69,11 @@ describe('good/bad split', () => {
     expect(Array.from(split.bad.columns[0]!)).toEqual([0, 0.2, 0.4, 0.5, 0.6, 0.7, 0.95, 0.25]);
     expect(Array.from(split.bad.weights)).toEqual([1, 1, 1, 1, 1, 1, liarWeight, liarWeight]);
     expect(split.liars).toBe(2);
+    // The best observation (trial 1) is the good group's first component.
+    expect(split.best).toBe(0);
+    const later = readHistory(enc, [trial(0, 0, 'Succeeded', 2), trial(1, 5, 'Succeeded', 1)], 1, new Memo());
+    expect(splitHistory(later, { gamma: 1, sharpness: 2 }, [], 1).best).toBe(1);
+    expect(splitHistory(readHistory(enc, [], 1, new Memo()), { gamma: 1, sharpness: 2 }, [], 1).best).toBe(-1);
   });
 
   it('reads the same history the same way through a warm memo', () => {
