@@ -8,7 +8,7 @@ import type { Suggestion, SuggestRequest, SuggestResult } from '../types.ts';
 import { decodePoint, encodeAssignment, encodeSpace, type TpeSpace } from './encoding.ts';
 import type { Memo } from './memo.ts';
 import type { Focus } from './parzen.ts';
-import { rankCandidates } from './sampler.ts';
+import { type Ranked, rankCandidates } from './sampler.ts';
 import type { TpeConfig } from './settings.ts';
 import { type History, readHistory, type Split, splitHistory } from './split.ts';
 import { Visited } from './visited.ts';
@@ -101,27 +101,44 @@ function modelled(
   index: number,
 ): Suggestion {
   const split = splitHistory(history, cfg, batch, enc.dims.length);
-  const local = region === 'local' ? localFocus(split, cfg, index) : undefined;
-  const candidates = local?.candidates ?? cfg.candidates;
-  const ranked = rankCandidates(enc, split, { ...cfg, candidates }, rng, local?.focus);
-  const explain = {
+  const explain = (where: SearchRegion, candidates: number) => ({
     phase: 'model',
     acquisition: 'log l(x) - log g(x)',
     model: cfg.mode === 'joint' ? 'multivariate' : 'independent',
-    region: local === undefined ? 'global' : 'local',
+    region: where,
     good: split.good.size,
     bad: split.bad.size - split.liars,
     liar: split.liars,
     candidates,
+  });
+  const local = region === 'local' ? localFocus(split, cfg, index) : undefined;
+  if (local !== undefined) {
+    const ranked = rankCandidates(enc, split, { ...cfg, candidates: local.candidates }, rng, local.focus);
+    const pick = firstUnvisited(enc, ranked, visited);
+    if (pick !== undefined)
+      return { params: pick.params, explain: { ...explain('local', local.candidates), ...pick.explain } };
+    // Every candidate near the best trial was tried already (a small finite space): rank the whole space instead.
+  }
+  const pick = firstUnvisited(enc, rankCandidates(enc, split, cfg, rng), visited);
+  if (pick !== undefined)
+    return { params: pick.params, explain: { ...explain('global', cfg.candidates), ...pick.explain } };
+  return {
+    params: visited.fresh(rng),
+    explain: { ...explain('global', cfg.candidates), phase: 'fallback', reason: 'every candidate was tried' },
   };
+}
+
+/** The best-ranked candidate that is not a repeat, with its acquisition value and rank. */
+function firstUnvisited(
+  enc: TpeSpace,
+  ranked: Ranked,
+  visited: Visited,
+): { params: Assignment; explain: { value: number | null; rank: number } } | undefined {
   for (let r = 0; r < ranked.size; r++) {
     const params = decodePoint(enc, ranked.point(r));
     if (visited.wasted(params)) continue;
     const value = ranked.score(r);
-    return { params, explain: { ...explain, value: Number.isFinite(value) ? value : null, rank: r } };
+    return { params, explain: { value: Number.isFinite(value) ? value : null, rank: r } };
   }
-  return {
-    params: visited.fresh(rng),
-    explain: { ...explain, phase: 'fallback', reason: 'every candidate was tried' },
-  };
+  return undefined;
 }

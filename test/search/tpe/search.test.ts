@@ -112,6 +112,19 @@ describe.each(variants)('%s', (name, factory) => {
     expect(refill(1)).toMatchObject({ region: 'global', candidates: 24 });
   });
 
+  it('ranks the whole space when every candidate near the best trial was tried (a small finite space)', () => {
+    const ints: SearchSpace = [{ name: 'n', domain: { kind: 'int', min: 1, max: 6, step: 1, scale: 'uniform' } }];
+    const trials = [1, 2, 3, 4].map((n, i) => makeTrial(i, { n }, 'Succeeded', (n - 3) ** 2));
+    const algorithm = new MultivariateTpeSearch();
+    const settings = { n_startup_trials: '2' };
+    for (let seed = 1; seed <= 5; seed++) {
+      const result = algorithm.suggest(makeRequest({ space: ints, trials, count: 2, seed, settings }));
+      // Trial 5 (in flight: trial 4) would refine n = 3, whose neighbours are all taken.
+      expect(result.suggestions.map((s) => s.params.n).sort()).toEqual([5, 6]);
+      expect(explainOf(result, 1)).toMatchObject({ phase: 'model', region: 'global', liar: 1 });
+    }
+  });
+
   it('steers away from points in flight (a constant liar for Running and Pending trials)', () => {
     const near = (trials: readonly TrialView[]): number => {
       let n = 0;
