@@ -5,7 +5,7 @@
 import { performance } from 'node:perf_hooks';
 import { builtinAlgorithms } from '../../src/search/index.ts';
 import type { SearchAlgorithm, Settings } from '../../src/search/types.ts';
-import { testFunctions } from './functions.ts';
+import { benchmarkFunction } from './functions.ts';
 import { median } from './stats.ts';
 import { runStudy, type Schedule } from './study.ts';
 
@@ -84,7 +84,7 @@ export async function runOurSide(o: HarnessOptions): Promise<Series[]> {
         continue;
       }
       for (const name of o.functions) {
-        const fn = testFunctions[name];
+        const fn = benchmarkFunction(name);
         if (fn === undefined) throw new Error(`unknown function ${name}`);
         const studies: StudyRecord[] = [];
         try {

@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { testFunctions } from '../../bench/search/functions.ts';
+import { heldOutFunctions, testFunctions } from '../../bench/search/functions.ts';
+import { Rng } from '../../src/search/rng.ts';
 
 // shared/ sits next to the repository (/work/main → /work/shared).
 const shared = fileURLToPath(new URL('../../../shared/bench/', import.meta.url));
@@ -52,5 +53,34 @@ describe('benchmark functions match shared/bench/functions.py', () => {
     expect(testFunctions.branin!.f([Math.PI, 2.275])).toBeCloseTo(testFunctions.branin!.optimum, 5);
     expect(testFunctions.rosenbrock4!.f([1, 1, 1, 1])).toBe(0);
     expect(Math.abs(testFunctions.ackley5!.f([0, 0, 0, 0, 0]))).toBeLessThan(1e-12);
+  });
+});
+
+describe('held-out functions (parity checks outside the development set)', () => {
+  const minimisers: Record<string, number[]> = {
+    levy4: [1, 1, 1, 1],
+    styblinski5: Array(5).fill(-2.903534),
+    camel: [0.0898, -0.7126],
+    rastrigin4: [0, 0, 0, 0],
+    ellipsoid6: Array(6).fill(0),
+  };
+
+  it.each(Object.keys(heldOutFunctions))(
+    '%s takes its listed optimum at the known minimiser, and nowhere lower',
+    (name) => {
+      const fn = heldOutFunctions[name]!;
+      const x = minimisers[name]!;
+      expect(x).toHaveLength(fn.bounds.length);
+      expect(Math.abs(fn.f(x) - fn.optimum)).toBeLessThan(1e-4 * Math.max(1, Math.abs(fn.optimum)));
+      const rng = new Rng(7);
+      for (let i = 0; i < 2000; i++) {
+        const p = fn.bounds.map(([lo, hi]) => lo + (hi - lo) * rng.next());
+        expect(fn.f(p)).toBeGreaterThan(fn.optimum - 1e-4);
+      }
+    },
+  );
+
+  it('does not shadow the development set', () => {
+    for (const name of Object.keys(heldOutFunctions)) expect(Object.hasOwn(testFunctions, name)).toBe(false);
   });
 });
