@@ -98,7 +98,9 @@ export async function runStudy(o: StudyOptions): Promise<StudyRun> {
     // The store keeps the state as JSON, so what comes back is a JSON copy, never the algorithm's own object.
     state = result.state === undefined ? undefined : JSON.parse(JSON.stringify(result.state));
     const got = result.suggestions.slice(0, count);
-    if (got.length < count || result.exhausted === true) stoppedEarly = true;
+    // A short answer while trials run is the algorithm waiting for them (CMA-ES finishing a generation), as the
+    // controller sees it: finish one and ask again. Only an exhausted space, or nothing while nothing runs, ends it.
+    if (result.exhausted === true || (got.length === 0 && inFlight.length === 0)) stoppedEarly = true;
     coincidences += countCoincidences(
       space,
       got,

@@ -31,7 +31,35 @@ const shape = (r: SuggestRequest) => ({
   parallel: r.parallelTrialCount,
 });
 
+/** Like CMA-ES at the end of a generation: proposes nothing while any trial is still running. */
+function waiter(): SearchAlgorithm {
+  return {
+    name: 'waiter',
+    validate: () => [],
+    suggest: (req) => {
+      if (req.trials.some((t) => t.state === 'Running')) return { suggestions: [] };
+      const n = req.trials.length;
+      return {
+        suggestions: Array.from({ length: req.count }, (_, i) => ({ params: { x0: -5 + (n + i) * 0.1, x1: 5 } })),
+      };
+    },
+  };
+}
+
 describe('runStudy', () => {
+  it('async: a short answer while trials run waits for them instead of ending the study', async () => {
+    const run = await runStudy({
+      algorithm: waiter(),
+      fn: branin,
+      trials: 12,
+      seed: 1,
+      parallel: 4,
+      schedule: 'async',
+    });
+    expect(run.stoppedEarly).toBe(false);
+    expect(run.curve).toHaveLength(12);
+  });
+
   it('sequential: one suggestion per request, every earlier trial Succeeded, the state passed back', async () => {
     const seen: SuggestRequest[] = [];
     const run = await runStudy({ algorithm: spy(seen), fn: branin, trials: 3, seed: 7 });
