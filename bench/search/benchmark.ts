@@ -125,6 +125,7 @@ export async function runSearchBenchmark(o: BenchOptions = {}): Promise<BenchRep
         algorithm,
         trials: gp ? 501 : 1000,
         at: gp ? [50, 100, 500] : [50, 100, 500, 1000],
+        repeats: gp ? 1 : 3,
         ...registry,
       });
       log(`long study: ${algorithm}: ${r.status}${r.wallS === undefined ? '' : `, ${r.wallS.toFixed(2)} s`}`);

@@ -143,7 +143,7 @@ function tpeCost(x: TargetInputs, algorithm: string): Target[] {
   };
   const wall1000 = {
     id: `${algorithm}-wall1000`,
-    description: `${algorithm} 1,000-trial Hartmann6 study ≥ 10× cheaper than Optuna 5.0-dev TPE's`,
+    description: `${algorithm} 1,000-trial Hartmann6 study (median of 3 seeds) ≥ 10× cheaper than Optuna 5.0-dev TPE's`,
   };
   if (!x.available.includes(algorithm)) {
     return [wall100, wall1000].map((t) => ({ ...t, status: 'n/a' as const, detail: `${algorithm} not available` }));
