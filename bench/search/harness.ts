@@ -5,7 +5,7 @@
 import { performance } from 'node:perf_hooks';
 import { builtinAlgorithms } from '../../src/search/index.ts';
 import type { SearchAlgorithm, Settings } from '../../src/search/types.ts';
-import { benchmarkFunction } from './functions.ts';
+import { benchmarkFunction, type TestFunction } from './functions.ts';
 import { median } from './stats.ts';
 import { runStudy, type Schedule } from './study.ts';
 
@@ -87,23 +87,25 @@ export async function runOurSide(o: HarnessOptions): Promise<Series[]> {
         series.status = 'not available';
         continue;
       }
+      const settings = o.settings?.[algorithm];
+      const study = (fn: TestFunction, seed: number) =>
+        runStudy({
+          algorithm: factory(),
+          fn,
+          trials: o.trials,
+          seed,
+          parallel,
+          schedule,
+          ...(settings === undefined ? {} : { settings }),
+        });
       // Untimed studies first (up to 10, or 1 s of them), so that timed studies measure the algorithm in a
       // warm process, as a controller's suggestion worker runs it, not V8 compiling and tiering up its code:
       // the first ten 100-trial TPE studies of a fresh process take a median 15 ms, later ones 7 ms.
       const first = o.functions[0] === undefined ? undefined : benchmarkFunction(o.functions[0]);
       const warmStart = performance.now();
       for (let w = 0; first !== undefined && w < warmUpStudies && performance.now() - warmStart < 1000; w++) {
-        const settings = o.settings?.[algorithm];
         try {
-          await runStudy({
-            algorithm: factory(),
-            fn: first,
-            trials: o.trials,
-            seed: warmUpSeed + w,
-            parallel,
-            schedule,
-            ...(settings === undefined ? {} : { settings }),
-          });
+          await study(first, warmUpSeed + w);
         } catch {
           break; // the timed studies report the error
         }
@@ -114,16 +116,7 @@ export async function runOurSide(o: HarnessOptions): Promise<Series[]> {
         const studies: StudyRecord[] = [];
         try {
           for (let seed = 0; seed < o.seeds; seed++) {
-            const settings = o.settings?.[algorithm];
-            const run = await runStudy({
-              algorithm: factory(),
-              fn,
-              trials: o.trials,
-              seed,
-              parallel,
-              schedule,
-              ...(settings === undefined ? {} : { settings }),
-            });
+            const run = await study(fn, seed);
             studies.push({ seed, wallS: run.wallS, curve: run.curve, coincidences: run.coincidences });
             // Let the event loop drain the Optuna child's output (and anything else pending) between studies.
             await new Promise((resolve) => setImmediate(resolve));
