@@ -1,6 +1,6 @@
 /** Reduces series of studies to the report's rows: regret quartiles at the checkpoints and the median study wall. */
 import type { AnchorRow, Anchors } from './anchors.ts';
-import { testFunctions } from './functions.ts';
+import { benchmarkFunction } from './functions.ts';
 import type { Series } from './harness.ts';
 import type { OptunaOutcome } from './optuna.ts';
 import { curveAt, medianCurve, type Quartiles, quartiles } from './stats.ts';
@@ -22,9 +22,9 @@ export interface SummaryRow {
   readonly coincidences?: number;
 }
 
-/** The regret of a best-so-far value on a function (against the optimum `functions.py` lists). */
+/** The regret of a best-so-far value on a function (against the optimum `functions.py` or the held-out set lists). */
 export function regretOf(fn: string, best: number): number {
-  const f = testFunctions[fn];
+  const f = benchmarkFunction(fn);
   if (f === undefined) throw new Error(`unknown function ${fn}`);
   return best - f.optimum;
 }
