@@ -39,15 +39,12 @@ export interface SweepOptions {
   readonly incumbents: readonly Float64Array[];
   /** Fantasies at the end of the model whose draws a batch average needs ({@link Sweep.tail}); 0 for none. */
   readonly fantasies?: number;
-  /** Only perturbations of the incumbents, no points spread over the whole cube (see `ModelSession.propose`). */
-  readonly localOnly?: boolean;
 }
 
 /** Builds and scores the candidate sweep. */
 export function sweepCandidates(model: GpModel, encoder: SpaceEncoder, options: SweepOptions): Sweep {
   const dims = encoder.dims;
-  const local =
-    options.incumbents.length === 0 ? 0 : options.localOnly === true ? options.size : Math.floor(options.size / 4);
+  const local = options.incumbents.length === 0 ? 0 : Math.floor(options.size / 4);
   const global = options.size - local;
   const points = new Float64Array(options.size * dims);
   if (dims <= maxSobolDimensions) {
@@ -80,6 +77,24 @@ export function sweepCandidates(model: GpModel, encoder: SpaceEncoder, options: 
   const tail = new Float64Array(options.size * q);
   model.predictMany(points, options.size, mean, variance, { q, out: tail });
   return { points, size: options.size, mean, variance, tail };
+}
+
+/** The sweep's candidates for which `keep` holds (by index), in their order, with their scores and tail weights. */
+export function filterSweep(sweep: Sweep, dims: number, keep: (c: number) => boolean): Sweep {
+  const kept = Array.from({ length: sweep.size }, (_, c) => c).filter(keep);
+  const size = kept.length;
+  const points = new Float64Array(size * dims);
+  const mean = new Float64Array(size);
+  const variance = new Float64Array(size);
+  const q = sweep.tail === undefined ? 0 : sweep.tail.length / sweep.size;
+  const tail = sweep.tail === undefined ? undefined : new Float64Array(size * q);
+  kept.forEach((c, i) => {
+    points.set(sweep.points.subarray(c * dims, (c + 1) * dims), i * dims);
+    mean[i] = sweep.mean[c]!;
+    variance[i] = sweep.variance[c]!;
+    if (tail !== undefined) tail.set(sweep.tail!.subarray(c * q, (c + 1) * q), i * q);
+  });
+  return tail === undefined ? { points, size, mean, variance } : { points, size, mean, variance, tail };
 }
 
 /** How hard {@link maximizeAcquisition} works beyond the sweep. */

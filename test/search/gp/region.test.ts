@@ -3,7 +3,8 @@ import { SpaceEncoder } from '../../../src/search/gp/encode.ts';
 import { BayesianOptimization } from '../../../src/search/gp/index.ts';
 import type { Hyper } from '../../../src/search/gp/kernel.ts';
 import { GpModel } from '../../../src/search/gp/model.ts';
-import { sweepCandidates } from '../../../src/search/gp/optimize.ts';
+import { filterSweep, sweepCandidates } from '../../../src/search/gp/optimize.ts';
+import { localQuantile } from '../../../src/search/gp/session.ts';
 import { searchRegion } from '../../../src/search/region.ts';
 import { Rng } from '../../../src/search/rng.ts';
 import { SobolSearch } from '../../../src/search/sobol.ts';
@@ -25,32 +26,35 @@ describe('searchRegion: where a GP proposal looks', () => {
   });
 });
 
-describe('a local sweep', () => {
+describe('filterSweep', () => {
   const encoder = new SpaceEncoder(branin.space);
-  const hyper: Hyper = { logLength: [Math.log(0.02), Math.log(0.02)], logSignal: 0, logNoise: Math.log(1e-6) };
+  const hyper: Hyper = { logLength: [Math.log(0.2), Math.log(0.2)], logSignal: 0, logNoise: Math.log(1e-6) };
   const rng = new Rng(3);
   const n = 20;
   const X = Float64Array.from({ length: n * 2 }, () => rng.next());
   const y = Float64Array.from({ length: n }, (_, i) => X[2 * i]! + X[2 * i + 1]!);
-  const model = GpModel.fit(X, y, n, 2, hyper);
-  const incumbent = Float64Array.from([0.2, 0.7]);
-  const farthest = (localOnly: boolean): number => {
-    const sweep = sweepCandidates(model, encoder, { seed: 9, size: 512, incumbents: [incumbent], localOnly });
-    let far = 0;
-    for (let c = 0; c < sweep.size; c++) {
-      const d = Math.max(
-        Math.abs(sweep.points[2 * c]! - incumbent[0]!),
-        Math.abs(sweep.points[2 * c + 1]! - incumbent[1]!),
-      );
-      far = Math.max(far, d);
-    }
-    return far;
-  };
+  const model = GpModel.fit(X, y, n, 2, hyper, 2);
+  model.addFantasy(Float64Array.from([0.3, 0.3]), 0.6);
+  model.addFantasy(Float64Array.from([0.7, 0.2]), 0.9);
+  const sweep = sweepCandidates(model, encoder, { seed: 9, size: 256, incumbents: [X.slice(0, 2)], fantasies: 2 });
 
-  it('holds only perturbations of the incumbents (at most 0.3 length scales wide), no points across the cube', () => {
-    // The widest perturbation has a standard deviation of 0.3 × 0.02: eight of them bound every draw of 512.
-    expect(farthest(true)).toBeLessThan(8 * 0.3 * 0.02);
-    expect(farthest(false)).toBeGreaterThan(0.5);
+  it('keeps each kept candidate with its own point, mean, variance and fantasy weights, in order', () => {
+    const keep = (c: number): boolean => sweep.mean[c]! <= 0.5;
+    const kept = filterSweep(sweep, 2, keep);
+    const indices = Array.from({ length: sweep.size }, (_, c) => c).filter(keep);
+    expect(kept.size).toBe(indices.length);
+    expect(kept.size).toBeGreaterThan(0);
+    expect(kept.size).toBeLessThan(sweep.size);
+    indices.forEach((c, i) => {
+      expect(Array.from(kept.points.subarray(2 * i, 2 * i + 2))).toEqual(
+        Array.from(sweep.points.subarray(2 * c, 2 * c + 2)),
+      );
+      expect(kept.mean[i]).toBe(sweep.mean[c]);
+      expect(kept.variance[i]).toBe(sweep.variance[c]);
+      expect(Array.from(kept.tail!.subarray(2 * i, 2 * i + 2))).toEqual(
+        Array.from(sweep.tail!.subarray(2 * c, 2 * c + 2)),
+      );
+    });
   });
 });
 
@@ -67,5 +71,33 @@ describe('bayesianoptimization batch regions', () => {
     const running = [...trials, ...[16, 17, 18].map((i) => makeTrial(i, trials[i - 10]!.params, 'Running'))];
     const refill = bo.suggest(makeRequest({ space: branin.space, trials: running, count: 1, parallelTrialCount: 4 }));
     expect(refill.suggestions[0]!.explain).toMatchObject({ region: 'local', liar: 3 });
+  });
+
+  it('a local proposal is a candidate the model predicts among the best tenth of the observations', async () => {
+    const run = await runAskTell({ algorithm: new SobolSearch(), space: branin.space, evaluate: branin.f, trials: 28 });
+    const trials = [...run.trials];
+    const values = trials.map((t) => t.objective!).sort((a, b) => a - b);
+    const cap = values[Math.floor(localQuantile * values.length)]!;
+    for (const type of ['minimize', 'maximize'] as const) {
+      // acq_optimizer sampling: the pick is a sweep candidate itself, not a gradient refinement of one. LCB: without
+      // the cap, later members here pick unexplored points the model predicts far worse (checked by removing it).
+      const sign = type === 'minimize' ? 1 : -1;
+      const signed = trials.map((t) => ({
+        ...t,
+        objective: sign * t.objective!,
+        intermediate: [{ step: 1, value: sign * t.objective! }],
+      }));
+      const batch = new BayesianOptimization().suggest(
+        makeRequest({ space: branin.space, trials: signed, count: 4, type, settings: { acq_optimizer: 'sampling', acq_func: 'LCB' } }),
+      );
+      const local = batch.suggestions.filter((s) => s.explain?.region === 'local');
+      expect(local).toHaveLength(3);
+      for (const s of local) {
+        const explain = s.explain as { meanCap: number; predictedMean: number };
+        expect(explain.meanCap).toBeCloseTo(sign * cap, 9);
+        expect(sign * explain.predictedMean).toBeLessThanOrEqual(sign * explain.meanCap + 1e-9);
+      }
+      expect(batch.suggestions[0]!.explain?.meanCap).toBeUndefined();
+    }
   });
 });
