@@ -7,11 +7,12 @@
  * fantasies or liars) loses to the sequential search at equal trial count on every benchmark function we
  * measured, because the later members mostly explore, pushed off the pending points. So one trial in every
  * `parallelTrialCount` (by creation index) follows the sequential rule and the others, proposed while
- * trials are in flight, refine the incumbents locally. In synchronous batches the first member explores and
+ * trials are in flight, exploit what the model already knows: the TPEs draw around the best trial only, the GP
+ * ranks only points it predicts among the best tenth of the observations. In synchronous batches the first member explores and
  * the rest refine; when the controller refills one slot at a time, every p-th trial explores.
  */
 
-/** Whether a proposal searches the whole space (`global`) or near the best observations (`local`). */
+/** Whether a proposal searches the whole space (`global`) or where the best observations are (`local`). */
 export type SearchRegion = 'global' | 'local';
 
 /**

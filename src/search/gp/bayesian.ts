@@ -10,8 +10,10 @@
  * indexed by trial number as in `sobol`. After that each proposal maximises an acquisition (`acq_func`: EI as
  * log-EI, LCB, PI as log-PI, or the default `gp_hedge` portfolio of the three) over a Sobol sweep plus
  * perturbations of the incumbents, refined by L-BFGS on the continuous relaxation and snapped to the grid
- * (`optimize.ts`). Pending/Running trials and earlier proposals of the same batch are constant-liar fantasies,
- * and no assignment already tried (in any state) is proposed again while an alternative exists.
+ * (`optimize.ts`). Pending/Running trials and earlier proposals of the same batch are kriging-believer
+ * fantasies with EI/PI averaged over draws of their outcomes, and while trials are in flight all but one
+ * proposal in every `parallelTrialCount` ranks only points predicted among the best (`session.ts`). No
+ * assignment already tried (in any state) is proposed again while an alternative exists.
  *
  * Cost (the target: under 250 ms per suggestion at 500 observations, and flat beyond). Per request:
  * - hyperparameters: a multi-start fit whenever the observations grew by 10% since the last one (4 starts while
