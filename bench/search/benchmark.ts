@@ -7,7 +7,7 @@ import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { SearchAlgorithm } from '../../src/search/types.ts';
 import { type Anchors, parseAnchors } from './anchors.ts';
-import { type LongStudy, runLongStudy } from './extras.ts';
+import { type LongStudy, runLongStudy, timeLargeHistory } from './extras.ts';
 import { testFunctions } from './functions.ts';
 import { candidateAlgorithms, runOurSide, type Series } from './harness.ts';
 import { type OptunaOutcome, optunaSamplers, runOptunaReference } from './optuna.ts';
@@ -75,6 +75,11 @@ export interface BenchReport {
 /** `shared/bench/` next to the repository (the repository is /work/main, shared is /work/shared). */
 export const defaultSharedBench: string = fileURLToPath(new URL('../../../shared/bench/', import.meta.url));
 
+/** Where the GP's 501-trial study samples live heap (after a forced GC) and RSS. */
+const gpMemoryAt = [100, 200, 300, 400, 500];
+/** The history size of the GP's large-history timing: well past the few thousand observations the issue names. */
+export const gpLargeHistory = 10_000;
+
 /** Runs the benchmark and returns the report; it only reads files, `run.ts` writes the results. */
 export async function runSearchBenchmark(o: BenchOptions = {}): Promise<BenchReport> {
   const trials = o.trials ?? 100;
@@ -126,10 +131,19 @@ export async function runSearchBenchmark(o: BenchOptions = {}): Promise<BenchRep
         trials: gp ? 501 : 1000,
         at: gp ? [50, 100, 500] : [50, 100, 500, 1000],
         repeats: gp ? 1 : 3,
+        ...(gp ? { memoryAt: gpMemoryAt } : {}),
         ...registry,
       });
       log(`long study: ${algorithm}: ${r.status}${r.wallS === undefined ? '' : `, ${r.wallS.toFixed(2)} s`}`);
-      long.push(r);
+      if (gp && r.status === 'ok') {
+        log(`long study: ${algorithm} on a history of ${gpLargeHistory} random trials`);
+        long.push({
+          ...r,
+          largeHistory: await timeLargeHistory({ algorithm, observations: gpLargeHistory, ...registry }),
+        });
+      } else {
+        long.push(r);
+      }
     }
   }
   if (o.optuna !== false) log('optuna: waiting for the reference run to finish');

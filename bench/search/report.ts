@@ -61,6 +61,14 @@ export function markdownReport(r: BenchReport): string {
       const wall = l.wallS === undefined ? '—' : `${g(l.wallS)} s`;
       const max = l.maxSuggestS === undefined ? '—' : `${g(l.maxSuggestS * 1000)} ms`;
       lines.push(`| ${l.algorithm} | ${l.trials} | ${wall} | ${at} | ${max} |`);
+      const large = l.largeHistory;
+      if (large?.suggestS !== undefined && large.suggestS.length > 0) {
+        const times = large.suggestS.map((v) => `${g(v * 1000)} ms`).join(', ');
+        const slowest = `${g(Math.max(...large.suggestS) * 1000)} ms`;
+        lines.push(
+          `| ${l.algorithm} | ${large.observations} random + ${large.suggestS.length} | — | ${large.observations}: ${times} (the first fitted from scratch) | ${slowest} |`,
+        );
+      }
     }
   }
   return `${lines.join('\n')}\n`;

@@ -31,6 +31,8 @@ export interface StudyOptions {
   readonly parallel?: number;
   readonly schedule?: Schedule;
   readonly settings?: Settings;
+  /** Called after every `suggest` call with the number of finished trials it saw (memory sampling). */
+  readonly afterRequest?: (observations: number) => void;
 }
 
 /** The timing of one `suggest` call: how many finished trials it saw, how many it was asked for, seconds taken. */
@@ -95,6 +97,7 @@ export async function runStudy(o: StudyOptions): Promise<StudyRun> {
     const asked = performance.now();
     const result = await o.algorithm.suggest(req);
     requests.push({ observations: done, count, seconds: (performance.now() - asked) / 1000 });
+    o.afterRequest?.(done);
     // The store keeps the state as JSON, so what comes back is a JSON copy, never the algorithm's own object.
     state = result.state === undefined ? undefined : JSON.parse(JSON.stringify(result.state));
     const got = result.suggestions.slice(0, count);

@@ -129,7 +129,7 @@ export function evaluateTargets(x: TargetInputs): Target[] {
     ),
   );
   for (const algorithm of ['tpe', 'multivariate-tpe']) out.push(...tpeCost(x, algorithm));
-  out.push(gpCost(x));
+  out.push(gpCost(x), gpMemory(x), gpLargeHistoryCost(x));
   for (const algorithm of ['tpe', 'multivariate-tpe', 'bayesianoptimization', 'cmaes'])
     out.push(...parallelTargets(x, algorithm));
   return out;
@@ -209,6 +209,60 @@ function gpCost(x: TargetInputs): Target {
  */
 export function parallelWithinMargin(par: number, seq: number): boolean {
   return par < 1.25 * seq || par <= 0.001;
+}
+
+/** Live heap growth (MB, after a forced GC) from 100 to 500 observations that still counts as flat. */
+export const gpHeapGrowthLimitMb = 10;
+
+/**
+ * GP-BO's memory stays flat: the live heap after a full GC grows by less than {@link gpHeapGrowthLimitMb} from
+ * 100 to 500 observations (the history itself is a few hundred kB; a model kept per observation would not be).
+ */
+function gpMemory(x: TargetInputs): Target {
+  const base = {
+    id: 'gp-memory',
+    description: `bayesianoptimization memory flat: live heap after GC grows < ${gpHeapGrowthLimitMb} MB from 100 to 500 observations (Hartmann6)`,
+  };
+  if (!x.available.includes('bayesianoptimization'))
+    return { ...base, status: 'n/a', detail: 'bayesianoptimization not available' };
+  const long = x.long.find((l) => l.algorithm === 'bayesianoptimization');
+  const heap = long?.heapMb;
+  const first = heap?.[100];
+  const last = heap?.[500];
+  if (heap === undefined || first === undefined || last === undefined)
+    return { ...base, status: 'n/a', detail: long?.error ?? 'memory not sampled' };
+  const series = (m: Readonly<Record<number, number>>) =>
+    Object.entries(m)
+      .map(([n, v]) => `${n}: ${g(v)}`)
+      .join(', ');
+  const rss = long?.rssMb === undefined ? '' : `; RSS MB ${series(long.rssMb)}`;
+  return {
+    ...base,
+    status: last - first < gpHeapGrowthLimitMb ? 'pass' : 'fail',
+    detail: `live heap MB by observations ${series(heap)} (+${g(last - first)})${rss}`,
+  };
+}
+
+/** Per-suggestion time that keeps the GP's cost "in hand" on a history of many thousands: twice the 500 target. */
+export const gpLargeHistoryLimitS = 0.5;
+
+/** GP-BO on a history far past a few thousand observations: the median of a few suggestions under the limit. */
+function gpLargeHistoryCost(x: TargetInputs): Target {
+  const large = x.long.find((l) => l.algorithm === 'bayesianoptimization')?.largeHistory;
+  const n = large?.observations;
+  const base = {
+    id: 'gp-large-history',
+    description: `bayesianoptimization per-suggestion time on a ${n === undefined ? 'large' : n.toLocaleString('en-US')}-trial history < ${gpLargeHistoryLimitS * 1000} ms (median of 3, the first fitted from scratch)`,
+  };
+  if (!x.available.includes('bayesianoptimization'))
+    return { ...base, status: 'n/a', detail: 'bayesianoptimization not available' };
+  if (large?.medianS === undefined || large.suggestS === undefined)
+    return { ...base, status: 'n/a', detail: large?.error ?? 'large-history timing not run' };
+  return {
+    ...base,
+    status: large.medianS < gpLargeHistoryLimitS ? 'pass' : 'fail',
+    detail: `median ${g(large.medianS * 1000)} ms (${large.suggestS.map((v) => g(v * 1000)).join(', ')} ms) on ${large.observations} random Hartmann6 trials`,
+  };
 }
 
 /** Parallel regret@100 against sequential over `rows`: within the margin on every function. */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { anchorCost, anchorRow, anchorSamplers, parseAnchors } from '../../bench/search/anchors.ts';
 import { quantile } from '../../bench/search/stats.ts';
 import type { SummaryRow } from '../../bench/search/summary.ts';
-import { evaluateTargets, type Target } from '../../bench/search/targets.ts';
+import { evaluateTargets, gpHeapGrowthLimitMb, gpLargeHistoryLimitS, type Target } from '../../bench/search/targets.ts';
 
 const markdown = `# Anchors
 | function (optimum) | sampler | regret@25 | regret@50 | regret@100 | study wall (100 trials) |
@@ -124,6 +124,46 @@ describe('targets', () => {
     // Without the check there is no such target at all.
     const plain = evaluateTargets({ ...base, functions: ['branin'], rows: protocol, available: ['tpe'] });
     expect(plain.map((x) => x.id)).not.toContain('tpe-parallel4-regret100-30seeds');
+  });
+
+  it('GP memory is flat when the live heap grows by less than the limit from 100 to 500 observations', () => {
+    const gp = (heapMb: Record<number, number>) => [
+      { algorithm: 'bayesianoptimization', fn: 'hartmann6', trials: 501, status: 'ok' as const, heapMb, rssMb: {} },
+    ];
+    const judge = (heapMb: Record<number, number>) =>
+      evaluateTargets({ ...base, rows: [], long: gp(heapMb), available: ['bayesianoptimization'] }).find(
+        (x) => x.id === 'gp-memory',
+      );
+    expect(judge({ 100: 40, 300: 45, 500: 40 + gpHeapGrowthLimitMb - 0.5 })).toMatchObject({
+      status: 'pass',
+      detail: expect.stringContaining('(+9.5)'),
+    });
+    expect(judge({ 100: 40, 500: 40 + gpHeapGrowthLimitMb + 1 })?.status).toBe('fail');
+    expect(judge({ 100: 40 })?.status).toBe('n/a');
+  });
+
+  it('GP cost on a large history is judged by the median of its suggestions', () => {
+    const judge = (suggestS: number[]) => {
+      const largeHistory = {
+        algorithm: 'bayesianoptimization',
+        observations: 10_000,
+        status: 'ok' as const,
+        suggestS,
+        medianS: [...suggestS].sort((a, b) => a - b)[1]!,
+      };
+      const long = [
+        { algorithm: 'bayesianoptimization', fn: 'hartmann6', trials: 501, status: 'ok' as const, largeHistory },
+      ];
+      return evaluateTargets({ ...base, rows: [], long, available: ['bayesianoptimization'] }).find(
+        (x) => x.id === 'gp-large-history',
+      );
+    };
+    // A slow first suggestion (a fit from scratch) does not fail it; a slow median does.
+    expect(judge([2 * gpLargeHistoryLimitS, 0.3, 0.3])).toMatchObject({
+      status: 'pass',
+      description: expect.stringContaining('10,000-trial history'),
+    });
+    expect(judge([0.3, gpLargeHistoryLimitS + 0.1, gpLargeHistoryLimitS + 0.2])?.status).toBe('fail');
   });
 
   it('an algorithm that is not registered gives n/a everywhere', () => {
