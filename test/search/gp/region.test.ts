@@ -88,7 +88,13 @@ describe('bayesianoptimization batch regions', () => {
         intermediate: [{ step: 1, value: sign * t.objective! }],
       }));
       const batch = new BayesianOptimization().suggest(
-        makeRequest({ space: branin.space, trials: signed, count: 4, type, settings: { acq_optimizer: 'sampling', acq_func: 'LCB' } }),
+        makeRequest({
+          space: branin.space,
+          trials: signed,
+          count: 4,
+          type,
+          settings: { acq_optimizer: 'sampling', acq_func: 'LCB' },
+        }),
       );
       const local = batch.suggestions.filter((s) => s.explain?.region === 'local');
       expect(local).toHaveLength(3);
