@@ -16,7 +16,10 @@ export const modelCap = 800;
 /** Observations a hyperparameter fit sees at most. */
 export const fitCap = 128;
 
-/** A local proposal ranks candidates predicted at least as good as this quantile of the observations. */
+/**
+ * A local proposal ranks candidates predicted at least as good as this quantile of the observations the posterior
+ * holds (all of them up to {@link modelCap}; past it the best quarter and a space-filling rest, so a tighter cap).
+ */
 export const localQuantile = 0.1;
 /** Candidates a capped sweep must keep, else the proposal ranks the whole sweep. */
 const minCapped = 8;
