@@ -21,6 +21,8 @@ export const fitCap = 128;
  * holds (all of them up to {@link modelCap}; past it the best quarter and a space-filling rest, so a tighter cap).
  */
 export const localQuantile = 0.1;
+/** An exploring proposal made while trials run ranks candidates predicted at least as good as this quantile. */
+export const exploringQuantile = 0.5;
 /** Candidates a capped sweep must keep, else the proposal ranks the whole sweep. */
 const minCapped = 8;
 
@@ -115,6 +117,11 @@ export class ModelSession {
     return session;
   }
 
+  /** The standardised observation at quantile `q` (0 = the best) of those the posterior holds. */
+  private quantileY(q: number): number {
+    return this.sortedY[Math.min(this.sortedY.length - 1, Math.floor(q * this.sortedY.length))]!;
+  }
+
   private predictAt(x: Float64Array): { mean: number; variance: number } {
     const mean = new Float64Array(1);
     const variance = new Float64Array(1);
@@ -154,11 +161,23 @@ export class ModelSession {
       incumbents: this.incumbents,
       fantasies: this.fantasies,
     });
-    const cap = this.sortedY[Math.min(this.sortedY.length - 1, Math.floor(localQuantile * this.sortedY.length))]!;
-    const capped = region === 'local' ? filterSweep(full, this.encoder.dims, (c) => full.mean[c]! <= cap) : full;
+    // An exploring proposal made while trials run (a rolling refill: every trial sees the others running) has the
+    // same pull to far corners; it ranks candidates predicted at least as good as the median observation, on the
+    // believer alone (no average over the pending outcomes). Async, 4 in flight, 30 seeds, regret@100 median,
+    // before → after (sequential): Rosenbrock-4 10.5 → 4.99 (7.0), Ackley-5 2.24 → 1.91 (2.58), Hartmann6 below
+    // 1e-5 either way; held out: Ellipsoid-6 0.375 → 0.321 (0.322), Styblinski–Tang-5 14.2 → 14.1 (14.7), Levy-4
+    // 0.076 → 0.123 (0.105; geometric mean 0.050 → 0.025), Rastrigin-4 8.75 → 11.5 (6.57), the one clear loss.
+    // Synchronous batches never reach this: their exploring member is the first, with nothing pending.
+    const pending = this.fantasies > 0;
+    const quantile = region === 'local' ? localQuantile : pending ? exploringQuantile : undefined;
+    const cap = quantile === undefined ? undefined : this.quantileY(quantile);
+    const capped = cap === undefined ? full : filterSweep(full, this.encoder.dims, (c) => full.mean[c]! <= cap);
     // The perturbations of the best observation nearly always pass the cap; should too few do, rank everything.
     const sweep = capped.size >= minCapped ? capped : full;
-    const meanCap = sweep === full ? undefined : this.standard.sign * (this.standard.mean + this.standard.scale * cap);
+    const meanCap =
+      cap === undefined || sweep === full
+        ? undefined
+        : this.standard.sign * (this.standard.mean + this.standard.scale * cap);
     const ctx = acquisitionContext(this.best);
     const hedged = this.options.acquisition === 'gp_hedge';
     const names: readonly AcquisitionName[] = hedged ? portfolio : [this.options.acquisition as AcquisitionName];
@@ -167,7 +186,7 @@ export class ModelSession {
     const starts = hedged ? (small ? 3 : 2) : small ? 5 : 3;
     const iterations = small ? 40 : n <= 600 ? 15 : 10;
     const average =
-      this.fantasies > 0
+      pending && region === 'local'
         ? new FantasyAverage(this.model, this.fantasies, this.best, derive(seed, 'fantasy-draws'))
         : undefined;
     const refine = {

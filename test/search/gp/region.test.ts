@@ -4,7 +4,7 @@ import { BayesianOptimization } from '../../../src/search/gp/index.ts';
 import type { Hyper } from '../../../src/search/gp/kernel.ts';
 import { GpModel } from '../../../src/search/gp/model.ts';
 import { filterSweep, sweepCandidates } from '../../../src/search/gp/optimize.ts';
-import { localQuantile } from '../../../src/search/gp/session.ts';
+import { exploringQuantile, localQuantile } from '../../../src/search/gp/session.ts';
 import { searchRegion } from '../../../src/search/region.ts';
 import { Rng } from '../../../src/search/rng.ts';
 import { SobolSearch } from '../../../src/search/sobol.ts';
@@ -71,6 +71,25 @@ describe('bayesianoptimization batch regions', () => {
     const running = [...trials, ...[16, 17, 18].map((i) => makeTrial(i, trials[i - 10]!.params, 'Running'))];
     const refill = bo.suggest(makeRequest({ space: branin.space, trials: running, count: 1, parallelTrialCount: 4 }));
     expect(refill.suggestions[0]!.explain).toMatchObject({ region: 'local', liar: 3 });
+  });
+
+  it('an exploring proposal made while trials run ranks points predicted at least as good as the median, unaveraged', async () => {
+    const run = await runAskTell({ algorithm: new SobolSearch(), space: branin.space, evaluate: branin.f, trials: 16 });
+    // A rolling refill: trials 13–15 still run, so the proposal for trial 16 explores with 3 pending.
+    const trials = run.trials.map((t, i) => (i < 13 ? t : makeTrial(i, t.params, 'Running')));
+    const values = trials
+      .slice(0, 13)
+      .map((t) => t.objective!)
+      .sort((a, b) => a - b);
+    const settings = { acq_optimizer: 'sampling', acq_func: 'LCB' };
+    const out = new BayesianOptimization().suggest(
+      makeRequest({ space: branin.space, trials, count: 1, parallelTrialCount: 4, settings }),
+    );
+    const explain = out.suggestions[0]!.explain as Record<string, unknown> & { meanCap: number; predictedMean: number };
+    expect(explain).toMatchObject({ region: 'global', liar: 3 });
+    expect(explain.fantasyDraws).toBeUndefined();
+    expect(explain.meanCap).toBeCloseTo(values[Math.floor(exploringQuantile * values.length)]!, 9);
+    expect(explain.predictedMean).toBeLessThanOrEqual(explain.meanCap + 1e-9);
   });
 
   it('a local proposal is a candidate the model predicts among the best tenth of the observations', async () => {
