@@ -9,8 +9,9 @@
  * `parallelTrialCount` (by creation index) follows the sequential rule and the others, proposed while
  * trials are in flight, exploit what the model already knows: the TPEs draw around the best trial only, the GP
  * ranks only points it predicts among the best tenth of the observations (and its exploring proposal, when
- * trials are running, only points predicted at least as good as the median). In synchronous batches the first member explores and
- * the rest refine; when the controller refills one slot at a time, every p-th trial explores.
+ * trials are running, only points predicted at least as good as the median). In synchronous batches the first
+ * member explores and the rest exploit; when the controller refills one slot at a time, every p-th trial
+ * explores.
  */
 
 /** Whether a proposal searches the whole space (`global`) or where the best observations are (`local`). */

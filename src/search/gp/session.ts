@@ -117,6 +117,11 @@ export class ModelSession {
     return session;
   }
 
+  /** A standardised value in the user's units and direction (the standardisation and the sign for maximize undone). */
+  private toUser(v: number): number {
+    return this.standard.sign * (this.standard.mean + this.standard.scale * v);
+  }
+
   /** The standardised observation at quantile `q` (0 = the best) of those the posterior holds. */
   private quantileY(q: number): number {
     return this.sortedY[Math.min(this.sortedY.length - 1, Math.floor(q * this.sortedY.length))]!;
@@ -174,10 +179,7 @@ export class ModelSession {
     const capped = cap === undefined ? full : filterSweep(full, this.encoder.dims, (c) => full.mean[c]! <= cap);
     // The perturbations of the best observation nearly always pass the cap; should too few do, rank everything.
     const sweep = capped.size >= minCapped ? capped : full;
-    const meanCap =
-      cap === undefined || sweep === full
-        ? undefined
-        : this.standard.sign * (this.standard.mean + this.standard.scale * cap);
+    const meanCap = cap === undefined || sweep === full ? undefined : this.toUser(cap);
     const ctx = acquisitionContext(this.best);
     const hedged = this.options.acquisition === 'gp_hedge';
     const names: readonly AcquisitionName[] = hedged ? portfolio : [this.options.acquisition as AcquisitionName];
@@ -216,14 +218,13 @@ export class ModelSession {
       phase: 'model',
       acquisition: used >= 0 ? names[used] : 'fallback',
       acquisitionValue: pick?.value ?? null,
-      // In the user's units and direction (the standardisation and the sign for maximize undone).
-      predictedMean: this.standard.sign * (this.standard.mean + this.standard.scale * at.mean),
+      predictedMean: this.toUser(at.mean),
       predictedSd: this.standard.scale * Math.sqrt(at.variance),
       observations: this.history.n,
       modelPoints: n - this.fantasies,
       liar: this.fantasies,
       region,
-      // In the user's units: a local proposal's candidates were predicted at least this good.
+      // A capped proposal's candidates were all predicted at least this good.
       ...(meanCap === undefined ? {} : { meanCap }),
       ...(average === undefined ? {} : { fantasyDraws }),
       fit: this.fit.kind,
