@@ -40,7 +40,7 @@ export interface LongStudyOptions {
   readonly fn?: string;
   /** Studies to run (seeds 0, 1, …): the wall time is their median, the suggestion times are seed 0's. */
   readonly repeats?: number;
-  /** History sizes at which seed 0's study samples memory (a forced full GC each: not in the wall time's study). */
+  /** History sizes at which seed 0's study samples memory (see {@link memorySampler}). */
   readonly memoryAt?: readonly number[];
   readonly registry?: Readonly<Record<string, () => SearchAlgorithm>>;
 }
@@ -60,14 +60,21 @@ export async function runLongStudy(o: LongStudyOptions): Promise<LongStudy> {
   const fn = testFunctions[fnName];
   if (factory === undefined || fn === undefined) return { ...base, status: 'not available' };
   try {
-    const run = await runStudy({ algorithm: factory(), fn, trials: o.trials, seed: 0 });
+    const sampler = o.memoryAt === undefined ? undefined : memorySampler(o.memoryAt);
+    const run = await runStudy({
+      algorithm: factory(),
+      fn,
+      trials: o.trials,
+      seed: 0,
+      ...(sampler === undefined ? {} : { afterRequest: sampler.afterRequest }),
+    });
     const walls = [run.wallS];
     for (let seed = 1; seed < (o.repeats ?? 1); seed++)
       walls.push((await runStudy({ algorithm: factory(), fn, trials: o.trials, seed })).wallS);
     const suggestS: Record<number, number> = {};
     for (const n of o.at) suggestS[n] = suggestTimeAt(run.requests, n);
     const maxSuggestS = Math.max(...run.requests.map((r) => r.seconds));
-    const memory = o.memoryAt === undefined ? {} : await sampleMemory(factory, fn, o.trials, o.memoryAt);
+    const memory = sampler === undefined ? {} : { heapMb: sampler.heapMb, rssMb: sampler.rssMb };
     return { ...base, status: 'ok', wallS: median(walls), suggestS, maxSuggestS, ...memory };
   } catch (e) {
     return { ...base, status: 'error', error: e instanceof Error ? e.message : String(e) };
@@ -80,31 +87,27 @@ function collector(): () => void {
   return runInNewContext('gc') as () => void;
 }
 
-/** Re-runs seed 0's study, forcing a full GC after the requests at `at` observations to read live heap and RSS. */
-async function sampleMemory(
-  factory: () => SearchAlgorithm,
-  fn: (typeof testFunctions)[string],
-  trials: number,
-  at: readonly number[],
-): Promise<{ heapMb: Record<number, number>; rssMb: Record<number, number> }> {
+/**
+ * Reads live heap and RSS after a forced full GC following the requests at `at` observations (between requests,
+ * so no suggestion time includes a collection; the study's wall does, a few ms per sample).
+ */
+function memorySampler(at: readonly number[]): {
+  afterRequest: (observations: number) => void;
+  heapMb: Record<number, number>;
+  rssMb: Record<number, number>;
+} {
   const gc = collector();
   const heapMb: Record<number, number> = {};
   const rssMb: Record<number, number> = {};
   const mb = 1024 * 1024;
-  await runStudy({
-    algorithm: factory(),
-    fn: fn!,
-    trials,
-    seed: 0,
-    afterRequest: (observations) => {
-      if (!at.includes(observations)) return;
-      gc();
-      const m = process.memoryUsage();
-      heapMb[observations] = m.heapUsed / mb;
-      rssMb[observations] = m.rss / mb;
-    },
-  });
-  return { heapMb, rssMb };
+  const afterRequest = (observations: number): void => {
+    if (!at.includes(observations)) return;
+    gc();
+    const m = process.memoryUsage();
+    heapMb[observations] = m.heapUsed / mb;
+    rssMb[observations] = m.rss / mb;
+  };
+  return { afterRequest, heapMb, rssMb };
 }
 
 /** What {@link timeLargeHistory} measured: seconds of each timed suggestion, and their median. */

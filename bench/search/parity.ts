@@ -40,8 +40,6 @@ if (parallel < 2) throw new Error('--parallel must be at least 2: the report com
 
 /** Seeds per block: the issue's protocol compares medians of 10 studies. */
 const block = 10;
-/** The issue's margin: the same predicate as the bench:search target (under 1.25 × sequential, or at most 0.001). */
-const passes = parallelWithinMargin;
 /** Regrets below this count as this much in geometric means (a rounded optimum or float noise must not dominate). */
 const floor = 1e-9;
 const geomean = (v: readonly number[]): number =>
@@ -73,10 +71,10 @@ for (const algorithm of algorithms) {
     let nullPass = 0;
     for (let b = 0; b < blocks; b++) {
       const s = median(seq.slice(b * block, (b + 1) * block));
-      if (passes(median(par.slice(b * block, (b + 1) * block)), s)) pass++;
+      if (parallelWithinMargin(median(par.slice(b * block, (b + 1) * block)), s)) pass++;
       // The same check between two sequential seed sets: what the draw alone lets through.
       const other = (b + 1) % blocks;
-      if (blocks > 1 && passes(median(seq.slice(other * block, (other + 1) * block)), s)) nullPass++;
+      if (blocks > 1 && parallelWithinMargin(median(seq.slice(other * block, (other + 1) * block)), s)) nullPass++;
     }
     const dev = Object.hasOwn(testFunctions, name) ? '' : ' (held out)';
     rows.push(
