@@ -6,9 +6,9 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Experiment } from '../src/experiment/experiment.ts';
 import { search } from '../src/spec/create.ts';
 import { openStore } from '../src/store/open.ts';
-import { Experiment } from '../src/trial/experiment.ts';
 
 const hpoBin = fileURLToPath(new URL('../bin/hpo.js', import.meta.url));
 

@@ -4,6 +4,9 @@
  */
 export { ErrorCode, WorkbenchError } from './common/errors.ts';
 export { formatIssue, type Issue } from './common/issue.ts';
+export { type ControllerOptions, ExperimentController, type Progress } from './experiment/controller.ts';
+export { type AskedTrial, Experiment, type ExperimentOptions, type RunOptions } from './experiment/experiment.ts';
+export { bestTrial, type ExperimentResult, experimentResult, type TrialSummary } from './experiment/report.ts';
 export { builtinAlgorithms } from './search/index.ts';
 export type { Assignment, Domain, Parameter, ParamValue, Scale, SearchSpace } from './search/space.ts';
 export type {
@@ -28,9 +31,7 @@ export { openStore } from './store/open.ts';
 export type { ExperimentRecord, MetricSummary, ObservationRow, Store, TrialRecord } from './store/types.ts';
 export { SuggestionHost } from './suggestion/host.ts';
 export { registerAlgorithm, runnableAlgorithmNames } from './suggestion/registry.ts';
-export { type ControllerOptions, ExperimentController, type Progress } from './trial/controller.ts';
 export type { ExecutorResult, TrialContext, TrialExecutor } from './trial/executor.ts';
-export { type AskedTrial, Experiment, type ExperimentOptions, type RunOptions } from './trial/experiment.ts';
 export {
   InProcessExecutor,
   type Metrics,
@@ -39,4 +40,3 @@ export {
   type Report,
 } from './trial/inProcess.ts';
 export { LocalProcessExecutor } from './trial/localProcess.ts';
-export { bestTrial, type ExperimentResult, experimentResult, type TrialSummary } from './trial/report.ts';

@@ -7,10 +7,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setImmediate as tick } from 'node:timers/promises';
+import { Experiment } from '../../src/experiment/experiment.ts';
 import type { Settings } from '../../src/search/types.ts';
 import { search } from '../../src/spec/create.ts';
 import { openStore } from '../../src/store/open.ts';
-import { Experiment } from '../../src/trial/experiment.ts';
 import { median } from '../search/stats.ts';
 import { type Dataset, makeDataset, train } from './logreg.ts';
 

@@ -1,4 +1,4 @@
-import type { TrialSummary } from '../trial/report.ts';
+import type { TrialSummary } from '../experiment/report.ts';
 
 /** Formats rows as an aligned text table with a header. */
 export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {

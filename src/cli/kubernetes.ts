@@ -3,6 +3,7 @@
  * rest of the CLI starts fast.
  */
 import { ErrorCode, WorkbenchError } from '../common/errors.ts';
+import { settingsOf } from '../experiment/prepare.ts';
 import { applyDefaults } from '../spec/defaults.ts';
 import { loadExperimentFile } from '../spec/load.ts';
 import { toSearchSpace } from '../spec/searchSpace.ts';
@@ -11,7 +12,6 @@ import { SuggestionHost } from '../suggestion/host.ts';
 import { resolveAlgorithm } from '../suggestion/registry.ts';
 import type { TrialExecutor } from '../trial/executor.ts';
 import { trialName } from '../trial/naming.ts';
-import { settingsOf } from '../trial/prepare.ts';
 
 /** Options shared by the commands that talk to a cluster. */
 export interface ClusterOptions {

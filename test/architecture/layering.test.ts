@@ -24,8 +24,9 @@ const allowed: Record<string, readonly string[]> = {
   testing: ['common', 'search'],
   trial: ['common', 'search', 'spec', 'metrics', 'store', 'suggestion'],
   training: ['common', 'search', 'spec', 'metrics', 'store', 'trial'],
-  platform: ['common', 'search', 'spec', 'metrics', 'store', 'suggestion', 'trial', 'training'],
-  cli: ['common', 'search', 'spec', 'metrics', 'store', 'suggestion', 'trial', 'training', 'platform'],
+  experiment: ['common', 'search', 'spec', 'metrics', 'store', 'suggestion', 'trial', 'training'],
+  platform: ['common', 'search', 'spec', 'metrics', 'store', 'suggestion', 'trial', 'training', 'experiment'],
+  cli: ['common', 'search', 'spec', 'metrics', 'store', 'suggestion', 'trial', 'training', 'experiment', 'platform'],
 };
 
 const all = files(src).map((f) => ({ file: relative(src, f), text: readFileSync(f, 'utf8') }));

@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { Experiment } from '../../src/experiment/experiment.ts';
 import { loadExperiments } from '../../src/spec/load.ts';
 import type { Store } from '../../src/store/types.ts';
-import { Experiment } from '../../src/trial/experiment.ts';
 import { freshStorePerTest } from '../helpers.ts';
 
 const file = fileURLToPath(new URL('../../examples/pbt/experiment.yaml', import.meta.url));

@@ -2,13 +2,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { ExperimentController } from '../../../src/experiment/controller.ts';
+import { prepareExperiment } from '../../../src/experiment/prepare.ts';
+import { type ExperimentResult, experimentResult } from '../../../src/experiment/report.ts';
 import { loadExperiments } from '../../../src/spec/load.ts';
 import type { ExperimentManifest } from '../../../src/spec/types.ts';
 import type { Store } from '../../../src/store/types.ts';
 import { LocalDistributedExecutor } from '../../../src/training/local/index.ts';
-import { ExperimentController } from '../../../src/trial/controller.ts';
-import { prepareExperiment } from '../../../src/trial/prepare.ts';
-import { type ExperimentResult, experimentResult } from '../../../src/trial/report.ts';
 import { freshStorePerTest } from '../../helpers.ts';
 
 const file = fileURLToPath(new URL('../../../examples/pytorch-ddp/experiment.yaml', import.meta.url));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { Experiment } from '../../src/experiment/experiment.ts';
 import { search } from '../../src/spec/create.ts';
 import type { Store } from '../../src/store/types.ts';
-import { Experiment } from '../../src/trial/experiment.ts';
 import { freshStorePerTest } from '../helpers.ts';
 
 let store: Store;

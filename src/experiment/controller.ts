@@ -15,8 +15,9 @@ import { toSearchSpace } from '../spec/searchSpace.ts';
 import type { ExperimentSpec } from '../spec/types.ts';
 import type { EventRow, ExperimentRecord, Store, TrialPatch, TrialRecord } from '../store/types.ts';
 import type { SuggestionHost } from '../suggestion/host.ts';
-import type { ExecutorResult, StopReason, TrialExecutor } from './executor.ts';
-import { trialName } from './naming.ts';
+import type { ExecutorResult, StopReason, TrialExecutor } from '../trial/executor.ts';
+import { trialName } from '../trial/naming.ts';
+import { TrialMetrics } from '../trial/trialMetrics.ts';
 import {
   activeCount,
   countTrials,
@@ -27,7 +28,6 @@ import {
   type TrialCounts,
   type Verdict,
 } from './status.ts';
-import { TrialMetrics } from './trialMetrics.ts';
 
 /** A snapshot for progress displays. */
 export interface Progress {

@@ -1,5 +1,5 @@
-import type { ExecutorResult, TrialContext, TrialExecutor } from './executor.ts';
-import type { Metrics } from './inProcess.ts';
+import type { ExecutorResult, TrialContext, TrialExecutor } from '../trial/executor.ts';
+import type { Metrics } from '../trial/inProcess.ts';
 
 /**
  * The executor behind ask/tell: a trial "runs" until the caller tells its result. `tell` reports the

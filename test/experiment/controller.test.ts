@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { Experiment } from '../../src/experiment/experiment.ts';
 import type { Store } from '../../src/store/types.ts';
-import { Experiment } from '../../src/trial/experiment.ts';
 import { freshStorePerTest, sequenceExperiment } from '../helpers.ts';
 
 let store: Store;

@@ -2,10 +2,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Experiment } from '../../src/experiment/experiment.ts';
 import { search } from '../../src/spec/create.ts';
 import { openStore } from '../../src/store/open.ts';
 import type { Store } from '../../src/store/types.ts';
-import { Experiment } from '../../src/trial/experiment.ts';
 import { sequenceExperiment, tempDir } from '../helpers.ts';
 
 let tmp: ReturnType<typeof tempDir>;
