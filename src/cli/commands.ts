@@ -12,7 +12,6 @@ import { validateExperiment } from '../spec/validate.ts';
 import { openStore } from '../store/open.ts';
 import type { ExperimentRecord, Store } from '../store/types.ts';
 import { earlyStoppingNames, knownAlgorithmNames } from '../suggestion/registry.ts';
-import { LocalDistributedExecutor, needsDistributedLauncher } from '../training/local/index.ts';
 import { csv, duration, num, table, trialRows } from './format.ts';
 import { kubernetesExecutor } from './kubernetes.ts';
 import { progressView } from './progress.ts';
@@ -83,12 +82,6 @@ export async function runCommand(
 ): Promise<number> {
   const store = openStore(opts.store);
   const jobs: { experiment: Experiment; metric: string }[] = [];
-  /** Multi-replica (or GPU-requesting) trial templates run on the local distributed launcher. */
-  const executorFor = (e: Experiment, sourcePath?: string): LocalDistributedExecutor | undefined => {
-    const spec = e.manifest.spec.trialTemplate?.trialSpec;
-    if (!spec || !needsDistributedLauncher(spec)) return undefined;
-    return new LocalDistributedExecutor({ manifest: e.manifest, ...(sourcePath === undefined ? {} : { sourcePath }) });
-  };
   if (resumeOf) {
     const rec = requireExperiment(store, resumeOf.name);
     if (!rec.manifest.spec.trialTemplate) {
@@ -115,11 +108,6 @@ export async function runCommand(
       }
     }
   }
-  const sourceOf = new Map<Experiment, string>();
-  for (const { experiment } of jobs) {
-    const src = experiment.sourcePath;
-    if (src !== undefined) sourceOf.set(experiment, src);
-  }
   const abort = new AbortController();
   let interrupts = 0;
   const onSignal = (sig: NodeJS.Signals): void => {
@@ -144,7 +132,7 @@ export async function runCommand(
                 ...(opts.namespace === undefined ? {} : { namespace: opts.namespace }),
                 ...(opts.context === undefined ? {} : { context: opts.context }),
               })
-            : executorFor(experiment, sourceOf.get(experiment));
+            : undefined; // run() picks the local process or the local distributed launcher
         result = await experiment.run({
           signal: abort.signal,
           onProgress: (p) => view.update(p),

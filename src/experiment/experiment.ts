@@ -3,6 +3,8 @@ import { type BuildManifestOptions, buildManifest } from '../spec/create.ts';
 import type { ExperimentManifest } from '../spec/types.ts';
 import { openStore } from '../store/open.ts';
 import type { Store, TrialRecord } from '../store/types.ts';
+import { LocalDistributedExecutor } from '../training/local/executor.ts';
+import { needsDistributedLauncher } from '../training/local/plan.ts';
 import type { TrialExecutor } from '../trial/executor.ts';
 import { InProcessExecutor, type Metrics, type Objective } from '../trial/inProcess.ts';
 import { LocalProcessExecutor } from '../trial/localProcess.ts';
@@ -133,17 +135,24 @@ export class Experiment {
   }
 
   /**
-   * Runs every trial as a local process from the trial template's primary container, or with `run.executor`
-   * (e.g. `LocalDistributedExecutor` for multi-replica jobs — `hpo run` picks it by itself).
+   * Runs every trial from the trial template on this machine, choosing the executor exactly as `hpo run` does:
+   * the local distributed launcher for multi-replica jobs or GPU requests, otherwise one local process of the
+   * primary container. `run.executor` overrides the choice (tests, custom backends).
    */
   run(run: RunOptions = {}): Promise<ExperimentResult> {
-    const executor =
-      run.executor ??
-      new LocalProcessExecutor({
-        manifest: this.manifest,
-        ...(this.options.sourcePath === undefined ? {} : { sourcePath: this.options.sourcePath }),
-      });
-    return this.drive(executor, false, run);
+    return this.drive(run.executor ?? this.templateExecutor(), false, run);
+  }
+
+  /** The executor `run()` uses for this experiment's trial template. */
+  templateExecutor(): TrialExecutor {
+    const options = {
+      manifest: this.manifest,
+      ...(this.options.sourcePath === undefined ? {} : { sourcePath: this.options.sourcePath }),
+    };
+    const spec = this.manifest.spec.trialTemplate?.trialSpec;
+    return spec && needsDistributedLauncher(spec)
+      ? new LocalDistributedExecutor(options)
+      : new LocalProcessExecutor(options);
   }
 
   private async manualController(): Promise<{ controller: ExperimentController; executor: ManualExecutor }> {

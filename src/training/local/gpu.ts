@@ -5,6 +5,10 @@
  * sharing one.
  */
 import { execFileSync } from 'node:child_process';
+import type { GpuRequest } from '../jobs/pod.ts';
+
+/** A request for `count` devices of one resource (one entry per replica and resource name); the jobs' type. */
+export type { GpuRequest };
 
 /** Whole-GPU resource name of the NVIDIA device plugin. */
 export const wholeGpuResource = 'nvidia.com/gpu';
@@ -18,12 +22,6 @@ export interface GpuDevice {
   readonly resource: string;
   /** The line `nvidia-smi -L` printed for it, for messages. */
   readonly description: string;
-}
-
-/** A request for `count` devices of one resource (one entry per replica and resource name). */
-export interface GpuRequest {
-  readonly resource: string;
-  readonly count: number;
 }
 
 /**
