@@ -12,6 +12,7 @@ import { validateExperiment } from '../spec/validate.ts';
 import { openStore } from '../store/open.ts';
 import type { ExperimentRecord, Store } from '../store/types.ts';
 import { earlyStoppingNames, knownAlgorithmNames } from '../suggestion/registry.ts';
+import { failureReport } from './failures.ts';
 import { csv, duration, num, table, trialRows } from './format.ts';
 import { kubernetesExecutor } from './kubernetes.ts';
 import { progressView } from './progress.ts';
@@ -143,6 +144,7 @@ export async function runCommand(
       }
       results.push(result);
       if (opts.output !== 'json') printSummary(result, metric);
+      for (const line of await failureReport(result, store.root)) err(line);
       code = Math.max(code, exitFor(result, abort.signal.aborted));
     }
   } finally {

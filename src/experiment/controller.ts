@@ -1,5 +1,3 @@
-import { cpSync, existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { ErrorCode, WorkbenchError } from '../common/errors.ts';
 import type { MetricLog, StrategyName } from '../metrics/types.ts';
 import type { SearchSpace } from '../search/space.ts';
@@ -18,6 +16,7 @@ import type { SuggestionHost } from '../suggestion/host.ts';
 import type { ExecutorResult, StopReason, TrialExecutor } from '../trial/executor.ts';
 import { trialName } from '../trial/naming.ts';
 import { TrialMetrics } from '../trial/trialMetrics.ts';
+import { ExperimentWorkspace } from '../trial/workspace.ts';
 import {
   activeCount,
   countTrials,
@@ -75,6 +74,7 @@ const trialMessages: Record<string, { reason: string; message: string }> = {
  */
 export class ExperimentController {
   private readonly o: ControllerOptions;
+  private readonly workspace: ExperimentWorkspace;
   private readonly now: () => Date;
   private record: ExperimentRecord;
   private readonly spec: ExperimentSpec;
@@ -105,6 +105,7 @@ export class ExperimentController {
     const record = options.store.getExperiment(options.experiment);
     if (!record) throw new WorkbenchError(ErrorCode.notFound, `experiment '${options.experiment}' is not in the store`);
     this.record = record;
+    this.workspace = new ExperimentWorkspace(options.store.root, record.name);
     this.spec = record.manifest.spec;
     const objective = this.spec.objective;
     if (!objective) throw new WorkbenchError(ErrorCode.invalidSpec, 'spec.objective is required');
@@ -307,7 +308,7 @@ export class ExperimentController {
       ...(s.budget === undefined ? {} : { budget: s.budget }),
       ...(s.parent === undefined ? {} : { parent: s.parent }),
       ...(s.explain === undefined ? {} : { explain: s.explain }),
-      ...(this.o.executor.needsWorkDir ? { workDir: this.workDirOf(name) } : {}),
+      ...(this.o.executor.needsWorkDir ? { workDir: this.workspace.trialDir(name) } : {}),
     };
     this.o.store.insertTrial(rec);
     this.counts.total++;
@@ -316,36 +317,25 @@ export class ExperimentController {
     return rec;
   }
 
-  private workDirOf(trial: string): string {
-    return join(this.o.store.root, 'experiments', this.record.name, 'trials', trial);
-  }
-
-  private logPathOf(trial: string): string {
-    return join(this.o.store.root, 'experiments', this.record.name, 'logs', `${trial}.log`);
-  }
-
   /** Launches a stored Pending trial; the returned promise settles once its final state is stored. */
   private launch(t: TrialRecord): void {
     const metrics = new TrialMetrics(t.name, this.metricNames, this.objective.metricName);
     const abort = new AbortController();
-    const workDir = this.workDirOf(t.name);
-    const logPath = this.logPathOf(t.name);
-    if (this.o.executor.needsWorkDir) {
-      mkdirSync(workDir, { recursive: true });
-      mkdirSync(join(logPath, '..'), { recursive: true });
-    }
+    const workDir = this.workspace.trialDir(t.name);
+    const logPath = this.workspace.logPath(t.name);
     const entry = { metrics, abort, done: Promise.resolve() };
     this.live.set(t.name, entry);
     this.curves.set(t.name, metrics.intermediate);
-    const checkpoint = this.prepareCheckpoint(t);
     this.patchTrial(t.name, {
       state: 'Running',
       reason: 'TrialRunning',
       message: 'Trial is running',
       startedAt: this.iso(),
     });
-    entry.done = this.o.executor
-      .run({
+    const start = async (): Promise<ExecutorResult> => {
+      if (this.o.executor.needsWorkDir) await this.workspace.prepareTrial(t.name);
+      const checkpoint = await this.prepareCheckpoint(t);
+      return this.o.executor.run({
         experiment: this.record.name,
         namespace: this.record.namespace,
         trial: t.name,
@@ -360,7 +350,9 @@ export class ExperimentController {
         },
         ...(checkpoint === undefined ? {} : { checkpoint }),
         warn: (message: string) => this.event('Warning', 'TrialWarning', message, t.name),
-      })
+      });
+    };
+    entry.done = start()
       .catch(
         (err: unknown): ExecutorResult => ({
           outcome: 'failed',
@@ -434,20 +426,16 @@ export class ExperimentController {
   }
 
   /**
-   * With Katib's `suggestion_trial_dir` setting every trial gets `<store>/experiments/<exp>/checkpoints/<trial>`,
-   * a copy of its parent's when the algorithm names one (PBT exploit), and the executor maps the setting's
-   * path to it.
+   * With Katib's `suggestion_trial_dir` setting every trial gets its checkpoint folder (see ExperimentWorkspace),
+   * a copy of its parent's when the algorithm names one (PBT exploit, copied without blocking the controller),
+   * and the executor maps the setting's path to it.
    */
-  private prepareCheckpoint(t: TrialRecord): { dir: string; mountPath: string; parent?: string } | undefined {
+  private async prepareCheckpoint(
+    t: TrialRecord,
+  ): Promise<{ dir: string; mountPath: string; parent?: string } | undefined> {
     const mountPath = this.o.settings[checkpointSetting];
     if (mountPath === undefined) return undefined;
-    const root = join(this.o.store.root, 'experiments', this.record.name, 'checkpoints');
-    const dir = join(root, t.name);
-    const from = t.parent === undefined ? undefined : join(root, t.parent);
-    if (!existsSync(dir)) {
-      if (from !== undefined && from !== dir && existsSync(from)) cpSync(from, dir, { recursive: true });
-      else mkdirSync(dir, { recursive: true });
-    }
+    const dir = await this.workspace.prepareCheckpoint(t.name, t.parent);
     return t.parent === undefined ? { dir, mountPath } : { dir, mountPath, parent: t.parent };
   }
 

@@ -8,6 +8,8 @@ export const ExperimentReason = {
   goalReached: 'ExperimentGoalReached',
   maxTrialsReached: 'ExperimentMaxTrialsReached',
   failed: 'ExperimentFailed',
+  /** Ours: the budget or the algorithm ran out and not one trial produced an objective value. */
+  noTrialSucceeded: 'ExperimentNoTrialSucceeded',
   suggestionEndReached: 'ExperimentSuggestionEndReached',
 } as const;
 
@@ -80,7 +82,8 @@ export function goalReached(
 
 /**
  * Katib's completion rules in Katib's order: goal, max failed, max trials. `exhausted` (the algorithm will
- * propose nothing more) ends the experiment once nothing is active, where Katib would hang.
+ * propose nothing more) ends the experiment once nothing is active, where Katib would hang. Running out of
+ * trials without a single succeeded (or early-stopped) trial is a failure, where Katib says Succeeded.
  */
 export function evaluateCompletion(args: {
   counts: TrialCounts;
@@ -105,6 +108,17 @@ export function evaluateCompletion(args: {
       phase: 'Failed',
       reason: ExperimentReason.failed,
       message: 'Experiment has failed because max failed count has reached',
+    };
+  }
+  const outOfTrials =
+    (args.maxTrialCount !== undefined && budgetUsed(counts) >= args.maxTrialCount) ||
+    (args.exhausted && activeCount(counts) === 0);
+  // Katib calls an experiment whose every trial failed "Succeeded" once the budget is used; nothing was learnt.
+  if (outOfTrials && counts.succeeded + counts.earlyStopped === 0) {
+    return {
+      phase: 'Failed',
+      reason: ExperimentReason.noTrialSucceeded,
+      message: `Experiment has failed because no trial succeeded: ${counts.failed} failed, ${counts.metricsUnavailable} without metrics${counts.killed > 0 ? `, ${counts.killed} killed` : ''}`,
     };
   }
   if (args.maxTrialCount !== undefined && budgetUsed(counts) >= args.maxTrialCount) {
