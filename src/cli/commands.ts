@@ -1,9 +1,9 @@
 import { createReadStream, existsSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ErrorCode, WorkbenchError } from '../common/errors.ts';
-import { errorsOnly, formatIssue } from '../common/issue.ts';
+import { formatIssue } from '../common/issue.ts';
 import { Experiment } from '../experiment/experiment.ts';
-import { applyBudget } from '../experiment/prepare.ts';
+import { applyBudget, checkExperiment } from '../experiment/prepare.ts';
 import { type ExperimentResult, experimentResult } from '../experiment/report.ts';
 import { countTrials } from '../experiment/status.ts';
 import { applyDefaults } from '../spec/defaults.ts';
@@ -156,8 +156,11 @@ export async function runCommand(
   return code;
 }
 
-/** `hpo validate FILE...`: 0 when every Experiment is valid, 2 with every problem listed otherwise. */
-export function validateCommand(files: string[]): number {
+/**
+ * `hpo validate FILE...`: 0 when every Experiment is valid, 2 with every problem listed otherwise. It makes the
+ * checks `hpo run` makes before starting, the algorithm's own settings check (and loading its module) included.
+ */
+export async function validateCommand(files: string[]): Promise<number> {
   let bad = 0;
   for (const file of files) {
     let manifests: ReturnType<typeof loadExperimentFile>;
@@ -169,12 +172,12 @@ export function validateCommand(files: string[]): number {
       continue;
     }
     for (const m of manifests) {
-      const all = validateExperiment(applyDefaults(m), {
+      const warnings = validateExperiment(applyDefaults(m), {
         algorithms: knownAlgorithmNames(m.spec.algorithm),
         earlyStopping: earlyStoppingNames,
-      });
-      const issues = errorsOnly(all);
-      for (const w of all.filter((i) => i.severity === 'warning')) err(`${file}: ${formatIssue(w)}`);
+      }).filter((i) => i.severity === 'warning');
+      for (const w of warnings) err(`${file}: ${formatIssue(w)}`);
+      const issues = await checkExperiment(m, { sourcePath: resolve(file) });
       if (issues.length === 0) {
         out(`${file}: experiment '${m.metadata.name}' is valid`);
       } else {

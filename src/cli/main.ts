@@ -87,7 +87,7 @@ export function buildProgram(exit: (code: number) => void): Command {
     .command('validate')
     .description('check Experiment files against Katib’s rules and ours; exit 2 listing every problem')
     .argument('<files...>')
-    .action((files: string[]) => exit(validateCommand(files)));
+    .action(async (files: string[]) => exit(await validateCommand(files)));
 
   program
     .command('list')

@@ -1,9 +1,10 @@
 import { randomInt } from 'node:crypto';
 import { dirname } from 'node:path';
 import { ErrorCode, throwIfIssues, WorkbenchError } from '../common/errors.ts';
-import type { Issue } from '../common/issue.ts';
+import { errorsOnly, type Issue } from '../common/issue.ts';
 import { AshaStopper } from '../search/asha/index.ts';
 import { builtinEarlyStopping } from '../search/earlyStopping/index.ts';
+import { builtinAlgorithms } from '../search/index.ts';
 import type { EarlyStoppingAlgorithm, Settings, ValidationContext } from '../search/types.ts';
 import { applyDefaults } from '../spec/defaults.ts';
 import { toSearchSpace } from '../spec/searchSpace.ts';
@@ -11,7 +12,13 @@ import type { ExperimentManifest } from '../spec/types.ts';
 import { validateExperiment } from '../spec/validate.ts';
 import type { ExperimentRecord, Store } from '../store/types.ts';
 import { SuggestionHost } from '../suggestion/host.ts';
-import { earlyStoppingNames, knownAlgorithmNames, resolveAlgorithm } from '../suggestion/registry.ts';
+import {
+  earlyStoppingNames,
+  katibAlgorithmNames,
+  knownAlgorithmNames,
+  resolveAlgorithm,
+  runnableAlgorithmNames,
+} from '../suggestion/registry.ts';
 import { budgetUsed, countTrials } from './status.ts';
 
 /** Budget fields Katib lets a user edit on an existing experiment (REFERENCE.md §1.3 rule 9). */
@@ -86,6 +93,86 @@ function earlyStoppingOf(
   return { rules, issues };
 }
 
+/** An Experiment checked as a run checks it, with its algorithm's worker still running when it is valid. */
+interface Checked {
+  readonly manifest: ExperimentManifest;
+  readonly issues: Issue[];
+  readonly algorithm?: {
+    readonly host: SuggestionHost;
+    readonly settings: Settings;
+    readonly earlyStopping: Prepared['earlyStopping'];
+  };
+}
+
+/**
+ * Every check a run makes before anything is stored: Katib's spec rules, then (if those pass) the algorithm's
+ * own settings check — a user's module is loaded in its worker — and the early-stopping settings. With
+ * `keepHost` and no issues the caller owns `algorithm.host` and must close it; otherwise it is closed here.
+ */
+async function check(
+  input: ExperimentManifest,
+  options: { sourcePath?: string; inProcess?: boolean; keepHost: boolean },
+): Promise<Checked> {
+  const manifest = applyDefaults(input);
+  const issues = errorsOnly(
+    validateExperiment(manifest, {
+      algorithms: knownAlgorithmNames(manifest.spec.algorithm),
+      earlyStopping: earlyStoppingNames,
+      ...(options.inProcess ? { inProcess: true } : {}),
+    }),
+  );
+  if (issues.length > 0) return { manifest, issues };
+  const spec = manifest.spec;
+  const baseDir = options.sourcePath ? dirname(options.sourcePath) : process.cwd();
+  const name = spec.algorithm!.algorithmName;
+  if (!options.keepHost && katibAlgorithmNames.has(name) && !runnableAlgorithmNames().includes(name)) {
+    // A Katib algorithm we only validate (enas, darts): the spec is fine for `hpo submit`; `hpo run` refuses it.
+    return { manifest, issues: [] };
+  }
+  const { ref, settings } = resolveAlgorithm(name, settingsOf(manifest), baseDir);
+  const ctx: ValidationContext = {
+    space: toSearchSpace(spec.parameters ?? []),
+    objective: { type: spec.objective!.type, metricName: spec.objective!.objectiveMetricName },
+    parallelTrialCount: spec.parallelTrialCount ?? 3,
+    ...(spec.maxTrialCount === undefined ? {} : { maxTrialCount: spec.maxTrialCount }),
+  };
+  // Built-ins are pure and validate the same here as in a worker; a user module is loaded only in its worker.
+  const builtin = ref.moduleUrl === undefined ? builtinAlgorithms[ref.name] : undefined;
+  let host = builtin === undefined || options.keepHost ? new SuggestionHost(ref) : undefined;
+  try {
+    let found: Issue[];
+    if (builtin !== undefined) found = await builtin().validate(settings, ctx);
+    else {
+      try {
+        found = await host!.validate(settings, ctx);
+      } catch (err) {
+        // A user module that cannot be loaded (or whose validate() throws) is a problem with the spec.
+        if (!(err instanceof WorkbenchError)) throw err;
+        found = [{ path: 'spec.algorithm.algorithmSettings.module', message: err.message }];
+      }
+    }
+    const stopping = earlyStoppingOf(manifest, settings, ctx);
+    const all = errorsOnly([...found, ...stopping.issues]);
+    if (all.length > 0 || host === undefined) return { manifest, issues: all };
+    const kept = { manifest, issues: [], algorithm: { host, settings, earlyStopping: stopping.rules } };
+    if (options.keepHost) host = undefined; // the caller owns it now
+    return kept;
+  } finally {
+    await host?.close();
+  }
+}
+
+/**
+ * What `hpo validate` reports: every problem a run would refuse to start with, including the algorithm's own
+ * settings check (and loading its module), with nothing stored.
+ */
+export async function checkExperiment(
+  input: ExperimentManifest,
+  options: { sourcePath?: string; inProcess?: boolean } = {},
+): Promise<Issue[]> {
+  return (await check(input, { ...options, keepHost: false })).issues;
+}
+
 /**
  * Validates an Experiment (spec rules, then the algorithm's own settings check in its worker) and creates
  * its store record, or continues the stored experiment of the same name when the spec matches apart from
@@ -95,32 +182,13 @@ export async function prepareExperiment(
   input: ExperimentManifest,
   options: { store: Store; sourcePath?: string; inProcess?: boolean; allowRestart?: boolean },
 ): Promise<Prepared> {
-  const manifest = applyDefaults(input);
-  throwIfIssues(
-    validateExperiment(manifest, {
-      algorithms: knownAlgorithmNames(manifest.spec.algorithm),
-      earlyStopping: earlyStoppingNames,
-      ...(options.inProcess ? { inProcess: true } : {}),
-    }),
-    `Experiment '${manifest.metadata.name}'`,
-  );
-  const spec = manifest.spec;
-  const baseDir = options.sourcePath ? dirname(options.sourcePath) : process.cwd();
-  const { ref, settings } = resolveAlgorithm(spec.algorithm!.algorithmName, settingsOf(manifest), baseDir);
-  const host = new SuggestionHost(ref);
+  const { manifest, issues, algorithm } = await check(input, { ...options, keepHost: true });
+  throwIfIssues(issues, `Experiment '${manifest.metadata.name}'`);
+  const { host, settings, earlyStopping } = algorithm!;
   try {
-    const ctx: ValidationContext = {
-      space: toSearchSpace(spec.parameters ?? []),
-      objective: { type: spec.objective!.type, metricName: spec.objective!.objectiveMetricName },
-      parallelTrialCount: spec.parallelTrialCount ?? 3,
-      ...(spec.maxTrialCount === undefined ? {} : { maxTrialCount: spec.maxTrialCount }),
-    };
-    const issues = await host.validate(settings, ctx);
-    const stopping = earlyStoppingOf(manifest, settings, ctx);
-    throwIfIssues([...issues, ...stopping.issues], `Algorithm '${ref.name}' settings`);
     const existing = options.store.getExperiment(manifest.metadata.name);
     const record = existing ? resumeRecord(existing, manifest, options) : createRecord(manifest, settings, options);
-    return { record, host, settings, resumed: existing !== undefined, earlyStopping: stopping.rules };
+    return { record, host, settings, resumed: existing !== undefined, earlyStopping };
   } catch (err) {
     await host.close();
     throw err;

@@ -4,7 +4,7 @@ import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { ErrorCode, WorkbenchError } from '../common/errors.ts';
 import type { Issue } from '../common/issue.ts';
 import type { Settings, SuggestRequest, SuggestResult, TrialView, ValidationContext } from '../search/types.ts';
-import type { AlgorithmRef, WorkerApi } from './protocol.ts';
+import { type AlgorithmRef, unwrap, type WorkerApi } from './protocol.ts';
 
 /** Starts the worker module, from compiled `.js` directly or, under tsx/vitest, through tsx's loader. */
 function spawnWorker(): Worker {
@@ -64,7 +64,7 @@ export class SuggestionHost {
     died.catch(() => {});
     const api = Comlink.wrap<WorkerApi>(nodeEndpoint(worker));
     const live: Live = { worker, api, died, sent: new WeakSet(), primed: false, names: new Set() };
-    await Promise.race([api.load(this.ref), died]);
+    unwrap(await Promise.race([api.load(this.ref), died]));
     return live;
   }
 
@@ -92,7 +92,7 @@ export class SuggestionHost {
 
   /** Katib's ValidateAlgorithmSettings. */
   validate(settings: Settings, ctx: ValidationContext): Promise<Issue[]> {
-    return this.withWorker((live) => live.api.validate(settings, ctx));
+    return this.withWorker(async (live) => unwrap(await live.api.validate(settings, ctx)));
   }
 
   /** Katib's GetSuggestions: `req.trials` is the full history; only what changed crosses the thread boundary. */
@@ -108,7 +108,7 @@ export class SuggestionHost {
         removals = [...live.names].filter((n) => !current.has(n));
       }
       const { trials: _all, ...request } = req;
-      const result = await live.api.suggest({ reset, upserts, removals, request });
+      const result = unwrap(await live.api.suggest({ reset, upserts, removals, request }));
       for (const t of upserts) {
         live.sent.add(t);
         live.names.add(t.name);

@@ -5,9 +5,9 @@
 import { parentPort } from 'node:worker_threads';
 import * as Comlink from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
-import type { SearchAlgorithm, TrialView } from '../search/types.ts';
+import type { SearchAlgorithm, SuggestResult, TrialView } from '../search/types.ts';
 import { loadAlgorithm } from './loadAlgorithm.ts';
-import type { WorkerApi } from './protocol.ts';
+import { answer, type SuggestCall, type WorkerApi } from './protocol.ts';
 
 let algorithm: SearchAlgorithm | undefined;
 let trials: TrialView[] = [];
@@ -19,40 +19,47 @@ function loaded(): SearchAlgorithm {
 }
 
 const api: WorkerApi = {
-  async load(ref) {
-    algorithm = await loadAlgorithm(ref);
+  load(ref) {
+    return answer(async () => {
+      algorithm = await loadAlgorithm(ref);
+    });
   },
-  async validate(settings, ctx) {
-    return loaded().validate(settings, ctx);
+  validate(settings, ctx) {
+    return answer(() => loaded().validate(settings, ctx));
   },
-  async suggest(call) {
-    if (call.reset) {
-      trials = [];
-      index.clear();
-    }
-    if (call.removals.length > 0) {
-      const gone = new Set(call.removals);
-      trials = trials.filter((t) => !gone.has(t.name));
-      index.clear();
-      trials.forEach((t, i) => {
-        index.set(t.name, i);
-      });
-    }
-    for (const t of call.upserts) {
-      const at = index.get(t.name);
-      if (at === undefined) {
-        index.set(t.name, trials.length);
-        trials.push(t);
-      } else {
-        trials[at] = t;
-      }
-    }
-    return loaded().suggest({ ...call.request, trials });
+  suggest(call) {
+    return answer(() => suggest(call));
   },
   crash() {
     process.exit(70);
   },
 };
+
+/** Applies the history changes to the mirror and asks the algorithm with the full history. */
+function suggest(call: SuggestCall): Promise<SuggestResult> | SuggestResult {
+  if (call.reset) {
+    trials = [];
+    index.clear();
+  }
+  if (call.removals.length > 0) {
+    const gone = new Set(call.removals);
+    trials = trials.filter((t) => !gone.has(t.name));
+    index.clear();
+    trials.forEach((t, i) => {
+      index.set(t.name, i);
+    });
+  }
+  for (const t of call.upserts) {
+    const at = index.get(t.name);
+    if (at === undefined) {
+      index.set(t.name, trials.length);
+      trials.push(t);
+    } else {
+      trials[at] = t;
+    }
+  }
+  return loaded().suggest({ ...call.request, trials });
+}
 
 if (!parentPort) throw new Error('suggestion worker must run in a worker thread');
 Comlink.expose(api, nodeEndpoint(parentPort));

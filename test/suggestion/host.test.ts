@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ErrorCode, WorkbenchError } from '../../src/common/errors.ts';
 import type { SuggestRequest, TrialView } from '../../src/search/types.ts';
 import { SuggestionHost } from '../../src/suggestion/host.ts';
 
@@ -46,6 +47,24 @@ describe('SuggestionHost', () => {
       { path: 'spec.algorithm.algorithmSettings.limit', message: 'limit must be a whole number' },
     ]);
     expect(await host.validate({ limit: '3' }, ctx)).toEqual([]);
+  });
+
+  it('an error thrown in the worker keeps its code and issues on this side', async () => {
+    host = new SuggestionHost({
+      name: 'refusing',
+      moduleUrl: new URL('../fixtures/algorithms/refusing.ts', import.meta.url).href,
+    });
+    const err = await host.suggest(request([], 1)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WorkbenchError);
+    expect(err).toMatchObject({
+      code: ErrorCode.invalidSpec,
+      message: 'the space is too large for this algorithm',
+      issues: [{ path: 'spec.parameters[0].feasibleSpace.max', message: 'at most 10 values' }],
+    });
+    // A module that cannot be loaded is the user's input too, not a crash.
+    const missing = new SuggestionHost({ name: 'gone', moduleUrl: 'file:///nonexistent/algorithm.mjs' });
+    await expect(missing.suggest(request([], 1))).rejects.toMatchObject({ code: ErrorCode.invalidSpec });
+    await missing.close();
   });
 
   it('restarts a crashed worker, resends the full history and answers the same', async () => {
