@@ -92,6 +92,8 @@ export class ExperimentController {
   private readonly live = new Map<string, { metrics: TrialMetrics; abort: AbortController; done: Promise<void> }>();
   /** Objective histories of every trial (live arrays for running ones), for algorithms and early stopping. */
   private readonly curves = new Map<string, { step: number; value: number }[]>();
+  /** Curve length of each running trial when its view last went to the algorithm (see refreshRunningViews). */
+  private readonly sentCurveLength = new Map<string, number>();
   private readonly started = Date.now();
   private nextSeq: number;
   /** Bumped whenever a trial ends: an algorithm that answered short is asked again only after a change. */
@@ -171,14 +173,15 @@ export class ExperimentController {
       }
       return;
     }
-    // The live array itself: early-stopping rules read running trials' curves as they grow.
+    // The live array itself, even while still empty: early-stopping rules read running trials' curves (their
+    // own and their running peers') as they grow.
     const intermediate = this.curves.get(t.name);
     const view: TrialView = {
       name: t.name,
       params: t.params,
       state: t.state,
       ...(t.objective === undefined ? {} : { objective: t.objective }),
-      ...(intermediate && intermediate.length > 0 ? { intermediate } : {}),
+      ...(intermediate && (intermediate.length > 0 || this.live.has(t.name)) ? { intermediate } : {}),
       ...(t.budget === undefined ? {} : { budget: t.budget }),
       ...(t.parent === undefined ? {} : { parent: t.parent }),
       ...(Object.keys(t.labels).length === 0 ? {} : { labels: t.labels }),
@@ -266,6 +269,7 @@ export class ExperimentController {
 
   /** Asks the algorithm for up to `count` suggestions and stores them as Pending trials, in one transaction with the algorithm state. */
   private async requestTrials(count: number): Promise<TrialRecord[]> {
+    this.refreshRunningViews();
     const result = await this.o.host.suggest({
       experiment: this.record.name,
       space: this.space,
@@ -287,6 +291,21 @@ export class ExperimentController {
       }
       return suggestions.map((s) => this.insertTrial(s));
     });
+  }
+
+  /**
+   * The host sends only views it has not sent before (by identity), but a running trial's curve grows in place:
+   * a new view object around the same live array makes the algorithm see the curve as it is now.
+   */
+  private refreshRunningViews(): void {
+    for (const name of this.live.keys()) {
+      const at = this.viewIndex.get(name);
+      const view = at === undefined ? undefined : this.views[at];
+      const length = view?.intermediate?.length ?? 0;
+      if (view === undefined || this.sentCurveLength.get(name) === length) continue;
+      this.views[at!] = { ...view };
+      this.sentCurveLength.set(name, length);
+    }
   }
 
   private insertTrial(s: Suggestion): TrialRecord {
@@ -367,6 +386,7 @@ export class ExperimentController {
     const entry = this.live.get(name);
     if (!entry) return;
     this.live.delete(name);
+    this.sentCurveLength.delete(name);
     this.changes++;
     const { metrics, abort } = entry;
     const objective = metrics.objective(this.strategy);

@@ -125,4 +125,40 @@ describe('early stopping in the controller', () => {
     const best = result.trials.reduce((m, t) => Math.min(m, Number(t.parameters.a)), 1);
     expect(result.bestTrial?.parameters.a).toBe(best);
   });
+
+  it('asha ranks a running trial against its running peers: of two at rung 1 with eta 3, the worse stops', async () => {
+    const exp = Experiment.create({
+      name: 'asha-peers',
+      objective: { type: 'minimize', objectiveMetricName: 'loss' },
+      algorithm: { algorithmName: 'asha', algorithmSettings: { eta: 3, min_resource: 1, max_resource: 9 } },
+      parameters: [search.categorical('q', ['good', 'bad'])],
+      maxTrialCount: 2,
+      parallelTrialCount: 2,
+      store,
+    });
+    // Both trials report step 1, then wait for each other, so neither has completed when the other reaches rung 1.
+    let arrived = 0;
+    let release: () => void = () => {};
+    const bothAtRung = new Promise<void>((r) => {
+      release = r;
+    });
+    const stoppedAt = new Map<string, number>();
+    let first = true;
+    const result = await exp.optimize(async (_p, report) => {
+      const loss = first ? 1 : 2; // the first trial started is the good one
+      const who = first ? 'good' : 'bad';
+      first = false;
+      for (let e = 1; e <= 9; e++) {
+        if (report({ loss: loss + 1 / e })) {
+          stoppedAt.set(who, e);
+          if (e === 1 && ++arrived === 2) release();
+          return;
+        }
+        if (e === 1 && ++arrived === 2) release();
+        if (e === 1) await bothAtRung;
+      }
+    });
+    expect(stoppedAt).toEqual(new Map([['bad', 1]]));
+    expect(result.trials.map((t) => t.state).sort()).toEqual(['EarlyStopped', 'Succeeded']);
+  });
 });
