@@ -180,7 +180,10 @@ export async function readTfEventsDir(
       const value = s.float32 ? formatFloat32(s.value) : String(s.value);
       for (const m of eligible) {
         if (!s.tag.startsWith(m.tagPrefix)) continue;
-        logs.push(key === undefined ? { name: m.name, value } : { name: m.name, value, time: formatTimeKey(key) });
+        const step = s.step;
+        logs.push(
+          key === undefined ? { name: m.name, value, step } : { name: m.name, value, step, time: formatTimeKey(key) },
+        );
       }
     }
   }

@@ -4,6 +4,11 @@ export interface MetricLog {
   readonly value: string;
   /** RFC3339 timestamp from the source, when it had one. */
   readonly time?: string;
+  /**
+   * The source's own step (a TF event's `step`, a step passed to `report()`), when it has one. Without it a
+   * metric's n-th value is step n.
+   */
+  readonly step?: number;
 }
 
 /** Katib's metric strategy for reducing a history to one value. */

@@ -1,3 +1,4 @@
+import { ErrorCode, WorkbenchError } from '../common/errors.ts';
 import type { MetricLog } from '../metrics/types.ts';
 import type { Assignment } from '../search/space.ts';
 import type { ExecutorResult, TrialContext, TrialExecutor } from './executor.ts';
@@ -7,9 +8,10 @@ export type Metrics = Readonly<Record<string, number | string>>;
 
 /**
  * The Push collector of an in-process trial. Returns true once the controller wants the trial to stop
- * (early stopping, experiment over, interrupt); the objective should then return.
+ * (early stopping, experiment over, interrupt); the objective should then return. `options.step` is the
+ * training step (or epoch) the values belong to; without it a metric's n-th report is step n.
  */
-export type Report = (metrics: Metrics) => boolean;
+export type Report = (metrics: Metrics, options?: { readonly step?: number }) => boolean;
 
 /** Extra context for an objective. */
 export interface ObjectiveContext {
@@ -28,11 +30,11 @@ export interface ObjectiveContext {
  */
 export type Objective = (params: Assignment, report: Report, ctx: ObjectiveContext) => unknown;
 
-function toLogs(metrics: Metrics, time: string): MetricLog[] {
+function toLogs(metrics: Metrics, time: string, step: number | undefined): MetricLog[] {
   const logs: MetricLog[] = [];
   for (const [name, value] of Object.entries(metrics)) {
     if (typeof value === 'number' && !Number.isFinite(value)) continue;
-    logs.push({ name, value: String(value), time });
+    logs.push(step === undefined ? { name, value: String(value), time } : { name, value: String(value), time, step });
   }
   return logs;
 }
@@ -51,8 +53,12 @@ export class InProcessExecutor implements TrialExecutor {
   }
 
   async run(ctx: TrialContext): Promise<ExecutorResult> {
-    const report: Report = (metrics) => {
-      if (!ctx.signal.aborted) ctx.report(toLogs(metrics, new Date().toISOString()));
+    const report: Report = (metrics, options) => {
+      const step = options?.step;
+      if (step !== undefined && !(Number.isSafeInteger(step) && step >= 0)) {
+        throw new WorkbenchError(ErrorCode.invalidArgument, `report(): step must be a whole number >= 0, got ${step}`);
+      }
+      if (!ctx.signal.aborted) ctx.report(toLogs(metrics, new Date().toISOString(), step));
       return ctx.signal.aborted;
     };
     try {

@@ -28,7 +28,8 @@ export class TrialMetrics {
   add(logs: readonly MetricLog[]): void {
     for (const log of logs) {
       if (!this.wanted.has(log.name)) continue;
-      const step = (this.steps.get(log.name) ?? 0) + 1;
+      // The source's step when it has one (TF events, report(..., { step })); otherwise the n-th value is step n.
+      const step = log.step ?? (this.steps.get(log.name) ?? 0) + 1;
       this.steps.set(log.name, step);
       this.acc.add(log);
       const row: ObservationRow =

@@ -162,3 +162,35 @@ describe('early stopping in the controller', () => {
     expect(result.trials.map((t) => t.state).sort()).toEqual(['EarlyStopped', 'Succeeded']);
   });
 });
+
+describe('steps', () => {
+  it("report(values, { step }) keeps the trial's own steps in the observations and the rules' curves", async () => {
+    const exp = Experiment.create({
+      ...sequenceExperiment('steps', { maxTrialCount: 4, parallelTrialCount: 1 }),
+      // Katib's start_step counts reports; the comparison with completed trials is at the trial's own step.
+      earlyStopping: { algorithmName: 'medianstop', algorithmSettings: { min_trials_required: 2, start_step: 3 } },
+      store,
+    });
+    const reports: number[] = [];
+    const result = await exp.optimize(async (p, report) => {
+      const offset = Number(p.x) < 2 ? 0 : 1;
+      let n = 0;
+      for (let e = 1; e <= 5; e++) {
+        n++;
+        if (report({ loss: offset + 1 / e }, { step: e * 100 })) break;
+      }
+      reports.push(n);
+    });
+    expect(reports).toEqual([5, 5, 3, 3]);
+    const first = result.trials[0]!.name;
+    expect(store.getObservations('steps', first, 'loss').map((o) => o.step)).toEqual([100, 200, 300, 400, 500]);
+    const bad = Experiment.create({ ...sequenceExperiment('badstep', { maxTrialCount: 1, parallelTrialCount: 1 }), store });
+    const failed = await bad.optimize(async (_p, report) => {
+      report({ loss: 1 }, { step: 1.5 });
+    });
+    expect(failed.trials[0]).toMatchObject({
+      state: 'Failed',
+      message: expect.stringContaining('step must be a whole'),
+    });
+  });
+});
