@@ -7,6 +7,7 @@ import { LocalDistributedExecutor } from '../training/local/executor.ts';
 import { needsDistributedLauncher } from '../training/local/plan.ts';
 import type { TrialExecutor } from '../trial/executor.ts';
 import { InProcessExecutor, type Metrics, type Objective } from '../trial/inProcess.ts';
+import { localRunProblems } from '../trial/localPreflight.ts';
 import { LocalProcessExecutor } from '../trial/localProcess.ts';
 import { ExperimentController, type Progress } from './controller.ts';
 import { ManualExecutor } from './manualExecutor.ts';
@@ -143,8 +144,18 @@ export class Experiment {
     return this.drive(run.executor ?? this.templateExecutor(), false, run);
   }
 
-  /** The executor `run()` uses for this experiment's trial template. */
+  /**
+   * The executor `run()` uses for this experiment's trial template. Throws `unsupported`, with every problem, when
+   * the template cannot run on this machine at all (a cluster-only workflow, a program that exists only in
+   * the image).
+   */
   templateExecutor(): TrialExecutor {
+    const problems = localRunProblems(this.manifest);
+    if (problems.length > 0) {
+      throw new WorkbenchError(ErrorCode.unsupported, `Experiment '${this.name}' cannot run on this machine:`, {
+        issues: problems,
+      });
+    }
     const options = {
       manifest: this.manifest,
       ...(this.options.sourcePath === undefined ? {} : { sourcePath: this.options.sourcePath }),

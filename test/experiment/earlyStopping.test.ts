@@ -184,7 +184,10 @@ describe('steps', () => {
     expect(reports).toEqual([5, 5, 3, 3]);
     const first = result.trials[0]!.name;
     expect(store.getObservations('steps', first, 'loss').map((o) => o.step)).toEqual([100, 200, 300, 400, 500]);
-    const bad = Experiment.create({ ...sequenceExperiment('badstep', { maxTrialCount: 1, parallelTrialCount: 1 }), store });
+    const bad = Experiment.create({
+      ...sequenceExperiment('badstep', { maxTrialCount: 1, parallelTrialCount: 1 }),
+      store,
+    });
     const failed = await bad.optimize(async (_p, report) => {
       report({ loss: 1 }, { step: 1.5 });
     });
