@@ -14,7 +14,8 @@ afterEach(() => tmp.cleanup());
 
 /** The replica process-group leaders the executor recorded for recovery (every replica it started). */
 function groupLeaders(): number[] {
-  return readFileSync(join(tmp.dir, '.hpo-pid'), 'utf8').split('\n').map(Number);
+  const doc = JSON.parse(readFileSync(join(tmp.dir, '.hpo-pid'), 'utf8')) as { processes: { pid: number }[] };
+  return doc.processes.map((p) => p.pid);
 }
 
 function pytorch(master: readonly string[], worker: readonly string[], workers = 1, spec = {}) {
