@@ -30,7 +30,10 @@ export interface RecoveryNote {
 
 /** Records a trial's process-group leaders so a controller restarted after kill -9 can stop them. */
 export function recordTrialProcesses(workDir: string, processes: readonly RecordedProcess[]): void {
-  const live = processes.filter((p) => p.pid > 0);
+  // Only the record's own fields: callers pass TrialProcess objects, whose promise and stop() are not data.
+  const live = processes
+    .filter((p) => p.pid > 0)
+    .map((p) => ({ pid: p.pid, token: p.token, ...(p.identity === undefined ? {} : { identity: p.identity }) }));
   if (live.length === 0) return;
   writeFileSync(join(workDir, pidFile), `${JSON.stringify({ format, processes: live })}\n`);
 }
