@@ -6,7 +6,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkIdentity, type ProcessIdentity } from './processIdentity.ts';
+import { carriesToken, checkIdentity, type ProcessIdentity, statFields } from './processIdentity.ts';
 import { signalTokenHolders } from './processTree.ts';
 
 /** File in a trial's folder recording its process-group leaders (JSON; older versions wrote one pid a line). */
@@ -40,7 +40,10 @@ export function recordTrialProcesses(workDir: string, processes: readonly Record
 
 function parseRecord(v: unknown): RecordedProcess | undefined {
   const r = v as Partial<RecordedProcess> | null;
-  if (r === null || typeof r !== 'object' || !Number.isInteger(r.pid) || typeof r.token !== 'string') return undefined;
+  if (r === null || typeof r !== 'object' || typeof r.token !== 'string') return undefined;
+  // The file lives in the trial's own folder, which the trial can write: pid 1 (and kill(-1), "everyone")
+  // and this process are never candidates, whatever the file says.
+  if (!Number.isInteger(r.pid) || (r.pid as number) <= 1 || r.pid === process.pid) return undefined;
   const id = r.identity as Partial<ProcessIdentity> | undefined;
   const identity =
     id !== undefined &&
@@ -75,6 +78,11 @@ function readPidFile(workDir: string): { records: RecordedProcess[]; legacy: num
     .map((l) => Number(l.trim()))
     .filter((p) => Number.isInteger(p) && p > 1);
   return { records: [], legacy };
+}
+
+/** The recorded leader still leads its process group and carries the trial's token. */
+function leadsOwnTrial(r: RecordedProcess): boolean {
+  return Number(statFields(r.pid)?.[2]) === r.pid && carriesToken(r.pid, r.token);
 }
 
 function exists(pid: number): boolean {
@@ -115,6 +123,11 @@ export function stopRecordedProcesses(
     if (check === undefined) {
       if (exists(r.pid))
         refuse(`pid ${r.pid} was recorded without /proc, so it cannot be verified and was not signalled`);
+    } else if (check.kind === 'same' && !leadsOwnTrial(r)) {
+      // The trial can rewrite its pid file: a copied identity of someone else's process lacks our token.
+      refuse(
+        `pid ${r.pid} matches the recorded program but does not lead its own process group with this trial's token, so it was not signalled`,
+      );
     } else if (check.kind === 'same') {
       try {
         process.kill(-r.pid, 'SIGKILL');

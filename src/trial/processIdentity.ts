@@ -91,6 +91,24 @@ export function checkIdentity(recorded: ProcessIdentity): IdentityCheck {
 /** Name of the environment variable that marks every process of one trial run (see {@link processesWithToken}). */
 export const trialTokenVariable = 'HPO_TRIAL_TOKEN';
 
+/** True when the environment of `pid` holds the whole entry `HPO_TRIAL_TOKEN=token` (false when unreadable). */
+export function carriesToken(pid: number, token: string): boolean {
+  if (token === '') return false;
+  let environ: Buffer;
+  try {
+    environ = readFileSync(`/proc/${pid}/environ`);
+  } catch {
+    return false;
+  }
+  const needle = Buffer.from(`${trialTokenVariable}=${token}`);
+  // A whole NUL-separated entry, so neither XHPO_TRIAL_TOKEN=abc nor HPO_TRIAL_TOKEN=abcd matches.
+  for (let at = environ.indexOf(needle); at >= 0; at = environ.indexOf(needle, at + 1)) {
+    const end = at + needle.length;
+    if ((at === 0 || environ[at - 1] === 0) && (end === environ.length || environ[end] === 0)) return true;
+  }
+  return false;
+}
+
 /**
  * Pids of live processes (other than this one) whose environment carries `HPO_TRIAL_TOKEN=token`. Children
  * inherit the environment through fork, `setsid` and double forks, so this finds descendants that left the
@@ -105,25 +123,10 @@ export function processesWithToken(token: string): number[] {
   } catch {
     return [];
   }
-  const needle = Buffer.from(`${trialTokenVariable}=${token}`);
   const found: number[] = [];
   for (const e of entries) {
     const pid = Number(e);
-    if (!Number.isInteger(pid) || pid <= 1 || pid === process.pid) continue;
-    let environ: Buffer;
-    try {
-      environ = readFileSync(`/proc/${pid}/environ`);
-    } catch {
-      continue;
-    }
-    // A whole NUL-separated entry, so neither XHPO_TRIAL_TOKEN=abc nor HPO_TRIAL_TOKEN=abcd matches.
-    for (let at = environ.indexOf(needle); at >= 0; at = environ.indexOf(needle, at + 1)) {
-      const end = at + needle.length;
-      if ((at === 0 || environ[at - 1] === 0) && (end === environ.length || environ[end] === 0)) {
-        found.push(pid);
-        break;
-      }
-    }
+    if (Number.isInteger(pid) && pid > 1 && pid !== process.pid && carriesToken(pid, token)) found.push(pid);
   }
   return found;
 }

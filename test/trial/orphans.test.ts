@@ -48,13 +48,29 @@ async function waitUntilGone(pid: number, ms = 2000): Promise<boolean> {
 
 describe('stopRecordedProcesses', () => {
   it('kills a recorded group whose leader is still the recorded program', async () => {
-    const pid = startSleep();
+    const token = `lead-${process.pid}-${Date.now()}`;
+    const pid = startSleep({ [trialTokenVariable]: token });
     const identity = readProcessIdentity(pid);
     expect(identity?.cmdline).toEqual(['sleep', '30']);
-    recordTrialProcesses(tmp.dir, [{ pid, token: 'no-such-token', ...(identity ? { identity } : {}) }]);
+    recordTrialProcesses(tmp.dir, [{ pid, token, ...(identity ? { identity } : {}) }]);
     const notes = stopRecordedProcesses(tmp.dir);
     expect(await waitUntilGone(pid)).toBe(true);
     expect(notes).toEqual([expect.objectContaining({ type: 'Normal', reason: 'OrphansStopped' })]);
+  });
+
+  it("does not signal a process whose identity was copied into the pid file (the trial can write it) but lacks the trial's token", async () => {
+    const pid = startSleep();
+    const identity = readProcessIdentity(pid)!;
+    recordTrialProcesses(tmp.dir, [{ pid, token: 'forged-token', identity }]);
+    const notes = stopRecordedProcesses(tmp.dir);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(isAlive(pid)).toBe(true);
+    expect(notes).toEqual([
+      expect.objectContaining({
+        type: 'Warning',
+        message: expect.stringMatching(/does not lead its own process group/),
+      }),
+    ]);
   });
 
   it.each([
