@@ -2,7 +2,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { pidFile, recordTrialProcesses, stopRecordedProcesses } from '../../src/trial/orphans.ts';
 import { readProcessIdentity, trialTokenVariable } from '../../src/trial/processIdentity.ts';
 import { tempDir } from '../helpers.ts';
@@ -126,5 +126,33 @@ describe('stopRecordedProcesses', () => {
     stopRecordedProcesses(tmp.dir);
     expect(await waitUntilGone(escaped)).toBe(true);
     expect(isAlive(bystander)).toBe(true);
+  });
+
+  it('never signals anything for hostile or broken pid files (pid 1, this process, garbage)', () => {
+    // process.kill is stubbed for real signals, so a regression here cannot kill(-1) the machine.
+    const real = process.kill.bind(process);
+    const sent: [number, string | number | undefined][] = [];
+    const spy = vi.spyOn(process, 'kill').mockImplementation((pid: number, signal?: string | number) => {
+      if (signal === 0) return real(pid, 0);
+      sent.push([pid, signal]);
+      return true;
+    });
+    try {
+      for (const pid of [1, process.pid]) {
+        const identity = readProcessIdentity(pid);
+        writeFileSync(
+          join(tmp.dir, pidFile),
+          JSON.stringify({ format: 'hpo-pid/2', processes: [{ pid, token: 'x', ...(identity ? { identity } : {}) }] }),
+        );
+        stopRecordedProcesses(tmp.dir);
+      }
+      for (const text of ['{', '1\n0\n-1\n', 'null', '{"format":"hpo-pid/2","processes":[null,{"pid":"1"}]}']) {
+        writeFileSync(join(tmp.dir, pidFile), text);
+        stopRecordedProcesses(tmp.dir);
+      }
+    } finally {
+      spy.mockRestore();
+    }
+    expect(sent).toEqual([]);
   });
 });
