@@ -58,7 +58,7 @@ function parseRecord(v: unknown): RecordedProcess | undefined {
 }
 
 /** The pid file's content: new-format records, and pids from an old-format file (no identity, no token). */
-function readPidFile(workDir: string): { records: RecordedProcess[]; legacy: number[] } {
+function readPidFile(workDir: string): { records: RecordedProcess[]; legacy: number[]; unreadable?: string } {
   let text: string;
   try {
     text = readFileSync(join(workDir, pidFile), 'utf8');
@@ -73,10 +73,15 @@ function readPidFile(workDir: string): { records: RecordedProcess[]; legacy: num
   } catch {
     // Not JSON: the one-pid-a-line file of hpo-workbench before process identities were recorded.
   }
-  const legacy = text
-    .split('\n')
-    .map((l) => Number(l.trim()))
-    .filter((p) => Number.isInteger(p) && p > 1);
+  const lines = text.split('\n').filter((l) => l.trim() !== '');
+  if (!lines.every((l) => /^\s*-?\d+\s*$/.test(l))) {
+    return {
+      records: [],
+      legacy: [],
+      unreadable: `${join(workDir, pidFile)} is neither a pid file of ours nor a list of pids`,
+    };
+  }
+  const legacy = lines.map((l) => Number(l.trim())).filter((p) => Number.isInteger(p) && p > 1);
   return { records: [], legacy };
 }
 
@@ -104,11 +109,14 @@ export function stopRecordedProcesses(
   onVerified: (pid: number) => void = () => {},
 ): RecoveryNote[] {
   if (!workDir) return [];
-  const { records, legacy } = readPidFile(workDir);
+  const { records, legacy, unreadable } = readPidFile(workDir);
   const notes: RecoveryNote[] = [];
   const refuse = (message: string): void => {
     notes.push({ type: 'Warning', reason: 'OrphanNotSignalled', message });
   };
+  if (unreadable !== undefined) {
+    refuse(`${unreadable}: processes this trial left running cannot be identified, so none were signalled`);
+  }
   for (const pid of legacy) {
     if (!exists(pid)) continue;
     refuse(

@@ -109,6 +109,13 @@ describe('stopRecordedProcesses', () => {
     ]);
   });
 
+  it('reports a pid file it cannot read instead of staying silent', () => {
+    writeFileSync(join(tmp.dir, pidFile), '{garbage');
+    expect(stopRecordedProcesses(tmp.dir)).toEqual([
+      expect.objectContaining({ type: 'Warning', message: expect.stringMatching(/cannot be identified/) }),
+    ]);
+  });
+
   it('does not signal a pid recorded without /proc', async () => {
     const pid = startSleep();
     recordTrialProcesses(tmp.dir, [{ pid, token: 'no-such-token' }]);
