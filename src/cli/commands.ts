@@ -15,6 +15,7 @@ import { earlyStoppingNames, knownAlgorithmNames } from '../suggestion/registry.
 import { failureReport } from './failures.ts';
 import { csv, duration, num, table, trialRows } from './format.ts';
 import { kubernetesExecutor } from './kubernetes.ts';
+import { controllerReport } from './lockCommands.ts';
 import { progressView } from './progress.ts';
 
 /** Options every command that reads the store takes. */
@@ -224,6 +225,7 @@ export function statusCommand(name: string, opts: StoreOptions & { output?: Outp
     const r = experimentResult(store, name)!;
     const c = countTrials(r.trials.map((t) => t.state as never));
     const events = store.listEvents(name, 10);
+    const controller = controllerReport(store, exp);
     if (opts.output === 'json') {
       out(
         JSON.stringify(
@@ -234,6 +236,7 @@ export function statusCommand(name: string, opts: StoreOptions & { output?: Outp
             message: exp.message,
             counts: c,
             bestTrial: r.bestTrial,
+            controller,
             events,
           },
           null,
@@ -246,6 +249,7 @@ export function statusCommand(name: string, opts: StoreOptions & { output?: Outp
     const elapsed = Date.parse(exp.completedAt ?? exp.updatedAt) - Date.parse(exp.createdAt);
     out(`experiment  ${name} (namespace ${exp.namespace})`);
     out(`status      ${exp.phase} — ${exp.reason}: ${exp.message}`);
+    out(`controller  ${controller.message}`);
     out(
       `algorithm   ${spec.algorithm?.algorithmName}  objective ${spec.objective?.type} ${spec.objective?.objectiveMetricName}${spec.objective?.goal === undefined ? '' : ` (goal ${spec.objective.goal})`}`,
     );

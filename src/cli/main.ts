@@ -16,6 +16,7 @@ import {
   validateCommand,
 } from './commands.ts';
 import { clusterStatusCommand, dryRunCommand, submitCommand } from './kubernetes.ts';
+import { unlockCommand } from './lockCommands.ts';
 
 function positiveInt(name: string): (v: string) => number {
   return (v) => {
@@ -154,6 +155,21 @@ export function buildProgram(exit: (code: number) => void): Command {
     .argument('<name>')
     .addOption(storeOption())
     .action((name: string, o) => exit(deleteCommand(name, o)));
+
+  program
+    .command('unlock')
+    .description("remove an experiment's controller lock (left by a controller that is gone); needs --force")
+    .argument('<name>')
+    .addOption(storeOption())
+    .option('--force', 'remove the lock even though its controller might still be running')
+    .action((name: string, o) =>
+      exit(
+        unlockCommand(name, o, {
+          out: (s) => process.stdout.write(`${s}\n`),
+          err: (s) => process.stderr.write(`${s}\n`),
+        }),
+      ),
+    );
 
   program
     .command('suggestion-server')

@@ -229,8 +229,11 @@ export class ExperimentController {
   private recoverInterrupted(): void {
     const orphans = [...this.trials.values()].filter((t) => t.state === 'Pending' || t.state === 'Running');
     if (orphans.length === 0) return;
-    for (const t of orphans) this.o.executor.recover?.(t);
+    const notes = orphans.map((t) => this.o.executor.recover?.(t) ?? []);
     this.o.store.transaction(() => {
+      orphans.forEach((t, i) => {
+        for (const n of notes[i] ?? []) this.event(n.type, n.reason, n.message, t.name);
+      });
       for (const t of orphans) {
         this.patchTrial(t.name, {
           state: 'Killed',

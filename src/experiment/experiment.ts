@@ -10,6 +10,7 @@ import { InProcessExecutor, type Metrics, type Objective } from '../trial/inProc
 import { localRunProblems } from '../trial/localPreflight.ts';
 import { LocalProcessExecutor } from '../trial/localProcess.ts';
 import { ExperimentController, type Progress } from './controller.ts';
+import { keepLease } from './lease.ts';
 import { ManualExecutor } from './manualExecutor.ts';
 import { type Prepared, prepareExperiment } from './prepare.ts';
 import { type ExperimentResult, experimentResult } from './report.ts';
@@ -99,6 +100,23 @@ export class Experiment {
       await prepared.host.close();
       throw err;
     }
+    // Another controller now holds the experiment: stop ours, or both would launch trials.
+    const lost = new AbortController();
+    const lease = keepLease({
+      store: this.store,
+      experiment: name,
+      onLost: () => {
+        this.store.addEvent({
+          experiment: name,
+          type: 'Warning',
+          reason: 'ControllerLockLost',
+          message: `process ${process.pid} lost the experiment lock (its lease expired and was taken over, or hpo unlock --force removed it); it stops its trials so that only one controller drives the experiment`,
+          time: new Date().toISOString(),
+        });
+        lost.abort();
+      },
+    });
+    const signal = run.signal === undefined ? lost.signal : AbortSignal.any([run.signal, lost.signal]);
     try {
       const controller = new ExperimentController({
         store: this.store,
@@ -107,11 +125,12 @@ export class Experiment {
         host: prepared.host,
         settings: prepared.settings,
         earlyStopping: prepared.earlyStopping,
-        ...(run.signal === undefined ? {} : { signal: run.signal }),
+        signal,
         ...(run.onProgress === undefined ? {} : { onProgress: run.onProgress }),
       });
       await controller.run();
     } finally {
+      lease.stop();
       await (run.executor ?? executor).close?.();
       this.store.releaseExperimentLock(name);
       await prepared.host.close();
@@ -119,13 +138,14 @@ export class Experiment {
     return this.result();
   }
 
-  /** Two controllers must never run one experiment; a lock left by a dead process is taken over. */
+  /** Two controllers must never run one experiment; a lock left by a dead process, or expired, is taken over. */
   private lock(name: string): void {
     if (this.store.acquireExperimentLock(name)) return;
     const held = this.store.getExperimentLock(name);
+    const beat = held?.heartbeatAt === undefined ? '' : `, last heartbeat ${held.heartbeatAt}`;
     throw new WorkbenchError(
       ErrorCode.conflict,
-      `experiment '${name}' is being run by process ${held?.pid ?? '?'} on ${held?.host ?? 'another host'} since ${held?.acquiredAt ?? '?'}; wait for it or stop it first`,
+      `experiment '${name}' is being run by process ${held?.pid ?? '?'} on ${held?.host ?? 'another host'} since ${held?.acquiredAt ?? '?'}${beat}; wait for it or stop it first (if that controller is gone for good: hpo unlock ${name} --force)`,
     );
   }
 

@@ -2,6 +2,11 @@ import { hostname } from 'node:os';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { ExperimentLock } from './types.ts';
 
+/** How long a controller's lease on an experiment lasts without a heartbeat. */
+export const lockLeaseMs = 60_000;
+/** How often a running controller renews its lease (`Experiment.run`); well inside {@link lockLeaseMs}. */
+export const lockHeartbeatMs = 10_000;
+
 /** True when a process with `pid` exists on this host (signal 0 probes without signalling). */
 export function isProcessAlive(pid: number): boolean {
   // pid 0 and negatives address process groups; they never name a lock owner.
@@ -20,45 +25,129 @@ interface LockDbRow {
   pid: number;
   host: string;
   acquired_at: string;
+  heartbeat_at: string | null;
+  expires_at: string | null;
+}
+
+/** Options of {@link LockTable}; tests inject the clock and the host name. */
+export interface LockTableOptions {
+  readonly now?: () => Date;
+  readonly host?: string;
+  readonly leaseMs?: number;
+}
+
+/** Whether anyone is driving an experiment, judged from its lock (see {@link lockStatus}). */
+export type LockStatus =
+  | { readonly state: 'none' }
+  | { readonly state: 'held'; readonly lock: ExperimentLock }
+  | { readonly state: 'expired'; readonly lock: ExperimentLock }
+  | { readonly state: 'dead'; readonly lock: ExperimentLock }
+  /** A lock from another host written before leases existed: nothing here can tell whether it is alive. */
+  | { readonly state: 'unknown'; readonly lock: ExperimentLock };
+
+/**
+ * Judges `lock` at `now` from this host: `expired` once its lease ran out (whatever host wrote it), `dead` when
+ * its pid is gone on this host, `held` otherwise. Used by `hpo status` and `hpo unlock` to explain a lock.
+ */
+export function lockStatus(
+  lock: ExperimentLock | undefined,
+  now: Date = new Date(),
+  host: string = hostname(),
+): LockStatus {
+  if (lock === undefined) return { state: 'none' };
+  if (lock.expiresAt !== undefined && Date.parse(lock.expiresAt) <= now.getTime()) return { state: 'expired', lock };
+  if (lock.host === host) return isProcessAlive(lock.pid) ? { state: 'held', lock } : { state: 'dead', lock };
+  return lock.expiresAt === undefined ? { state: 'unknown', lock } : { state: 'held', lock };
+}
+
+function toLock(row: LockDbRow): ExperimentLock {
+  return {
+    experiment: row.experiment,
+    pid: row.pid,
+    host: row.host,
+    acquiredAt: row.acquired_at,
+    ...(row.heartbeat_at === null ? {} : { heartbeatAt: row.heartbeat_at }),
+    ...(row.expires_at === null ? {} : { expiresAt: row.expires_at }),
+  };
 }
 
 /**
  * The `locks` table: at most one controller per experiment. SQLite's own locking keeps concurrent writes safe,
  * but two controllers driving the same experiment would both ask for suggestions and launch duplicate trials,
- * so `hpo run`/`hpo resume` take this lock first. A lock whose owner died (kill -9, power loss of a process)
- * is stale when its pid is gone on this host and may be taken over; a lock held from another host cannot be
- * checked from here and is never taken over.
+ * so `hpo run`/`hpo resume` take this lock first. A lock is a lease: its holder renews it every
+ * {@link lockHeartbeatMs}, and once it has not for {@link lockLeaseMs} anyone may take it over, whatever host
+ * wrote it (a container restarted under a new hostname). A lock whose pid is gone on this host is taken over at
+ * once. A lock from before leases, written on another host, is only cleared by `hpo unlock --force`.
  */
 export class LockTable {
-  readonly #host: string = hostname();
+  readonly #host: string;
+  readonly #now: () => Date;
+  readonly #leaseMs: number;
   readonly #get: BetterSqlite3.Statement<[string], LockDbRow>;
-  readonly #upsert: BetterSqlite3.Statement<[string, number, string, string]>;
+  readonly #upsert: BetterSqlite3.Statement<[string, number, string, string, string, string]>;
+  readonly #renew: BetterSqlite3.Statement<[string, string, string, number, string]>;
   readonly #release: BetterSqlite3.Statement<[string, number, string]>;
+  readonly #remove: BetterSqlite3.Statement<[string]>;
   readonly #acquire: BetterSqlite3.Transaction<(experiment: string, pid: number) => boolean>;
+  readonly #forceRemove: BetterSqlite3.Transaction<(experiment: string) => ExperimentLock | undefined>;
 
-  constructor(db: BetterSqlite3.Database) {
-    this.#get = db.prepare('SELECT experiment, pid, host, acquired_at FROM locks WHERE experiment = ?');
+  constructor(db: BetterSqlite3.Database, options: LockTableOptions = {}) {
+    this.#host = options.host ?? hostname();
+    this.#now = options.now ?? (() => new Date());
+    this.#leaseMs = options.leaseMs ?? lockLeaseMs;
+    this.#get = db.prepare(
+      'SELECT experiment, pid, host, acquired_at, heartbeat_at, expires_at FROM locks WHERE experiment = ?',
+    );
     this.#upsert = db.prepare(
-      `INSERT INTO locks (experiment, pid, host, acquired_at) VALUES (?, ?, ?, ?)
-       ON CONFLICT(experiment) DO UPDATE SET pid = excluded.pid, host = excluded.host, acquired_at = excluded.acquired_at`,
+      `INSERT INTO locks (experiment, pid, host, acquired_at, heartbeat_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT(experiment) DO UPDATE SET pid = excluded.pid, host = excluded.host, acquired_at = excluded.acquired_at,
+         heartbeat_at = excluded.heartbeat_at, expires_at = excluded.expires_at`,
+    );
+    this.#renew = db.prepare(
+      'UPDATE locks SET heartbeat_at = ?, expires_at = ? WHERE experiment = ? AND pid = ? AND host = ?',
     );
     this.#release = db.prepare('DELETE FROM locks WHERE experiment = ? AND pid = ? AND host = ?');
+    this.#remove = db.prepare('DELETE FROM locks WHERE experiment = ?');
     // Read and write under one write lock so two processes racing for a stale lock cannot both win.
     this.#acquire = db.transaction((experiment: string, pid: number): boolean => {
       const held = this.#get.get(experiment);
       if (held !== undefined) {
-        if (held.host !== this.#host) return false;
-        if (held.pid === pid) return true;
-        if (isProcessAlive(held.pid)) return false;
+        if (held.host === this.#host && held.pid === pid) return this.#renewNow(experiment, pid);
+        const status = lockStatus(toLock(held), this.#now(), this.#host);
+        if (status.state !== 'expired' && status.state !== 'dead') return false;
       }
-      this.#upsert.run(experiment, pid, this.#host, new Date().toISOString());
+      const now = this.#now();
+      const iso = now.toISOString();
+      this.#upsert.run(experiment, pid, this.#host, iso, iso, this.#expiry(now));
       return true;
+    });
+    this.#forceRemove = db.transaction((experiment: string): ExperimentLock | undefined => {
+      const held = this.#get.get(experiment);
+      if (held !== undefined) this.#remove.run(experiment);
+      return held === undefined ? undefined : toLock(held);
     });
   }
 
-  /** Takes the lock for `pid` on this host; true when it now holds it (re-entrant for the same pid). */
+  #expiry(now: Date): string {
+    return new Date(now.getTime() + this.#leaseMs).toISOString();
+  }
+
+  #renewNow(experiment: string, pid: number): boolean {
+    const now = this.#now();
+    return this.#renew.run(now.toISOString(), this.#expiry(now), experiment, pid, this.#host).changes === 1;
+  }
+
+  /** Takes the lock for `pid` on this host; true when it now holds it (re-entrant for the same pid, renewing it). */
   acquire(experiment: string, pid: number): boolean {
     return this.#acquire.immediate(experiment, pid);
+  }
+
+  /**
+   * Extends the lease of `pid` on this host; false when it no longer holds the lock (it expired and was taken
+   * over, or `hpo unlock --force` removed it): the caller must stop driving the experiment.
+   */
+  renew(experiment: string, pid: number): boolean {
+    return this.#renewNow(experiment, pid);
   }
 
   /** Drops the lock if `pid` on this host holds it; someone else's lock is left alone. */
@@ -66,10 +155,14 @@ export class LockTable {
     this.#release.run(experiment, pid, this.#host);
   }
 
+  /** Removes the lock whoever holds it and returns what it was (`hpo unlock --force`). */
+  forceRemove(experiment: string): ExperimentLock | undefined {
+    return this.#forceRemove.immediate(experiment);
+  }
+
   /** Who holds the lock, if anyone (it may be stale). */
   get(experiment: string): ExperimentLock | undefined {
     const row = this.#get.get(experiment);
-    if (row === undefined) return undefined;
-    return { experiment: row.experiment, pid: row.pid, host: row.host, acquiredAt: row.acquired_at };
+    return row === undefined ? undefined : toLock(row);
   }
 }

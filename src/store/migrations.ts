@@ -84,6 +84,12 @@ CREATE TABLE locks (
 );
 `;
 
+// A controller renews its lease; anyone may take over a lock whose lease expired, on any host.
+const lockLeaseColumns = `
+ALTER TABLE locks ADD COLUMN heartbeat_at TEXT;
+ALTER TABLE locks ADD COLUMN expires_at TEXT;
+`;
+
 /** Every schema step in order; `migrations[i].version === i + 1`. Append only: never edit a released step. */
 export const migrations: readonly Migration[] = [
   {
@@ -92,6 +98,11 @@ export const migrations: readonly Migration[] = [
     up: (db) => db.exec(coreTables),
   },
   { version: 2, description: 'experiment locks (one controller per experiment)', up: (db) => db.exec(lockTable) },
+  {
+    version: 3,
+    description: 'lock leases: heartbeat and expiry (NULL for locks written before leases)',
+    up: (db) => db.exec(lockLeaseColumns),
+  },
 ];
 
 /** The schema version this code writes. */

@@ -252,6 +252,14 @@ export class SqliteStore implements Store {
     this.#guard(`unlock experiment ${experiment}`, () => this.#locks.release(experiment, ownerPid));
   }
 
+  renewExperimentLock(experiment: string, ownerPid: number = process.pid): boolean {
+    return this.#guard(`renew the lock of experiment ${experiment}`, () => this.#locks.renew(experiment, ownerPid));
+  }
+
+  forceReleaseExperimentLock(experiment: string): ExperimentLock | undefined {
+    return this.#guard(`remove the lock of experiment ${experiment}`, () => this.#locks.forceRemove(experiment));
+  }
+
   getExperimentLock(experiment: string): ExperimentLock | undefined {
     return this.#guard(`read the lock of experiment ${experiment}`, () => this.#locks.get(experiment));
   }

@@ -93,6 +93,10 @@ export interface ExperimentLock {
   readonly host: string;
   /** RFC3339 time the lock was taken. */
   readonly acquiredAt: string;
+  /** RFC3339 time of the holder's last heartbeat; absent for a lock written before leases. */
+  readonly heartbeatAt?: string;
+  /** RFC3339 time the lease runs out unless renewed; absent for a lock written before leases. */
+  readonly expiresAt?: string;
 }
 
 /** Partial update of a trial; unset fields are kept. */
@@ -134,10 +138,15 @@ export interface Store {
   listEvents(experiment: string, limit?: number): EventRow[];
 
   /**
-   * Takes the one-controller-per-experiment lock for `ownerPid` (default: this process); false when a live
-   * process holds it. A lock left by a dead process on this host is taken over (resume after `kill -9`).
+   * Takes the one-controller-per-experiment lock (a lease) for `ownerPid` (default: this process); false when
+   * a live controller holds it. A lock whose lease expired (any host), or left by a dead process on this host,
+   * is taken over (resume after `kill -9`).
    */
   acquireExperimentLock(experiment: string, ownerPid?: number): boolean;
+  /** Renews the lease of `ownerPid` (default: this process); false when it no longer holds the lock. */
+  renewExperimentLock(experiment: string, ownerPid?: number): boolean;
+  /** Removes the lock whoever holds it (`hpo unlock --force`) and returns what it was. */
+  forceReleaseExperimentLock(experiment: string): ExperimentLock | undefined;
   /** Releases the lock if `ownerPid` (default: this process) holds it. */
   releaseExperimentLock(experiment: string, ownerPid?: number): void;
   /** The current holder of the lock, possibly stale, or undefined. */

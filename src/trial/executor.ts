@@ -1,5 +1,6 @@
 import type { MetricLog } from '../metrics/types.ts';
 import type { Assignment } from '../search/space.ts';
+import type { RecoveryNote } from './orphans.ts';
 
 /** What an executor is given to run one trial. The trial row is already stored when `run` is called. */
 export interface TrialContext {
@@ -46,9 +47,10 @@ export interface TrialExecutor {
   run(ctx: TrialContext): Promise<ExecutorResult>;
   /**
    * Called for a trial that a previous controller process left Pending/Running (it was killed): stop
-   * anything of that trial that may still be running, e.g. an orphaned process group.
+   * anything of that trial that may still be running, e.g. an orphaned process group. Returns notes the
+   * controller records as the trial's events (what was stopped, what was refused and why).
    */
-  recover?(trial: { readonly name: string; readonly workDir?: string }): void;
+  recover?(trial: { readonly name: string; readonly workDir?: string }): readonly RecoveryNote[] | undefined;
   /** Called once when the run ends: finish background clean-up (e.g. deletions of recovered cluster jobs). */
   close?(): Promise<void>;
 }

@@ -1,5 +1,5 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { ErrorCode, WorkbenchError } from '../common/errors.ts';
 import { createCollector, resolveTrialPath } from '../metrics/collector.ts';
 import { findPrimaryContainer, trialKindInfo } from '../spec/containers.ts';
@@ -7,39 +7,8 @@ import { renderTrialSpec } from '../spec/template.ts';
 import type { ExperimentManifest, MetricsCollectorSpec } from '../spec/types.ts';
 import { expandEnvReferences, trialEnvironment } from './env.ts';
 import type { ExecutorResult, StopReason, TrialContext, TrialExecutor } from './executor.ts';
+import { type RecoveryNote, recordTrialProcesses, stopRecordedProcesses } from './orphans.ts';
 import { startTrialProcess } from './process.ts';
-
-/** File in a trial's folder holding the pids of its process-group leaders, one per line. */
-export const pidFile = '.hpo-pid';
-
-/** Records the process-group leaders of a trial so a controller restarted after kill -9 can stop them. */
-export function recordProcessGroups(workDir: string, pids: readonly number[]): void {
-  const live = pids.filter((p) => p > 0);
-  if (live.length > 0) writeFileSync(join(workDir, pidFile), live.join('\n'));
-}
-
-/** SIGKILLs the process groups recorded for a trial by a controller that died; returns their pids. */
-export function killRecordedProcessGroups(workDir: string | undefined): number[] {
-  if (!workDir) return [];
-  let text: string;
-  try {
-    text = readFileSync(join(workDir, pidFile), 'utf8');
-  } catch {
-    return [];
-  }
-  const pids = text
-    .split('\n')
-    .map(Number)
-    .filter((p) => Number.isInteger(p) && p > 1);
-  for (const pid of pids) {
-    try {
-      process.kill(-pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
-  return pids;
-}
 
 /** What both local executors need from an Experiment: its inline template, collector and metric names. */
 export interface LocalTrialTemplate {
@@ -192,9 +161,9 @@ export class LocalProcessExecutor implements TrialExecutor {
     this.metricNames = local.metricNames;
   }
 
-  /** Stops the process group a dead controller left running for this trial, if it is still alive. */
-  recover(trial: { readonly name: string; readonly workDir?: string }): void {
-    killRecordedProcessGroups(trial.workDir);
+  /** Stops the process group a dead controller left running for this trial, if /proc shows it is still the trial's. */
+  recover(trial: { readonly name: string; readonly workDir?: string }): readonly RecoveryNote[] {
+    return stopRecordedProcesses(trial.workDir);
   }
 
   async run(ctx: TrialContext): Promise<ExecutorResult> {
@@ -254,7 +223,7 @@ export class LocalProcessExecutor implements TrialExecutor {
       onLine: (line) => collector.onStdoutLine(line),
     });
     // Remembered so that a controller restarted after kill -9 can stop this orphaned process group.
-    recordProcessGroups(ctx.workDir, [proc.pid]);
+    recordTrialProcesses(ctx.workDir, [proc]);
     for (const w of warnings) ctx.warn(w);
     const onAbort = (): void => {
       const why = ctx.signal.reason as StopReason | undefined;
@@ -264,6 +233,9 @@ export class LocalProcessExecutor implements TrialExecutor {
     else ctx.signal.addEventListener('abort', onAbort, { once: true });
     const exit = await proc.exited;
     ctx.signal.removeEventListener('abort', onAbort);
+    if (exit.survivors !== undefined) {
+      ctx.warn(`processes ${exit.survivors.join(', ')} started by the trial could not be ended after it exited`);
+    }
     await collector.finish();
     const exitCode = exit.exitCode ?? undefined;
     const code = exitCode === undefined ? {} : { exitCode };

@@ -1,15 +1,20 @@
 /**
  * Runs one trial's program as a local process: the primary container's command+args spawned as an argument
  * array (never a shell) in its own process group, output streamed to the trial's log file and split into
- * lines for the metrics collector, with a deadline (`activeDeadlineSeconds`) and a group-wide stop.
+ * lines for the metrics collector, with a deadline (`activeDeadlineSeconds`) and a stop that reaches the group
+ * and every descendant carrying the run's `HPO_TRIAL_TOKEN`, including those that left the group.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { explainSpawnError, resolveCommand } from './findExecutable.ts';
+import { type ProcessIdentity, readProcessIdentity, trialTokenVariable } from './processIdentity.ts';
+import { signalTree, survivors, trackLive, untrackLive } from './processTree.ts';
 
 export { resolveCommand } from './findExecutable.ts';
+export { killLiveTrialProcesses } from './processTree.ts';
 
 /** How a trial process ended. A failed spawn is an outcome here (`error` set), never a throw. */
 export interface ProcessExit {
@@ -27,12 +32,21 @@ export interface ProcessExit {
   readonly outputError?: string;
   /** The last ~4 KB of combined stdout+stderr, for error messages. */
   readonly tail: string;
+  /**
+   * Pids of processes carrying this run's token that were still alive after the program exited and everything
+   * of it was SIGKILLed (blocked in the kernel, or another user's); absent when none. They are not waited for.
+   */
+  readonly survivors?: readonly number[];
 }
 
 /** A started trial process. `exited` resolves once the log is closed and every line was delivered. */
 export interface TrialProcess {
   /** The process id, which is also its process-group id; 0 when the program could not be started. */
   readonly pid: number;
+  /** The value of `HPO_TRIAL_TOKEN` in the program's environment, inherited by all its descendants. */
+  readonly token: string;
+  /** The program as /proc saw it right after the start, to recognise it after a controller crash; none without /proc. */
+  readonly identity?: ProcessIdentity;
   readonly exited: Promise<ProcessExit>;
   /** SIGTERM to the whole group, SIGKILL after `graceMs`; resolves like `exited`. Idempotent. */
   stop(reason: string): Promise<ProcessExit>;
@@ -49,6 +63,11 @@ export interface StartTrialProcessOptions {
   readonly timeoutMs?: number;
   /** Time between SIGTERM and SIGKILL; default 5000 ms (Kubernetes' default grace period is 30 s). */
   readonly graceMs?: number;
+  /**
+   * How long output may still arrive after the program exited before its pipes are closed; default 1000 ms.
+   * A descendant we could not find (it cleared its environment) may hold them open forever.
+   */
+  readonly drainMs?: number;
   /** Called for every output line (without its `\n`/`\r\n`), in order within each stream. */
   readonly onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
 }
@@ -60,13 +79,16 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * Starts `opts.argv` as a detached process (its own process-group leader) and returns at once.
- * `python`/`python3` go through {@link resolveCommand}. Like a container, when the program itself exits,
- * whatever it left running in its group is SIGKILLed (the kernel does the same when a container's PID 1 exits).
+ * `python`/`python3` go through {@link resolveCommand}. Like a container, the trial ends when the program itself
+ * exits: whatever it left running, in its group or escaped from it but carrying its token, is SIGKILLed (the
+ * kernel does the same when a container's PID 1 exits), and output is read for at most `drainMs` more.
  */
 export function startTrialProcess(opts: StartTrialProcessOptions): TrialProcess {
   const graceMs = opts.graceMs ?? 5000;
+  const drainMs = opts.drainMs ?? 1000;
+  const token = randomUUID();
   // Without PATH in env, spawn would search only /usr/bin:/bin; inherit the controller's PATH.
-  const env: Record<string, string> = { ...opts.env };
+  const env: Record<string, string> = { ...opts.env, [trialTokenVariable]: token };
   if (env.PATH === undefined && process.env.PATH !== undefined) env.PATH = process.env.PATH;
 
   const output = new OutputSink(opts.logPath, opts.onLine);
@@ -74,7 +96,7 @@ export function startTrialProcess(opts: StartTrialProcessOptions): TrialProcess 
   if (argv0 === undefined || argv0 === '') {
     const message =
       "the trial has no command; set the primary container's command/args in spec.trialTemplate.trialSpec (an image's ENTRYPOINT is not available locally)";
-    return failedProcess(output, message);
+    return failedProcess(output, message, token);
   }
   const command = resolveCommand(argv0, env);
   let child: ChildProcess;
@@ -88,10 +110,13 @@ export function startTrialProcess(opts: StartTrialProcessOptions): TrialProcess 
     });
   } catch (err) {
     // Synchronous throws are invalid arguments, e.g. a NUL byte in an argument.
-    return failedProcess(output, `cannot start '${command}': ${(err as Error).message}`);
+    return failedProcess(output, `cannot start '${command}': ${(err as Error).message}`, token);
   }
 
   const pid = child.pid ?? 0;
+  const tree = { pgid: pid, token };
+  // spawn() returns after the child exec'd (libuv waits for it), so /proc shows the program, not a fork of node.
+  const identity = pid > 0 ? readProcessIdentity(pid) : undefined;
   let spawnError: string | undefined;
   let timedOut = false;
   let stoppedReason: string | undefined;
@@ -100,15 +125,15 @@ export function startTrialProcess(opts: StartTrialProcessOptions): TrialProcess 
   let leaderExited = false;
   let closed = false;
   let killTimer: NodeJS.Timeout | undefined;
+  let drainTimer: NodeJS.Timeout | undefined;
   let deadline: { cancel(): void } | undefined;
-  if (pid > 0) liveGroups.add(pid);
-  installExitHook();
+  if (pid > 0) trackLive(tree);
 
   const terminate = (): void => {
     if (terminating || leaderExited || closed) return;
     terminating = true;
-    signalGroup(pid, 'SIGTERM');
-    killTimer = setTimeout(() => signalGroup(pid, 'SIGKILL'), graceMs);
+    signalTree(tree, 'SIGTERM');
+    killTimer = setTimeout(() => signalTree(tree, 'SIGKILL'), graceMs);
   };
 
   const exited = new Promise<ProcessExit>((resolveExit) => {
@@ -120,24 +145,42 @@ export function startTrialProcess(opts: StartTrialProcessOptions): TrialProcess 
     });
     child.on('exit', () => {
       leaderExited = true;
-      signalGroup(pid, 'SIGKILL');
+      signalTree(tree, 'SIGKILL');
+      // An escaped descendant we could not find (it cleared its environment) inherited our pipes and may keep
+      // them open for ever; the trial ends with its program, so stop reading after a short drain window.
+      drainTimer = setTimeout(() => {
+        child.stdout?.destroy();
+        child.stderr?.destroy();
+      }, drainMs);
     });
     child.on('close', (code: number | null, signal: NodeJS.Signals | null) => {
       closed = true;
       clearTimeout(killTimer);
+      clearTimeout(drainTimer);
       deadline?.cancel();
-      liveGroups.delete(pid);
+      untrackLive(pid);
       if (spawnError !== undefined) output.note(`[hpo] ${spawnError}\n`);
-      void output.close().then((sink) => {
-        resolveExit({
-          exitCode: spawnError === undefined ? code : null,
-          signal: spawnError === undefined ? signal : null,
-          timedOut,
-          ...(stoppedReason === undefined ? {} : { stoppedReason }),
-          ...(spawnError === undefined ? {} : { error: spawnError }),
-          ...sink,
+      const left = pid > 0 ? survivors(token, 500) : Promise.resolve([]);
+      void left
+        .then((stuck) => {
+          if (stuck.length > 0) {
+            output.note(
+              `[hpo] processes ${stuck.join(', ')} carrying this trial's ${trialTokenVariable} could not be ended\n`,
+            );
+          }
+          return output.close().then((sink) => ({ stuck, sink }));
+        })
+        .then(({ stuck, sink }) => {
+          resolveExit({
+            exitCode: spawnError === undefined ? code : null,
+            signal: spawnError === undefined ? signal : null,
+            timedOut,
+            ...(stoppedReason === undefined ? {} : { stoppedReason }),
+            ...(spawnError === undefined ? {} : { error: spawnError }),
+            ...sink,
+            ...(stuck.length === 0 ? {} : { survivors: stuck }),
+          });
         });
-      });
     });
   });
 
@@ -151,6 +194,8 @@ export function startTrialProcess(opts: StartTrialProcessOptions): TrialProcess 
 
   return {
     pid,
+    token,
+    ...(identity === undefined ? {} : { identity }),
     exited,
     stop(reason: string): Promise<ProcessExit> {
       if (!closed && !leaderExited && !terminating) stoppedReason = reason;
@@ -158,37 +203,6 @@ export function startTrialProcess(opts: StartTrialProcessOptions): TrialProcess 
       return exited;
     },
   };
-}
-
-/**
- * SIGKILLs every live trial process group started by this module and returns how many there were.
- * Runs automatically on the controller's 'exit' event; a CLI that handles SIGINT/SIGTERM should call it too,
- * since detached groups do not receive the terminal's Ctrl-C. `kill -9` of the controller cannot run it:
- * those trials keep running orphaned, and resume marks them Killed.
- */
-export function killLiveTrialProcesses(): number {
-  const count = liveGroups.size;
-  for (const pid of liveGroups) signalGroup(pid, 'SIGKILL');
-  liveGroups.clear();
-  return count;
-}
-
-const liveGroups = new Set<number>();
-let exitHookInstalled = false;
-
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.on('exit', () => killLiveTrialProcesses());
-}
-
-function signalGroup(pid: number, signal: NodeJS.Signals): void {
-  if (pid <= 0) return;
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // ESRCH: the group is already gone.
-  }
 }
 
 /** Runs `fn` after `ms`, chaining timers past setTimeout's 2^31-1 ms limit (longer delays would fire at once). */
@@ -201,12 +215,12 @@ function after(ms: number, fn: () => void): { cancel(): void } {
   return { cancel: () => clearTimeout(timer) };
 }
 
-function failedProcess(output: OutputSink, error: string): TrialProcess {
+function failedProcess(output: OutputSink, error: string, token: string): TrialProcess {
   output.note(`[hpo] ${error}\n`);
   const exited = output
     .close()
     .then((sink): ProcessExit => ({ exitCode: null, signal: null, timedOut: false, error, ...sink }));
-  return { pid: 0, exited, stop: () => exited };
+  return { pid: 0, token, exited, stop: () => exited };
 }
 
 /** The log file, the per-stream line splitters and the bounded tail of one trial process. */

@@ -90,7 +90,10 @@ describe('experiment locks', () => {
     const dir = tempDir();
     const store = tempStore(dir);
     const db = new Database(join(dir, 'hpo.db'));
-    db.prepare("INSERT INTO locks VALUES ('e', ?, 'some-other-host', '2024-01-01T00:00:00Z')").run(deadPid());
+    // A lock written before leases (no expiry): only `hpo unlock --force` clears it.
+    db.prepare(
+      "INSERT INTO locks (experiment, pid, host, acquired_at) VALUES ('e', ?, 'some-other-host', '2024-01-01T00:00:00Z')",
+    ).run(deadPid());
     db.close();
     expect(store.acquireExperimentLock('e')).toBe(false);
     expect(store.getExperimentLock('e')?.host).toBe('some-other-host');

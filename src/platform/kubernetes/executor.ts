@@ -142,7 +142,7 @@ export class KubernetesExecutor implements TrialExecutor {
   }
 
   /** Deletes the job a dead controller left for this trial, if it is ours (in the background; see {@link close}). */
-  recover(trial: { readonly name: string }): void {
+  recover(trial: { readonly name: string }): undefined {
     const namespace = this.namespace ?? this.manifest.metadata.namespace ?? 'default';
     const p = (async () => {
       const template = await this.template(namespace);

@@ -6,13 +6,8 @@ import { trialKindInfo } from '../../spec/containers.ts';
 import { renderTrialSpec } from '../../spec/template.ts';
 import type { ExperimentManifest } from '../../spec/types.ts';
 import type { ExecutorResult, StopReason, TrialContext, TrialExecutor } from '../../trial/executor.ts';
-import {
-  deadlineSeconds,
-  killRecordedProcessGroups,
-  type LocalCollectorSettings,
-  localTrialTemplate,
-  recordProcessGroups,
-} from '../../trial/localProcess.ts';
+import { deadlineSeconds, type LocalCollectorSettings, localTrialTemplate } from '../../trial/localProcess.ts';
+import { type RecoveryNote, recordTrialProcesses, stopRecordedProcesses } from '../../trial/orphans.ts';
 import { type ProcessExit, startTrialProcess, type TrialProcess } from '../../trial/process.ts';
 import { type GpuAllocator, sharedGpuAllocator } from './gpu.ts';
 import { assignGpus } from './gpuAssign.ts';
@@ -24,8 +19,6 @@ import { isDistributedKind } from './topology.ts';
 
 /** Output lines quoted from a failed replica: enough for an Open MPI error block after the program's own last words. */
 const tailLines = 20;
-
-/** File in a trial's folder listing the process-group leaders of its replicas, one per line. */
 
 /** Options of {@link LocalDistributedExecutor}. */
 export interface LocalDistributedExecutorOptions {
@@ -46,14 +39,22 @@ function failed(message: string, exitCode?: number): ExecutorResult {
   return { outcome: 'failed', reason: 'TrialFailed', message, ...(exitCode === undefined ? {} : { exitCode }) };
 }
 
-/** A replica process whose leftovers in its session (e.g. MPI ranks in groups of their own) die when it exits. */
-function withSessionCleanup(proc: TrialProcess): TrialProcess {
+/**
+ * A replica process whose leftovers in its session (e.g. MPI ranks in groups of their own) die when it exits;
+ * `warn` hears of processes that outlived even the token sweep of `startTrialProcess`.
+ */
+function withSessionCleanup(proc: TrialProcess, label: string, warn: (message: string) => void): TrialProcess {
+  let warned = false;
   const cleanup = (exit: ProcessExit): ProcessExit => {
     killSession(proc.pid);
+    if (exit.survivors !== undefined && !warned) {
+      warned = true;
+      warn(`replica ${label}: processes ${exit.survivors.join(', ')} it started could not be ended after it exited`);
+    }
     return exit;
   };
   const exited = proc.exited.then(cleanup);
-  return { pid: proc.pid, exited, stop: (reason) => proc.stop(reason).then(cleanup) };
+  return { ...proc, exited, stop: (reason) => proc.stop(reason).then(cleanup) };
 }
 
 function describeExit(label: string, exit: ProcessExit, logPath: string): string {
@@ -94,9 +95,12 @@ export class LocalDistributedExecutor implements TrialExecutor {
     this.metricNames = local.metricNames;
   }
 
-  /** Stops the replica process groups (and mpirun's rank sessions) a dead controller left running for this trial. */
-  recover(trial: { readonly name: string; readonly workDir?: string }): void {
-    for (const pid of killRecordedProcessGroups(trial.workDir)) killSession(pid);
+  /**
+   * Stops the replica process groups (and mpirun's rank sessions) a dead controller left running for this trial,
+   * each only once /proc shows its leader is still the recorded program; escaped processes are found by token.
+   */
+  recover(trial: { readonly name: string; readonly workDir?: string }): readonly RecoveryNote[] {
+    return stopRecordedProcesses(trial.workDir, (pid) => killSession(pid));
   }
 
   async run(ctx: TrialContext): Promise<ExecutorResult> {
@@ -176,12 +180,14 @@ export class LocalDistributedExecutor implements TrialExecutor {
           ...(this.options.killGraceMs === undefined ? {} : { graceMs: this.options.killGraceMs }),
           ...(r === master ? { onLine: (line: string) => collector.onStdoutLine(line) } : {}),
         }),
+        `${r.plan.role}-${r.plan.index}`,
+        (message) => ctx.warn(message),
       ),
     }));
     // Remembered so that a controller restarted after kill -9 can stop these orphaned process groups.
-    recordProcessGroups(
+    recordTrialProcesses(
       ctx.workDir,
-      supervised.map((s) => s.process.pid),
+      supervised.map((s) => s.process),
     );
     for (const w of launched.warnings) ctx.warn(w);
     const timeout = deadlineSeconds(rendered);

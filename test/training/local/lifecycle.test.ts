@@ -14,7 +14,8 @@ afterEach(() => tmp.cleanup());
 
 /** The replica process-group leaders the executor recorded for recovery (every replica it started). */
 function groupLeaders(): number[] {
-  return readFileSync(join(tmp.dir, '.hpo-pid'), 'utf8').split('\n').map(Number);
+  const doc = JSON.parse(readFileSync(join(tmp.dir, '.hpo-pid'), 'utf8')) as { processes: { pid: number }[] };
+  return doc.processes.map((p) => p.pid);
 }
 
 function pytorch(master: readonly string[], worker: readonly string[], workers = 1, spec = {}) {
@@ -150,3 +151,38 @@ describe('LocalDistributedExecutor: failures and stops reach every replica', () 
     abort.abort();
   });
 });
+
+describe('LocalDistributedExecutor: replicas end with their main process', () => {
+  it('a replica whose child escaped with setsid still completes promptly, and the child is gone', async () => {
+    const sh = (name: string, script: string) => ({
+      template: { spec: { containers: [{ name, image: 'sh', command: ['sh', '-c', script] }] } },
+    });
+    // Each replica waits until its escaped sleep is in its own session, so the group kill alone cannot reach it.
+    // `$$$$` because Kubernetes (and so the launcher) turns `$$` in a command into `$`.
+    const escapeGroup =
+      "setsid sh -c 'echo $$$$ > escaped.pid; exec sleep 1000' & while [ ! -s escaped.pid ]; do sleep 0.05; done";
+    const spec = {
+      apiVersion: 'kubeflow.org/v1',
+      kind: 'PyTorchJob',
+      spec: {
+        pytorchReplicaSpecs: {
+          Master: { replicas: 1, ...sh('pytorch', `${escapeGroup}; echo score=0.5`) },
+          Worker: { replicas: 1, ...sh('pytorch', escapeGroup) },
+        },
+      },
+    };
+    const { ctx, reports } = fakeContext(tmp.dir);
+    const started = Date.now();
+    expect(await executor(spec).run(ctx)).toEqual({ outcome: 'completed', exitCode: 0 });
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(reports.map((r) => r.value)).toEqual(['0.5']);
+    const escaped = ['master-0', 'worker-0'].map((d) => recordedPidIn(join(tmp.dir, d, 'escaped.pid')));
+    expect(escaped.every((p) => p > 0)).toBe(true);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(escaped.map(alive)).toEqual([false, false]);
+  });
+});
+
+function recordedPidIn(file: string): number {
+  return Number(readFileSync(file, 'utf8'));
+}

@@ -1,0 +1,82 @@
+// `hpo status` says when nobody runs a Running experiment; `hpo unlock` explains, and removes only with --force.
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { openSqliteStore } from '../../src/store/sqlite.ts';
+import { hpo } from '../cliRunner.ts';
+import { experiment, tempDir } from '../store/fixtures.ts';
+
+/** The pid of a process that has already exited: the controller that was killed with -9. */
+function deadPid(): number {
+  return spawnSync(process.execPath, ['-e', '']).pid ?? 0;
+}
+
+/** A store holding experiment `e`, Running, locked by `pid`; the lock's host and lease can be rewritten. */
+function lockedStore(pid: number, lease?: { host: string; expiresInMs: number }): string {
+  const dir = tempDir();
+  const store = openSqliteStore(dir);
+  store.createExperiment(experiment('e', { phase: 'Running', reason: 'ExperimentRunning' }));
+  expect(store.acquireExperimentLock('e', pid)).toBe(true);
+  store.close();
+  if (lease !== undefined) {
+    const db = new Database(join(dir, 'hpo.db'));
+    const expires = new Date(Date.now() + lease.expiresInMs).toISOString();
+    db.prepare('UPDATE locks SET host = ?, expires_at = ?').run(lease.host, expires);
+    db.close();
+  }
+  return dir;
+}
+
+describe('hpo status: who runs the experiment', () => {
+  it('after kill -9 of the controller, says that no controller runs it and how to continue', () => {
+    const dir = lockedStore(deadPid());
+    const r = hpo(['status', 'e', '--store', dir]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/status {6}Running/);
+    expect(r.stdout).toMatch(/controller {2}none: process \d+ on host .* is no longer running .*hpo resume e/);
+    const doc = JSON.parse(hpo(['status', 'e', '--store', dir, '-o', 'json']).stdout);
+    expect(doc.controller).toMatchObject({ running: false, lock: 'dead' });
+  });
+
+  it('names the holder while its lease runs, and says when a lease from another host expired', () => {
+    const live = hpo(['status', 'e', '--store', lockedStore(4242, { host: 'pod-a', expiresInMs: 60_000 })]);
+    expect(live.stdout).toMatch(/controller {2}run by process 4242 on host pod-a/);
+    const expired = hpo(['status', 'e', '--store', lockedStore(4242, { host: 'pod-a', expiresInMs: -1 })]);
+    expect(expired.stdout).toMatch(
+      /controller {2}none: the lease of process 4242 on host pod-a .* expired at .*hpo resume e/,
+    );
+  });
+});
+
+describe('hpo unlock', () => {
+  it('refuses without --force (exit 2), then removes with --force, naming the holder and warning', () => {
+    const dir = lockedStore(4242, { host: 'pod-a', expiresInMs: 60_000 });
+    const refused = hpo(['unlock', 'e', '--store', dir]);
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toContain('is locked by process 4242 on host pod-a since');
+    expect(refused.stderr).toContain('hpo unlock e --force');
+    expect(refused.stdout).toBe('');
+
+    const forced = hpo(['unlock', 'e', '--store', dir, '--force']);
+    expect(forced.status).toBe(0);
+    expect(forced.stdout).toMatch(
+      /^removed the lock of experiment 'e' held by process 4242 on host pod-a since \S+ \(last heartbeat \S+\)\n$/,
+    );
+    expect(forced.stderr).toContain('two controllers may now write');
+    const store = openSqliteStore(dir);
+    expect(store.getExperimentLock('e')).toBeUndefined();
+    store.close();
+
+    const again = hpo(['unlock', 'e', '--store', dir]);
+    expect(again.status).toBe(0);
+    expect(again.stdout).toContain('nothing to unlock');
+    expect(hpo(['unlock', 'nope', '--store', dir]).status).toBe(2);
+  });
+
+  it('points a stale lock to hpo resume instead', () => {
+    const r = hpo(['unlock', 'e', '--store', lockedStore(deadPid())]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('stale (dead): `hpo resume e` takes it over by itself');
+  });
+});
