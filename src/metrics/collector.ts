@@ -1,13 +1,13 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join, posix, resolve, sep } from 'node:path';
 import { ErrorCode, WorkbenchError } from '../common/errors.ts';
-import type { MetricSummary } from '../store/types.ts';
 import {
   type CollectorSpec,
   defaultMetricsFilePath,
   defaultTfEventDir,
   type LocalCollectorKind,
-} from './collectorSpec.ts';
+} from '../spec/collectorSpec.ts';
+import type { MetricSummary } from '../store/types.ts';
 import { FileFollower } from './fileFollower.ts';
 import { JsonMetricParser } from './jsonParser.ts';
 import { MetricAccumulator } from './strategies.ts';
@@ -22,7 +22,7 @@ export {
   defaultMetricsFilePath,
   defaultTfEventDir,
   type LocalCollectorKind,
-} from './collectorSpec.ts';
+} from '../spec/collectorSpec.ts';
 
 /**
  * Maps a Katib path to a place inside the trial's working directory. An absolute path P (Katib requires

@@ -2,7 +2,9 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ErrorCode, WorkbenchError } from '../common/errors.ts';
 import { createCollector, resolveTrialPath } from '../metrics/collector.ts';
+import { type CollectorSpec, collectorSpecFrom } from '../spec/collectorSpec.ts';
 import { findPrimaryContainer, trialKindInfo } from '../spec/containers.ts';
+import { applyDefaults } from '../spec/defaults.ts';
 import { renderTrialSpec } from '../spec/template.ts';
 import type { ExperimentManifest, MetricsCollectorSpec } from '../spec/types.ts';
 import { expandEnvReferences, trialEnvironment } from './env.ts';
@@ -59,31 +61,22 @@ export function deadlineSeconds(spec: Readonly<Record<string, unknown>>): number
   return Number.isFinite(v) && v > 0 ? v : undefined;
 }
 
-/** The collector of a locally run trial. */
-export interface LocalCollectorSettings {
-  readonly kind: 'StdOut' | 'File' | 'TensorFlowEvent';
-  readonly path?: string;
-  readonly format?: 'TEXT' | 'JSON';
-  readonly filters?: readonly string[];
-}
+/** The collector of a locally run trial: the experiment's flattened collector, never Push. */
+export type LocalCollectorSettings = CollectorSpec & { readonly kind: 'StdOut' | 'File' | 'TensorFlowEvent' };
 
-/** The Experiment's collector with Katib's defaults; throws `unsupported` for kinds a local process cannot feed. */
+/**
+ * The Experiment's collector (one flattening, {@link collectorSpecFrom}, with Katib's defaults when `spec` is the
+ * defaulted one); throws `unsupported` for kinds a local process cannot feed.
+ */
 export function collectorOf(spec: MetricsCollectorSpec | undefined): LocalCollectorSettings {
-  const kind = spec?.collector?.kind ?? 'StdOut';
-  if (kind !== 'StdOut' && kind !== 'File' && kind !== 'TensorFlowEvent') {
+  const flat = collectorSpecFrom(spec);
+  if (flat.kind === 'Push') {
     throw new WorkbenchError(
       ErrorCode.unsupported,
-      `spec.metricsCollectorSpec.collector.kind: ${kind} cannot collect from a local process; use StdOut (print name=value lines), File or TensorFlowEvent, or run the objective in-process with optimize() for Push`,
+      'spec.metricsCollectorSpec.collector.kind: Push cannot collect from a local process; use StdOut (print name=value lines), File or TensorFlowEvent, or run the objective in-process with optimize() for Push',
     );
   }
-  const fsPath = spec?.source?.fileSystemPath;
-  const filters = spec?.source?.filter?.metricsFormat;
-  return {
-    kind,
-    ...(fsPath?.path === undefined ? {} : { path: fsPath.path }),
-    ...(fsPath?.format === undefined ? {} : { format: fsPath.format }),
-    ...(filters === undefined ? {} : { filters }),
-  };
+  return flat as LocalCollectorSettings;
 }
 
 /**
@@ -143,7 +136,8 @@ export class LocalProcessExecutor implements TrialExecutor {
   private readonly metricNames: string[];
 
   constructor(options: { manifest: ExperimentManifest; sourcePath?: string }) {
-    this.manifest = options.manifest;
+    // Katib's defaults (a File collector without a path, …) apply whether the caller defaulted the manifest or not.
+    this.manifest = applyDefaults(options.manifest);
     this.sourceDir = options.sourcePath ? dirname(options.sourcePath) : process.cwd();
     const local = localTrialTemplate(this.manifest);
     const info = trialKindInfo(local.trialSpec);

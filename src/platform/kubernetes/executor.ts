@@ -29,12 +29,14 @@
  * rotation, and real RBAC. `test/platform/kubernetes/realCluster.test.ts` runs the same basic flow against
  * a real cluster when `KUBECONFIG` is set (it is skipped otherwise).
  */
+
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { parse as parseYaml } from 'yaml';
 import { ErrorCode, WorkbenchError } from '../../common/errors.ts';
 import { type CollectorSpec, collectorSpecFrom, createCollector } from '../../metrics/collector.ts';
+import { applyDefaults } from '../../spec/defaults.ts';
 import type { ExperimentManifest, TrialTemplate } from '../../spec/types.ts';
 import type { ExecutorResult, TrialContext, TrialExecutor } from '../../trial/executor.ts';
 import { apiFailure, failureError } from './apiError.ts';
@@ -118,7 +120,8 @@ export class KubernetesExecutor implements TrialExecutor {
   private templateText: Promise<Record<string, unknown> | string> | undefined;
 
   constructor(options: KubernetesExecutorOptions) {
-    this.manifest = options.manifest;
+    // Katib's defaults (a File collector without a path, …) apply whether the caller defaulted the manifest or not.
+    this.manifest = applyDefaults(options.manifest);
     const tt = options.manifest.spec.trialTemplate;
     if (!tt?.trialSpec && !tt?.configMap) {
       throw new WorkbenchError(

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { ErrorCode, WorkbenchError } from '../../common/errors.ts';
 import { createCollector } from '../../metrics/collector.ts';
 import { trialKindInfo } from '../../spec/containers.ts';
+import { applyDefaults } from '../../spec/defaults.ts';
 import { renderTrialSpec } from '../../spec/template.ts';
 import type { ExperimentManifest } from '../../spec/types.ts';
 import type { ExecutorResult, StopReason, TrialContext, TrialExecutor } from '../../trial/executor.ts';
@@ -81,7 +82,8 @@ export class LocalDistributedExecutor implements TrialExecutor {
 
   constructor(options: LocalDistributedExecutorOptions) {
     this.options = options;
-    this.manifest = options.manifest;
+    // Katib's defaults (a File collector without a path, …) apply whether the caller defaulted the manifest or not.
+    this.manifest = applyDefaults(options.manifest);
     this.sourceDir = options.sourcePath ? dirname(options.sourcePath) : process.cwd();
     const local = localTrialTemplate(this.manifest);
     const kind = trialKindInfo(local.trialSpec).kind;

@@ -1,5 +1,6 @@
 import { ErrorCode, WorkbenchError } from '../common/errors.ts';
-import type { MetricsCollectorSpec } from '../spec/types.ts';
+import { defaultMetricsFilePath, defaultTfEventDir } from './defaults.ts';
+import type { MetricsCollectorSpec } from './types.ts';
 
 /** The collector kinds that run locally. */
 export type LocalCollectorKind = 'StdOut' | 'File' | 'TensorFlowEvent' | 'Push';
@@ -14,10 +15,7 @@ export interface CollectorSpec {
   readonly filters?: readonly string[];
 }
 
-/** Katib's default File collector path. */
-export const defaultMetricsFilePath = '/var/log/katib/metrics.log';
-/** Katib's default TensorFlowEvent directory. */
-export const defaultTfEventDir = '/var/log/katib/tfevent/';
+export { defaultMetricsFilePath, defaultTfEventDir };
 
 /**
  * Flattens Katib's `metricsCollectorSpec` (absent = StdOut, Katib's default) into a {@link CollectorSpec}.
