@@ -138,12 +138,12 @@ describe('readTfEventsDir (Katib matching)', () => {
     mkdirSync(join(root, 'train'), { recursive: true });
     mkdirSync(join(root, 'test'), { recursive: true });
     writeEventFile(join(root, 'train', 'events.out.tfevents.1.a'), [
-      { wallTime: 1700000000, step: 1, values: [{ tag: 'accuracy', value: 0.25 }] },
+      { wallTime: 1700000000, step: 10, values: [{ tag: 'accuracy', value: 0.25 }] },
     ]);
     writeEventFile(join(root, 'test', 'events.out.tfevents.1.b'), [
       {
         wallTime: 1700000002.5,
-        step: 1,
+        step: 20,
         values: [
           { tag: 'accuracy_1', value: 0.5 },
           { tag: 'loss', value: 1 },
@@ -153,10 +153,10 @@ describe('readTfEventsDir (Katib matching)', () => {
     writeFileSync(join(root, 'test', 'not-an-event-file'), 'junk');
     const logs = await readTfEventsDir(root, ['test/accuracy', 'accuracy', 'loss']);
     expect(logs).toEqual([
-      { name: 'test/accuracy', value: '0.5', time: '2023-11-14T22:13:22.5Z' },
-      { name: 'accuracy', value: '0.5', time: '2023-11-14T22:13:22.5Z' },
-      { name: 'loss', value: '1', time: '2023-11-14T22:13:22.5Z' },
-      { name: 'accuracy', value: '0.25', time: '2023-11-14T22:13:20Z' },
+      { name: 'test/accuracy', value: '0.5', step: 20, time: '2023-11-14T22:13:22.5Z' },
+      { name: 'accuracy', value: '0.5', step: 20, time: '2023-11-14T22:13:22.5Z' },
+      { name: 'loss', value: '1', step: 20, time: '2023-11-14T22:13:22.5Z' },
+      { name: 'accuracy', value: '0.25', step: 10, time: '2023-11-14T22:13:20Z' },
     ]);
   });
 
