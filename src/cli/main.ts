@@ -15,6 +15,7 @@ import {
   trialsCommand,
   validateCommand,
 } from './commands.ts';
+import { exitQuietlyOnClosedOutput, exitWhenDrained } from './exit.ts';
 import { clusterStatusCommand, dryRunCommand, submitCommand } from './kubernetes.ts';
 
 function positiveInt(name: string): (v: string) => number {
@@ -208,7 +209,14 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-const isEntry = process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/'));
-if (isEntry) {
-  main(process.argv.slice(2)).then((code) => process.exit(code));
+/**
+ * Runs the CLI as the process itself (bin/hpo.js calls this): a closed stdout ends it quietly, and it exits with
+ * the command's status only once stdout and stderr are drained, so piped output is never cut short.
+ */
+export async function runAsProcess(argv: string[]): Promise<never> {
+  exitQuietlyOnClosedOutput();
+  return exitWhenDrained(await main(argv));
 }
+
+const isEntry = process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/'));
+if (isEntry) void runAsProcess(process.argv.slice(2));
