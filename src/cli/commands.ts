@@ -1,4 +1,4 @@
-import { createReadStream, existsSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ErrorCode, WorkbenchError } from '../common/errors.ts';
 import { errorsOnly, formatIssue } from '../common/issue.ts';
@@ -6,42 +6,17 @@ import { applyDefaults } from '../spec/defaults.ts';
 import { loadExperimentFile } from '../spec/load.ts';
 import { validateExperiment } from '../spec/validate.ts';
 import { openStore } from '../store/open.ts';
-import type { ExperimentRecord, Store } from '../store/types.ts';
 import { earlyStoppingNames, knownAlgorithmNames } from '../suggestion/registry.ts';
 import { LocalDistributedExecutor, needsDistributedLauncher } from '../training/local/index.ts';
 import { Experiment } from '../trial/experiment.ts';
 import { applyBudget } from '../trial/prepare.ts';
-import { type ExperimentResult, experimentResult } from '../trial/report.ts';
+import type { ExperimentResult } from '../trial/report.ts';
 import { countTrials } from '../trial/status.ts';
-import { csv, duration, num, table, trialRows } from './format.ts';
+import { num } from './format.ts';
 import { kubernetesExecutor } from './kubernetes.ts';
+import { err, isDocumentFormat, type Output, out, renderDocument } from './output.ts';
 import { progressView } from './progress.ts';
-
-/** Options every command that reads the store takes. */
-export interface StoreOptions {
-  store?: string;
-}
-
-type Output = 'table' | 'json' | 'csv';
-
-const out = (s: string): void => {
-  process.stdout.write(s.endsWith('\n') ? s : `${s}\n`);
-};
-const err = (s: string): void => {
-  process.stderr.write(s.endsWith('\n') ? s : `${s}\n`);
-};
-
-function requireExperiment(store: Store, name: string): ExperimentRecord {
-  const exp = store.getExperiment(name);
-  if (!exp) {
-    const names = store.listExperiments().map((e) => e.name);
-    throw new WorkbenchError(
-      ErrorCode.notFound,
-      `no experiment '${name}' in store ${store.root}${names.length ? `; known: ${names.join(', ')}` : ''} (use --store to pick another store)`,
-    );
-  }
-  return exp;
-}
+import { requireExperiment, type StoreOptions, withReadStore } from './readStore.ts';
 
 /** Exit status for a finished experiment: 0 succeeded, 1 failed, 130 interrupted. */
 function exitFor(result: ExperimentResult, interrupted: boolean): number {
@@ -81,6 +56,8 @@ export async function runCommand(
     budget: { maxTrialCount?: number; parallelTrialCount?: number; maxFailedTrialCount?: number };
   },
 ): Promise<number> {
+  // Resuming names a stored experiment: a mistyped --store is reported instead of created.
+  if (resumeOf) withReadStore(opts.store, (s) => requireExperiment(s, resumeOf.name));
   const store = openStore(opts.store);
   const jobs: { experiment: Experiment; metric: string }[] = [];
   /** Multi-replica (or GPU-requesting) trial templates run on the local distributed launcher. */
@@ -135,7 +112,7 @@ export async function runCommand(
   try {
     for (const { experiment, metric } of jobs) {
       if (abort.signal.aborted) break;
-      const view = progressView(metric, opts.quiet === true || opts.output === 'json');
+      const view = progressView(metric, opts.quiet === true || isDocumentFormat(opts.output));
       let result: ExperimentResult;
       try {
         const executor =
@@ -154,7 +131,7 @@ export async function runCommand(
         view.stop();
       }
       results.push(result);
-      if (opts.output !== 'json') printSummary(result, metric);
+      if (!isDocumentFormat(opts.output)) printSummary(result, metric);
       code = Math.max(code, exitFor(result, abort.signal.aborted));
     }
   } finally {
@@ -162,7 +139,7 @@ export async function runCommand(
     process.off('SIGTERM', onSignal);
     store.close();
   }
-  if (opts.output === 'json') out(JSON.stringify(results.length === 1 ? results[0] : results, null, 2));
+  if (isDocumentFormat(opts.output)) out(renderDocument(results.length === 1 ? results[0] : results, opts.output));
   return code;
 }
 
@@ -197,213 +174,16 @@ export function validateCommand(files: string[]): number {
   return bad === 0 ? 0 : 2;
 }
 
-/** `hpo list`. */
-export function listCommand(opts: StoreOptions & { output?: Output }): number {
-  const store = openStore(opts.store);
-  try {
-    const exps = store.listExperiments();
-    const rows = exps.map((e) => {
-      const r = experimentResult(store, e.name)!;
-      return [e.name, e.phase, e.reason, String(r.trials.length), num(r.bestTrial?.objective), e.createdAt];
-    });
-    const header = ['name', 'status', 'reason', 'trials', 'best', 'created'];
-    if (opts.output === 'json')
-      out(
-        JSON.stringify(
-          rows.map((r) => Object.fromEntries(header.map((h, i) => [h, r[i]]))),
-          null,
-          2,
-        ),
-      );
-    else if (opts.output === 'csv') out(csv(header, rows));
-    else out(exps.length === 0 ? `no experiments in ${store.root}` : table(header, rows));
-    return 0;
-  } finally {
-    store.close();
-  }
-}
-
-/** `hpo status NAME`. */
-export function statusCommand(name: string, opts: StoreOptions & { output?: Output }): number {
-  const store = openStore(opts.store);
-  try {
-    const exp = requireExperiment(store, name);
-    const r = experimentResult(store, name)!;
-    const c = countTrials(r.trials.map((t) => t.state as never));
-    const events = store.listEvents(name, 10);
-    if (opts.output === 'json') {
-      out(
-        JSON.stringify(
-          {
-            experiment: name,
-            status: exp.phase,
-            reason: exp.reason,
-            message: exp.message,
-            counts: c,
-            bestTrial: r.bestTrial,
-            events,
-          },
-          null,
-          2,
-        ),
-      );
-      return 0;
-    }
-    const spec = exp.manifest.spec;
-    const elapsed = Date.parse(exp.completedAt ?? exp.updatedAt) - Date.parse(exp.createdAt);
-    out(`experiment  ${name} (namespace ${exp.namespace})`);
-    out(`status      ${exp.phase} — ${exp.reason}: ${exp.message}`);
-    out(
-      `algorithm   ${spec.algorithm?.algorithmName}  objective ${spec.objective?.type} ${spec.objective?.objectiveMetricName}${spec.objective?.goal === undefined ? '' : ` (goal ${spec.objective.goal})`}`,
-    );
-    out(
-      `budget      ${spec.maxTrialCount ?? 'unbounded'} trials, ${spec.parallelTrialCount ?? 3} in parallel, max failed ${spec.maxFailedTrialCount ?? '-'}`,
-    );
-    out(
-      `trials      ${c.total} total: ${c.succeeded} succeeded, ${c.running} running, ${c.pending} pending, ${c.failed} failed, ${c.earlyStopped} early stopped, ${c.metricsUnavailable} metrics unavailable, ${c.killed} killed`,
-    );
-    if (r.bestTrial)
-      out(
-        `best        ${r.bestTrial.name} ${spec.objective?.objectiveMetricName}=${num(r.bestTrial.objective)} ${JSON.stringify(r.bestTrial.parameters)}`,
-      );
-    out(`elapsed     ${Number.isFinite(elapsed) ? duration(elapsed) : '-'}`);
-    if (events.length > 0) {
-      out('events:');
-      for (const e of events) out(`  ${e.time} ${e.type} ${e.reason}${e.trial ? ` [${e.trial}]` : ''}: ${e.message}`);
-    }
-    return 0;
-  } finally {
-    store.close();
-  }
-}
-
-/** `hpo trials NAME`. */
-export function trialsCommand(name: string, opts: StoreOptions & { output?: Output }): number {
-  const store = openStore(opts.store);
-  try {
-    const exp = requireExperiment(store, name);
-    const r = experimentResult(store, name)!;
-    if (opts.output === 'json') {
-      out(JSON.stringify(r, null, 2));
-      return 0;
-    }
-    const { header, rows } = trialRows(r.trials, exp.manifest.spec.objective?.objectiveMetricName ?? 'objective');
-    out(opts.output === 'csv' ? csv(header, rows) : table(header, rows));
-    return 0;
-  } finally {
-    store.close();
-  }
-}
-
-/** `hpo best NAME`. */
-export function bestCommand(name: string, opts: StoreOptions & { output?: Output }): number {
-  const store = openStore(opts.store);
-  try {
-    const exp = requireExperiment(store, name);
-    const r = experimentResult(store, name)!;
-    if (opts.output === 'json') {
-      out(JSON.stringify(r.bestTrial, null, 2));
-      return r.bestTrial ? 0 : 1;
-    }
-    if (!r.bestTrial) {
-      err(`experiment '${name}' has no trial with the objective yet`);
-      return 1;
-    }
-    out(`${r.bestTrial.name}  ${exp.manifest.spec.objective?.objectiveMetricName}=${num(r.bestTrial.objective)}`);
-    for (const [k, v] of Object.entries(r.bestTrial.parameters)) out(`  ${k}=${typeof v === 'number' ? num(v) : v}`);
-    return 0;
-  } finally {
-    store.close();
-  }
-}
-
-/** `hpo logs NAME TRIAL`: streams the trial's log file to stdout. */
-export async function logsCommand(name: string, trial: string, opts: StoreOptions): Promise<number> {
-  const store = openStore(opts.store);
-  try {
-    requireExperiment(store, name);
-    const t = store.getTrial(name, trial);
-    if (!t)
-      throw new WorkbenchError(
-        ErrorCode.notFound,
-        `experiment '${name}' has no trial '${trial}'; see \`hpo trials ${name}\``,
-      );
-    const path = join(store.root, 'experiments', name, 'logs', `${trial}.log`);
-    if (!existsSync(path)) {
-      err(`trial '${trial}' has no log file (in-process trials write none)`);
-      return 1;
-    }
-    await new Promise<void>((res, rej) => {
-      const s = createReadStream(path);
-      s.on('error', rej);
-      s.on('end', () => res());
-      s.pipe(process.stdout, { end: false });
-    });
-    return 0;
-  } finally {
-    store.close();
-  }
-}
-
 /** `hpo delete NAME`: removes the experiment's records and trial folders. */
 export function deleteCommand(name: string, opts: StoreOptions): number {
+  // Checked read-only first, so a mistyped --store is reported instead of created.
+  withReadStore(opts.store, (s) => requireExperiment(s, name));
   const store = openStore(opts.store);
   try {
     requireExperiment(store, name);
     store.deleteExperiment(name);
     rmSync(join(store.root, 'experiments', name), { recursive: true, force: true });
     out(`deleted experiment '${name}'`);
-    return 0;
-  } finally {
-    store.close();
-  }
-}
-
-/** `hpo explain NAME TRIAL`: why the algorithm proposed a trial, and how it ended. */
-export function explainCommand(name: string, trial: string, opts: StoreOptions & { output?: Output }): number {
-  const store = openStore(opts.store);
-  try {
-    const exp = requireExperiment(store, name);
-    const t = store.getTrial(name, trial);
-    if (!t)
-      throw new WorkbenchError(
-        ErrorCode.notFound,
-        `experiment '${name}' has no trial '${trial}'; see \`hpo trials ${name}\``,
-      );
-    const doc = {
-      trial: t.name,
-      algorithm: exp.manifest.spec.algorithm?.algorithmName,
-      state: t.state,
-      reason: t.reason,
-      message: t.message,
-      parameters: t.params,
-      objective: t.objective ?? null,
-      ...(t.budget === undefined ? {} : { budget: t.budget }),
-      ...(t.parent === undefined ? {} : { parent: t.parent }),
-      labels: t.labels,
-      explain: t.explain ?? null,
-    };
-    if (opts.output === 'json') {
-      out(JSON.stringify(doc, null, 2));
-      return 0;
-    }
-    out(`trial       ${t.name} (#${t.seq + 1} of ${name}, algorithm ${doc.algorithm})`);
-    out(`state       ${t.state} — ${t.reason}: ${t.message}`);
-    out(
-      `parameters  ${Object.entries(t.params)
-        .map(([k, v]) => `${k}=${typeof v === 'number' ? num(v) : v}`)
-        .join(' ')}`,
-    );
-    out(`objective   ${t.objective === undefined ? '-' : num(t.objective)}`);
-    if (t.budget !== undefined) out(`budget      ${t.budget}`);
-    if (t.parent !== undefined) out(`parent      ${t.parent}`);
-    if (t.explain) {
-      out('why:');
-      for (const [k, v] of Object.entries(t.explain))
-        out(`  ${k}: ${typeof v === 'number' ? num(v) : JSON.stringify(v)}`);
-    } else {
-      out('why:        the algorithm recorded no explanation');
-    }
     return 0;
   } finally {
     store.close();
