@@ -1,9 +1,11 @@
 import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ErrorCode, WorkbenchError } from '../common/errors.ts';
-import { errorsOnly, formatIssue } from '../common/issue.ts';
+import { ErrorCode, throwIfIssues, WorkbenchError } from '../common/errors.ts';
+import { errorsOnly, formatIssue, type Issue } from '../common/issue.ts';
 import { applyDefaults } from '../spec/defaults.ts';
 import { loadExperimentFile } from '../spec/load.ts';
+import { isRecord } from '../spec/read.ts';
+import type { ExperimentManifest } from '../spec/types.ts';
 import { validateExperiment } from '../spec/validate.ts';
 import { openStore } from '../store/open.ts';
 import { earlyStoppingNames, knownAlgorithmNames } from '../suggestion/registry.ts';
@@ -58,6 +60,14 @@ export async function runCommand(
 ): Promise<number> {
   // Resuming names a stored experiment: a mistyped --store is reported instead of created.
   if (resumeOf) withReadStore(opts.store, (s) => requireExperiment(s, resumeOf.name));
+  // Every file is read and checked before the store is opened: bad input is reported (exit 2) listing every
+  // problem, as `hpo validate` does, and leaves no store behind.
+  const loaded = files.flatMap((file) =>
+    loadExperimentFile(file).map((m) => {
+      throwIfIssues(validationIssues(m), `${file}: experiment '${m.metadata.name}'`);
+      return { m, file };
+    }),
+  );
   const store = openStore(opts.store);
   const jobs: { experiment: Experiment; metric: string }[] = [];
   /** Multi-replica (or GPU-requesting) trial templates run on the local distributed launcher. */
@@ -83,13 +93,11 @@ export async function runCommand(
       metric: rec.manifest.spec.objective?.objectiveMetricName ?? 'objective',
     });
   } else {
-    for (const file of files) {
-      for (const m of loadExperimentFile(file)) {
-        jobs.push({
-          experiment: Experiment.fromManifest(m, { store, sourcePath: resolve(file) }),
-          metric: m.spec.objective?.objectiveMetricName ?? 'objective',
-        });
-      }
+    for (const { m, file } of loaded) {
+      jobs.push({
+        experiment: Experiment.fromManifest(m, { store, sourcePath: resolve(file) }),
+        metric: m.spec.objective?.objectiveMetricName ?? 'objective',
+      });
     }
   }
   const sourceOf = new Map<Experiment, string>();
@@ -143,6 +151,23 @@ export async function runCommand(
   return code;
 }
 
+/** Katib's rules and ours on one loaded Experiment, warnings included (the same check `run` makes). */
+function validationIssues(m: ExperimentManifest): Issue[] {
+  // Only a well-shaped algorithm may name a user module; a malformed one is the validator's to report.
+  const a: unknown = m.spec.algorithm;
+  const custom =
+    isRecord(a) && typeof a.algorithmName === 'string' && Array.isArray(a.algorithmSettings)
+      ? {
+          algorithmName: a.algorithmName,
+          algorithmSettings: a.algorithmSettings.filter(isRecord) as { name: string }[],
+        }
+      : undefined;
+  return validateExperiment(applyDefaults(m), {
+    algorithms: knownAlgorithmNames(custom),
+    earlyStopping: earlyStoppingNames,
+  });
+}
+
 /** `hpo validate FILE...`: 0 when every Experiment is valid, 2 with every problem listed otherwise. */
 export function validateCommand(files: string[]): number {
   let bad = 0;
@@ -156,10 +181,7 @@ export function validateCommand(files: string[]): number {
       continue;
     }
     for (const m of manifests) {
-      const all = validateExperiment(applyDefaults(m), {
-        algorithms: knownAlgorithmNames(m.spec.algorithm),
-        earlyStopping: earlyStoppingNames,
-      });
+      const all = validationIssues(m);
       const issues = errorsOnly(all);
       for (const w of all.filter((i) => i.severity === 'warning')) err(`${file}: ${formatIssue(w)}`);
       if (issues.length === 0) {
