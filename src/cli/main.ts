@@ -10,6 +10,7 @@ import { deleteCommand, runCommand, validateCommand } from './commands.ts';
 import { exitQuietlyOnClosedOutput, exitWhenDrained } from './exit.ts';
 import { bestCommand, explainCommand, listCommand, logsCommand } from './inspect.ts';
 import { clusterStatusCommand, dryRunCommand, submitCommand } from './kubernetes.ts';
+import { importGrpc } from './optional.ts';
 import { defaultWatchInterval, statusCommand, trialsCommand } from './watch.ts';
 
 function positiveInt(name: string): (v: string) => number {
@@ -185,7 +186,7 @@ export function buildProgram(exit: (code: number) => void): Command {
     .option('--port <n>', 'port to listen on', positiveInt('--port'), 6789)
     .option('--host <host>', 'address to bind', '0.0.0.0')
     .action(async (o: { port: number; host: string }) => {
-      const { serveUntilAborted } = await import('../platform/grpc/index.ts');
+      const { serveUntilAborted } = await importGrpc('`hpo suggestion-server`');
       const abort = new AbortController();
       const stop = (): void => abort.abort();
       process.once('SIGINT', stop);
