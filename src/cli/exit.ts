@@ -2,11 +2,9 @@
  * How the `hpo` process ends. Node writes to a pipe asynchronously: `process.exit()` right after a large write
  * drops whatever the pipe has not taken yet (everything past the 64 KiB pipe buffer), so the CLI waits until
  * stdout and stderr are drained before it exits. A reader that closes the pipe early (`hpo list | head -1`)
- * makes the next write fail with EPIPE; that ends the CLI quietly with status 0, as the reader asked for no more.
+ * makes the next write fail with EPIPE; that ends the CLI quietly, as the reader asked for no more: with status 0,
+ * or the command's own status when it already has one.
  */
-
-/** Status of a CLI interrupted by SIGINT or SIGTERM (the same for both, as the README documents). */
-export const interruptedStatus = 130;
 
 /** Resolves once everything written to `stream` so far has been handed to the OS (or the stream failed). */
 export function drained(
@@ -29,13 +27,14 @@ function isBrokenPipe(e: unknown): boolean {
 }
 
 /**
- * Makes a closed stdout (or stderr) end the process quietly with status 0 instead of an unhandled 'error' event
+ * Makes a closed stdout (or stderr) end the process quietly (see above) instead of an unhandled 'error' event
  * and its stack trace. Any other stream error keeps Node's default behaviour. Called once by the entry.
  */
 export function exitQuietlyOnClosedOutput(): void {
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', (e: unknown) => {
-      if (isBrokenPipe(e)) process.exit(0);
+      // The command's own status once it has one (a failed `run`), else 0: a closed pipe is not a failure.
+      if (isBrokenPipe(e)) process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
       throw e;
     });
   }
