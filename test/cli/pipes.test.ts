@@ -93,7 +93,7 @@ describe('hpo through pipes', () => {
       stderr += d;
     });
     // Early: while the CLI is still loading, before `hpo run` has installed its own handlers.
-    setTimeout(() => child.kill('SIGTERM'), 400);
+    setTimeout(() => child.kill('SIGTERM'), 700);
     const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
     expect(stderr).not.toMatch(stackFrame);
     expect(code).toBe(130);
