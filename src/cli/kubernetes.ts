@@ -13,6 +13,7 @@ import type { TrialExecutor } from '../trial/executor.ts';
 import { trialName } from '../trial/naming.ts';
 import { settingsOf } from '../trial/prepare.ts';
 import { importKubernetes } from './optional.ts';
+import { isDocumentFormat, renderDocument } from './output.ts';
 
 /** Options shared by the commands that talk to a cluster. */
 export interface ClusterOptions {
@@ -123,6 +124,6 @@ export async function clusterStatusCommand(name: string, o: ClusterOptions & { o
     o.namespace ?? kc.getContextObject(kc.getCurrentContext())?.namespace ?? 'default',
     name,
   );
-  process.stdout.write(o.output === 'json' ? `${JSON.stringify(s, null, 2)}\n` : `${formatExperimentStatus(s)}\n`);
+  process.stdout.write(`${isDocumentFormat(o.output) ? renderDocument(s, o.output) : formatExperimentStatus(s)}\n`);
   return 0;
 }
