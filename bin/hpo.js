@@ -5,6 +5,15 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+// Until a command installs its own handlers (`hpo run` stops its trials first), SIGINT and SIGTERM end the CLI
+// with status 130, the documented "interrupted" status, instead of dying of the signal (143 for SIGTERM) — also while
+// the CLI is still loading. A handler steps aside as soon as the command has one of its own.
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    if (process.listenerCount(signal) === 1) process.exit(130);
+  });
+}
+
 const root = fileURLToPath(new URL('..', import.meta.url));
 const compiled = join(root, 'dist', 'cli', 'main.js');
 const sources = join(root, 'src');
@@ -31,6 +40,5 @@ if (useDist) {
   register();
   mod = await import(new URL('../src/cli/main.ts', import.meta.url).href);
 }
-const code = await mod.main(process.argv.slice(2));
-process.exitCode = code;
-setImmediate(() => process.exit(code));
+// Exits only once stdout and stderr are drained: exiting right after a write cuts piped output at 64 KiB.
+await mod.runAsProcess(process.argv.slice(2));

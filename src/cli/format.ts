@@ -39,25 +39,39 @@ export function duration(ms: number): string {
     : `${m}m${String(sec).padStart(2, '0')}s`;
 }
 
-/** Header and rows for `hpo trials`: name, state, objective, every parameter, every other metric's chosen value. */
+/**
+ * Header and rows for `hpo trials`: name, state, objective, every parameter, every other metric's chosen value.
+ * `full` (CSV) keeps numbers at full precision and adds the reason and the start, end and duration (seconds) of
+ * each trial, as a dataframe wants them; the table rounds for people.
+ */
 export function trialRows(
   trials: readonly TrialSummary[],
   objectiveMetric: string,
+  full = false,
 ): { header: string[]; rows: string[][] } {
   const params = [...new Set(trials.flatMap((t) => Object.keys(t.parameters)))];
   const metrics = [...new Set(trials.flatMap((t) => t.metrics.map((m) => m.name)))].filter(
     (m) => m !== objectiveMetric,
   );
+  const number = full ? (v: number | null): string => (v === null ? '' : String(v)) : num;
   const header = ['name', 'state', objectiveMetric, ...params, ...metrics];
-  const rows = trials.map((t) => [
-    t.name,
-    t.state,
-    num(t.objective),
-    ...params.map((p) => {
-      const v = t.parameters[p];
-      return v === undefined ? '' : typeof v === 'number' ? num(v) : v;
-    }),
-    ...metrics.map((m) => t.metrics.find((x) => x.name === m)?.latest ?? ''),
-  ]);
+  if (full) header.push('reason', 'start', 'end', 'duration_s');
+  const rows = trials.map((t) => {
+    const row = [
+      t.name,
+      t.state,
+      number(t.objective),
+      ...params.map((p) => {
+        const v = t.parameters[p];
+        return v === undefined ? '' : typeof v === 'number' ? number(v) : v;
+      }),
+      ...metrics.map((m) => t.metrics.find((x) => x.name === m)?.latest ?? ''),
+    ];
+    if (full) {
+      const ms = Date.parse(t.completedAt ?? '') - Date.parse(t.startedAt ?? '');
+      row.push(t.reason, t.startedAt ?? '', t.completedAt ?? '', Number.isFinite(ms) ? String(ms / 1000) : '');
+    }
+    return row;
+  });
   return { header, rows };
 }

@@ -1,6 +1,6 @@
 /**
- * The CLI's Kubernetes commands. `@kubernetes/client-node` is loaded only when one of them runs, so the
- * rest of the CLI starts fast.
+ * The CLI's Kubernetes commands. `@kubernetes/client-node` (an optional peer dependency) is loaded only when one
+ * of them runs, so the rest of the CLI starts fast and works without it.
  */
 import { ErrorCode, WorkbenchError } from '../common/errors.ts';
 import { settingsOf } from '../experiment/prepare.ts';
@@ -12,6 +12,8 @@ import { SuggestionHost } from '../suggestion/host.ts';
 import { resolveAlgorithm } from '../suggestion/registry.ts';
 import type { TrialExecutor } from '../trial/executor.ts';
 import { trialName } from '../trial/naming.ts';
+import { importKubernetes } from './optional.ts';
+import { isDocumentFormat, renderDocument } from './output.ts';
 
 /** Options shared by the commands that talk to a cluster. */
 export interface ClusterOptions {
@@ -20,7 +22,7 @@ export interface ClusterOptions {
 }
 
 async function kubeConfig(o: ClusterOptions): Promise<import('@kubernetes/client-node').KubeConfig> {
-  const { loadKubeConfig } = await import('../platform/kubernetes/index.ts');
+  const { loadKubeConfig } = await importKubernetes('talking to a cluster');
   const kc = loadKubeConfig();
   if (o.context !== undefined) {
     if (!kc.getContexts().some((c) => c.name === o.context)) {
@@ -43,7 +45,7 @@ function withNamespace(m: ExperimentManifest, namespace: string | undefined): Ex
 
 /** The executor for `hpo run --backend kubernetes`: trials become job CRs in the cluster. */
 export async function kubernetesExecutor(manifest: ExperimentManifest, o: ClusterOptions): Promise<TrialExecutor> {
-  const { KubernetesExecutor } = await import('../platform/kubernetes/index.ts');
+  const { KubernetesExecutor } = await importKubernetes('`hpo run --backend kubernetes`');
   return new KubernetesExecutor({
     manifest,
     kubeConfig: await kubeConfig(o),
@@ -56,7 +58,7 @@ export async function kubernetesExecutor(manifest: ExperimentManifest, o: Cluste
  * the controller would make: `parallelTrialCount`, capped by `maxTrialCount`), as YAML documents.
  */
 export async function dryRunCommand(files: string[], o: ClusterOptions): Promise<number> {
-  const { renderDryRun } = await import('../platform/kubernetes/index.ts');
+  const { renderDryRun } = await importKubernetes('`hpo run --dry-run`');
   const docs: string[] = [];
   for (const file of files) {
     for (const raw of loadExperimentFile(file)) {
@@ -101,7 +103,7 @@ export async function dryRunCommand(files: string[], o: ClusterOptions): Promise
 
 /** `hpo submit FILE`: creates the Experiments in a cluster that runs Katib. */
 export async function submitCommand(files: string[], o: ClusterOptions): Promise<number> {
-  const { submitExperiment } = await import('../platform/kubernetes/index.ts');
+  const { submitExperiment } = await importKubernetes('`hpo submit`');
   const kc = await kubeConfig(o);
   for (const file of files) {
     for (const m of loadExperimentFile(file)) {
@@ -115,13 +117,13 @@ export async function submitCommand(files: string[], o: ClusterOptions): Promise
 
 /** `hpo status NAME --cluster`: the Katib Experiment as the cluster reports it. */
 export async function clusterStatusCommand(name: string, o: ClusterOptions & { output?: string }): Promise<number> {
-  const { readExperimentStatus, formatExperimentStatus } = await import('../platform/kubernetes/index.ts');
+  const { readExperimentStatus, formatExperimentStatus } = await importKubernetes('`hpo status --cluster`');
   const kc = await kubeConfig(o);
   const s = await readExperimentStatus(
     kc,
     o.namespace ?? kc.getContextObject(kc.getCurrentContext())?.namespace ?? 'default',
     name,
   );
-  process.stdout.write(o.output === 'json' ? `${JSON.stringify(s, null, 2)}\n` : `${formatExperimentStatus(s)}\n`);
+  process.stdout.write(`${isDocumentFormat(o.output) ? renderDocument(s, o.output) : formatExperimentStatus(s)}\n`);
   return 0;
 }

@@ -2,21 +2,17 @@
  * The `hpo` command line: a thin shell over the library. Exit codes: 0 succeeded, 1 experiment failed,
  * 2 bad input, 130 interrupted. No stack traces unless --debug.
  */
+
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { WorkbenchError } from '../common/errors.ts';
-import {
-  bestCommand,
-  deleteCommand,
-  explainCommand,
-  listCommand,
-  logsCommand,
-  runCommand,
-  statusCommand,
-  trialsCommand,
-  validateCommand,
-} from './commands.ts';
+import { deleteCommand, runCommand, validateCommand } from './commands.ts';
+import { exitQuietlyOnClosedOutput, exitWhenDrained } from './exit.ts';
+import { bestCommand, explainCommand, listCommand, logsCommand } from './inspect.ts';
 import { clusterStatusCommand, dryRunCommand, submitCommand } from './kubernetes.ts';
 import { unlockCommand } from './lockCommands.ts';
+import { importGrpc } from './optional.ts';
+import { defaultWatchInterval, statusCommand, trialsCommand } from './watch.ts';
 
 function positiveInt(name: string): (v: string) => number {
   return (v) => {
@@ -26,18 +22,41 @@ function positiveInt(name: string): (v: string) => number {
   };
 }
 
+function positiveSeconds(v: string): number {
+  const n = Number(v);
+  if (!(Number.isFinite(n) && n > 0)) throw new InvalidArgumentError(`--interval must be seconds > 0, got '${v}'`);
+  return n;
+}
+
 const outputOption = (choices: string[]): Option =>
   new Option('-o, --output <format>', 'output format').choices(choices).default(choices[0]);
-const storeOption = (): Option =>
-  new Option('--store <path>', 'store folder or .db file (default: $HPO_STORE or ./.hpo)');
+const storeHelp = 'store folder or .db file (default: $HPO_STORE, else ./.hpo)';
+const storeOption = (): Option => new Option('--store <path>', storeHelp);
+const watchOptions = (c: Command): Command =>
+  c
+    .option('-w, --watch', 'print again every --interval seconds until the experiment finishes or no run drives it')
+    .option('--interval <seconds>', 'seconds between two prints with --watch', positiveSeconds, defaultWatchInterval);
+
+/** The package's version, read from its package.json (two folders up from both src/cli and dist/cli). */
+export function packageVersion(): string {
+  const text = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
+  return (JSON.parse(text) as { version: string }).version;
+}
 
 /** Builds the program; `exit` receives the status code of the command that ran. */
 export function buildProgram(exit: (code: number) => void): Command {
   const program = new Command('hpo')
     .description('Hyperparameter tuning with Kubeflow Katib experiments, run locally')
+    .version(packageVersion(), '-V, --version', 'print the version of hpo-workbench')
     .option('--debug', 'print stack traces for errors')
+    .addOption(storeOption())
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
+  // `--store` works before or after the command name (`hpo --store s list`, `hpo list --store s`).
+  const withStore = <T extends { store?: string }>(o: T): T => {
+    const store = o.store ?? (program.opts() as { store?: string }).store;
+    return store === undefined ? o : { ...o, store };
+  };
 
   program
     .command('run')
@@ -47,8 +66,8 @@ export function buildProgram(exit: (code: number) => void): Command {
     .argument('<files...>', 'Experiment YAML files (multi-document files run each Experiment)')
     .addOption(storeOption())
     .addOption(
-      new Option('-o, --output <format>', 'text summary, or one JSON document when the run ends')
-        .choices(['text', 'json'])
+      new Option('-o, --output <format>', 'text summary, or one JSON/YAML document when the run ends')
+        .choices(['text', 'json', 'yaml'])
         .default('text'),
     )
     .option('-q, --quiet', 'no progress output')
@@ -62,7 +81,7 @@ export function buildProgram(exit: (code: number) => void): Command {
         exit(await dryRunCommand(files, o));
         return;
       }
-      exit(await runCommand(files, o));
+      exit(await runCommand(files, withStore(o)));
     });
 
   program
@@ -73,7 +92,7 @@ export function buildProgram(exit: (code: number) => void): Command {
     .option('--max-trials <n>', 'new spec.maxTrialCount', positiveInt('--max-trials'))
     .option('--parallel <n>', 'new spec.parallelTrialCount', positiveInt('--parallel'))
     .option('--max-failed <n>', 'new spec.maxFailedTrialCount', positiveInt('--max-failed'))
-    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
+    .addOption(outputOption(['text', 'json', 'yaml']))
     .option('-q, --quiet', 'no progress output')
     .action(async (name: string, o) => {
       const budget = {
@@ -81,7 +100,7 @@ export function buildProgram(exit: (code: number) => void): Command {
         ...(o.parallel === undefined ? {} : { parallelTrialCount: o.parallel as number }),
         ...(o.maxFailed === undefined ? {} : { maxFailedTrialCount: o.maxFailed as number }),
       };
-      exit(await runCommand([], o, { name, budget }));
+      exit(await runCommand([], withStore(o), { name, budget }));
     });
 
   program
@@ -94,19 +113,22 @@ export function buildProgram(exit: (code: number) => void): Command {
     .command('list')
     .description('list stored experiments')
     .addOption(storeOption())
-    .addOption(outputOption(['table', 'json', 'csv']))
-    .action((o) => exit(listCommand(o)));
+    .addOption(outputOption(['table', 'json', 'yaml', 'csv']))
+    .action((o) => exit(listCommand(withStore(o))));
 
-  program
+  const status = program
     .command('status')
     .description('status, trial counts, best trial and recent events of an experiment')
     .argument('<name>')
     .addOption(storeOption())
-    .addOption(outputOption(['table', 'json']))
+    .addOption(outputOption(['table', 'json', 'yaml']))
     .option('--cluster', 'read the Katib Experiment from the cluster instead of the local store')
     .option('--namespace <ns>', 'namespace of the Experiment (with --cluster)')
     .option('--context <name>', 'kubeconfig context (with --cluster)')
-    .action(async (name: string, o) => exit(o.cluster ? await clusterStatusCommand(name, o) : statusCommand(name, o)));
+    .action(async (name: string, o) =>
+      exit(o.cluster ? await clusterStatusCommand(name, o) : await statusCommand(name, withStore(o))),
+    );
+  watchOptions(status);
 
   program
     .command('submit')
@@ -116,21 +138,22 @@ export function buildProgram(exit: (code: number) => void): Command {
     .option('--context <name>', 'kubeconfig context')
     .action(async (files: string[], o) => exit(await submitCommand(files, o)));
 
-  program
+  const trials = program
     .command('trials')
-    .description('the trials of an experiment')
+    .description('the trials of an experiment (CSV: full precision, with reason, start, end and duration)')
     .argument('<name>')
     .addOption(storeOption())
-    .addOption(outputOption(['table', 'json', 'csv']))
-    .action((name: string, o) => exit(trialsCommand(name, o)));
+    .addOption(outputOption(['table', 'json', 'yaml', 'csv']))
+    .action(async (name: string, o) => exit(await trialsCommand(name, withStore(o))));
+  watchOptions(trials);
 
   program
     .command('best')
     .description('the best trial of an experiment')
     .argument('<name>')
     .addOption(storeOption())
-    .addOption(outputOption(['table', 'json']))
-    .action((name: string, o) => exit(bestCommand(name, o)));
+    .addOption(outputOption(['table', 'json', 'yaml']))
+    .action((name: string, o) => exit(bestCommand(name, withStore(o))));
 
   program
     .command('explain')
@@ -138,8 +161,8 @@ export function buildProgram(exit: (code: number) => void): Command {
     .argument('<name>')
     .argument('<trial>')
     .addOption(storeOption())
-    .addOption(outputOption(['table', 'json']))
-    .action((name: string, trial: string, o) => exit(explainCommand(name, trial, o)));
+    .addOption(outputOption(['table', 'json', 'yaml']))
+    .action((name: string, trial: string, o) => exit(explainCommand(name, trial, withStore(o))));
 
   program
     .command('logs')
@@ -147,14 +170,14 @@ export function buildProgram(exit: (code: number) => void): Command {
     .argument('<name>')
     .argument('<trial>')
     .addOption(storeOption())
-    .action(async (name: string, trial: string, o) => exit(await logsCommand(name, trial, o)));
+    .action(async (name: string, trial: string, o) => exit(await logsCommand(name, trial, withStore(o))));
 
   program
     .command('delete')
     .description('delete an experiment, its trials, observations and trial folders')
     .argument('<name>')
     .addOption(storeOption())
-    .action((name: string, o) => exit(deleteCommand(name, o)));
+    .action(async (name: string, o) => exit(await deleteCommand(name, withStore(o))));
 
   program
     .command('unlock')
@@ -164,7 +187,7 @@ export function buildProgram(exit: (code: number) => void): Command {
     .option('--force', 'remove the lock even though its controller might still be running')
     .action((name: string, o) =>
       exit(
-        unlockCommand(name, o, {
+        unlockCommand(name, withStore(o), {
           out: (s) => process.stdout.write(`${s}\n`),
           err: (s) => process.stderr.write(`${s}\n`),
         }),
@@ -179,7 +202,7 @@ export function buildProgram(exit: (code: number) => void): Command {
     .option('--port <n>', 'port to listen on', positiveInt('--port'), 6789)
     .option('--host <host>', 'address to bind', '0.0.0.0')
     .action(async (o: { port: number; host: string }) => {
-      const { serveUntilAborted } = await import('../platform/grpc/index.ts');
+      const { serveUntilAborted } = await importGrpc('`hpo suggestion-server`');
       const abort = new AbortController();
       const stop = (): void => abort.abort();
       process.once('SIGINT', stop);
@@ -224,7 +247,14 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-const isEntry = process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/'));
-if (isEntry) {
-  main(process.argv.slice(2)).then((code) => process.exit(code));
+/**
+ * Runs the CLI as the process itself (bin/hpo.js calls this): a closed stdout ends it quietly, and it exits with
+ * the command's status only once stdout and stderr are drained, so piped output is never cut short.
+ */
+export async function runAsProcess(argv: string[]): Promise<never> {
+  exitQuietlyOnClosedOutput();
+  return exitWhenDrained(await main(argv));
 }
+
+const isEntry = process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/'));
+if (isEntry) void runAsProcess(process.argv.slice(2));

@@ -17,7 +17,7 @@ import { type ExperimentResult, experimentResult } from './report.ts';
 
 /** Where an Experiment keeps its records, and how a run reports progress. */
 export interface ExperimentOptions {
-  /** A Store, or a store path (default: `HPO_STORE` or `.hpo` in the current directory). */
+  /** A Store, a store path (default: `HPO_STORE` or `.hpo` in the current directory), or `':memory:'` for a throw-away one. */
   readonly store?: Store | string;
   /** The YAML file the Experiment came from; relative paths in it resolve against its folder. */
   readonly sourcePath?: string;

@@ -20,7 +20,49 @@ function parseDocuments(text: string, source: string): unknown[] {
   if (issues.length > 0) {
     throw new WorkbenchError(ErrorCode.invalidSpec, `${source} is not valid YAML:`, { issues });
   }
-  return docs.map((d) => d.toJS()).filter((v) => v !== null && v !== undefined);
+  return docs
+    .map((d, i) => {
+      try {
+        return d.toJS();
+      } catch (cause) {
+        // yaml refuses to expand an alias bomb ("Excessive alias count") here, after parsing succeeded.
+        throw new WorkbenchError(ErrorCode.invalidSpec, `${source} cannot be read:`, {
+          cause,
+          issues: [
+            {
+              path: docs.length === 1 ? source : `${source} (document ${i + 1})`,
+              message: (cause as Error).message,
+              fix: 'Write the values out instead of through so many YAML aliases (*name).',
+            },
+          ],
+        });
+      }
+    })
+    .filter((v) => v !== null && v !== undefined);
+}
+
+/**
+ * The shape every consumer of an Experiment relies on before any rule runs: `metadata` and `spec` are mappings.
+ * Anything else (`spec: null`, a string, a list) is reported with its path instead of failing later on a property.
+ */
+function shapeIssues(doc: Record<string, unknown>, where: string): Issue[] {
+  const issues: Issue[] = [];
+  for (const key of ['metadata', 'spec'] as const) {
+    const v = doc[key];
+    if (isRecord(v)) continue;
+    issues.push({
+      path: where === '' ? key : `${where}.${key}`,
+      message:
+        v === undefined
+          ? `${key} is required.`
+          : `${key} must be a mapping (key: value lines), got ${v === null ? 'null' : Array.isArray(v) ? 'a list' : `a ${typeof v}`}.`,
+      fix:
+        key === 'spec'
+          ? 'Give the Experiment a spec with objective, algorithm, parameters and trialTemplate.'
+          : 'Give the Experiment metadata with a name, e.g. metadata: {name: my-experiment}.',
+    });
+  }
+  return issues;
 }
 
 /**
@@ -45,6 +87,12 @@ export function loadExperiments(text: string, source = '<input>'): ExperimentMan
         },
       ],
     });
+  }
+  const issues = experiments.flatMap((d, i) =>
+    shapeIssues(d as Record<string, unknown>, experiments.length === 1 ? '' : `(experiment ${i + 1})`),
+  );
+  if (issues.length > 0) {
+    throw new WorkbenchError(ErrorCode.invalidSpec, `${source} has a malformed Experiment:`, { issues });
   }
   return experiments.map((d) => normalizeExperiment(d as Record<string, unknown>));
 }

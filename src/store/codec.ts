@@ -1,6 +1,7 @@
 import { ErrorCode, WorkbenchError } from '../common/errors.ts';
 import type { Assignment } from '../search/space.ts';
 import type { TrialState } from '../search/types.ts';
+import { isRecord } from '../spec/read.ts';
 import type { ExperimentManifest } from '../spec/types.ts';
 import type {
   EventRow,
@@ -45,7 +46,8 @@ export interface TrialRow {
   state: string;
   reason: string;
   message: string;
-  objective: number | null;
+  /** REAL affinity keeps a number; a damaged row may hold text. */
+  objective: number | string | null;
   metrics: string;
   budget: number | null;
   parent: string | null;
@@ -80,9 +82,6 @@ export interface EventDbRow {
 const json = (v: unknown): string => JSON.stringify(v);
 const orNull = <T>(v: T | undefined): T | null => (v === undefined ? null : v);
 const jsonOrNull = (v: unknown): string | null => (v === undefined ? null : JSON.stringify(v));
-// Most trials carry no labels; skip the parser for the common empty object.
-const parseObject = (s: string): Record<string, string> =>
-  s === '{}' ? {} : (JSON.parse(s) as Record<string, string>);
 
 /** Experiment record → row. */
 export function experimentToRow(rec: ExperimentRecord): ExperimentRow {
@@ -101,12 +100,63 @@ export function experimentToRow(rec: ExperimentRecord): ExperimentRow {
   };
 }
 
-/** Row → experiment record. */
-export function rowToExperiment(row: ExperimentRow): ExperimentRecord {
+/** One damaged column of one stored row: the value could not be decoded, so the record is read without it. */
+export interface StoreDamage {
+  readonly experiment: string;
+  /** Absent when the damage is in the experiment's own row. */
+  readonly trial?: string;
+  readonly column: string;
+  readonly problem: string;
+}
+
+/**
+ * Receives each damaged column a read finds. Without one a damaged row fails the read with a `storeFailed`
+ * error naming experiment, trial and column; with one (the CLI's read commands) the rest of the store stays
+ * readable and the damage is reported beside the output.
+ */
+export type DamageSink = (damage: StoreDamage) => void;
+
+function failOnDamage(d: StoreDamage): never {
+  const where = `experiment ${d.experiment}${d.trial === undefined ? '' : `, trial ${d.trial}`}, column ${d.column}`;
+  throw new WorkbenchError(ErrorCode.storeFailed, `damaged row in the store (${where}): ${d.problem}`);
+}
+
+/** Decodes a JSON column; a text that is not JSON, or not the expected kind of value, is damage. */
+function decodeJson<T>(
+  text: string,
+  expected: 'object' | 'array',
+  fallback: T,
+  where: { experiment: string; trial?: string; column: string },
+  onDamage: DamageSink,
+): T {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    onDamage({ ...where, problem: `not JSON (${(e as Error).message})` });
+    return fallback;
+  }
+  const ok =
+    expected === 'array' ? Array.isArray(value) : typeof value === 'object' && value !== null && !Array.isArray(value);
+  if (!ok) {
+    onDamage({ ...where, problem: `expected a JSON ${expected}, found ${JSON.stringify(value)?.slice(0, 40)}` });
+    return fallback;
+  }
+  return value as T;
+}
+
+/** Row → experiment record; a manifest that cannot be decoded is reported to `onDamage` and read as an empty spec. */
+export function rowToExperiment(row: ExperimentRow, onDamage: DamageSink = failOnDamage): ExperimentRecord {
+  const fallback = {
+    apiVersion: 'kubeflow.org/v1beta1',
+    kind: 'Experiment',
+    metadata: { name: row.name, namespace: row.namespace },
+    spec: {},
+  } as ExperimentManifest;
   const rec: Mutable<ExperimentRecord> = {
     name: row.name,
     namespace: row.namespace,
-    manifest: JSON.parse(row.manifest) as ExperimentManifest,
+    manifest: decodeJson(row.manifest, 'object', fallback, { experiment: row.name, column: 'manifest' }, onDamage),
     phase: row.phase as ExperimentPhase,
     reason: row.reason,
     message: row.message,
@@ -114,6 +164,10 @@ export function rowToExperiment(row: ExperimentRow): ExperimentRecord {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
+  if (!isRecord(rec.manifest.spec)) {
+    onDamage({ experiment: row.name, column: 'manifest', problem: 'the manifest has no spec object' });
+    rec.manifest = { ...rec.manifest, spec: {} } as ExperimentManifest;
+  }
   if (row.source_path !== null) rec.sourcePath = row.source_path;
   if (row.completed_at !== null) rec.completedAt = row.completed_at;
   return rec;
@@ -143,24 +197,42 @@ export function trialToRow(rec: TrialRecord): TrialRow {
   };
 }
 
-/** Row → trial record. */
-export function rowToTrial(row: TrialRow): TrialRecord {
+/**
+ * Row → trial record. A JSON column that cannot be decoded, or an objective that is not a number, is reported to
+ * `onDamage` and read as empty (no parameters, metrics, labels or objective).
+ */
+export function rowToTrial(row: TrialRow, onDamage: DamageSink = failOnDamage): TrialRecord {
+  const at = (column: string) => ({ experiment: row.experiment, trial: row.name, column });
   const rec: Mutable<TrialRecord> = {
     experiment: row.experiment,
     name: row.name,
     seq: row.seq,
-    params: JSON.parse(row.params) as Assignment,
+    params: decodeJson<Assignment>(row.params, 'object', {}, at('params'), onDamage),
     state: row.state as TrialState,
     reason: row.reason,
     message: row.message,
-    metrics: row.metrics === '[]' ? [] : (JSON.parse(row.metrics) as MetricSummary[]),
-    labels: parseObject(row.labels),
+    // Most trials carry no metrics or labels; skip the parser for the common empty values.
+    metrics: row.metrics === '[]' ? [] : decodeJson<MetricSummary[]>(row.metrics, 'array', [], at('metrics'), onDamage),
+    labels:
+      row.labels === '{}' ? {} : decodeJson<Record<string, string>>(row.labels, 'object', {}, at('labels'), onDamage),
     createdAt: row.created_at,
   };
-  if (row.objective !== null) rec.objective = row.objective;
+  if (typeof row.objective === 'number') rec.objective = row.objective;
+  else if (row.objective !== null) {
+    onDamage({ ...at('objective'), problem: `not a number: ${JSON.stringify(row.objective).slice(0, 40)}` });
+  }
   if (row.budget !== null) rec.budget = row.budget;
   if (row.parent !== null) rec.parent = row.parent;
-  if (row.explain !== null) rec.explain = JSON.parse(row.explain) as Record<string, unknown>;
+  if (row.explain !== null) {
+    const explain = decodeJson<Record<string, unknown> | undefined>(
+      row.explain,
+      'object',
+      undefined,
+      at('explain'),
+      onDamage,
+    );
+    if (explain !== undefined) rec.explain = explain;
+  }
   if (row.work_dir !== null) rec.workDir = row.work_dir;
   if (row.exit_code !== null) rec.exitCode = row.exit_code;
   if (row.started_at !== null) rec.startedAt = row.started_at;

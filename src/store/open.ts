@@ -1,5 +1,9 @@
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { openSqliteFile, storeFileName } from './sqlite.ts';
+import { ErrorCode, WorkbenchError } from '../common/errors.ts';
+import type { DamageSink } from './codec.ts';
+import { openInMemoryStore, openSqliteFile, SqliteStore, storeFileName } from './sqlite.ts';
 import type { Store } from './types.ts';
 
 /** Folder of the default store, relative to the working directory. */
@@ -11,6 +15,11 @@ export interface StoreLocation {
   readonly dbPath: string;
 }
 
+// The given path, else `$HPO_STORE`, else `.hpo`; an empty string counts as not given.
+function chosenLocation(location: string | undefined, env: NodeJS.ProcessEnv): string {
+  return [location, env.HPO_STORE].find((p) => p !== undefined && p !== '') ?? defaultStoreDir;
+}
+
 /**
  * Resolves a store location: the given path, else `$HPO_STORE`, else `.hpo` in `cwd`. A path ending in `.db`
  * names the database file itself (its folder is the root); any other path is a folder holding `hpo.db`.
@@ -20,13 +29,42 @@ export function resolveStoreLocation(
   env: NodeJS.ProcessEnv = process.env,
   cwd: string = process.cwd(),
 ): StoreLocation {
-  const chosen = [location, env.HPO_STORE].find((p) => p !== undefined && p !== '') ?? defaultStoreDir;
+  const chosen = chosenLocation(location, env);
   const absolute = resolve(cwd, chosen);
   if (absolute.endsWith('.db')) return { root: dirname(absolute), dbPath: absolute };
   return { root: absolute, dbPath: join(absolute, storeFileName) };
 }
 
-/** Opens (creating if needed) the store the CLI and library use by default; see {@link resolveStoreLocation}. */
+/** The location that names a throw-away store in memory (notebooks, tests): `store: ':memory:'`. */
+export const memoryStoreLocation = ':memory:';
+
+/**
+ * Opens (creating if needed) the store the CLI and library use by default; see {@link resolveStoreLocation}.
+ * `':memory:'` (as the location or `$HPO_STORE`) opens a fresh in-memory store whose trial folders go under the system's temporary folder.
+ */
 export function openStore(location?: string): Store {
+  if (chosenLocation(location, process.env) === memoryStoreLocation)
+    return openInMemoryStore(join(tmpdir(), `hpo-memory-${process.pid}`));
   return openSqliteFile(resolveStoreLocation(location).dbPath);
+}
+
+/**
+ * Opens an existing store for reading only (`hpo list`, `status`, `trials`, ...): it never creates a store nor
+ * writes to one, so a mistyped `--store` is an error (`notFound`, exit 2) rather than a new empty store, and a
+ * store the user may not write stays readable. `onDamage` receives undecodable columns instead of failing.
+ */
+export function openStoreForReading(location?: string, options: { onDamage?: DamageSink } = {}): Store {
+  const { root, dbPath } = resolveStoreLocation(location);
+  if (!existsSync(dbPath)) {
+    throw new WorkbenchError(
+      ErrorCode.notFound,
+      `no store at ${dbPath}; pass --store (or set HPO_STORE) to the folder or .db file an \`hpo run\` wrote`,
+    );
+  }
+  return new SqliteStore({
+    file: dbPath,
+    root,
+    readonly: true,
+    ...(options.onDamage === undefined ? {} : { onDamage: options.onDamage }),
+  });
 }

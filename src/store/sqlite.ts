@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { ErrorCode, WorkbenchError } from '../common/errors.ts';
 import {
+  type DamageSink,
   experimentPatchColumns,
   experimentToRow,
   rowToEvent,
@@ -17,6 +18,7 @@ import { isSqliteError, sqliteCode, storeFailure } from './failure.ts';
 import { LockTable } from './locks.ts';
 import { migrate } from './migrations.ts';
 import { PatchWriter } from './patch.ts';
+import { connectReadOnly } from './readonly.ts';
 import { prepareStatements, type Statements } from './statements.ts';
 import type {
   EventRow,
@@ -49,13 +51,22 @@ export class SqliteStore implements Store {
   readonly #locks: LockTable;
   readonly #deleteAll: Database.Transaction<(name: string) => number>;
   readonly #appendAll: Database.Transaction<(experiment: string, rows: readonly ObservationRow[]) => void>;
+  readonly #onDamage: DamageSink | undefined;
+  readonly #release: () => void;
 
-  /** Opens (creating and migrating as needed) the database `file`; `root` is the store folder. */
-  constructor(options: { file: string; root: string }) {
+  /**
+   * Opens (creating and migrating as needed) the database `file`; `root` is the store folder. `readonly` opens an
+   * existing store without writing to it at all (read commands; a store the user may not write). `onDamage`
+   * makes reads report an undecodable column and carry on instead of failing (see {@link DamageSink}).
+   */
+  constructor(options: { file: string; root: string; readonly?: boolean; onDamage?: DamageSink }) {
     this.root = options.root;
     this.path = options.file;
-    const db = connect(options.file);
+    this.#onDamage = options.onDamage;
+    const { db, release } =
+      options.readonly === true ? connectReadOnly(options.file) : { db: connect(options.file), release: () => {} };
     this.#db = db;
+    this.#release = release;
     this.#s = prepareStatements(db);
     this.#trialPatch = new PatchWriter({
       db,
@@ -116,12 +127,14 @@ export class SqliteStore implements Store {
   getExperiment(name: string): ExperimentRecord | undefined {
     return this.#guard(`read experiment ${name}`, () => {
       const row = this.#s.getExperiment.get(name);
-      return row === undefined ? undefined : rowToExperiment(row);
+      return row === undefined ? undefined : rowToExperiment(row, this.#onDamage);
     });
   }
 
   listExperiments(): ExperimentRecord[] {
-    return this.#guard('list experiments', () => this.#s.listExperiments.all().map(rowToExperiment));
+    return this.#guard('list experiments', () =>
+      this.#s.listExperiments.all().map((r) => rowToExperiment(r, this.#onDamage)),
+    );
   }
 
   updateExperiment(name: string, patch: ExperimentPatch): void {
@@ -170,13 +183,13 @@ export class SqliteStore implements Store {
   getTrial(experiment: string, name: string): TrialRecord | undefined {
     return this.#guard(`read trial ${name} of experiment ${experiment}`, () => {
       const row = this.#s.getTrial.get(experiment, name);
-      return row === undefined ? undefined : rowToTrial(row);
+      return row === undefined ? undefined : rowToTrial(row, this.#onDamage);
     });
   }
 
   listTrials(experiment: string): TrialRecord[] {
     return this.#guard(`list trials of experiment ${experiment}`, () =>
-      this.#s.listTrials.all(experiment).map(rowToTrial),
+      this.#s.listTrials.all(experiment).map((r) => rowToTrial(r, this.#onDamage)),
     );
   }
 
@@ -281,7 +294,11 @@ export class SqliteStore implements Store {
   /** Closes the connection (idempotent); SQLite checkpoints the WAL when the last connection closes. */
   close(): void {
     if (!this.#db.open) return;
-    this.#guard('close the store', () => this.#db.close());
+    try {
+      this.#guard('close the store', () => this.#db.close());
+    } finally {
+      this.#release();
+    }
   }
 }
 

@@ -49,8 +49,10 @@ export function knownAlgorithmNames(extra?: {
   algorithmSettings?: readonly { name: string }[];
 }): ReadonlySet<string> {
   const names = new Set([...katibAlgorithmNames, ...runnableAlgorithmNames()]);
-  if (extra?.algorithmName && extra.algorithmSettings?.some((s) => s.name === moduleSetting))
-    names.add(extra.algorithmName);
+  // Tolerates a malformed spec (settings not a list, entries not objects): the validator reports those.
+  const settings: unknown = extra?.algorithmSettings;
+  const named = Array.isArray(settings) && settings.some((s) => typeof s === 'object' && s?.name === moduleSetting);
+  if (typeof extra?.algorithmName === 'string' && extra.algorithmName !== '' && named) names.add(extra.algorithmName);
   return names;
 }
 

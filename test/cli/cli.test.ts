@@ -128,8 +128,18 @@ describe('hpo run and the read commands', () => {
     const csvOut = hpo(['trials', 'quickstart', '--store', store, '--output', 'csv']);
     expect(csvOut.status).toBe(0);
     const lines = csvOut.stdout.trim().split('\n');
-    expect(lines[0]).toBe('name,state,loss,lr,l2,batch_size,accuracy');
+    expect(lines[0]).toBe('name,state,loss,lr,l2,batch_size,accuracy,reason,start,end,duration_s');
     expect(lines).toHaveLength(13);
+    // Full precision, as stored: the JSON output's numbers and the CSV's agree digit for digit.
+    const json = JSON.parse(hpo(['trials', 'quickstart', '--store', store, '-o', 'json']).stdout);
+    const first = json.trials[0];
+    const cells = lines[1]!.split(',');
+    expect(cells[3]).toBe(String(first.parameters.lr));
+    expect(cells[4]).toBe(String(first.parameters.l2));
+    expect(cells[7]).toBe(first.reason);
+    expect(cells[8]).toBe(first.startedAt);
+    expect(cells[9]).toBe(first.completedAt);
+    expect(Number(cells[10])).toBe((Date.parse(first.completedAt) - Date.parse(first.startedAt)) / 1000);
     const tableOut = hpo(['trials', 'quickstart', '--store', store]);
     expect(tableOut.stdout).toMatch(/^name\s+state\s+loss/);
     const best = hpo(['best', 'quickstart', '--store', store, '--output', 'json']);

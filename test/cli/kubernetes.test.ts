@@ -3,7 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseAllDocuments } from 'yaml';
+import { parseAllDocuments, parse as parseYaml } from 'yaml';
 import { hpoAsync } from '../cliRunner.ts';
 import { tempDir } from '../helpers.ts';
 import { type FakeCluster, startCluster } from '../platform/kubernetes/harness.ts';
@@ -126,5 +126,9 @@ describe('hpo with --backend kubernetes against a fake API server', () => {
     const status = await run(['status', 'k8s-cli', '--cluster', '--namespace', 'team-a']);
     expect(status.status).toBe(0);
     expect(status.stdout).toContain('k8s-cli');
+    const json = await run(['status', 'k8s-cli', '--cluster', '--namespace', 'team-a', '-o', 'json']);
+    const yaml = await run(['status', 'k8s-cli', '--cluster', '--namespace', 'team-a', '-o', 'yaml']);
+    expect(yaml.status).toBe(0);
+    expect(parseYaml(yaml.stdout)).toEqual(JSON.parse(json.stdout));
   });
 });

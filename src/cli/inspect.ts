@@ -1,0 +1,228 @@
+/**
+ * The CLI's read commands (`list`, `status`, `trials`, `best`, `explain`, `logs`): each opens the store read-only
+ * through {@link withReadStore}, so none creates or changes a store.
+ */
+import { createReadStream, existsSync } from 'node:fs';
+import { ErrorCode, WorkbenchError } from '../common/errors.ts';
+import { experimentResult } from '../experiment/report.ts';
+import { countTrials } from '../experiment/status.ts';
+import { lockStatus } from '../store/locks.ts';
+import type { ExperimentRecord, Store } from '../store/types.ts';
+import { ExperimentWorkspace } from '../trial/workspace.ts';
+import { csv, duration, num, table, trialRows } from './format.ts';
+import { controllerReport } from './lockCommands.ts';
+import { err, isDocumentFormat, type Output, out, renderDocument } from './output.ts';
+import { requireExperiment, type StoreOptions, withReadStore } from './readStore.ts';
+
+/** Options of the read commands that print a document or a table. */
+export interface ReadOptions extends StoreOptions {
+  output?: Output;
+}
+
+const terminal: ReadonlySet<string> = new Set(['Succeeded', 'Failed']);
+
+/**
+ * Milliseconds the experiment has run: to its completion once finished, else to `now` (not to its last update,
+ * which lags while trials run without reporting).
+ */
+export function elapsedMs(exp: ExperimentRecord, now: number): number {
+  const end = exp.completedAt ?? (terminal.has(exp.phase) ? exp.updatedAt : undefined);
+  return (end === undefined ? now : Date.parse(end)) - Date.parse(exp.createdAt);
+}
+
+/**
+ * True while something may still change the experiment: it is not finished and a controller that is alive (or
+ * on another host, where we cannot tell) holds its lock. `--watch` stops once this is false.
+ */
+export function inProgress(store: Store, exp: ExperimentRecord): boolean {
+  if (terminal.has(exp.phase)) return false;
+  // A live lease, or a lock written before leases that we cannot check from here.
+  const { state } = lockStatus(store.getExperimentLock(exp.name));
+  return state === 'held' || state === 'unknown';
+}
+
+/** `hpo list`: every stored experiment with its status, trial count and best objective. */
+export function listCommand(opts: ReadOptions): number {
+  return withReadStore(opts.store, (store) => {
+    const docs = store.listExperiments().map((e) => {
+      const r = experimentResult(store, e.name)!;
+      return {
+        name: e.name,
+        status: e.phase,
+        reason: e.reason,
+        trials: r.trials.length,
+        best: r.bestTrial?.objective ?? null,
+        created: e.createdAt,
+      };
+    });
+    if (isDocumentFormat(opts.output)) {
+      out(renderDocument(docs, opts.output));
+      return 0;
+    }
+    const header = ['name', 'status', 'reason', 'trials', 'best', 'created'];
+    const full = opts.output === 'csv';
+    const rows = docs.map((d) => [
+      d.name,
+      d.status,
+      d.reason,
+      String(d.trials),
+      full ? (d.best === null ? '' : String(d.best)) : num(d.best),
+      d.created,
+    ]);
+    if (full) out(csv(header, rows));
+    else out(docs.length === 0 ? `no experiments in ${store.root}` : table(header, rows));
+    return 0;
+  });
+}
+
+/** Renders `hpo status NAME` once; `compact` prints a JSON document on one line (`--watch`). */
+export function renderStatus(store: Store, name: string, opts: ReadOptions, now: number, compact = false): void {
+  const exp = requireExperiment(store, name);
+  const r = experimentResult(store, name)!;
+  const c = countTrials(r.trials.map((t) => t.state as never));
+  const events = store.listEvents(name, 10);
+  const elapsed = elapsedMs(exp, now);
+  const controller = controllerReport(store, exp);
+  if (isDocumentFormat(opts.output)) {
+    const doc = {
+      experiment: name,
+      status: exp.phase,
+      reason: exp.reason,
+      message: exp.message,
+      elapsedSeconds: Number.isFinite(elapsed) ? elapsed / 1000 : null,
+      counts: c,
+      bestTrial: r.bestTrial,
+      controller,
+      events,
+    };
+    out(renderDocument(doc, opts.output, compact));
+    return;
+  }
+  const spec = exp.manifest.spec;
+  out(`experiment  ${name} (namespace ${exp.namespace})`);
+  out(`status      ${exp.phase} — ${exp.reason}: ${exp.message}`);
+  out(`controller  ${controller.message}`);
+  out(
+    `algorithm   ${spec.algorithm?.algorithmName}  objective ${spec.objective?.type} ${spec.objective?.objectiveMetricName}${spec.objective?.goal === undefined ? '' : ` (goal ${spec.objective.goal})`}`,
+  );
+  out(
+    `budget      ${spec.maxTrialCount ?? 'unbounded'} trials, ${spec.parallelTrialCount ?? 3} in parallel, max failed ${spec.maxFailedTrialCount ?? '-'}`,
+  );
+  out(
+    `trials      ${c.total} total: ${c.succeeded} succeeded, ${c.running} running, ${c.pending} pending, ${c.failed} failed, ${c.earlyStopped} early stopped, ${c.metricsUnavailable} metrics unavailable, ${c.killed} killed`,
+  );
+  if (r.bestTrial)
+    out(
+      `best        ${r.bestTrial.name} ${spec.objective?.objectiveMetricName}=${num(r.bestTrial.objective)} ${JSON.stringify(r.bestTrial.parameters)}`,
+    );
+  out(`elapsed     ${Number.isFinite(elapsed) ? duration(elapsed) : '-'}`);
+  if (events.length > 0) {
+    out('events:');
+    for (const e of events) out(`  ${e.time} ${e.type} ${e.reason}${e.trial ? ` [${e.trial}]` : ''}: ${e.message}`);
+  }
+}
+
+/** Renders `hpo trials NAME` once; `compact` prints a JSON document on one line (`--watch`). */
+export function renderTrials(store: Store, name: string, opts: ReadOptions, compact = false): void {
+  const exp = requireExperiment(store, name);
+  const r = experimentResult(store, name)!;
+  if (isDocumentFormat(opts.output)) {
+    out(renderDocument(r, opts.output, compact));
+    return;
+  }
+  const full = opts.output === 'csv';
+  const { header, rows } = trialRows(r.trials, exp.manifest.spec.objective?.objectiveMetricName ?? 'objective', full);
+  out(full ? csv(header, rows) : table(header, rows));
+}
+
+/** `hpo best NAME`: exit 1 when no trial has reported the objective yet. */
+export function bestCommand(name: string, opts: ReadOptions): number {
+  return withReadStore(opts.store, (store) => {
+    const exp = requireExperiment(store, name);
+    const r = experimentResult(store, name)!;
+    if (isDocumentFormat(opts.output)) {
+      out(renderDocument(r.bestTrial, opts.output));
+      return r.bestTrial ? 0 : 1;
+    }
+    if (!r.bestTrial) {
+      err(`experiment '${name}' has no trial with the objective yet`);
+      return 1;
+    }
+    out(`${r.bestTrial.name}  ${exp.manifest.spec.objective?.objectiveMetricName}=${num(r.bestTrial.objective)}`);
+    for (const [k, v] of Object.entries(r.bestTrial.parameters)) out(`  ${k}=${typeof v === 'number' ? num(v) : v}`);
+    return 0;
+  });
+}
+
+function requireTrial(store: Store, name: string, trial: string) {
+  const t = store.getTrial(name, trial);
+  if (!t)
+    throw new WorkbenchError(
+      ErrorCode.notFound,
+      `experiment '${name}' has no trial '${trial}'; see \`hpo trials ${name}\``,
+    );
+  return t;
+}
+
+/** `hpo logs NAME TRIAL`: streams the trial's log file to stdout. */
+export function logsCommand(name: string, trial: string, opts: StoreOptions): Promise<number> {
+  return withReadStore(opts.store, async (store) => {
+    requireExperiment(store, name);
+    requireTrial(store, name, trial);
+    const path = new ExperimentWorkspace(store.root, name).logPath(trial);
+    if (!existsSync(path)) {
+      err(`trial '${trial}' has no log file (in-process trials write none)`);
+      return 1;
+    }
+    await new Promise<void>((res, rej) => {
+      const s = createReadStream(path);
+      s.on('error', rej);
+      s.on('end', () => res());
+      s.pipe(process.stdout, { end: false });
+    });
+    return 0;
+  });
+}
+
+/** `hpo explain NAME TRIAL`: why the algorithm proposed a trial, and how it ended. */
+export function explainCommand(name: string, trial: string, opts: ReadOptions): number {
+  return withReadStore(opts.store, (store) => {
+    const exp = requireExperiment(store, name);
+    const t = requireTrial(store, name, trial);
+    const doc = {
+      trial: t.name,
+      algorithm: exp.manifest.spec.algorithm?.algorithmName,
+      state: t.state,
+      reason: t.reason,
+      message: t.message,
+      parameters: t.params,
+      objective: t.objective ?? null,
+      ...(t.budget === undefined ? {} : { budget: t.budget }),
+      ...(t.parent === undefined ? {} : { parent: t.parent }),
+      labels: t.labels,
+      explain: t.explain ?? null,
+    };
+    if (isDocumentFormat(opts.output)) {
+      out(renderDocument(doc, opts.output));
+      return 0;
+    }
+    out(`trial       ${t.name} (#${t.seq + 1} of ${name}, algorithm ${doc.algorithm})`);
+    out(`state       ${t.state} — ${t.reason}: ${t.message}`);
+    out(
+      `parameters  ${Object.entries(t.params)
+        .map(([k, v]) => `${k}=${typeof v === 'number' ? num(v) : v}`)
+        .join(' ')}`,
+    );
+    out(`objective   ${t.objective === undefined ? '-' : num(t.objective)}`);
+    if (t.budget !== undefined) out(`budget      ${t.budget}`);
+    if (t.parent !== undefined) out(`parent      ${t.parent}`);
+    if (t.explain) {
+      out('why:');
+      for (const [k, v] of Object.entries(t.explain))
+        out(`  ${k}: ${typeof v === 'number' ? num(v) : JSON.stringify(v)}`);
+    } else {
+      out('why:        the algorithm recorded no explanation');
+    }
+    return 0;
+  });
+}

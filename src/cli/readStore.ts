@@ -1,0 +1,57 @@
+import { ErrorCode, WorkbenchError } from '../common/errors.ts';
+import type { StoreDamage } from '../store/codec.ts';
+import { openStoreForReading } from '../store/open.ts';
+import type { ExperimentRecord, Store } from '../store/types.ts';
+import { err } from './output.ts';
+
+/** Options every command that reads the store takes. */
+export interface StoreOptions {
+  store?: string;
+}
+
+function describeDamage(d: StoreDamage): string {
+  const where = `experiment '${d.experiment}'${d.trial === undefined ? '' : `, trial '${d.trial}'`}, column ${d.column}`;
+  return `warning: damaged store row (${where}): ${d.problem}; shown without it`;
+}
+
+/**
+ * Runs a read command against the store: opened read-only (never created, never written), closed afterwards.
+ * A damaged column in one row does not stop the command: the rest is shown and each damaged column is reported
+ * once on stderr with its experiment, trial and column.
+ */
+export function withReadStore<T>(location: string | undefined, use: (store: Store) => T): T {
+  const seen = new Set<string>();
+  const store = openStoreForReading(location, {
+    onDamage: (d) => {
+      const line = describeDamage(d);
+      if (!seen.has(line)) {
+        seen.add(line);
+        err(line);
+      }
+    },
+  });
+  let closeNow = true;
+  try {
+    const result = use(store);
+    if (result instanceof Promise) {
+      closeNow = false;
+      return result.finally(() => store.close()) as T;
+    }
+    return result;
+  } finally {
+    if (closeNow) store.close();
+  }
+}
+
+/** The stored experiment `name`, or a `notFound` error listing the experiments the store has. */
+export function requireExperiment(store: Store, name: string): ExperimentRecord {
+  const exp = store.getExperiment(name);
+  if (!exp) {
+    const names = store.listExperiments().map((e) => e.name);
+    throw new WorkbenchError(
+      ErrorCode.notFound,
+      `no experiment '${name}' in store ${store.root}${names.length ? `; known: ${names.join(', ')}` : ''} (use --store to pick another store)`,
+    );
+  }
+  return exp;
+}

@@ -1,0 +1,101 @@
+// The CLI through pipes, as shell users run it: large `-o json` output arrives complete, a reader that stops
+// early (`head -1`) ends the CLI quietly, and signals end it with the documented status 130.
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStore } from '../../src/store/open.ts';
+import { hpoBin } from '../cliRunner.ts';
+import { tempDir } from '../helpers.ts';
+import { experiment, fullTrial } from '../store/fixtures-data.ts';
+
+const quickstart = fileURLToPath(new URL('../../examples/quickstart/experiment.yaml', import.meta.url));
+const stackFrame = /\n\s+at .+:\d+:\d+/;
+
+/** Runs `hpo ARGS | consumer` through a real pipe: `consumer` is the shell command that reads hpo's stdout. */
+function piped(
+  args: readonly string[],
+  consumer: string,
+  env: Record<string, string> = {},
+): Promise<{ status: number; stdout: string; stderr: string }> {
+  const quote = (s: string): string => `'${s.replaceAll("'", "'\\''")}'`;
+  const line = `${quote(process.execPath)} ${quote(hpoBin)} ${args.map(quote).join(' ')} 2>"$HPO_ERR" | ${consumer}; echo "hpo=\${PIPESTATUS[0]}" >&2`;
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', ['-c', `HPO_ERR=$(mktemp); ${line}; cat "$HPO_ERR" >&2; rm -f "$HPO_ERR"`], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
+    child.on('error', reject);
+    child.on('close', () => {
+      clearTimeout(timer);
+      const m = /hpo=(\d+)/.exec(stderr);
+      resolve({ status: m ? Number(m[1]) : -1, stdout, stderr: stderr.replace(/hpo=\d+\n?/, '') });
+    });
+  });
+}
+
+let tmp: ReturnType<typeof tempDir>;
+let store: string;
+const trialCount = 2500;
+beforeAll(() => {
+  tmp = tempDir();
+  store = join(tmp.dir, 'store');
+  const s = openStore(store);
+  try {
+    s.createExperiment(experiment('big', { phase: 'Succeeded', reason: 'ExperimentMaxTrialsReached' }));
+    s.transaction(() => {
+      for (let i = 0; i < trialCount; i++) s.insertTrial(fullTrial('big', i));
+    });
+  } finally {
+    s.close();
+  }
+});
+afterAll(() => tmp.cleanup());
+
+describe('hpo through pipes', () => {
+  it('writes more than 1 MB of `trials -o json` through a pipe completely', async () => {
+    const r = await piped(['trials', 'big', '--store', store, '-o', 'json'], 'cat');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(Buffer.byteLength(r.stdout)).toBeGreaterThan(1_000_000);
+    const doc = JSON.parse(r.stdout) as { trials: unknown[] };
+    expect(doc.trials).toHaveLength(trialCount);
+  });
+
+  it('ends quietly with status 0 when the reader closes the pipe early', async () => {
+    for (const args of [
+      ['trials', 'big', '--store', store, '-o', 'json'],
+      ['trials', 'big', '--store', store],
+      ['status', 'big', '--store', store],
+    ]) {
+      const r = await piped(args, 'head -c 1 >/dev/null');
+      expect(r.stderr).not.toMatch(stackFrame);
+      expect(r.stderr).not.toContain('EPIPE');
+      expect(r.status).toBe(0);
+    }
+  });
+
+  it('exits 130 on SIGTERM while starting, like SIGINT', async () => {
+    const child = spawn(process.execPath, [hpoBin, 'run', quickstart, '--store', join(tmp.dir, 'sig')], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+    });
+    // Early: while the CLI is still loading, before `hpo run` has installed its own handlers.
+    setTimeout(() => child.kill('SIGTERM'), 700);
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    expect(stderr).not.toMatch(stackFrame);
+    expect(code).toBe(130);
+  });
+});

@@ -1,0 +1,203 @@
+// The package as users get it: `npm pack` on a clean checkout (its prepack builds dist/), installed into an empty
+// folder, imported from an .mjs script and from TypeScript, and its `hpo` bin run through npx.
+//
+// Installing offline and fast: the folder gets a lockfile made from ours (only the runtime entries, each with its
+// registry URL and integrity), so `npm ci --offline` takes every tarball from npm's cache, which `npm run setup`
+// filled (falling back to the registry when the cache lacks one). Install scripts are skipped, so better-sqlite3 is
+// not compiled again (~70 s): its native module is copied from our own node_modules, the same version built for
+// the same Node.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers.ts';
+
+const repo = fileURLToPath(new URL('../../', import.meta.url));
+const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as {
+  name: string;
+  version: string;
+  dependencies: Record<string, string>;
+  peerDependencies: Record<string, string>;
+  exports: Record<string, { types: string; default: string }>;
+  typesVersions: Record<string, Record<string, string[]>>;
+};
+const optionalPeers = ['@kubernetes/client-node', '@grpc/grpc-js', '@grpc/proto-loader', 'tsx'];
+
+let tmp: ReturnType<typeof tempDir>;
+let app: string;
+let files: string[];
+
+function run(cmd: string, args: readonly string[], cwd: string): { status: number; stdout: string; stderr: string } {
+  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', timeout: 120_000, env: { ...process.env, HPO_STORE: '' } });
+  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** A clean checkout: the files git tracks or would add (no dist/, no node_modules), with our dependencies linked. */
+function cleanCheckout(dest: string): void {
+  const listed = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
+    cwd: repo,
+    encoding: 'utf8',
+  })
+    .split('\0')
+    .filter((f) => f !== '' && f !== 'node_modules' && !f.startsWith('node_modules/'));
+  for (const f of listed) {
+    if (!existsSync(join(repo, f))) continue; // deleted in the working tree, not yet committed
+    mkdirSync(dirname(join(dest, f)), { recursive: true });
+    cpSync(join(repo, f), join(dest, f));
+  }
+  symlinkSync(realpathSync(join(repo, 'node_modules')), join(dest, 'node_modules'));
+}
+
+/** The runtime part of our lockfile, as the lockfile of a folder that depends on the packed tarball. */
+function appLockfile(tarball: string): unknown {
+  const lock = JSON.parse(readFileSync(join(repo, 'package-lock.json'), 'utf8')) as {
+    packages: Record<string, { dev?: boolean; peer?: boolean; devOptional?: boolean }>;
+  };
+  const packages: Record<string, unknown> = {
+    '': { name: 'app', dependencies: { [pkg.name]: `file:${tarball}` } },
+    [`node_modules/${pkg.name}`]: { ...pkg, resolved: `file:${tarball}`, exports: undefined, scripts: undefined },
+  };
+  for (const [path, entry] of Object.entries(lock.packages)) {
+    if (path !== '' && !entry.dev && !entry.peer && !entry.devOptional) packages[path] = entry;
+  }
+  return { name: 'app', lockfileVersion: 3, requires: true, packages };
+}
+
+beforeAll(() => {
+  tmp = tempDir('hpo-pack-');
+  const checkout = join(tmp.dir, 'checkout');
+  cleanCheckout(checkout);
+  // Plain `npm pack`, as a release would run it: its prepack script must build dist/ first.
+  const packed = run('npm', ['pack', '--pack-destination', tmp.dir, '--loglevel=error'], checkout);
+  expect(packed.stderr).not.toMatch(/error/i);
+  expect(packed.status).toBe(0);
+  const tarball = join(tmp.dir, packed.stdout.trim().split('\n').at(-1)!);
+  files = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).trim().split('\n');
+
+  app = join(tmp.dir, 'app');
+  mkdirSync(app);
+  writeFileSync(
+    join(app, 'package.json'),
+    JSON.stringify({ name: 'app', private: true, type: 'module', dependencies: { [pkg.name]: `file:${tarball}` } }),
+  );
+  writeFileSync(join(app, 'package-lock.json'), JSON.stringify(appLockfile(tarball), null, 2));
+  const flags = ['--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'];
+  let installed = run('npm', ['ci', '--offline', ...flags], app);
+  if (installed.status !== 0) installed = run('npm', ['ci', '--prefer-offline', ...flags], app);
+  expect(installed.stderr).toBe('');
+  expect(installed.status).toBe(0);
+  const ours = join(repo, 'node_modules', 'better-sqlite3');
+  const theirs = join(app, 'node_modules', 'better-sqlite3');
+  const version = (dir: string): string => JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).version;
+  expect(version(theirs)).toBe(version(ours));
+  cpSync(
+    join(ours, 'build', 'Release', 'better_sqlite3.node'),
+    join(theirs, 'build', 'Release', 'better_sqlite3.node'),
+  );
+}, 300_000);
+afterAll(() => tmp?.cleanup());
+
+describe('the packed package', () => {
+  it('ships the built code and types for every export, and no sources or tests', () => {
+    for (const [subpath, target] of Object.entries(pkg.exports)) {
+      for (const file of [target.types, target.default]) {
+        expect(files, `${subpath} → ${file}`).toContain(`package/${file.replace(/^\.\//, '')}`);
+      }
+    }
+    expect(files).toContain('package/bin/hpo.js');
+    expect(files).toContain('package/dist/suggestion/worker.js');
+    expect(files).toContain('package/dist/platform/grpc/katib-api.proto');
+    expect(files.filter((f) => f.startsWith('package/src/') || f.startsWith('package/test/'))).toEqual([]);
+  });
+
+  it('maps every subpath export in typesVersions, for TypeScript resolution that predates exports', () => {
+    for (const [subpath, target] of Object.entries(pkg.exports)) {
+      if (subpath === '.') continue;
+      expect(pkg.typesVersions['*']?.[subpath.slice(2)], subpath).toEqual([target.types.replace(/^\.\//, '')]);
+    }
+  });
+
+  it('installs lean: the Kubernetes client, gRPC and tsx are optional peers, not installed by default', () => {
+    for (const name of optionalPeers) {
+      expect(pkg.dependencies).not.toHaveProperty(name);
+      expect(pkg.peerDependencies).toHaveProperty(name);
+      expect(existsSync(join(app, 'node_modules', name)), name).toBe(false);
+    }
+  });
+
+  it('imports from an .mjs script and runs optimize()', () => {
+    writeFileSync(
+      join(app, 'tune.mjs'),
+      `import { Experiment, search } from 'hpo-workbench';
+const exp = Experiment.create({
+  name: 'pkg-check',
+  objective: { type: 'minimize', objectiveMetricName: 'loss' },
+  algorithm: { algorithmName: 'random', algorithmSettings: { random_state: '1' } },
+  parameters: [search.double('x', -1, 1)],
+  maxTrialCount: 4,
+  store: ':memory:',
+});
+const result = await exp.optimize((p) => p.x ** 2);
+await exp.close();
+console.log(JSON.stringify({ status: result.status, trials: result.trials.length }));
+`,
+    );
+    const r = run(process.execPath, ['tune.mjs'], app);
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual({ status: 'Succeeded', trials: 4 });
+  });
+
+  it('type-checks a TypeScript user of the package', () => {
+    writeFileSync(
+      join(app, 'tune.ts'),
+      `import { Experiment, type ExperimentResult, search } from 'hpo-workbench';
+const exp = Experiment.create({
+  name: 'ts-check',
+  objective: { type: 'minimize', objectiveMetricName: 'loss' },
+  algorithm: { algorithmName: 'random' },
+  parameters: [search.double('x', -1, 1)],
+  maxTrialCount: 3,
+  store: ':memory:',
+});
+export const result: Promise<ExperimentResult> = exp.optimize((p) => Number(p.x) ** 2);
+`,
+    );
+    writeFileSync(
+      join(app, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          module: 'nodenext',
+          target: 'es2022',
+          strict: true,
+          noEmit: true,
+          types: ['node'],
+          typeRoots: [join(repo, 'node_modules', '@types')],
+        },
+        files: ['tune.ts'],
+      }),
+    );
+    const r = run(
+      process.execPath,
+      [join(repo, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'],
+      app,
+    );
+    expect(r.stdout + r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  });
+
+  it('runs its hpo bin through npx: --version, the quickstart, and a clear message for a missing optional peer', () => {
+    const version = run('npx', ['hpo', '--version'], app);
+    expect(version.stdout.trim()).toBe(pkg.version);
+    cpSync(join(repo, 'examples', 'quickstart'), join(app, 'quickstart'), { recursive: true });
+    const quick = run('npx', ['hpo', 'run', 'quickstart/experiment.yaml', '--store', 'store', '-o', 'json'], app);
+    expect(quick.stderr).toBe('');
+    expect(quick.status).toBe(0);
+    expect(JSON.parse(quick.stdout)).toMatchObject({ experiment: 'quickstart', status: 'Succeeded' });
+    const submit = run('npx', ['hpo', 'submit', 'quickstart/experiment.yaml'], app);
+    expect(submit.status).toBe(2);
+    expect(submit.stderr).toContain(
+      `npm install @kubernetes/client-node@${pkg.peerDependencies['@kubernetes/client-node']?.replace('^', '')}`,
+    );
+  });
+});

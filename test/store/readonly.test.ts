@@ -1,0 +1,77 @@
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { ErrorCode, WorkbenchError } from '../../src/common/errors.ts';
+import { openStore, openStoreForReading } from '../../src/store/open.ts';
+import { connectToSnapshot } from '../../src/store/readonly.ts';
+import { experiment, fullTrial, tempDir, tempStore } from './fixtures.ts';
+
+function caught(fn: () => unknown): WorkbenchError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof WorkbenchError) return e;
+    throw e;
+  }
+  throw new Error('expected a WorkbenchError');
+}
+
+function storeWithOneTrial(): string {
+  const dir = tempDir();
+  const s = openStore(dir);
+  s.createExperiment(experiment('e'));
+  s.insertTrial(fullTrial('e', 0));
+  s.close();
+  return dir;
+}
+
+describe('openStoreForReading', () => {
+  it('never creates a store: a missing one is notFound and no folder appears', () => {
+    const missing = join(tempDir(), 'typo', 'store');
+    const e = caught(() => openStoreForReading(missing));
+    expect(e.code).toBe(ErrorCode.notFound);
+    expect(e.message).toContain(`no store at ${join(missing, 'hpo.db')}`);
+    expect(existsSync(join(missing, '..'))).toBe(false);
+  });
+
+  it('reads a store through a connection that cannot write, leaving the file as it was', () => {
+    const dir = storeWithOneTrial();
+    const before = readFileSync(join(dir, 'hpo.db'));
+    const store = openStoreForReading(dir);
+    try {
+      expect(store.listTrials('e').map((t) => t.name)).toEqual(['e-t0']);
+      const e = caught(() => store.addEvent({ experiment: 'e', type: 'Normal', reason: 'R', message: 'm', time: 't' }));
+      expect(e.message).toContain('readonly');
+    } finally {
+      store.close();
+    }
+    expect(readFileSync(join(dir, 'hpo.db')).equals(before)).toBe(true);
+  });
+
+  it('says an empty database file is not a store', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'hpo.db'), '');
+    const e = caught(() => openStoreForReading(dir));
+    expect(e.code).toBe(ErrorCode.invalidArgument);
+    expect(e.message).toContain('is not an hpo store');
+  });
+});
+
+describe('connectToSnapshot', () => {
+  it('reads a private copy including commits still in the WAL, and removes it on release', () => {
+    const dir = tempDir();
+    const writer = tempStore(dir);
+    writer.createExperiment(experiment('live'));
+    // The writer stays open, so its commit is in hpo.db-wal, not yet in hpo.db.
+    expect(existsSync(join(dir, 'hpo.db-wal'))).toBe(true);
+    const snapshotsBefore = readdirSync(tmpdir()).filter((f) => f.startsWith('hpo-store-snapshot-')).length;
+    const { db, release } = connectToSnapshot(join(dir, 'hpo.db'));
+    expect(db.prepare('SELECT name FROM experiments').all()).toEqual([{ name: 'live' }]);
+    expect(() => db.prepare('DELETE FROM experiments').run()).toThrow(Database.SqliteError);
+    db.close();
+    release();
+    expect(readdirSync(tmpdir()).filter((f) => f.startsWith('hpo-store-snapshot-')).length).toBe(snapshotsBefore);
+  });
+});
