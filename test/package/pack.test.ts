@@ -7,7 +7,7 @@
 // not compiled again (~70 s): its native module is copied from our own node_modules, the same version built for
 // the same Node.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -199,5 +199,48 @@ export const result: Promise<ExperimentResult> = exp.optimize((p) => Number(p.x)
     expect(submit.stderr).toContain(
       `npm install @kubernetes/client-node@${pkg.peerDependencies['@kubernetes/client-node']?.replace('^', '')}`,
     );
+  });
+
+  it('loads algorithm modules (.mjs, and .ts once tsx is installed) and the training subpath from the package', () => {
+    const training = run(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        "const t = await import('hpo-workbench/training'); console.log(typeof t.buildJobManifest, typeof t.LocalDistributedExecutor);",
+      ],
+      app,
+    );
+    expect(training.stdout.trim()).toBe('function function');
+    const algorithm = `export default {
+  name: 'upward',
+  validate: () => [],
+  suggest: (req) => ({ suggestions: Array.from({ length: req.count }, (_, i) => ({ params: { x: (req.trials.length + i) / 10 } })) }),
+};
+`;
+    writeFileSync(join(app, 'upward.mjs'), algorithm);
+    writeFileSync(join(app, 'upward.ts'), algorithm.replace('(req)', '(req: { count: number; trials: unknown[] })'));
+    const yaml = (ext: string) =>
+      readFileSync(join(app, 'quickstart', 'experiment.yaml'), 'utf8')
+        .replace(/name: quickstart/, `name: upward-${ext}`)
+        .replace(/algorithmName: sobol/, 'algorithmName: upward')
+        .replace(/- name: random_state\n\s+value: "7"/, `- name: module\n        value: ../upward.${ext}`);
+    for (const ext of ['mjs', 'ts']) writeFileSync(join(app, 'quickstart', `upward-${ext}.yaml`), yaml(ext));
+    const mjs = run('npx', ['hpo', 'validate', 'quickstart/upward-mjs.yaml'], app);
+    expect(mjs.stderr).toBe('');
+    expect(mjs.status).toBe(0);
+    // Without tsx (an optional peer) a TypeScript module is refused with the install line, exit 2.
+    const noTsx = run('npx', ['hpo', 'validate', 'quickstart/upward-ts.yaml'], app);
+    expect(noTsx.status).toBe(2);
+    expect(noTsx.stderr).toContain('npm install --save-dev tsx');
+    // With tsx installed beside the package (linked from ours), the same module validates.
+    symlinkSync(join(repo, 'node_modules', 'tsx'), join(app, 'node_modules', 'tsx'));
+    try {
+      const withTsx = run('npx', ['hpo', 'validate', 'quickstart/upward-ts.yaml'], app);
+      expect(withTsx.stderr).toBe('');
+      expect(withTsx.status).toBe(0);
+    } finally {
+      rmSync(join(app, 'node_modules', 'tsx'));
+    }
   });
 });
