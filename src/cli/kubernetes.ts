@@ -2,14 +2,14 @@
  * The CLI's Kubernetes commands. `@kubernetes/client-node` (an optional peer dependency) is loaded only when one
  * of them runs, so the rest of the CLI starts fast and works without it.
  */
-import { ErrorCode, WorkbenchError } from '../common/errors.ts';
-import { settingsOf } from '../experiment/prepare.ts';
+import { dirname, resolve } from 'node:path';
+import { ErrorCode, throwIfIssues, WorkbenchError } from '../common/errors.ts';
+import { parseExperiment, statelessSeed, suggestRequest } from '../spec/config.ts';
 import { applyDefaults } from '../spec/defaults.ts';
 import { loadExperimentFile } from '../spec/load.ts';
-import { toSearchSpace } from '../spec/searchSpace.ts';
 import type { ExperimentManifest } from '../spec/types.ts';
 import { SuggestionHost } from '../suggestion/host.ts';
-import { resolveAlgorithm } from '../suggestion/registry.ts';
+import { earlyStoppingNames, knownAlgorithmNames, resolveAlgorithm } from '../suggestion/registry.ts';
 import type { TrialExecutor } from '../trial/executor.ts';
 import { trialName } from '../trial/naming.ts';
 import { importKubernetes } from './optional.ts';
@@ -62,27 +62,25 @@ export async function dryRunCommand(files: string[], o: ClusterOptions): Promise
   const docs: string[] = [];
   for (const file of files) {
     for (const raw of loadExperimentFile(file)) {
-      const m = withNamespace(applyDefaults(raw), o.namespace);
-      const spec = m.spec;
-      const { ref, settings } = resolveAlgorithm(spec.algorithm?.algorithmName ?? 'random', settingsOf(m));
-      const seed = /^\d+$/.test(settings.random_state ?? '') ? Number(settings.random_state) >>> 0 : 0;
-      const count = Math.min(spec.parallelTrialCount ?? 3, spec.maxTrialCount ?? Number.POSITIVE_INFINITY);
+      // The same parse as a run: invalid input is exit 2 with every problem, never a half-rendered job.
+      const parsed = parseExperiment(withNamespace(applyDefaults(raw), o.namespace), {
+        algorithms: knownAlgorithmNames(raw.spec?.algorithm),
+        earlyStopping: earlyStoppingNames,
+      });
+      throwIfIssues(parsed.issues, `${file}: experiment '${raw.metadata?.name}'`);
+      const config = parsed.config!;
+      const m = config.manifest;
+      const { ref, settings } = resolveAlgorithm(
+        config.algorithm.name,
+        config.algorithm.settings,
+        dirname(resolve(file)),
+      );
+      // No record holds a drawn seed here: the dry run names trials like the Katib service does.
+      const seed = statelessSeed(config);
+      const count = Math.min(config.budget.parallelTrialCount, config.budget.maxTrialCount ?? Number.POSITIVE_INFINITY);
       const host = new SuggestionHost(ref);
       try {
-        const r = await host.suggest({
-          experiment: m.metadata.name,
-          space: toSearchSpace(spec.parameters ?? []),
-          objective: {
-            type: spec.objective?.type ?? 'minimize',
-            metricName: spec.objective?.objectiveMetricName ?? '',
-          },
-          trials: [],
-          count,
-          seed,
-          settings,
-          parallelTrialCount: spec.parallelTrialCount ?? 3,
-          ...(spec.maxTrialCount === undefined ? {} : { maxTrialCount: spec.maxTrialCount }),
-        });
+        const r = await host.suggest(suggestRequest(config, { trials: [], count, seed, settings }));
         const assignments = r.suggestions.map((s) => s.params);
         const names = r.suggestions.map((s, i) => s.name ?? trialName(m.metadata.name, seed, i));
         docs.push(

@@ -1,6 +1,5 @@
 import { ErrorCode, WorkbenchError } from '../common/errors.ts';
 import type { MetricLog, StrategyName } from '../metrics/types.ts';
-import type { SearchSpace } from '../search/space.ts';
 import type {
   EarlyStoppingAlgorithm,
   ObjectiveSpec,
@@ -9,8 +8,7 @@ import type {
   TrialState,
   TrialView,
 } from '../search/types.ts';
-import { toSearchSpace } from '../spec/searchSpace.ts';
-import type { ExperimentSpec } from '../spec/types.ts';
+import { configOf, type ExperimentConfig, suggestRequest } from '../spec/config.ts';
 import type { EventRow, ExperimentRecord, Store, TrialPatch, TrialRecord } from '../store/types.ts';
 import type { SuggestionHost } from '../suggestion/host.ts';
 import type { ExecutorResult, StopReason, TrialExecutor } from '../trial/executor.ts';
@@ -77,11 +75,10 @@ export class ExperimentController {
   private readonly workspace: ExperimentWorkspace;
   private readonly now: () => Date;
   private record: ExperimentRecord;
-  private readonly spec: ExperimentSpec;
-  private readonly space: SearchSpace;
+  /** The stored experiment, resolved once (objectives, space, budget, metric strategies). */
+  private readonly config: ExperimentConfig;
   private readonly objective: ObjectiveSpec;
   private readonly strategy: StrategyName;
-  private readonly metricNames: string[];
   private readonly trials = new Map<string, TrialRecord>();
   private readonly views: TrialView[] = [];
   private readonly viewIndex = new Map<string, number>();
@@ -94,7 +91,7 @@ export class ExperimentController {
   private readonly curves = new Map<string, { step: number; value: number }[]>();
   /** Curve length of each running trial when its view last went to the algorithm (see refreshRunningViews). */
   private readonly sentCurveLength = new Map<string, number>();
-  private readonly started = Date.now();
+  private readonly started: number;
   private nextSeq: number;
   /** Bumped whenever a trial ends: an algorithm that answered short is asked again only after a change. */
   private changes = 0;
@@ -104,21 +101,15 @@ export class ExperimentController {
   constructor(options: ControllerOptions) {
     this.o = options;
     this.now = options.now ?? (() => new Date());
+    this.started = this.now().getTime();
     const record = options.store.getExperiment(options.experiment);
     if (!record) throw new WorkbenchError(ErrorCode.notFound, `experiment '${options.experiment}' is not in the store`);
     this.record = record;
     this.workspace = new ExperimentWorkspace(options.store.root, record.name);
-    this.spec = record.manifest.spec;
-    const objective = this.spec.objective;
-    if (!objective) throw new WorkbenchError(ErrorCode.invalidSpec, 'spec.objective is required');
-    this.space = toSearchSpace(this.spec.parameters ?? []);
-    this.objective =
-      objective.goal === undefined
-        ? { type: objective.type, metricName: objective.objectiveMetricName }
-        : { type: objective.type, metricName: objective.objectiveMetricName, goal: objective.goal };
-    this.metricNames = [objective.objectiveMetricName, ...(objective.additionalMetricNames ?? [])];
-    const strategy = objective.metricStrategies?.find((s) => s.name === objective.objectiveMetricName)?.value;
-    this.strategy = strategy ?? (objective.type === 'minimize' ? 'min' : 'max');
+    if (!record.manifest.spec.objective) throw new WorkbenchError(ErrorCode.invalidSpec, 'spec.objective is required');
+    this.config = configOf(record.manifest);
+    this.objective = this.config.objectives[0]!;
+    this.strategy = this.config.metricStrategies[this.objective.metricName]!;
     const stored = options.store.listTrials(options.experiment);
     for (const t of stored) this.curves.set(t.name, this.storedCurve(t.name));
     for (const t of stored) this.remember(t);
@@ -138,7 +129,7 @@ export class ExperimentController {
   }
 
   private get parallel(): number {
-    return this.spec.parallelTrialCount ?? 3;
+    return this.config.budget.parallelTrialCount;
   }
 
   private iso(): string {
@@ -249,12 +240,12 @@ export class ExperimentController {
   private progress(): void {
     this.o.onProgress?.({
       done: this.counts.succeeded + this.counts.failed + this.counts.earlyStopped + this.counts.metricsUnavailable,
-      total: this.spec.maxTrialCount,
+      total: this.config.budget.maxTrialCount,
       running: activeCount(this.counts),
       failed: this.counts.failed + this.counts.metricsUnavailable,
       best: this.best?.value,
       bestTrial: this.best?.trial,
-      elapsedMs: Date.now() - this.started,
+      elapsedMs: this.now().getTime() - this.started,
     });
   }
 
@@ -264,8 +255,8 @@ export class ExperimentController {
       objectiveType: this.objective.type,
       best: this.best?.value,
       goal: this.objective.goal,
-      maxTrialCount: this.spec.maxTrialCount,
-      maxFailedTrialCount: this.spec.maxFailedTrialCount,
+      maxTrialCount: this.config.budget.maxTrialCount,
+      maxFailedTrialCount: this.config.budget.maxFailedTrialCount,
       exhausted: this.exhausted,
     });
   }
@@ -273,18 +264,15 @@ export class ExperimentController {
   /** Asks the algorithm for up to `count` suggestions and stores them as Pending trials, in one transaction with the algorithm state. */
   private async requestTrials(count: number): Promise<TrialRecord[]> {
     this.refreshRunningViews();
-    const result = await this.o.host.suggest({
-      experiment: this.record.name,
-      space: this.space,
-      objective: this.objective,
-      trials: this.views,
-      count,
-      seed: this.record.seed,
-      settings: this.o.settings,
-      ...(this.algorithmState === undefined ? {} : { state: this.algorithmState }),
-      ...(this.spec.maxTrialCount === undefined ? {} : { maxTrialCount: this.spec.maxTrialCount }),
-      parallelTrialCount: this.parallel,
-    });
+    const result = await this.o.host.suggest(
+      suggestRequest(this.config, {
+        trials: this.views,
+        count,
+        seed: this.record.seed,
+        settings: this.o.settings,
+        ...(this.algorithmState === undefined ? {} : { state: this.algorithmState }),
+      }),
+    );
     const suggestions = result.suggestions.slice(0, count);
     if (result.exhausted === true) this.exhausted = true;
     return this.o.store.transaction(() => {
@@ -341,7 +329,7 @@ export class ExperimentController {
 
   /** Launches a stored Pending trial; the returned promise settles once its final state is stored. */
   private launch(t: TrialRecord): void {
-    const metrics = new TrialMetrics(t.name, this.metricNames, this.objective.metricName);
+    const metrics = new TrialMetrics(t.name, this.config.metricNames, this.objective.metricName);
     const abort = new AbortController();
     const workDir = this.workspace.trialDir(t.name);
     const logPath = this.workspace.logPath(t.name);
@@ -507,7 +495,7 @@ export class ExperimentController {
       this.askStarted = true;
     }
     if (this.conclude()) return undefined;
-    const max = this.spec.maxTrialCount;
+    const max = this.config.budget.maxTrialCount;
     if (
       max !== undefined &&
       this.counts.succeeded +
@@ -572,7 +560,7 @@ export class ExperimentController {
           return this.record;
         }
         const blocked = suggesting !== undefined || this.exhausted || this.shortAnswerAt === this.changes;
-        const want = blocked ? 0 : slotsToFill(this.counts, this.parallel, this.spec.maxTrialCount);
+        const want = blocked ? 0 : slotsToFill(this.counts, this.parallel, this.config.budget.maxTrialCount);
         if (want > 0) {
           const askedAt = this.changes;
           suggesting = this.requestTrials(want)

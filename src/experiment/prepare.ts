@@ -6,10 +6,9 @@ import { AshaStopper } from '../search/asha/index.ts';
 import { builtinEarlyStopping } from '../search/earlyStopping/index.ts';
 import { builtinAlgorithms } from '../search/index.ts';
 import type { EarlyStoppingAlgorithm, Settings, ValidationContext } from '../search/types.ts';
+import { parseExperiment, seedPolicyOf } from '../spec/config.ts';
 import { applyDefaults } from '../spec/defaults.ts';
-import { toSearchSpace } from '../spec/searchSpace.ts';
 import type { ExperimentManifest } from '../spec/types.ts';
-import { validateExperiment } from '../spec/validate.ts';
 import type { ExperimentRecord, Store } from '../store/types.ts';
 import { SuggestionHost } from '../suggestion/host.ts';
 import {
@@ -23,13 +22,6 @@ import { budgetUsed, countTrials } from './status.ts';
 
 /** Budget fields Katib lets a user edit on an existing experiment (REFERENCE.md §1.3 rule 9). */
 const editable = ['maxTrialCount', 'parallelTrialCount', 'maxFailedTrialCount'] as const;
-
-/** Settings as a record, in the order written. */
-export function settingsOf(manifest: ExperimentManifest): Settings {
-  const out: Record<string, string> = {};
-  for (const s of manifest.spec.algorithm?.algorithmSettings ?? []) out[s.name] = s.value;
-  return out;
-}
 
 function stripBudget(m: ExperimentManifest): unknown {
   const spec: Record<string, unknown> = { ...m.spec };
@@ -113,28 +105,26 @@ async function check(
   input: ExperimentManifest,
   options: { sourcePath?: string; inProcess?: boolean; keepHost: boolean },
 ): Promise<Checked> {
-  const manifest = applyDefaults(input);
-  const issues = errorsOnly(
-    validateExperiment(manifest, {
-      algorithms: knownAlgorithmNames(manifest.spec.algorithm),
-      earlyStopping: earlyStoppingNames,
-      ...(options.inProcess ? { inProcess: true } : {}),
-    }),
-  );
-  if (issues.length > 0) return { manifest, issues };
-  const spec = manifest.spec;
+  const parsed = parseExperiment(input, {
+    algorithms: knownAlgorithmNames(input.spec?.algorithm),
+    earlyStopping: earlyStoppingNames,
+    ...(options.inProcess ? { inProcess: true } : {}),
+  });
+  const { config } = parsed;
+  if (config === undefined) return { manifest: applyDefaults(input), issues: errorsOnly(parsed.issues) };
+  const manifest = config.manifest;
   const baseDir = options.sourcePath ? dirname(options.sourcePath) : process.cwd();
-  const name = spec.algorithm!.algorithmName;
+  const name = config.algorithm.name;
   if (!options.keepHost && katibAlgorithmNames.has(name) && !runnableAlgorithmNames().includes(name)) {
     // A Katib algorithm we only validate (enas, darts): the spec is fine for `hpo submit`; `hpo run` refuses it.
     return { manifest, issues: [] };
   }
-  const { ref, settings } = resolveAlgorithm(name, settingsOf(manifest), baseDir);
+  const { ref, settings } = resolveAlgorithm(name, config.algorithm.settings, baseDir);
   const ctx: ValidationContext = {
-    space: toSearchSpace(spec.parameters ?? []),
-    objective: { type: spec.objective!.type, metricName: spec.objective!.objectiveMetricName },
-    parallelTrialCount: spec.parallelTrialCount ?? 3,
-    ...(spec.maxTrialCount === undefined ? {} : { maxTrialCount: spec.maxTrialCount }),
+    space: config.space,
+    objective: config.objectives[0]!,
+    parallelTrialCount: config.budget.parallelTrialCount,
+    ...(config.budget.maxTrialCount === undefined ? {} : { maxTrialCount: config.budget.maxTrialCount }),
   };
   // Built-ins are pure and validate the same here as in a worker; a user module is loaded only in its worker.
   const builtin = ref.moduleUrl === undefined ? builtinAlgorithms[ref.name] : undefined;
@@ -200,8 +190,8 @@ function createRecord(
   settings: Settings,
   options: { store: Store; sourcePath?: string },
 ): ExperimentRecord {
-  const state = settings.random_state;
-  const seed = state !== undefined && /^\d+$/.test(state) ? Number(state) >>> 0 : randomInt(0, 2 ** 31);
+  const policy = seedPolicyOf(settings);
+  const seed = policy.kind === 'fixed' ? policy.seed : randomInt(0, 2 ** 31);
   const now = new Date().toISOString();
   const record: ExperimentRecord = {
     name: manifest.metadata.name,

@@ -1,6 +1,6 @@
 // The CLI's Kubernetes backend end to end: `hpo` runs as a child process whose KUBECONFIG points at the
 // in-process fake API server (real REST + watch through @kubernetes/client-node), with the simulated operator.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments, parse as parseYaml } from 'yaml';
@@ -94,6 +94,15 @@ describe('hpo with --backend kubernetes against a fake API server', () => {
       expect(d.metadata.namespace).toBe('team-a');
       expect(d.metadata.name).toMatch(/^k8s-cli-/);
     }
+  });
+
+  it('--dry-run checks the Experiment as a run does: invalid input is exit 2 with its path, nothing rendered', async () => {
+    const bad = join(tmp.dir, 'bad.yaml');
+    writeFileSync(bad, readFileSync(file, 'utf8').replace('min: "1", max: "3"', 'min: "5", max: "3"'));
+    const r = await run(['run', bad, '--backend', 'kubernetes', '--dry-run']);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('spec.parameters[0].feasibleSpace');
   });
 
   it('runs each trial as a PyTorchJob, collects the master pod log, and deletes finished jobs', async () => {

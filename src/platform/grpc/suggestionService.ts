@@ -1,9 +1,8 @@
 import { status } from '@grpc/grpc-js';
 import { errorsOnly, type Issue } from '../../common/issue.ts';
 import { builtinAlgorithms } from '../../search/index.ts';
-import { derive } from '../../search/rng.ts';
-import { parseIntText } from '../../search/settings.ts';
-import type { SearchAlgorithm, Settings, SuggestResult } from '../../search/types.ts';
+import type { SearchAlgorithm, SuggestResult } from '../../search/types.ts';
+import { seedPolicyOf, statelessSeed } from '../../spec/config.ts';
 import { trialName } from '../../trial/naming.ts';
 import { toAssignmentList } from './assignments.ts';
 import { readExperiment } from './experiment.ts';
@@ -39,13 +38,6 @@ function algorithmFor(name: string): SearchAlgorithm {
 
 function throwStatus(code: status, details: string): never {
   throw new GrpcStatusError(code, details);
-}
-
-/** `random_state` when it is an integer ≥ 0 (as Katib's services seed), else a stable hash of the experiment name. */
-export function seedFor(experiment: string, settings: Settings): number {
-  const text = settings.random_state;
-  const n = text === undefined ? undefined : parseIntText(text);
-  return n !== undefined && n >= 0 ? n : derive(0, 'katib-suggestion', experiment);
 }
 
 /**
@@ -85,7 +77,8 @@ export class KatibSuggestionService {
       overdue: (index) => this.overdue(view.name, index),
     });
     this.keepMissing(view.name, history.unseen);
-    const seed = seedFor(view.name, settings);
+    // The one seed rule (src/spec/config.ts); Katib keeps no drawn seed for us, so the name stands in for it.
+    const seed = statelessSeed({ name: view.name, seed: seedPolicyOf(settings) });
     let result: SuggestResult;
     try {
       result = await algorithm.suggest({
