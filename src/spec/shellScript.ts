@@ -1,0 +1,515 @@
+/**
+ * Renders `${trialParameters.x}` inside a shell script so that a value never becomes shell source text: each
+ * placeholder becomes a reference to an environment variable holding the value, written for the quoting
+ * context it sits in. The scanner follows POSIX shell syntax far enough to know that context: quotes, `$'…'`,
+ * command substitutions, `${…}`, arithmetic, comments, here-documents, and nested shells (`bash -c '…'`,
+ * `eval`, a here-document fed to `sh`), whose placeholders are deferred to the innermost shell.
+ */
+import { ErrorCode, WorkbenchError } from '../common/errors.ts';
+import { readsScriptFromStdin, scriptOperands } from './shellCommand.ts';
+
+/** Where a placeholder sits, as the shell that finally reads it sees it. */
+export type PlaceholderContext =
+  | 'bare'
+  | 'double'
+  | 'single'
+  | 'ansi'
+  | 'heredoc'
+  | 'heredocQuoted'
+  | 'arithmetic'
+  | 'comment';
+
+/** One placeholder found in a script: the trial parameter and its innermost context. */
+export interface ScriptPlaceholder {
+  readonly name: string;
+  readonly context: PlaceholderContext;
+}
+
+/** A rendered script and the placeholders it referenced. */
+export interface RenderedScript {
+  readonly text: string;
+  readonly placeholders: readonly ScriptPlaceholder[];
+}
+
+interface Occurrence {
+  readonly start: number;
+  readonly end: number;
+  readonly name: string;
+  context: PlaceholderContext;
+  text: string;
+}
+
+interface Edit {
+  readonly start: number;
+  readonly end: number;
+  readonly text: string;
+}
+
+interface Word {
+  readonly start: number;
+  end: number;
+  /** The word after quote removal; expansions stand as `_`. */
+  decoded: string;
+  /** False when the word holds an expansion, so its run-time text is not `decoded`. */
+  isStatic: boolean;
+  /** Placeholders written in the word's own quoted or unquoted text (not inside an expansion). */
+  readonly direct: Occurrence[];
+}
+
+interface HereDoc {
+  readonly delim: string;
+  readonly quoted: boolean;
+  readonly strip: boolean;
+  readonly words: Word[];
+  readonly delimWord: Word;
+}
+
+const placeholderPrefix = '${trialParameters.';
+
+/** The text that expands to variable `env`'s exact value, as one word, in `context`. */
+function referenceText(context: PlaceholderContext, env: string): string {
+  if (context === 'bare') return `"\${${env}}"`;
+  // Close the quote, splice the expansion in double quotes, reopen: still one word.
+  if (context === 'single') return `'"\${${env}}"'`;
+  if (context === 'ansi') return `'"\${${env}}"$'`;
+  // Inside "…", a here-document body, arithmetic or a comment, quotes would be literal characters.
+  return `\${${env}}`;
+}
+
+/** Writes `text` so that a shell reading it in `context` yields exactly `text` (for a nested script). */
+function encodeFor(context: PlaceholderContext, text: string): string {
+  switch (context) {
+    case 'bare':
+      return `'${text.replaceAll("'", "'\\''")}'`;
+    case 'single':
+      return text.replaceAll("'", "'\\''");
+    case 'double':
+      return text.replace(/[\\"$`]/g, '\\$&');
+    case 'ansi':
+      return text.replace(/[\\']/g, '\\$&');
+    case 'heredoc':
+      return text.replace(/[\\$`]/g, '\\$&');
+    default:
+      return text;
+  }
+}
+
+const ansiEscapes: Readonly<Record<string, string>> = {
+  n: '\n',
+  t: '\t',
+  r: '\r',
+  a: '\x07',
+  b: '\b',
+  e: '\x1b',
+  E: '\x1b',
+  f: '\f',
+  v: '\v',
+  '\\': '\\',
+  "'": "'",
+  '"': '"',
+  '?': '?',
+};
+
+function apply(text: string, occurrences: readonly Occurrence[], edits: readonly Edit[]): string {
+  const all = [...occurrences, ...edits].sort((a, b) => a.start - b.start || a.end - b.end);
+  let out = '';
+  let at = 0;
+  for (const e of all) {
+    out += text.slice(at, e.start) + e.text;
+    at = e.end;
+  }
+  return out + text.slice(at);
+}
+
+function unsupported(message: string): WorkbenchError {
+  return new WorkbenchError(ErrorCode.invalidSpec, `trial template shell script: ${message}`);
+}
+
+class Scanner {
+  pos = 0;
+  occurrences: Occurrence[] = [];
+  edits: Edit[] = [];
+  extra: ScriptPlaceholder[] = [];
+  private pending: HereDoc[] = [];
+
+  constructor(
+    private readonly src: string,
+    private end: number,
+    private readonly envOf: (name: string) => string | undefined,
+  ) {}
+
+  private placeholderAt(i: number): { end: number; name: string; env: string } | undefined {
+    if (!this.src.startsWith(placeholderPrefix, i)) return undefined;
+    const close = this.src.indexOf('}', i + placeholderPrefix.length);
+    if (close < 0 || close >= this.end) return undefined;
+    const name = this.src.slice(i + placeholderPrefix.length, close);
+    const env = this.envOf(name);
+    return env === undefined ? undefined : { end: close + 1, name, env };
+  }
+
+  /** Records the placeholder at `pos` (if any) in `context`, advancing past it. */
+  private take(context: PlaceholderContext, w?: Word): boolean {
+    const ph = this.placeholderAt(this.pos);
+    if (!ph) return false;
+    const o: Occurrence = {
+      start: this.pos,
+      end: ph.end,
+      name: ph.name,
+      context,
+      text: referenceText(context, ph.env),
+    };
+    this.occurrences.push(o);
+    if (w) {
+      w.direct.push(o);
+      w.decoded += this.src.slice(this.pos, ph.end);
+    }
+    this.pos = ph.end;
+    return true;
+  }
+
+  /** The whole text as a script, with here-documents whose body runs to the end. */
+  script(): void {
+    this.list('eof');
+    if (this.pending.length > 0) this.hereDocBodies();
+  }
+
+  /** A command list up to `stop` (left unconsumed) or the end. */
+  list(stop: 'eof' | ')' | '`'): void {
+    let words: Word[] = [];
+    while (this.pos < this.end) {
+      const c = this.src[this.pos] as string;
+      if ((stop === ')' && c === ')') || (stop === '`' && c === '`')) return;
+      if (c === '\\' && this.src[this.pos + 1] === '\n') this.pos += 2;
+      else if (c === ' ' || c === '\t') this.pos++;
+      else if (c === '\n') {
+        this.pos++;
+        this.hereDocBodies();
+        words = [];
+      } else if (c === '#') this.comment();
+      else if (c === ';' || c === '&' || c === '|' || c === ')') {
+        this.pos++;
+        words = [];
+      } else if (c === '(') {
+        const last = words.at(-1);
+        if (this.src[this.pos + 1] === '(' && (words.length === 0 || last?.decoded === 'for')) {
+          this.arithmetic(this.pos + 2, '))');
+        } else {
+          this.pos++;
+          this.list(')');
+          this.pos++;
+        }
+        words = [];
+      } else if (c === '<' || c === '>') this.redirection(words, stop);
+      else {
+        const before = this.pos;
+        const w = this.word(stop);
+        if (this.pos === before) this.pos++; // never stall on a character no rule consumed
+        words.push(w);
+        const operands = scriptOperands(words.map((x) => (x.isStatic ? x.decoded : undefined)));
+        if (operands.includes(words.length - 1)) this.nested(w);
+      }
+    }
+  }
+
+  private comment(): void {
+    while (this.pos < this.end && this.src[this.pos] !== '\n') {
+      if (!this.take('comment')) this.pos++;
+    }
+  }
+
+  private redirection(words: Word[], stop: 'eof' | ')' | '`'): void {
+    const rest = this.src.slice(this.pos, this.pos + 3);
+    if (rest.startsWith('<<') && !rest.startsWith('<<<')) {
+      const strip = rest === '<<-';
+      this.pos += strip ? 3 : 2;
+      this.blanks();
+      const delimWord = this.word(stop);
+      const raw = this.src.slice(delimWord.start, delimWord.end);
+      this.pending.push({ delim: delimWord.decoded, quoted: /['"\\]/.test(raw), strip, words, delimWord });
+      return;
+    }
+    const op = /^(<<<|<>|<&|>&|>>|>\||<|>)/.exec(rest)?.[0] ?? '<';
+    this.pos += op.length;
+    this.blanks();
+    this.word(stop); // the target (or here-string) is no command word
+  }
+
+  private blanks(): void {
+    while (this.src[this.pos] === ' ' || this.src[this.pos] === '\t') this.pos++;
+  }
+
+  private word(stop: 'eof' | ')' | '`'): Word {
+    const w: Word = { start: this.pos, end: this.pos, decoded: '', isStatic: true, direct: [] };
+    while (this.pos < this.end) {
+      const c = this.src[this.pos] as string;
+      if (' \t\n;&|<>()'.includes(c) || (c === '`' && stop === '`')) break;
+      if (this.take('bare', w)) continue;
+      if (c === '\\') {
+        if (this.src[this.pos + 1] !== '\n') w.decoded += this.src[this.pos + 1] ?? '';
+        this.pos += 2;
+      } else if (c === "'") this.single(w);
+      else if (c === '"') this.double(w);
+      else if (c === '$' && this.src[this.pos + 1] === "'") this.ansi(w);
+      else if (c === '$' || c === '`') this.expansion(w, 'bare');
+      else {
+        w.decoded += c;
+        this.pos++;
+      }
+    }
+    w.end = this.pos;
+    return w;
+  }
+
+  private single(w: Word): void {
+    this.pos++;
+    while (this.pos < this.end && this.src[this.pos] !== "'") {
+      if (this.take('single', w)) continue;
+      w.decoded += this.src[this.pos];
+      this.pos++;
+    }
+    this.pos++;
+  }
+
+  private ansi(w: Word): void {
+    this.pos += 2;
+    while (this.pos < this.end && this.src[this.pos] !== "'") {
+      if (this.take('ansi', w)) continue;
+      const c = this.src[this.pos] as string;
+      if (c === '\\') {
+        const decoded = ansiEscapes[this.src[this.pos + 1] ?? ''];
+        // \x, octal, \u, \c: not decoded here, so the word's text is not known exactly.
+        if (decoded === undefined) w.isStatic = false;
+        w.decoded += decoded ?? '_';
+        this.pos += 2;
+      } else {
+        w.decoded += c;
+        this.pos++;
+      }
+    }
+    this.pos++;
+  }
+
+  private double(w: Word): void {
+    this.pos++;
+    while (this.pos < this.end && this.src[this.pos] !== '"') {
+      if (this.take('double', w)) continue;
+      const c = this.src[this.pos] as string;
+      if (c === '\\') {
+        const n = this.src[this.pos + 1] ?? '';
+        if (n !== '\n') w.decoded += '$`"\\'.includes(n) ? n : `\\${n}`;
+        this.pos += 2;
+      } else if (c === '$' || c === '`') this.expansion(w, 'double');
+      else {
+        w.decoded += c;
+        this.pos++;
+      }
+    }
+    this.pos++;
+  }
+
+  /** `$name`, `${…}`, `$(…)`, `$((…))`, `$[…]` or a backquoted command at `pos`; a lone `$` is literal. */
+  private expansion(w: Word, quoting: 'bare' | 'double'): void {
+    const c = this.src[this.pos];
+    const n = this.src[this.pos + 1] ?? '';
+    if (c === '`') {
+      this.pos++;
+      this.list('`');
+      this.pos++;
+    } else if (n === '(' && this.src[this.pos + 2] === '(') this.arithmetic(this.pos + 3, '))');
+    else if (n === '(') {
+      this.pos += 2;
+      this.list(')');
+      this.pos++;
+    } else if (n === '[') this.arithmetic(this.pos + 2, ']');
+    else if (n === '{') this.brace(quoting);
+    else if (/[A-Za-z_]/.test(n)) {
+      this.pos++;
+      while (/[A-Za-z0-9_]/.test(this.src[this.pos] ?? '')) this.pos++;
+    } else if (/[0-9@*#?$!-]/.test(n)) this.pos += 2;
+    else {
+      w.decoded += '$';
+      this.pos++;
+      return;
+    }
+    w.isStatic = false;
+    w.decoded += '_';
+  }
+
+  /** `${…}` at `pos`: its word part is quoted like the text around it. */
+  private brace(quoting: 'bare' | 'double'): void {
+    const scratch: Word = { start: 0, end: 0, decoded: '', isStatic: false, direct: [] };
+    this.pos += 2;
+    let depth = 1;
+    while (this.pos < this.end) {
+      if (this.take(quoting, undefined)) continue;
+      const c = this.src[this.pos] as string;
+      if (c === '\\') this.pos += 2;
+      else if (c === "'" && quoting === 'bare') this.single(scratch);
+      else if (c === '"') this.double(scratch);
+      else if (c === '$' || c === '`') this.expansion(scratch, quoting);
+      else {
+        if (c === '{') depth++;
+        if (c === '}' && --depth === 0) {
+          this.pos++;
+          return;
+        }
+        this.pos++;
+      }
+    }
+  }
+
+  /** An arithmetic expression from `from` to its closing `))` or `]`. */
+  private arithmetic(from: number, closer: '))' | ']'): void {
+    const scratch: Word = { start: 0, end: 0, decoded: '', isStatic: false, direct: [] };
+    this.pos = from;
+    let depth = 0;
+    while (this.pos < this.end) {
+      if (this.take('arithmetic')) continue;
+      const c = this.src[this.pos] as string;
+      if (c === '$' || c === '`') this.expansion(scratch, 'double');
+      else if (c === '(') {
+        depth++;
+        this.pos++;
+      } else if (c === ')' && depth > 0) {
+        depth--;
+        this.pos++;
+      } else if (depth === 0 && this.src.startsWith(closer, this.pos)) {
+        this.pos += closer.length;
+        return;
+      } else this.pos++;
+    }
+  }
+
+  private hereDocBodies(): void {
+    const docs = this.pending;
+    this.pending = [];
+    for (const h of docs) {
+      const start = this.pos;
+      let bodyEnd = this.end;
+      while (this.pos < this.end) {
+        const nl = this.src.indexOf('\n', this.pos);
+        const lineEnd = nl < 0 || nl >= this.end ? this.end : nl;
+        const line = this.src.slice(this.pos, lineEnd);
+        if ((h.strip ? line.replace(/^\t+/, '') : line) === h.delim) {
+          bodyEnd = this.pos;
+          this.pos = Math.min(lineEnd + 1, this.end);
+          break;
+        }
+        this.pos = lineEnd + 1;
+      }
+      if (this.pos > this.end) this.pos = this.end;
+      const after = this.pos;
+      this.hereDocBody(h, start, Math.min(bodyEnd, this.end));
+      this.pos = after;
+    }
+  }
+
+  /** Scans `start…end` as its own region and returns what it found, leaving this scanner's state as it was. */
+  private region(start: number, end: number, scan: () => void): { occurrences: Occurrence[]; edits: Edit[] } {
+    const saved = { pos: this.pos, end: this.end, occ: this.occurrences, edits: this.edits, pending: this.pending };
+    this.pos = start;
+    this.end = end;
+    this.occurrences = [];
+    this.edits = [];
+    this.pending = [];
+    scan();
+    if (this.pending.length > 0) this.hereDocBodies();
+    const found = { occurrences: this.occurrences, edits: this.edits };
+    this.pos = saved.pos;
+    this.end = saved.end;
+    this.occurrences = saved.occ;
+    this.edits = saved.edits;
+    this.pending = saved.pending;
+    return found;
+  }
+
+  private hereDocBody(h: HereDoc, start: number, end: number): void {
+    const consumer = h.words.map((x) => (x.isStatic ? x.decoded : undefined));
+    if (readsScriptFromStdin(consumer)) {
+      // The body is a script for the shell reading it: render it as one, then write that for this body.
+      const inner = this.region(start, end, () => this.list('eof'));
+      const wrap = (t: string): string => (h.quoted ? t : encodeFor('heredoc', t));
+      for (const o of inner.occurrences) this.occurrences.push({ ...o, text: wrap(o.text) });
+      for (const e of inner.edits) this.edits.push({ ...e, text: wrap(e.text) });
+      return;
+    }
+    if (!h.quoted) {
+      const found = this.region(start, end, () => {
+        while (this.pos < this.end) {
+          if (this.take('heredoc')) continue;
+          const c = this.src[this.pos];
+          if (c === '\\') this.pos += 2;
+          else if (c === '$' || c === '`') {
+            const scratch: Word = { start: 0, end: 0, decoded: '', isStatic: false, direct: [] };
+            this.expansion(scratch, 'double');
+          } else this.pos++;
+        }
+      });
+      this.occurrences.push(...found.occurrences);
+      this.edits.push(...found.edits);
+      return;
+    }
+    // A quoted delimiter means no expansion at all; to hand the reader the value, the document is made
+    // unquoted and its own `\`, `$` and backquotes are escaped, so the reader still gets the text as written.
+    const found = this.region(start, end, () => {
+      while (this.pos < this.end) {
+        if (this.take('heredocQuoted')) continue;
+        if ('\\$`'.includes(this.src[this.pos] as string))
+          this.edits.push({ start: this.pos, end: this.pos, text: '\\' });
+        this.pos++;
+      }
+    });
+    if (found.occurrences.length === 0) return;
+    if (h.delimWord.direct.length > 0 || !/^[A-Za-z0-9_.+-]+$/.test(h.delim)) {
+      throw unsupported(
+        `the here-document delimiter ${JSON.stringify(h.delim)} has a trial parameter in its body; use a plain word such as EOF as the delimiter`,
+      );
+    }
+    this.edits.push({ start: h.delimWord.start, end: h.delimWord.end, text: h.delim });
+    this.occurrences.push(...found.occurrences);
+    this.edits.push(...found.edits);
+  }
+
+  /** A word that another shell runs as its script: its placeholders are written for that shell. */
+  private nested(w: Word): void {
+    if (w.direct.length === 0) return;
+    const inner = new Scanner(w.decoded, w.decoded.length, this.envOf);
+    inner.script();
+    const occ = [...inner.occurrences].sort((a, b) => a.start - b.start);
+    if (inner.edits.length === 0 && occ.length === w.direct.length) {
+      w.direct.forEach((o, k) => {
+        const i = occ[k] as Occurrence;
+        o.text = encodeFor(o.context, i.text);
+        o.context = i.context;
+      });
+      this.extra.push(...inner.extra);
+      return;
+    }
+    if (!w.isStatic) {
+      throw unsupported(
+        `cannot rewrite the nested script ${JSON.stringify(w.decoded.slice(0, 80))}: it mixes expansions with a here-document; put the nested script in one quoted string`,
+      );
+    }
+    // The word's exact text is known: replace it by the rendered inner script, single-quoted.
+    this.occurrences = this.occurrences.filter((o) => !w.direct.includes(o));
+    this.edits.push({
+      start: w.start,
+      end: w.end,
+      text: encodeFor('bare', apply(w.decoded, inner.occurrences, inner.edits)),
+    });
+    this.extra.push(...inner.occurrences.map((o) => ({ name: o.name, context: o.context })), ...inner.extra);
+  }
+}
+
+/**
+ * Replaces each `${trialParameters.<name>}` of a shell script whose `envOf(name)` is defined by a reference to
+ * that environment variable, quoted for its context, so the shell expands it to the exact value, as one word
+ * where it stands alone, and never parses the value as source. Unknown names stay as written. Throws an
+ * `invalidSpec` WorkbenchError for the rare shapes it cannot rewrite safely.
+ */
+export function renderScript(script: string, envOf: (name: string) => string | undefined): RenderedScript {
+  const s = new Scanner(script, script.length, envOf);
+  s.script();
+  const placeholders = [...s.occurrences.map((o) => ({ name: o.name, context: o.context })), ...s.extra];
+  return { text: apply(script, s.occurrences, s.edits), placeholders };
+}
