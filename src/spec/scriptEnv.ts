@@ -41,6 +41,14 @@ export function containerEnvNames(spec: Obj): Set<string> {
   return names;
 }
 
+/** The container objects of a rendered job, to write into (a TrainJob's trainer is found as a copy). */
+function containerObjects(rendered: Obj): Obj[] {
+  const spec = rendered.spec;
+  return findContainers(rendered).map((found) =>
+    found.path === 'spec.trainer' && isRecord(spec) && isRecord(spec.trainer) ? spec.trainer : found.container,
+  );
+}
+
 /** A number as shell arithmetic reads it (decimal, `0x…`, `base#digits`): nothing it could evaluate as code. */
 const arithmeticNumber = /^[-+]?[0-9][0-9A-Za-z_.#@]*$/;
 
@@ -85,5 +93,54 @@ export function addScriptEnv(rendered: Obj, vars: ReadonlyMap<string, string>): 
       found.path === 'spec.trainer' && isRecord(spec) && isRecord(spec.trainer) ? spec.trainer : found.container;
     const env = Array.isArray(target.env) ? target.env : [];
     target.env = [...env, ...entries];
+  }
+}
+
+/** Where `env`'s own options and assignments end, and whether they clear the environment (`-i`, `-`). */
+function envWrapper(words: readonly unknown[], from: number): { clears: boolean; at: number } {
+  let clears = false;
+  let i = from;
+  while (i < words.length) {
+    const w = words[i];
+    if (typeof w !== 'string') break;
+    if (w === '-' || w === '-i' || w === '--ignore-environment') clears = true;
+    else if (w === '-u' || w === '-C' || w === '--unset' || w === '--chdir') i++;
+    else if (/^-[A-Za-z0-9]+$/.test(w)) clears ||= w.includes('i');
+    else if (!w.startsWith('--') && !/^[A-Za-z_][A-Za-z0-9_]*=/.test(w)) break;
+    i++;
+  }
+  return { clears, at: i };
+}
+
+/**
+ * `env -i … sh -c '…'` would run the script without the variables: for each container whose command line
+ * clears the environment before its script, the variables are passed as `NAME=value` operands of that `env`
+ * (data, not source; `$` doubled for Kubernetes' `$(VAR)` expansion of args).
+ */
+export function passThroughClearedEnv(
+  rendered: Obj,
+  vars: ReadonlyMap<string, string>,
+  isScriptAt: (words: readonly unknown[]) => number[],
+): void {
+  if (vars.size === 0) return;
+  const assignments = [...vars].map(([name, value]) => `${name}=${value.replaceAll('$', '$$$$')}`);
+  for (const container of containerObjects(rendered)) {
+    const command = Array.isArray(container.command) ? container.command : [];
+    const args = Array.isArray(container.args) ? container.args : [];
+    const words = [...command, ...args];
+    const first = isScriptAt(words)[0];
+    if (first === undefined) continue;
+    for (let j = first - 1; j >= 0; j--) {
+      if (typeof words[j] !== 'string' || (words[j] as string).split('/').pop() !== 'env') continue;
+      const e = envWrapper(words, j + 1);
+      if (!e.clears || e.at > first) continue;
+      if (e.at < command.length || (e.at === command.length && command.length > 0)) {
+        container.command = [...command.slice(0, e.at), ...assignments, ...command.slice(e.at)];
+      } else {
+        const k = e.at - command.length;
+        container.args = [...args.slice(0, k), ...assignments, ...args.slice(k)];
+      }
+      break;
+    }
   }
 }

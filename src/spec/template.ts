@@ -4,7 +4,13 @@ import type { Assignment } from '../search/space.ts';
 import { findContainers } from './containers.ts';
 import { parseMetaRef, replacePlaceholders } from './placeholders.ts';
 import { isRecord, type Obj } from './read.ts';
-import { addScriptEnv, checkScriptValues, containerEnvNames, scriptEnvNames } from './scriptEnv.ts';
+import {
+  addScriptEnv,
+  checkScriptValues,
+  containerEnvNames,
+  passThroughClearedEnv,
+  scriptEnvNames,
+} from './scriptEnv.ts';
 import { scriptOperands } from './shellCommand.ts';
 import { renderScript, type ScriptPlaceholder } from './shellScript.ts';
 import type { TrialParameterSpec } from './types.ts';
@@ -150,6 +156,9 @@ export function renderTrialSpec(o: RenderTrialOptions): Record<string, unknown> 
     [...values].filter(([name]) => usedNames.has(name)).map(([name, v]) => [envNames.get(name) ?? '', v]),
   );
   addScriptEnv(rendered, vars);
+  passThroughClearedEnv(rendered, vars, (words) =>
+    scriptOperands(words.map((w) => (typeof w === 'string' ? w : undefined))),
+  );
   rendered.metadata = {
     ...(isRecord(rendered.metadata) ? rendered.metadata : {}),
     name: o.trialName,
