@@ -60,7 +60,9 @@ interface HereDoc {
   readonly delim: string;
   readonly quoted: boolean;
   readonly strip: boolean;
-  readonly words: Word[];
+  /** The pipeline the here-document's command is in, from that command on: a shell there reads the body. */
+  readonly pipeline: Word[][];
+  readonly from: number;
   readonly delimWord: Word;
 }
 
@@ -176,6 +178,12 @@ class Scanner {
   /** A command list up to `stop` (left unconsumed) or the end. */
   list(stop: 'eof' | ')' | '`'): void {
     let words: Word[] = [];
+    // The commands of the current pipeline, so `cat <<EOF | sh` knows its body is read by a shell.
+    let pipeline: Word[][] = [words];
+    const reset = (): void => {
+      words = [];
+      pipeline = [words];
+    };
     while (this.pos < this.end) {
       const c = this.src[this.pos] as string;
       if ((stop === ')' && c === ')') || (stop === '`' && c === '`')) return;
@@ -184,11 +192,15 @@ class Scanner {
       else if (c === '\n') {
         this.pos++;
         this.hereDocBodies();
-        words = [];
+        reset();
       } else if (c === '#') this.comment();
-      else if (c === ';' || c === '&' || c === '|' || c === ')') {
-        this.pos++;
+      else if (c === '|' && this.src[this.pos + 1] !== '|') {
+        this.pos += this.src[this.pos + 1] === '&' ? 2 : 1;
         words = [];
+        pipeline.push(words);
+      } else if (c === ';' || c === '&' || c === '|' || c === ')') {
+        this.pos += this.src[this.pos + 1] === c ? 2 : 1;
+        reset();
       } else if (c === '(') {
         const last = words.at(-1);
         if (this.src[this.pos + 1] === '(' && (words.length === 0 || last?.decoded === 'for')) {
@@ -198,8 +210,8 @@ class Scanner {
           this.list(')');
           this.pos++;
         }
-        words = [];
-      } else if (c === '<' || c === '>') this.redirection(words, stop);
+        reset();
+      } else if (c === '<' || c === '>') this.redirection(pipeline, stop);
       else {
         const before = this.pos;
         const w = this.word(stop);
@@ -217,7 +229,7 @@ class Scanner {
     }
   }
 
-  private redirection(words: Word[], stop: 'eof' | ')' | '`'): void {
+  private redirection(pipeline: Word[][], stop: 'eof' | ')' | '`'): void {
     const rest = this.src.slice(this.pos, this.pos + 3);
     if (rest.startsWith('<<') && !rest.startsWith('<<<')) {
       const strip = rest === '<<-';
@@ -225,7 +237,14 @@ class Scanner {
       this.blanks();
       const delimWord = this.word(stop);
       const raw = this.src.slice(delimWord.start, delimWord.end);
-      this.pending.push({ delim: delimWord.decoded, quoted: /['"\\]/.test(raw), strip, words, delimWord });
+      this.pending.push({
+        delim: delimWord.decoded,
+        quoted: /['"\\]/.test(raw),
+        strip,
+        pipeline,
+        from: pipeline.length - 1,
+        delimWord,
+      });
       return;
     }
     const op = /^(<<<|<>|<&|>&|>>|>\||<|>)/.exec(rest)?.[0] ?? '<';
@@ -424,8 +443,8 @@ class Scanner {
   }
 
   private hereDocBody(h: HereDoc, start: number, end: number): void {
-    const consumer = h.words.map((x) => (x.isStatic ? x.decoded : undefined));
-    if (readsScriptFromStdin(consumer)) {
+    const statics = (words: Word[]) => words.map((x) => (x.isStatic ? x.decoded : undefined));
+    if (h.pipeline.slice(h.from).some((words) => readsScriptFromStdin(statics(words)))) {
       // The body is a script for the shell reading it: render it as one, then write that for this body.
       const inner = this.region(start, end, () => this.list('eof'));
       const wrap = (t: string): string => (h.quoted ? t : encodeFor('heredoc', t));
