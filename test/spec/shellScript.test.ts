@@ -62,9 +62,15 @@ describe('renderScript', () => {
   it.each([
     ['a delimiter that cannot be unquoted', `cat <<'E F'\n${V}\nE F`, /plain word such as EOF/],
     ['a nested script mixing expansions and a here-document', `bash -c "cat <<'X'\n$A ${V}\nX"`, /nested script/],
+    ['a value an outer $(…) puts into a nested script', `sh -c "f $(g ${V})"`, /would become that shell's source/],
+    ['a value an outer ${…} puts into a nested script', `eval "f \${X:-${V}}"`, /would become that shell's source/],
   ])('refuses %s', (_case, script, message) => {
     expect(() => render(script)).toThrow(WorkbenchError);
     expect(() => render(script)).toThrow(message);
+  });
+
+  it('lets the outer shell compute checked arithmetic for a nested script', () => {
+    expect(render(`sh -c "f $((${V} + 1))"`).text).toBe('sh -c "f $((${E} + 1))"');
   });
 
   it('never stalls on unbalanced input', () => {
