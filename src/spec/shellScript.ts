@@ -55,7 +55,7 @@ interface Word {
   /** Placeholders written in the word's own quoted or unquoted text (not inside an expansion). */
   readonly direct: Occurrence[];
   /** Placeholders inside the word's expansions, other than arithmetic (whose values are checked numbers). */
-  indirect: number;
+  readonly indirect: string[];
 }
 
 interface HereDoc {
@@ -260,7 +260,7 @@ class Scanner {
   }
 
   private word(stop: 'eof' | ')' | '`'): Word {
-    const w: Word = { start: this.pos, end: this.pos, decoded: '', isStatic: true, direct: [], indirect: 0 };
+    const w: Word = { start: this.pos, end: this.pos, decoded: '', isStatic: true, direct: [], indirect: [] };
     const before = this.occurrences.length;
     while (this.pos < this.end) {
       const c = this.src[this.pos] as string;
@@ -280,7 +280,7 @@ class Scanner {
     }
     w.end = this.pos;
     const inside = this.occurrences.slice(before).filter((o) => !w.direct.includes(o) && o.context !== 'arithmetic');
-    w.indirect = inside.length;
+    w.indirect.push(...inside.map((o) => o.name));
     return w;
   }
 
@@ -361,7 +361,7 @@ class Scanner {
 
   /** `${…}` at `pos`: its word part is quoted like the text around it. */
   private brace(quoting: 'bare' | 'double'): void {
-    const scratch: Word = { start: 0, end: 0, decoded: '', isStatic: false, direct: [], indirect: 0 };
+    const scratch: Word = { start: 0, end: 0, decoded: '', isStatic: false, direct: [], indirect: [] };
     this.pos += 2;
     let depth = 1;
     while (this.pos < this.end) {
@@ -384,7 +384,7 @@ class Scanner {
 
   /** An arithmetic expression from `from` to its closing `))` or `]`. */
   private arithmetic(from: number, closer: '))' | ']'): void {
-    const scratch: Word = { start: 0, end: 0, decoded: '', isStatic: false, direct: [], indirect: 0 };
+    const scratch: Word = { start: 0, end: 0, decoded: '', isStatic: false, direct: [], indirect: [] };
     this.pos = from;
     let depth = 0;
     while (this.pos < this.end) {
@@ -464,7 +464,7 @@ class Scanner {
           const c = this.src[this.pos];
           if (c === '\\') this.pos += 2;
           else if (c === '$' || c === '`') {
-            const scratch: Word = { start: 0, end: 0, decoded: '', isStatic: false, direct: [], indirect: 0 };
+            const scratch: Word = { start: 0, end: 0, decoded: '', isStatic: false, direct: [], indirect: [] };
             this.expansion(scratch, 'double');
           } else this.pos++;
         }
@@ -496,11 +496,11 @@ class Scanner {
 
   /** A word that another shell runs as its script: its placeholders are written for that shell. */
   private nested(w: Word): void {
-    if (w.indirect > 0) {
+    if (w.indirect.length > 0) {
       // `sh -c "f $(g ${trialParameters.v})"`: the outer shell's expansion puts the value into the inner
       // shell's source, and no reference can stop that.
       throw unsupported(
-        `a trial parameter is expanded by one shell inside the script another shell runs (${JSON.stringify(w.decoded.slice(0, 80))}), so its value would become that shell's source; write the placeholder in the nested script's own text, outside $(…), backquotes and \${…}`,
+        `trial parameter "${w.indirect[0]}" is expanded by one shell inside the script another shell runs (${JSON.stringify(w.decoded.slice(0, 80))}), so its value would become that shell's source; write the placeholder in the nested script's own text, outside $(…), backquotes and \${…}`,
       );
     }
     if (w.direct.length === 0) return;

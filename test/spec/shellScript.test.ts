@@ -62,7 +62,11 @@ describe('renderScript', () => {
   it.each([
     ['a delimiter that cannot be unquoted', `cat <<'E F'\n${V}\nE F`, /plain word such as EOF/],
     ['a nested script mixing expansions and a here-document', `bash -c "cat <<'X'\n$A ${V}\nX"`, /nested script/],
-    ['a value an outer $(…) puts into a nested script', `sh -c "f $(g ${V})"`, /would become that shell's source/],
+    [
+      'a value an outer $(…) puts into a nested script',
+      `sh -c "f $(g ${V})"`,
+      /"v" is expanded by one shell.*would become that shell's source/,
+    ],
     ['a value an outer ${…} puts into a nested script', `eval "f \${X:-${V}}"`, /would become that shell's source/],
   ])('refuses %s', (_case, script, message) => {
     expect(() => render(script)).toThrow(WorkbenchError);
