@@ -5,45 +5,22 @@
  * command substitutions, `${…}`, arithmetic, comments, here-documents, and nested shells (`bash -c '…'`,
  * `eval`, a here-document fed to `sh`), whose placeholders are deferred to the innermost shell.
  */
-import { ErrorCode, WorkbenchError } from '../common/errors.ts';
 import { readsScriptFromStdin, scriptOperands } from './shellCommand.ts';
+import {
+  ansiEscapes,
+  apply,
+  type Edit,
+  encodeFor,
+  type Occurrence,
+  type PlaceholderContext,
+  placeholderPrefix,
+  type RenderedScript,
+  referenceText,
+  type ScriptPlaceholder,
+  unsupported,
+} from './shellText.ts';
 
-/** Where a placeholder sits, as the shell that finally reads it sees it. */
-export type PlaceholderContext =
-  | 'bare'
-  | 'double'
-  | 'single'
-  | 'ansi'
-  | 'heredoc'
-  | 'heredocQuoted'
-  | 'arithmetic'
-  | 'comment';
-
-/** One placeholder found in a script: the trial parameter and its innermost context. */
-export interface ScriptPlaceholder {
-  readonly name: string;
-  readonly context: PlaceholderContext;
-}
-
-/** A rendered script and the placeholders it referenced. */
-export interface RenderedScript {
-  readonly text: string;
-  readonly placeholders: readonly ScriptPlaceholder[];
-}
-
-interface Occurrence {
-  readonly start: number;
-  readonly end: number;
-  readonly name: string;
-  context: PlaceholderContext;
-  text: string;
-}
-
-interface Edit {
-  readonly start: number;
-  readonly end: number;
-  readonly text: string;
-}
+export type { PlaceholderContext, RenderedScript, ScriptPlaceholder } from './shellText.ts';
 
 interface Word {
   readonly start: number;
@@ -66,67 +43,6 @@ interface HereDoc {
   readonly pipeline: Word[][];
   readonly from: number;
   readonly delimWord: Word;
-}
-
-const placeholderPrefix = '${trialParameters.';
-
-/** The text that expands to variable `env`'s exact value, as one word, in `context`. */
-function referenceText(context: PlaceholderContext, env: string): string {
-  if (context === 'bare') return `"\${${env}}"`;
-  // Close the quote, splice the expansion in double quotes, reopen: still one word.
-  if (context === 'single') return `'"\${${env}}"'`;
-  if (context === 'ansi') return `'"\${${env}}"$'`;
-  // Inside "…", a here-document body, arithmetic or a comment, quotes would be literal characters.
-  return `\${${env}}`;
-}
-
-/** Writes `text` so that a shell reading it in `context` yields exactly `text` (for a nested script). */
-function encodeFor(context: PlaceholderContext, text: string): string {
-  switch (context) {
-    case 'bare':
-      return `'${text.replaceAll("'", "'\\''")}'`;
-    case 'single':
-      return text.replaceAll("'", "'\\''");
-    case 'double':
-      return text.replace(/[\\"$`]/g, '\\$&');
-    case 'ansi':
-      return text.replace(/[\\']/g, '\\$&');
-    case 'heredoc':
-      return text.replace(/[\\$`]/g, '\\$&');
-    default:
-      return text;
-  }
-}
-
-const ansiEscapes: Readonly<Record<string, string>> = {
-  n: '\n',
-  t: '\t',
-  r: '\r',
-  a: '\x07',
-  b: '\b',
-  e: '\x1b',
-  E: '\x1b',
-  f: '\f',
-  v: '\v',
-  '\\': '\\',
-  "'": "'",
-  '"': '"',
-  '?': '?',
-};
-
-function apply(text: string, occurrences: readonly Occurrence[], edits: readonly Edit[]): string {
-  const all = [...occurrences, ...edits].sort((a, b) => a.start - b.start || a.end - b.end);
-  let out = '';
-  let at = 0;
-  for (const e of all) {
-    out += text.slice(at, e.start) + e.text;
-    at = e.end;
-  }
-  return out + text.slice(at);
-}
-
-function unsupported(message: string): WorkbenchError {
-  return new WorkbenchError(ErrorCode.invalidSpec, `trial template shell script: ${message}`);
 }
 
 class Scanner {
