@@ -22,6 +22,28 @@ const shells = new Set([
   'posh',
 ]);
 
+/** Shells with another syntax: a `${…}` reference would not work in their scripts, so placeholders there are refused. */
+const foreignShells = new Set(['fish', 'csh', 'tcsh', 'pwsh', 'powershell', 'nu', 'elvish', 'xonsh', 'rc', 'es']);
+
+/** Words that may precede `eval` as the command: assignments aside, keywords and prefix commands. */
+const evalPrefixes = new Set([
+  'builtin',
+  'command',
+  'exec',
+  'time',
+  'nohup',
+  '!',
+  'if',
+  'then',
+  'else',
+  'elif',
+  'do',
+  'while',
+  'until',
+  '{',
+  '(',
+]);
+
 /** Programs whose `-c`/`--command` value is a command line they hand to a shell. */
 const commandOptionRunners = new Set(['su', 'runuser', 'flock', 'script']);
 
@@ -74,7 +96,7 @@ export function scriptOperands(words: readonly (string | undefined)[]): number[]
     if (shells.has(name)) {
       const o = shellOptions(words, j + 1);
       if (o.c && o.at < words.length) found.push(o.at);
-    } else if (name === 'eval' && j === firstCommandWord(words)) {
+    } else if (name === 'eval' && evalIsCommand(words, j)) {
       for (let k = j + 1; k < words.length; k++) found.push(k);
       break;
     } else if (commandOptionRunners.has(name)) {
@@ -96,11 +118,20 @@ export function scriptOperands(words: readonly (string | undefined)[]): number[]
   return [...new Set(found)].sort((a, b) => a - b);
 }
 
-/** The index of the command name, past leading `VAR=value` assignments (`eval` only counts there). */
-function firstCommandWord(words: readonly (string | undefined)[]): number {
-  let i = 0;
-  while (i < words.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[i] ?? '')) i++;
-  return i;
+/** Whether `eval` at `j` is the command run (`A=1 eval …`, `if eval …`, `command eval …`), not an argument. */
+function evalIsCommand(words: readonly (string | undefined)[], j: number): boolean {
+  return words.slice(0, j).every((w) => w !== undefined && (evalPrefixes.has(w) || /^[A-Za-z_][A-Za-z0-9_]*=/.test(w)));
+}
+
+/** The index of the script operand of a shell with another syntax (`fish -c …`, `pwsh -Command …`), if any. */
+export function foreignScriptOperand(words: readonly (string | undefined)[]): number | undefined {
+  for (let j = 0; j < words.length; j++) {
+    if (!foreignShells.has(baseName(words[j]))) continue;
+    for (let k = j + 1; k < words.length - 1; k++) {
+      if (/^(-c|-Command|-command|--command|-[A-Za-z]*c)$/.test(words[k] ?? '')) return k + 1;
+    }
+  }
+  return undefined;
 }
 
 /**

@@ -5,7 +5,7 @@
  * command substitutions, `${…}`, arithmetic, comments, here-documents, and nested shells (`bash -c '…'`,
  * `eval`, a here-document fed to `sh`), whose placeholders are deferred to the innermost shell.
  */
-import { readsScriptFromStdin, scriptOperands } from './shellCommand.ts';
+import { foreignScriptOperand, readsScriptFromStdin, scriptOperands } from './shellCommand.ts';
 import {
   ansiEscapes,
   apply,
@@ -33,6 +33,8 @@ interface Word {
   readonly direct: Occurrence[];
   /** Placeholders inside the word's expansions, other than arithmetic (whose values are checked numbers). */
   readonly indirect: string[];
+  /** Set once the word was rendered as another shell's script. */
+  nested?: boolean;
 }
 
 interface HereDoc {
@@ -43,6 +45,12 @@ interface HereDoc {
   readonly pipeline: Word[][];
   readonly from: number;
   readonly delimWord: Word;
+}
+
+function foreign(w: Word): Error {
+  return unsupported(
+    `a trial parameter is in the script of a shell with another syntax (${JSON.stringify(w.decoded.slice(0, 80))}); only POSIX shells (sh, bash, dash, zsh, ksh, …) get values safely: run the script with one of them, or pass the value as an argument`,
+  );
 }
 
 class Scanner {
@@ -99,12 +107,13 @@ class Scanner {
     // The commands of the current pipeline, so `cat <<EOF | sh` knows its body is read by a shell.
     let pipeline: Word[][] = [words];
     const reset = (): void => {
+      this.pipedScripts(pipeline);
       words = [];
       pipeline = [words];
     };
     while (this.pos < this.end) {
       const c = this.src[this.pos] as string;
-      if ((stop === ')' && c === ')') || (stop === '`' && c === '`')) return;
+      if ((stop === ')' && c === ')') || (stop === '`' && c === '`')) break;
       if (c === '\\' && this.src[this.pos + 1] === '\n') this.pos += 2;
       else if (c === ' ' || c === '\t') this.pos++;
       else if (c === '\n') {
@@ -135,10 +144,29 @@ class Scanner {
         const w = this.word(stop);
         if (this.pos === before) this.pos++; // never stall on a character no rule consumed
         words.push(w);
-        const operands = scriptOperands(words.map((x) => (x.isStatic ? x.decoded : undefined)));
-        if (operands.includes(words.length - 1)) this.nested(w);
+        const detect = this.detectable(words);
+        if (scriptOperands(detect).includes(words.length - 1)) this.nested(w);
+        if (foreignScriptOperand(detect) === words.length - 1 && w.direct.length > 0) throw foreign(w);
       }
     }
+    this.pipedScripts(pipeline);
+  }
+
+  /** The words as command detection sees them: known text, `sh` for `$SHELL`/`$BASH`/`$0`, else unknown. */
+  private detectable(words: readonly Word[]): (string | undefined)[] {
+    return words.map((x) =>
+      x.isStatic ? x.decoded : /^"?\$\{?(SHELL|BASH|0)\}?"?$/.test(this.src.slice(x.start, x.end)) ? 'sh' : undefined,
+    );
+  }
+
+  /** `echo "cmd ${trialParameters.x}" | sh`: what echo or printf writes into a shell is that shell's script. */
+  private pipedScripts(pipeline: readonly Word[][]): void {
+    pipeline.forEach((words, i) => {
+      const name = words[0]?.isStatic ? words[0].decoded : undefined;
+      if (name !== 'echo' && name !== 'printf') return;
+      if (!pipeline.slice(i + 1).some((later) => readsScriptFromStdin(this.detectable(later)))) return;
+      for (const w of words.slice(1)) if (!w.nested) this.nested(w);
+    });
   }
 
   private comment(): void {
@@ -168,7 +196,9 @@ class Scanner {
     const op = /^(<<<|<>|<&|>&|>>|>\||<|>)/.exec(rest)?.[0] ?? '<';
     this.pos += op.length;
     this.blanks();
-    this.word(stop); // the target (or here-string) is no command word
+    const target = this.word(stop); // the target (or here-string) is no command word
+    // `bash <<< "…"`: the here-string is the script of the shell reading it.
+    if (op === '<<<' && readsScriptFromStdin(this.detectable(pipeline.at(-1) ?? []))) this.nested(target);
   }
 
   private blanks(): void {
@@ -412,6 +442,7 @@ class Scanner {
 
   /** A word that another shell runs as its script: its placeholders are written for that shell. */
   private nested(w: Word): void {
+    w.nested = true;
     if (w.indirect.length > 0) {
       // `sh -c "f $(g ${trialParameters.v})"`: the outer shell's expansion puts the value into the inner
       // shell's source, and no reference can stop that.

@@ -2,7 +2,7 @@ import { isScalar, parseDocument, visit } from 'yaml';
 import { ErrorCode, WorkbenchError } from '../common/errors.ts';
 import type { Assignment } from '../search/space.ts';
 import { findContainers } from './containers.ts';
-import { parseMetaRef, replacePlaceholders } from './placeholders.ts';
+import { parseMetaRef, placeholderPattern, replacePlaceholders } from './placeholders.ts';
 import { isRecord, type Obj } from './read.ts';
 import {
   addScriptEnv,
@@ -11,7 +11,7 @@ import {
   passThroughClearedEnv,
   scriptEnvNames,
 } from './scriptEnv.ts';
-import { scriptOperands } from './shellCommand.ts';
+import { foreignScriptOperand, scriptOperands } from './shellCommand.ts';
 import { renderScript, type ScriptPlaceholder } from './shellScript.ts';
 import type { TrialParameterSpec } from './types.ts';
 
@@ -91,13 +91,21 @@ function parameterValues(spec: Obj, o: RenderTrialOptions): Map<string, string> 
 }
 
 /** Finds the shell scripts of every container (`sh -c` behind any wrapper, …): array → indices of script elements. */
-function scriptSlots(spec: Obj): Map<unknown[], Set<number>> {
+function scriptSlots(spec: Obj, known: ReadonlyMap<string, string>): Map<unknown[], Set<number>> {
   const slots = new Map<unknown[], Set<number>>();
   for (const { container } of findContainers(spec)) {
     const command = Array.isArray(container.command) ? container.command : [];
     const args = Array.isArray(container.args) ? container.args : [];
     // Without a command the image's entrypoint runs the args: `args: [sh, -c, …]` is still taken as a script.
     const words = [...command, ...args].map((w) => (typeof w === 'string' ? w : undefined));
+    const foreign = foreignScriptOperand(words);
+    const script = foreign === undefined ? undefined : words[foreign];
+    if (script !== undefined && [...script.matchAll(placeholderPattern)].some((m) => known.has(m[1] ?? ''))) {
+      throw new WorkbenchError(
+        ErrorCode.invalidSpec,
+        `container '${String(container.name)}': a trial parameter is in the script of ${words.slice(0, foreign).join(' ')}, a shell whose syntax differs from sh; only POSIX shells (sh, bash, dash, zsh, ksh, …) get values safely: run the script with one of them, or pass the value as an argument`,
+      );
+    }
     for (const idx of scriptOperands(words)) {
       const [arr, i] = idx < command.length ? [command, idx] : [args, idx - command.length];
       const set = slots.get(arr) ?? new Set<number>();
@@ -121,7 +129,7 @@ export function renderTrialSpec(o: RenderTrialOptions): Record<string, unknown> 
   const spec = typeof o.template === 'string' ? parseTemplateText(o.template) : o.template;
   const values = parameterValues(spec, o);
   const lookup = (name: string): string | undefined => values.get(name);
-  const slots = scriptSlots(spec);
+  const slots = scriptSlots(spec, values);
   const envNames = scriptEnvNames([...values.keys()], containerEnvNames(spec));
   const used: ScriptPlaceholder[] = [];
   const script = (text: string): string => {

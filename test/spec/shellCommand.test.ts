@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readsScriptFromStdin, scriptOperands } from '../../src/spec/shellCommand.ts';
+import { foreignScriptOperand, readsScriptFromStdin, scriptOperands } from '../../src/spec/shellCommand.ts';
 
 describe('scriptOperands', () => {
   it.each<[(string | undefined)[], number[]]>([
@@ -31,6 +31,8 @@ describe('scriptOperands', () => {
     ],
     [['A=1', 'eval', 'x'], [2]],
     [['echo', 'eval', 'x'], []],
+    [['builtin', 'eval', 'x'], [2]],
+    [['if', '!', 'eval', 'x'], [3]],
     [
       ['sh', '-c', 'a', 'sh', '-c', 'b'],
       [2, 5],
@@ -60,5 +62,17 @@ describe('readsScriptFromStdin', () => {
     [['python3', '-'], false],
   ])('%j → %s', (words, expected) => {
     expect(readsScriptFromStdin(words)).toBe(expected);
+  });
+});
+
+describe('foreignScriptOperand', () => {
+  it.each<[string[], number | undefined]>([
+    [['fish', '-c', 'x'], 2],
+    [['timeout', '5', '/usr/bin/tcsh', '-c', 'x'], 4],
+    [['pwsh', '-NoProfile', '-Command', 'x'], 3],
+    [['sh', '-c', 'x'], undefined],
+    [['fish', 'script.fish'], undefined],
+  ])('%j → %s', (words, expected) => {
+    expect(foreignScriptOperand(words)).toBe(expected);
   });
 });

@@ -49,6 +49,16 @@ describe('renderScript', () => {
     ['quoted here-document read by sh', `sh <<'EOF'\nf ${V}\nEOF`, `sh <<'EOF'\nf "\${E}"\nEOF`],
     ['here-document piped to sh', `cat <<'EOF' | sh\nf ${V}\nEOF`, `cat <<'EOF' | sh\nf "\${E}"\nEOF`],
     ['nested twice', `sh -c 'sh -c "f ${V}"'`, `sh -c 'sh -c "f \\"\\\${E}\\""'`],
+    ['a shell named by $SHELL or $0', `"$0" -c 'f ${V}'`, `"$0" -c 'f "\${E}"'`],
+    ['a here-string read by bash', `bash <<< "f ${V}"`, 'bash <<< "f \\"\\${E}\\""'],
+    ['echo piped into sh', `echo "f ${V}" | sh`, 'echo "f \\"\\${E}\\"" | sh'],
+    [
+      'printf piped into bash -s',
+      `printf '%s\\n' "f ${V}" | tee x | bash -s`,
+      `printf '%s\\n' "f \\"\\\${E}\\"" | tee x | bash -s`,
+    ],
+    ['eval behind builtin', `builtin eval "f ${V}"`, 'builtin eval "f \\"\\${E}\\""'],
+    ['eval in a condition', `if eval "f ${V}"; then :; fi`, 'if eval "f \\"\\${E}\\""; then :; fi'],
   ])('defers the reference to the shell that runs a nested script: %s', (_case, script, expected) => {
     expect(render(script).text).toBe(expected);
   });
@@ -71,6 +81,11 @@ describe('renderScript', () => {
   ])('refuses %s', (_case, script, message) => {
     expect(() => render(script)).toThrow(WorkbenchError);
     expect(() => render(script)).toThrow(message);
+  });
+
+  it('leaves echo alone when nothing reads its output as a script', () => {
+    expect(render(`echo "f ${V}" | cat`).text).toBe('echo "f ${E}" | cat');
+    expect(render(`echo eval "${V}"`).text).toBe('echo eval "${E}"');
   });
 
   it('lets the outer shell compute checked arithmetic for a nested script', () => {

@@ -171,6 +171,18 @@ describe('renderTrialSpec', () => {
     expect(run).toThrow(message);
   });
 
+  it('refuses a placeholder in the script of a shell with another syntax', () => {
+    const run = () =>
+      renderTrialSpec({
+        template: shellJob(['timeout', '9', 'fish', '-c', 'echo ${trialParameters.v}']),
+        trialParameters: [tp('v')],
+        assignment: { v: 'x' },
+        trialName: 't',
+        namespace: 'n',
+      });
+    expect(run).toThrow(/container 'main': a trial parameter is in the script of timeout 9 fish -c/);
+  });
+
   it('adds no variables when no script uses a placeholder', () => {
     const job = renderTrialSpec({
       template: shellJob(['python3', 'train.py', '--lr=${trialParameters.lr}']),

@@ -49,6 +49,10 @@ const posixShapes: readonly Shape[] = [
   [`timeout 10 sh -ec 'printf %s "${V}" > OUT'`, id],
   [`sh -c 'sh -c "printf %s \\"${V}\\" > OUT"'`, id],
   [`eval "printf %s ${V} > OUT"`, id],
+  [`command eval "printf %s ${V} > OUT"`, id],
+  [`echo 'printf %s ${V} > OUT' | sh`, id],
+  [`printf '%s\\n' "printf %s ${V} > OUT" | sh -s`, id],
+  [`"$0" -c 'printf %s ${V} > OUT'`, id],
   [`eval 'printf %s ${V}' '> OUT'`, id],
   [`printf %s ok > OUT # ${V}`, () => 'ok'],
   [`printf %s "\${HPO_UNSET_X:-${V}}" > OUT`, id],
@@ -63,6 +67,7 @@ const posixShapes: readonly Shape[] = [
 const bashShapes: readonly Shape[] = [
   [`printf %s $'[${V}]' > OUT`, (v) => `[${v}]`],
   [`cat <<< ${V} > OUT`, line],
+  [`bash <<< 'printf %s ${V} > OUT'`, id],
   [`[[ ${V} == "${V}" ]] && printf %s yes > OUT`, () => 'yes'],
   [`bash -c $'printf %s ${V} > OUT'`, id],
   [`x=( ${V} ); printf %s "\${x[0]}" > OUT`, id],
