@@ -165,7 +165,7 @@ class Scanner {
       const name = words[0]?.isStatic ? words[0].decoded : undefined;
       if (name !== 'echo' && name !== 'printf') return;
       if (!pipeline.slice(i + 1).some((later) => readsScriptFromStdin(this.detectable(later)))) return;
-      for (const w of words.slice(1)) if (!w.nested) this.nested(w);
+      for (const w of words.slice(1)) if (!w.nested) this.nested(w, name === 'echo' ? 'echo' : undefined);
     });
   }
 
@@ -394,29 +394,13 @@ class Scanner {
   }
 
   private hereDocBody(h: HereDoc, start: number, end: number): void {
-    const statics = (words: Word[]) => words.map((x) => (x.isStatic ? x.decoded : undefined));
-    if (h.pipeline.slice(h.from).some((words) => readsScriptFromStdin(statics(words)))) {
-      // The body is a script for the shell reading it: render it as one, then write that for this body.
-      const inner = this.region(start, end, () => this.list('eof'));
-      const wrap = (t: string): string => (h.quoted ? t : encodeFor('heredoc', t));
-      for (const o of inner.occurrences) this.occurrences.push({ ...o, text: wrap(o.text) });
-      for (const e of inner.edits) this.edits.push({ ...e, text: wrap(e.text) });
+    if (h.pipeline.slice(h.from).some((words) => readsScriptFromStdin(this.detectable(words)))) {
+      // The body is a script for the shell reading it, after this shell's own here-document processing.
+      this.nested(this.bodyWord(start, end, h.quoted), undefined, h.quoted ? 'heredocQuoted' : 'heredoc');
       return;
     }
     if (!h.quoted) {
-      const found = this.region(start, end, () => {
-        while (this.pos < this.end) {
-          if (this.take('heredoc')) continue;
-          const c = this.src[this.pos];
-          if (c === '\\') this.pos += 2;
-          else if (c === '$' || c === '`') {
-            const scratch: Word = { start: 0, end: 0, decoded: '', isStatic: false, direct: [], indirect: [] };
-            this.expansion(scratch, 'double');
-          } else this.pos++;
-        }
-      });
-      this.occurrences.push(...found.occurrences);
-      this.edits.push(...found.edits);
+      this.bodyWord(start, end, false);
       return;
     }
     // A quoted delimiter means no expansion at all; to hand the reader the value, the document is made
@@ -440,8 +424,37 @@ class Scanner {
     this.edits.push(...found.edits);
   }
 
+  /**
+   * A here-document body as a word: the text the command reading it gets (with an unquoted delimiter, the
+   * backslashes before `$`, backquotes and backslashes removed and expansions unknown), its placeholders
+   * recorded in this scanner.
+   */
+  private bodyWord(start: number, end: number, quoted: boolean): Word {
+    const w: Word = { start, end, decoded: '', isStatic: true, direct: [], indirect: [] };
+    const found = this.region(start, end, () => {
+      while (this.pos < this.end) {
+        if (this.take(quoted ? 'heredocQuoted' : 'heredoc', w)) continue;
+        const c = this.src[this.pos] as string;
+        if (!quoted && c === '\\') {
+          const n = this.src[this.pos + 1] ?? '';
+          if (n !== '\n') w.decoded += '$`\\'.includes(n) ? n : `\\${n}`;
+          this.pos += 2;
+        } else if (!quoted && (c === '$' || c === '`')) this.expansion(w, 'double');
+        else {
+          w.decoded += c;
+          this.pos++;
+        }
+      }
+    });
+    this.occurrences.push(...found.occurrences);
+    this.edits.push(...found.edits);
+    const inside = found.occurrences.filter((o) => !w.direct.includes(o) && o.context !== 'arithmetic');
+    w.indirect.push(...inside.map((o) => o.name));
+    return w;
+  }
+
   /** A word that another shell runs as its script: its placeholders are written for that shell. */
-  private nested(w: Word): void {
+  private nested(w: Word, through?: 'echo', whole: PlaceholderContext = 'bare'): void {
     w.nested = true;
     if (w.indirect.length > 0) {
       // `sh -c "f $(g ${trialParameters.v})"`: the outer shell's expansion puts the value into the inner
@@ -454,6 +467,12 @@ class Scanner {
     const inner = new Scanner(w.decoded, w.decoded.length, this.envOf);
     inner.script();
     const occ = [...inner.occurrences].sort((a, b) => a.start - b.start);
+    if (through === 'echo' && [...occ, ...inner.edits].some((e) => e.text.includes('\\'))) {
+      // Some echo implementations (dash's, busybox's) rewrite backslashes, which would unescape a reference.
+      throw unsupported(
+        `the script echo writes into a shell (${JSON.stringify(w.decoded.slice(0, 80))}) needs backslashes to keep its trial parameters unexpanded, which echo may rewrite; use printf '%s\\n' instead of echo`,
+      );
+    }
     if (inner.edits.length === 0 && occ.length === w.direct.length) {
       w.direct.forEach((o, k) => {
         const i = occ[k] as Occurrence;
@@ -468,12 +487,12 @@ class Scanner {
         `cannot rewrite the nested script ${JSON.stringify(w.decoded.slice(0, 80))}: it mixes expansions with a here-document; put the nested script in one quoted string`,
       );
     }
-    // The word's exact text is known: replace it by the rendered inner script, single-quoted.
+    // The word's exact text is known: replace it by the rendered inner script, written for this shell.
     this.occurrences = this.occurrences.filter((o) => !w.direct.includes(o));
     this.edits.push({
       start: w.start,
       end: w.end,
-      text: encodeFor('bare', apply(w.decoded, inner.occurrences, inner.edits)),
+      text: encodeFor(whole, apply(w.decoded, inner.occurrences, inner.edits)),
     });
     this.extra.push(...inner.occurrences.map((o) => ({ name: o.name, context: o.context })), ...inner.extra);
   }

@@ -248,6 +248,43 @@ describe('parameter values in shell scripts never run as code', () => {
     );
   }, 60_000);
 
+  it('random nestings of shells, eval and here-documents run nothing and deliver the value (property)', () => {
+    const leaves: Shape[] = [
+      [`printf %s ${V} > OUT`, id],
+      [`printf %s "${V}" > OUT`, id],
+      [`printf %s '${V}' > OUT`, id],
+      [`x="$(printf %s ${V})"; printf %s "$x" > OUT`, chomp],
+      [`cat > OUT <<EOF\n${V}\nEOF`, line],
+      [`cat > OUT <<'EOF'\n${V}\nEOF`, line],
+    ];
+    const leaf = fc.constantFrom(...leaves);
+    // Each wrapper hands the inner script to another shell, written the way a template author would quote it.
+    const single = (t: string) => `'${t.replaceAll("'", "'\\''")}'`;
+    const double = (t: string) =>
+      `"${t.replace(/[\\"$`]/g, '\\$&').replaceAll('\\${trialParameters.', '${trialParameters.')}"`;
+    const wrappers: ((t: string, depth: number) => string)[] = [
+      (t) => `sh -c ${single(t)}`,
+      (t) => `sh -c ${double(t)}`,
+      (t) => `timeout 10 bash -ec ${single(t)}`,
+      (t) => `eval ${single(t)}`,
+      (t) => `eval ${double(t)}`,
+      (t, d) => `sh <<'END${d}'\n${t}\nEND${d}`,
+      (t, d) =>
+        `sh <<END${d}\n${t.replace(/[\\$`]/g, '\\$&').replaceAll('\\${trialParameters.', '${trialParameters.')}\nEND${d}`,
+      (t) => `printf '%s\\n' ${single(t)} | sh`,
+    ];
+    const script = fc
+      .tuple(leaf, fc.array(fc.integer({ min: 0, max: wrappers.length - 1 }), { maxLength: 3 }))
+      .map(([[text, expected], ws]): Shape => [ws.reduce((inner, w, d) => wrappers[w]!(inner, d), text), expected]);
+    const value = fc.constantFrom(...hostile.slice(0, 20));
+    fc.assert(
+      fc.property(script, value, (shape, v) => {
+        expect(check('sh', [shape], v, (t) => ['sh', '-c', t])).toEqual([]);
+      }),
+      { numRuns: 60 },
+    );
+  }, 60_000);
+
   it('gives ordinary values exactly what Katib’s raw text substitution gives', () => {
     const ordinary = ['0.01', '1e-7', '-3', '128', 'adam', 'relu_v2', 'a.b-c/d:e', 'x=1'];
     const shapes: Shape[] = [
