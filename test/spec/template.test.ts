@@ -183,6 +183,24 @@ describe('renderTrialSpec', () => {
     expect(run).toThrow(/container 'main': a trial parameter is in the script of timeout 9 fish -c/);
   });
 
+  it('gives a TrainJob’s trainer the variables (it is found as a copy named node)', () => {
+    const job = renderTrialSpec({
+      template: {
+        apiVersion: 'trainer.kubeflow.org/v1alpha1',
+        kind: 'TrainJob',
+        spec: { trainer: { command: ['bash', '-c', 'torchrun train.py --lr ${trialParameters.lr}'] } },
+      },
+      trialParameters: [tp('lr')],
+      assignment: { lr: 0.5 },
+      trialName: 't',
+      namespace: 'n',
+    });
+    expect((job as Loose).spec.trainer).toEqual({
+      command: ['bash', '-c', 'torchrun train.py --lr "${HPO_PARAM_lr}"'],
+      env: [{ name: 'HPO_PARAM_lr', value: '0.5' }],
+    });
+  });
+
   it('adds no variables when no script uses a placeholder', () => {
     const job = renderTrialSpec({
       template: shellJob(['python3', 'train.py', '--lr=${trialParameters.lr}']),
