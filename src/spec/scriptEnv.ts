@@ -9,7 +9,7 @@ import { isRecord, type Obj } from './read.ts';
 import type { ScriptPlaceholder } from './shellScript.ts';
 
 /** Prefix of the variable holding a trial parameter's value for shell scripts. */
-export const scriptEnvPrefix = 'HPO_PARAM_';
+const scriptEnvPrefix = 'HPO_PARAM_';
 
 /**
  * One variable name per trial parameter, `HPO_PARAM_<name>` with characters a shell variable cannot hold
@@ -86,11 +86,7 @@ export function checkScriptValues(
 export function addScriptEnv(rendered: Obj, vars: ReadonlyMap<string, string>): void {
   if (vars.size === 0) return;
   const entries = [...vars].map(([name, value]) => ({ name, value: value.replaceAll('$', '$$$$') }));
-  for (const found of findContainers(rendered)) {
-    // A TrainJob's trainer is presented as a copy named `node`; write to the trainer itself.
-    const spec = rendered.spec;
-    const target =
-      found.path === 'spec.trainer' && isRecord(spec) && isRecord(spec.trainer) ? spec.trainer : found.container;
+  for (const target of containerObjects(rendered)) {
     const env = Array.isArray(target.env) ? target.env : [];
     target.env = [...env, ...entries];
   }
