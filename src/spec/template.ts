@@ -2,9 +2,17 @@ import { isScalar, parseDocument, visit } from 'yaml';
 import { ErrorCode, WorkbenchError } from '../common/errors.ts';
 import type { Assignment } from '../search/space.ts';
 import { findContainers } from './containers.ts';
-import { parseMetaRef, replacePlaceholders } from './placeholders.ts';
+import { parseMetaRef, placeholderPattern, replacePlaceholders } from './placeholders.ts';
 import { isRecord, type Obj } from './read.ts';
-import { shellScriptIndex, substituteInScript } from './shell.ts';
+import {
+  addScriptEnv,
+  checkScriptValues,
+  containerEnvNames,
+  passThroughClearedEnv,
+  scriptEnvNames,
+} from './scriptEnv.ts';
+import { foreignScriptOperand, scriptOperands } from './shellCommand.ts';
+import { renderScript, type ScriptPlaceholder } from './shellScript.ts';
 import type { TrialParameterSpec } from './types.ts';
 
 /** Inputs of {@link renderTrialSpec}. */
@@ -82,20 +90,28 @@ function parameterValues(spec: Obj, o: RenderTrialOptions): Map<string, string> 
   return values;
 }
 
-/** Finds the `sh -c` script strings of every container: array → indices of script elements. */
-function scriptSlots(spec: Obj): Map<unknown[], Set<number>> {
+/** Finds the shell scripts of every container (`sh -c` behind any wrapper, …): array → indices of script elements. */
+function scriptSlots(spec: Obj, known: ReadonlyMap<string, string>): Map<unknown[], Set<number>> {
   const slots = new Map<unknown[], Set<number>>();
   for (const { container } of findContainers(spec)) {
     const command = Array.isArray(container.command) ? container.command : [];
     const args = Array.isArray(container.args) ? container.args : [];
-    // Without a command the image's entrypoint runs the args, and we cannot tell whether it is a shell.
-    if (command.length === 0) continue;
-    const idx = shellScriptIndex([...command, ...args]);
-    if (idx === undefined) continue;
-    const [arr, i] = idx < command.length ? [command, idx] : [args, idx - command.length];
-    const set = slots.get(arr) ?? new Set<number>();
-    set.add(i);
-    slots.set(arr, set);
+    // Without a command the image's entrypoint runs the args: `args: [sh, -c, …]` is still taken as a script.
+    const words = [...command, ...args].map((w) => (typeof w === 'string' ? w : undefined));
+    const foreign = foreignScriptOperand(words);
+    const script = foreign === undefined ? undefined : words[foreign];
+    if (script !== undefined && [...script.matchAll(placeholderPattern)].some((m) => known.has(m[1] ?? ''))) {
+      throw new WorkbenchError(
+        ErrorCode.invalidSpec,
+        `container '${String(container.name)}': a trial parameter is in the script of ${words.slice(0, foreign).join(' ')}, a shell whose syntax differs from sh; only POSIX shells (sh, bash, dash, zsh, ksh, …) get values safely: run the script with one of them, or pass the value as an argument`,
+      );
+    }
+    for (const idx of scriptOperands(words)) {
+      const [arr, i] = idx < command.length ? [command, idx] : [args, idx - command.length];
+      const set = slots.get(arr) ?? new Set<number>();
+      set.add(i);
+      slots.set(arr, set);
+    }
   }
   return slots;
 }
@@ -104,14 +120,23 @@ function scriptSlots(spec: Obj): Map<unknown[], Set<number>> {
  * Renders a trial's job like Katib's manifest generator (REFERENCE §5.4): each `${trialParameters.<name>}`
  * becomes its assignment or `${trialSpec.*}` meta value, then `metadata.name`/`namespace` are set.
  * Unlike Katib's text replace, values are substituted per string of the parsed template, so a value holding
- * `"` or `\` cannot break the document, and inside the script of a `sh -c` container they are shell-quoted.
+ * `"` or `\` cannot break the document, and a value never becomes shell source: inside the script of a
+ * container that runs a shell (`sh -c`, also behind `timeout`, `nice`, `env`, …) a placeholder becomes a
+ * quoted reference to an `HPO_PARAM_<name>` variable, which is added to every container's `env`.
  */
 export function renderTrialSpec(o: RenderTrialOptions): Record<string, unknown> {
   // `walk` builds a new tree, so the caller's template is never modified.
   const spec = typeof o.template === 'string' ? parseTemplateText(o.template) : o.template;
   const values = parameterValues(spec, o);
   const lookup = (name: string): string | undefined => values.get(name);
-  const slots = scriptSlots(spec);
+  const slots = scriptSlots(spec, values);
+  const envNames = scriptEnvNames([...values.keys()], containerEnvNames(spec));
+  const used: ScriptPlaceholder[] = [];
+  const script = (text: string): string => {
+    const r = renderScript(text, (name) => envNames.get(name));
+    used.push(...r.placeholders);
+    return r.text;
+  };
 
   const plain = (s: string): unknown => {
     if (!s.startsWith(plainMark)) return replacePlaceholders(s, lookup);
@@ -123,9 +148,7 @@ export function renderTrialSpec(o: RenderTrialOptions): Record<string, unknown> 
     if (typeof v === 'string') return plain(v);
     if (Array.isArray(v)) {
       const scripts = slots.get(v);
-      return v.map((item, i) =>
-        scripts?.has(i) && typeof item === 'string' ? substituteInScript(stripMark(item), lookup) : walk(item),
-      );
+      return v.map((item, i) => (scripts?.has(i) && typeof item === 'string' ? script(stripMark(item)) : walk(item)));
     }
     if (isRecord(v)) {
       const out: Obj = {};
@@ -135,6 +158,15 @@ export function renderTrialSpec(o: RenderTrialOptions): Record<string, unknown> 
     return v;
   };
   const rendered = walk(spec) as Obj;
+  checkScriptValues(used, values);
+  const usedNames = new Set(used.map((p) => p.name));
+  const vars = new Map(
+    [...values].filter(([name]) => usedNames.has(name)).map(([name, v]) => [envNames.get(name) ?? '', v]),
+  );
+  addScriptEnv(rendered, vars);
+  passThroughClearedEnv(rendered, vars, (words) =>
+    scriptOperands(words.map((w) => (typeof w === 'string' ? w : undefined))),
+  );
   rendered.metadata = {
     ...(isRecord(rendered.metadata) ? rendered.metadata : {}),
     name: o.trialName,

@@ -108,6 +108,13 @@ function checkList(fs: Obj, path: string, type: 'categorical' | 'discrete'): Iss
         message: `list values must be strings, got ${show(v)}.`,
         fix: 'Quote the value.',
       });
+    } else if (v.includes('\0')) {
+      // A trial gets its values through arguments and environment variables, and neither can hold NUL.
+      issues.push({
+        path: at(lp, i),
+        message: `value ${show(v)} contains a NUL character, which no command-line argument or environment variable can hold.`,
+        fix: 'Remove the NUL character from the value.',
+      });
     } else if (type === 'discrete' && !(floatText.test(v.trim()) && Number.isFinite(Number(v)))) {
       issues.push({
         path: at(lp, i),

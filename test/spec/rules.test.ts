@@ -404,6 +404,12 @@ const extraRules: Row[] = [
     'listed twice',
   ],
   [
+    'categorical value with NUL',
+    (m) => (m.spec.parameters[2].feasibleSpace.list = ['a', 'b\u0000c']),
+    'spec.parameters[2].feasibleSpace.list[1]',
+    'contains a NUL character',
+  ],
+  [
     'discrete value not numeric',
     (m) => (m.spec.parameters[2] = { name: 'opt', parameterType: 'discrete', feasibleSpace: { list: ['1', 'two'] } }),
     'spec.parameters[2].feasibleSpace.list[1]',

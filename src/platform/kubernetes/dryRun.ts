@@ -61,7 +61,11 @@ export function renderDryRun(
   return jobs
     .map((job, i) => {
       const values = Object.entries(assignments[i] ?? {})
-        .map(([k, v]) => `${k}=${v}`)
+        // A value with a line break would end the comment and add its own lines to the YAML.
+        .map(
+          ([k, v]) =>
+            `${k}=${typeof v === 'string' && /[\u0000-\u001f\u007f\u2028\u2029]/.test(v) ? JSON.stringify(v) : v}`,
+        )
         .join(', ');
       return `---\n# trial ${job.metadata?.name}: ${values}\n${stringify(job, { lineWidth: 0 })}`;
     })

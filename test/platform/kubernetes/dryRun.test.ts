@@ -35,6 +35,12 @@ describe('renderDryRun', () => {
     expect(text).toContain(`# trial ${trialName('torch', 7, 1)}: lr=0.025\n`);
   });
 
+  it('keeps a value with line breaks inside its comment line', () => {
+    const text = renderDryRun(pytorchExperiment(), [{ lr: 'x\nkind: Secret\n# ' }], { seed: 7 });
+    expect(text).toContain(`: lr="x\\nkind: Secret\\n# "\n`);
+    expect(parseAllDocuments(text).map((d) => (d.toJS() as { kind: string }).kind)).toEqual(['PyTorchJob']);
+  });
+
   it('uses given names and namespace, and prints nothing for no trials', () => {
     const jobs = dryRunManifests(pytorchExperiment(), [{ lr: 0.05 }], { names: ['mine-1'], namespace: 'other' });
     expect(jobs[0]?.metadata).toMatchObject({ name: 'mine-1', namespace: 'other' });
