@@ -2,11 +2,14 @@
  * hpo-workbench: Katib-compatible hyperparameter tuning. Explicit named exports only; heavy integrations
  * live behind subpath exports.
  */
-export { ErrorCode, WorkbenchError } from './common/errors.ts';
-export { formatIssue, type Issue } from './common/issue.ts';
+export { ErrorCode, throwIfIssues, WorkbenchError } from './common/errors.ts';
+export { errorsOnly, formatIssue, type Issue } from './common/issue.ts';
 export { type ControllerOptions, ExperimentController, type Progress } from './experiment/controller.ts';
 export { type AskedTrial, Experiment, type ExperimentOptions, type RunOptions } from './experiment/experiment.ts';
+export { applyBudget, checkExperiment, parseForThisInstallation } from './experiment/prepare.ts';
+export { type PreviewTrial, previewTrials } from './experiment/preview.ts';
 export { bestTrial, type ExperimentResult, experimentResult, type TrialSummary } from './experiment/report.ts';
+export { countTrials, ExperimentReason, type TrialCounts } from './experiment/status.ts';
 export { builtinAlgorithms } from './search/index.ts';
 export type { Assignment, Domain, Parameter, ParamValue, Scale, SearchSpace } from './search/space.ts';
 export type {
@@ -20,6 +23,18 @@ export type {
   TrialView,
   ValidationContext,
 } from './search/types.ts';
+export {
+  type CollectorConfig,
+  configOf,
+  type ExperimentConfig,
+  type MetricStrategyName,
+  type ParsedExperiment,
+  parseExperiment,
+  type SeedPolicy,
+  seedPolicyOf,
+  statelessSeed,
+  suggestRequest,
+} from './spec/config.ts';
 export { type BuildManifestOptions, buildManifest, search } from './spec/create.ts';
 export { applyDefaults } from './spec/defaults.ts';
 export { loadExperimentFile, loadExperiments } from './spec/load.ts';
@@ -27,10 +42,24 @@ export { toSearchSpace } from './spec/searchSpace.ts';
 export { renderTrialSpec } from './spec/template.ts';
 export type { ExperimentManifest, ExperimentSpec, ParameterSpec } from './spec/types.ts';
 export { validateExperiment } from './spec/validate.ts';
-export { openStore } from './store/open.ts';
-export type { ExperimentRecord, MetricSummary, ObservationRow, Store, TrialRecord } from './store/types.ts';
+export type { StoreDamage } from './store/codec.ts';
+export { type LockStatus, lockStatus } from './store/lockStatus.ts';
+export { openStore, openStoreForReading } from './store/open.ts';
+export type {
+  ExperimentLock,
+  ExperimentRecord,
+  MetricSummary,
+  ObservationRow,
+  Store,
+  TrialRecord,
+} from './store/types.ts';
 export { SuggestionHost } from './suggestion/host.ts';
-export { registerAlgorithm, runnableAlgorithmNames } from './suggestion/registry.ts';
+export {
+  earlyStoppingNames,
+  knownAlgorithmNames,
+  registerAlgorithm,
+  runnableAlgorithmNames,
+} from './suggestion/registry.ts';
 export type { ExecutorResult, TrialContext, TrialExecutor } from './trial/executor.ts';
 export {
   InProcessExecutor,
@@ -39,4 +68,6 @@ export {
   type ObjectiveContext,
   type Report,
 } from './trial/inProcess.ts';
+export { localRunProblems } from './trial/localPreflight.ts';
 export { LocalProcessExecutor } from './trial/localProcess.ts';
+export { ExperimentWorkspace } from './trial/workspace.ts';

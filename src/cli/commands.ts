@@ -1,18 +1,22 @@
 import { resolve } from 'node:path';
-import { ErrorCode, throwIfIssues, WorkbenchError } from '../common/errors.ts';
-import { errorsOnly, formatIssue, type Issue } from '../common/issue.ts';
-import { Experiment } from '../experiment/experiment.ts';
-import { applyBudget, checkExperiment } from '../experiment/prepare.ts';
-import type { ExperimentResult } from '../experiment/report.ts';
-import { countTrials } from '../experiment/status.ts';
-import { applyDefaults } from '../spec/defaults.ts';
-import { loadExperimentFile } from '../spec/load.ts';
-import { isRecord } from '../spec/read.ts';
-import type { ExperimentManifest } from '../spec/types.ts';
-import { validateExperiment } from '../spec/validate.ts';
-import { openStore } from '../store/open.ts';
-import { earlyStoppingNames, knownAlgorithmNames } from '../suggestion/registry.ts';
-import { ExperimentWorkspace } from '../trial/workspace.ts';
+import {
+  applyBudget,
+  checkExperiment,
+  countTrials,
+  ErrorCode,
+  Experiment,
+  type ExperimentManifest,
+  type ExperimentResult,
+  ExperimentWorkspace,
+  errorsOnly,
+  formatIssue,
+  type Issue,
+  loadExperimentFile,
+  openStore,
+  parseForThisInstallation,
+  throwIfIssues,
+  WorkbenchError,
+} from '../index.ts';
 import { failureReport } from './failures.ts';
 import { num } from './format.ts';
 import { kubernetesExecutor } from './kubernetes.ts';
@@ -141,21 +145,9 @@ export async function runCommand(
   return code;
 }
 
-/** Katib's rules and ours on one loaded Experiment, warnings included (the same check `run` makes). */
-function validationIssues(m: ExperimentManifest): Issue[] {
-  // Only a well-shaped algorithm may name a user module; a malformed one is the validator's to report.
-  const a: unknown = m.spec.algorithm;
-  const custom =
-    isRecord(a) && typeof a.algorithmName === 'string' && Array.isArray(a.algorithmSettings)
-      ? {
-          algorithmName: a.algorithmName,
-          algorithmSettings: a.algorithmSettings.filter(isRecord) as { name: string }[],
-        }
-      : undefined;
-  return validateExperiment(applyDefaults(m), {
-    algorithms: knownAlgorithmNames(custom),
-    earlyStopping: earlyStoppingNames,
-  });
+/** Katib's rules and ours on one loaded Experiment, warnings included (the same parse `run` makes). */
+function validationIssues(m: ExperimentManifest): readonly Issue[] {
+  return parseForThisInstallation(m).issues;
 }
 
 /**

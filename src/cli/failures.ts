@@ -2,8 +2,6 @@
  * `hpo run`'s account of failed trials: the first few, each with its state, reason, message and the last lines
  * of its log, so a user whose every trial fails sees why without digging through `hpo logs`.
  */
-import type { ExperimentResult } from '../experiment/report.ts';
-import { ExperimentWorkspace } from '../trial/workspace.ts';
 
 const failedStates = new Set(['Failed', 'MetricsUnavailable']);
 
@@ -31,3 +29,5 @@ export async function failureReport(
     lines.push(`  … see \`hpo trials ${result.experiment}\` and \`hpo logs ${result.experiment} TRIAL\``);
   return lines;
 }
+
+import { type ExperimentResult, ExperimentWorkspace } from '../index.ts';

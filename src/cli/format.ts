@@ -1,5 +1,3 @@
-import type { TrialSummary } from '../experiment/report.ts';
-
 /** Formats rows as an aligned text table with a header. */
 export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
@@ -75,3 +73,5 @@ export function trialRows(
   });
   return { header, rows };
 }
+
+import type { TrialSummary } from '../index.ts';

@@ -2,13 +2,18 @@
  * The CLI's read commands (`list`, `status`, `trials`, `best`, `explain`, `logs`): each opens the store read-only
  * through {@link withReadStore}, so none creates or changes a store.
  */
+
 import { createReadStream, existsSync } from 'node:fs';
-import { ErrorCode, WorkbenchError } from '../common/errors.ts';
-import { experimentResult } from '../experiment/report.ts';
-import { countTrials } from '../experiment/status.ts';
-import { lockStatus } from '../store/locks.ts';
-import type { ExperimentRecord, Store } from '../store/types.ts';
-import { ExperimentWorkspace } from '../trial/workspace.ts';
+import {
+  countTrials,
+  ErrorCode,
+  type ExperimentRecord,
+  ExperimentWorkspace,
+  experimentResult,
+  lockStatus,
+  type Store,
+  WorkbenchError,
+} from '../index.ts';
 import { csv, duration, num, table, trialRows } from './format.ts';
 import { controllerReport } from './lockCommands.ts';
 import { err, isDocumentFormat, type Output, out, renderDocument } from './output.ts';

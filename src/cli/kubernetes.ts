@@ -2,16 +2,17 @@
  * The CLI's Kubernetes commands. `@kubernetes/client-node` (an optional peer dependency) is loaded only when one
  * of them runs, so the rest of the CLI starts fast and works without it.
  */
-import { dirname, resolve } from 'node:path';
-import { ErrorCode, throwIfIssues, WorkbenchError } from '../common/errors.ts';
-import { parseExperiment, statelessSeed, suggestRequest } from '../spec/config.ts';
-import { applyDefaults } from '../spec/defaults.ts';
-import { loadExperimentFile } from '../spec/load.ts';
-import type { ExperimentManifest } from '../spec/types.ts';
-import { SuggestionHost } from '../suggestion/host.ts';
-import { earlyStoppingNames, knownAlgorithmNames, resolveAlgorithm } from '../suggestion/registry.ts';
-import type { TrialExecutor } from '../trial/executor.ts';
-import { trialName } from '../trial/naming.ts';
+
+import { resolve } from 'node:path';
+import {
+  applyDefaults,
+  ErrorCode,
+  type ExperimentManifest,
+  loadExperimentFile,
+  previewTrials,
+  type TrialExecutor,
+  WorkbenchError,
+} from '../index.ts';
 import { importKubernetes } from './optional.ts';
 import { isDocumentFormat, renderDocument } from './output.ts';
 
@@ -63,39 +64,22 @@ export async function dryRunCommand(files: string[], o: ClusterOptions): Promise
   for (const file of files) {
     for (const raw of loadExperimentFile(file)) {
       // The same parse as a run: invalid input is exit 2 with every problem, never a half-rendered job.
-      const parsed = parseExperiment(withNamespace(applyDefaults(raw), o.namespace), {
-        algorithms: knownAlgorithmNames(raw.spec?.algorithm),
-        earlyStopping: earlyStoppingNames,
+      const { config, trials } = await previewTrials(withNamespace(applyDefaults(raw), o.namespace), {
+        sourcePath: resolve(file),
       });
-      throwIfIssues(parsed.issues, `${file}: experiment '${raw.metadata?.name}'`);
-      const config = parsed.config!;
-      const m = config.manifest;
-      const { ref, settings } = resolveAlgorithm(
-        config.algorithm.name,
-        config.algorithm.settings,
-        dirname(resolve(file)),
-      );
-      // No record holds a drawn seed here: the dry run names trials like the Katib service does.
-      const seed = statelessSeed(config);
-      const count = Math.min(config.budget.parallelTrialCount, config.budget.maxTrialCount ?? Number.POSITIVE_INFINITY);
-      const host = new SuggestionHost(ref);
-      try {
-        const r = await host.suggest(suggestRequest(config, { trials: [], count, seed, settings }));
-        const assignments = r.suggestions.map((s) => s.params);
-        const names = r.suggestions.map((s, i) => s.name ?? trialName(m.metadata.name, seed, i));
-        docs.push(
-          renderDryRun(m, assignments, {
-            names,
-            seed,
+      docs.push(
+        renderDryRun(
+          config.manifest,
+          trials.map((t) => t.params),
+          {
+            names: trials.map((t) => t.name),
             ...(o.namespace === undefined ? {} : { namespace: o.namespace }),
-          }),
-        );
-      } finally {
-        await host.close();
-      }
+          },
+        ),
+      );
     }
   }
-  process.stdout.write(docs.map((d) => d.trimEnd()).join('\n---\n') + '\n');
+  process.stdout.write(`${docs.map((d) => d.trimEnd()).join('\n---\n')}\n`);
   return 0;
 }
 

@@ -2,10 +2,6 @@
  * `hpo unlock` and the "who is running this?" line of `hpo status`: both read the experiment's controller lock
  * (a lease, see `store/locks.ts`) and say in plain words whether a controller holds it and what to do.
  */
-import { ErrorCode, WorkbenchError } from '../common/errors.ts';
-import { type LockStatus, lockStatus } from '../store/locks.ts';
-import { openStore } from '../store/open.ts';
-import type { ExperimentLock, ExperimentRecord, Store } from '../store/types.ts';
 
 /** What `hpo status` reports about the controller of an experiment. */
 export interface ControllerReport {
@@ -111,3 +107,14 @@ export function unlockCommand(
     store.close();
   }
 }
+
+import {
+  ErrorCode,
+  type ExperimentLock,
+  type ExperimentRecord,
+  type LockStatus,
+  lockStatus,
+  openStore,
+  type Store,
+  WorkbenchError,
+} from '../index.ts';

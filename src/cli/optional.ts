@@ -2,8 +2,9 @@
  * Optional integrations: `@kubernetes/client-node` and `@grpc/*` are optional peer dependencies, so a default
  * install stays small. The commands that need one load it here, and say how to install it when it is absent.
  */
+
 import { readFileSync } from 'node:fs';
-import { ErrorCode, WorkbenchError } from '../common/errors.ts';
+import { ErrorCode, WorkbenchError } from '../index.ts';
 
 // The versions we test with, from our own peerDependencies (`^1.4.0` → `1.4.0`).
 function testedVersion(pkg: string): string {

@@ -1,5 +1,5 @@
 import cliProgress from 'cli-progress';
-import type { Progress } from '../experiment/controller.ts';
+import type { Progress } from '../index.ts';
 import { duration, num } from './format.ts';
 
 /** Shows run progress: a bar on a TTY, otherwise a plain line per completed trial on stderr. */

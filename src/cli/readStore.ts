@@ -1,7 +1,11 @@
-import { ErrorCode, WorkbenchError } from '../common/errors.ts';
-import type { StoreDamage } from '../store/codec.ts';
-import { openStoreForReading } from '../store/open.ts';
-import type { ExperimentRecord, Store } from '../store/types.ts';
+import {
+  ErrorCode,
+  type ExperimentRecord,
+  openStoreForReading,
+  type Store,
+  type StoreDamage,
+  WorkbenchError,
+} from '../index.ts';
 import { err } from './output.ts';
 
 /** Options every command that reads the store takes. */

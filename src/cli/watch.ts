@@ -2,8 +2,9 @@
  * `hpo status` and `hpo trials`, once or with `-w/--watch`: re-rendered every interval (kubectl's `get -w`,
  * optuna-dashboard's refresh) until the experiment has finished or no live `hpo run` drives it any more.
  */
+
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Store } from '../store/types.ts';
+import type { Store } from '../index.ts';
 import { inProgress, type ReadOptions, renderStatus, renderTrials } from './inspect.ts';
 import { isDocumentFormat, out } from './output.ts';
 import { requireExperiment, withReadStore } from './readStore.ts';

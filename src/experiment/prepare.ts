@@ -6,8 +6,9 @@ import { AshaStopper } from '../search/asha/index.ts';
 import { builtinEarlyStopping } from '../search/earlyStopping/index.ts';
 import { builtinAlgorithms } from '../search/index.ts';
 import type { EarlyStoppingAlgorithm, Settings, ValidationContext } from '../search/types.ts';
-import { parseExperiment, seedPolicyOf } from '../spec/config.ts';
+import { type ParsedExperiment, parseExperiment, seedPolicyOf } from '../spec/config.ts';
 import { applyDefaults } from '../spec/defaults.ts';
+import { isRecord } from '../spec/read.ts';
 import type { ExperimentManifest } from '../spec/types.ts';
 import type { ExperimentRecord, Store } from '../store/types.ts';
 import { SuggestionHost } from '../suggestion/host.ts';
@@ -97,6 +98,24 @@ interface Checked {
 }
 
 /**
+ * Parses an Experiment against this installation's registries (built-in and registered algorithms, a `module`
+ * setting, early-stopping rules): Katib's defaults and webhook rules, every issue (warnings too) with its path.
+ */
+export function parseForThisInstallation(
+  input: ExperimentManifest,
+  options: { inProcess?: boolean } = {},
+): ParsedExperiment {
+  return parseExperiment(input, {
+    // knownAlgorithmNames tolerates a malformed algorithm; the validator reports it.
+    algorithms: knownAlgorithmNames(
+      isRecord(input) && isRecord(input.spec) ? (input.spec.algorithm as never) : undefined,
+    ),
+    earlyStopping: earlyStoppingNames,
+    ...(options.inProcess ? { inProcess: true } : {}),
+  });
+}
+
+/**
  * Every check a run makes before anything is stored: Katib's spec rules, then (if those pass) the algorithm's
  * own settings check — a user's module is loaded in its worker — and the early-stopping settings. With
  * `keepHost` and no issues the caller owns `algorithm.host` and must close it; otherwise it is closed here.
@@ -105,11 +124,7 @@ async function check(
   input: ExperimentManifest,
   options: { sourcePath?: string; inProcess?: boolean; keepHost: boolean },
 ): Promise<Checked> {
-  const parsed = parseExperiment(input, {
-    algorithms: knownAlgorithmNames(input.spec?.algorithm),
-    earlyStopping: earlyStoppingNames,
-    ...(options.inProcess ? { inProcess: true } : {}),
-  });
+  const parsed = parseForThisInstallation(input, options);
   const { config } = parsed;
   if (config === undefined) return { manifest: applyDefaults(input), issues: errorsOnly(parsed.issues) };
   const manifest = config.manifest;

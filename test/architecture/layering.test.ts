@@ -26,7 +26,20 @@ const allowed: Record<string, readonly string[]> = {
   training: ['common', 'search', 'spec', 'metrics', 'store', 'trial'],
   experiment: ['common', 'search', 'spec', 'metrics', 'store', 'suggestion', 'trial', 'training'],
   platform: ['common', 'search', 'spec', 'metrics', 'store', 'suggestion', 'trial', 'training', 'experiment'],
-  cli: ['common', 'search', 'spec', 'metrics', 'store', 'suggestion', 'trial', 'training', 'experiment', 'platform'],
+  // 'index.ts' is the root public API (src/index.ts), which only the CLI imports.
+  cli: [
+    'index.ts',
+    'common',
+    'search',
+    'spec',
+    'metrics',
+    'store',
+    'suggestion',
+    'trial',
+    'training',
+    'experiment',
+    'platform',
+  ],
 };
 
 const all = files(src).map((f) => ({ file: relative(src, f), text: readFileSync(f, 'utf8') }));
@@ -40,6 +53,25 @@ describe('architecture', () => {
       for (const m of text.matchAll(/from '(\.\.?\/[^']+)'/g)) {
         const target = relative(src, join(dirname(join(src, file)), m[1]!)).split('/')[0]!;
         if (target !== folder && !(allowed[folder] ?? []).includes(target)) bad.push(`${file} imports ${m[1]}`);
+      }
+    }
+    expect(bad).toEqual([]);
+  });
+
+  it('the CLI goes through the public API only: the root index and the subpath index files', () => {
+    const publicFiles = new Set([
+      'index.ts',
+      'testing/index.ts',
+      'training/index.ts',
+      'platform/grpc/index.ts',
+      'platform/kubernetes/index.ts',
+    ]);
+    const bad: string[] = [];
+    for (const { file, text } of all) {
+      if (!file.startsWith('cli/')) continue;
+      for (const m of text.matchAll(/(?:from |import\()'(\.\.?\/[^']+)'/g)) {
+        const target = relative(src, join(dirname(join(src, file)), m[1]!));
+        if (!target.startsWith('cli/') && !publicFiles.has(target)) bad.push(`${file} imports ${m[1]}`);
       }
     }
     expect(bad).toEqual([]);
