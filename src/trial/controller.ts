@@ -596,7 +596,10 @@ export class ExperimentController {
         this.setPhase('Failed', ExperimentReason.failed, `Suggestion has failed: ${msg}`);
         return this.record;
       }
-      // Interrupted: stop what runs, keep the experiment Running so `hpo resume` continues it.
+      // Interrupted: stop what runs, keep the experiment Running so `hpo resume` continues it. An algorithm
+      // still thinking is stopped rather than awaited: it may be stuck (a worker thread spinning), and its
+      // answer would be thrown away anyway.
+      if (suggesting) await this.o.host.cancel();
       await this.stopAll({
         kind: 'Killed',
         reason: 'Interrupted',
