@@ -392,6 +392,11 @@ export class ExperimentController {
     } else {
       state = objective === undefined ? 'MetricsUnavailable' : 'Succeeded';
       ({ reason, message } = trialMessages[state]!);
+      if (state === 'MetricsUnavailable') {
+        // Katib's words first, then what exactly went wrong: a user cannot fix "not available" alone.
+        const problems = result.outcome === 'completed' ? (result.metricsProblems ?? []) : [];
+        message = `${message}: ${[metrics.unavailableReason(), ...problems].join('; ')}`;
+      }
     }
     this.o.store.transaction(() => {
       const rows = metrics.drain();
