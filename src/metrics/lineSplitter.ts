@@ -74,7 +74,8 @@ export class LineSplitter {
       }
       start = nl + 1;
     }
-    if (k > 0) this.lineStartByte = newlineByte(k - 1) + 1;
+    // The last newline of the chunk ends the last complete line (one backwards search per chunk).
+    if (k > 0) this.lineStartByte = chunkStart + bytes.lastIndexOf(10) + 1;
     if (start < text.length) this.keep(start === 0 ? text : text.slice(start));
   }
 

@@ -46,8 +46,23 @@ interface Engine {
 let engine: Engine | undefined;
 
 function currentEngine(): Engine {
-  engine ??= { wasm: require(modulePath) as WasmModule, compiled: new Map() };
+  engine ??= { wasm: loadQuietly(), compiled: new Map() };
   return engine;
+}
+
+/**
+ * Loads a fresh instance of the module. Its glue binds `console.warn` at load time to print its own abort
+ * messages ("Cannot enlarge memory arrays…", twice), which would land on the CLI's stderr; we report an
+ * abort ourselves, so it gets a silent `console.warn` instead.
+ */
+function loadQuietly(): WasmModule {
+  const warn = console.warn;
+  console.warn = () => {};
+  try {
+    return require(modulePath) as WasmModule;
+  } finally {
+    console.warn = warn;
+  }
 }
 
 /** Drops an aborted engine so the next use loads a fresh instance of the module (a new 16 MiB heap). */
