@@ -58,6 +58,17 @@ it('grid refuses the whole huge space at validation, at once', () => {
   expect(issues.map((i) => i.message).join('\n')).toMatch(/more than grid search can index/);
 });
 
+it('grid with random_state shuffles a 2^53 − 3 point grid at once, in bounds', async () => {
+  const domain = { kind: 'int', min: 1, max: max - 1, step: 1, scale: 'uniform' } as const;
+  const result = await builtinAlgorithms.grid!().suggest({
+    ...request([], 3),
+    space: [{ name: 'j', domain }],
+    settings: { random_state: '5' },
+  });
+  expect(result.suggestions).toHaveLength(3);
+  for (const s of result.suggestions) expect(contains(domain, s.params.j!)).toBe(true);
+});
+
 describe.each(['random', 'grid', 'sobol', 'tpe', 'multivariate-tpe', 'bayesianoptimization', 'cmaes'])(
   '%s on 2^53-wide ints and 1e15-wide doubles',
   (name) => {
