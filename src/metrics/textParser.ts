@@ -53,17 +53,20 @@ export class TextMetricParser {
     this.nameSet = new Set(this.names);
     const filters = options.filters && options.filters.length > 0 ? options.filters : [defaultMetricFilter];
     this.scanOnly = filters.length === 1 && filters[0] === defaultMetricFilter;
-    this.filters = filters.map((f, i) => {
-      const problem = validateFilter(f);
-      if (problem !== undefined) {
-        throw new WorkbenchError(ErrorCode.invalidSpec, `metrics filter ${i} '${f}': ${problem}`, {
-          issues: [{ path: `spec.metricsCollectorSpec.source.filter.metricsFormat[${i}]`, message: problem }],
+    // The default filter never needs the engine (its scanner is exact), so most runs never load the wasm.
+    this.filters = this.scanOnly
+      ? []
+      : filters.map((f, i) => {
+          const problem = validateFilter(f);
+          if (problem !== undefined) {
+            throw new WorkbenchError(ErrorCode.invalidSpec, `metrics filter ${i} '${f}': ${problem}`, {
+              issues: [{ path: `spec.metricsCollectorSpec.source.filter.metricsFormat[${i}]`, message: problem }],
+            });
+          }
+          const compiled = Re2Filter.compile(f);
+          if ('error' in compiled) throw new WorkbenchError(ErrorCode.internal, compiled.error);
+          return compiled;
         });
-      }
-      const compiled = Re2Filter.compile(f);
-      if ('error' in compiled) throw new WorkbenchError(ErrorCode.internal, compiled.error);
-      return compiled;
-    });
   }
 
   /** Parses one line (without its newline) into zero or more metric logs, in match order. */
