@@ -395,6 +395,11 @@ export class ExperimentController {
     } else {
       state = objective === undefined ? 'MetricsUnavailable' : 'Succeeded';
       ({ reason, message } = trialMessages[state]!);
+      if (state === 'MetricsUnavailable') {
+        // Katib's words first, then what exactly went wrong: a user cannot fix "not available" alone.
+        const problems = result.outcome === 'completed' ? (result.metricsProblems ?? []) : [];
+        message = `${message}: ${[metrics.unavailableReason(), ...problems].join('; ')}`;
+      }
     }
     this.o.store.transaction(() => {
       const rows = metrics.drain();
@@ -595,7 +600,10 @@ export class ExperimentController {
         this.setPhase('Failed', ExperimentReason.failed, `Suggestion has failed: ${msg}`);
         return this.record;
       }
-      // Interrupted: stop what runs, keep the experiment Running so `hpo resume` continues it.
+      // Interrupted: stop what runs, keep the experiment Running so `hpo resume` continues it. An algorithm
+      // still thinking is stopped rather than awaited: it may be stuck (a worker thread spinning), and its
+      // answer would be thrown away anyway.
+      if (suggesting) await this.o.host.cancel();
       await this.stopAll({
         kind: 'Killed',
         reason: 'Interrupted',

@@ -14,7 +14,7 @@ import { MetricAccumulator } from './strategies.ts';
 import { TextMetricParser } from './textParser.ts';
 import { readTfEventsDir } from './tfevents.ts';
 import { normalizeRfc3339 } from './timestamp.ts';
-import type { MetricLog } from './types.ts';
+import type { MetricLog, OverlongLine } from './types.ts';
 
 export {
   type CollectorSpec,
@@ -57,8 +57,15 @@ export interface MetricsCollector {
   readonly resolvedPath: string | undefined;
   /** Problems seen while collecting (unreadable file, corrupt event records, skipped JSON lines). */
   readonly warnings: readonly string[];
+  /**
+   * Why metrics may be missing, one sentence each (lines skipped for being over the line limit). The
+   * executor hands them to the controller, which puts them in a `MetricsUnavailable` trial's message.
+   */
+  readonly problems: readonly string[];
   /** One line of trial output (feed stdout and stderr: Katib's wrapper redirects both). No-op unless StdOut. */
   onStdoutLine(line: string): void;
+  /** A line of trial output over the line limit, which the line splitter skipped. No-op unless StdOut. */
+  onStdoutOverlong(line: OverlongLine, stream: string): void;
   /** Called when the trial is about to start: creates the metrics directory and, for File, starts tailing. */
   start(workDir: string): void;
   /** Called after the trial exited: drains the file / reads the event files, then flushes. */
@@ -74,6 +81,8 @@ export interface MetricsCollector {
 }
 
 const maxWarnings = 100;
+/** Skipped over-long lines described one by one; more are only counted. */
+const maxOverlongNoted = 3;
 
 /** Creates the collector for one trial. Throws `invalidSpec` for a bad filter or filters with JSON. */
 export function createCollector(
@@ -88,6 +97,8 @@ class LocalCollector implements MetricsCollector {
   readonly kind: LocalCollectorKind;
   resolvedPath: string | undefined;
   readonly warnings: string[] = [];
+  readonly problems: string[] = [];
+  private overlong = 0;
   private readonly spec: CollectorSpec;
   private readonly names: readonly string[];
   private readonly options: CollectorOptions;
@@ -124,6 +135,18 @@ class LocalCollector implements MetricsCollector {
     if (this.kind === 'StdOut' && !this.finished) this.parseLine(line);
   }
 
+  onStdoutOverlong(line: OverlongLine, stream: string): void {
+    if (this.kind === 'StdOut' && !this.finished) this.noteOverlong(line, stream);
+  }
+
+  private noteOverlong(line: OverlongLine, source: string): void {
+    this.overlong++;
+    if (this.overlong > maxOverlongNoted) return;
+    const problem = `a line of ${line.bytes} bytes at byte offset ${line.offset} of ${source} exceeded the 1 MiB line limit; metrics on it were not parsed`;
+    this.problems.push(problem);
+    this.warn(problem);
+  }
+
   start(workDir: string): void {
     if (this.kind === 'File') {
       const path = resolveTrialPath(workDir, this.spec.path ?? defaultMetricsFilePath);
@@ -131,6 +154,7 @@ class LocalCollector implements MetricsCollector {
       mkdirSync(dirname(path), { recursive: true });
       this.follower = new FileFollower(path, {
         onLine: (line) => this.parseLine(line),
+        onOverlong: (line) => this.noteOverlong(line, path),
         onError: (err) => this.warn(`reading ${path}: ${(err as Error).message}`),
         ...(this.options.pollIntervalMs === undefined ? {} : { intervalMs: this.options.pollIntervalMs }),
       });
@@ -146,7 +170,9 @@ class LocalCollector implements MetricsCollector {
     if (this.finished) return;
     if (this.follower !== undefined) {
       await this.follower.stop();
-      if (this.follower.truncatedLines > 0) this.warn(`${this.follower.truncatedLines} over-long lines were cut`);
+    }
+    if (this.overlong > maxOverlongNoted) {
+      this.problems.push(`${this.overlong - maxOverlongNoted} more lines exceeded the line limit`);
     }
     if (this.kind === 'TensorFlowEvent' && this.resolvedPath !== undefined) {
       const logs = await readTfEventsDir(this.resolvedPath, this.names, { onWarning: (m) => this.warn(m) });

@@ -1,5 +1,6 @@
 import { type FileHandle, open } from 'node:fs/promises';
 import { LineSplitter } from './lineSplitter.ts';
+import type { OverlongLine } from './types.ts';
 
 /** Options of {@link FileFollower}. */
 export interface FileFollowerOptions {
@@ -8,6 +9,8 @@ export interface FileFollowerOptions {
   /** How often to look for new bytes; default 150 ms. */
   readonly intervalMs?: number;
   readonly maxLineChars?: number;
+  /** Called for a line over `maxLineChars`, which is skipped (see {@link LineSplitter}). */
+  readonly onOverlong?: (line: OverlongLine) => void;
   /** Called when a poll fails for a reason other than the file not existing yet; polling continues. */
   readonly onError?: (err: unknown) => void;
 }
@@ -37,6 +40,7 @@ export class FileFollower {
     this.splitter = new LineSplitter({
       onLine: options.onLine,
       ...(options.maxLineChars === undefined ? {} : { maxLineChars: options.maxLineChars }),
+      ...(options.onOverlong === undefined ? {} : { onOverlong: options.onOverlong }),
     });
   }
 
@@ -45,9 +49,9 @@ export class FileFollower {
     return this.offset;
   }
 
-  /** Lines cut at the length cap so far. */
-  get truncatedLines(): number {
-    return this.splitter.truncatedLines;
+  /** Lines skipped for being over the length cap so far. */
+  get overlongLines(): number {
+    return this.splitter.overlongLines;
   }
 
   /** Starts polling (idempotent). */

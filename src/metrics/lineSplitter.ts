@@ -1,24 +1,36 @@
 import { StringDecoder } from 'node:string_decoder';
+import type { OverlongLine } from './types.ts';
 
-/** Longest line kept by default (in UTF-16 code units, ~1 MiB); the rest of a longer line is dropped. */
+/** Longest line kept by default (in UTF-16 code units, ~1 MiB); a longer line is skipped whole. */
 export const defaultMaxLineChars: number = 1024 * 1024;
 
 /** Options of {@link LineSplitter}. */
 export interface LineSplitterOptions {
   /** Called once per complete line, without its '\n' or a trailing '\r'. */
   readonly onLine: (line: string) => void;
-  /** Lines longer than this are cut to this length (see {@link LineSplitter.truncatedLines}). */
+  /** Lines longer than this are skipped (see {@link LineSplitterOptions.onOverlong}). */
   readonly maxLineChars?: number;
+  /** Called instead of `onLine` for a line longer than the cap, with its size and offset in bytes. */
+  readonly onOverlong?: (line: OverlongLine) => void;
+}
+
+/** Byte positions of every '\n' in `bytes`. */
+function newlinePositions(bytes: Uint8Array): number[] {
+  const out: number[] = [];
+  for (let i = bytes.indexOf(10); i >= 0; i = bytes.indexOf(10, i + 1)) out.push(i);
+  return out;
 }
 
 /**
  * Turns a stream of Buffer/string chunks into lines, holding at most one partial line. UTF-8 characters
- * split across chunks are decoded correctly (StringDecoder). Used for trial stdout and tailed files.
+ * split across chunks are decoded correctly (StringDecoder). Used for tailed files and pod logs. A line over
+ * the cap is not delivered at all: memory stays bounded, and a metric cut in half would be a wrong value.
  */
 export class LineSplitter {
-  /** How many lines were longer than the cap and got cut. */
-  truncatedLines = 0;
+  /** How many lines were longer than the cap and were skipped. */
+  overlongLines = 0;
   private readonly onLine: (line: string) => void;
+  private readonly onOverlong: ((line: OverlongLine) => void) | undefined;
   private readonly maxLineChars: number;
   private readonly decoder = new StringDecoder('utf8');
   /** Pieces of the current unterminated line, kept apart so a long line in small chunks stays linear. */
@@ -26,52 +38,64 @@ export class LineSplitter {
   private pendingChars = 0;
   /** The current line already exceeded the cap: drop everything until its end. */
   private dropping = false;
+  /** Bytes pushed so far, and the byte offset where the line still unterminated after the last chunk began. */
+  private streamBytes = 0;
+  private lineStartByte = 0;
 
   constructor(options: LineSplitterOptions) {
     this.onLine = options.onLine;
+    this.onOverlong = options.onOverlong;
     this.maxLineChars = options.maxLineChars ?? defaultMaxLineChars;
   }
 
   /** Feeds one chunk; calls `onLine` for every line it completes. */
   push(chunk: Buffer | Uint8Array | string): void {
-    const text = typeof chunk === 'string' ? chunk : this.decoder.write(chunk as Buffer);
-    if (text.length > 0) this.pushText(text);
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    const text = this.decoder.write(bytes as Buffer);
+    const chunkStart = this.streamBytes;
+    this.streamBytes += bytes.length;
+    // Byte offsets matter only for a line over the cap (rare): the k-th '\n' of `text` is the k-th 0x0A of
+    // `bytes` (the decoder never holds one back), so they are found then, from the newline's ordinal.
+    let newlines: number[] | undefined;
+    const newlineByte = (k: number): number => {
+      newlines ??= newlinePositions(bytes);
+      return chunkStart + newlines[k]!;
+    };
+    let start = 0;
+    let k = 0;
+    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start), k++) {
+      if (this.pending.length === 0 && !this.dropping && nl - start <= this.maxLineChars) {
+        this.emit(text.slice(start, nl));
+      } else {
+        if (!this.dropping) this.keep(text.slice(start, nl));
+        const line = this.takePending();
+        if (line !== undefined) this.emit(line);
+        else this.skip(k === 0 ? this.lineStartByte : newlineByte(k - 1) + 1, newlineByte(k));
+      }
+      start = nl + 1;
+    }
+    // The last newline of the chunk ends the last complete line (one backwards search per chunk).
+    if (k > 0) this.lineStartByte = chunkStart + bytes.lastIndexOf(10) + 1;
+    if (start < text.length) this.keep(start === 0 ? text : text.slice(start));
   }
 
   /** Flushes the decoder and emits a final line that had no '\n' (if any). Call once at end of input. */
   end(): void {
     const rest = this.decoder.end();
-    if (rest.length > 0) this.pushText(rest);
-    if (this.pendingChars > 0 || this.pending.length > 0) this.emit(this.takePending(''));
-    this.dropping = false;
-  }
-
-  private pushText(text: string): void {
-    let start = 0;
-    let nl = text.indexOf('\n');
-    while (nl >= 0) {
-      if (this.pending.length === 0 && !this.dropping) {
-        this.emit(
-          nl - start > this.maxLineChars
-            ? this.cut(text.slice(start, start + this.maxLineChars))
-            : text.slice(start, nl),
-        );
-      } else {
-        this.emit(this.takePending(text.slice(start, nl)));
-      }
-      start = nl + 1;
-      nl = text.indexOf('\n', start);
+    if (rest.length > 0) this.keep(rest);
+    if (this.pendingChars > 0 || this.pending.length > 0 || this.dropping) {
+      const line = this.takePending();
+      if (line === undefined) this.skip(this.lineStartByte, this.streamBytes);
+      else this.emit(line);
     }
-    if (start < text.length) this.keep(start === 0 ? text : text.slice(start));
   }
 
-  /** Buffers part of an unterminated line, cutting it once it passes the cap. */
+  /** Buffers part of an unterminated line, switching to dropping once it passes the cap. */
   private keep(piece: string): void {
     if (this.dropping) return;
-    const room = this.maxLineChars - this.pendingChars;
-    if (piece.length > room) {
-      this.pending.push(piece.slice(0, room));
-      this.pendingChars += room;
+    if (piece.length > this.maxLineChars - this.pendingChars) {
+      this.pending = [];
+      this.pendingChars = 0;
       this.dropping = true;
       return;
     }
@@ -79,21 +103,18 @@ export class LineSplitter {
     this.pendingChars += piece.length;
   }
 
-  /** Joins the buffered pieces with the tail that completed the line, and resets the buffer. */
-  private takePending(tail: string): string {
-    const wasDropping = this.dropping;
-    if (!wasDropping) this.keep(tail);
-    const line = this.pending.length === 1 ? this.pending[0]! : this.pending.join('');
-    const cutNow = this.dropping;
+  /** The buffered line, or undefined when it went over the cap; resets the buffer either way. */
+  private takePending(): string | undefined {
+    const line = this.dropping ? undefined : this.pending.length === 1 ? this.pending[0]! : this.pending.join('');
     this.pending = [];
     this.pendingChars = 0;
     this.dropping = false;
-    return cutNow ? this.cut(line) : line;
+    return line;
   }
 
-  private cut(line: string): string {
-    this.truncatedLines++;
-    return line;
+  private skip(startByte: number, endByte: number): void {
+    this.overlongLines++;
+    this.onOverlong?.({ bytes: endByte - startByte, offset: startByte });
   }
 
   private emit(line: string): void {

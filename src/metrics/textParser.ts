@@ -1,6 +1,6 @@
 import { ErrorCode, WorkbenchError } from '../common/errors.ts';
+import { checkRe2, Re2Filter } from '../spec/re2.ts';
 import { scanDefaultFilter } from './defaultFilterScan.ts';
-import { compileRe2 } from './re2.ts';
 import { normalizeRfc3339 } from './timestamp.ts';
 import type { MetricLog } from './types.ts';
 
@@ -16,8 +16,8 @@ const twoSubexpressions = /\([^\n]*\)[^\n]*\([^\n]*\)/;
  * yield a metric (Katib accepts e.g. `\(a\)\(b\)` and then silently collects nothing). Returns error text or undefined.
  */
 export function validateFilter(re: string): string | undefined {
-  const compiled = compileRe2(re);
-  if ('error' in compiled) return `invalid filter: ${compiled.error}`;
+  const compiled = checkRe2(re);
+  if (!compiled.ok) return `invalid filter: ${compiled.error}`;
   if (!twoSubexpressions.test(re)) return 'two top subexpressions are required';
   if (compiled.captureGroups < 2) {
     return 'two top subexpressions are required: the filter needs capture groups (name) and (value)';
@@ -44,8 +44,8 @@ const noLogs: readonly MetricLog[] = Object.freeze([]);
 export class TextMetricParser {
   private readonly names: readonly string[];
   private readonly nameSet: ReadonlySet<string>;
-  private readonly regexes: readonly RegExp[];
-  /** Only the default filter: use the equivalent hand-written scanner instead of the regex. */
+  private readonly filters: readonly Re2Filter[];
+  /** Only the default filter: use the equivalent hand-written scanner instead of RE2. */
   private readonly scanOnly: boolean;
 
   constructor(options: TextMetricParserOptions) {
@@ -53,17 +53,20 @@ export class TextMetricParser {
     this.nameSet = new Set(this.names);
     const filters = options.filters && options.filters.length > 0 ? options.filters : [defaultMetricFilter];
     this.scanOnly = filters.length === 1 && filters[0] === defaultMetricFilter;
-    this.regexes = filters.map((f, i) => {
-      const problem = validateFilter(f);
-      if (problem !== undefined) {
-        throw new WorkbenchError(ErrorCode.invalidSpec, `metrics filter ${i} '${f}': ${problem}`, {
-          issues: [{ path: `spec.metricsCollectorSpec.source.filter.metricsFormat[${i}]`, message: problem }],
+    // The default filter never needs the engine (its scanner is exact), so most runs never load the wasm.
+    this.filters = this.scanOnly
+      ? []
+      : filters.map((f, i) => {
+          const problem = validateFilter(f);
+          if (problem !== undefined) {
+            throw new WorkbenchError(ErrorCode.invalidSpec, `metrics filter ${i} '${f}': ${problem}`, {
+              issues: [{ path: `spec.metricsCollectorSpec.source.filter.metricsFormat[${i}]`, message: problem }],
+            });
+          }
+          const compiled = Re2Filter.compile(f);
+          if ('error' in compiled) throw new WorkbenchError(ErrorCode.internal, compiled.error);
+          return compiled;
         });
-      }
-      const compiled = compileRe2(f);
-      if ('error' in compiled) throw new WorkbenchError(ErrorCode.internal, compiled.error);
-      return compiled.regex;
-    });
   }
 
   /** Parses one line (without its newline) into zero or more metric logs, in match order. */
@@ -83,31 +86,26 @@ export class TextMetricParser {
       }
       return out ?? noLogs;
     }
-    for (const regex of this.regexes) {
-      regex.lastIndex = 0;
-      let prevEnd = -1;
-      for (let m = regex.exec(line); m !== null; m = regex.exec(line)) {
-        const end = m.index + m[0].length;
-        if (m[0].length === 0) {
-          regex.lastIndex++;
-          // Go's FindAll ignores an empty match right where the previous match ended.
-          if (m.index === prevEnd) continue;
+    for (const filter of this.filters) {
+      filter.forEachMatch(line, (m) => {
+        const name = m.name.trim();
+        const value = m.value.trim();
+        if (this.nameSet.has(name) && value !== '') {
+          out ??= [];
+          out.push(time === undefined ? { name, value } : { name, value, time });
         }
-        prevEnd = end;
-        const name = (m[1] ?? '').trim();
-        if (!this.nameSet.has(name)) continue;
-        const value = (m[2] ?? '').trim();
-        if (value === '') continue;
-        out ??= [];
-        out.push(time === undefined ? { name, value } : { name, value, time });
-      }
+        // A later match lies wholly after this one, so its name must appear there; the engine costs
+        // microseconds per call (custom filter on a training log: 3.4 MB/s vs 73 MB/s for the old
+        // backtracking RegExp), so skip the calls that cannot yield a metric.
+        return this.mentionsMetric(line, m.end);
+      });
     }
     return out ?? noLogs;
   }
 
   /** Katib's cheap pre-check: skip lines that contain none of the metric names. */
-  private mentionsMetric(line: string): boolean {
-    for (const name of this.names) if (line.includes(name)) return true;
+  private mentionsMetric(line: string, from = 0): boolean {
+    for (const name of this.names) if (line.includes(name, from)) return true;
     return false;
   }
 

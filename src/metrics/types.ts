@@ -13,3 +13,11 @@ export interface MetricLog {
 
 /** Katib's metric strategy for reducing a history to one value. */
 export type StrategyName = 'min' | 'max' | 'latest';
+
+/** A line longer than a collector's line limit: skipped whole, and reported with where it was. */
+export interface OverlongLine {
+  /** Its length in bytes, without the newline. */
+  readonly bytes: number;
+  /** Byte offset of its first byte in the stream (stdout, stderr or the metrics file). */
+  readonly offset: number;
+}

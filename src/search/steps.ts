@@ -23,13 +23,22 @@ export function stepPoint(min: number, step: number, k: number): number {
   return roundTo(min + k * step, Math.max(decimals(min), decimals(step)));
 }
 
-/** How many points `min + k*step` (rounded as {@link stepPoint}) lie in [min, max]; at least 1 when min ≤ max. */
+/**
+ * How many points `min + k*step` (rounded as {@link stepPoint}) lie in [min, max]; at least 1 when min ≤ max.
+ * Counted, never enumerated: exact up to 2^53 points; beyond that (where neighbouring k cannot be told apart)
+ * an estimate above `Number.MAX_SAFE_INTEGER`, or Infinity when max − min overflows. Callers treat a count
+ * that is not a safe integer as "too many to index" (spec validation refuses such ranges).
+ */
 export function stepCount(min: number, max: number, step: number): number {
   if (!(max >= min) || !(step > 0)) return max === min ? 1 : 0;
-  let n = Math.floor((max - min) / step) + 1;
+  const estimate = Math.floor((max - min) / step) + 1;
+  if (!Number.isSafeInteger(estimate)) return estimate;
   // The division can be off by one either way in floating point; settle it on the rounded points themselves.
-  while (stepPoint(min, step, n) <= max) n++;
-  while (n > 1 && stepPoint(min, step, n - 1) > max) n--;
+  // A few tries suffice; the bound keeps ranges where min + k*step stops moving (k beyond what the step can
+  // change at this magnitude) from spinning here: `n++` then changed nothing, forever.
+  let n = estimate;
+  for (let i = 0; i < 4 && stepPoint(min, step, n) <= max; i++) n++;
+  for (let i = 0; i < 4 && n > 1 && stepPoint(min, step, n - 1) > max; i++) n--;
   return n;
 }
 

@@ -1,7 +1,7 @@
 import type { Issue } from '../common/issue.ts';
 import { didYouMean } from './didYouMean.ts';
 import { knownFields, unknownFields } from './fields.ts';
-import { compileGoRegex, groupCount } from './goRegex.ts';
+import { checkRe2 } from './re2.ts';
 import { at, isRecord, isUnset, type Obj, show } from './read.ts';
 
 const allKinds = ['StdOut', 'File', 'TensorFlowEvent', 'PrometheusMetric', 'Custom', 'Push'];
@@ -26,15 +26,14 @@ function checkFilters(source: Obj | undefined): Issue[] {
     return [...issues, { path: `${fp}.metricsFormat`, message: 'metricsFormat must be a list of regexes.' }];
   formats.forEach((f, i) => {
     const p = at(`${fp}.metricsFormat`, i);
-    const compiled =
-      typeof f === 'string' ? compileGoRegex(f) : { ok: false as const, error: `not a string: ${show(f)}` };
+    const compiled = typeof f === 'string' ? checkRe2(f) : { ok: false as const, error: `not a string: ${show(f)}` };
     if (!compiled.ok) {
       issues.push({
         path: p,
         message: `invalid filter: ${compiled.error}.`,
         fix: 'Write a Go RE2 regular expression.',
       });
-    } else if (!twoGroups.test(f as string) || groupCount(compiled.regex) < 2) {
+    } else if (!twoGroups.test(f as string) || compiled.captureGroups < 2) {
       issues.push({
         path: p,
         message: 'two top subexpressions are required: the first captures the metric name, the second its value.',

@@ -77,6 +77,58 @@ function checkRange(fs: Obj, path: string, type: 'int' | 'double'): Issue[] {
       fix: 'Use a positive step.',
     });
   }
+  issues.push(...representability(path, type, { min, max, step }));
+  return issues;
+}
+
+/**
+ * Ranges that parse as finite numbers but that no algorithm can work with exactly: before these checks they
+ * passed and then spun at full CPU before the first trial (counting grid points one by one past where
+ * `min + k*step` stops changing). Katib has none of these checks.
+ */
+function representability(
+  path: string,
+  type: 'int' | 'double',
+  b: { readonly min: number | undefined; readonly max: number | undefined; readonly step: number | undefined },
+): Issue[] {
+  const issues: Issue[] = [];
+  if (type === 'int') {
+    for (const key of ['min', 'max', 'step'] as const) {
+      const v = b[key];
+      if (v !== undefined && !Number.isSafeInteger(v)) {
+        issues.push({
+          path: at(path, key),
+          message: `${key} ${show(String(v))} is beyond ±${Number.MAX_SAFE_INTEGER} (2^53 − 1), where numbers (and JSON) can no longer hold every integer, so values near it would be silently rounded.`,
+          fix: `Keep int bounds within ±${Number.MAX_SAFE_INTEGER}, or use a double parameter.`,
+        });
+      }
+    }
+    return issues;
+  }
+  const { min, max, step } = b;
+  if (min === undefined || max === undefined || !(max > min)) return issues;
+  if (!Number.isFinite(max - min)) {
+    issues.push({
+      path: at(path, 'max'),
+      message: `the width of the range, max − min = ${max} − (${min}), overflows to Infinity: no distribution can be drawn over it.`,
+      fix: `Narrow the range to a width below ${Number.MAX_VALUE.toExponential(3)}, or rescale the parameter.`,
+    });
+    return issues;
+  }
+  if (step === undefined || !(step > 0)) return issues;
+  const points = (max - min) / step;
+  const resolution = 2 * Number.EPSILON * Math.max(Math.abs(min), Math.abs(max));
+  if (points > Number.MAX_SAFE_INTEGER || step < resolution) {
+    const smallest = Math.max((max - min) / Number.MAX_SAFE_INTEGER, resolution);
+    issues.push({
+      path: at(path, 'step'),
+      message:
+        points > Number.MAX_SAFE_INTEGER
+          ? `step ${step} cuts [${min}, ${max}] into about ${points.toExponential(2)} points, more than 2^53: neighbouring points min + k·step can no longer be told apart.`
+          : `step ${step} is below the floating-point resolution of numbers near ${Math.max(Math.abs(min), Math.abs(max))}: neighbouring points min + k·step would round to the same number.`,
+      fix: `Use a step of ${10 ** Math.ceil(Math.log10(smallest))} or more, or remove step for a continuous parameter.`,
+    });
+  }
   return issues;
 }
 

@@ -40,6 +40,10 @@ export class SuggestionHost {
   readonly ref: AlgorithmRef;
   private live: Live | undefined;
   private closed = false;
+  /** Bumped by {@link SuggestionHost.cancel}: a call that started before it fails instead of retrying. */
+  private cancels = 0;
+  /** A worker still loading its algorithm (not yet `live`), so that cancel can stop it too. */
+  private starting: Worker | undefined;
   /** How many times a worker was restarted after a crash (for events and tests). */
   restarts = 0;
 
@@ -50,6 +54,7 @@ export class SuggestionHost {
   private async start(): Promise<Live> {
     const worker = spawnWorker();
     worker.unref();
+    this.starting = worker;
     const died = new Promise<never>((_, reject) => {
       const fail = (why: string): void => {
         reject(
@@ -64,22 +69,38 @@ export class SuggestionHost {
     died.catch(() => {});
     const api = Comlink.wrap<WorkerApi>(nodeEndpoint(worker));
     const live: Live = { worker, api, died, sent: new WeakSet(), primed: false, names: new Set() };
-    unwrap(await Promise.race([api.load(this.ref), died]));
+    try {
+      unwrap(await Promise.race([api.load(this.ref), died]));
+    } finally {
+      if (this.starting === worker) this.starting = undefined;
+    }
     return live;
+  }
+
+  private cancelled(cause: unknown): WorkbenchError {
+    return new WorkbenchError(ErrorCode.workerCrashed, `suggestion from '${this.ref.name}' was cancelled`, { cause });
   }
 
   private async withWorker<T>(call: (live: Live) => Promise<T>): Promise<T> {
     if (this.closed) throw new WorkbenchError(ErrorCode.internal, 'suggestion host is closed');
+    const cancelsAtStart = this.cancels;
     for (let attempt = 0; ; attempt++) {
-      if (!this.live) this.live = await this.start();
+      if (!this.live) {
+        try {
+          this.live = await this.start();
+        } catch (err) {
+          throw this.cancels === cancelsAtStart ? err : this.cancelled(err);
+        }
+      }
       const live = this.live;
       try {
         return await Promise.race([call(live), live.died]);
       } catch (err) {
         const crashed = err instanceof WorkbenchError && err.code === ErrorCode.workerCrashed;
         if (!crashed) throw err;
-        this.live = undefined;
+        if (this.live === live) this.live = undefined;
         void live.worker.terminate();
+        if (this.cancels !== cancelsAtStart) throw this.cancelled(err);
         if (attempt >= 1 || this.closed) {
           throw new WorkbenchError(ErrorCode.workerCrashed, `${err.message}; it was restarted once and failed again`, {
             cause: err,
@@ -125,6 +146,18 @@ export class SuggestionHost {
     const live = this.live;
     live.api.crash().catch(() => {});
     await live.died.catch(() => {});
+  }
+
+  /**
+   * Terminates the worker now, so that a call in flight fails at once instead of waiting for an algorithm
+   * that may never answer (the controller calls this on an interrupt). The next call starts a fresh worker.
+   */
+  async cancel(): Promise<void> {
+    this.cancels++;
+    const workers = [this.live?.worker, this.starting];
+    this.live = undefined;
+    this.starting = undefined;
+    await Promise.all(workers.map((w) => w?.terminate()));
   }
 
   /** Stops the worker. */

@@ -31,7 +31,12 @@ export interface StopReason {
 
 /** How a trial's program ended; the controller turns it into a Katib trial condition. */
 export type ExecutorResult =
-  | { readonly outcome: 'completed'; readonly exitCode?: number }
+  | {
+      readonly outcome: 'completed';
+      readonly exitCode?: number;
+      /** Why metrics may be missing (the collector's `problems`), for a `MetricsUnavailable` message. */
+      readonly metricsProblems?: readonly string[];
+    }
   | { readonly outcome: 'failed'; readonly reason: string; readonly message: string; readonly exitCode?: number }
   | { readonly outcome: 'stopped'; readonly exitCode?: number };
 

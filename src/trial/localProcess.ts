@@ -215,6 +215,7 @@ export class LocalProcessExecutor implements TrialExecutor {
       logPath: ctx.logPath,
       ...(timeout === undefined ? {} : { timeoutMs: timeout * 1000 }),
       onLine: (line) => collector.onStdoutLine(line),
+      onOverlongLine: (line, stream) => collector.onStdoutOverlong(line, stream),
     });
     // Remembered so that a controller restarted after kill -9 can stop this orphaned process group.
     recordTrialProcesses(ctx.workDir, [proc]);
@@ -243,7 +244,10 @@ export class LocalProcessExecutor implements TrialExecutor {
         ...code,
       };
     }
-    if (exit.exitCode === 0) return { outcome: 'completed', exitCode: 0 };
+    if (exit.exitCode === 0) {
+      const problems = collector.problems.length === 0 ? {} : { metricsProblems: collector.problems };
+      return { outcome: 'completed', exitCode: 0, ...problems };
+    }
     const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.exitCode}`;
     const tail = exit.tail.trim().split('\n').slice(-5).join('\n');
     return {

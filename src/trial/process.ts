@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
+import type { OverlongLine } from '../metrics/types.ts';
 import { explainSpawnError, resolveCommand } from './findExecutable.ts';
 import { type ProcessIdentity, readProcessIdentity, trialTokenVariable } from './processIdentity.ts';
 import { signalTree, survivors, trackLive, untrackLive } from './processTree.ts';
@@ -70,9 +71,11 @@ export interface StartTrialProcessOptions {
   readonly drainMs?: number;
   /** Called for every output line (without its `\n`/`\r\n`), in order within each stream. */
   readonly onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
+  /** Called instead of `onLine` for a line longer than {@link MAX_LINE_LENGTH}. */
+  readonly onOverlongLine?: (line: OverlongLine, stream: 'stdout' | 'stderr') => void;
 }
 
-/** Longest line passed to `onLine`, in UTF-16 code units; the rest of a longer line is dropped (the log keeps it). */
+/** Longest line passed to `onLine`, in UTF-16 code units; a longer line is skipped whole (the log keeps it). */
 export const MAX_LINE_LENGTH: number = 1024 * 1024;
 const TAIL_BYTES = 4096;
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -91,7 +94,7 @@ export function startTrialProcess(opts: StartTrialProcessOptions): TrialProcess 
   const env: Record<string, string> = { ...opts.env, [trialTokenVariable]: token };
   if (env.PATH === undefined && process.env.PATH !== undefined) env.PATH = process.env.PATH;
 
-  const output = new OutputSink(opts.logPath, opts.onLine);
+  const output = new OutputSink(opts.logPath, opts.onLine, opts.onOverlongLine);
   const argv0 = opts.argv[0];
   if (argv0 === undefined || argv0 === '') {
     const message =
@@ -234,7 +237,11 @@ class OutputSink {
   /** Set while the child's pipes are paused for back-pressure; resumes them. */
   #resumePaused: (() => void) | undefined;
 
-  constructor(logPath: string, onLine: StartTrialProcessOptions['onLine']) {
+  constructor(
+    logPath: string,
+    onLine: StartTrialProcessOptions['onLine'],
+    onOverlong: StartTrialProcessOptions['onOverlongLine'],
+  ) {
     try {
       mkdirSync(dirname(logPath), { recursive: true });
     } catch {
@@ -256,7 +263,11 @@ class OutputSink {
         this.#outputError ??= `onLine callback failed: ${(err as Error).message}`;
       }
     };
-    this.#splitters = { stdout: new LineSplitter(deliver('stdout')), stderr: new LineSplitter(deliver('stderr')) };
+    const overlong = (stream: 'stdout' | 'stderr') => (line: OverlongLine) => onOverlong?.(line, stream);
+    this.#splitters = {
+      stdout: new LineSplitter(deliver('stdout'), { onOverlong: overlong('stdout') }),
+      stderr: new LineSplitter(deliver('stderr'), { onOverlong: overlong('stderr') }),
+    };
   }
 
   /** One chunk of program output: to the log (pausing the child's pipes while the disk catches up), tail and lines. */
@@ -311,56 +322,75 @@ function decodeTail(bytes: Buffer): string {
 
 /**
  * Splits a byte stream into lines like Katib's StdOut collector: on `\n`, with a trailing `\r` removed and
- * UTF-8 characters decoded across chunk boundaries. Lines longer than `maxLength` are cut there so memory stays bounded.
+ * UTF-8 characters decoded across chunk boundaries. A line longer than `maxLength` is not delivered at all
+ * (memory stays bounded, and a metric cut in half would be a wrong value); `onOverlong` hears of it instead,
+ * with its size and offset in bytes, so the trial can say why its metrics are missing.
  */
 export class LineSplitter {
   readonly #decoder = new StringDecoder('utf8');
   readonly #onLine: (line: string) => void;
+  readonly #onOverlong: ((line: OverlongLine) => void) | undefined;
   readonly #maxLength: number;
   #partial = '';
   #overflowed = false;
+  /** Bytes of the stream before the current chunk, and the byte offset where the current line began. */
+  #streamBytes = 0;
+  #lineStart = 0;
 
-  constructor(onLine: (line: string) => void, maxLength: number = MAX_LINE_LENGTH) {
+  constructor(
+    onLine: (line: string) => void,
+    options: { readonly maxLength?: number; readonly onOverlong?: (line: OverlongLine) => void } = {},
+  ) {
     this.#onLine = onLine;
-    this.#maxLength = maxLength;
+    this.#onOverlong = options.onOverlong;
+    this.#maxLength = options.maxLength ?? MAX_LINE_LENGTH;
   }
 
   /** Feeds one chunk; complete lines are delivered synchronously. */
   push(chunk: Buffer): void {
     const text = this.#decoder.write(chunk);
     let start = 0;
+    // The decoder never holds back a '\n' (it is never part of a multi-byte character), so the k-th newline
+    // of `text` is the k-th 0x0A byte of `chunk`: that gives each line's byte extent without re-encoding.
+    let byteFrom = 0;
     for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
+      const nlByte = chunk.indexOf(10, byteFrom);
+      byteFrom = nlByte + 1;
       this.#append(text.slice(start, nl));
-      this.#emit();
+      this.#emit(this.#streamBytes + nlByte);
       start = nl + 1;
     }
     this.#append(text.slice(start));
+    this.#streamBytes += chunk.length;
   }
 
   /** Ends the stream: a last line without a newline is still delivered. */
   end(): void {
     this.#append(this.#decoder.end());
-    if (this.#partial !== '' || this.#overflowed) this.#emit();
+    if (this.#partial !== '' || this.#overflowed) this.#emit(this.#streamBytes);
   }
 
   #append(text: string): void {
     if (this.#overflowed || text === '') return;
-    const room = this.#maxLength - this.#partial.length;
-    if (text.length <= room) {
+    if (text.length <= this.#maxLength - this.#partial.length) {
       this.#partial += text;
       return;
     }
-    // Keep a surrogate pair whole rather than ending the line on half a character.
-    const high = text.charCodeAt(room - 1);
-    const cut = room > 0 && high >= 0xd800 && high <= 0xdbff ? room - 1 : room;
-    this.#partial += text.slice(0, cut);
+    this.#partial = '';
     this.#overflowed = true;
   }
 
-  #emit(): void {
+  /** Ends the current line, whose content ends just before byte `endByte` of the stream. */
+  #emit(endByte: number): void {
+    const offset = this.#lineStart;
+    this.#lineStart = endByte + 1;
+    if (this.#overflowed) {
+      this.#overflowed = false;
+      this.#onOverlong?.({ bytes: endByte - offset, offset });
+      return;
+    }
     const line = this.#partial.endsWith('\r') ? this.#partial.slice(0, -1) : this.#partial;
     this.#partial = '';
-    this.#overflowed = false;
     this.#onLine(line);
   }
 }

@@ -1,6 +1,20 @@
-import { MetricAccumulator, objectiveValue } from '../metrics/strategies.ts';
+import { MetricAccumulator, objectiveValue, parseMetricNumber } from '../metrics/strategies.ts';
 import type { MetricLog, StrategyName } from '../metrics/types.ts';
 import type { MetricSummary, ObservationRow } from '../store/types.ts';
+
+/** Distinct bad objective values kept for the message. */
+const maxBadValuesKept = 3;
+
+/** `nan`, `inf`, `Infinity` in any case and sign, or a number too large for a float (`1e999`). */
+function isNonFiniteText(value: string): boolean {
+  const t = value.trim();
+  return /^[+-]?(nan|inf|infinity)$/i.test(t) || (/^[+-]?[\d.]+(e[+-]?\d+)?$/i.test(t) && !Number.isFinite(Number(t)));
+}
+
+/** A value as the message shows it: quoted, and cut when long (a runaway line of digits). */
+function quote(value: string): string {
+  return JSON.stringify(value.length > 24 ? `${value.slice(0, 20)}…` : value);
+}
 
 /**
  * Tracks one running trial's metrics: the min/max/latest summary, the objective's numeric history (for
@@ -13,6 +27,9 @@ export class TrialMetrics {
   readonly objectiveMetric: string;
   readonly intermediate: { step: number; value: number }[] = [];
   pending: ObservationRow[] = [];
+  /** Objective values that are not finite numbers (the first few distinct ones), and how many were. */
+  private readonly badObjectiveValues = new Set<string>();
+  private finiteObjectiveValues = 0;
 
   constructor(
     readonly trial: string,
@@ -40,6 +57,9 @@ export class TrialMetrics {
       if (log.name === this.objectiveMetric) {
         const v = Number(log.value);
         if (log.value.trim() !== '' && Number.isFinite(v)) this.intermediate.push({ step, value: v });
+        if (parseMetricNumber(log.value) === undefined) {
+          if (this.badObjectiveValues.size < maxBadValuesKept) this.badObjectiveValues.add(log.value);
+        } else this.finiteObjectiveValues++;
       }
     }
   }
@@ -53,6 +73,28 @@ export class TrialMetrics {
 
   summary(): MetricSummary[] {
     return this.acc.summary();
+  }
+
+  /**
+   * Why {@link TrialMetrics.objective} is undefined, in one sentence for the trial's `MetricsUnavailable`
+   * message: never reported, only non-finite values (`nan`, `inf`, numbers past float range), only text that
+   * is not a number, or (strategy `latest`) a last value that is one of those.
+   */
+  unavailableReason(): string {
+    const name = this.objectiveMetric;
+    const bad = this.badObjectiveValues;
+    const latest = this.summary().find((m) => m.name === name)?.latest;
+    if (latest === undefined) return `objective metric ${name} was never reported`;
+    if (this.finiteObjectiveValues > 0) {
+      return `the latest value of objective metric ${name} is not a finite number (${quote(latest)})`;
+    }
+    const nonFinite = [...bad].filter(isNonFiniteText);
+    const text = [...bad].filter((v) => !isNonFiniteText(v));
+    const parts = [
+      ...(nonFinite.length > 0 ? [`non-finite values (${nonFinite.map(quote).join(', ')})`] : []),
+      ...(text.length > 0 ? [`values that are not numbers (${text.map(quote).join(', ')})`] : []),
+    ];
+    return `objective metric ${name} reported only ${parts.join(' and ')}`;
   }
 
   /** The objective per its strategy, or undefined when no numeric value was reported. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Experiment } from '../../src/experiment/experiment.ts';
 import type { Store } from '../../src/store/types.ts';
-import { freshStorePerTest, sequenceExperiment } from '../helpers.ts';
+import { freshStorePerTest, sequenceExperiment, sequenceModule } from '../helpers.ts';
 
 let store: Store;
 freshStorePerTest((s) => {
@@ -154,6 +154,25 @@ describe('ExperimentController with Katib semantics', () => {
     // Trials 0 and 1 ran once; the killed slot ran again (the sequence algorithm re-proposes x=2).
     expect(calls).toEqual([0, 1, 2, 2, 3]);
     expect(r2.trials.filter((t) => t.state === 'Succeeded')).toHaveLength(4);
+  });
+
+  it('an interrupt while the algorithm spins in its worker ends the run instead of waiting for it', async () => {
+    const abort = new AbortController();
+    const exp = Experiment.create({
+      ...sequenceExperiment('spin', { maxTrialCount: 4, parallelTrialCount: 1 }),
+      algorithm: { algorithmName: 'sequence', algorithmSettings: { module: sequenceModule, spinAt: '1' } },
+      store,
+    });
+    const result = await exp.optimize(
+      (p) => {
+        setTimeout(() => abort.abort(), 300); // while the second suggestion spins
+        return Number(p.x);
+      },
+      { signal: abort.signal },
+    );
+    expect(result.status).toBe('Running');
+    expect(result.trials.map((t) => t.state)).toEqual(['Succeeded']);
+    await exp.close();
   });
 
   it('refuses to continue an experiment whose spec changed', async () => {

@@ -100,6 +100,31 @@ describe('File collector', () => {
     expect(c.summary()).toEqual([{ name: 'loss', min: 0.4, max: 0.9, latest: '0.6' }]);
   });
 
+  it('skips a metrics-file line over the 1 MiB limit whole and says where it was', async () => {
+    const wd = workDir();
+    const c = createCollector({ kind: 'File', path: '/katib/long.log', format: 'TEXT' }, ['loss'], {
+      pollIntervalMs: 20,
+    });
+    c.start(wd);
+    writeFileSync(c.resolvedPath!, `loss=0.5\nloss=0.${'1'.repeat(1_200_000)}\nloss=0.7\n`);
+    await c.finish();
+    expect(c.summary()).toEqual([{ name: 'loss', min: 0.5, max: 0.7, latest: '0.7' }]);
+    expect(c.problems).toEqual([
+      `a line of 1200007 bytes at byte offset 9 of ${c.resolvedPath} exceeded the 1 MiB line limit; metrics on it were not parsed`,
+    ]);
+  });
+
+  it('reports over-long stdout lines of a StdOut collector, only the first few one by one', async () => {
+    const c = createCollector({ kind: 'StdOut' }, ['loss']);
+    for (let i = 0; i < 5; i++) c.onStdoutOverlong({ bytes: 2_000_000, offset: i * 2_000_001 }, 'stdout');
+    await c.finish();
+    expect(c.problems).toHaveLength(4);
+    expect(c.problems[1]).toBe(
+      'a line of 2000000 bytes at byte offset 2000001 of stdout exceeded the 1 MiB line limit; metrics on it were not parsed',
+    );
+    expect(c.problems[3]).toBe('2 more lines exceeded the line limit');
+  });
+
   it('reads JSON files and warns about lines that are not JSON', async () => {
     const wd = workDir();
     const c = createCollector({ kind: 'File', path: '/katib/mnist.json', format: 'JSON' }, ['loss']);

@@ -4,13 +4,23 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LineSplitter, readLines } from '../../src/metrics/lineReader.ts';
+import type { OverlongLine } from '../../src/metrics/types.ts';
 
-function split(chunks: (string | Buffer)[], maxLineChars?: number): { lines: string[]; truncated: number } {
+function split(
+  chunks: (string | Buffer)[],
+  maxLineChars?: number,
+): { lines: string[]; overlong: OverlongLine[]; count: number } {
   const lines: string[] = [];
-  const s = new LineSplitter({ onLine: (l) => lines.push(l), ...(maxLineChars === undefined ? {} : { maxLineChars }) });
+  const overlong: OverlongLine[] = [];
+  const s = new LineSplitter({
+    onLine: (l) => lines.push(l),
+    onOverlong: (l) => overlong.push(l),
+    ...(maxLineChars === undefined ? {} : { maxLineChars }),
+  });
   for (const c of chunks) s.push(c);
   s.end();
-  return { lines, truncated: s.truncatedLines };
+  expect(s.overlongLines).toBe(overlong.length);
+  return { lines, overlong, count: s.overlongLines };
 }
 
 describe('LineSplitter', () => {
@@ -35,18 +45,27 @@ describe('LineSplitter', () => {
     expect(split(chunks).lines).toEqual(['é€😀 loss=1']);
   });
 
-  it('cuts over-long lines at the cap, counts them, and keeps the next line intact', () => {
+  it('skips over-long lines whole, reports their size and offset in bytes, and keeps the next line intact', () => {
     const long = 'x'.repeat(50);
     const r = split([long.slice(0, 7), long.slice(7, 30), `${long.slice(30)}\nshort\n`], 10);
-    expect(r.lines).toEqual(['x'.repeat(10), 'short']);
-    expect(r.truncated).toBe(1);
-    const oneChunk = split([`${long}\n${long}`], 10);
-    expect(oneChunk.lines).toEqual(['x'.repeat(10), 'x'.repeat(10)]);
-    expect(oneChunk.truncated).toBe(2);
+    expect(r.lines).toEqual(['short']);
+    expect(r.overlong).toEqual([{ bytes: 50, offset: 0 }]);
+    const oneChunk = split([`ok\n${long}\n${long}`], 10);
+    expect(oneChunk.lines).toEqual(['ok']);
+    expect(oneChunk.overlong).toEqual([
+      { bytes: 50, offset: 3 },
+      { bytes: 50, offset: 54 },
+    ]);
   });
 
-  it('a line exactly at the cap is not cut', () => {
-    expect(split(['abcd', 'e\n'], 5)).toEqual({ lines: ['abcde'], truncated: 0 });
+  it('counts offsets in bytes across chunks and multi-byte characters', () => {
+    const r = split(['é€\nab', 'cdef', 'gh\n😀'], 5);
+    expect(r.lines).toEqual(['é€', '😀']);
+    expect(r.overlong).toEqual([{ bytes: 8, offset: 6 }]);
+  });
+
+  it('a line exactly at the cap is kept', () => {
+    expect(split(['abcd', 'e\n'], 5)).toEqual({ lines: ['abcde'], overlong: [], count: 0 });
   });
 
   it('gives the same lines however the bytes are chunked', () => {

@@ -392,6 +392,54 @@ const extraRules: Row[] = [
     'needs min > 0',
   ],
   [
+    'int max beyond 2^53 - 1',
+    (m) => (m.spec.parameters[1].feasibleSpace.max = '9007199254740992'),
+    'spec.parameters[1].feasibleSpace.max',
+    'beyond ±9007199254740991',
+  ],
+  [
+    'int min beyond -(2^53 - 1)',
+    (m) => (m.spec.parameters[1].feasibleSpace.min = '-100000000000000000000'),
+    'spec.parameters[1].feasibleSpace.min',
+    'beyond ±9007199254740991',
+  ],
+  [
+    'int step beyond 2^53 - 1',
+    (m) => Object.assign(m.spec.parameters[1].feasibleSpace, { max: '9007199254740991', step: '9007199254740993' }),
+    'spec.parameters[1].feasibleSpace.step',
+    'beyond ±9007199254740991',
+  ],
+  [
+    'double bound that overflows to Infinity',
+    (m) => (m.spec.parameters[0].feasibleSpace.max = '1e309'),
+    'spec.parameters[0].feasibleSpace.max',
+    'finite number',
+  ],
+  [
+    'double range whose width overflows',
+    (m) => Object.assign(m.spec.parameters[0].feasibleSpace, { min: '-1e308', max: '1e308' }),
+    'spec.parameters[0].feasibleSpace.max',
+    'overflows to Infinity',
+  ],
+  [
+    'double step giving more than 2^53 points',
+    (m) => Object.assign(m.spec.parameters[0].feasibleSpace, { min: '0', max: '1', step: '1e-17' }),
+    'spec.parameters[0].feasibleSpace.step',
+    'more than 2^53',
+  ],
+  [
+    'double step giving more than 2^53 points on a huge range',
+    (m) => Object.assign(m.spec.parameters[0].feasibleSpace, { min: '0', max: '1e20', step: '1' }),
+    'spec.parameters[0].feasibleSpace.step',
+    'about 1.00e+20 points',
+  ],
+  [
+    'double step below the resolution at the bounds',
+    (m) => Object.assign(m.spec.parameters[0].feasibleSpace, { min: '1e6', max: '1000000.001', step: '1e-11' }),
+    'spec.parameters[0].feasibleSpace.step',
+    'floating-point resolution',
+  ],
+  [
     'empty categorical',
     (m) => (m.spec.parameters[2].feasibleSpace.list = []),
     'spec.parameters[2].feasibleSpace.list',
@@ -545,6 +593,12 @@ describe('validateExperiment', () => {
       mutated((m) => (m.spec.parameters[1].feasibleSpace.max = '1')), // int min == max: a constant
       mutated((m) => (m.spec.metricsCollectorSpec = { collector: { kind: 'Push' } })),
       mutated((m) => (m.spec.parameters[0].feasibleSpace.distribution = 'unknown')),
+      // wide but representable ranges
+      mutated((m) =>
+        Object.assign(m.spec.parameters[1].feasibleSpace, { min: '-9007199254740991', max: '9007199254740991' }),
+      ),
+      mutated((m) => Object.assign(m.spec.parameters[0].feasibleSpace, { min: '-1e307', max: '1e307' })),
+      mutated((m) => Object.assign(m.spec.parameters[0].feasibleSpace, { min: '0', max: '1', step: '1e-12' })),
       mutated((m) => (m.metadata.namespace = undefined)),
       mutated((m) => (m.spec.objective.metricStrategies = [{ name: 'accuracy', value: 'latest' }])),
       mutated(

@@ -77,6 +77,15 @@ describe('SuggestionHost', () => {
     expect(after).toEqual(before);
   });
 
+  it('cancel() ends a call stuck in a spinning algorithm at once, and the next call gets a fresh worker', async () => {
+    host = new SuggestionHost({ name: 'sequence', moduleUrl });
+    const stuck = host.suggest({ ...request([], 1), settings: { spinAt: '0' } });
+    await new Promise((r) => setTimeout(r, 200));
+    await host.cancel();
+    await expect(stuck).rejects.toThrow(/was cancelled/);
+    expect((await host.suggest(request([], 1))).suggestions).toEqual([{ params: { x: 0 }, explain: { seen: 0 } }]);
+  });
+
   it('names a user module that cannot be loaded', async () => {
     const missing = new URL('../fixtures/algorithms/does-not-exist.ts', import.meta.url).href;
     host = new SuggestionHost({ name: 'nope', moduleUrl: missing });

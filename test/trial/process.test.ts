@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { OverlongLine } from '../../src/metrics/types.ts';
 import {
   LineSplitter,
   type ProcessExit,
@@ -303,12 +304,16 @@ describe('startTrialProcess: deadline and stop', () => {
 });
 
 describe('LineSplitter', () => {
-  const split = (chunks: (string | number[])[], max?: number): string[] => {
+  const split = (chunks: (string | number[])[], max?: number): { lines: string[]; overlong: OverlongLine[] } => {
     const lines: string[] = [];
-    const splitter = new LineSplitter((l) => lines.push(l), max);
+    const overlong: OverlongLine[] = [];
+    const splitter = new LineSplitter((l) => lines.push(l), {
+      ...(max === undefined ? {} : { maxLength: max }),
+      onOverlong: (l) => overlong.push(l),
+    });
     for (const c of chunks) splitter.push(typeof c === 'string' ? Buffer.from(c) : Buffer.from(c));
     splitter.end();
-    return lines;
+    return { lines, overlong };
   };
 
   it.each<[string, (string | number[])[], string[], number?]>([
@@ -319,10 +324,24 @@ describe('LineSplitter', () => {
     ['empty lines kept', ['\n\nx\n'], ['', '', 'x']],
     ['no trailing line after a final newline', ['x\n'], ['x']],
     ['UTF-8 split byte by byte', [[0xe2], [0x98], [0x83, 0x0a]], ['☃']],
-    ['a long line cut at the cap, the next line intact', ['abcdefgh', 'ij\nok\n'], ['abcde', 'ok'], 5],
-    ['a cap never splits a surrogate pair', ['ab😀cd\n'], ['ab'], 3],
+    ['a line exactly at the cap is kept', ['abcde\n'], ['abcde'], 5],
   ])('%s', (_name, chunks, expected, max) => {
-    expect(split(chunks, max)).toEqual(expected);
+    expect(split(chunks, max)).toEqual({ lines: expected, overlong: [] });
+  });
+
+  it.each<[string, (string | number[])[], string[], OverlongLine[], number]>([
+    [
+      'a long line across chunks, the next line intact',
+      ['abcdefgh', 'ij\nok\n'],
+      ['ok'],
+      [{ bytes: 10, offset: 0 }],
+      5,
+    ],
+    ['offsets count bytes of earlier lines', ['é\n', 'x'.repeat(9), '\ny'], ['é', 'y'], [{ bytes: 9, offset: 3 }], 5],
+    ['an over-long last line without a newline', ['ok\nabcdefgh'], ['ok'], [{ bytes: 8, offset: 3 }], 5],
+    ['multi-byte characters are counted in bytes', ['ab😀cd\n'], [], [{ bytes: 8, offset: 0 }], 3],
+  ])('%s: skipped whole and reported', (_name, chunks, lines, overlong, max) => {
+    expect(split(chunks, max)).toEqual({ lines, overlong });
   });
 });
 

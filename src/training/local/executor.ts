@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { dirname } from 'node:path';
 import { ErrorCode, WorkbenchError } from '../../common/errors.ts';
 import { createCollector } from '../../metrics/collector.ts';
+import type { OverlongLine } from '../../metrics/types.ts';
 import { trialKindInfo } from '../../spec/containers.ts';
 import { applyDefaults } from '../../spec/defaults.ts';
 import { renderTrialSpec } from '../../spec/template.ts';
@@ -180,7 +181,12 @@ export class LocalDistributedExecutor implements TrialExecutor {
           env: r.launch.env,
           logPath: r.launch.logPath,
           ...(this.options.killGraceMs === undefined ? {} : { graceMs: this.options.killGraceMs }),
-          ...(r === master ? { onLine: (line: string) => collector.onStdoutLine(line) } : {}),
+          ...(r === master
+            ? {
+                onLine: (line: string) => collector.onStdoutLine(line),
+                onOverlongLine: (line: OverlongLine, stream: string) => collector.onStdoutOverlong(line, stream),
+              }
+            : {}),
         }),
         `${r.plan.role}-${r.plan.index}`,
         (message) => ctx.warn(message),
@@ -220,7 +226,9 @@ export class LocalDistributedExecutor implements TrialExecutor {
         for (const late of outcome.late) {
           ctx.warn(`after the master completed, ${describeExit(late.replica.label, late.exit, late.replica.logPath)}`);
         }
-        return { outcome: 'completed', exitCode: 0 };
+        return collector.problems.length === 0
+          ? { outcome: 'completed', exitCode: 0 }
+          : { outcome: 'completed', exitCode: 0, metricsProblems: collector.problems };
     }
   }
 }
