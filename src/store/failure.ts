@@ -1,9 +1,10 @@
-import Database from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3';
 import { ErrorCode, WorkbenchError } from '../common/errors.ts';
+import { sqliteDriver } from './driver.ts';
 
 /** True for an error raised by SQLite itself (as opposed to a bad argument or a caller's own exception). */
-export function isSqliteError(e: unknown): e is InstanceType<typeof Database.SqliteError> {
-  return e instanceof Database.SqliteError;
+export function isSqliteError(e: unknown): e is InstanceType<typeof BetterSqlite3.SqliteError> {
+  return e instanceof sqliteDriver().SqliteError;
 }
 
 /** The SQLite extended result code of `e` (`SQLITE_CONSTRAINT_PRIMARYKEY`, …), or undefined. */

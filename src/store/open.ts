@@ -15,14 +15,25 @@ export interface StoreLocation {
   readonly dbPath: string;
 }
 
-// The given path, else `$HPO_STORE`, else `.hpo`; an empty string counts as not given.
+// The given path, else `$HPO_STORE`, else `.hpo`; an empty string counts as not given. A store URL's scheme is
+// read here: `sqlite:PATH` (the default driver) is PATH; other schemes are not served by this version.
 function chosenLocation(location: string | undefined, env: NodeJS.ProcessEnv): string {
-  return [location, env.HPO_STORE].find((p) => p !== undefined && p !== '') ?? defaultStoreDir;
+  const chosen = [location, env.HPO_STORE].find((p) => p !== undefined && p !== '') ?? defaultStoreDir;
+  if (chosen.startsWith('sqlite:')) return chosen.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '') || defaultStoreDir;
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(chosen)?.[1];
+  if (scheme !== undefined) {
+    throw new WorkbenchError(
+      ErrorCode.unsupported,
+      `store ${chosen}: '${scheme}' stores are not available in this version; use a SQLite store: a folder, a FILE.db, sqlite:PATH or ':memory:'`,
+    );
+  }
+  return chosen;
 }
 
 /**
- * Resolves a store location: the given path, else `$HPO_STORE`, else `.hpo` in `cwd`. A path ending in `.db`
- * names the database file itself (its folder is the root); any other path is a folder holding `hpo.db`.
+ * Resolves a store location: the given path or URL, else `$HPO_STORE`, else `.hpo` in `cwd`. `sqlite:PATH` (or
+ * `sqlite:///abs/path`) is PATH. A path ending in `.db` names the database file itself (its folder is the root);
+ * any other path is a folder holding `hpo.db`.
  */
 export function resolveStoreLocation(
   location?: string,

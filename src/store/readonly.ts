@@ -1,8 +1,9 @@
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { ErrorCode, WorkbenchError } from '../common/errors.ts';
+import { sqliteDriver } from './driver.ts';
 import { isSqliteError, storeFailure } from './failure.ts';
 import { readSchemaVersion, schemaVersion } from './migrations.ts';
 
@@ -20,7 +21,7 @@ const needsSnapshot: ReadonlySet<string> = new Set(['SQLITE_READONLY_DIRECTORY',
 
 // `shownAs` is the store's own path, which messages name even when `file` is a snapshot of it.
 function open(file: string, shownAs: string): Database.Database {
-  const db = new Database(file, { readonly: true, fileMustExist: true, timeout: 5000 });
+  const db = new (sqliteDriver())(file, { readonly: true, fileMustExist: true, timeout: 5000 });
   try {
     checkSchema(db, shownAs);
     return db;

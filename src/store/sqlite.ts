@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { ErrorCode, WorkbenchError } from '../common/errors.ts';
 import {
   type DamageSink,
@@ -14,6 +14,7 @@ import {
   trialPatchColumns,
   trialToRow,
 } from './codec.ts';
+import { sqliteDriver } from './driver.ts';
 import { isSqliteError, sqliteCode, storeFailure } from './failure.ts';
 import { LockTable } from './locks.ts';
 import { migrate } from './migrations.ts';
@@ -307,7 +308,7 @@ function connect(file: string): Database.Database {
   let db: Database.Database | undefined;
   try {
     // `timeout` is SQLite's busy_timeout: wait up to 5 s for another process's write lock.
-    db = new Database(file, { timeout: 5000 });
+    db = new (sqliteDriver())(file, { timeout: 5000 });
     db.pragma('journal_mode = WAL');
     // NORMAL in WAL mode: a commit survives a crash of the process; only an OS crash may lose the latest ones.
     db.pragma('synchronous = NORMAL');
