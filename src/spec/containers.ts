@@ -1,4 +1,4 @@
-import { kubeflowReplicaKeys } from './kinds.ts';
+import { replicaKeyOf } from './kinds.ts';
 import { at, isRecord, type Obj } from './read.ts';
 
 /** One container of a trial job, with its dotted path inside the trialSpec and, for replicated jobs, its role. */
@@ -33,7 +33,7 @@ function podContainers(template: unknown, path: string, role?: string): FoundCon
 }
 
 function replicaSpecs(trialSpec: Obj, kind: string): [string, Obj][] {
-  const key = kubeflowReplicaKeys[kind];
+  const key = replicaKeyOf(kind);
   const spec = trialSpec.spec;
   if (key === undefined || !isRecord(spec) || !isRecord(spec[key])) return [];
   return Object.entries(spec[key]).filter((e): e is [string, Obj] => isRecord(e[1]));
@@ -49,8 +49,8 @@ export function findContainers(trialSpec: Record<string, unknown>): FoundContain
   const kind = typeof trialSpec.kind === 'string' ? trialSpec.kind : '';
   const spec = isRecord(trialSpec.spec) ? trialSpec.spec : undefined;
   if (!spec) return [];
-  if (kind in kubeflowReplicaKeys) {
-    const key = kubeflowReplicaKeys[kind] ?? '';
+  const key = replicaKeyOf(kind);
+  if (key !== undefined) {
     return replicaSpecs(trialSpec, kind).flatMap(([role, rs]) =>
       podContainers(rs.template, `spec.${key}.${role}.template`, role),
     );
@@ -78,7 +78,7 @@ export function trialKindInfo(trialSpec: Record<string, unknown>): TrialKindInfo
   const kind = typeof trialSpec.kind === 'string' ? trialSpec.kind : '';
   const apiVersion = typeof trialSpec.apiVersion === 'string' ? trialSpec.apiVersion : '';
   const spec = isRecord(trialSpec.spec) ? trialSpec.spec : {};
-  if (kind in kubeflowReplicaKeys) {
+  if (replicaKeyOf(kind) !== undefined) {
     const replicas: Record<string, number> = {};
     for (const [role, rs] of replicaSpecs(trialSpec, kind)) replicas[role] = count(rs.replicas, 1);
     return { kind, apiVersion, family: 'kubeflowJob', replicas };

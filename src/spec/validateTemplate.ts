@@ -4,7 +4,7 @@ import { findContainers } from './containers.ts';
 import { closest, didYouMean } from './didYouMean.ts';
 import { knownFields, unknownFields } from './fields.ts';
 import { checkJobFields } from './jobFields.ts';
-import { defaultConditions, kubeflowReplicaKeys } from './kinds.ts';
+import { defaultConditions, replicaKeyOf } from './kinds.ts';
 import { asNonEmptyString, at, isRecord, isUnset, type Obj, show } from './read.ts';
 import type { ValidateOptions } from './validateOptions.ts';
 import {
@@ -118,11 +118,11 @@ function checkObject(obj: Obj, tt: Obj, source: TemplateSource): Issue[] {
   if (obj.apiVersion === 'batch/v1' && kind === 'Job') issues.push(...checkJobFields(obj, source.where));
   const primary = tt.primaryContainerName;
   // TrainJob pods come from its runtime, whose trainer container is conventionally `node`; we cannot see it.
-  const inspectable = kind === 'Job' || kind in kubeflowReplicaKeys;
+  const inspectable = kind === 'Job' || replicaKeyOf(kind) !== undefined;
   if (!inspectable || typeof primary !== 'string' || primary === '') return issues;
   const containers = findContainers(obj);
   if (containers.length === 0) {
-    const key = kubeflowReplicaKeys[kind];
+    const key = replicaKeyOf(kind);
     issues.push({
       path: source.where(key === undefined ? 'spec.template.spec.containers' : `spec.${key}`),
       message: `the ${kind} template defines no containers.`,

@@ -30,6 +30,10 @@ export function eigen(C: readonly (readonly number[])[]): Eigen {
   return { n, B, D };
 }
 
+// scaleByRoot and whiten stay hand-written loops: ml-matrix's mmul gives bit-identical results but, with its
+// Matrix allocations, took 1.3–2.6 µs vs 0.4–0.6 µs (n = 2–10) and 10 vs 4 µs / 72 vs 9 µs at n = 40 (measured
+// 2026-12, Node 20); these run once per sampled member and per update.
+
 /** y = B·(D ∘ z): turns a standard normal vector into a draw from N(0, C). */
 export function scaleByRoot(e: Eigen, z: ArrayLike<number>): Float64Array {
   const { n, B, D } = e;

@@ -1,5 +1,11 @@
 import { ErrorCode, WorkbenchError } from '../../common/errors.ts';
 
+// Why not ml-matrix's CholeskyDecomposition (measured 2026-12, Node 20, Matérn-5/2 K of 6-d points, shared CPU):
+//   n = 100 / 400 / 800: factor 0.5 / 10 / 131 ms here vs 1.0 / 48 / 433 ms; inverse 2 / 67 / 529 ms vs
+//   solve(I) 8 / 707 / 12 785 ms; L⁻¹ of 1,000 candidates 5 / 171 / 323 ms vs a full solve 71 / 3 894 / 12 430 ms
+//   (ml-matrix has no forward-only solve). Its factor also differs from ours in the last bits of ~95% of
+//   entries (other summation order), which would move every GP suggestion, and it cannot append a row.
+
 /**
  * A lower-triangular Cholesky factor on a plain row-major Float64Array, written by hand: the GP's hot loops
  * (factorisation, triangular solves for a thousand candidates, appending fantasised rows) run several times

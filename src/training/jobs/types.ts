@@ -2,18 +2,10 @@
  * One small description of a distributed training job that every Kubeflow kind can be built from
  * (kubeflow REFERENCE §1a, §1d, §2) and that Katib trial templates of those kinds can be read back into.
  */
+import type { JobKind } from '../../spec/jobKinds.ts';
 
 /** The job kinds we build: the six training-operator v1 kinds, mpi-operator's v2beta1 MPIJob, Trainer v2 and batch. */
-export type TrainingJobKind =
-  | 'PyTorchJob'
-  | 'TFJob'
-  | 'MPIJob'
-  | 'MPIJobV2'
-  | 'XGBoostJob'
-  | 'JAXJob'
-  | 'PaddleJob'
-  | 'TrainJob'
-  | 'Job';
+export type TrainingJobKind = JobKind;
 
 /** A plain JSON/YAML mapping carried through untouched. */
 export type JsonObject = Record<string, unknown>;

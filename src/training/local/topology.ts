@@ -3,32 +3,26 @@
  * which replica is the "master" one (Katib's primary pod), and the kind-specific settings that decide the
  * injected environment (kubeflow REFERENCE §1a, §1b, §1d, §2).
  */
+import { type JobKind, type JobKindInfo, jobKindTable, masterRoleOrder } from '../../spec/jobKinds.ts';
 import { isRecord } from '../../spec/read.ts';
 
-/** Job kinds the local distributed launcher runs. */
-export type DistributedKind = 'PyTorchJob' | 'TFJob' | 'MPIJob' | 'XGBoostJob' | 'JAXJob' | 'PaddleJob' | 'TrainJob';
+/** Job kinds the local distributed launcher runs (MPIJob covers both v1 and mpi-operator's v2beta1 manifests). */
+export type DistributedKind = Exclude<JobKind, 'MPIJobV2' | 'Job'>;
+
+/** Every multi-replica kind under its manifest name: the table's entries less batch Jobs and the `MPIJobV2` alias. */
+const distributed = Object.entries(jobKindTable).filter(
+  ([kind, info]) => info.family !== 'batchJob' && info.manifestKind === kind,
+) as [DistributedKind, JobKindInfo][];
 
 /** Replica roles each kind accepts, spelled as the operators' defaulters normalise them. */
-export const kindRoles: Readonly<Record<DistributedKind, readonly string[]>> = {
-  PyTorchJob: ['Master', 'Worker'],
-  TFJob: ['Chief', 'Master', 'PS', 'Worker', 'Evaluator'],
-  MPIJob: ['Launcher', 'Worker'],
-  XGBoostJob: ['Master', 'Worker'],
-  JAXJob: ['Worker'],
-  PaddleJob: ['Master', 'Worker'],
-  TrainJob: ['node'],
-};
+export const kindRoles: Readonly<Record<DistributedKind, readonly string[]>> = Object.fromEntries(
+  distributed.map(([kind, info]) => [kind, info.roles]),
+) as Record<DistributedKind, readonly string[]>;
 
 /** The container name each operator injects its variables into (the webhook requires it; TrainJob's is `node`). */
-export const defaultContainerNames: Readonly<Record<DistributedKind, string>> = {
-  PyTorchJob: 'pytorch',
-  TFJob: 'tensorflow',
-  MPIJob: 'mpi',
-  XGBoostJob: 'xgboost',
-  JAXJob: 'jax',
-  PaddleJob: 'paddle',
-  TrainJob: 'node',
-};
+export const defaultContainerNames: Readonly<Record<DistributedKind, string>> = Object.fromEntries(
+  distributed.map(([kind, info]) => [kind, info.containerName]),
+) as Record<DistributedKind, string>;
 
 /** True when `kind` is one of {@link DistributedKind}. */
 export function isDistributedKind(kind: string): kind is DistributedKind {
@@ -45,8 +39,7 @@ export function canonicalRole(kind: DistributedKind, role: string): string | und
  * Master/Chief/Launcher, else worker 0. Katib collects metrics from it and the trial's outcome follows it.
  */
 export function masterReplica(replicas: Readonly<Record<string, number>>): { role: string; index: number } | undefined {
-  for (const role of ['Master', 'Chief', 'Launcher']) if ((replicas[role] ?? 0) > 0) return { role, index: 0 };
-  for (const role of ['Worker', 'node']) if ((replicas[role] ?? 0) > 0) return { role, index: 0 };
+  for (const role of masterRoleOrder) if ((replicas[role] ?? 0) > 0) return { role, index: 0 };
   const first = Object.entries(replicas).find(([, n]) => n > 0);
   return first ? { role: first[0], index: 0 } : undefined;
 }
