@@ -1,21 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { sampleAssignment } from '../search/assignment.ts';
-import { contains } from '../search/distributions.ts';
 import { Rng } from '../search/rng.ts';
-import type { Assignment, SearchSpace } from '../search/space.ts';
-import type {
-  ObjectiveSpec,
-  SearchAlgorithm,
-  Settings,
-  Suggestion,
-  SuggestResult,
-  TrialState,
-  TrialView,
-  ValidationContext,
-} from '../search/types.ts';
+import type { SearchSpace } from '../search/space.ts';
+import type { SearchAlgorithm, Settings, TrialState, TrialView, ValidationContext } from '../search/types.ts';
 import { makeRequest, makeTrial, runAskTell } from './askTell.ts';
 import { mixedObjective, mixedSpace } from './benchmarks.ts';
+import { expectCount, expectValid } from './expectations.ts';
 import { compareWithRandom, type ImprovementOptions } from './improvement.ts';
+import { expectExactResume } from './resume.ts';
+import { describeSeveralObjectives } from './severalObjectives.ts';
 
 /** Options of {@link describeSearchAlgorithm}. */
 export interface SearchAlgorithmSuiteOptions {
@@ -31,22 +24,6 @@ export interface SearchAlgorithmSuiteOptions {
   readonly improvement?: Omit<ImprovementOptions, 'settings'>;
   /** Per-test timeout in milliseconds (default: vitest's). */
   readonly timeout?: number;
-}
-
-/** Asserts that every parameter of `space` is present and valid in each suggestion, and nothing else is. */
-function expectValid(space: SearchSpace, result: SuggestResult): void {
-  for (const s of result.suggestions) {
-    expect(Object.keys(s.params).sort()).toEqual(space.map((p) => p.name).sort());
-    for (const p of space) {
-      const value = s.params[p.name];
-      expect(value !== undefined && contains(p.domain, value), `${p.name} = ${JSON.stringify(value)}`).toBe(true);
-    }
-  }
-}
-
-function expectCount(result: SuggestResult, count: number): void {
-  if (result.exhausted === true) expect(result.suggestions.length).toBeLessThanOrEqual(count);
-  else expect(result.suggestions.length).toBe(count);
 }
 
 /** Valid trials of `space` in every state the controller can send, drawn from a fixed stream. */
@@ -173,28 +150,10 @@ export function describeSearchAlgorithm(
     });
 
     it('resumes exactly from its stored state and the history (state round-trip)', timed, async () => {
-      // One uninterrupted run against a run stopped after 6 trials and continued by a fresh instance, which only
-      // has the stored state (cloned, as a store would give it back) and the full history: a restarted
-      // controller or worker must not change what is proposed next.
-      const whole = await run(12, 2, 3);
-      const first = await run(6, 2, 3);
-      const stored = first.results.at(-1)?.state;
-      const resumed = await runAskTell({
-        algorithm: factory(),
-        space,
-        evaluate: mixedObjective,
-        trials: 12,
-        batch: 2,
-        seed: 3,
-        settings,
-        history: first.trials,
-        ...(stored === undefined ? {} : { state: structuredClone(stored) }),
-      });
-      expect(resumed.trials).toEqual(whole.trials);
-      expect(resumed.results).toEqual(whole.results.slice(first.results.length));
+      await expectExactResume(factory, { space, settings });
     });
 
-    if (factory().capabilities?.multiObjective === true) describeSeveralObjectives(factory, space, settings, timed);
+    if (factory().capabilities?.multiObjective === true) describeSeveralObjectives(factory, { space, settings, timed });
 
     if (options.skipImprovementCheck !== true) {
       it('improves on random search (Branin, minimize and maximize)', timed, async () => {
@@ -205,79 +164,4 @@ export function describeSearchAlgorithm(
       });
     }
   });
-}
-
-/** Two objectives of the suite's mixed space: its usual one (minimised) and a second, conflicting one (maximised). */
-const twoObjectives: readonly ObjectiveSpec[] = [
-  { type: 'minimize', metricName: 'objective' },
-  { type: 'maximize', metricName: 'second' },
-];
-
-function bothValues(params: Assignment): number[] {
-  const first = mixedObjective(params);
-  return [first, -first + 0.1 * Object.keys(params).length];
-}
-
-/** The block run for algorithms declaring `capabilities.multiObjective`: requests with two objectives. */
-function describeSeveralObjectives(
-  factory: () => SearchAlgorithm,
-  space: SearchSpace,
-  settings: Settings,
-  timed: { timeout?: number },
-): void {
-  describe('several objectives (capabilities.multiObjective)', () => {
-    const request = (trials: readonly TrialView[], count: number, seed = 1, state?: unknown) =>
-      makeRequest({
-        space,
-        trials,
-        count,
-        seed,
-        settings,
-        objectives: twoObjectives,
-        ...(state === undefined ? {} : { state }),
-      });
-
-    /** An ask/tell loop recording both values on every trial, as the controller does for several objectives. */
-    async function run(total: number, batch: number): Promise<{ trials: TrialView[]; results: SuggestResult[] }> {
-      const algorithm = factory();
-      const trials: TrialView[] = [];
-      const results: SuggestResult[] = [];
-      let state: unknown;
-      while (trials.length < total) {
-        const result = await algorithm.suggest(request(trials, Math.min(batch, total - trials.length), 1, state));
-        results.push(result);
-        state = result.state === undefined ? undefined : structuredClone(result.state);
-        if (result.suggestions.length === 0) break;
-        for (const s of result.suggestions) {
-          const values = bothValues(s.params);
-          trials.push({ ...makeTrial(trials.length, s.params, 'Succeeded', values[0], values), ...named(s) });
-        }
-      }
-      return { trials, results };
-    }
-
-    it('proposes valid values, exactly count of them, with two objectives', timed, async () => {
-      const { trials, results } = await run(12, 3);
-      for (const result of results) expectValid(space, result);
-      for (const count of [1, 4]) expectCount(await factory().suggest(request(trials, count)), count);
-    });
-
-    it('gives the same suggestions for the same seed and history, with two objectives', timed, async () => {
-      const { trials } = await run(8, 2);
-      for (const history of [[], trials]) {
-        const a = await factory().suggest(request(history, 3, 7));
-        expect(await factory().suggest(request(history, 3, 7))).toEqual(a);
-      }
-    });
-  });
-}
-
-/** The name, budget, parent and labels an algorithm gave a suggestion, kept on its trial (as the controller does). */
-function named(s: Suggestion): Partial<TrialView> {
-  return {
-    ...(s.name === undefined ? {} : { name: s.name }),
-    ...(s.budget === undefined ? {} : { budget: s.budget }),
-    ...(s.parent === undefined ? {} : { parent: s.parent }),
-    ...(s.labels === undefined ? {} : { labels: s.labels }),
-  };
 }
