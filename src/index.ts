@@ -7,12 +7,18 @@ export { formatIssue, type Issue } from './common/issue.ts';
 export { type ControllerOptions, ExperimentController, type Progress } from './experiment/controller.ts';
 export { type AskedTrial, Experiment, type ExperimentOptions, type RunOptions } from './experiment/experiment.ts';
 export { bestTrial, type ExperimentResult, experimentResult, type TrialSummary } from './experiment/report.ts';
+export { decideEarlyStop, evaluateRules, type RuleVerdict } from './search/earlyStopping/rules.ts';
 export { builtinAlgorithms } from './search/index.ts';
 export type { Assignment, Domain, Parameter, ParamValue, Scale, SearchSpace } from './search/space.ts';
 export type {
+  AlgorithmCapabilities,
+  EarlyStoppingAlgorithm,
+  EarlyStoppingRequest,
+  EarlyStoppingRule,
   ObjectiveSpec,
   SearchAlgorithm,
   Settings,
+  StopDecision,
   Suggestion,
   SuggestRequest,
   SuggestResult,
