@@ -10,12 +10,18 @@ export { applyBudget, checkExperiment, parseForThisInstallation } from './experi
 export { type PreviewTrial, previewTrials } from './experiment/preview.ts';
 export { bestTrial, type ExperimentResult, experimentResult, type TrialSummary } from './experiment/report.ts';
 export { countTrials, ExperimentReason, type TrialCounts } from './experiment/status.ts';
+export { decideEarlyStop, evaluateRules, type RuleVerdict } from './search/earlyStopping/rules.ts';
 export { builtinAlgorithms } from './search/index.ts';
 export type { Assignment, Domain, Parameter, ParamValue, Scale, SearchSpace } from './search/space.ts';
 export type {
+  AlgorithmCapabilities,
+  EarlyStoppingAlgorithm,
+  EarlyStoppingRequest,
+  EarlyStoppingRule,
   ObjectiveSpec,
   SearchAlgorithm,
   Settings,
+  StopDecision,
   Suggestion,
   SuggestRequest,
   SuggestResult,

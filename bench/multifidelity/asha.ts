@@ -5,7 +5,9 @@
  * decides only there, and reading f at the steps in between would change no decision, only the bench's run time.
  * A trial's cost is the budget it reached; one that reaches 81 is a full-fidelity evaluation.
  */
+
 import { errorsOnly, formatIssue } from '../../src/common/issue.ts';
+import { decideEarlyStop } from '../../src/search/earlyStopping/rules.ts';
 import type {
   EarlyStoppingAlgorithm,
   ObjectiveSpec,
@@ -82,7 +84,7 @@ export async function runAsha(o: AshaRunOptions): Promise<RunTrace> {
     trial.view = { ...trial.view, intermediate };
     trial.next++;
     const views = trials.map((s) => s.view);
-    const decision = o.stopper.shouldStop({ objective, trials: views, trial: trial.view, settings: o.settings });
+    const decision = decideEarlyStop(o.stopper, { objective, trials: views, trial: trial.view, settings: o.settings });
     const best = Math.min(...intermediate.map((p) => p.value));
     if (step >= maxBudget || decision.stop) {
       trial.cost = step;
@@ -122,6 +124,7 @@ async function launch(o: AshaRunOptions, trials: SimTrial[], count: number, now:
   const req: SuggestRequest = {
     experiment: 'bench-mf',
     space: mfSpace(o.fn, false),
+    objectives: [objective],
     objective,
     trials: trials.map((t) => t.view),
     count,

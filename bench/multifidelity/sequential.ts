@@ -65,6 +65,7 @@ export async function runSequential(o: SequentialOptions): Promise<RunTrace> {
     const req: SuggestRequest = {
       experiment: 'bench-mf',
       space,
+      objectives: [objective],
       objective,
       // A copy: the next trial is appended while the algorithm might still hold this request.
       trials: [...history],

@@ -85,6 +85,7 @@ export async function runStudy(o: StudyOptions): Promise<StudyRun> {
     const req: SuggestRequest = {
       experiment: 'bench',
       space,
+      objectives: [objective],
       objective,
       trials: [...history],
       count,

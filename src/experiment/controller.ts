@@ -1,5 +1,6 @@
 import { ErrorCode, WorkbenchError } from '../common/errors.ts';
 import type { MetricLog, StrategyName } from '../metrics/types.ts';
+import { decideEarlyStop } from '../search/earlyStopping/rules.ts';
 import type {
   EarlyStoppingAlgorithm,
   ObjectiveSpec,
@@ -171,7 +172,8 @@ export class ExperimentController {
       name: t.name,
       params: t.params,
       state: t.state,
-      ...(t.objective === undefined ? {} : { objective: t.objective }),
+      // One objective per experiment today (Katib's spec), so its value is the whole `values`.
+      ...(t.objective === undefined ? {} : { objective: t.objective, values: [t.objective] }),
       ...(intermediate && (intermediate.length > 0 || this.live.has(t.name)) ? { intermediate } : {}),
       ...(t.budget === undefined ? {} : { budget: t.budget }),
       ...(t.parent === undefined ? {} : { parent: t.parent }),
@@ -418,7 +420,7 @@ export class ExperimentController {
     this.progress();
   }
 
-  /** Asks every early-stopping rule about a running trial that just reported; the first `stop` wins. */
+  /** Evaluates every early-stopping algorithm's current rules on a running trial that just reported; the first `stop` wins. */
   private checkEarlyStop(name: string): void {
     const rules = this.o.earlyStopping;
     const entry = this.live.get(name);
@@ -428,7 +430,7 @@ export class ExperimentController {
     if (!trial) return;
     const view: TrialView = trial.intermediate ? trial : { ...trial, intermediate: entry.metrics.intermediate };
     for (const { algorithm, settings } of rules) {
-      const d = algorithm.shouldStop({ objective: this.objective, trials: this.views, trial: view, settings });
+      const d = decideEarlyStop(algorithm, { objective: this.objective, trials: this.views, trial: view, settings });
       if (d.stop) {
         const detail = d.reason ?? (d.explain ? JSON.stringify(d.explain) : algorithm.name);
         this.stopTrial(name, {

@@ -2,7 +2,6 @@ import { randomInt } from 'node:crypto';
 import { dirname } from 'node:path';
 import { ErrorCode, throwIfIssues, WorkbenchError } from '../common/errors.ts';
 import { errorsOnly, type Issue } from '../common/issue.ts';
-import { AshaStopper } from '../search/asha/index.ts';
 import { builtinEarlyStopping } from '../search/earlyStopping/index.ts';
 import { builtinAlgorithms } from '../search/index.ts';
 import type { EarlyStoppingAlgorithm, Settings, ValidationContext } from '../search/types.ts';
@@ -19,6 +18,7 @@ import {
   resolveAlgorithm,
   runnableAlgorithmNames,
 } from '../suggestion/registry.ts';
+import { capabilityIssues, pairedEarlyStopping } from './capabilities.ts';
 import { budgetUsed, countTrials } from './status.ts';
 
 /** Budget fields Katib lets a user edit on an existing experiment (REFERENCE.md §1.3 rule 9). */
@@ -45,18 +45,13 @@ export interface Prepared {
   readonly settings: Settings;
   /** True when an existing experiment of that name is being continued. */
   readonly resumed: boolean;
-  /** Early-stopping rules: `spec.earlyStopping`, and ASHA's rung rule when the algorithm is `asha`. */
+  /** Early-stopping algorithms: `spec.earlyStopping`'s, and the one the algorithm pairs itself with (ASHA's rung rule). */
   readonly earlyStopping: { algorithm: EarlyStoppingAlgorithm; settings: Settings }[];
 }
 
-/** Algorithms whose stopping side is an early-stopping rule, fed the algorithm's settings. */
-const pairedStoppers: Readonly<Record<string, () => EarlyStoppingAlgorithm>> = {
-  asha: () => new AshaStopper({ settingsAt: 'spec.algorithm' }),
-};
-
+/** `spec.earlyStopping`'s algorithm, checked with its settings. */
 function earlyStoppingOf(
   manifest: ExperimentManifest,
-  algorithmSettings: Settings,
   ctx: ValidationContext,
 ): { rules: { algorithm: EarlyStoppingAlgorithm; settings: Settings }[]; issues: Issue[] } {
   const rules: { algorithm: EarlyStoppingAlgorithm; settings: Settings }[] = [];
@@ -80,9 +75,6 @@ function earlyStoppingOf(
     );
     rules.push({ algorithm, settings });
   }
-  const name = manifest.spec.algorithm?.algorithmName ?? '';
-  const paired = pairedStoppers[name];
-  if (paired) rules.push({ algorithm: paired(), settings: algorithmSettings });
   return { rules, issues };
 }
 
@@ -138,6 +130,7 @@ async function check(
   const ctx: ValidationContext = {
     space: config.space,
     objective: config.objectives[0]!,
+    objectives: config.objectives,
     parallelTrialCount: config.budget.parallelTrialCount,
     ...(config.budget.maxTrialCount === undefined ? {} : { maxTrialCount: config.budget.maxTrialCount }),
   };
@@ -156,10 +149,13 @@ async function check(
         found = [{ path: 'spec.algorithm.algorithmSettings.module', message: err.message }];
       }
     }
-    const stopping = earlyStoppingOf(manifest, settings, ctx);
-    const all = errorsOnly([...found, ...stopping.issues]);
+    const capabilities = builtin !== undefined ? (builtin().capabilities ?? {}) : await host!.capabilities();
+    const stopping = earlyStoppingOf(manifest, ctx);
+    const paired = pairedEarlyStopping(capabilities, { settings, ctx, builtin: builtin !== undefined });
+    const all = errorsOnly([...found, ...capabilityIssues(config, capabilities), ...stopping.issues, ...paired.issues]);
     if (all.length > 0 || host === undefined) return { manifest, issues: all };
-    const kept = { manifest, issues: [], algorithm: { host, settings, earlyStopping: stopping.rules } };
+    const earlyStopping = paired.rule === undefined ? stopping.rules : [...stopping.rules, paired.rule];
+    const kept = { manifest, issues: [], algorithm: { host, settings, earlyStopping } };
     if (options.keepHost) host = undefined; // the caller owns it now
     return kept;
   } finally {

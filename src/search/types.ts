@@ -35,8 +35,13 @@ export interface TrialView {
   readonly name: string;
   readonly params: Assignment;
   readonly state: TrialState;
-  /** The objective value according to the metric strategy, in the user's units (not negated). */
+  /** The primary objective's value according to its metric strategy, in the user's units (not negated); `values[0]`. */
   readonly objective?: number;
+  /**
+   * One value per objective, aligned with {@link SuggestRequest.objectives} (primary first), each by its metric
+   * strategy; absent while the trial has no value for every objective. Multi-objective algorithms read this.
+   */
+  readonly values?: readonly number[];
   /** Objective-metric history in report order (step = 1-based report index unless the trial gave one). */
   readonly intermediate?: readonly { readonly step: number; readonly value: number }[];
   readonly budget?: number;
@@ -47,7 +52,10 @@ export interface TrialView {
 /** Context for validating settings (Katib's ValidateAlgorithmSettings sees the whole Experiment). */
 export interface ValidationContext {
   readonly space: SearchSpace;
+  /** The primary objective: `objectives[0]`. */
   readonly objective: ObjectiveSpec;
+  /** Every objective, primary first; absent means `[objective]` (a v1 caller). */
+  readonly objectives?: readonly ObjectiveSpec[];
   readonly maxTrialCount?: number;
   readonly parallelTrialCount: number;
 }
@@ -56,6 +64,9 @@ export interface ValidationContext {
 export interface SuggestRequest {
   readonly experiment: string;
   readonly space: SearchSpace;
+  /** Every objective, primary first; an algorithm without `capabilities.multiObjective` only ever sees one. */
+  readonly objectives: readonly ObjectiveSpec[];
+  /** The primary objective, `objectives[0]`: what single-objective (and v1) algorithms optimise. */
   readonly objective: ObjectiveSpec;
   /** Every trial created so far, in creation order, in every state. */
   readonly trials: readonly TrialView[];
@@ -92,24 +103,66 @@ export interface SuggestResult {
 }
 
 /**
+ * What an algorithm declares it can do; the run refuses an experiment that needs more (prepare's check), so
+ * `suggest` never sees several objectives unless `multiObjective` is set. Plain data: it crosses the worker.
+ */
+export interface AlgorithmCapabilities {
+  /** It optimises several objectives at once (reads `objectives` and `TrialView.values`). */
+  readonly multiObjective?: boolean;
+  /** It searches a neural architecture (Katib's `nasConfig`). */
+  readonly nas?: boolean;
+  /**
+   * The built-in early-stopping algorithm (`builtinEarlyStopping` name, e.g. `asha`) whose rules run beside it,
+   * fed this algorithm's settings, without a `spec.earlyStopping` (ASHA's search proposes, its rung rule stops).
+   */
+  readonly earlyStopping?: string;
+}
+
+/**
  * The search-algorithm contract. Implementations are pure: no I/O, no clock, no global RNG; randomness
  * comes from `req.seed`. The suggestion host calls `validate` once per experiment and `suggest` whenever
  * the controller has free trial slots.
  */
 export interface SearchAlgorithm {
   readonly name: string;
+  /** What it can do beyond one objective on a plain search space; absent means nothing more. */
+  readonly capabilities?: AlgorithmCapabilities;
   validate(settings: Settings, ctx: ValidationContext): Issue[];
   suggest(req: SuggestRequest): SuggestResult | Promise<SuggestResult>;
 }
 
-/** What an early-stopping rule sees when a running trial reports a new objective value. */
+/** What an early-stopping algorithm sees when a running trial reports a new objective value, or a trial is created. */
 export interface EarlyStoppingRequest {
   readonly objective: ObjectiveSpec;
   /** Every trial (creation order), with `intermediate` objective histories; completed ones carry their final state. */
   readonly trials: readonly TrialView[];
-  /** The running trial that just reported (also present in `trials`). */
+  /** The trial the rules are for: a running one that just reported (also in `trials`), or a new one without reports. */
   readonly trial: TrialView;
   readonly settings: Settings;
+}
+
+/**
+ * Katib's declarative early-stopping rule (`EarlyStoppingRule` of its API): stop the trial when its metric `name`
+ * compares to `value` as `comparison` says, once it has made `startStep` reports. A rule is met (the trial stops)
+ * when `observed <comparison> value`, where `observed` is the metric's best value so far (Katib's metrics collector)
+ * or, with `of: 'latest'`, its latest report. `evaluateRules` is the one place rules are applied.
+ */
+export interface EarlyStoppingRule {
+  /** The metric the rule reads (the objective metric for the built-ins). */
+  readonly name: string;
+  readonly value: number;
+  readonly comparison: 'EQUAL' | 'LESS' | 'GREATER';
+  /** Reports the trial must have made before the rule applies; absent or 0 means from the first report (Katib). */
+  readonly startStep?: number;
+  /**
+   * Which value is compared (not in Katib's rule, whose collector always compares the best so far): `latest` is
+   * for rules about the value at a point of the curve, such as ASHA's rung value. Katib cannot be given such a rule.
+   */
+  readonly of?: 'best' | 'latest';
+  /** Why the trial stops when the rule is met, recorded on the trial (ours; not sent to Katib). */
+  readonly reason?: string;
+  /** What the rule was computed from, recorded on the trial when it stops (ours; not sent to Katib). */
+  readonly explain?: Readonly<Record<string, unknown>>;
 }
 
 /** An early-stopping verdict; `reason` and `explain` are recorded on the trial when it is stopped. */
@@ -120,12 +173,15 @@ export interface StopDecision {
 }
 
 /**
- * An early-stopping rule (Katib's medianstop, or the rung rule of ASHA). Pure and cheap: the controller calls
- * `shouldStop` in its own thread after each new objective value of a running trial, and only the controller
- * stops trials. Stopped trials end `EarlyStopped`, keep their observations and count as completed.
+ * An early-stopping algorithm (Katib's medianstop, or the rung rule of ASHA), declarative as in Katib: `rules`
+ * says, from the current history, which rules `req.trial` is held to; `evaluateRules` applies them to its curve.
+ * The controller asks again after each new objective value of a running trial (so rules follow the history), the
+ * Katib service asks for a new trial and hands the rules to Katib's metrics collector. Pure and cheap; only the
+ * controller stops trials. Stopped trials end `EarlyStopped`, keep their observations and count as completed.
+ * The trial stops when every rule is met (Katib's collector); no rules means it runs on.
  */
 export interface EarlyStoppingAlgorithm {
   readonly name: string;
   validate(settings: Settings, ctx: ValidationContext): Issue[];
-  shouldStop(req: EarlyStoppingRequest): StopDecision;
+  rules(req: EarlyStoppingRequest): EarlyStoppingRule[];
 }

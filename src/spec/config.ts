@@ -148,7 +148,8 @@ export function configOf(input: ExperimentManifest): ExperimentConfig {
 
 /**
  * The one way a suggestion request is built from a config: the algorithm's settings (minus those that only
- * locate it, such as `module`, which the caller strips), its first objective, the space and the budget.
+ * locate it, such as `module`, which the caller strips), its objectives (the first is `objective`), the space and
+ * the budget.
  */
 export function suggestRequest(
   config: ExperimentConfig,
@@ -164,6 +165,7 @@ export function suggestRequest(
   return {
     experiment: config.name,
     space: config.space,
+    objectives: config.objectives,
     objective: config.objectives[0]!,
     trials: args.trials,
     count: args.count,

@@ -3,7 +3,14 @@ import * as Comlink from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { ErrorCode, WorkbenchError } from '../common/errors.ts';
 import type { Issue } from '../common/issue.ts';
-import type { Settings, SuggestRequest, SuggestResult, TrialView, ValidationContext } from '../search/types.ts';
+import type {
+  AlgorithmCapabilities,
+  Settings,
+  SuggestRequest,
+  SuggestResult,
+  TrialView,
+  ValidationContext,
+} from '../search/types.ts';
 import { type AlgorithmRef, unwrap, type WorkerApi } from './protocol.ts';
 
 /** Starts the worker module, from compiled `.js` directly or, under tsx/vitest, through tsx's loader. */
@@ -29,6 +36,8 @@ interface Live {
   primed: boolean;
   /** Names of the trials the worker's mirror holds. */
   names: Set<string>;
+  /** What the loaded algorithm declared. */
+  capabilities: AlgorithmCapabilities;
 }
 
 /**
@@ -68,13 +77,12 @@ export class SuggestionHost {
     });
     died.catch(() => {});
     const api = Comlink.wrap<WorkerApi>(nodeEndpoint(worker));
-    const live: Live = { worker, api, died, sent: new WeakSet(), primed: false, names: new Set() };
     try {
-      unwrap(await Promise.race([api.load(this.ref), died]));
+      const capabilities = unwrap(await Promise.race([api.load(this.ref), died]));
+      return { worker, api, died, sent: new WeakSet(), primed: false, names: new Set(), capabilities };
     } finally {
       if (this.starting === worker) this.starting = undefined;
     }
-    return live;
   }
 
   private cancelled(cause: unknown): WorkbenchError {
@@ -109,6 +117,11 @@ export class SuggestionHost {
         this.restarts++;
       }
     }
+  }
+
+  /** What the hosted algorithm declares it can do (`SearchAlgorithm.capabilities`), read when its worker loads it. */
+  capabilities(): Promise<AlgorithmCapabilities> {
+    return this.withWorker(async (live) => live.capabilities);
   }
 
   /** Katib's ValidateAlgorithmSettings. */

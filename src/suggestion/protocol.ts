@@ -1,6 +1,13 @@
 import { ErrorCode, WorkbenchError } from '../common/errors.ts';
 import type { Issue } from '../common/issue.ts';
-import type { Settings, SuggestRequest, SuggestResult, TrialView, ValidationContext } from '../search/types.ts';
+import type {
+  AlgorithmCapabilities,
+  Settings,
+  SuggestRequest,
+  SuggestResult,
+  TrialView,
+  ValidationContext,
+} from '../search/types.ts';
 
 /** Which algorithm a worker hosts: a built-in by name, or a user module that exports one. */
 export interface AlgorithmRef {
@@ -83,7 +90,8 @@ export function unwrap<T>(a: Answer<T>): T {
 
 /** The API a suggestion worker exposes over comlink. */
 export interface WorkerApi {
-  load(ref: AlgorithmRef): Promise<Answer<void>>;
+  /** Loads the algorithm and answers what it declares it can do (plain data, `{}` when it declares nothing). */
+  load(ref: AlgorithmRef): Promise<Answer<AlgorithmCapabilities>>;
   validate(settings: Settings, ctx: ValidationContext): Promise<Answer<Issue[]>>;
   suggest(call: SuggestCall): Promise<Answer<SuggestResult>>;
   /** Test hook: makes the worker exit abruptly, as an out-of-memory or native crash would. */

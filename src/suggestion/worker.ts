@@ -22,6 +22,13 @@ const api: WorkerApi = {
   load(ref) {
     return answer(async () => {
       algorithm = await loadAlgorithm(ref);
+      // A copy of plain fields: a user's object may hold more than comlink can clone.
+      const { multiObjective, nas, earlyStopping } = algorithm.capabilities ?? {};
+      return {
+        ...(multiObjective === undefined ? {} : { multiObjective: multiObjective === true }),
+        ...(nas === undefined ? {} : { nas: nas === true }),
+        ...(earlyStopping === undefined ? {} : { earlyStopping: String(earlyStopping) }),
+      };
     });
   },
   validate(settings, ctx) {

@@ -24,6 +24,8 @@ export interface AskTellOptions {
   readonly settings?: Settings;
   /** Trials that exist before the first request (they count towards `trials`). */
   readonly history?: readonly TrialView[];
+  /** The state to send with the first request, as stored after an earlier run (resuming it). */
+  readonly state?: unknown;
 }
 
 /** The trials of a finished loop and every result the algorithm returned. */
@@ -44,10 +46,20 @@ export function deepFreeze<T>(value: T): T {
   return value;
 }
 
-/** A trial as the controller would show it to an algorithm: named `trial-<n>`, objective only when given. */
-export function makeTrial(n: number, params: Assignment, state: TrialState, objective?: number): TrialView {
+/**
+ * A trial as the controller would show it to an algorithm: named `trial-<n>`, objective only when given. `values`
+ * are the values of every objective (default `[objective]`); `objective` is the primary one, `values[0]`.
+ */
+export function makeTrial(
+  n: number,
+  params: Assignment,
+  state: TrialState,
+  objective?: number,
+  values?: readonly number[],
+): TrialView {
   if (objective === undefined) return { name: `trial-${n}`, params, state };
-  return { name: `trial-${n}`, params, state, objective, intermediate: [{ step: 1, value: objective }] };
+  const all = values ?? [objective];
+  return { name: `trial-${n}`, params, state, objective, values: all, intermediate: [{ step: 1, value: objective }] };
 }
 
 /** A frozen request for `count` suggestions given `trials`, with the defaults the conformance suite uses. */
@@ -58,16 +70,19 @@ export function makeRequest(options: {
   readonly seed?: number;
   readonly settings?: Settings;
   readonly type?: 'minimize' | 'maximize';
+  /** Several objectives (primary first); overrides `type`. Default: one, `objective`, minimised. */
+  readonly objectives?: readonly ObjectiveSpec[];
   readonly state?: unknown;
   readonly maxTrialCount?: number;
   /** Defaults to `count` (a request for a whole batch). */
   readonly parallelTrialCount?: number;
 }): SuggestRequest {
-  const objective: ObjectiveSpec = { type: options.type ?? 'minimize', metricName: 'objective' };
+  const objectives = options.objectives ?? [{ type: options.type ?? 'minimize', metricName: 'objective' }];
   const base = {
     experiment: 'conformance',
     space: options.space,
-    objective,
+    objectives: [...objectives],
+    objective: objectives[0] as ObjectiveSpec,
     trials: [...options.trials],
     count: options.count,
     seed: options.seed ?? 1,
@@ -89,7 +104,7 @@ export async function runAskTell(options: AskTellOptions): Promise<AskTellRun> {
   const type = options.type ?? 'minimize';
   const trials: TrialView[] = [...(options.history ?? [])];
   const results: SuggestResult[] = [];
-  let state: unknown;
+  let state: unknown = options.state;
   let exhausted = false;
   while (trials.length < options.trials && !exhausted) {
     const count = Math.min(options.batch ?? 1, options.trials - trials.length);

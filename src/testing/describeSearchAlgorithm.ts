@@ -1,19 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { sampleAssignment } from '../search/assignment.ts';
-import { contains } from '../search/distributions.ts';
 import { Rng } from '../search/rng.ts';
 import type { SearchSpace } from '../search/space.ts';
-import type {
-  SearchAlgorithm,
-  Settings,
-  SuggestResult,
-  TrialState,
-  TrialView,
-  ValidationContext,
-} from '../search/types.ts';
+import type { SearchAlgorithm, Settings, TrialState, TrialView, ValidationContext } from '../search/types.ts';
 import { makeRequest, makeTrial, runAskTell } from './askTell.ts';
 import { mixedObjective, mixedSpace } from './benchmarks.ts';
+import { expectCount, expectValid } from './expectations.ts';
 import { compareWithRandom, type ImprovementOptions } from './improvement.ts';
+import { expectExactResume } from './resume.ts';
+import { describeSeveralObjectives } from './severalObjectives.ts';
 
 /** Options of {@link describeSearchAlgorithm}. */
 export interface SearchAlgorithmSuiteOptions {
@@ -29,22 +24,6 @@ export interface SearchAlgorithmSuiteOptions {
   readonly improvement?: Omit<ImprovementOptions, 'settings'>;
   /** Per-test timeout in milliseconds (default: vitest's). */
   readonly timeout?: number;
-}
-
-/** Asserts that every parameter of `space` is present and valid in each suggestion, and nothing else is. */
-function expectValid(space: SearchSpace, result: SuggestResult): void {
-  for (const s of result.suggestions) {
-    expect(Object.keys(s.params).sort()).toEqual(space.map((p) => p.name).sort());
-    for (const p of space) {
-      const value = s.params[p.name];
-      expect(value !== undefined && contains(p.domain, value), `${p.name} = ${JSON.stringify(value)}`).toBe(true);
-    }
-  }
-}
-
-function expectCount(result: SuggestResult, count: number): void {
-  if (result.exhausted === true) expect(result.suggestions.length).toBeLessThanOrEqual(count);
-  else expect(result.suggestions.length).toBe(count);
 }
 
 /** Valid trials of `space` in every state the controller can send, drawn from a fixed stream. */
@@ -70,7 +49,8 @@ function historyWithEveryState(space: SearchSpace): TrialView[] {
 /**
  * The conformance suite every search algorithm (built-in or third-party) must pass: valid values on a mixed space,
  * exact counts, reproducibility per seed, sensitivity to the seed, tolerance of unfinished and failed trials,
- * plain-data results, and (unless skipped) a better mean regret than random search on Branin.
+ * plain-data results, an exact resume from the stored state, two objectives when the algorithm declares
+ * `capabilities.multiObjective`, and (unless skipped) a better mean regret than random search on Branin.
  * Call it at the top level of a vitest file: `describeSearchAlgorithm('tpe', () => new TpeSearch())`.
  */
 export function describeSearchAlgorithm(
@@ -168,6 +148,12 @@ export function describeSearchAlgorithm(
         expectValid(one, result);
       }
     });
+
+    it('resumes exactly from its stored state and the history (state round-trip)', timed, async () => {
+      await expectExactResume(factory, { space, settings });
+    });
+
+    if (factory().capabilities?.multiObjective === true) describeSeveralObjectives(factory, { space, settings, timed });
 
     if (options.skipImprovementCheck !== true) {
       it('improves on random search (Branin, minimize and maximize)', timed, async () => {

@@ -6,3 +6,4 @@ export { type AskTellOptions, type AskTellRun, deepFreeze, makeRequest, makeTria
 export { type Benchmark, branin, mixedObjective, mixedSpace, sphere, steppedMixedSpace } from './benchmarks.ts';
 export { describeSearchAlgorithm, type SearchAlgorithmSuiteOptions } from './describeSearchAlgorithm.ts';
 export { compareWithRandom, type ImprovementOptions, type ImprovementReport } from './improvement.ts';
+export { expectExactResume } from './resume.ts';

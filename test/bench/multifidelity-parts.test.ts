@@ -176,10 +176,10 @@ class Watch implements EarlyStoppingAlgorithm {
   validate(): [] {
     return [];
   }
-  shouldStop(req: EarlyStoppingRequest) {
+  rules(req: EarlyStoppingRequest) {
     this.calls++;
     if (req.trials.some((t) => t.name !== req.trial.name && t.state === 'Running')) this.withOthersRunning++;
-    return this.inner?.shouldStop(req) ?? { stop: false };
+    return this.inner?.rules(req) ?? [];
   }
 }
 

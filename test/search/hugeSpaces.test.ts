@@ -21,6 +21,7 @@ function request(trials: readonly TrialView[], count: number): SuggestRequest {
     experiment: 'huge',
     space: huge,
     objective: { type: 'minimize', metricName: 'loss' },
+    objectives: [{ type: 'minimize', metricName: 'loss' }],
     trials,
     count,
     seed: 3,

@@ -10,6 +10,7 @@ function request(trials: readonly TrialView[], count: number): SuggestRequest {
   return {
     experiment: 'e',
     space: [{ name: 'x', domain: { kind: 'int', min: 0, max: 100, step: 1, scale: 'uniform' } }],
+    objectives: [{ type: 'minimize', metricName: 'loss' }],
     objective: { type: 'minimize', metricName: 'loss' },
     trials,
     count,

@@ -1,7 +1,9 @@
 import { type Client, credentials, type ServiceError, status } from '@grpc/grpc-js';
+import { ErrorCode, WorkbenchError } from '../../common/errors.ts';
 import type { Issue } from '../../common/issue.ts';
-import { bestUpTo, type CurvePoint, median } from '../../search/earlyStopping/curve.ts';
+import { MedianStopRule } from '../../search/earlyStopping/medianStop.ts';
 import { parseMedianStopSettings } from '../../search/earlyStopping/medianStopSettings.ts';
+import type { EarlyStoppingRule, TrialView } from '../../search/types.ts';
 import { settingsOf } from './experiment.ts';
 import { loadKatibServices } from './loadProto.ts';
 import type {
@@ -49,11 +51,25 @@ function checkSpec(name: string, settings: Record<string, string>): void {
 }
 
 /**
- * Katib's `EarlyStopping` service for `medianstop`, with our median rule (see MedianStopRule) cast in Katib's rule
- * form: Katib's collector checks a trial once, at its `start_step`-th report, comparing its best value so far with
- * the rule's value. So the value is the median, over completed (Succeeded or EarlyStopped) trials that reached
- * `start_step` reports, of their best value up to that report; Katib's own service uses the mean of per-trial
- * averages of the first reports instead. Histories come from Katib's DB manager, as in Katib.
+ * A rule as Katib's API carries it. Katib's collector always compares the best value so far, so a rule on the latest
+ * value (`of: 'latest'`, ASHA's) has no Katib form and is refused rather than sent with another meaning.
+ */
+export function toKatibRule(rule: EarlyStoppingRule): EarlyStoppingRuleMessage {
+  if (rule.of === 'latest') {
+    throw new WorkbenchError(
+      ErrorCode.unsupported,
+      `early-stopping rule on ${rule.name}'s latest value has no Katib form`,
+    );
+  }
+  return { name: rule.name, value: String(rule.value), comparison: rule.comparison, start_step: rule.startStep ?? 0 };
+}
+
+/**
+ * Katib's `EarlyStopping` service for `medianstop`: the rules MedianStopRule gives a new trial (the same code the
+ * local controller asks), in Katib's form. Katib's collector checks a trial once, at its `start_step`-th report,
+ * comparing its best value so far with the rule's value: the median, over completed (Succeeded or EarlyStopped)
+ * trials that reached `start_step` reports, of their best value up to that report; Katib's own service uses the mean
+ * of per-trial averages of the first reports instead. Histories come from Katib's DB manager, as in Katib.
  */
 export class KatibEarlyStoppingService {
   private readonly options: EarlyStoppingServiceOptions;
@@ -71,7 +87,6 @@ export class KatibEarlyStoppingService {
     const spec = req.experiment?.spec ?? null;
     const settings = settingsOf(spec?.early_stopping ?? null);
     checkSpec(spec?.early_stopping?.algorithm_name ?? '', settings);
-    const { values } = parseMedianStopSettings(settings);
     const metric = spec?.objective?.objective_metric_name ?? '';
     const objectiveType = spec?.objective?.type;
     if (metric === '' || (objectiveType !== 'MINIMIZE' && objectiveType !== 'MAXIMIZE')) {
@@ -86,23 +101,24 @@ export class KatibEarlyStoppingService {
       return condition === 'SUCCEEDED' || condition === 'EARLYSTOPPED';
     });
     const histories = await Promise.all(completed.map((t) => this.history(req.db_manager_address, t.name, metric)));
-    const bests: number[] = [];
-    for (const history of histories) {
-      if (history.length < values.startStep) continue;
-      const curve: CurvePoint[] = history.map((value, i) => ({ step: i + 1, value }));
-      const best = bestUpTo(curve, values.startStep, type);
-      if (best !== undefined) bests.push(best);
-    }
-    if (bests.length < values.minTrialsRequired) return [];
-    return [
-      {
-        name: metric,
-        value: String(median(bests)),
-        // Stop when the best so far is strictly worse than the median.
-        comparison: type === 'maximize' ? 'LESS' : 'GREATER',
-        start_step: values.startStep,
-      },
-    ];
+    // Katib's DB log has no steps: a report's step is its number, as the controller numbers reports.
+    const trials = completed.map(
+      (t, i): TrialView => ({
+        name: t.name,
+        params: {},
+        state: t.status?.condition === 'SUCCEEDED' ? 'Succeeded' : 'EarlyStopped',
+        intermediate: (histories[i] ?? []).map((value, n) => ({ step: n + 1, value })),
+      }),
+    );
+    // The rules are for the trials about to be created: no name yet (Katib's are never empty), no reports.
+    const fresh: TrialView = { name: '', params: {}, state: 'Pending' };
+    const rules = new MedianStopRule().rules({
+      objective: { type, metricName: metric },
+      trials,
+      trial: fresh,
+      settings,
+    });
+    return rules.map(toKatibRule);
   }
 
   /** ValidateEarlyStoppingSettings: OK for valid medianstop settings, else INVALID_ARGUMENT with Katib's messages. */

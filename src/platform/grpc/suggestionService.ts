@@ -84,6 +84,7 @@ export class KatibSuggestionService {
       result = await algorithm.suggest({
         experiment: view.name,
         space: view.space,
+        objectives: [view.objective],
         objective: view.objective,
         trials: history.trials,
         count,

@@ -38,7 +38,8 @@ export function toTrialView(space: SearchSpace, metricName: string, t: TrialMess
   const view: TrialView = { name: t.name, params, state };
   return {
     ...view,
-    ...(objective === undefined ? {} : { objective }),
+    // Katib's Experiment has one objective, so its value is the whole `values`.
+    ...(objective === undefined ? {} : { objective, values: [objective] }),
     ...(Object.keys(labels).length === 0 ? {} : { labels: { ...labels } }),
   };
 }

@@ -2,6 +2,7 @@ import type { Issue } from '../../common/issue.ts';
 import { throwIfInvalid } from '../earlyStopping/settings.ts';
 import { RandomSearch } from '../random.ts';
 import type {
+  AlgorithmCapabilities,
   SearchAlgorithm,
   Settings,
   Suggestion,
@@ -13,12 +14,14 @@ import { parseAshaSettings } from './settings.ts';
 
 /**
  * The proposal side of ASHA: Li et al. sample configurations at random and let the rungs do the work, so this is
- * {@link RandomSearch} (same stream per seed or `random_state`) that accepts ASHA's settings. The controller pairs
- * `algorithmName: asha` with the {@link AshaStopper}, which stops trials at the rungs. With `resource_name`, every
+ * {@link RandomSearch} (same stream per seed or `random_state`) that accepts ASHA's settings. It declares
+ * `capabilities.earlyStopping: 'asha'`, so the controller runs the {@link AshaStopper}, which stops trials at the rungs. With `resource_name`, every
  * proposal sets that parameter to `max_resource`, the length every trial is started with.
  */
 export class AshaSearch implements SearchAlgorithm {
   readonly name: string = 'asha';
+  /** The rung rule (AshaStopper, `builtinEarlyStopping.asha`) runs beside it, reading the same settings. */
+  readonly capabilities: AlgorithmCapabilities = { earlyStopping: 'asha' };
   readonly #random: RandomSearch = new RandomSearch();
 
   /** Checks eta, min_resource/grace_period, max_resource, random_state; resource_name must hold max_resource. */

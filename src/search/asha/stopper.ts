@@ -1,9 +1,11 @@
 import type { Issue } from '../../common/issue.ts';
 import { type CurvePoint, curveOf, isBetter } from '../earlyStopping/curve.ts';
+import { decideEarlyStop } from '../earlyStopping/rules.ts';
 import { throwIfInvalid } from '../earlyStopping/settings.ts';
 import type {
   EarlyStoppingAlgorithm,
   EarlyStoppingRequest,
+  EarlyStoppingRule,
   ObjectiveSpec,
   Settings,
   StopDecision,
@@ -25,6 +27,8 @@ export interface AshaStopperOptions {
  * value there ranks within the top ⌈n/eta⌉ of the n values recorded at that rung so far, its own included —
  * so the first trial at a rung always continues. No waiting for a bracket to fill: each decision uses
  * whatever has reached the rung by then. Stateless: the rung records are re-read from the trials' curves.
+ * Declarative like every early-stopping algorithm: the rung decision is an {@link EarlyStoppingRule} on the
+ * latest value (`of: 'latest'`, which Katib's rules cannot say, so ASHA is not served to Katib).
  */
 export class AshaStopper implements EarlyStoppingAlgorithm {
   readonly name: string = 'asha';
@@ -42,40 +46,65 @@ export class AshaStopper implements EarlyStoppingAlgorithm {
     }));
   }
 
-  /** Decides at each rung the latest report crossed; between rungs (and at R) it never stops. */
-  shouldStop(req: EarlyStoppingRequest): StopDecision {
+  /**
+   * The rule of the rung `req.trial`'s latest report decides at: "latest value strictly worse than the cutoff", the
+   * cutoff being the value that keeps it out of the top ⌈n/eta⌉ at that rung. A report that jumps over several rungs
+   * is judged at each in turn, so the rule is that of the first rung that stops it, else of the last one. No rule
+   * between rungs (and at R or beyond), so such reports never stop a trial; none for a trial without reports.
+   */
+  rules(req: EarlyStoppingRequest): EarlyStoppingRule[] {
     const { values, issues } = parseAshaSettings(req.settings);
     throwIfInvalid(this.name, issues);
     const own = curveOf(req.trial);
     const latest = own[own.length - 1];
-    if (latest === undefined) return { stop: false };
+    if (latest === undefined) return [];
     const before = own.slice(0, -1).reduce((m, p) => Math.max(m, p.step), Number.NEGATIVE_INFINITY);
-    let last: StopDecision = { stop: false };
+    let last: EarlyStoppingRule | undefined;
     for (const rung of rungsCrossed(values, before, latest.step)) {
-      last = decideAtRung(req, values, rung, latest.value);
-      if (last.stop) return last;
+      last = ruleAtRung(req, values, rung, latest.value, own.length);
+      if (isBetter(req.objective.type, last.value, latest.value)) break;
     }
-    return last;
+    return last === undefined ? [] : [last];
+  }
+
+  /** The verdict on `req.trial`'s latest report: its {@link rules} evaluated by `decideEarlyStop`. */
+  shouldStop(req: EarlyStoppingRequest): StopDecision {
+    return decideEarlyStop(this, req);
   }
 }
 
-/** One rung decision: rank `value` among every other trial's value at `rung`. */
-function decideAtRung(req: EarlyStoppingRequest, settings: AshaSettings, rung: number, value: number): StopDecision {
-  const type = req.objective.type;
-  const others = recordedAt(req.trials, req.trial.name, rung);
+/**
+ * The rule at `rung` for a trial whose value there is `value` (its latest report, the `reports`-th). With n others
+ * recorded, the trial ranks 1 + (others strictly better), and continues when that is ≤ keep = ⌈(n+1)/eta⌉: so it
+ * stops exactly when its value is strictly worse than the keep-th best of the others. When keep > n (the first
+ * trial at a rung) there is no such value and the rule's is ±Infinity, which nothing is worse than.
+ */
+function ruleAtRung(
+  req: EarlyStoppingRequest,
+  settings: AshaSettings,
+  rung: number,
+  value: number,
+  reports: number,
+): EarlyStoppingRule {
+  const { type, metricName } = req.objective;
+  const others = recordedAt(req.trials, req.trial.name, rung).sort((a, b) => order(type, a, b));
   const recorded = others.length + 1;
   // Ties count in the trial's favour: only strictly better values push it down.
   const rank = 1 + others.filter((v) => isBetter(type, v, value)).length;
   const keep = Math.ceil(recorded / settings.eta);
+  const worst = type === 'minimize' ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
+  const threshold = others[keep - 1] ?? worst;
   const cutoff = [...others, value].sort((a, b) => order(type, a, b))[keep - 1] as number;
-  const explain = { rung, value, rank, keep, recorded, cutoff, eta: settings.eta };
-  if (rank <= keep) return { stop: false, explain };
   return {
-    stop: true,
+    name: metricName,
+    value: threshold,
+    comparison: type === 'minimize' ? 'GREATER' : 'LESS',
+    startStep: reports,
+    of: 'latest',
     reason:
-      `${req.objective.metricName} ${value} at rung step ${rung} ranks ${rank} of ${recorded}; ` +
+      `${metricName} ${value} at rung step ${rung} ranks ${rank} of ${recorded}; ` +
       `only the top ${keep} (1/${settings.eta}) continue`,
-    explain,
+    explain: { rung, value, rank, keep, recorded, cutoff, eta: settings.eta },
   };
 }
 

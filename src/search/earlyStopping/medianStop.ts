@@ -2,13 +2,15 @@ import type { Issue } from '../../common/issue.ts';
 import type {
   EarlyStoppingAlgorithm,
   EarlyStoppingRequest,
+  EarlyStoppingRule,
   Settings,
   StopDecision,
   TrialView,
   ValidationContext,
 } from '../types.ts';
-import { bestUpTo, curveOf, isBetter, lastStep, median } from './curve.ts';
+import { bestUpTo, curveOf, lastStep, median } from './curve.ts';
 import { parseMedianStopSettings } from './medianStopSettings.ts';
+import { decideEarlyStop } from './rules.ts';
 import { throwIfInvalid } from './settings.ts';
 
 /**
@@ -43,28 +45,41 @@ export class MedianStopRule implements EarlyStoppingAlgorithm {
     return parseMedianStopSettings(settings).issues;
   }
 
-  /** Decides on `req.trial`'s latest report; `explain` is `{step, median, value, trialsCompared}` once compared. */
-  shouldStop(req: EarlyStoppingRequest): StopDecision {
+  /**
+   * The one rule `req.trial` is held to now: "best so far strictly worse than the median", the median taken at the
+   * step of its latest report — or, before it has made `start_step` reports, at step `start_step` (the step of its
+   * first check when steps are report numbers, as for a new trial in Katib). None until `min_trials_required`
+   * completed trials reached that step. `explain` is `{step, median, value, trialsCompared}` (`value` once judged).
+   */
+  rules(req: EarlyStoppingRequest): EarlyStoppingRule[] {
     const { values, issues } = parseMedianStopSettings(req.settings);
     throwIfInvalid(this.name, issues);
-    const type = req.objective.type;
+    const { type, metricName } = req.objective;
     const own = curveOf(req.trial);
-    if (own.length < values.startStep) return { stop: false };
-    const step = own[own.length - 1]?.step as number;
-    const value = bestUpTo(own, step, type) as number;
+    const judged = own.length >= values.startStep;
+    const step = judged ? (own[own.length - 1]?.step as number) : values.startStep;
     const others = completedBestAt(req.trials, req.trial.name, step, type);
-    if (others.length < values.minTrialsRequired) return { stop: false };
+    if (others.length < values.minTrialsRequired) return [];
     const threshold = median(others);
-    const explain = { step, median: threshold, value, trialsCompared: others.length };
-    // Strictly worse: a trial exactly at the median keeps running.
-    if (!isBetter(type, threshold, value)) return { stop: false, explain };
-    return {
-      stop: true,
-      reason:
-        `best ${req.objective.metricName} ${value} by step ${step} is worse than the median ${threshold} ` +
-        `of ${others.length} completed trials at that step`,
-      explain,
-    };
+    const value = judged ? bestUpTo(own, step, type) : undefined;
+    return [
+      {
+        name: metricName,
+        value: threshold,
+        // Strictly worse than the median stops: a trial exactly at the median keeps running.
+        comparison: type === 'maximize' ? 'LESS' : 'GREATER',
+        startStep: values.startStep,
+        reason:
+          `best ${metricName} ${value ?? '(so far)'} by step ${step} is worse than the median ${threshold} ` +
+          `of ${others.length} completed trials at that step`,
+        explain: { step, median: threshold, ...(value === undefined ? {} : { value }), trialsCompared: others.length },
+      },
+    ];
+  }
+
+  /** The verdict on `req.trial`'s latest report: its {@link rules} evaluated by `decideEarlyStop`. */
+  shouldStop(req: EarlyStoppingRequest): StopDecision {
+    return decideEarlyStop(this, req);
   }
 }
 

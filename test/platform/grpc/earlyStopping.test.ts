@@ -1,5 +1,6 @@
 import { Server, ServerCredentials, type ServerUnaryCall, type sendUnaryData, status } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { toKatibRule } from '../../../src/platform/grpc/earlyStoppingService.ts';
 import { loadKatibServices } from '../../../src/platform/grpc/loadProto.ts';
 import { type SuggestionServer, startSuggestionServer } from '../../../src/platform/grpc/server.ts';
 import { call, experiment, katibClients, katibOriginalProto, param, trial } from './helpers.ts';
@@ -161,5 +162,21 @@ describe('Katib EarlyStopping service (medianstop)', () => {
     const result = await call<object>(clients.earlyStopping, 'SetTrialStatus', { trial_name: 'katib-exp-abc' });
     expect(result.ok).toBe(true);
     expect(stopped).toEqual(['katib-exp-abc']);
+  });
+});
+
+describe('toKatibRule', () => {
+  it('writes a rule in Katib’s form (start_step 0 when absent: from the first report)', () => {
+    expect(toKatibRule({ name: 'loss', value: 0.25, comparison: 'GREATER', startStep: 4, reason: 'ours' })).toEqual({
+      name: 'loss',
+      value: '0.25',
+      comparison: 'GREATER',
+      start_step: 4,
+    });
+    expect(toKatibRule({ name: 'acc', value: 0.7, comparison: 'LESS' }).start_step).toBe(0);
+  });
+
+  it('refuses a rule on the latest value, which Katib’s collector would read as the best so far', () => {
+    expect(() => toKatibRule({ name: 'loss', value: 1, comparison: 'GREATER', of: 'latest' })).toThrow(/no Katib form/);
   });
 });

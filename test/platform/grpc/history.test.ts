@@ -38,10 +38,10 @@ function history(trials: TrialMessage[], issued: IssuedEntry[], overdue = false)
 }
 
 describe('buildHistory', () => {
-  it('reads names, numbers, conditions and the objective of the trials Katib sends', () => {
+  it('reads names, numbers, conditions and the objective (as the one value) of the trials Katib sends', () => {
     const h = history([message('t1', 'SUCCEEDED', '0.5', '', '0.25'), message('t2', 'CREATED', '0.1')], []);
     expect(h.trials).toEqual([
-      { name: 't1', params: { lr: 0.5, opt: 'sgd' }, state: 'Succeeded', objective: 0.25 },
+      { name: 't1', params: { lr: 0.5, opt: 'sgd' }, state: 'Succeeded', objective: 0.25, values: [0.25] },
       { name: 't2', params: { lr: 0.1, opt: 'sgd' }, state: 'Pending' },
     ]);
   });

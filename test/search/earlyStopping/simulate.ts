@@ -1,3 +1,4 @@
+import { decideEarlyStop } from '../../../src/search/earlyStopping/rules.ts';
 import { Rng } from '../../../src/search/rng.ts';
 import type {
   EarlyStoppingAlgorithm,
@@ -81,7 +82,12 @@ export function simulate(options: {
     if (options.rule !== undefined) {
       const views = trials.map(view);
       const self = views[trial.index] as TrialView;
-      stop = options.rule.shouldStop({ objective, trials: views, trial: self, settings: options.settings ?? {} }).stop;
+      stop = decideEarlyStop(options.rule, {
+        objective,
+        trials: views,
+        trial: self,
+        settings: options.settings ?? {},
+      }).stop;
       decisions.push({ trial: trial.index, step, stop });
     }
     if (stop) trial.state = 'EarlyStopped';

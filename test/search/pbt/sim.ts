@@ -43,10 +43,12 @@ export class Sim {
 
   /** Asks for `count` suggestions and creates a Pending trial for each. */
   ask(count: number): SuggestResult {
+    const objective = { type: this.options.type ?? 'minimize', metricName: 'loss' } as const;
     const request = {
       experiment: this.options.experiment ?? 'demo',
       space: this.options.space ?? space,
-      objective: { type: this.options.type ?? 'minimize', metricName: 'loss' },
+      objectives: [objective],
+      objective,
       trials: structuredClone(this.trials),
       count,
       seed: this.options.seed ?? 1,
