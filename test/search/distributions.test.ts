@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { contains, fromUnit, gridSize, gridValues, sample, toUnit } from '../../src/search/distributions.ts';
 import { Rng } from '../../src/search/rng.ts';
 import type { Domain, Scale } from '../../src/search/space.ts';
+import { stepPoint } from '../../src/search/steps.ts';
 
 const scales: Scale[] = ['uniform', 'logUniform', 'normal', 'logNormal'];
 const isLog = (s: Scale) => s === 'logUniform' || s === 'logNormal';
@@ -91,8 +92,9 @@ describe('sample / fromUnit / toUnit properties', () => {
         for (const v of values) expect(contains(domain, v)).toBe(true);
         if (domain.kind === 'double' || domain.kind === 'int') {
           for (let i = 1; i < values.length; i++) expect(values[i]! > values[i - 1]!).toBe(true);
-          // The next step would leave the range.
-          expect((values.at(-1) as number) + (domain.step ?? 1)).toBeGreaterThan(domain.max);
+          // The next point of the lattice (rounded as the grid rounds its points, see stepPoint) would leave the
+          // range. Unrounded arithmetic can land exactly on max when the rounded point is one ulp above it.
+          expect(stepPoint(domain.min, domain.step ?? 1, values.length)).toBeGreaterThan(domain.max);
         }
       }),
       { numRuns: 300 },
