@@ -146,7 +146,8 @@ async function check(
       } catch (err) {
         // A user module that cannot be loaded (or whose validate() throws) is a problem with the spec.
         if (!(err instanceof WorkbenchError)) throw err;
-        found = [{ path: 'spec.algorithm.algorithmSettings.module', message: err.message }];
+        // Nothing more can be asked of a module that did not load.
+        return { manifest, issues: [{ path: 'spec.algorithm.algorithmSettings.module', message: err.message }] };
       }
     }
     const capabilities = builtin !== undefined ? (builtin().capabilities ?? {}) : await host!.capabilities();

@@ -106,6 +106,7 @@ describe('seeds and requests', () => {
       experiment: 'c',
       space: config.space,
       objective: { type: 'maximize', metricName: 'acc' },
+      objectives: [{ type: 'maximize', metricName: 'acc' }],
       trials: [],
       count: 2,
       seed: 3,
