@@ -163,7 +163,7 @@ export function startTrialProcess(opts: StartTrialProcessOptions): TrialProcess 
       deadline?.cancel();
       untrackLive(pid);
       if (spawnError !== undefined) output.note(`[hpo] ${spawnError}\n`);
-      const left = pid > 0 ? survivors(token, 500) : Promise.resolve([]);
+      const left = pid > 0 ? survivors(token, 500, pid) : Promise.resolve([]);
       void left
         .then((stuck) => {
           if (stuck.length > 0) {

@@ -115,7 +115,7 @@ export function carriesToken(pid: number, token: string): boolean {
  * trial's process group. It cannot find one that cleared its environment before exec, nor, unless we are root,
  * another user's processes (their environ is unreadable). Empty without /proc.
  */
-export function processesWithToken(token: string): number[] {
+export function processesWithToken(token: string, bornAfter?: number): number[] {
   if (token === '') return [];
   let entries: string[];
   try {
@@ -123,10 +123,25 @@ export function processesWithToken(token: string): number[] {
   } catch {
     return [];
   }
+  // A descendant is born after its ancestor. While the kernel's pid counter has not wrapped since `bornAfter` was
+  // handed out (the last pid handed out is still at or above it), only higher pids can be descendants, so only
+  // theirs are read: a scan then costs a readdir instead of one file read per process (~1 ms on a quiet host).
+  const last = bornAfter === undefined ? undefined : lastPidHandedOut();
+  const floor = last !== undefined && bornAfter !== undefined && last >= bornAfter ? bornAfter : 1;
   const found: number[] = [];
   for (const e of entries) {
     const pid = Number(e);
-    if (Number.isInteger(pid) && pid > 1 && pid !== process.pid && carriesToken(pid, token)) found.push(pid);
+    if (Number.isInteger(pid) && pid > floor && pid !== process.pid && carriesToken(pid, token)) found.push(pid);
   }
   return found;
+}
+
+/** The last pid the kernel handed out in this pid namespace (Linux's `ns_last_pid`), or undefined. */
+function lastPidHandedOut(): number | undefined {
+  try {
+    const n = Number(readFileSync('/proc/sys/kernel/ns_last_pid', 'utf8'));
+    return Number.isInteger(n) && n > 0 ? n : undefined;
+  } catch {
+    return undefined;
+  }
 }

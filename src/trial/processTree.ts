@@ -22,7 +22,8 @@ export function signalGroup(pgid: number, signal: NodeJS.Signals): void {
  */
 export function signalTokenHolders(token: string, signal: NodeJS.Signals, signalledGroup = 0): number[] {
   const refused: number[] = [];
-  for (const pid of processesWithToken(token)) {
+  // The group leader's pid bounds the search: its descendants were all born after it.
+  for (const pid of processesWithToken(token, signalledGroup > 0 ? signalledGroup : undefined)) {
     if (signalledGroup > 0 && Number(statFields(pid)?.[2]) === signalledGroup) continue;
     try {
       process.kill(pid, signal);
@@ -48,12 +49,12 @@ export function signalTree(tree: TrialProcessTree, signal: NodeJS.Signals): numb
 /**
  * After the trial's program exited and everything was SIGKILLed: waits up to `waitMs` for the token holders to
  * disappear (a SIGKILLed process is gone within milliseconds unless blocked in the kernel) and returns the pids
- * that are still there, for the trial's log. A process that cleared its environment is not found (documented).
+ * that are still there, for the trial's log. `bornAfter` (the trial's leader) narrows the search. A process that cleared its environment is not found (documented).
  */
-export async function survivors(token: string, waitMs: number): Promise<number[]> {
+export async function survivors(token: string, waitMs: number, bornAfter?: number): Promise<number[]> {
   const end = performance.now() + waitMs;
   for (;;) {
-    const left = processesWithToken(token);
+    const left = processesWithToken(token, bornAfter);
     if (left.length === 0 || performance.now() >= end) return left;
     for (const pid of left) {
       try {
