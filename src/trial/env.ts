@@ -2,7 +2,15 @@
  * The environment of a locally run trial: the controller's own environment, the variables Katib injects
  * (`KATIB_TRIAL_NAME`) plus ours (`HPO_*`), then the primary container's `env` list with Kubernetes semantics.
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Assignment } from '../search/space.ts';
+
+/**
+ * Above this size the assignment goes to a file (`HPO_PARAMS_FILE`) instead of `HPO_PARAMS`: Linux refuses to exec
+ * a program with any single variable over 128 KiB (E2BIG), which a 10,000-parameter assignment reaches.
+ */
+export const paramsEnvLimit = 64 * 1024;
 
 /** One entry of a container's `env` list as written in the trial template (Kubernetes `EnvVar`). */
 export interface ContainerEnvVar {
@@ -20,7 +28,7 @@ export interface TrialEnvironmentOptions {
   readonly workDir: string;
   /** The primary container's `env`, after `${trialParameters.x}` substitution. */
   readonly containerEnv?: readonly ContainerEnvVar[];
-  /** The trial's assignment, exported as JSON in `HPO_PARAMS`. */
+  /** The trial's assignment, exported as JSON in `HPO_PARAMS` (or written to `HPO_PARAMS_FILE` when large). */
   readonly params: Assignment;
   /** Variables the launcher injects (e.g. distributed-training ones); they win over the container's list. */
   readonly extra?: Readonly<Record<string, string>>;
@@ -49,7 +57,7 @@ export function trialEnvironment(opts: TrialEnvironmentOptions): { env: Record<s
     HPO_TRIAL: opts.trial,
     HPO_NAMESPACE: opts.namespace,
     HPO_TRIAL_DIR: opts.workDir,
-    HPO_PARAMS: JSON.stringify(opts.params),
+    ...paramsVariable(opts.params, opts.workDir),
     ...opts.extra,
   };
   // What `$(NAME)` can see: injected variables and container variables defined so far.
@@ -147,4 +155,13 @@ export function expandEnvReferences(text: string, lookup: (name: string) => stri
     }
   }
   return out + text.slice(i);
+}
+
+/** `HPO_PARAMS` with the assignment as JSON, or, over {@link paramsEnvLimit}, `HPO_PARAMS_FILE` naming a file holding it. */
+function paramsVariable(params: Assignment, workDir: string): Record<string, string> {
+  const json = JSON.stringify(params);
+  if (Buffer.byteLength(json) <= paramsEnvLimit) return { HPO_PARAMS: json };
+  const file = join(workDir, 'hpo-params.json');
+  writeFileSync(file, json);
+  return { HPO_PARAMS_FILE: file };
 }

@@ -36,7 +36,15 @@ export function findExecutable(command: string, opts: { path: string; cwd: strin
 /** The user-facing explanation of a failed spawn: names the command and says what to change. */
 export function explainSpawnError(
   err: NodeJS.ErrnoException,
-  ctx: { argv0: string; command: string; cwd: string; path: string },
+  ctx: {
+    argv0: string;
+    command: string;
+    cwd: string;
+    path: string;
+    /** The whole argument list and environment, to size an E2BIG. */
+    argv?: readonly string[];
+    env?: Readonly<Record<string, string>>;
+  },
 ): string {
   const shown = ctx.command === ctx.argv0 ? `'${ctx.command}'` : `'${ctx.command}' (HPO_PYTHON, for '${ctx.argv0}')`;
   const where = "the primary container's command in spec.trialTemplate.trialSpec";
@@ -57,7 +65,36 @@ export function explainSpawnError(
   if (err.code === 'EACCES') {
     return `command ${shown} is not executable (permission denied); run chmod +x on it, or run it through its interpreter in ${where}`;
   }
+  if (err.code === 'E2BIG') return tooBig(shown, ctx.argv ?? [], ctx.env ?? {});
   return `cannot start ${shown}: ${err.message}`;
+}
+
+/** Linux refuses a single argument or variable over 32 pages (MAX_ARG_STRLEN). */
+const maxArgString = 128 * 1024;
+
+const kib = (bytes: number): string => `${Math.ceil(bytes / 1024)} KiB`;
+
+/**
+ * E2BIG: exec refused the argument list and environment, either in total (ARG_MAX, about a quarter of the
+ * stack limit) or because one string passed 128 KiB. Says which strings are large and how to pass them instead.
+ */
+function tooBig(shown: string, argv: readonly string[], env: Readonly<Record<string, string>>): string {
+  const argBytes = argv.reduce((n, a) => n + Buffer.byteLength(a) + 1, 0);
+  const envEntries = Object.entries(env).map(([k, v]) => `${k}=${v}`);
+  const envBytes = envEntries.reduce((n, e) => n + Buffer.byteLength(e) + 1, 0);
+  const longest = [
+    ...argv.map((a, i) => ({ what: `argument ${i}`, bytes: Buffer.byteLength(a) })),
+    ...envEntries.map((e) => ({ what: `variable ${e.slice(0, e.indexOf('='))}`, bytes: Buffer.byteLength(e) })),
+  ].sort((a, b) => b.bytes - a.bytes)[0];
+  const single =
+    longest !== undefined && longest.bytes > maxArgString
+      ? `; ${longest.what} alone is ${kib(longest.bytes)}, over the 128 KiB a single string may have`
+      : '';
+  return (
+    `cannot start ${shown}: the system refused its ${argv.length} arguments (${kib(argBytes)}) and ${envEntries.length} ` +
+    `environment variables (${kib(envBytes)}) as too big (E2BIG)${single}. Pass fewer or shorter arguments ` +
+    '(a search space this large is better run in-process with optimize(), where the parameters arrive as one object)'
+  );
 }
 
 function isExecutableFile(file: string): boolean {

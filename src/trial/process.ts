@@ -112,8 +112,13 @@ export function startTrialProcess(opts: StartTrialProcessOptions): TrialProcess 
       shell: false,
     });
   } catch (err) {
-    // Synchronous throws are invalid arguments, e.g. a NUL byte in an argument.
-    return failedProcess(output, `cannot start '${command}': ${(err as Error).message}`, token);
+    // Synchronous throws: invalid arguments (a NUL byte in an argument), or exec's own refusals such as E2BIG.
+    const e = err as NodeJS.ErrnoException;
+    const message =
+      typeof e.code === 'string' && e.code.startsWith('E') && e.code !== 'ERR_INVALID_ARG_VALUE'
+        ? explainSpawnError(e, { argv0, command, cwd: opts.cwd, path: env.PATH ?? '', argv: opts.argv, env })
+        : `cannot start '${command}': ${e.message}`;
+    return failedProcess(output, message, token);
   }
 
   const pid = child.pid ?? 0;
@@ -144,7 +149,14 @@ export function startTrialProcess(opts: StartTrialProcessOptions): TrialProcess 
     child.stderr?.on('data', (chunk: Buffer) => output.write(chunk, 'stderr', child));
     child.on('error', (err: NodeJS.ErrnoException) => {
       // Emitted on spawn failure (then 'close' follows); kill errors cannot occur since we use process.kill.
-      spawnError ??= explainSpawnError(err, { argv0, command, cwd: opts.cwd, path: env.PATH ?? '' });
+      spawnError ??= explainSpawnError(err, {
+        argv0,
+        command,
+        cwd: opts.cwd,
+        path: env.PATH ?? '',
+        argv: opts.argv,
+        env,
+      });
     });
     child.on('exit', () => {
       leaderExited = true;

@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type ContainerEnvVar, expandEnvReferences, trialEnvironment } from '../../src/trial/env.ts';
 
@@ -177,5 +180,20 @@ describe('trialEnvironment', () => {
   it('defaults the base environment to process.env', () => {
     const { env } = trialEnvironment({ experiment: 'e', trial: 't', namespace: 'n', workDir: '/w', params: {} });
     expect(env.PATH).toBe(process.env.PATH);
+  });
+
+  it('puts a large assignment in a file instead of a variable exec would refuse (over 128 KiB is E2BIG)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hpo-env-'));
+    try {
+      const params = Object.fromEntries(Array.from({ length: 10_000 }, (_, i) => [`p${i}`, i / 7]));
+      const ids = { experiment: 'e', trial: 't', namespace: 'default' };
+      const { env } = trialEnvironment({ ...ids, workDir: dir, params, base: {} });
+      expect(env.HPO_PARAMS).toBeUndefined();
+      expect(JSON.parse(readFileSync(env.HPO_PARAMS_FILE!, 'utf8'))).toEqual(params);
+      const small = trialEnvironment({ ...ids, workDir: dir, params: { lr: 0.1 }, base: {} }).env;
+      expect([small.HPO_PARAMS, small.HPO_PARAMS_FILE]).toEqual(['{"lr":0.1}', undefined]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -200,6 +200,16 @@ describe('startTrialProcess: start failures', () => {
     ],
     ['an empty command', [], /the trial has no command/],
     ['a NUL byte in an argument', [node, 'a\0b'], /cannot start/],
+    [
+      'one argument over the 128 KiB a single string may have (E2BIG)',
+      [node, '-e', '0', 'x'.repeat(200 * 1024)],
+      /too big \(E2BIG\); argument 3 alone is 200 KiB, over the 128 KiB/,
+    ],
+    [
+      'an argument list over the system limit (E2BIG)',
+      [node, '-e', '0', ...Array.from({ length: 40_000 }, (_, i) => `--p${i}=${'9'.repeat(60)}`)],
+      /the system refused its 40003 arguments \(\d+ KiB\) and \d+ environment variables .* too big \(E2BIG\)\. Pass fewer/,
+    ],
   ])('explains %s', async (_what, argv, pattern) => {
     const { exit } = await run(argv);
     expect(exit.error).toMatch(pattern);
