@@ -50,3 +50,50 @@ export function sequenceExperiment(
     ...rest,
   };
 }
+
+/** What {@link jobExperimentYaml} varies; everything else is a one-container batch Job over one parameter `x`. */
+export interface JobExperimentOptions {
+  readonly name: string;
+  /** The container's command; `${trialParameters.x}` is the parameter's placeholder. */
+  readonly command: readonly string[];
+  readonly algorithm?: string;
+  /** Algorithm settings as written in YAML flow style; default `random_state: "1"`. */
+  readonly settings?: Readonly<Record<string, string>>;
+  /** The parameter `x` as a YAML flow mapping; default a double in [0, 1]. */
+  readonly parameter?: string;
+  readonly maxTrialCount: number;
+  readonly parallelTrialCount?: number;
+  readonly maxFailedTrialCount?: number;
+  /** Extra `spec` fields as YAML, indented by two spaces (e.g. a metricsCollectorSpec). */
+  readonly extraSpec?: string;
+}
+
+/** A Katib Experiment whose trials run `command` as local processes, as YAML text for the CLI tests. */
+export function jobExperimentYaml(o: JobExperimentOptions): string {
+  const settings = Object.entries(o.settings ?? { random_state: '1' })
+    .map(([name, value]) => `{name: ${name}, value: ${JSON.stringify(value)}}`)
+    .join(', ');
+  return `apiVersion: kubeflow.org/v1beta1
+kind: Experiment
+metadata: {name: ${o.name}}
+spec:
+  objective: {type: minimize, objectiveMetricName: loss}
+  algorithm: {algorithmName: ${o.algorithm ?? 'random'}, algorithmSettings: [${settings}]}
+  maxTrialCount: ${o.maxTrialCount}
+  parallelTrialCount: ${o.parallelTrialCount ?? 1}
+${o.maxFailedTrialCount === undefined ? '' : `  maxFailedTrialCount: ${o.maxFailedTrialCount}\n`}${o.extraSpec ?? ''}  parameters:
+    - ${o.parameter ?? '{name: x, parameterType: double, feasibleSpace: {min: "0", max: "1"}}'}
+  trialTemplate:
+    primaryContainerName: main
+    trialParameters: [{name: x, reference: x}]
+    trialSpec:
+      apiVersion: batch/v1
+      kind: Job
+      spec:
+        template:
+          spec:
+            containers:
+              - {name: main, image: local, command: ${JSON.stringify(o.command)}}
+            restartPolicy: Never
+`;
+}

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hpo } from '../cliRunner.ts';
-import { tempDir } from '../helpers.ts';
+import { jobExperimentYaml, tempDir } from '../helpers.ts';
 
 const fixtures = fileURLToPath(new URL('../fixtures/algorithms/', import.meta.url));
 let tmp: ReturnType<typeof tempDir>;
@@ -14,36 +14,13 @@ beforeAll(() => {
 });
 afterAll(() => tmp.cleanup());
 
-function experiment(name: string, settings: string): string {
+function experiment(name: string, settings: Readonly<Record<string, string>>): string {
   const file = join(tmp.dir, `${name}.yaml`);
+  const command = [process.execPath, '-e', "console.log('loss=' + process.argv[1])", '${trialParameters.x}'];
+  const parameter = '{name: x, parameterType: double, feasibleSpace: {min: "0", max: "8"}}';
   writeFileSync(
     file,
-    `apiVersion: kubeflow.org/v1beta1
-kind: Experiment
-metadata: {name: ${name}}
-spec:
-  objective: {type: minimize, objectiveMetricName: loss}
-  algorithm:
-    algorithmName: halving
-    algorithmSettings: ${settings}
-  maxTrialCount: 3
-  parallelTrialCount: 1
-  parameters:
-    - {name: x, parameterType: double, feasibleSpace: {min: "0", max: "8"}}
-  trialTemplate:
-    primaryContainerName: main
-    trialParameters: [{name: x, reference: x}]
-    trialSpec:
-      apiVersion: batch/v1
-      kind: Job
-      spec:
-        template:
-          spec:
-            containers:
-              - name: main
-                image: node:20
-                command: ["${process.execPath}", "-e", "console.log('loss=' + process.argv[1])", "\${trialParameters.x}"]
-`,
+    jobExperimentYaml({ name, command, algorithm: 'halving', settings, parameter, maxTrialCount: 3 }),
   );
   return file;
 }
@@ -52,7 +29,7 @@ describe('algorithm modules named by the YAML module setting', () => {
   it.each(['ts', 'mts', 'mjs'])('a .%s module validates and runs', (ext) => {
     // The .ts copy is the .mts source: the file extension is what decides how it is loaded.
     copyFileSync(join(fixtures, `halving.${ext === 'mjs' ? 'mjs' : 'mts'}`), join(tmp.dir, `halving-${ext}.${ext}`));
-    const file = experiment(`halving-${ext}`, `[{name: module, value: ./halving-${ext}.${ext}}]`);
+    const file = experiment(`halving-${ext}`, { module: `./halving-${ext}.${ext}` });
     const v = hpo(['validate', file]);
     expect(v.stderr).toBe('');
     expect(v.status).toBe(0);
@@ -63,7 +40,7 @@ describe('algorithm modules named by the YAML module setting', () => {
   });
 
   it('validate reports a module that does not exist, with the setting path, exit 2', () => {
-    const file = experiment('missing', '[{name: module, value: ./no-such-algorithm.ts}]');
+    const file = experiment('missing', { module: './no-such-algorithm.ts' });
     const v = hpo(['validate', file]);
     expect(v.status).toBe(2);
     expect(v.stderr).toContain('spec.algorithm.algorithmSettings.module');
@@ -73,7 +50,7 @@ describe('algorithm modules named by the YAML module setting', () => {
 
   it("validate runs the module's own settings check, as run does", () => {
     copyFileSync(join(fixtures, 'halving.mts'), join(tmp.dir, 'halving-bad.mts'));
-    const file = experiment('badstep', '[{name: module, value: ./halving-bad.mts}, {name: step, value: "-1"}]');
+    const file = experiment('badstep', { module: './halving-bad.mts', step: '-1' });
     for (const args of [
       ['validate', file],
       ['run', file, '--store', join(tmp.dir, 'store-bad'), '-q'],

@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hpo } from '../cliRunner.ts';
-import { tempDir } from '../helpers.ts';
+import { jobExperimentYaml, tempDir } from '../helpers.ts';
 
 let tmp: ReturnType<typeof tempDir>;
 beforeAll(() => {
@@ -15,33 +15,8 @@ afterAll(() => tmp.cleanup());
 function experiment(name: string, script: string, maxTrialCount: number): string {
   const file = join(tmp.dir, `${name}.yaml`);
   writeFileSync(join(tmp.dir, `${name}.cjs`), script);
-  writeFileSync(
-    file,
-    `apiVersion: kubeflow.org/v1beta1
-kind: Experiment
-metadata: {name: ${name}}
-spec:
-  objective: {type: minimize, objectiveMetricName: loss}
-  algorithm: {algorithmName: random, algorithmSettings: [{name: random_state, value: "1"}]}
-  maxTrialCount: ${maxTrialCount}
-  parallelTrialCount: 1
-  parameters:
-    - {name: x, parameterType: double, feasibleSpace: {min: "0", max: "1"}}
-  trialTemplate:
-    primaryContainerName: main
-    trialParameters: [{name: x, reference: x}]
-    trialSpec:
-      apiVersion: batch/v1
-      kind: Job
-      spec:
-        template:
-          spec:
-            containers:
-              - name: main
-                image: node:20
-                command: ["${process.execPath}", "$(HPO_EXPERIMENT_DIR)/${name}.cjs", "\${trialParameters.x}"]
-`,
-  );
+  const command = [process.execPath, `$(HPO_EXPERIMENT_DIR)/${name}.cjs`, '${trialParameters.x}'];
+  writeFileSync(file, jobExperimentYaml({ name, command, maxTrialCount }));
   return file;
 }
 

@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hpo } from '../cliRunner.ts';
-import { tempDir } from '../helpers.ts';
+import { jobExperimentYaml, tempDir } from '../helpers.ts';
 
 let tmp: ReturnType<typeof tempDir>;
 beforeAll(() => {
@@ -20,30 +20,15 @@ function run(name: string, script: string, filter?: string): { state: string; me
       : `  metricsCollectorSpec:\n    source:\n      filter:\n        metricsFormat: [${JSON.stringify(filter)}]\n`;
   writeFileSync(
     file,
-    `apiVersion: kubeflow.org/v1beta1
-kind: Experiment
-metadata: {name: ${name}}
-spec:
-  objective: {type: minimize, objectiveMetricName: loss}
-  algorithm: {algorithmName: random}
-  maxTrialCount: 1
-  parallelTrialCount: 1
-  maxFailedTrialCount: 1
-${collector}  parameters:
-    - {name: x, parameterType: int, feasibleSpace: {min: "0", max: "9"}}
-  trialTemplate:
-    primaryContainerName: main
-    trialParameters: [{name: x, reference: x}]
-    trialSpec:
-      apiVersion: batch/v1
-      kind: Job
-      spec:
-        template:
-          spec:
-            containers:
-              - {name: main, image: x, command: [sh, -c, ${JSON.stringify(`${script} # \${trialParameters.x}`)}]}
-            restartPolicy: Never
-`,
+    jobExperimentYaml({
+      name,
+      command: ['sh', '-c', `${script} # \${trialParameters.x}`],
+      settings: {},
+      parameter: '{name: x, parameterType: int, feasibleSpace: {min: "0", max: "9"}}',
+      maxTrialCount: 1,
+      maxFailedTrialCount: 1,
+      extraSpec: collector,
+    }),
   );
   const r = hpo(['run', file, '--store', join(tmp.dir, 'store'), '-o', 'json', '-q']);
   const trial = JSON.parse(r.stdout).trials[0];

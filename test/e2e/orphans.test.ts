@@ -7,7 +7,7 @@ import { openStore } from '../../src/store/open.ts';
 import { pidFile } from '../../src/trial/orphans.ts';
 import { readProcessIdentity } from '../../src/trial/processIdentity.ts';
 import { hpo, hpoAsync } from '../cliRunner.ts';
-import { tempDir } from '../helpers.ts';
+import { jobExperimentYaml, tempDir } from '../helpers.ts';
 
 let tmp: ReturnType<typeof tempDir>;
 const mine: ChildProcess[] = [];
@@ -20,32 +20,15 @@ afterEach(() => {
 });
 
 function experimentYaml(flag: string): string {
-  return `apiVersion: kubeflow.org/v1beta1
-kind: Experiment
-metadata:
-  name: reuse
-spec:
-  objective: {type: minimize, objectiveMetricName: loss}
-  algorithm: {algorithmName: grid}
-  parallelTrialCount: 2
-  maxTrialCount: 2
-  parameters:
-    - {name: x, parameterType: int, feasibleSpace: {min: "0", max: "1"}}
-  trialTemplate:
-    primaryContainerName: main
-    trialParameters: [{name: x, reference: x}]
-    trialSpec:
-      apiVersion: batch/v1
-      kind: Job
-      spec:
-        template:
-          spec:
-            containers:
-              - name: main
-                image: sh
-                command: [sh, -c, "while [ ! -e ${flag} ]; do sleep 0.1; done; echo loss=\${trialParameters.x}"]
-            restartPolicy: Never
-`;
+  return jobExperimentYaml({
+    name: 'reuse',
+    command: ['sh', '-c', `while [ ! -e ${flag} ]; do sleep 0.1; done; echo loss=\${trialParameters.x}`],
+    algorithm: 'grid',
+    settings: {},
+    parameter: '{name: x, parameterType: int, feasibleSpace: {min: "0", max: "1"}}',
+    maxTrialCount: 2,
+    parallelTrialCount: 2,
+  });
 }
 
 function isAlive(pid: number): boolean {
