@@ -1,5 +1,4 @@
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { capabilityIssues, pairedEarlyStopping } from '../../src/experiment/capabilities.ts';
 import { Experiment } from '../../src/experiment/experiment.ts';
 import { checkExperiment } from '../../src/experiment/prepare.ts';
@@ -8,9 +7,8 @@ import type { ValidationContext } from '../../src/search/types.ts';
 import { configOf } from '../../src/spec/config.ts';
 import { buildManifest, search } from '../../src/spec/create.ts';
 import { loadExperimentFile } from '../../src/spec/load.ts';
-import { openStore } from '../../src/store/open.ts';
 import type { Store } from '../../src/store/types.ts';
-import { sequenceExperiment, tempDir } from '../helpers.ts';
+import { freshStorePerTest, sequenceExperiment } from '../helpers.ts';
 
 const pairedModule = new URL('../fixtures/algorithms/paired.ts', import.meta.url).href;
 const enasFile = new URL('../fixtures/spec/katib/nas__enas-cpu.yaml', import.meta.url);
@@ -82,15 +80,9 @@ describe('pairedEarlyStopping', () => {
 });
 
 describe('capabilities in a run', () => {
-  let tmp: ReturnType<typeof tempDir>;
   let store: Store;
-  beforeEach(() => {
-    tmp = tempDir();
-    store = openStore(join(tmp.dir, 'store'));
-  });
-  afterEach(() => {
-    store.close();
-    tmp.cleanup();
+  freshStorePerTest((s) => {
+    store = s;
   });
 
   it('refuses a nasConfig with random search (hpo validate and run)', async () => {

@@ -1,22 +1,14 @@
 // Running trials reach the algorithm with their live curves, not with the empty curve they started with.
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Experiment } from '../../src/experiment/experiment.ts';
 import { search } from '../../src/spec/create.ts';
-import { openStore } from '../../src/store/open.ts';
 import type { Store } from '../../src/store/types.ts';
 import { registerAlgorithm } from '../../src/suggestion/registry.ts';
-import { tempDir } from '../helpers.ts';
+import { freshStorePerTest } from '../helpers.ts';
 
-let tmp: ReturnType<typeof tempDir>;
 let store: Store;
-beforeEach(() => {
-  tmp = tempDir();
-  store = openStore(join(tmp.dir, 'store'));
-});
-afterEach(() => {
-  store.close();
-  tmp.cleanup();
+freshStorePerTest((s) => {
+  store = s;
 });
 
 describe('the algorithm sees running trials', () => {
