@@ -10,7 +10,7 @@ import type { Assignment } from '../search/space.ts';
  * Above this size the assignment goes to a file (`HPO_PARAMS_FILE`) instead of `HPO_PARAMS`: Linux refuses to exec
  * a program with any single variable over 128 KiB (E2BIG), which a 10,000-parameter assignment reaches.
  */
-export const paramsEnvLimit = 64 * 1024;
+export const paramsEnvLimit: number = 64 * 1024;
 
 /** One entry of a container's `env` list as written in the trial template (Kubernetes `EnvVar`). */
 export interface ContainerEnvVar {
