@@ -1,6 +1,6 @@
 /**
- * The CLI's read commands (`list`, `status`, `trials`, `best`, `explain`; `logs` is in logs.ts): each opens the store read-only
- * through {@link withReadStore}, so none creates or changes a store.
+ * The CLI's read commands (`list`, `status`, `trials`, `best`, `explain`; `logs` is in logs.ts): each opens the
+ * store read-only through {@link withReadStore}, so none creates or changes a store.
  */
 
 import { countTrials, type ExperimentRecord, experimentResult, lockStatus, type Store } from '../index.ts';
