@@ -6,7 +6,7 @@ export { ErrorCode, throwIfIssues, WorkbenchError } from './common/errors.ts';
 export { errorsOnly, formatIssue, type Issue } from './common/issue.ts';
 export { type ControllerOptions, ExperimentController, type Progress } from './experiment/controller.ts';
 export { type AskedTrial, Experiment, type ExperimentOptions, type RunOptions } from './experiment/experiment.ts';
-export { applyBudget, checkExperiment, parseForThisInstallation } from './experiment/prepare.ts';
+export { applyBudget, type BudgetEdit, checkExperiment, parseForThisInstallation } from './experiment/prepare.ts';
 export { type PreviewTrial, previewTrials } from './experiment/preview.ts';
 export { bestTrial, type ExperimentResult, experimentResult, type TrialSummary } from './experiment/report.ts';
 export { countTrials, ExperimentReason, type TrialCounts } from './experiment/status.ts';
@@ -76,4 +76,4 @@ export {
 } from './trial/inProcess.ts';
 export { localRunProblems } from './trial/localPreflight.ts';
 export { LocalProcessExecutor } from './trial/localProcess.ts';
-export { ExperimentWorkspace } from './trial/workspace.ts';
+export { ExperimentWorkspace, type ReplicaLog } from './trial/workspace.ts';

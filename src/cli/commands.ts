@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import {
-  applyBudget,
+  type BudgetEdit,
   checkExperiment,
   countTrials,
   ErrorCode,
@@ -57,10 +57,7 @@ export async function runCommand(
     namespace?: string;
     context?: string;
   },
-  resumeOf?: {
-    name: string;
-    budget: { maxTrialCount?: number; parallelTrialCount?: number; maxFailedTrialCount?: number };
-  },
+  resumeOf?: { name: string; budget: BudgetEdit },
 ): Promise<number> {
   // Resuming names a stored experiment: a mistyped --store is reported instead of created.
   if (resumeOf) withReadStore(opts.store, (s) => requireExperiment(s, resumeOf.name));
@@ -73,7 +70,7 @@ export async function runCommand(
     }),
   );
   const store = openStore(opts.store);
-  const jobs: { experiment: Experiment; metric: string }[] = [];
+  const jobs: { experiment: Experiment; metric: string; budget?: BudgetEdit }[] = [];
   if (resumeOf) {
     const rec = requireExperiment(store, resumeOf.name);
     if (!rec.manifest.spec.trialTemplate) {
@@ -82,13 +79,15 @@ export async function runCommand(
         `experiment '${rec.name}' runs an in-process objective; resume it from its script by calling optimize() again`,
       );
     }
-    const updated = applyBudget(rec, resumeOf.budget, { store });
+    // The budget edit is stored by run() once it holds the experiment's lock, so a resume refused because another
+    // controller runs the experiment changes nothing.
     jobs.push({
-      experiment: Experiment.fromManifest(updated.manifest, {
+      experiment: Experiment.fromManifest(rec.manifest, {
         store,
         ...(rec.sourcePath ? { sourcePath: rec.sourcePath } : {}),
       }),
       metric: rec.manifest.spec.objective?.objectiveMetricName ?? 'objective',
+      budget: resumeOf.budget,
     });
   } else {
     for (const { m, file } of loaded) {
@@ -111,7 +110,7 @@ export async function runCommand(
   const results: ExperimentResult[] = [];
   let code = 0;
   try {
-    for (const { experiment, metric } of jobs) {
+    for (const { experiment, metric, budget } of jobs) {
       if (abort.signal.aborted) break;
       const view = progressView(metric, opts.quiet === true || isDocumentFormat(opts.output));
       let result: ExperimentResult;
@@ -127,6 +126,7 @@ export async function runCommand(
           signal: abort.signal,
           onProgress: (p) => view.update(p),
           ...(executor === undefined ? {} : { executor }),
+          ...(budget === undefined ? {} : { budget }),
         });
       } finally {
         view.stop();

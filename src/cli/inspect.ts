@@ -1,23 +1,13 @@
 /**
- * The CLI's read commands (`list`, `status`, `trials`, `best`, `explain`, `logs`): each opens the store read-only
- * through {@link withReadStore}, so none creates or changes a store.
+ * The CLI's read commands (`list`, `status`, `trials`, `best`, `explain`; `logs` is in logs.ts): each opens the
+ * store read-only through {@link withReadStore}, so none creates or changes a store.
  */
 
-import { createReadStream, existsSync } from 'node:fs';
-import {
-  countTrials,
-  ErrorCode,
-  type ExperimentRecord,
-  ExperimentWorkspace,
-  experimentResult,
-  lockStatus,
-  type Store,
-  WorkbenchError,
-} from '../index.ts';
+import { countTrials, type ExperimentRecord, experimentResult, lockStatus, type Store } from '../index.ts';
 import { csv, duration, num, table, trialRows } from './format.ts';
 import { controllerReport } from './lockCommands.ts';
 import { err, isDocumentFormat, type Output, out, renderDocument } from './output.ts';
-import { requireExperiment, type StoreOptions, withReadStore } from './readStore.ts';
+import { requireExperiment, requireTrial, type StoreOptions, withReadStore } from './readStore.ts';
 
 /** Options of the read commands that print a document or a table. */
 export interface ReadOptions extends StoreOptions {
@@ -155,36 +145,6 @@ export function bestCommand(name: string, opts: ReadOptions): number {
     }
     out(`${r.bestTrial.name}  ${exp.manifest.spec.objective?.objectiveMetricName}=${num(r.bestTrial.objective)}`);
     for (const [k, v] of Object.entries(r.bestTrial.parameters)) out(`  ${k}=${typeof v === 'number' ? num(v) : v}`);
-    return 0;
-  });
-}
-
-function requireTrial(store: Store, name: string, trial: string) {
-  const t = store.getTrial(name, trial);
-  if (!t)
-    throw new WorkbenchError(
-      ErrorCode.notFound,
-      `experiment '${name}' has no trial '${trial}'; see \`hpo trials ${name}\``,
-    );
-  return t;
-}
-
-/** `hpo logs NAME TRIAL`: streams the trial's log file to stdout. */
-export function logsCommand(name: string, trial: string, opts: StoreOptions): Promise<number> {
-  return withReadStore(opts.store, async (store) => {
-    requireExperiment(store, name);
-    requireTrial(store, name, trial);
-    const path = new ExperimentWorkspace(store.root, name).logPath(trial);
-    if (!existsSync(path)) {
-      err(`trial '${trial}' has no log file (in-process trials write none)`);
-      return 1;
-    }
-    await new Promise<void>((res, rej) => {
-      const s = createReadStream(path);
-      s.on('error', rej);
-      s.on('end', () => res());
-      s.pipe(process.stdout, { end: false });
-    });
     return 0;
   });
 }

@@ -8,9 +8,10 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { WorkbenchError } from '../index.ts';
 import { deleteCommand, runCommand, validateCommand } from './commands.ts';
 import { exitQuietlyOnClosedOutput, exitWhenDrained } from './exit.ts';
-import { bestCommand, explainCommand, listCommand, logsCommand } from './inspect.ts';
+import { bestCommand, explainCommand, listCommand } from './inspect.ts';
 import { clusterStatusCommand, dryRunCommand, submitCommand } from './kubernetes.ts';
 import { unlockCommand } from './lockCommands.ts';
+import { defaultFollowInterval, logsCommand } from './logs.ts';
 import { importGrpc } from './optional.ts';
 import { defaultWatchInterval, statusCommand, trialsCommand } from './watch.ts';
 
@@ -166,10 +167,13 @@ export function buildProgram(exit: (code: number) => void): Command {
 
   program
     .command('logs')
-    .description("print a trial's log")
+    .description("print a trial's log (a distributed trial's: its master's, or another replica's with --replica)")
     .argument('<name>')
     .argument('<trial>')
     .addOption(storeOption())
+    .option('-f, --follow', 'keep printing what the trial writes until it ends or no run drives the experiment')
+    .option('--interval <seconds>', 'seconds between two polls with --follow', positiveSeconds, defaultFollowInterval)
+    .option('--replica <name>', 'the log of this replica of a distributed trial (e.g. worker-0)')
     .action(async (name: string, trial: string, o) => exit(await logsCommand(name, trial, withStore(o))));
 
   program

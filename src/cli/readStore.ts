@@ -4,6 +4,7 @@ import {
   openStoreForReading,
   type Store,
   type StoreDamage,
+  type TrialRecord,
   WorkbenchError,
 } from '../index.ts';
 import { err } from './output.ts';
@@ -58,4 +59,15 @@ export function requireExperiment(store: Store, name: string): ExperimentRecord 
     );
   }
   return exp;
+}
+
+/** The stored trial `trial` of experiment `name`, or a `notFound` error pointing to `hpo trials`. */
+export function requireTrial(store: Store, name: string, trial: string): TrialRecord {
+  const t = store.getTrial(name, trial);
+  if (!t)
+    throw new WorkbenchError(
+      ErrorCode.notFound,
+      `experiment '${name}' has no trial '${trial}'; see \`hpo trials ${name}\``,
+    );
+  return t;
 }

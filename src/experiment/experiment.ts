@@ -12,7 +12,7 @@ import { LocalProcessExecutor } from '../trial/localProcess.ts';
 import { ExperimentController, type Progress } from './controller.ts';
 import { keepLease } from './lease.ts';
 import { ManualExecutor } from './manualExecutor.ts';
-import { type Prepared, prepareExperiment } from './prepare.ts';
+import { type BudgetEdit, checkForRun, type Prepared, prepareExperiment, recordExperiment } from './prepare.ts';
 import { type ExperimentResult, experimentResult } from './report.ts';
 
 /** Where an Experiment keeps its records, and how a run reports progress. */
@@ -29,6 +29,12 @@ export interface RunOptions {
   readonly onProgress?: (p: Progress) => void;
   /** Overrides the executor (tests, custom backends). */
   readonly executor?: TrialExecutor;
+  /**
+   * New budget fields for a stored experiment (`hpo resume --max-trials`), with Katib's rules for editing them.
+   * Stored only once this run holds the experiment's lock: a run refused because another controller runs the
+   * experiment changes nothing.
+   */
+  readonly budget?: BudgetEdit;
 }
 
 /** A trial handed out by {@link Experiment.ask}. */
@@ -44,14 +50,19 @@ export interface AskedTrial {
  * that dies is continued by running the same experiment again.
  */
 export class Experiment {
-  readonly manifest: ExperimentManifest;
+  #manifest: ExperimentManifest;
   private readonly options: ExperimentOptions;
   private storeInstance: Store | undefined;
   private manual: { controller: ExperimentController; executor: ManualExecutor; prepared: Prepared } | undefined;
 
   private constructor(manifest: ExperimentManifest, options: ExperimentOptions) {
-    this.manifest = manifest;
+    this.#manifest = manifest;
     this.options = options;
+  }
+
+  /** The Katib Experiment object; after a run with a `budget`, with that budget. */
+  get manifest(): ExperimentManifest {
+    return this.#manifest;
   }
 
   /** Builds an Experiment from TypeScript options (the same fields as Katib's spec). */
@@ -88,18 +99,31 @@ export class Experiment {
   }
 
   private async drive(executor: TrialExecutor, inProcess: boolean, run: RunOptions): Promise<ExperimentResult> {
-    const prepared = await prepareExperiment(this.manifest, {
-      store: this.store,
-      inProcess,
-      ...(this.options.sourcePath === undefined ? {} : { sourcePath: this.options.sourcePath }),
-    });
-    const name = prepared.record.name;
+    const source = this.options.sourcePath === undefined ? {} : { sourcePath: this.options.sourcePath };
+    const checked = await checkForRun(this.manifest, { inProcess, ...source });
+    const name = checked.manifest.metadata.name;
+    // The lock comes before any write (the record, a budget edit): a run refused because another controller
+    // runs this experiment must leave the store as it found it.
+    let prepared: Prepared;
     try {
       this.lock(name);
+      try {
+        prepared = recordExperiment(checked, {
+          store: this.store,
+          ...source,
+          ...(run.budget === undefined ? {} : { budget: run.budget }),
+        });
+      } catch (err) {
+        this.store.releaseExperimentLock(name);
+        throw err;
+      }
     } catch (err) {
-      await prepared.host.close();
+      await checked.host.close();
       throw err;
     }
+    // Later runs of this object continue with the edited budget instead of restoring the old one.
+    if (run.budget !== undefined)
+      this.#manifest = { ...this.#manifest, spec: { ...this.#manifest.spec, ...run.budget } };
     // Another controller now holds the experiment: stop ours, or both would launch trials.
     const lost = new AbortController();
     const lease = keepLease({

@@ -175,24 +175,59 @@ export async function checkExperiment(
   return (await check(input, { ...options, keepHost: false })).issues;
 }
 
+/** Edits of the budget fields Katib lets a user change on an existing experiment (`hpo resume --max-trials`). */
+export type BudgetEdit = Partial<Record<(typeof editable)[number], number>>;
+
+/** An Experiment that passed every check a run makes, with its algorithm's worker running; nothing is stored yet. */
+export interface CheckedForRun {
+  readonly manifest: ExperimentManifest;
+  readonly host: SuggestionHost;
+  readonly settings: Settings;
+  readonly earlyStopping: Prepared['earlyStopping'];
+}
+
 /**
- * Validates an Experiment (spec rules, then the algorithm's own settings check in its worker) and creates
- * its store record, or continues the stored experiment of the same name when the spec matches apart from
- * the editable budget fields. Nothing is written when validation fails.
+ * The checks of {@link prepareExperiment}, without writing anything: a run takes the experiment's lock between
+ * these and {@link recordExperiment}, so that a refused run changes nothing. The caller owns and closes `host`.
+ */
+export async function checkForRun(
+  input: ExperimentManifest,
+  options: { sourcePath?: string; inProcess?: boolean },
+): Promise<CheckedForRun> {
+  const { manifest, issues, algorithm } = await check(input, { ...options, keepHost: true });
+  throwIfIssues(issues, `Experiment '${manifest.metadata.name}'`);
+  return { manifest, ...algorithm! };
+}
+
+/**
+ * Creates the store record of a checked Experiment, or continues the stored experiment of the same name when the
+ * spec matches apart from the editable budget fields; then applies `budget`. Writes the store: call it only
+ * while holding the experiment's lock. Does not close `checked.host`.
+ */
+export function recordExperiment(
+  checked: CheckedForRun,
+  options: { store: Store; sourcePath?: string; allowRestart?: boolean; budget?: BudgetEdit },
+): Prepared {
+  const { manifest, host, settings, earlyStopping } = checked;
+  const existing = options.store.getExperiment(manifest.metadata.name);
+  let record = existing ? resumeRecord(existing, manifest, options) : createRecord(manifest, settings, options);
+  if (options.budget !== undefined) record = applyBudget(record, options.budget, options);
+  return { record, host, settings, resumed: existing !== undefined, earlyStopping };
+}
+
+/**
+ * Validates an Experiment (spec rules, then the algorithm's own settings check in its worker) and records it
+ * ({@link recordExperiment}), for callers that hold no lock (ask/tell). Nothing is written when validation fails.
  */
 export async function prepareExperiment(
   input: ExperimentManifest,
   options: { store: Store; sourcePath?: string; inProcess?: boolean; allowRestart?: boolean },
 ): Promise<Prepared> {
-  const { manifest, issues, algorithm } = await check(input, { ...options, keepHost: true });
-  throwIfIssues(issues, `Experiment '${manifest.metadata.name}'`);
-  const { host, settings, earlyStopping } = algorithm!;
+  const checked = await checkForRun(input, options);
   try {
-    const existing = options.store.getExperiment(manifest.metadata.name);
-    const record = existing ? resumeRecord(existing, manifest, options) : createRecord(manifest, settings, options);
-    return { record, host, settings, resumed: existing !== undefined, earlyStopping };
+    return recordExperiment(checked, options);
   } catch (err) {
-    await host.close();
+    await checked.host.close();
     throw err;
   }
 }

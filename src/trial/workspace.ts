@@ -2,8 +2,28 @@
  * Every on-disk path of an experiment under its store: trial working folders, log files, PBT checkpoints.
  * The controller, the executors and the CLI ask this module instead of spelling the layout out themselves.
  */
-import { cp, mkdir, open, rm, stat } from 'node:fs/promises';
+import { cp, mkdir, open, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+
+/** A replica's name as the local distributed launcher gives it: `<role lowercased>-<index>` (`worker-1`). */
+const replicaName = /^[a-z][a-z0-9]*-\d+$/;
+
+/**
+ * Where a non-master replica of a distributed trial writes its output: next to the trial's log `trialLog`, as
+ * `<trial>.log.<replica>`. The master writes the trial's log itself, so `hpo logs` shows it by default.
+ */
+export function replicaLogFile(trialLog: string, replica: string): string {
+  return `${trialLog}.${replica}`;
+}
+
+/** One replica log of a distributed trial, as {@link ExperimentWorkspace.replicaLogs} lists them. */
+export interface ReplicaLog {
+  /** The replica's name (`master-0`, `worker-1`). */
+  readonly replica: string;
+  readonly path: string;
+  /** True for the replica whose output is the trial's own log. */
+  readonly master: boolean;
+}
 
 /** The folders and files of one experiment: `<store>/experiments/<experiment>/{trials,logs,checkpoints}`. */
 export class ExperimentWorkspace {
@@ -22,6 +42,32 @@ export class ExperimentWorkspace {
   /** A trial's log (stdout and stderr of its primary process). */
   logPath(trial: string): string {
     return join(this.dir, 'logs', `${trial}.log`);
+  }
+
+  /** The log of replica `replica` (e.g. `worker-1`) of a distributed trial, other than its master's. */
+  replicaLogPath(trial: string, replica: string): string {
+    return replicaLogFile(this.logPath(trial), replica);
+  }
+
+  /**
+   * The replica logs of a distributed trial, sorted by replica name; empty for a single-process trial. Each
+   * replica also runs in its own folder under the trial's, so the one replica folder without a log of its own is
+   * the master's, whose output is the trial's log.
+   */
+  async replicaLogs(trial: string): Promise<ReplicaLog[]> {
+    const prefix = `${trial}.log.`;
+    const others = (await names(join(this.dir, 'logs')))
+      .filter((f) => f.startsWith(prefix) && replicaName.test(f.slice(prefix.length)))
+      .map((f) => f.slice(prefix.length));
+    const folders = (await names(this.trialDir(trial))).filter((f) => replicaName.test(f) && !others.includes(f));
+    const logs: ReplicaLog[] = others.map((r) => ({ replica: r, path: this.replicaLogPath(trial, r), master: false }));
+    // Only a trial with replica logs is distributed (a single-process trial may make folders of its own), and
+    // several candidate folders would be the program's own, not replicas: no master is named then.
+    const [master] = folders;
+    if (others.length > 0 && master !== undefined && folders.length === 1 && (await exists(this.logPath(trial)))) {
+      logs.push({ replica: master, path: this.logPath(trial), master: true });
+    }
+    return logs.sort((a, b) => a.replica.localeCompare(b.replica, 'en', { numeric: true }));
   }
 
   /** A trial's checkpoint folder (Katib's `suggestion_trial_dir`, PBT). */
@@ -78,6 +124,15 @@ export class ExperimentWorkspace {
   /** Removes every folder and file of the experiment. */
   async remove(): Promise<void> {
     await rm(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** The entries of a folder; none when it does not exist. */
+async function names(dir: string): Promise<string[]> {
+  try {
+    return await readdir(dir);
+  } catch {
+    return [];
   }
 }
 

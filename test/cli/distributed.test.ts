@@ -57,5 +57,17 @@ ${replicaSpec('Worker', 'loss=99')}
     expect(doc.reason).toBe('ExperimentSuggestionEndReached');
     // The worker's loss=99 is never collected: metrics come from the master replica only.
     expect(doc.trials.map((t: { objective: number }) => t.objective)).toEqual([1, 2]);
+
+    // Each replica's output is its own log: `hpo logs` shows the master's, `--replica` any other's.
+    const store = join(tmp.dir, 'store');
+    const first = doc.trials[0].name as string;
+    const master = hpo(['logs', 'ddp-cli', first, '--store', store]);
+    expect(master.status).toBe(0);
+    expect(master.stdout).toBe('loss=1\n');
+    expect(master.stderr).toContain('this is the log of master-0');
+    expect(master.stderr).toContain('--replica worker-0');
+    const worker = hpo(['logs', 'ddp-cli', first, '--replica', 'worker-0', '--store', store]);
+    expect(worker.status).toBe(0);
+    expect(worker.stdout).toBe('loss=99\n');
   });
 });

@@ -1,8 +1,11 @@
 // `hpo status` says when nobody runs a Running experiment; `hpo unlock` explains, and removes only with --force.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { prepareExperiment } from '../../src/experiment/prepare.ts';
+import { loadExperimentFile } from '../../src/spec/load.ts';
 import { openSqliteStore } from '../../src/store/sqlite.ts';
 import { hpo } from '../cliRunner.ts';
 import { experiment, tempDir } from '../store/fixtures.ts';
@@ -78,5 +81,43 @@ describe('hpo unlock', () => {
     const r = hpo(['unlock', 'e', '--store', lockedStore(deadPid())]);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('stale (dead): `hpo resume e` takes it over by itself');
+  });
+});
+
+describe('hpo resume against an experiment another controller runs', () => {
+  const quickstart = fileURLToPath(new URL('../../examples/quickstart/experiment.yaml', import.meta.url));
+
+  it('refuses (exit 2) before writing anything: the stored budget stays as it was', async () => {
+    const dir = tempDir();
+    const store = openSqliteStore(dir);
+    // Stored exactly as `hpo run` stores it, then driven by a live controller on another host.
+    const prepared = await prepareExperiment(loadExperimentFile(quickstart)[0]!, { store, sourcePath: quickstart });
+    await prepared.host.close();
+    store.updateExperiment('quickstart', { phase: 'Running', reason: 'ExperimentRunning' });
+    expect(store.acquireExperimentLock('quickstart', 4242)).toBe(true);
+    store.close();
+    const db = new Database(join(dir, 'hpo.db'));
+    db.prepare('UPDATE locks SET host = ?, expires_at = ?').run('pod-a', new Date(Date.now() + 60_000).toISOString());
+    const before = {
+      experiment: db.prepare('SELECT * FROM experiments').all(),
+      events: db.prepare('SELECT * FROM events').all(),
+      locks: db.prepare('SELECT * FROM locks').all(),
+    };
+    db.close();
+
+    const r = hpo(['resume', 'quickstart', '--store', dir, '--max-trials', '50', '--parallel', '5']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain("experiment 'quickstart' is being run by process 4242 on pod-a");
+    const after = new Database(join(dir, 'hpo.db'), { readonly: true });
+    try {
+      expect(after.prepare('SELECT * FROM experiments').all()).toEqual(before.experiment);
+      expect(after.prepare('SELECT * FROM events').all()).toEqual(before.events);
+      expect(after.prepare('SELECT * FROM locks').all()).toEqual(before.locks);
+    } finally {
+      after.close();
+    }
+    const s = openSqliteStore(dir);
+    expect(s.getExperiment('quickstart')?.manifest.spec.maxTrialCount).toBe(12);
+    s.close();
   });
 });

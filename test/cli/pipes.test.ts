@@ -1,10 +1,12 @@
 // The CLI through pipes, as shell users run it: large `-o json` output arrives complete, a reader that stops
 // early (`head -1`) ends the CLI quietly, and signals end it with the documented status 130.
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/open.ts';
+import { ExperimentWorkspace } from '../../src/trial/workspace.ts';
 import { hpoBin } from '../cliRunner.ts';
 import { tempDir } from '../helpers.ts';
 import { experiment, fullTrial } from '../store/fixtures-data.ts';
@@ -81,6 +83,26 @@ describe('hpo through pipes', () => {
       expect(r.stderr).not.toMatch(stackFrame);
       expect(r.stderr).not.toContain('EPIPE');
       expect(r.status).toBe(0);
+    }
+  });
+
+  it('`hpo logs -f | head -3` ends quietly with status 0 while the trial still runs', async () => {
+    const s = openStore(store);
+    try {
+      s.createExperiment(experiment('tailed', { phase: 'Running', reason: 'ExperimentRunning' }));
+      s.insertTrial(fullTrial('tailed', 0));
+      s.updateTrial('tailed', 'tailed-t0', { state: 'Running', reason: 'TrialRunning' });
+      // This test process plays the controller, so the trial stays live: only the closed pipe can end `-f`.
+      expect(s.acquireExperimentLock('tailed')).toBe(true);
+      const log = new ExperimentWorkspace(store, 'tailed').logPath('tailed-t0');
+      mkdirSync(dirname(log), { recursive: true });
+      writeFileSync(log, Array.from({ length: 100_000 }, (_, i) => `step=${i}\n`).join(''));
+      const r = await piped(['logs', 'tailed', 'tailed-t0', '-f', '--store', store], 'head -3');
+      expect(r.stdout).toBe('step=0\nstep=1\nstep=2\n');
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+    } finally {
+      s.close();
     }
   });
 

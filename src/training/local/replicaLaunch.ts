@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { type ContainerEnvVar, trialEnvironment } from '../../trial/env.ts';
 import type { TrialContext } from '../../trial/executor.ts';
 import { type LocalCollectorSettings, localCommand } from '../../trial/localProcess.ts';
+import { replicaLogFile } from '../../trial/workspace.ts';
 import type { ReplicaPlan } from './plan.ts';
 
 /** What every replica of one trial shares. */
@@ -74,7 +75,7 @@ export function replicaLaunch(
     argv,
     env,
     cwd,
-    logPath: replica.master ? ctx.logPath : `${ctx.logPath}.${replica.name}`,
+    logPath: replica.master ? ctx.logPath : replicaLogFile(ctx.logPath, replica.name),
     ...(metricsPath === undefined ? {} : { metricsPath }),
     warnings,
   };

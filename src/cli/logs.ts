@@ -1,0 +1,137 @@
+/**
+ * `hpo logs NAME TRIAL [-f] [--replica R]`: a trial's log, like `kubectl logs [-f] POD [-c CONTAINER]`. The file is
+ * streamed by byte offset, never read whole: with `--follow` each poll copies only what was appended since.
+ */
+
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ErrorCode, ExperimentWorkspace, type Store, WorkbenchError } from '../index.ts';
+import { inProgress } from './inspect.ts';
+import { err } from './output.ts';
+import { requireExperiment, requireTrial, type StoreOptions, withReadStore } from './readStore.ts';
+
+/** Options of {@link logsCommand}. */
+export interface LogsOptions extends StoreOptions {
+  /** Keep printing what the trial appends until it ends or no controller runs the experiment any more. */
+  follow?: boolean;
+  /** Seconds between two polls of the store and the log with `follow` (default {@link defaultFollowInterval}). */
+  interval?: number;
+  /** A replica of a distributed trial (`worker-1`); default the master's, which is the trial's own log. */
+  replica?: string;
+}
+
+/** Default seconds between two polls of `hpo logs --follow`. */
+export const defaultFollowInterval = 1;
+
+const live: ReadonlySet<string> = new Set(['Pending', 'Running']);
+
+/** The log file `hpo logs` prints, after saying on stderr which other replica logs the trial has. */
+async function chooseLog(workspace: ExperimentWorkspace, name: string, trial: string, replica?: string) {
+  const replicas = await workspace.replicaLogs(trial);
+  const others = replicas.filter((r) => !r.master).map((r) => r.replica);
+  if (replica === undefined) {
+    if (others.length > 0) {
+      const master = replicas.find((r) => r.master)?.replica ?? 'the master replica';
+      err(
+        `trial '${trial}' is distributed: this is the log of ${master}; the other replicas' logs: ${others.join(', ')} (hpo logs ${name} ${trial} --replica ${others[0]})`,
+      );
+    }
+    return workspace.logPath(trial);
+  }
+  const found = replicas.find((r) => r.replica === replica);
+  if (found === undefined) {
+    throw new WorkbenchError(
+      ErrorCode.notFound,
+      replicas.length === 0
+        ? `trial '${trial}' has no replica logs (only a distributed trial run by the local launcher has them); run \`hpo logs ${name} ${trial}\` without --replica`
+        : `trial '${trial}' has no replica '${replica}'; its replicas: ${replicas.map((r) => r.replica).join(', ')}`,
+    );
+  }
+  return found.path;
+}
+
+/** The size of the file at `path`, or undefined while there is none. */
+async function sizeOf(path: string): Promise<number | undefined> {
+  try {
+    return (await stat(path)).size;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+}
+
+/**
+ * Copies bytes `[from, to)` of `path` to stdout. `pipe` pauses the read while stdout is full, so memory stays
+ * bounded whatever the log's size; a reader that closed the pipe ends the process (see exit.ts).
+ */
+function copy(path: string, from: number, to: number): Promise<void> {
+  if (to <= from) return Promise.resolve();
+  return new Promise<void>((resolve, reject) => {
+    const s = createReadStream(path, { start: from, end: to - 1 });
+    s.on('error', reject);
+    s.on('end', () => resolve());
+    s.pipe(process.stdout, { end: false });
+  });
+}
+
+/** Whether the trial may still write to its log: it has not ended and a live controller runs its experiment. */
+function trialGoing(store: Store, name: string, trial: string): { going: boolean; why?: string } {
+  const t = requireTrial(store, name, trial);
+  if (!live.has(t.state)) return { going: false };
+  if (inProgress(store, requireExperiment(store, name))) return { going: true };
+  return {
+    going: false,
+    why: `trial '${trial}' is still ${t.state} in the store, but no controller runs experiment '${name}' any more; stopped following (continue it with \`hpo resume ${name}\`)`,
+  };
+}
+
+/**
+ * Prints the log so far, then, every `intervalMs`, whatever was appended, until the trial ends. Whether it goes on
+ * is decided before each copy: the trial's output is all in the file once the store says it ended, so the last
+ * copy prints the rest.
+ */
+async function follow(opts: LogsOptions, name: string, trial: string, path: string): Promise<number> {
+  const ms = (opts.interval ?? defaultFollowInterval) * 1000;
+  let offset = 0;
+  for (;;) {
+    // Each poll opens the store afresh: a reader holding one long transaction would stop the WAL's checkpoints.
+    const { going, why } = withReadStore(opts.store, (store) => trialGoing(store, name, trial));
+    const size = await sizeOf(path);
+    if (size !== undefined && size < offset) {
+      // A resumed trial runs again and starts its log anew (as `tail -F` does, say so and print it from the start).
+      err(`hpo logs: ${path} was truncated (the trial started again); printing it from the start`);
+      offset = 0;
+    }
+    if (size !== undefined) {
+      await copy(path, offset, size);
+      offset = size;
+    }
+    if (!going) {
+      if (why !== undefined) err(why);
+      if (size === undefined) return noLog(trial);
+      return 0;
+    }
+    await sleep(ms);
+  }
+}
+
+function noLog(trial: string): number {
+  err(`trial '${trial}' has no log file (in-process trials write none)`);
+  return 1;
+}
+
+/** `hpo logs NAME TRIAL`: streams the trial's (or a replica's) log to stdout; with `follow`, until the trial ends. */
+export async function logsCommand(name: string, trial: string, opts: LogsOptions): Promise<number> {
+  const path = await withReadStore(opts.store, (store) => {
+    requireExperiment(store, name);
+    requireTrial(store, name, trial);
+    return chooseLog(new ExperimentWorkspace(store.root, name), name, trial, opts.replica);
+  });
+  if (opts.follow === true) return follow(opts, name, trial, path);
+  const size = await sizeOf(path);
+  if (size === undefined) return noLog(trial);
+  // Only what the file held when we looked: a log still growing is printed up to here, as `kubectl logs` does.
+  await copy(path, 0, size);
+  return 0;
+}
