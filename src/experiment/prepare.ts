@@ -182,7 +182,14 @@ export async function checkExperiment(
  */
 export async function prepareExperiment(
   input: ExperimentManifest,
-  options: { store: Store; sourcePath?: string; inProcess?: boolean; allowRestart?: boolean },
+  options: {
+    store: Store;
+    sourcePath?: string;
+    inProcess?: boolean;
+    allowRestart?: boolean;
+    /** The clock of the record's timestamps (default: the system clock). */
+    now?: () => Date;
+  },
 ): Promise<Prepared> {
   const { manifest, issues, algorithm } = await check(input, { ...options, keepHost: true });
   throwIfIssues(issues, `Experiment '${manifest.metadata.name}'`);
@@ -200,11 +207,11 @@ export async function prepareExperiment(
 function createRecord(
   manifest: ExperimentManifest,
   settings: Settings,
-  options: { store: Store; sourcePath?: string },
+  options: { store: Store; sourcePath?: string; now?: () => Date },
 ): ExperimentRecord {
   const policy = seedPolicyOf(settings);
   const seed = policy.kind === 'fixed' ? policy.seed : randomInt(0, 2 ** 31);
-  const now = new Date().toISOString();
+  const now = (options.now?.() ?? new Date()).toISOString();
   const record: ExperimentRecord = {
     name: manifest.metadata.name,
     namespace: manifest.metadata.namespace ?? 'default',
@@ -224,7 +231,7 @@ function createRecord(
 function resumeRecord(
   existing: ExperimentRecord,
   manifest: ExperimentManifest,
-  options: { store: Store; allowRestart?: boolean },
+  options: { store: Store; allowRestart?: boolean; now?: () => Date },
 ): ExperimentRecord {
   const name = existing.name;
   if (canonical(stripBudget(existing.manifest)) !== canonical(stripBudget(manifest))) {
@@ -244,7 +251,7 @@ function resumeRecord(
 export function applyBudget(
   existing: ExperimentRecord,
   edits: Partial<Record<(typeof editable)[number], number | undefined>>,
-  options: { store: Store },
+  options: { store: Store; now?: () => Date },
 ): ExperimentRecord {
   const spec = { ...existing.manifest.spec };
   const issues: Issue[] = [];
@@ -284,6 +291,6 @@ export function applyBudget(
     );
   }
   const manifest = { ...existing.manifest, spec };
-  options.store.updateExperiment(existing.name, { manifest, updatedAt: new Date().toISOString() });
+  options.store.updateExperiment(existing.name, { manifest, updatedAt: (options.now?.() ?? new Date()).toISOString() });
   return { ...existing, manifest };
 }
