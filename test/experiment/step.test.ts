@@ -67,6 +67,7 @@ class FakeExecutor implements TrialExecutor {
   }
   run(ctx: TrialContext): Promise<ExecutorResult> {
     return new Promise((resolve) => {
+      if (ctx.signal.aborted) return resolve({ outcome: 'stopped' });
       this.running.set(ctx.trial, { ctx, resolve });
       ctx.signal.addEventListener('abort', () => {
         this.running.delete(ctx.trial);
