@@ -27,11 +27,14 @@ export function storedCurve(observations: readonly ObservationRow[]): CurvePoint
  */
 export class TrialBook {
   private readonly objective: ObjectiveSpec;
+  /** Every trial as stored, by name. */
   readonly records: Map<string, TrialRecord> = new Map();
   /** Views in creation order, Killed trials left out (their slots are issued again, see status.ts budgetUsed). */
   readonly views: TrialView[] = [];
   private readonly viewIndex = new Map<string, number>();
+  /** Trial counts by state, moved with every state change. */
   readonly counts: TrialCounts;
+  /** The best objective so far among Succeeded and EarlyStopped trials (first found on ties). */
   best: { readonly value: number; readonly trial: string } | undefined;
   /** Objective histories of every trial (live arrays for running ones), for algorithms and early stopping. */
   private readonly curves = new Map<string, CurvePoint[]>();
