@@ -90,13 +90,13 @@ export class Experiment {
     return this.storeInstance;
   }
 
-  private sourceAndClock(): { sourcePath?: string; now?: () => Date } {
-    const { sourcePath, now } = this.options;
-    return { ...(sourcePath === undefined ? {} : { sourcePath }), ...(now === undefined ? {} : { now }) };
-  }
-
   private async drive(executor: TrialExecutor, inProcess: boolean, run: RunOptions): Promise<ExperimentResult> {
-    const prepared = await prepareExperiment(this.manifest, { store: this.store, inProcess, ...this.sourceAndClock() });
+    const prepared = await prepareExperiment(this.manifest, {
+      store: this.store,
+      inProcess,
+      ...(this.options.sourcePath === undefined ? {} : { sourcePath: this.options.sourcePath }),
+      ...(this.options.now === undefined ? {} : { now: this.options.now }),
+    });
     const name = prepared.record.name;
     try {
       this.lock(name);
@@ -207,7 +207,8 @@ export class Experiment {
       const prepared = await prepareExperiment(this.manifest, {
         store: this.store,
         inProcess: true,
-        ...this.sourceAndClock(),
+        ...(this.options.sourcePath === undefined ? {} : { sourcePath: this.options.sourcePath }),
+        ...(this.options.now === undefined ? {} : { now: this.options.now }),
       });
       const executor = new ManualExecutor(this.options.now);
       const controller = new ExperimentController({
