@@ -4,12 +4,21 @@
  */
 export { ErrorCode, throwIfIssues, WorkbenchError } from './common/errors.ts';
 export { errorsOnly, formatIssue, type Issue } from './common/issue.ts';
-export { type ControllerOptions, ExperimentController, type Progress } from './experiment/controller.ts';
+export {
+  type ControllerOptions,
+  ExperimentController,
+  type Progress,
+  type StepReport,
+  type StepState,
+  type SuggestionSource,
+} from './experiment/controller.ts';
+export { type ControllerReport, controllerReport, describeLockHolder } from './experiment/controllerReport.ts';
 export { type AskedTrial, Experiment, type ExperimentOptions, type RunOptions } from './experiment/experiment.ts';
 export { applyBudget, type BudgetEdit, checkExperiment, parseForThisInstallation } from './experiment/prepare.ts';
 export { type PreviewTrial, previewTrials } from './experiment/preview.ts';
+export { ExperimentReader } from './experiment/reader.ts';
 export { bestTrial, type ExperimentResult, experimentResult, type TrialSummary } from './experiment/report.ts';
-export { countTrials, ExperimentReason, type TrialCounts } from './experiment/status.ts';
+export { countTrials, ExperimentReason, type TrialCounts, type Verdict } from './experiment/status.ts';
 export { decideEarlyStop, evaluateRules, type RuleVerdict } from './search/earlyStopping/rules.ts';
 export { builtinAlgorithms } from './search/index.ts';
 export type { Assignment, Domain, Parameter, ParamValue, Scale, SearchSpace } from './search/space.ts';
@@ -52,6 +61,7 @@ export type { StoreDamage } from './store/codec.ts';
 export { type LockStatus, lockStatus } from './store/lockStatus.ts';
 export { openStore, openStoreForReading } from './store/open.ts';
 export type {
+  EventRow,
   ExperimentLock,
   ExperimentRecord,
   MetricSummary,

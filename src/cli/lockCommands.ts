@@ -3,58 +3,8 @@
  * (a lease, see `store/locks.ts`) and say in plain words whether a controller holds it and what to do.
  */
 
-/** What `hpo status` reports about the controller of an experiment. */
-export interface ControllerReport {
-  /** True when a live controller holds the lock (or one on another host whose lease has not run out). */
-  readonly running: boolean;
-  readonly lock: LockStatus['state'];
-  readonly pid?: number;
-  readonly host?: string;
-  readonly heartbeatAt?: string;
-  readonly expiresAt?: string;
-  /** One sentence for a person: who runs it, or that nobody does and how to continue. */
-  readonly message: string;
-}
-
-function holder(l: ExperimentLock): string {
-  const beat = l.heartbeatAt === undefined ? 'no heartbeat recorded' : `last heartbeat ${l.heartbeatAt}`;
-  return `process ${l.pid} on host ${l.host} since ${l.acquiredAt} (${beat})`;
-}
-
-/** Judges the controller of `exp` from its lock; only an experiment that has not finished needs one. */
-export function controllerReport(store: Store, exp: ExperimentRecord): ControllerReport {
-  const status = lockStatus(store.getExperimentLock(exp.name));
-  const finished = exp.phase === 'Succeeded' || exp.phase === 'Failed';
-  const base =
-    status.state === 'none'
-      ? { running: false, lock: status.state }
-      : {
-          running: status.state === 'held',
-          lock: status.state,
-          pid: status.lock.pid,
-          host: status.lock.host,
-          ...(status.lock.heartbeatAt === undefined ? {} : { heartbeatAt: status.lock.heartbeatAt }),
-          ...(status.lock.expiresAt === undefined ? {} : { expiresAt: status.lock.expiresAt }),
-        };
-  const resume = `continue it with \`hpo resume ${exp.name}\``;
-  const message = (() => {
-    switch (status.state) {
-      case 'held':
-        return `run by ${holder(status.lock)}`;
-      case 'none':
-        return finished
-          ? 'none (the experiment has finished)'
-          : `none: no hpo process is running this experiment; ${resume}`;
-      case 'expired':
-        return `none: the lease of ${holder(status.lock)} expired at ${status.lock.expiresAt}, so no controller is running this experiment; ${resume}`;
-      case 'dead':
-        return `none: ${holder(status.lock)} is no longer running (killed or crashed); ${resume}`;
-      case 'unknown':
-        return `unknown: locked by ${holder(status.lock)}, written before leases, so whether it still runs cannot be checked from here; if it is gone, \`hpo unlock ${exp.name} --force\`, then \`hpo resume ${exp.name}\``;
-    }
-  })();
-  return { ...base, message };
-}
+// The report itself lives in the library (ExperimentReader.controller() gives notebooks the same words).
+export { controllerReport } from '../index.ts';
 
 /** Options of {@link unlockCommand}. */
 export interface UnlockOptions {
@@ -86,7 +36,7 @@ export function unlockCommand(
     }
     const status = lockStatus(lock);
     if (!opts.force) {
-      io.err(`experiment '${name}' is locked by ${holder(lock)}.`);
+      io.err(`experiment '${name}' is locked by ${describeLockHolder(lock)}.`);
       if (status.state === 'expired' || status.state === 'dead') {
         io.err(`That lock is stale (${status.state}): \`hpo resume ${name}\` takes it over by itself.`);
       }
@@ -96,7 +46,7 @@ export function unlockCommand(
       return 2;
     }
     const removed = store.forceReleaseExperimentLock(name) ?? lock;
-    io.out(`removed the lock of experiment '${name}' held by ${holder(removed)}`);
+    io.out(`removed the lock of experiment '${name}' held by ${describeLockHolder(removed)}`);
     if (status.state === 'held' || status.state === 'unknown') {
       io.err(
         `warning: that controller may still be running; if it is, two controllers may now write to '${name}' (stop process ${removed.pid} on ${removed.host})`,
@@ -108,13 +58,4 @@ export function unlockCommand(
   }
 }
 
-import {
-  ErrorCode,
-  type ExperimentLock,
-  type ExperimentRecord,
-  type LockStatus,
-  lockStatus,
-  openStore,
-  type Store,
-  WorkbenchError,
-} from '../index.ts';
+import { describeLockHolder, ErrorCode, lockStatus, openStore, WorkbenchError } from '../index.ts';

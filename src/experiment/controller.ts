@@ -1,75 +1,53 @@
 import { ErrorCode, WorkbenchError } from '../common/errors.ts';
-import type { MetricLog, StrategyName } from '../metrics/types.ts';
-import { decideEarlyStop } from '../search/earlyStopping/rules.ts';
-import type {
-  EarlyStoppingAlgorithm,
-  ObjectiveSpec,
-  Settings,
-  Suggestion,
-  TrialState,
-  TrialView,
-} from '../search/types.ts';
+import type { StrategyName } from '../metrics/types.ts';
+import type { ObjectiveSpec, Settings, Suggestion, SuggestResult } from '../search/types.ts';
 import { configOf, type ExperimentConfig, suggestRequest } from '../spec/config.ts';
 import type { EventRow, ExperimentRecord, Store, TrialPatch, TrialRecord } from '../store/types.ts';
 import type { SuggestionHost } from '../suggestion/host.ts';
-import type { ExecutorResult, StopReason, TrialExecutor } from '../trial/executor.ts';
+import type { StopReason, TrialExecutor } from '../trial/executor.ts';
 import { trialName } from '../trial/naming.ts';
-import { TrialMetrics } from '../trial/trialMetrics.ts';
 import { ExperimentWorkspace } from '../trial/workspace.ts';
-import {
-  activeCount,
-  countTrials,
-  ExperimentReason,
-  evaluateCompletion,
-  isBetter,
-  slotsToFill,
-  type TrialCounts,
-  type Verdict,
-} from './status.ts';
+import { type EarlyStoppingConfig, earlyStopReason } from './earlyStop.ts';
+import { LiveTrial } from './liveTrial.ts';
+import { judgeTrial } from './outcome.ts';
+import { recoverOrphans } from './recovery.ts';
+import { activeCount, ExperimentReason, slotsToFill, type Verdict } from './status.ts';
+import type { Progress, StepReport, StepState } from './stepReport.ts';
+import { SuggestionRequest } from './suggestionRequest.ts';
+import { storedCurve, TrialBook } from './trialBook.ts';
 
-/** A snapshot for progress displays. */
-export interface Progress {
-  readonly done: number;
-  readonly total: number | undefined;
-  readonly running: number;
-  readonly failed: number;
-  readonly best: number | undefined;
-  readonly bestTrial: string | undefined;
-  readonly elapsedMs: number;
-}
+export type { Progress, StepReport, StepState } from './stepReport.ts';
+
+/** What the controller needs of the algorithm: the worker-thread {@link SuggestionHost}, or a test's fake. */
+export type SuggestionSource = Pick<SuggestionHost, 'suggest' | 'cancel'>;
 
 /** Everything a controller needs; the experiment record must already be in the store. */
 export interface ControllerOptions {
   readonly store: Store;
   readonly experiment: string;
   readonly executor: TrialExecutor;
-  readonly host: SuggestionHost;
+  readonly host: SuggestionSource;
   /** Algorithm settings as the algorithm sees them (the `module` setting removed). */
   readonly settings: Settings;
   /** Aborting stops running trials (Killed, reason `Interrupted`) and leaves the experiment resumable. */
   readonly signal?: AbortSignal;
+  /** The clock of every timestamp and elapsed time the controller writes (tests pass a fake one). */
   readonly now?: () => Date;
   readonly onProgress?: (p: Progress) => void;
   readonly onEvent?: (ev: EventRow) => void;
   /** How often buffered observations are written while trials run. */
   readonly flushIntervalMs?: number;
   /** Early-stopping rules evaluated after every new objective value of a running trial. */
-  readonly earlyStopping?: readonly { readonly algorithm: EarlyStoppingAlgorithm; readonly settings: Settings }[];
+  readonly earlyStopping?: readonly EarlyStoppingConfig[];
 }
-
-/** The algorithm setting (Katib's PBT) that gives every trial a checkpoint directory, seeded from its parent's. */
-export const checkpointSetting = 'suggestion_trial_dir';
-
-const trialMessages: Record<string, { reason: string; message: string }> = {
-  Succeeded: { reason: 'TrialSucceeded', message: 'Trial has succeeded' },
-  MetricsUnavailable: { reason: 'MetricsUnavailable', message: 'Metrics are not available' },
-};
 
 /**
  * The Experiment controller, with Katib's semantics (REFERENCE.md §5): fills up to `parallelTrialCount`
  * slots with suggestions, writes each trial before launching it, collects its metrics, judges it, and ends
  * the experiment on goal, max failed, max trials, or an exhausted algorithm. Algorithms propose; only the
- * controller acts.
+ * controller acts. Its work is {@link ExperimentController.step}, a fixed sequence of stages that never waits
+ * on the algorithm or on a running trial; {@link ExperimentController.run} is a loop of steps, and tests drive
+ * steps by hand.
  */
 export class ExperimentController {
   private readonly o: ControllerOptions;
@@ -80,24 +58,22 @@ export class ExperimentController {
   private readonly config: ExperimentConfig;
   private readonly objective: ObjectiveSpec;
   private readonly strategy: StrategyName;
-  private readonly trials = new Map<string, TrialRecord>();
-  private readonly views: TrialView[] = [];
-  private readonly viewIndex = new Map<string, number>();
-  private counts: TrialCounts;
-  private best: { value: number; trial: string } | undefined;
+  private readonly book: TrialBook;
   private exhausted = false;
   private algorithmState: unknown;
-  private readonly live = new Map<string, { metrics: TrialMetrics; abort: AbortController; done: Promise<void> }>();
-  /** Objective histories of every trial (live arrays for running ones), for algorithms and early stopping. */
-  private readonly curves = new Map<string, { step: number; value: number }[]>();
-  /** Curve length of each running trial when its view last went to the algorithm (see refreshRunningViews). */
-  private readonly sentCurveLength = new Map<string, number>();
+  private readonly live = new Map<string, LiveTrial>();
+  /** Trials whose executor returned, oldest first, waiting for the reap stage. */
+  private readonly endedQueue: string[] = [];
+  private readonly request = new SuggestionRequest();
+  private readonly waiters: (() => void)[] = [];
   private readonly started: number;
   private nextSeq: number;
   /** Bumped whenever a trial ends: an algorithm that answered short is asked again only after a change. */
   private changes = 0;
   private shortAnswerAt = -1;
-  private askStarted = false;
+  private begun = false;
+  /** The report of the step that ended the experiment's run; later steps return it and do nothing. */
+  private final: StepReport | undefined;
 
   constructor(options: ControllerOptions) {
     this.o = options;
@@ -112,25 +88,12 @@ export class ExperimentController {
     this.objective = this.config.objectives[0]!;
     this.strategy = this.config.metricStrategies[this.objective.metricName]!;
     const stored = options.store.listTrials(options.experiment);
-    for (const t of stored) this.curves.set(t.name, this.storedCurve(t.name));
-    for (const t of stored) this.remember(t);
-    this.counts = countTrials(stored.map((t) => t.state));
+    this.book = new TrialBook(this.objective, stored, (t) =>
+      storedCurve(options.store.getObservations(options.experiment, t, this.objective.metricName)),
+    );
     this.nextSeq = stored.length === 0 ? 0 : Math.max(...stored.map((t) => t.seq)) + 1;
     this.algorithmState = options.store.loadAlgorithmState(options.experiment);
-  }
-
-  /** A stored trial's numeric objective history, rebuilt from its observation log (on resume). */
-  private storedCurve(trial: string): { step: number; value: number }[] {
-    const curve: { step: number; value: number }[] = [];
-    for (const o of this.o.store.getObservations(this.o.experiment, trial, this.objective.metricName)) {
-      const v = Number(o.value);
-      if (o.value.trim() !== '' && Number.isFinite(v)) curve.push({ step: o.step, value: v });
-    }
-    return curve;
-  }
-
-  private get parallel(): number {
-    return this.config.budget.parallelTrialCount;
+    options.signal?.addEventListener('abort', () => this.notify(), { once: true });
   }
 
   private iso(): string {
@@ -146,66 +109,14 @@ export class ExperimentController {
     this.o.onEvent?.(ev);
   }
 
-  /** Keeps the in-memory mirror (records, algorithm views, best) in step with a stored trial. */
-  private remember(t: TrialRecord): void {
-    this.trials.set(t.name, t);
-    if (t.objective !== undefined && (t.state === 'Succeeded' || t.state === 'EarlyStopped')) {
-      if (isBetter(this.objective.type, t.objective, this.best?.value))
-        this.best = { value: t.objective, trial: t.name };
-    }
-    // Killed trials are left out of the history so their slot is issued again (see status.ts budgetUsed).
-    const at = this.viewIndex.get(t.name);
-    if (t.state === 'Killed') {
-      if (at !== undefined) {
-        this.views.splice(at, 1);
-        this.viewIndex.clear();
-        this.views.forEach((v, i) => {
-          this.viewIndex.set(v.name, i);
-        });
-      }
-      return;
-    }
-    // The live array itself, even while still empty: early-stopping rules read running trials' curves (their
-    // own and their running peers') as they grow.
-    const intermediate = this.curves.get(t.name);
-    const view: TrialView = {
-      name: t.name,
-      params: t.params,
-      state: t.state,
-      // One objective per experiment today (Katib's spec), so its value is the whole `values`.
-      ...(t.objective === undefined ? {} : { objective: t.objective, values: [t.objective] }),
-      ...(intermediate && (intermediate.length > 0 || this.live.has(t.name)) ? { intermediate } : {}),
-      ...(t.budget === undefined ? {} : { budget: t.budget }),
-      ...(t.parent === undefined ? {} : { parent: t.parent }),
-      ...(Object.keys(t.labels).length === 0 ? {} : { labels: t.labels }),
-    };
-    if (at === undefined) {
-      this.viewIndex.set(t.name, this.views.length);
-      this.views.push(view);
-    } else {
-      this.views[at] = view;
-    }
-  }
-
   private patchTrial(name: string, patch: TrialPatch): TrialRecord {
-    const before = this.trials.get(name);
+    const before = this.book.records.get(name);
     if (!before) throw new WorkbenchError(ErrorCode.internal, `unknown trial ${name}`);
     this.o.store.updateTrial(this.record.name, name, patch);
     const after = { ...before, ...patch } as TrialRecord;
-    if (patch.state !== undefined && patch.state !== before.state) this.moveCount(before.state, patch.state);
-    this.remember(after);
+    if (patch.state !== undefined) this.book.moveCount(before.state, patch.state);
+    this.book.remember(after);
     return after;
-  }
-
-  private moveCount(from: TrialState, to: TrialState): void {
-    const key = (s: TrialState): keyof TrialCounts =>
-      s === 'MetricsUnavailable'
-        ? 'metricsUnavailable'
-        : s === 'EarlyStopped'
-          ? 'earlyStopped'
-          : (s.toLowerCase() as keyof TrialCounts);
-    this.counts[key(from)]--;
-    this.counts[key(to)]++;
   }
 
   private setPhase(phase: ExperimentRecord['phase'], reason: string, message: string): void {
@@ -215,96 +126,44 @@ export class ExperimentController {
     this.event(phase === 'Failed' ? 'Warning' : 'Normal', reason, message);
   }
 
-  /**
-   * Trials left Pending or Running by a previous process that died (kill -9, power loss) are recorded as
-   * Killed with a reason; their slots are issued again. Completed trials are kept as they are.
-   */
-  private recoverInterrupted(): void {
-    const orphans = [...this.trials.values()].filter((t) => t.state === 'Pending' || t.state === 'Running');
-    if (orphans.length === 0) return;
-    const notes = orphans.map((t) => this.o.executor.recover?.(t) ?? []);
-    this.o.store.transaction(() => {
-      orphans.forEach((t, i) => {
-        for (const n of notes[i] ?? []) this.event(n.type, n.reason, n.message, t.name);
-      });
-      for (const t of orphans) {
-        this.patchTrial(t.name, {
-          state: 'Killed',
-          reason: 'ControllerRestarted',
-          message: `Trial was ${t.state.toLowerCase()} when the controller stopped; its slot is issued again`,
-          completedAt: this.iso(),
-        });
-      }
-      this.event('Warning', 'TrialsRecovered', `${orphans.length} interrupted trial(s) recorded as Killed`);
-    });
-  }
-
   private progress(): void {
-    this.o.onProgress?.({
-      done: this.counts.succeeded + this.counts.failed + this.counts.earlyStopped + this.counts.metricsUnavailable,
-      total: this.config.budget.maxTrialCount,
-      running: activeCount(this.counts),
-      failed: this.counts.failed + this.counts.metricsUnavailable,
-      best: this.best?.value,
-      bestTrial: this.best?.trial,
-      elapsedMs: this.now().getTime() - this.started,
-    });
+    this.o.onProgress?.(this.book.progress(this.config.budget.maxTrialCount, this.now().getTime() - this.started));
   }
 
   private verdict(): Verdict | undefined {
-    return evaluateCompletion({
-      counts: this.counts,
-      objectiveType: this.objective.type,
-      best: this.best?.value,
-      goal: this.objective.goal,
-      maxTrialCount: this.config.budget.maxTrialCount,
-      maxFailedTrialCount: this.config.budget.maxFailedTrialCount,
-      exhausted: this.exhausted,
-    });
+    return this.book.verdict(this.config.budget, this.exhausted);
   }
 
-  /** Asks the algorithm for up to `count` suggestions and stores them as Pending trials, in one transaction with the algorithm state. */
-  private async requestTrials(count: number): Promise<TrialRecord[]> {
-    this.refreshRunningViews();
-    const result = await this.o.host.suggest(
+  /** Sends the algorithm the history (running trials with their curves as they are now) and asks for `count` points. */
+  private async suggest(count: number): Promise<SuggestResult> {
+    this.book.refreshRunning();
+    return this.o.host.suggest(
       suggestRequest(this.config, {
-        trials: this.views,
+        trials: this.book.views,
         count,
         seed: this.record.seed,
         settings: this.o.settings,
         ...(this.algorithmState === undefined ? {} : { state: this.algorithmState }),
       }),
     );
-    const suggestions = result.suggestions.slice(0, count);
+  }
+
+  /** Stores an answer's suggestions (at most `count`) as Pending trials, in one transaction with the algorithm state. */
+  private storeAnswer(result: SuggestResult, count: number): TrialRecord[] {
     if (result.exhausted === true) this.exhausted = true;
     return this.o.store.transaction(() => {
       if (result.state !== undefined) {
         this.algorithmState = result.state;
         this.o.store.saveAlgorithmState(this.record.name, result.state);
       }
-      return suggestions.map((s) => this.insertTrial(s));
+      return result.suggestions.slice(0, count).map((s) => this.insertTrial(s));
     });
-  }
-
-  /**
-   * The host sends only views it has not sent before (by identity), but a running trial's curve grows in place:
-   * a new view object around the same live array makes the algorithm see the curve as it is now.
-   */
-  private refreshRunningViews(): void {
-    for (const name of this.live.keys()) {
-      const at = this.viewIndex.get(name);
-      const view = at === undefined ? undefined : this.views[at];
-      const length = view?.intermediate?.length ?? 0;
-      if (view === undefined || this.sentCurveLength.get(name) === length) continue;
-      this.views[at!] = { ...view };
-      this.sentCurveLength.set(name, length);
-    }
   }
 
   private insertTrial(s: Suggestion): TrialRecord {
     const seq = this.nextSeq++;
     let name = s.name ?? trialName(this.record.name, this.record.seed, seq);
-    for (let attempt = 1; this.trials.has(name); attempt++)
+    for (let attempt = 1; this.book.records.has(name); attempt++)
       name = trialName(this.record.name, this.record.seed, seq, attempt);
     const rec: TrialRecord = {
       experiment: this.record.name,
@@ -323,138 +182,71 @@ export class ExperimentController {
       ...(this.o.executor.needsWorkDir ? { workDir: this.workspace.trialDir(name) } : {}),
     };
     this.o.store.insertTrial(rec);
-    this.counts.total++;
-    this.counts.pending++;
-    this.remember(rec);
+    this.book.countNew();
+    this.book.remember(rec);
     return rec;
   }
 
-  /** Launches a stored Pending trial; the returned promise settles once its final state is stored. */
+  /** Starts a stored Pending trial without waiting for it; its end is queued for the reap stage. */
   private launch(t: TrialRecord): void {
-    const metrics = new TrialMetrics(t.name, this.config.metricNames, this.objective.metricName);
-    const abort = new AbortController();
-    const workDir = this.workspace.trialDir(t.name);
-    const logPath = this.workspace.logPath(t.name);
-    const entry = { metrics, abort, done: Promise.resolve() };
+    const entry = new LiveTrial(t, {
+      experiment: this.record,
+      executor: this.o.executor,
+      workspace: this.workspace,
+      settings: this.o.settings,
+      metricNames: this.config.metricNames,
+      objectiveMetric: this.objective.metricName,
+      onObjective: () => this.checkEarlyStop(t.name),
+      warn: (message) => this.event('Warning', 'TrialWarning', message, t.name),
+      onEnded: () => {
+        this.endedQueue.push(t.name);
+        this.notify();
+      },
+    });
     this.live.set(t.name, entry);
-    this.curves.set(t.name, metrics.intermediate);
+    this.book.startCurve(t.name, entry.metrics.intermediate);
     this.patchTrial(t.name, {
       state: 'Running',
       reason: 'TrialRunning',
       message: 'Trial is running',
       startedAt: this.iso(),
     });
-    const start = async (): Promise<ExecutorResult> => {
-      if (this.o.executor.needsWorkDir) await this.workspace.prepareTrial(t.name);
-      const checkpoint = await this.prepareCheckpoint(t);
-      return this.o.executor.run({
-        experiment: this.record.name,
-        namespace: this.record.namespace,
-        trial: t.name,
-        params: t.params,
-        workDir,
-        logPath,
-        signal: abort.signal,
-        report: (logs: readonly MetricLog[]) => {
-          const before = metrics.intermediate.length;
-          metrics.add(logs);
-          if (metrics.intermediate.length > before) this.checkEarlyStop(t.name);
-        },
-        ...(checkpoint === undefined ? {} : { checkpoint }),
-        warn: (message: string) => this.event('Warning', 'TrialWarning', message, t.name),
-      });
-    };
-    entry.done = start()
-      .catch(
-        (err: unknown): ExecutorResult => ({
-          outcome: 'failed',
-          reason: 'TrialFailed',
-          message: `executor error: ${(err as Error).message ?? String(err)}`,
-        }),
-      )
-      .then((result) => this.finish(t.name, result));
   }
 
-  private finish(name: string, result: ExecutorResult): void {
+  /** Judges an ended trial and stores its final state with its last observations, in one transaction. */
+  private finish(name: string): void {
     const entry = this.live.get(name);
-    if (!entry) return;
+    if (!entry?.result) return;
     this.live.delete(name);
-    this.sentCurveLength.delete(name);
+    this.book.endCurve(name);
     this.changes++;
-    const { metrics, abort } = entry;
-    const objective = metrics.objective(this.strategy);
-    let state: TrialState;
-    let reason: string;
-    let message: string;
-    if (abort.signal.aborted) {
-      const why = abort.signal.reason as StopReason;
-      state = why.kind;
-      ({ reason, message } = why);
-    } else if (result.outcome === 'failed') {
-      state = 'Failed';
-      reason = result.reason;
-      message = result.message;
-    } else {
-      state = objective === undefined ? 'MetricsUnavailable' : 'Succeeded';
-      ({ reason, message } = trialMessages[state]!);
-      if (state === 'MetricsUnavailable') {
-        // Katib's words first, then what exactly went wrong: a user cannot fix "not available" alone.
-        const problems = result.outcome === 'completed' ? (result.metricsProblems ?? []) : [];
-        message = `${message}: ${[metrics.unavailableReason(), ...problems].join('; ')}`;
-      }
-    }
+    const outcome = judgeTrial(entry.result, entry.signal, entry.metrics, this.strategy);
+    const exitCode = entry.result.exitCode;
     this.o.store.transaction(() => {
-      const rows = metrics.drain();
+      const rows = entry.metrics.drain();
       if (rows.length > 0) this.o.store.appendObservations(this.record.name, rows);
       this.patchTrial(name, {
-        state,
-        reason,
-        message,
-        metrics: metrics.summary(),
+        ...outcome,
+        metrics: entry.metrics.summary(),
         completedAt: this.iso(),
-        ...(objective === undefined ? {} : { objective }),
-        ...(result.exitCode === undefined ? {} : { exitCode: result.exitCode }),
+        ...(exitCode === undefined ? {} : { exitCode }),
       });
-      if (state === 'Failed' || state === 'MetricsUnavailable') this.event('Warning', reason, message, name);
+      if (outcome.state === 'Failed' || outcome.state === 'MetricsUnavailable')
+        this.event('Warning', outcome.reason, outcome.message, name);
     });
     this.progress();
   }
 
-  /** Evaluates every early-stopping algorithm's current rules on a running trial that just reported; the first `stop` wins. */
+  /** Evaluates the early-stopping rules on a running trial that just reported a new objective value. */
   private checkEarlyStop(name: string): void {
     const rules = this.o.earlyStopping;
     const entry = this.live.get(name);
-    if (!rules || rules.length === 0 || !entry || entry.abort.signal.aborted) return;
-    const at = this.viewIndex.get(name);
-    const trial = at === undefined ? undefined : this.views[at];
+    if (!rules || rules.length === 0 || !entry || entry.signal.aborted) return;
+    const trial = this.book.view(name);
     if (!trial) return;
-    const view: TrialView = trial.intermediate ? trial : { ...trial, intermediate: entry.metrics.intermediate };
-    for (const { algorithm, settings } of rules) {
-      const d = decideEarlyStop(algorithm, { objective: this.objective, trials: this.views, trial: view, settings });
-      if (d.stop) {
-        const detail = d.reason ?? (d.explain ? JSON.stringify(d.explain) : algorithm.name);
-        this.stopTrial(name, {
-          kind: 'EarlyStopped',
-          reason: 'TrialEarlyStopped',
-          message: `Trial is early stopped by ${algorithm.name}: ${detail}`,
-        });
-        return;
-      }
-    }
-  }
-
-  /**
-   * With Katib's `suggestion_trial_dir` setting every trial gets its checkpoint folder (see ExperimentWorkspace),
-   * a copy of its parent's when the algorithm names one (PBT exploit, copied without blocking the controller),
-   * and the executor maps the setting's path to it.
-   */
-  private async prepareCheckpoint(
-    t: TrialRecord,
-  ): Promise<{ dir: string; mountPath: string; parent?: string } | undefined> {
-    const mountPath = this.o.settings[checkpointSetting];
-    if (mountPath === undefined) return undefined;
-    const dir = await this.workspace.prepareCheckpoint(t.name, t.parent);
-    return t.parent === undefined ? { dir, mountPath } : { dir, mountPath, parent: t.parent };
+    const view = trial.intermediate ? trial : { ...trial, intermediate: entry.metrics.intermediate };
+    const why = earlyStopReason(rules, this.objective, this.book.views, view);
+    if (why) this.stopTrial(name, why);
   }
 
   private flushObservations(): void {
@@ -465,19 +257,42 @@ export class ExperimentController {
     });
   }
 
-  /** Stops a running trial; it ends with `why.kind` as its state. */
+  /** Stops a running trial; it ends with `why.kind` as its state (stored by the next reap stage). */
   stopTrial(name: string, why: StopReason): void {
-    this.live.get(name)?.abort.abort(why);
+    this.live.get(name)?.stop(why);
   }
 
+  /** Stops every running trial, waits for their executors to return, and stores their ends. */
   private async stopAll(why: StopReason): Promise<void> {
-    for (const e of this.live.values()) e.abort.abort(why);
-    await Promise.all([...this.live.values()].map((e) => e.done));
+    const running = [...this.live.values()];
+    for (const e of running) e.stop(why);
+    await Promise.all(running.map((e) => e.ended));
+    this.reap();
+  }
+
+  private notify(): void {
+    for (const wake of this.waiters.splice(0)) wake();
+  }
+
+  /**
+   * Resolves once the next {@link ExperimentController.step} has something to do: a trial ended, the algorithm
+   * answered or failed, or the signal aborted (at once when one already happened). `run` waits on it between
+   * steps; a test that drives steps by hand awaits it after completing a fake trial.
+   */
+  changed(): Promise<void> {
+    if (this.endedQueue.length > 0 || this.request.ready || this.o.signal?.aborted) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push(resolve));
   }
 
   /** Marks the experiment Running (recovering trials a dead process left behind) unless it already is. */
   private begin(): void {
-    this.recoverInterrupted();
+    recoverOrphans(this.book.records.values(), {
+      store: this.o.store,
+      executor: this.o.executor,
+      patch: (name, patch) => this.patchTrial(name, patch),
+      event: (type, reason, message, trial) => this.event(type, reason, message, trial),
+      iso: () => this.iso(),
+    });
     if (this.record.phase === 'Succeeded' || this.record.phase === 'Failed') {
       if (this.verdict() !== undefined) return;
       this.setPhase('Restarting', ExperimentReason.restarting, 'Experiment is restarting');
@@ -492,43 +307,165 @@ export class ExperimentController {
     return verdict;
   }
 
+  /** Stage 1: stores the ends of the trials whose executors returned, oldest first. */
+  private reap(): string[] {
+    const names = this.endedQueue.splice(0);
+    for (const name of names) this.finish(name);
+    return names;
+  }
+
+  /**
+   * Stage 3: stores the algorithm's answer as Pending trials and launches them. An empty answer while nothing
+   * runs means the algorithm will never propose again (Katib would hang here, REFERENCE.md §5.2 item 4), unless
+   * a trial ended while it was thinking: its answer predates that result, so it is asked again instead.
+   */
+  private launchAnswer(): string[] {
+    const a = this.request.take();
+    if (!a) return [];
+    const created = this.storeAnswer(a.result, a.want);
+    if (created.length === 0 && this.live.size === 0 && this.changes === a.askedAt) this.exhausted = true;
+    if (created.length < a.want) this.shortAnswerAt = a.askedAt;
+    for (const t of created) this.launch(t);
+    return created.map((t) => t.name);
+  }
+
+  /** Stage 4: asks the algorithm for points for the free slots, without waiting for its answer. */
+  private requestSuggestions(): number {
+    const blocked = this.request.asking || this.exhausted || this.shortAnswerAt === this.changes;
+    const want = blocked
+      ? 0
+      : slotsToFill(this.book.counts, this.config.budget.parallelTrialCount, this.config.budget.maxTrialCount);
+    if (want === 0) return 0;
+    this.request.start(this.suggest(want), want, this.changes, () => this.notify());
+    return want;
+  }
+
+  private report(
+    state: StepState,
+    parts: Partial<Pick<StepReport, 'reaped' | 'launched' | 'requested' | 'verdict'>>,
+  ): StepReport {
+    const r: StepReport = {
+      state,
+      reaped: parts.reaped ?? [],
+      launched: parts.launched ?? [],
+      requested: parts.requested ?? 0,
+      running: [...this.live.keys()],
+      suggesting: this.request.asking,
+      ...(parts.verdict === undefined ? {} : { verdict: parts.verdict }),
+    };
+    if (state !== 'running') this.final = r;
+    return r;
+  }
+
+  /** A completion rule holds: stop what runs, drop an answer still coming, store the verdict. */
+  private async complete(verdict: Verdict, reaped: string[], launched: string[] = []): Promise<StepReport> {
+    if (this.live.size > 0)
+      await this.stopAll({ kind: 'Killed', reason: 'ExperimentCompleted', message: verdict.message });
+    await this.request.settled();
+    this.request.take();
+    this.flushObservations();
+    this.setPhase(verdict.phase, verdict.reason, verdict.message);
+    return this.report('completed', { reaped, launched, verdict });
+  }
+
+  /** The algorithm failed (or the controller has nothing left to wait for): the experiment fails. */
+  private async fail(reaped: string[]): Promise<StepReport> {
+    await this.stopAll({ kind: 'Killed', reason: 'ExperimentFailed', message: 'Suggestion has failed' });
+    this.flushObservations();
+    const f = this.request.failure;
+    const msg = f instanceof WorkbenchError ? f.describe() : String((f as Error)?.message ?? f);
+    this.setPhase('Failed', ExperimentReason.failed, `Suggestion has failed: ${msg}`);
+    return this.report('failed', { reaped });
+  }
+
+  /**
+   * Interrupted: stop what runs, keep the experiment Running so `hpo resume` continues it. An algorithm still
+   * thinking is stopped rather than awaited: it may be stuck (a worker thread spinning), and its answer would be
+   * thrown away anyway.
+   */
+  private async interrupt(reaped: string[]): Promise<StepReport> {
+    if (this.request.asking) await this.o.host.cancel();
+    await this.stopAll({
+      kind: 'Killed',
+      reason: 'Interrupted',
+      message: 'Trial was stopped because the run was interrupted',
+    });
+    await this.request.settled();
+    this.request.take();
+    this.flushObservations();
+    this.event('Warning', 'Interrupted', 'Run was interrupted; resume with `hpo resume`');
+    return this.report('interrupted', { reaped });
+  }
+
+  /**
+   * One controller iteration, in fixed stages: (1) reap: store the ends of trials whose executors returned;
+   * then stop on an abort or a failed algorithm; (2) completion: end the experiment when a rule holds;
+   * (3) launch: store the algorithm's answer as Pending trials and start them; (4) request: ask the algorithm
+   * for the free slots. It waits for no trial and no answer, except to stop trials when the run ends.
+   */
+  async step(): Promise<StepReport> {
+    if (this.final) return this.final;
+    if (!this.begun) {
+      this.begun = true;
+      this.begin();
+      const done = this.verdict();
+      // Already finished by an earlier run: nothing to do, nothing to record again.
+      if (done && (this.record.phase === 'Succeeded' || this.record.phase === 'Failed'))
+        return this.report('completed', { verdict: done });
+      this.progress();
+    }
+    const reaped = this.reap();
+    if (this.o.signal?.aborted) return this.interrupt(reaped);
+    if (this.request.failure !== undefined) return this.fail(reaped);
+    const verdict = this.verdict();
+    if (verdict) return this.complete(verdict, reaped);
+    const launched = this.launchAnswer();
+    // An empty answer can exhaust the algorithm with nothing running.
+    const exhausted = this.verdict();
+    if (exhausted) return this.complete(exhausted, reaped, launched);
+    const requested = this.requestSuggestions();
+    if (this.live.size === 0 && !this.request.asking && !this.request.ready) {
+      this.request.failure = new WorkbenchError(
+        ErrorCode.internal,
+        'controller has no trial to wait for and nothing to ask',
+      );
+      return this.fail(reaped);
+    }
+    return this.report('running', { reaped, launched, requested });
+  }
+
   /**
    * Ask/tell, step one: creates and starts one trial from the algorithm and returns it, or undefined when
-   * the experiment is over (goal, budget, exhausted algorithm). The executor decides when it ends.
+   * the experiment is over (goal, budget, exhausted algorithm). The executor decides when it ends. Uses the
+   * same stages as {@link ExperimentController.step}, but waits for the algorithm: the caller asked for a trial.
    */
   async ask(): Promise<TrialRecord | undefined> {
-    if (this.askStarted === false) {
+    if (!this.begun) {
+      this.begun = true;
       this.begin();
-      this.askStarted = true;
     }
+    this.reap();
     if (this.conclude()) return undefined;
     const max = this.config.budget.maxTrialCount;
-    if (
-      max !== undefined &&
-      this.counts.succeeded +
-        this.counts.failed +
-        this.counts.earlyStopped +
-        this.counts.metricsUnavailable +
-        activeCount(this.counts) >=
-        max
-    ) {
+    const c = this.book.counts;
+    if (max !== undefined && c.succeeded + c.failed + c.earlyStopped + c.metricsUnavailable + activeCount(c) >= max)
       return undefined;
-    }
-    const [t] = await this.requestTrials(1);
+    const [t] = this.storeAnswer(await this.suggest(1), 1);
     if (!t) {
       if (this.live.size === 0) this.exhausted = true;
       this.conclude();
       return undefined;
     }
     this.launch(t);
-    return this.trials.get(t.name);
+    return this.book.records.get(t.name);
   }
 
   /** Resolves once a launched trial's final state is stored; then checks the completion rules. */
   async settled(name: string): Promise<TrialRecord | undefined> {
-    await this.live.get(name)?.done;
+    await this.live.get(name)?.ended;
+    this.reap();
     this.conclude();
-    return this.trials.get(name);
+    return this.book.records.get(name);
   }
 
   /** The experiment as stored now. */
@@ -537,83 +474,15 @@ export class ExperimentController {
   }
 
   /**
-   * Runs the experiment to completion (or until `signal` aborts) and returns the final record. Safe to call
+   * Runs the experiment to completion (or until `signal` aborts) and returns the final record: steps, waiting
+   * between them for whichever comes first (a trial's end, the algorithm's answer, the abort). Safe to call
    * on an experiment that a crashed process left behind: it resumes.
    */
   async run(): Promise<ExperimentRecord> {
-    this.begin();
-    if ((this.record.phase === 'Succeeded' || this.record.phase === 'Failed') && this.verdict()) return this.record;
     const flush = setInterval(() => this.flushObservations(), this.o.flushIntervalMs ?? 500);
     flush.unref();
-    let suggesting: Promise<void> | undefined;
-    let failure: unknown;
-    const interrupted = new Promise<void>((resolve) => {
-      if (this.o.signal?.aborted) resolve();
-      this.o.signal?.addEventListener('abort', () => resolve(), { once: true });
-    });
     try {
-      this.progress();
-      for (;;) {
-        if (this.o.signal?.aborted) break;
-        if (failure !== undefined) break;
-        const verdict = this.verdict();
-        if (verdict) {
-          if (this.live.size > 0) {
-            await this.stopAll({ kind: 'Killed', reason: 'ExperimentCompleted', message: verdict.message });
-          }
-          if (suggesting) await suggesting;
-          this.flushObservations();
-          this.setPhase(verdict.phase, verdict.reason, verdict.message);
-          return this.record;
-        }
-        const blocked = suggesting !== undefined || this.exhausted || this.shortAnswerAt === this.changes;
-        const want = blocked ? 0 : slotsToFill(this.counts, this.parallel, this.config.budget.maxTrialCount);
-        if (want > 0) {
-          const askedAt = this.changes;
-          suggesting = this.requestTrials(want)
-            .then((created) => {
-              // An algorithm with nothing to propose while nothing runs will never propose again: end
-              // the experiment (Katib would hang here, REFERENCE.md §5.2 item 4). If a trial ended while it
-              // was thinking, its answer predates that result, so ask again instead.
-              if (created.length === 0 && this.live.size === 0 && this.changes === askedAt) this.exhausted = true;
-              if (created.length < want) this.shortAnswerAt = askedAt;
-              for (const t of created) this.launch(t);
-            })
-            .catch((err: unknown) => {
-              failure = err;
-            })
-            .finally(() => {
-              suggesting = undefined;
-            });
-        }
-        const waits: Promise<unknown>[] = [...[...this.live.values()].map((e) => e.done), interrupted];
-        if (suggesting) waits.push(suggesting);
-        if (waits.length === 1) {
-          failure = new WorkbenchError(ErrorCode.internal, 'controller has no trial to wait for and nothing to ask');
-          break;
-        }
-        await Promise.race(waits);
-      }
-      if (failure !== undefined) {
-        await this.stopAll({ kind: 'Killed', reason: 'ExperimentFailed', message: 'Suggestion has failed' });
-        this.flushObservations();
-        const msg =
-          failure instanceof WorkbenchError ? failure.describe() : String((failure as Error)?.message ?? failure);
-        this.setPhase('Failed', ExperimentReason.failed, `Suggestion has failed: ${msg}`);
-        return this.record;
-      }
-      // Interrupted: stop what runs, keep the experiment Running so `hpo resume` continues it. An algorithm
-      // still thinking is stopped rather than awaited: it may be stuck (a worker thread spinning), and its
-      // answer would be thrown away anyway.
-      if (suggesting) await this.o.host.cancel();
-      await this.stopAll({
-        kind: 'Killed',
-        reason: 'Interrupted',
-        message: 'Trial was stopped because the run was interrupted',
-      });
-      if (suggesting) await suggesting;
-      this.flushObservations();
-      this.event('Warning', 'Interrupted', 'Run was interrupted; resume with `hpo resume`');
+      while ((await this.step()).state === 'running') await this.changed();
       return this.record;
     } finally {
       clearInterval(flush);

@@ -21,6 +21,8 @@ export interface ExperimentOptions {
   readonly store?: Store | string;
   /** The YAML file the Experiment came from; relative paths in it resolve against its folder. */
   readonly sourcePath?: string;
+  /** The clock of every timestamp the experiment writes (default: the system clock; tests pass a fake one). */
+  readonly now?: () => Date;
 }
 
 /** Options of one run. */
@@ -67,10 +69,11 @@ export class Experiment {
 
   /** Builds an Experiment from TypeScript options (the same fields as Katib's spec). */
   static create(options: BuildManifestOptions & ExperimentOptions): Experiment {
-    const { store, sourcePath, ...manifestOptions } = options;
+    const { store, sourcePath, now, ...manifestOptions } = options;
     const opts: ExperimentOptions = {
       ...(store === undefined ? {} : { store }),
       ...(sourcePath === undefined ? {} : { sourcePath }),
+      ...(now === undefined ? {} : { now }),
     };
     return new Experiment(buildManifest(manifestOptions), opts);
   }
@@ -112,6 +115,7 @@ export class Experiment {
           store: this.store,
           ...source,
           ...(run.budget === undefined ? {} : { budget: run.budget }),
+          ...(this.options.now === undefined ? {} : { now: this.options.now }),
         });
       } catch (err) {
         this.store.releaseExperimentLock(name);
@@ -135,7 +139,7 @@ export class Experiment {
           type: 'Warning',
           reason: 'ControllerLockLost',
           message: `process ${process.pid} lost the experiment lock (its lease expired and was taken over, or hpo unlock --force removed it); it stops its trials so that only one controller drives the experiment`,
-          time: new Date().toISOString(),
+          time: (this.options.now?.() ?? new Date()).toISOString(),
         });
         lost.abort();
       },
@@ -150,6 +154,7 @@ export class Experiment {
         settings: prepared.settings,
         earlyStopping: prepared.earlyStopping,
         signal,
+        ...(this.options.now === undefined ? {} : { now: this.options.now }),
         ...(run.onProgress === undefined ? {} : { onProgress: run.onProgress }),
       });
       await controller.run();
@@ -173,7 +178,18 @@ export class Experiment {
     );
   }
 
-  /** Runs every trial as a call of `objective` in this process (`report()` is the Push collector). */
+  /**
+   * Runs every trial as a call of `objective` in this process (`report()` is the Push collector).
+   *
+   * Not a loop over the public `ask()`/`tell()` (Optuna's shape), on purpose: `ask()` asks the algorithm for one
+   * point and waits for it, so such a loop would call the algorithm once per trial instead of once per free
+   * slots (batch algorithms such as Hyperband propose whole rungs), would block launching while the algorithm
+   * thinks, and would have to rebuild the abort/interrupt handling (a spinning worker is cancelled, not awaited),
+   * the controller lease and the checkpoint folders outside the controller. Instead both share the controller's
+   * stages (`ExperimentController.step()`: reap, completion, launch, request): `optimize()` runs its
+   * `InProcessExecutor` under `step()`, `ask()`/`tell()` run the same reap and completion stages around a
+   * `ManualExecutor`.
+   */
   optimize(objective: Objective, run: RunOptions = {}): Promise<ExperimentResult> {
     const metric = this.manifest.spec.objective?.objectiveMetricName ?? 'objective';
     return this.drive(new InProcessExecutor(objective, { objectiveMetric: metric }), true, run);
@@ -216,8 +232,9 @@ export class Experiment {
         store: this.store,
         inProcess: true,
         ...(this.options.sourcePath === undefined ? {} : { sourcePath: this.options.sourcePath }),
+        ...(this.options.now === undefined ? {} : { now: this.options.now }),
       });
-      const executor = new ManualExecutor();
+      const executor = new ManualExecutor(this.options.now);
       const controller = new ExperimentController({
         store: this.store,
         experiment: prepared.record.name,
@@ -225,6 +242,7 @@ export class Experiment {
         host: prepared.host,
         settings: prepared.settings,
         earlyStopping: prepared.earlyStopping,
+        ...(this.options.now === undefined ? {} : { now: this.options.now }),
       });
       this.manual = { controller, executor, prepared };
     }

@@ -9,6 +9,12 @@ export class ManualExecutor implements TrialExecutor {
   readonly kind = 'ask-tell';
   readonly needsWorkDir = false;
   private readonly waiting = new Map<string, { ctx: TrialContext; resolve: (r: ExecutorResult) => void }>();
+  private readonly now: () => Date;
+
+  /** `now` stamps reported values (the experiment's clock; default the system clock). */
+  constructor(now: () => Date = () => new Date()) {
+    this.now = now;
+  }
 
   run(ctx: TrialContext): Promise<ExecutorResult> {
     return new Promise((resolve) => {
@@ -29,7 +35,7 @@ export class ManualExecutor implements TrialExecutor {
   report(trial: string, metrics: Metrics): boolean {
     const w = this.waiting.get(trial);
     if (!w) return true;
-    const time = new Date().toISOString();
+    const time = this.now().toISOString();
     w.ctx.report(Object.entries(metrics).map(([name, value]) => ({ name, value: String(value), time })));
     return w.ctx.signal.aborted;
   }

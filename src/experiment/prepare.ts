@@ -206,7 +206,7 @@ export async function checkForRun(
  */
 export function recordExperiment(
   checked: CheckedForRun,
-  options: { store: Store; sourcePath?: string; allowRestart?: boolean; budget?: BudgetEdit },
+  options: { store: Store; sourcePath?: string; allowRestart?: boolean; budget?: BudgetEdit; now?: () => Date },
 ): Prepared {
   const { manifest, host, settings, earlyStopping } = checked;
   const existing = options.store.getExperiment(manifest.metadata.name);
@@ -221,7 +221,14 @@ export function recordExperiment(
  */
 export async function prepareExperiment(
   input: ExperimentManifest,
-  options: { store: Store; sourcePath?: string; inProcess?: boolean; allowRestart?: boolean },
+  options: {
+    store: Store;
+    sourcePath?: string;
+    inProcess?: boolean;
+    allowRestart?: boolean;
+    /** The clock of the record's timestamps (default: the system clock). */
+    now?: () => Date;
+  },
 ): Promise<Prepared> {
   const checked = await checkForRun(input, options);
   try {
@@ -235,11 +242,11 @@ export async function prepareExperiment(
 function createRecord(
   manifest: ExperimentManifest,
   settings: Settings,
-  options: { store: Store; sourcePath?: string },
+  options: { store: Store; sourcePath?: string; now?: () => Date },
 ): ExperimentRecord {
   const policy = seedPolicyOf(settings);
   const seed = policy.kind === 'fixed' ? policy.seed : randomInt(0, 2 ** 31);
-  const now = new Date().toISOString();
+  const now = (options.now?.() ?? new Date()).toISOString();
   const record: ExperimentRecord = {
     name: manifest.metadata.name,
     namespace: manifest.metadata.namespace ?? 'default',
@@ -259,7 +266,7 @@ function createRecord(
 function resumeRecord(
   existing: ExperimentRecord,
   manifest: ExperimentManifest,
-  options: { store: Store; allowRestart?: boolean },
+  options: { store: Store; allowRestart?: boolean; now?: () => Date },
 ): ExperimentRecord {
   const name = existing.name;
   if (canonical(stripBudget(existing.manifest)) !== canonical(stripBudget(manifest))) {
@@ -279,7 +286,7 @@ function resumeRecord(
 export function applyBudget(
   existing: ExperimentRecord,
   edits: Partial<Record<(typeof editable)[number], number | undefined>>,
-  options: { store: Store },
+  options: { store: Store; now?: () => Date },
 ): ExperimentRecord {
   const spec = { ...existing.manifest.spec };
   const issues: Issue[] = [];
@@ -319,6 +326,6 @@ export function applyBudget(
     );
   }
   const manifest = { ...existing.manifest, spec };
-  options.store.updateExperiment(existing.name, { manifest, updatedAt: new Date().toISOString() });
+  options.store.updateExperiment(existing.name, { manifest, updatedAt: (options.now?.() ?? new Date()).toISOString() });
   return { ...existing, manifest };
 }

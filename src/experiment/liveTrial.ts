@@ -1,0 +1,103 @@
+import type { MetricLog } from '../metrics/types.ts';
+import type { Settings } from '../search/types.ts';
+import type { ExperimentRecord, TrialRecord } from '../store/types.ts';
+import type { ExecutorResult, StopReason, TrialExecutor } from '../trial/executor.ts';
+import { TrialMetrics } from '../trial/trialMetrics.ts';
+import type { ExperimentWorkspace } from '../trial/workspace.ts';
+
+/** The algorithm setting (Katib's PBT) that gives every trial a checkpoint directory, seeded from its parent's. */
+export const checkpointSetting = 'suggestion_trial_dir';
+
+/** What {@link LiveTrial.start} needs besides the trial. */
+export interface LiveTrialOptions {
+  readonly experiment: ExperimentRecord;
+  readonly executor: TrialExecutor;
+  readonly workspace: ExperimentWorkspace;
+  /** Algorithm settings (for {@link checkpointSetting}). */
+  readonly settings: Settings;
+  readonly metricNames: readonly string[];
+  readonly objectiveMetric: string;
+  /** Called after the trial reported a new objective value (early stopping reads its curve). */
+  readonly onObjective: () => void;
+  /** Records a warning event on the trial. */
+  readonly warn: (message: string) => void;
+  /** Called once the executor returned; the result is then in {@link LiveTrial.result}. */
+  readonly onEnded: () => void;
+}
+
+/**
+ * One trial while its executor runs: its metrics as reported so far, the abort that stops it, and the executor's
+ * result once it returned. Started by the controller's launch stage; the reap stage judges it.
+ */
+export class LiveTrial {
+  readonly metrics: TrialMetrics;
+  private readonly abort = new AbortController();
+  /** Settles (never rejects) once the executor returned and {@link LiveTrial.result} is set. */
+  readonly ended: Promise<void>;
+  result: ExecutorResult | undefined;
+
+  /** Starts the executor on stored trial `t` without waiting for it. */
+  constructor(t: TrialRecord, o: LiveTrialOptions) {
+    this.metrics = new TrialMetrics(t.name, o.metricNames, o.objectiveMetric);
+    this.ended = this.execute(t, o)
+      .catch(
+        (err: unknown): ExecutorResult => ({
+          outcome: 'failed',
+          reason: 'TrialFailed',
+          message: `executor error: ${(err as Error).message ?? String(err)}`,
+        }),
+      )
+      .then((result) => {
+        this.result = result;
+        o.onEnded();
+      });
+  }
+
+  /** Aborted once the controller stopped the trial; its reason is the {@link StopReason}. */
+  get signal(): AbortSignal {
+    return this.abort.signal;
+  }
+
+  /** Stops the trial; the first reason wins. */
+  stop(why: StopReason): void {
+    this.abort.abort(why);
+  }
+
+  private async execute(t: TrialRecord, o: LiveTrialOptions): Promise<ExecutorResult> {
+    // Yield first, so that the trial's Running row is written before its program starts.
+    await Promise.resolve();
+    if (o.executor.needsWorkDir) await o.workspace.prepareTrial(t.name);
+    const checkpoint = await prepareCheckpoint(t, o);
+    return o.executor.run({
+      experiment: o.experiment.name,
+      namespace: o.experiment.namespace,
+      trial: t.name,
+      params: t.params,
+      workDir: o.workspace.trialDir(t.name),
+      logPath: o.workspace.logPath(t.name),
+      signal: this.abort.signal,
+      report: (logs: readonly MetricLog[]) => {
+        const before = this.metrics.intermediate.length;
+        this.metrics.add(logs);
+        if (this.metrics.intermediate.length > before) o.onObjective();
+      },
+      ...(checkpoint === undefined ? {} : { checkpoint }),
+      warn: o.warn,
+    });
+  }
+}
+
+/**
+ * With Katib's `suggestion_trial_dir` setting every trial gets its checkpoint folder (see ExperimentWorkspace),
+ * a copy of its parent's when the algorithm names one (PBT exploit, copied without blocking the controller),
+ * and the executor maps the setting's path to it.
+ */
+async function prepareCheckpoint(
+  t: TrialRecord,
+  o: LiveTrialOptions,
+): Promise<{ dir: string; mountPath: string; parent?: string } | undefined> {
+  const mountPath = o.settings[checkpointSetting];
+  if (mountPath === undefined) return undefined;
+  const dir = await o.workspace.prepareCheckpoint(t.name, t.parent);
+  return t.parent === undefined ? { dir, mountPath } : { dir, mountPath, parent: t.parent };
+}

@@ -1,0 +1,101 @@
+import { ErrorCode, WorkbenchError } from '../common/errors.ts';
+import { openStoreForReading } from '../store/open.ts';
+import type { EventRow, ExperimentRecord, ObservationRow, Store, TrialRecord } from '../store/types.ts';
+import { type ControllerReport, controllerReport } from './controllerReport.ts';
+import { bestTrial, type ExperimentResult, experimentResult } from './report.ts';
+
+/**
+ * A read-only view of one stored experiment, for notebooks, dashboards and the CLI: its record, trials,
+ * observation logs, events, best trial, result document and whether a controller drives it now. It never
+ * writes: a store given by location is opened read-only (so a store the user may not write stays readable),
+ * and every read goes to the store, so a reader open beside a running controller sees its progress.
+ */
+export class ExperimentReader {
+  private readonly store: Store;
+  /** The stored experiment's name. */
+  readonly name: string;
+  /** Whether {@link ExperimentReader.close} closes the store (the reader opened it). */
+  private readonly owned: boolean;
+  private closed = false;
+
+  private constructor(store: Store, name: string, owned: boolean) {
+    this.store = store;
+    this.name = name;
+    this.owned = owned;
+  }
+
+  /**
+   * Opens experiment `name` in `store`: an open {@link Store} (left open by `close()`), or a store location as
+   * `hpo --store` takes it (a folder, a `.db` file, `sqlite:PATH`; default `HPO_STORE` or `.hpo`), opened
+   * read-only. Throws `notFound` when there is no store there or no such experiment in it.
+   */
+  static open(store: Store | string | undefined, name: string): ExperimentReader {
+    const owned = store === undefined || typeof store === 'string';
+    const s = owned ? openStoreForReading(store) : store;
+    if (s.getExperiment(name) === undefined) {
+      const known = s.listExperiments().map((e) => e.name);
+      if (owned) s.close();
+      throw new WorkbenchError(
+        ErrorCode.notFound,
+        `no experiment '${name}' in store ${s.root}; ${known.length === 0 ? 'it holds no experiments' : `it holds: ${known.join(', ')}`}`,
+      );
+    }
+    return new ExperimentReader(s, name, owned);
+  }
+
+  private get readable(): Store {
+    if (this.closed) throw new WorkbenchError(ErrorCode.invalidArgument, `reader of '${this.name}' is closed`);
+    return this.store;
+  }
+
+  /** The experiment as stored now (spec, phase, reason, seed, times). */
+  experiment(): ExperimentRecord {
+    const e = this.readable.getExperiment(this.name);
+    if (!e) throw new WorkbenchError(ErrorCode.notFound, `experiment '${this.name}' was deleted from the store`);
+    return e;
+  }
+
+  /** Every trial in creation order. */
+  trials(): TrialRecord[] {
+    return this.readable.listTrials(this.name);
+  }
+
+  /** One trial by name, or undefined when the experiment has none of that name. */
+  trial(name: string): TrialRecord | undefined {
+    return this.readable.getTrial(this.name, name);
+  }
+
+  /** A trial's observation log (every reported value, in order), optionally of one metric. */
+  observations(trial: string, metric?: string): ObservationRow[] {
+    return this.readable.getObservations(this.name, trial, metric);
+  }
+
+  /** The latest `limit` events (all when omitted), oldest first. */
+  events(limit?: number): EventRow[] {
+    return this.readable.listEvents(this.name, limit);
+  }
+
+  /** The best trial so far (Succeeded or EarlyStopped, best objective, first on ties), or undefined. */
+  best(): TrialRecord | undefined {
+    return bestTrial(this.experiment(), this.trials());
+  }
+
+  /** The result document, the same that `Experiment.result()` and `hpo run --output json` give. */
+  result(): ExperimentResult {
+    const r = experimentResult(this.readable, this.name);
+    if (!r) throw new WorkbenchError(ErrorCode.notFound, `experiment '${this.name}' was deleted from the store`);
+    return r;
+  }
+
+  /** Whether a controller drives the experiment at `now`, judged from its lock as `hpo status` does. */
+  controller(now: Date = new Date()): ControllerReport {
+    return controllerReport(this.readable, this.experiment(), now);
+  }
+
+  /** Closes the store if the reader opened it; a store passed in stays open. Later reads throw. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.owned) this.store.close();
+  }
+}
