@@ -100,8 +100,11 @@ export function carriesToken(pid: number, token: string): boolean {
   } catch {
     return false;
   }
-  const needle = Buffer.from(`${trialTokenVariable}=${token}`);
-  // A whole NUL-separated entry, so neither XHPO_TRIAL_TOKEN=abc nor HPO_TRIAL_TOKEN=abcd matches.
+  return hasEntry(environ, Buffer.from(`${trialTokenVariable}=${token}`));
+}
+
+/** True when `environ` (NUL-separated) holds `needle` as a whole entry, so neither XHPO_TRIAL_TOKEN=abc nor HPO_TRIAL_TOKEN=abcd matches. */
+function hasEntry(environ: Buffer, needle: Buffer): boolean {
   for (let at = environ.indexOf(needle); at >= 0; at = environ.indexOf(needle, at + 1)) {
     const end = at + needle.length;
     if ((at === 0 || environ[at - 1] === 0) && (end === environ.length || environ[end] === 0)) return true;

@@ -34,6 +34,23 @@ export function signalTokenHolders(token: string, signal: NodeJS.Signals, signal
   return refused;
 }
 
+/**
+ * After the trial's program exited: SIGKILLs its group and every other process carrying its token (born after the
+ * leader) and returns the pids found besides the group: usually none, and then nothing is left to wait for.
+ */
+export function sweepAfterExit(tree: TrialProcessTree): number[] {
+  signalGroup(tree.pgid, 'SIGKILL');
+  const found = processesWithToken(tree.token, tree.pgid).filter((pid) => Number(statFields(pid)?.[2]) !== tree.pgid);
+  for (const pid of found) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // gone meanwhile, or not ours to signal: survivors() reports what stays
+    }
+  }
+  return found;
+}
+
 /** A trial's process group leader and the token its processes carry. */
 export interface TrialProcessTree {
   readonly pgid: number;
