@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach } from 'vitest';
@@ -96,4 +96,20 @@ ${o.maxFailedTrialCount === undefined ? '' : `  maxFailedTrialCount: ${o.maxFail
               - {name: main, image: local, command: ${JSON.stringify(o.command)}}
             restartPolicy: Never
 `;
+}
+
+/** True while `pid` exists and is not a zombie (read from /proc, so a reaped or exited process is gone). */
+export function isAlive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/** Waits up to `ms` for `pid` to be gone; true when it is. */
+export async function waitUntilGone(pid: number, ms = 2000): Promise<boolean> {
+  for (let waited = 0; waited < ms && isAlive(pid); waited += 20) await new Promise((r) => setTimeout(r, 20));
+  return !isAlive(pid);
 }

@@ -7,7 +7,7 @@ import { openStore } from '../../src/store/open.ts';
 import { pidFile } from '../../src/trial/orphans.ts';
 import { readProcessIdentity } from '../../src/trial/processIdentity.ts';
 import { hpo, hpoAsync } from '../cliRunner.ts';
-import { jobExperimentYaml, tempDir } from '../helpers.ts';
+import { isAlive, jobExperimentYaml, tempDir } from '../helpers.ts';
 
 let tmp: ReturnType<typeof tempDir>;
 const mine: ChildProcess[] = [];
@@ -29,15 +29,6 @@ function experimentYaml(flag: string): string {
     maxTrialCount: 2,
     parallelTrialCount: 2,
   });
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
 }
 
 async function waitFor(cond: () => boolean, ms: number): Promise<void> {

@@ -1,11 +1,11 @@
 // Resume after kill -9 signals a recorded pid only when /proc shows it is still the trial's program.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { pidFile, recordTrialProcesses, stopRecordedProcesses } from '../../src/trial/orphans.ts';
 import { readProcessIdentity, trialTokenVariable } from '../../src/trial/processIdentity.ts';
-import { tempDir } from '../helpers.ts';
+import { isAlive, tempDir, waitUntilGone } from '../helpers.ts';
 
 let tmp: ReturnType<typeof tempDir>;
 const children: ChildProcess[] = [];
@@ -30,20 +30,6 @@ function startSleep(env: Record<string, string> = {}): number {
   const c = spawn('sleep', ['30'], { detached: true, stdio: 'ignore', env: { PATH: process.env.PATH ?? '', ...env } });
   children.push(c);
   return c.pid ?? 0;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
-
-async function waitUntilGone(pid: number, ms = 2000): Promise<boolean> {
-  for (let waited = 0; waited < ms && isAlive(pid); waited += 20) await new Promise((r) => setTimeout(r, 20));
-  return !isAlive(pid);
 }
 
 describe('stopRecordedProcesses', () => {

@@ -12,6 +12,7 @@ import {
   type StartTrialProcessOptions,
   startTrialProcess,
 } from '../../src/trial/process.ts';
+import { isAlive } from '../helpers.ts';
 
 const fixture = (name: string): string => fileURLToPath(new URL(`../fixtures/process/${name}`, import.meta.url));
 const node = process.execPath;
@@ -46,21 +47,6 @@ async function run(argv: string[], extra: Partial<StartTrialProcessOptions> = {}
   });
   const exit = await proc.exited;
   return { exit, lines, log: readFileSync(logPath, 'utf8'), logPath };
-}
-
-/** True while `pid` exists and is not a zombie (a container's init may reap late). */
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
 }
 
 async function waitUntilGone(pid: number, ms = 2000): Promise<boolean> {

@@ -1,10 +1,8 @@
-// Descendants that leave the trial's process group (setsid, double fork) end with the trial, found by token.
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type ProcessExit, type StartTrialProcessOptions, startTrialProcess } from '../../src/trial/process.ts';
 import { processesWithToken, trialTokenVariable } from '../../src/trial/processIdentity.ts';
-import { tempDir } from '../helpers.ts';
+import { isAlive, tempDir, waitUntilGone } from '../helpers.ts';
 
 let tmp: ReturnType<typeof tempDir>;
 beforeAll(() => {
@@ -23,21 +21,6 @@ afterEach(() => {
     }
   }
 });
-
-/** True while `pid` exists and is not a zombie. */
-function isAlive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
-
-async function waitUntilGone(pid: number, ms = 2000): Promise<boolean> {
-  for (let waited = 0; waited < ms && isAlive(pid); waited += 20) await new Promise((r) => setTimeout(r, 20));
-  return !isAlive(pid);
-}
 
 let runs = 0;
 /** Runs a shell script as a trial; the first numeric line it prints is the escaped process's pid. */
