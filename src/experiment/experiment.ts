@@ -12,7 +12,7 @@ import { LocalProcessExecutor } from '../trial/localProcess.ts';
 import { ExperimentController, type Progress } from './controller.ts';
 import { keepLease } from './lease.ts';
 import { ManualExecutor } from './manualExecutor.ts';
-import { type BudgetEdit, checkForRun, type Prepared, prepareExperiment, recordExperiment } from './prepare.ts';
+import { type BudgetEdit, type CheckedForRun, checkForRun, type Prepared, recordExperiment } from './prepare.ts';
 import { type ExperimentResult, experimentResult } from './report.ts';
 
 /** Where an Experiment keeps its records, and how a run reports progress. */
@@ -55,7 +55,16 @@ export class Experiment {
   #manifest: ExperimentManifest;
   private readonly options: ExperimentOptions;
   private storeInstance: Store | undefined;
-  private manual: { controller: ExperimentController; executor: ManualExecutor; prepared: Prepared } | undefined;
+  /** The ask/tell session: its controller and executor, the lock's lease, and whether the lock was lost. */
+  private manual:
+    | {
+        controller: ExperimentController;
+        executor: ManualExecutor;
+        prepared: Prepared;
+        lease: { stop(): void };
+        lost: boolean;
+      }
+    | undefined;
 
   private constructor(manifest: ExperimentManifest, options: ExperimentOptions) {
     this.#manifest = manifest;
@@ -105,45 +114,13 @@ export class Experiment {
     const source = this.options.sourcePath === undefined ? {} : { sourcePath: this.options.sourcePath };
     const checked = await checkForRun(this.manifest, { inProcess, ...source });
     const name = checked.manifest.metadata.name;
-    // The lock comes before any write (the record, a budget edit): a run refused because another controller
-    // runs this experiment must leave the store as it found it.
-    let prepared: Prepared;
-    try {
-      this.lock(name);
-      try {
-        prepared = recordExperiment(checked, {
-          store: this.store,
-          ...source,
-          ...(run.budget === undefined ? {} : { budget: run.budget }),
-          ...(this.options.now === undefined ? {} : { now: this.options.now }),
-        });
-      } catch (err) {
-        this.store.releaseExperimentLock(name);
-        throw err;
-      }
-    } catch (err) {
-      await checked.host.close();
-      throw err;
-    }
+    const prepared = await this.claim(checked, run.budget);
     // Later runs of this object continue with the edited budget instead of restoring the old one.
     if (run.budget !== undefined)
       this.#manifest = { ...this.#manifest, spec: { ...this.#manifest.spec, ...run.budget } };
     // Another controller now holds the experiment: stop ours, or both would launch trials.
     const lost = new AbortController();
-    const lease = keepLease({
-      store: this.store,
-      experiment: name,
-      onLost: () => {
-        this.store.addEvent({
-          experiment: name,
-          type: 'Warning',
-          reason: 'ControllerLockLost',
-          message: `process ${process.pid} lost the experiment lock (its lease expired and was taken over, or hpo unlock --force removed it); it stops its trials so that only one controller drives the experiment`,
-          time: (this.options.now?.() ?? new Date()).toISOString(),
-        });
-        lost.abort();
-      },
-    });
+    const lease = this.holdLease(name, () => lost.abort());
     const signal = run.signal === undefined ? lost.signal : AbortSignal.any([run.signal, lost.signal]);
     try {
       const controller = new ExperimentController({
@@ -165,6 +142,50 @@ export class Experiment {
       await prepared.host.close();
     }
     return this.result();
+  }
+
+  /**
+   * Takes the experiment's lock, then records it (and applies `budget`): the lock comes before any write, so a
+   * run or an ask refused because another controller holds the experiment leaves the store as it found it.
+   * Closes the checked algorithm's worker and releases the lock when it fails.
+   */
+  private async claim(checked: CheckedForRun, budget?: BudgetEdit): Promise<Prepared> {
+    const name = checked.manifest.metadata.name;
+    try {
+      this.lock(name);
+      try {
+        return recordExperiment(checked, {
+          store: this.store,
+          ...(this.options.sourcePath === undefined ? {} : { sourcePath: this.options.sourcePath }),
+          ...(budget === undefined ? {} : { budget }),
+          ...(this.options.now === undefined ? {} : { now: this.options.now }),
+        });
+      } catch (err) {
+        this.store.releaseExperimentLock(name);
+        throw err;
+      }
+    } catch (err) {
+      await checked.host.close();
+      throw err;
+    }
+  }
+
+  /** Renews the lock's lease while this object drives the experiment; `onLost` runs once if it is taken over. */
+  private holdLease(name: string, onLost: () => void): { stop(): void } {
+    return keepLease({
+      store: this.store,
+      experiment: name,
+      onLost: () => {
+        this.store.addEvent({
+          experiment: name,
+          type: 'Warning',
+          reason: 'ControllerLockLost',
+          message: `process ${process.pid} lost the experiment lock (its lease expired and was taken over, or hpo unlock --force removed it); it stops its trials so that only one controller drives the experiment`,
+          time: (this.options.now?.() ?? new Date()).toISOString(),
+        });
+        onLost();
+      },
+    });
   }
 
   /** Two controllers must never run one experiment; a lock left by a dead process, or expired, is taken over. */
@@ -228,11 +249,15 @@ export class Experiment {
 
   private async manualController(): Promise<{ controller: ExperimentController; executor: ManualExecutor }> {
     if (!this.manual) {
-      const prepared = await prepareExperiment(this.manifest, {
-        store: this.store,
+      // Ask/tell drives the experiment like a run: it holds the lock (and its lease) until close().
+      const checked = await checkForRun(this.manifest, {
         inProcess: true,
         ...(this.options.sourcePath === undefined ? {} : { sourcePath: this.options.sourcePath }),
-        ...(this.options.now === undefined ? {} : { now: this.options.now }),
+      });
+      const prepared = await this.claim(checked);
+      const name = prepared.record.name;
+      const lease = this.holdLease(name, () => {
+        if (this.manual) this.manual.lost = true;
       });
       const executor = new ManualExecutor(this.options.now);
       const controller = new ExperimentController({
@@ -244,9 +269,16 @@ export class Experiment {
         earlyStopping: prepared.earlyStopping,
         ...(this.options.now === undefined ? {} : { now: this.options.now }),
       });
-      this.manual = { controller, executor, prepared };
+      this.manual = { controller, executor, prepared, lease, lost: false };
     }
-    return this.manual;
+    const manual = this.manual;
+    if (manual.lost) {
+      throw new WorkbenchError(
+        ErrorCode.conflict,
+        `experiment '${this.name}' was taken over by another controller (its lease expired or hpo unlock --force removed it); this object stops handing out trials`,
+      );
+    }
+    return manual;
   }
 
   /** Ask/tell: the next trial to evaluate, or undefined when the experiment is complete. */
@@ -283,7 +315,11 @@ export class Experiment {
 
   /** Stops the ask/tell worker and closes a store this object opened. */
   async close(): Promise<void> {
-    if (this.manual) await this.manual.prepared.host.close();
+    if (this.manual) {
+      this.manual.lease.stop();
+      if (!this.manual.lost) this.store.releaseExperimentLock(this.manual.prepared.record.name);
+      await this.manual.prepared.host.close();
+    }
     this.manual = undefined;
     if (this.storeInstance && this.options.store !== this.storeInstance) this.storeInstance.close();
     this.storeInstance = undefined;
