@@ -38,7 +38,7 @@ function canonical(x: unknown): string {
   );
 }
 
-/** What `prepareExperiment` decided. */
+/** What `recordExperiment` (or `prepareExperiment`) decided. */
 export interface Prepared {
   readonly record: ExperimentRecord;
   readonly host: SuggestionHost;
@@ -217,7 +217,8 @@ export function recordExperiment(
 
 /**
  * Validates an Experiment (spec rules, then the algorithm's own settings check in its worker) and records it
- * ({@link recordExperiment}), for callers that hold no lock (ask/tell). Nothing is written when validation fails.
+ * ({@link recordExperiment}) without taking the experiment's lock: for tools and tests that set up a store without
+ * driving the experiment (`Experiment` itself locks first). Nothing is written when validation fails.
  */
 export async function prepareExperiment(
   input: ExperimentManifest,
