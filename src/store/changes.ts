@@ -26,14 +26,15 @@ function rowToChange(row: ChangeDbRow): ChangeRow {
  * each write, so a change is visible exactly when the write is; readers poll `since`. Rows are kept as long as
  * their experiment: a reader that polls late still learns everything that changed, and the feed grows by one
  * small row per write call, far less than the observations and events those writes store. `forget` drops an
- * experiment's rows when it is deleted.
+ * experiment's older rows when it is deleted. A poll reads by seq (the rowid) from where the last one stopped, so
+ * its cost follows what was written since, not the size of the feed.
  */
 export class ChangeLog {
   readonly #insert: BetterSqlite3.Statement<[string, string, string | null]>;
   readonly #latest: BetterSqlite3.Statement<[], number>;
   readonly #all: BetterSqlite3.Statement<[number, number, number], ChangeDbRow>;
   readonly #ofExperiment: BetterSqlite3.Statement<[string, number, number, number], ChangeDbRow>;
-  readonly #forget: BetterSqlite3.Statement<[string]>;
+  readonly #forget: BetterSqlite3.Statement<[string, number]>;
 
   /** Prepares the feed's statements on `db`, whose schema must have the `changes` table. */
   constructor(db: BetterSqlite3.Database) {
@@ -41,25 +42,26 @@ export class ChangeLog {
     this.#insert = db.prepare(
       "INSERT INTO changes (experiment, kind, trial, at) VALUES (?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
     );
-    // sqlite_sequence holds the largest seq ever given out, even when that row was deleted with its experiment.
-    this.#latest = db
-      .prepare<[], number>("SELECT coalesce(max(seq), 0) FROM sqlite_sequence WHERE name = 'changes'")
-      .pluck();
+    // max() of the rowid is one step down the table's b-tree.
+    this.#latest = db.prepare<[], number>('SELECT coalesce(max(seq), 0) FROM changes').pluck();
     this.#all = db.prepare(`SELECT ${columns} FROM changes WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?`);
     this.#ofExperiment = db.prepare(
       `SELECT ${columns} FROM changes WHERE experiment = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?`,
     );
-    this.#forget = db.prepare('DELETE FROM changes WHERE experiment = ?');
+    this.#forget = db.prepare('DELETE FROM changes WHERE experiment = ? AND seq < ?');
   }
 
-  /** Records that `experiment` (and `trial`) changed; the caller runs it in the write's own transaction. */
-  record(experiment: string, kind: ChangeKind, trial?: string): void {
-    this.#insert.run(experiment, kind, trial ?? null);
+  /** Records that `experiment` (and `trial`) changed, in the caller's transaction; returns the change's seq. */
+  record(experiment: string, kind: ChangeKind, trial?: string): number {
+    return Number(this.#insert.run(experiment, kind, trial ?? null).lastInsertRowid);
   }
 
-  /** Drops the rows of a deleted experiment (the caller then records the deletion itself). */
-  forget(experiment: string): void {
-    this.#forget.run(experiment);
+  /**
+   * Drops the rows of a deleted experiment older than `before`, the seq of the change that recorded the deletion:
+   * that row stays, so the largest seq is never deleted and never given out again.
+   */
+  forget(experiment: string, before: number): void {
+    this.#forget.run(experiment, before);
   }
 
   /** The changes after `since`, of one experiment or of all, at most `limit`; see {@link ChangePage}. */

@@ -90,19 +90,20 @@ ALTER TABLE locks ADD COLUMN heartbeat_at TEXT;
 ALTER TABLE locks ADD COLUMN expires_at TEXT;
 `;
 
-// The change feed (see ChangeLog). AUTOINCREMENT so a seq is never reused, even after the newest rows were deleted
-// with their experiment: a reader's position stays valid. No foreign key: the row that says an experiment was
-// deleted outlives it. Observations get an (experiment, id) index so a whole-experiment read pages by id without
-// sorting, and without scanning other experiments' rows.
+// The change feed (see ChangeLog). `seq` is the rowid: a new row gets the largest seq + 1, and the largest row is
+// never deleted (deleting an experiment records its deletion first, then drops the older rows), so a seq is never
+// reused. Neither AUTOINCREMENT nor an (experiment, seq) index: each would add a page to every commit, and a poll
+// reads only the rows written since the last one by seq range. No foreign key: the row that says an experiment
+// was deleted outlives it. Observations get an (experiment, id) index so a whole-experiment read pages by id
+// without a sort.
 const changeFeed = `
 CREATE TABLE changes (
-  seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+  seq        INTEGER PRIMARY KEY,
   experiment TEXT NOT NULL,
   kind       TEXT NOT NULL,
   trial      TEXT,
   at         TEXT NOT NULL
 );
-CREATE INDEX changes_by_experiment ON changes(experiment, seq);
 CREATE INDEX observation_logs_by_experiment ON observation_logs(experiment, id);
 `;
 

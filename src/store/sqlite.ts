@@ -94,7 +94,7 @@ export class SqliteStore implements Store {
 
   createExperiment(rec: ExperimentRecord): void {
     try {
-      this.#w.insertExperiment.immediate(experimentToRow(rec));
+      this.#w.insertExperiment(experimentToRow(rec));
     } catch (e) {
       if (sqliteCode(e) === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
         throw new WorkbenchError(
@@ -122,7 +122,7 @@ export class SqliteStore implements Store {
 
   updateExperiment(name: string, patch: ExperimentPatch): void {
     this.#guard(`update experiment ${name}`, () => {
-      const changed = this.#w.patchExperiment.immediate(name, patch);
+      const changed = this.#w.patchExperiment(name, patch);
       if (changed === 0 || (changed < 0 && this.#s.experimentExists.get(name) === undefined)) {
         throw this.#notFound(`experiment ${name}`);
       }
@@ -131,13 +131,13 @@ export class SqliteStore implements Store {
 
   deleteExperiment(name: string): void {
     this.#guard(`delete experiment ${name}`, () => {
-      if (this.#w.deleteExperiment.immediate(name) === 0) throw this.#notFound(`experiment ${name}`);
+      if (this.#w.deleteExperiment(name) === 0) throw this.#notFound(`experiment ${name}`);
     });
   }
 
   insertTrial(rec: TrialRecord): void {
     try {
-      this.#w.insertTrial.immediate(trialToRow(rec));
+      this.#w.insertTrial(trialToRow(rec));
     } catch (e) {
       const code = sqliteCode(e);
       const trial = `trial ${rec.name} of experiment ${rec.experiment}`;
@@ -156,7 +156,7 @@ export class SqliteStore implements Store {
 
   updateTrial(experiment: string, name: string, patch: TrialPatch): void {
     this.#guard(`update trial ${name} of experiment ${experiment}`, () => {
-      const changed = this.#w.patchTrial.immediate(experiment, name, patch);
+      const changed = this.#w.patchTrial(experiment, name, patch);
       if (changed === 0 || (changed < 0 && this.#s.getTrial.get(experiment, name) === undefined)) {
         throw this.#notFound(`trial ${name} of experiment ${experiment}`);
       }
@@ -183,7 +183,7 @@ export class SqliteStore implements Store {
   appendObservations(experiment: string, rows: readonly ObservationRow[]): void {
     if (rows.length === 0) return;
     try {
-      this.#w.appendObservations.immediate(experiment, rows);
+      this.#w.appendObservations(experiment, rows);
     } catch (e) {
       if (sqliteCode(e) === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
         const trials = [...new Set(rows.map((r) => r.trial))].join(', ');
@@ -230,7 +230,7 @@ export class SqliteStore implements Store {
 
   addEvent(ev: EventRow): void {
     try {
-      this.#w.addEvent.immediate(ev);
+      this.#w.addEvent(ev);
     } catch (e) {
       if (sqliteCode(e) === 'SQLITE_CONSTRAINT_FOREIGNKEY') throw this.#notFound(`experiment ${ev.experiment}`);
       throw storeFailure(this.path, `record an event of experiment ${ev.experiment}`, e);

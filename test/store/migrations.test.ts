@@ -113,7 +113,7 @@ describe('schema migrations', () => {
       .prepare<[], string>("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE '%_by_experiment'")
       .pluck()
       .all();
-    expect(indexes.sort()).toEqual(['changes_by_experiment', 'events_by_experiment', 'observation_logs_by_experiment']);
+    expect(indexes.sort()).toEqual(['events_by_experiment', 'observation_logs_by_experiment']);
     after.close();
   });
 
