@@ -2,6 +2,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, WorkbenchError } from '../../src/common/errors.ts';
+import { observationPageSql } from '../../src/store/observationPages.ts';
+import { prepareStatements } from '../../src/store/statements.ts';
 import type { ObservationRow, StoredObservation } from '../../src/store/types.ts';
 import { experiment, tempDir, tempStore, trial } from './fixtures.ts';
 
@@ -98,25 +100,33 @@ describe('getObservationsOf', () => {
     expect(e.code).toBe(ErrorCode.invalidArgument);
   });
 
-  it('reads a whole experiment through its (experiment, id) index, with no sort, however many trials it has', () => {
+  it('plans every read on an index: no walk of the whole experiment for some trials, no sort for all of them', () => {
     const dir = tempDir();
-    const { store } = filledStore(dir);
+    filledStore(dir);
     const db = new Database(join(dir, 'hpo.db'), { readonly: true });
-    try {
-      const plan = db
-        .prepare<[], { detail: string }>(
-          'EXPLAIN QUERY PLAN SELECT id, trial, step, metric, value, time FROM observation_logs ' +
-            "WHERE experiment = 'e' AND id > 0 ORDER BY id LIMIT -1",
-        )
-        .all()
+    const plan = (sql: string, params: unknown[]): string =>
+      db
+        .prepare<unknown[], { detail: string }>(`EXPLAIN QUERY PLAN ${sql}`)
+        .all(...params)
         .map((r) => r.detail)
         .join('; ');
-      expect(plan).toContain('observation_logs_by_experiment');
-      expect(plan).not.toContain('TEMP B-TREE');
+    try {
+      // The whole experiment (optionally one metric): in id order straight from the (experiment, id) index.
+      for (const byMetric of [false, true]) {
+        const p = plan(observationPageSql(byMetric, false), byMetric ? ['e', 0, 'loss', -1] : ['e', 0, -1]);
+        expect(p).toContain('USING INDEX observation_logs_by_experiment (experiment=? AND id>?)');
+        expect(p).not.toContain('TEMP B-TREE');
+      }
+      // Some trials, and the per-trial reads: by trial, never every row of the experiment.
+      const byTrial = 'USING INDEX observation_logs_by_metric (experiment=? AND trial=?';
+      expect(plan(observationPageSql(false, true), ['e', 0, '["e-t0"]', -1])).toContain(byTrial);
+      expect(plan(observationPageSql(true, true), ['e', 0, 'loss', '["e-t0"]', -1])).toContain(byTrial);
+      const s = prepareStatements(db);
+      expect(plan(s.observations.source, ['e', 'e-t0'])).toContain(byTrial);
+      expect(plan(s.observationsOfMetric.source, ['e', 'e-t0', 'loss'])).toContain(byTrial);
     } finally {
       db.close();
     }
-    expect(store.getObservationsOf('e').length).toBe(6);
   });
 
   it('reads 1,000 trials \u00d7 10 observations in one call', () => {
