@@ -99,6 +99,13 @@ export async function benchStore(): Promise<Record<string, number>> {
     });
     if (count !== trialCount) throw new Error(`listTrials returned ${count} trials, expected ${trialCount}`);
     const getObservationsMs = timeMs(() => store.getObservations('auto', 'auto-00000fff', 'loss'));
+    let rows = 0;
+    // Every observation of the 10,000 trials (three each) in one query, as a dashboard's first read does.
+    const getObservationsOfAllMs = timeMs(() => {
+      rows = store.getObservationsOf('auto').length;
+    });
+    if (rows !== trialCount * 3) throw new Error(`getObservationsOf returned ${rows} rows, expected ${trialCount * 3}`);
+    const changesSinceMs = timeMs(() => store.changesSince('auto', 0, 1000));
     const listEvents10Ms = timeMs(() => store.listEvents('auto', 10));
     const deleteExperiment10kMs = timeMs(() => store.deleteExperiment('batched'));
     return {
@@ -106,6 +113,8 @@ export async function benchStore(): Promise<Record<string, number>> {
       trialsPerSecBatched,
       listTrials10kMs,
       getObservationsMs,
+      getObservationsOfAllMs,
+      changesSinceMs,
       listEvents10Ms,
       deleteExperiment10kMs,
     };

@@ -16,7 +16,7 @@ export { type ControllerReport, controllerReport, describeLockHolder } from './e
 export { type AskedTrial, Experiment, type ExperimentOptions, type RunOptions } from './experiment/experiment.ts';
 export { applyBudget, type BudgetEdit, checkExperiment, parseForThisInstallation } from './experiment/prepare.ts';
 export { type PreviewTrial, previewTrials } from './experiment/preview.ts';
-export { ExperimentReader } from './experiment/reader.ts';
+export { ExperimentReader, type ReaderChanges } from './experiment/reader.ts';
 export { bestTrial, type ExperimentResult, experimentResult, type TrialSummary } from './experiment/report.ts';
 export { countTrials, ExperimentReason, type TrialCounts, type Verdict } from './experiment/status.ts';
 export { decideEarlyStop, evaluateRules, type RuleVerdict } from './search/earlyStopping/rules.ts';
@@ -61,12 +61,17 @@ export type { StoreDamage } from './store/codec.ts';
 export { type LockStatus, lockStatus } from './store/lockStatus.ts';
 export { openStore, openStoreForReading } from './store/open.ts';
 export type {
+  ChangeKind,
+  ChangePage,
+  ChangeRow,
   EventRow,
   ExperimentLock,
   ExperimentRecord,
   MetricSummary,
+  ObservationQuery,
   ObservationRow,
   Store,
+  StoredObservation,
   TrialRecord,
 } from './store/types.ts';
 export { SuggestionHost } from './suggestion/host.ts';

@@ -1,8 +1,30 @@
 import { ErrorCode, WorkbenchError } from '../common/errors.ts';
 import { openStoreForReading } from '../store/open.ts';
-import type { EventRow, ExperimentRecord, ObservationRow, Store, TrialRecord } from '../store/types.ts';
+import type {
+  ChangeRow,
+  EventRow,
+  ExperimentRecord,
+  ObservationQuery,
+  ObservationRow,
+  Store,
+  StoredObservation,
+  TrialRecord,
+} from '../store/types.ts';
 import { type ControllerReport, controllerReport } from './controllerReport.ts';
 import { bestTrial, type ExperimentResult, experimentResult } from './report.ts';
+
+/** What {@link ExperimentReader.changes} returns: the experiment's changes after `since`, and where to continue. */
+export interface ReaderChanges {
+  /** The changes in order; empty when the feed is unavailable. */
+  readonly changes: ChangeRow[];
+  /** Pass as `since` next time (see `ChangePage.seq`); the `since` given when the feed is unavailable. */
+  readonly seq: number;
+  /**
+   * Set when the store has no change feed (a read-only store an older hpo-workbench wrote): says so and how to
+   * upgrade it. The reader then has to re-read what it shows to see changes.
+   */
+  readonly unavailable?: string;
+}
 
 /**
  * A read-only view of one stored experiment, for notebooks, dashboards and the CLI: its record, trials,
@@ -66,8 +88,32 @@ export class ExperimentReader {
   }
 
   /** A trial's observation log (every reported value, in order), optionally of one metric. */
-  observations(trial: string, metric?: string): ObservationRow[] {
-    return this.readable.getObservations(this.name, trial, metric);
+  observations(trial: string, metric?: string): ObservationRow[];
+  /**
+   * Observations of every trial (or of `query.trials`) in one query, in id order, with their ids: page with
+   * `limit` and `afterId` set to the last id read.
+   */
+  observations(query?: ObservationQuery): StoredObservation[];
+  observations(trialOrQuery?: string | ObservationQuery, metric?: string): ObservationRow[] | StoredObservation[] {
+    if (typeof trialOrQuery === 'string') return this.readable.getObservations(this.name, trialOrQuery, metric);
+    return this.readable.getObservationsOf(this.name, trialOrQuery);
+  }
+
+  /**
+   * The experiment's changes after seq `since` (0: from the start), at most `limit`: a dashboard polls this and
+   * re-reads only the trials, observations or events named. On a store without a change feed, `unavailable`
+   * says so instead of throwing.
+   */
+  changes(since: number, limit?: number): ReaderChanges {
+    const store = this.readable;
+    if (!store.hasChangeFeed) {
+      return {
+        changes: [],
+        seq: since,
+        unavailable: `the store at ${store.root} has no change feed (an older hpo-workbench wrote it); run \`hpo resume ${this.name}\` (or any command that writes) once to upgrade it`,
+      };
+    }
+    return store.changesSince(this.name, since, limit);
   }
 
   /** The latest `limit` events (all when omitted), oldest first. */

@@ -90,6 +90,23 @@ ALTER TABLE locks ADD COLUMN heartbeat_at TEXT;
 ALTER TABLE locks ADD COLUMN expires_at TEXT;
 `;
 
+// The change feed (see ChangeLog). `seq` is the rowid: a new row gets the largest seq + 1, and the largest row is
+// never deleted (deleting an experiment records its deletion first, then drops the older rows), so a seq is never
+// reused. Neither AUTOINCREMENT nor an (experiment, seq) index: each would add a page to every commit, and a poll
+// reads only the rows written since the last one by seq range. No foreign key: the row that says an experiment
+// was deleted outlives it. Observations get an (experiment, id) index so a whole-experiment read pages by id
+// without a sort.
+const changeFeed = `
+CREATE TABLE changes (
+  seq        INTEGER PRIMARY KEY,
+  experiment TEXT NOT NULL,
+  kind       TEXT NOT NULL,
+  trial      TEXT,
+  at         TEXT NOT NULL
+);
+CREATE INDEX observation_logs_by_experiment ON observation_logs(experiment, id);
+`;
+
 /** Every schema step in order; `migrations[i].version === i + 1`. Append only: never edit a released step. */
 export const migrations: readonly Migration[] = [
   {
@@ -103,10 +120,21 @@ export const migrations: readonly Migration[] = [
     description: 'lock leases: heartbeat and expiry (NULL for locks written before leases)',
     up: (db) => db.exec(lockLeaseColumns),
   },
+  {
+    version: 4,
+    description: 'change feed (one row per write, store-wide seq) and observations by experiment in id order',
+    up: (db) => db.exec(changeFeed),
+  },
 ];
 
 /** The schema version this code writes. */
 export const schemaVersion: number = migrations.length;
+
+/** The schema version that added the change feed; a read-only store below it is readable without a feed. */
+export const changeFeedSchema = 4;
+
+/** The oldest schema a read-only connection reads (older stores must be upgraded by a writing command first). */
+export const oldestReadableSchema = 3;
 
 /** Reads `PRAGMA user_version`, where the schema version lives. */
 export function readSchemaVersion(db: BetterSqlite3.Database): number {

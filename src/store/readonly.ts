@@ -5,7 +5,7 @@ import type Database from 'better-sqlite3';
 import { ErrorCode, WorkbenchError } from '../common/errors.ts';
 import { sqliteDriver } from './driver.ts';
 import { isSqliteError, storeFailure } from './failure.ts';
-import { readSchemaVersion, schemaVersion } from './migrations.ts';
+import { oldestReadableSchema, readSchemaVersion, schemaVersion } from './migrations.ts';
 
 /** A connection that never writes to the store, and what to do after closing it. */
 export interface ReadOnlyConnection {
@@ -32,9 +32,11 @@ function open(file: string, shownAs: string): Database.Database {
 }
 
 // Reading the schema version is the first read, so it also surfaces a WAL that cannot be shared (see above).
+// A slightly older schema is read as it is (reading must not migrate): what it lacks, such as the change feed,
+// the store reports as unavailable.
 function checkSchema(db: Database.Database, file: string): void {
   const found = readSchemaVersion(db);
-  if (found === schemaVersion) return;
+  if (found >= oldestReadableSchema && found <= schemaVersion) return;
   if (found > schemaVersion) {
     throw new WorkbenchError(
       ErrorCode.storeFailed,
@@ -52,6 +54,7 @@ function checkSchema(db: Database.Database, file: string): void {
 
 /**
  * Opens the existing database `file` read-only: no schema migration, no journal-mode change, nothing created.
+ * Its schema may be older than the current one, down to `oldestReadableSchema`.
  * When SQLite cannot share the WAL from where the store lies (see above), reads a private copy of the database
  * (and its WAL) instead; the copy is removed by `release`.
  */

@@ -2,35 +2,38 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type Database from 'better-sqlite3';
 import { ErrorCode, WorkbenchError } from '../common/errors.ts';
+import { ChangeLog } from './changes.ts';
 import {
   type DamageSink,
-  experimentPatchColumns,
   experimentToRow,
   rowToEvent,
   rowToExperiment,
   rowToObservation,
   rowToTrial,
   stateToJson,
-  trialPatchColumns,
   trialToRow,
 } from './codec.ts';
 import { sqliteDriver } from './driver.ts';
 import { isSqliteError, sqliteCode, storeFailure } from './failure.ts';
 import { LockTable } from './locks.ts';
-import { migrate } from './migrations.ts';
-import { PatchWriter } from './patch.ts';
+import { changeFeedSchema, migrate, readSchemaVersion } from './migrations.ts';
+import { ObservationPages } from './observationPages.ts';
 import { connectReadOnly } from './readonly.ts';
 import { prepareStatements, type Statements } from './statements.ts';
 import type {
+  ChangePage,
   EventRow,
   ExperimentLock,
   ExperimentPatch,
   ExperimentRecord,
+  ObservationQuery,
   ObservationRow,
   Store,
+  StoredObservation,
   TrialPatch,
   TrialRecord,
 } from './types.ts';
+import { prepareWrites, type Writes } from './writes.ts';
 
 /** File name of the database inside a store folder. */
 export const storeFileName = 'hpo.db';
@@ -40,6 +43,7 @@ export const storeFileName = 'hpo.db';
  * controller writes. Each call is its own transaction unless made inside `transaction()`, which the controller
  * uses to batch a step's writes. Two controllers must never drive the same experiment at once: SQLite would keep
  * the file consistent, but both would launch trials; `acquireExperimentLock` is how `hpo run`/`resume` refuse that.
+ * Every write adds its change-feed row in its own transaction (see writes.ts), which `changesSince` reads.
  */
 export class SqliteStore implements Store {
   readonly root: string;
@@ -47,11 +51,11 @@ export class SqliteStore implements Store {
   readonly path: string;
   readonly #db: Database.Database;
   readonly #s: Statements;
-  readonly #trialPatch: PatchWriter;
-  readonly #experimentPatch: PatchWriter;
+  readonly #w: Writes;
   readonly #locks: LockTable;
-  readonly #deleteAll: Database.Transaction<(name: string) => number>;
-  readonly #appendAll: Database.Transaction<(experiment: string, rows: readonly ObservationRow[]) => void>;
+  /** Absent only on a read-only store whose schema predates the feed. */
+  readonly #changes: ChangeLog | undefined;
+  readonly #observationPages: ObservationPages;
   readonly #onDamage: DamageSink | undefined;
   readonly #release: () => void;
 
@@ -69,33 +73,11 @@ export class SqliteStore implements Store {
     this.#db = db;
     this.#release = release;
     this.#s = prepareStatements(db);
-    this.#trialPatch = new PatchWriter({
-      db,
-      table: 'trials',
-      keyColumns: ['experiment', 'name'],
-      columns: trialPatchColumns,
-      what: 'trial',
-    });
-    this.#experimentPatch = new PatchWriter({
-      db,
-      table: 'experiments',
-      keyColumns: ['name'],
-      columns: experimentPatchColumns,
-      what: 'experiment',
-    });
+    // A writable store was just migrated to the current schema; a read-only one may be older (see readonly.ts).
+    this.#changes = readSchemaVersion(db) >= changeFeedSchema ? new ChangeLog(db) : undefined;
+    this.#w = prepareWrites(db, this.#s, this.#changes);
     this.#locks = new LockTable(db);
-    const s = this.#s;
-    // Children first, explicitly: ON DELETE CASCADE is the safety net, these make the cost obvious.
-    this.#deleteAll = db.transaction((name: string): number => {
-      s.deleteObservations.run(name);
-      s.deleteTrials.run(name);
-      s.deleteEvents.run(name);
-      s.deleteAlgorithmState.run(name);
-      return s.deleteExperiment.run(name).changes;
-    });
-    this.#appendAll = db.transaction((experiment: string, rows: readonly ObservationRow[]): void => {
-      for (const r of rows) s.insertObservation.run(experiment, r.trial, r.step, r.metric, r.value, r.time ?? null);
-    });
+    this.#observationPages = new ObservationPages(db);
   }
 
   #guard<T>(action: string, fn: () => T): T {
@@ -112,7 +94,7 @@ export class SqliteStore implements Store {
 
   createExperiment(rec: ExperimentRecord): void {
     try {
-      this.#s.insertExperiment.run(experimentToRow(rec));
+      this.#w.insertExperiment(experimentToRow(rec));
     } catch (e) {
       if (sqliteCode(e) === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
         throw new WorkbenchError(
@@ -140,7 +122,7 @@ export class SqliteStore implements Store {
 
   updateExperiment(name: string, patch: ExperimentPatch): void {
     this.#guard(`update experiment ${name}`, () => {
-      const changed = this.#experimentPatch.apply([name], patch);
+      const changed = this.#w.patchExperiment(name, patch);
       if (changed === 0 || (changed < 0 && this.#s.experimentExists.get(name) === undefined)) {
         throw this.#notFound(`experiment ${name}`);
       }
@@ -149,13 +131,13 @@ export class SqliteStore implements Store {
 
   deleteExperiment(name: string): void {
     this.#guard(`delete experiment ${name}`, () => {
-      if (this.#deleteAll.immediate(name) === 0) throw this.#notFound(`experiment ${name}`);
+      if (this.#w.deleteExperiment(name) === 0) throw this.#notFound(`experiment ${name}`);
     });
   }
 
   insertTrial(rec: TrialRecord): void {
     try {
-      this.#s.insertTrial.run(trialToRow(rec));
+      this.#w.insertTrial(trialToRow(rec));
     } catch (e) {
       const code = sqliteCode(e);
       const trial = `trial ${rec.name} of experiment ${rec.experiment}`;
@@ -174,7 +156,7 @@ export class SqliteStore implements Store {
 
   updateTrial(experiment: string, name: string, patch: TrialPatch): void {
     this.#guard(`update trial ${name} of experiment ${experiment}`, () => {
-      const changed = this.#trialPatch.apply([experiment, name], patch);
+      const changed = this.#w.patchTrial(experiment, name, patch);
       if (changed === 0 || (changed < 0 && this.#s.getTrial.get(experiment, name) === undefined)) {
         throw this.#notFound(`trial ${name} of experiment ${experiment}`);
       }
@@ -201,7 +183,7 @@ export class SqliteStore implements Store {
   appendObservations(experiment: string, rows: readonly ObservationRow[]): void {
     if (rows.length === 0) return;
     try {
-      this.#appendAll.immediate(experiment, rows);
+      this.#w.appendObservations(experiment, rows);
     } catch (e) {
       if (sqliteCode(e) === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
         const trials = [...new Set(rows.map((r) => r.trial))].join(', ');
@@ -219,6 +201,12 @@ export class SqliteStore implements Store {
           : this.#s.observationsOfMetric.all(experiment, trial, metric);
       return rows.map(rowToObservation);
     });
+  }
+
+  getObservationsOf(experiment: string, query?: ObservationQuery): StoredObservation[] {
+    return this.#guard(`read observations of experiment ${experiment}`, () =>
+      this.#observationPages.read(experiment, query),
+    );
   }
 
   saveAlgorithmState(experiment: string, state: unknown): void {
@@ -242,7 +230,7 @@ export class SqliteStore implements Store {
 
   addEvent(ev: EventRow): void {
     try {
-      this.#s.insertEvent.run(ev.experiment, ev.trial ?? null, ev.type, ev.reason, ev.message, ev.time);
+      this.#w.addEvent(ev);
     } catch (e) {
       if (sqliteCode(e) === 'SQLITE_CONSTRAINT_FOREIGNKEY') throw this.#notFound(`experiment ${ev.experiment}`);
       throw storeFailure(this.path, `record an event of experiment ${ev.experiment}`, e);
@@ -255,6 +243,23 @@ export class SqliteStore implements Store {
     }
     return this.#guard(`list events of experiment ${experiment}`, () =>
       this.#s.listEvents.all(experiment, limit ?? -1).map(rowToEvent),
+    );
+  }
+
+  get hasChangeFeed(): boolean {
+    return this.#changes !== undefined;
+  }
+
+  changesSince(experiment: string | undefined, since: number, limit?: number): ChangePage {
+    const feed = this.#changes;
+    if (feed === undefined) {
+      throw new WorkbenchError(
+        ErrorCode.unsupported,
+        `store at ${this.path} has no change feed (an older hpo-workbench wrote it); run a command that writes (\`hpo resume\`) once to upgrade it`,
+      );
+    }
+    return this.#guard(`read the change feed${experiment === undefined ? '' : ` of experiment ${experiment}`}`, () =>
+      feed.since(experiment, since, limit),
     );
   }
 

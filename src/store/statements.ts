@@ -58,11 +58,14 @@ export function prepareStatements(db: BetterSqlite3.Database): Statements {
     insertObservation: db.prepare(
       'INSERT INTO observation_logs (experiment, trial, step, metric, value, time) VALUES (?, ?, ?, ?, ?, ?)',
     ),
+    // INDEXED BY: left to itself, SQLite would serve ORDER BY id from the (experiment, id) index and read every
+    // row of the experiment to find one trial's (10,000 reads of 10,000 trials took 95 s instead of well under 1 s).
     observations: db.prepare(
-      'SELECT trial, step, metric, value, time FROM observation_logs WHERE experiment = ? AND trial = ? ORDER BY id',
+      'SELECT trial, step, metric, value, time FROM observation_logs INDEXED BY observation_logs_by_metric ' +
+        'WHERE experiment = ? AND trial = ? ORDER BY id',
     ),
     observationsOfMetric: db.prepare(
-      'SELECT trial, step, metric, value, time FROM observation_logs ' +
+      'SELECT trial, step, metric, value, time FROM observation_logs INDEXED BY observation_logs_by_metric ' +
         'WHERE experiment = ? AND trial = ? AND metric = ? ORDER BY id',
     ),
     saveState: db.prepare(

@@ -76,6 +76,54 @@ export interface ObservationRow {
   readonly step: number;
 }
 
+/** An observation-log row as stored, with its row id: ids grow in insertion order, so a reader pages by id. */
+export interface StoredObservation extends ObservationRow {
+  /** The row id; {@link ObservationQuery.afterId} continues after it. */
+  readonly id: number;
+}
+
+/** Which observations of an experiment {@link Store.getObservationsOf} returns: all of them unless narrowed. */
+export interface ObservationQuery {
+  /** Only this metric's rows. */
+  readonly metric?: string;
+  /** Only these trials' rows (an empty list selects none). */
+  readonly trials?: readonly string[];
+  /** Only rows after this id (the last `id` of the previous page); default 0, from the start. */
+  readonly afterId?: number;
+  /** At most this many rows (a whole number ≥ 1); default all. */
+  readonly limit?: number;
+}
+
+/** What a change-feed row says changed: the experiment record, a trial record, a trial's observations, or events. */
+export type ChangeKind = 'experiment' | 'trial' | 'observations' | 'event';
+
+/**
+ * One row of the change feed: a write to `experiment` committed with sequence number `seq`. A reader re-reads
+ * what `kind` (and `trial`, when set) names; the row holds no data itself.
+ */
+export interface ChangeRow {
+  /** Store-wide sequence number, increasing in commit order; never reused. */
+  readonly seq: number;
+  readonly experiment: string;
+  readonly kind: ChangeKind;
+  /** The trial written (trial and observation changes, events about a trial). */
+  readonly trial?: string;
+  /** RFC3339 time of the write, by the writer's clock. */
+  readonly at: string;
+}
+
+/** One read of the change feed: the changes after the `since` given, and where to continue. */
+export interface ChangePage {
+  /** Changes in `seq` order. */
+  readonly changes: ChangeRow[];
+  /**
+   * Pass as `since` next time: the store's latest seq when every change up to it was returned, else (the page
+   * was cut by `limit`) the seq of the last change returned. Below the `since` given only when the store was
+   * replaced by another (deleted and created again): the reader should then re-read everything.
+   */
+  readonly seq: number;
+}
+
 /** One event in an experiment's history (`hpo status` shows the latest). */
 export interface EventRow {
   readonly experiment: string;
@@ -129,6 +177,8 @@ export interface Store {
   appendObservations(experiment: string, rows: readonly ObservationRow[]): void;
   /** Observations of a trial in insertion order, optionally of one metric. */
   getObservations(experiment: string, trial: string, metric?: string): ObservationRow[];
+  /** Observations of many (default all) trials of an experiment in one query, in id (insertion) order. */
+  getObservationsOf(experiment: string, query?: ObservationQuery): StoredObservation[];
 
   saveAlgorithmState(experiment: string, state: unknown): void;
   loadAlgorithmState(experiment: string): unknown;
@@ -151,6 +201,15 @@ export interface Store {
   releaseExperimentLock(experiment: string, ownerPid?: number): void;
   /** The current holder of the lock, possibly stale, or undefined. */
   getExperimentLock(experiment: string): ExperimentLock | undefined;
+
+  /**
+   * The change feed: changes after seq `since` (of one experiment, or of all when `experiment` is undefined), at
+   * most `limit` (default 1,000). Every write to an experiment, a trial, observations or events adds its change
+   * row in the same transaction. Throws `unsupported` on a store whose schema predates the feed (opened read-only).
+   */
+  changesSince(experiment: string | undefined, since: number, limit?: number): ChangePage;
+  /** Whether {@link Store.changesSince} works here: false for a read-only store whose schema predates the feed. */
+  readonly hasChangeFeed: boolean;
 
   /** Runs `fn` in one transaction. */
   transaction<T>(fn: () => T): T;

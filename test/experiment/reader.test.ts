@@ -6,7 +6,9 @@ import { Experiment } from '../../src/experiment/experiment.ts';
 import type { ExperimentResult } from '../../src/experiment/report.ts';
 import { ExperimentReader } from '../../src/index.ts';
 import { openStore } from '../../src/store/open.ts';
+import type { ChangeRow } from '../../src/store/types.ts';
 import { sequenceExperiment, tempDir } from '../helpers.ts';
+import { writeOldStore } from '../store/oldStore.ts';
 
 let tmp: ReturnType<typeof tempDir>;
 let written: string;
@@ -109,6 +111,122 @@ describe('ExperimentReader', () => {
     } finally {
       store.releaseExperimentLock('seen');
       store.close();
+    }
+  });
+
+  it('reads every trial\u2019s observations in one call, with ids to page by', () => {
+    const reader = ExperimentReader.open(written, 'seen');
+    try {
+      const all = reader.observations({});
+      const names = reader.trials().map((t) => t.name);
+      expect(new Set(all.map((o) => o.trial))).toEqual(new Set(names));
+      // The bulk read holds exactly what the per-trial reads hold, each trial's rows in their order.
+      for (const name of names) {
+        expect(all.filter((o) => o.trial === name).map(({ id: _id, ...o }) => o)).toEqual(reader.observations(name));
+      }
+      const paged = [];
+      for (let afterId = 0; ; ) {
+        const page = reader.observations({ afterId, limit: 4 });
+        if (page.length === 0) break;
+        paged.push(...page);
+        afterId = page.at(-1)?.id ?? afterId;
+      }
+      expect(paged).toEqual(all);
+      const [first] = names;
+      expect(reader.observations({ trials: [first!], metric: 'loss' }).map((o) => o.value)).toEqual(['10', '1']);
+    } finally {
+      reader.close();
+    }
+  });
+
+  it('gives the feed of a run: every kind of write, in order, each trial created before its results', () => {
+    const reader = ExperimentReader.open(written, 'seen');
+    try {
+      const { changes, seq, unavailable } = reader.changes(0);
+      expect(unavailable).toBeUndefined();
+      expect(seq).toBe(changes.at(-1)?.seq);
+      const seqs = changes.map((c) => c.seq);
+      expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+      expect(changes[0]).toMatchObject({ experiment: 'seen', kind: 'experiment' });
+      expect(new Set(changes.map((c) => c.kind))).toEqual(new Set(['experiment', 'trial', 'observations', 'event']));
+      for (const t of reader.trials()) {
+        const mine = changes.filter((c) => c.trial === t.name);
+        const firstTrial = mine.findIndex((c) => c.kind === 'trial');
+        const firstObservations = mine.findIndex((c) => c.kind === 'observations');
+        // Created (Pending) first, then its observations, and its final state is written last or with them.
+        expect(firstTrial).toBe(0);
+        expect(firstObservations).toBeGreaterThan(firstTrial);
+        expect(mine.filter((c) => c.kind === 'trial').length).toBeGreaterThanOrEqual(3);
+      }
+      // The experiment's last write (its Succeeded phase) is in the feed after every trial change.
+      const lastTrial = changes.findLastIndex((c) => c.kind === 'trial');
+      expect(changes.findLastIndex((c) => c.kind === 'experiment')).toBeGreaterThan(lastTrial);
+      expect(reader.changes(seq)).toEqual({ changes: [], seq });
+      expect(reader.changes(0, 2).changes).toEqual(changes.slice(0, 2));
+    } finally {
+      reader.close();
+    }
+  });
+
+  it('follows a run from another connection: each poll sees the new writes, none missed or repeated', async () => {
+    const store = openStore(written);
+    let reader: ExperimentReader | undefined;
+    let since = 0;
+    const polled: ChangeRow[] = [];
+    const newPerPoll: number[] = [];
+    const sawOwnTrial: boolean[] = [];
+    const poll = (r: ExperimentReader): void => {
+      const page = r.changes(since);
+      since = page.seq;
+      polled.push(...page.changes);
+      newPerPoll.push(page.changes.length);
+    };
+    try {
+      await Experiment.create({
+        ...sequenceExperiment('live', { maxTrialCount: 4, parallelTrialCount: 1 }),
+        store,
+      }).optimize((p, report, ctx) => {
+        // Opened read-only on the store's path, as a dashboard in another process would.
+        reader ??= ExperimentReader.open(written, 'live');
+        poll(reader);
+        // This trial's row was written before it started, so the feed already names it. (Checked after the run:
+        // an assertion failing in here would only fail the trial.)
+        sawOwnTrial.push(polled.some((c) => c.kind === 'trial' && c.trial === ctx.trial));
+        report({ loss: Number(p.x) });
+        return Number(p.x);
+      });
+      if (reader === undefined) throw new Error('the objective never ran');
+      poll(reader);
+      expect(reader.trials().map((t) => t.state)).toEqual(['Succeeded', 'Succeeded', 'Succeeded', 'Succeeded']);
+      expect(newPerPoll.every((n) => n > 0)).toBe(true);
+      expect(newPerPoll).toHaveLength(5);
+      expect(sawOwnTrial).toEqual([true, true, true, true]);
+      expect(polled).toEqual(reader.changes(0).changes);
+      expect(polled.every((c) => c.experiment === 'live')).toBe(true);
+    } finally {
+      reader?.close();
+      store.close();
+    }
+  });
+
+  it('says the feed is unavailable on a store an older version wrote, and still reads it', () => {
+    const dir = tempDir();
+    try {
+      writeOldStore(dir.dir, 3);
+      const reader = ExperimentReader.open(dir.dir, 'old');
+      try {
+        const page = reader.changes(5);
+        expect(page.changes).toEqual([]);
+        expect(page.seq).toBe(5);
+        expect(page.unavailable).toContain('has no change feed');
+        expect(page.unavailable).toContain('hpo resume old');
+        expect(reader.observations({}).map((o) => o.value)).toEqual(['0.5', '0.25']);
+        expect(reader.trials().map((t) => t.name)).toEqual(['old-a']);
+      } finally {
+        reader.close();
+      }
+    } finally {
+      dir.cleanup();
     }
   });
 });

@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { ErrorCode, WorkbenchError } from '../../src/common/errors.ts';
 import { type Migration, migrate, migrations, readSchemaVersion, schemaVersion } from '../../src/store/migrations.ts';
 import { openSqliteStore } from '../../src/store/sqlite.ts';
-import { manifest, tempDir } from './fixtures.ts';
+import { experiment, manifest, tempDir, trial } from './fixtures.ts';
+import { writeOldStore } from './oldStore.ts';
 
 function rawDb(dir: string): Database.Database {
   return new Database(join(dir, 'hpo.db'));
@@ -35,7 +36,15 @@ describe('schema migrations', () => {
     openSqliteStore(dir).close();
     const db = rawDb(dir);
     expect(readSchemaVersion(db)).toBe(schemaVersion);
-    expect(tables(db)).toEqual(['algorithm_state', 'events', 'experiments', 'locks', 'observation_logs', 'trials']);
+    expect(tables(db)).toEqual([
+      'algorithm_state',
+      'changes',
+      'events',
+      'experiments',
+      'locks',
+      'observation_logs',
+      'trials',
+    ]);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     db.close();
   });
@@ -77,6 +86,34 @@ describe('schema migrations', () => {
     store.close();
     const after = rawDb(dir);
     expect(readSchemaVersion(after)).toBe(schemaVersion);
+    after.close();
+  });
+
+  it('migrates a version-3 store (before the change feed): data kept, the feed starts empty and then records', () => {
+    const dir = tempDir();
+    writeOldStore(dir, 3);
+    const store = openSqliteStore(dir);
+    try {
+      expect(store.hasChangeFeed).toBe(true);
+      // Writes made before the feed existed are not in it: a reader starts from a full read, then polls.
+      expect(store.changesSince(undefined, 0)).toEqual({ changes: [], seq: 0 });
+      expect(store.getObservationsOf('old').map((o) => o.value)).toEqual(['0.5', '0.25']);
+      store.insertTrial(trial('old', 1));
+      store.createExperiment(experiment('new'));
+      expect(store.changesSince(undefined, 0).changes.map((c) => [c.seq, c.experiment, c.kind])).toEqual([
+        [1, 'old', 'trial'],
+        [2, 'new', 'experiment'],
+      ]);
+    } finally {
+      store.close();
+    }
+    const after = rawDb(dir);
+    expect(readSchemaVersion(after)).toBe(schemaVersion);
+    const indexes = after
+      .prepare<[], string>("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE '%_by_experiment'")
+      .pluck()
+      .all();
+    expect(indexes.sort()).toEqual(['events_by_experiment', 'observation_logs_by_experiment']);
     after.close();
   });
 

@@ -7,6 +7,7 @@ import { ErrorCode, WorkbenchError } from '../../src/common/errors.ts';
 import { openStore, openStoreForReading } from '../../src/store/open.ts';
 import { connectToSnapshot } from '../../src/store/readonly.ts';
 import { experiment, fullTrial, tempDir, tempStore } from './fixtures.ts';
+import { writeOldStore } from './oldStore.ts';
 
 function caught(fn: () => unknown): WorkbenchError {
   try {
@@ -48,6 +49,48 @@ describe('openStoreForReading', () => {
       store.close();
     }
     expect(readFileSync(join(dir, 'hpo.db')).equals(before)).toBe(true);
+  });
+
+  it('reads a store an older version wrote (schema 3) as it is, without a change feed and without upgrading it', () => {
+    const dir = tempDir();
+    const file = writeOldStore(dir, 3);
+    const before = readFileSync(file);
+    const store = openStoreForReading(dir);
+    try {
+      expect(store.listTrials('old').map((t) => t.name)).toEqual(['old-a']);
+      expect(store.getObservationsOf('old').map((o) => o.value)).toEqual(['0.5', '0.25']);
+      expect(store.hasChangeFeed).toBe(false);
+      const e = caught(() => store.changesSince('old', 0));
+      expect(e.code).toBe(ErrorCode.unsupported);
+      expect(e.message).toContain('has no change feed');
+      expect(e.message).toContain('hpo resume');
+    } finally {
+      store.close();
+    }
+    expect(readFileSync(file).equals(before)).toBe(true);
+    const db = new Database(file, { readonly: true });
+    expect(db.pragma('user_version', { simple: true })).toBe(3);
+    db.close();
+  });
+
+  it('reads the change feed of a current store', () => {
+    const dir = storeWithOneTrial();
+    const store = openStoreForReading(dir);
+    try {
+      expect(store.hasChangeFeed).toBe(true);
+      expect(store.changesSince('e', 0).changes.map((c) => c.kind)).toEqual(['experiment', 'trial']);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('refuses a store too old to read, saying how to upgrade it', () => {
+    const dir = tempDir();
+    writeOldStore(dir, 2);
+    const e = caught(() => openStoreForReading(dir));
+    expect(e.code).toBe(ErrorCode.storeFailed);
+    expect(e.message).toContain('has the older schema 2');
+    expect(e.message).toContain('hpo resume');
   });
 
   it('says an empty database file is not a store', () => {
