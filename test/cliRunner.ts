@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 /** Absolute path of the `hpo` entry script. */
@@ -25,4 +25,35 @@ export function hpoAsync(args: readonly string[], options: { cwd?: string; env?:
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+}
+
+/** What a finished child process printed, and its exit status (null when a signal ended it). */
+export interface Finished {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * Collects a child's stdout and stderr as it runs and resolves when it closes; a child still running after `ms` is
+ * SIGKILLed (the test then sees a null status). `stdout()` reads what has arrived so far.
+ */
+export function collect(child: ChildProcess, ms: number): { result: Promise<Finished>; stdout: () => string } {
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.setEncoding('utf8').on('data', (d: string) => {
+    stdout += d;
+  });
+  child.stderr?.setEncoding('utf8').on('data', (d: string) => {
+    stderr += d;
+  });
+  const result = new Promise<Finished>((resolve, reject) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), ms);
+    child.on('error', reject);
+    child.on('close', (status: number | null) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
+  });
+  return { result, stdout: () => stdout };
 }

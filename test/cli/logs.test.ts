@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/open.ts';
 import type { Store } from '../../src/store/types.ts';
 import { ExperimentWorkspace } from '../../src/trial/workspace.ts';
-import { hpo, hpoAsync } from '../cliRunner.ts';
+import { collect, hpo, hpoAsync } from '../cliRunner.ts';
 import { tempDir } from '../helpers.ts';
 import { experiment, trial } from '../store/fixtures-data.ts';
 
@@ -23,25 +23,11 @@ function write(path: string, text: string): void {
 /** Runs `hpo ARGS` in the background; `result` resolves when it exits, failing the test if it runs past `ms`. */
 function started(args: readonly string[], ms = 30_000) {
   const child = hpoAsync(args);
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => {
-    stdout += d;
-  });
-  child.stderr.setEncoding('utf8').on('data', (d: string) => {
-    stderr += d;
-  });
-  const result = new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), ms);
-    child.on('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
-  });
+  const { result, stdout: sofar } = collect(child, ms);
   const output = (until: (s: string) => boolean): Promise<void> =>
     new Promise((resolve) => {
       const check = (): void => {
-        if (until(stdout)) resolve();
+        if (until(sofar())) resolve();
       };
       child.stdout.on('data', check);
       check();

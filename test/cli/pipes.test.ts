@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/open.ts';
 import { ExperimentWorkspace } from '../../src/trial/workspace.ts';
-import { hpoBin } from '../cliRunner.ts';
+import { collect, hpoBin } from '../cliRunner.ts';
 import { tempDir } from '../helpers.ts';
 import { experiment, fullTrial } from '../store/fixtures-data.ts';
 
@@ -22,26 +22,13 @@ function piped(
 ): Promise<{ status: number; stdout: string; stderr: string }> {
   const quote = (s: string): string => `'${s.replaceAll("'", "'\\''")}'`;
   const line = `${quote(process.execPath)} ${quote(hpoBin)} ${args.map(quote).join(' ')} 2>"$HPO_ERR" | ${consumer}; echo "hpo=\${PIPESTATUS[0]}" >&2`;
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['-c', `HPO_ERR=$(mktemp); ${line}; cat "$HPO_ERR" >&2; rm -f "$HPO_ERR"`], {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      stdout += d;
-    });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => {
-      stderr += d;
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
-    child.on('error', reject);
-    child.on('close', () => {
-      clearTimeout(timer);
-      const m = /hpo=(\d+)/.exec(stderr);
-      resolve({ status: m ? Number(m[1]) : -1, stdout, stderr: stderr.replace(/hpo=\d+\n?/, '') });
-    });
+  const child = spawn('bash', ['-c', `HPO_ERR=$(mktemp); ${line}; cat "$HPO_ERR" >&2; rm -f "$HPO_ERR"`], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return collect(child, 90_000).result.then(({ stdout, stderr }) => {
+    const m = /hpo=(\d+)/.exec(stderr);
+    return { status: m ? Number(m[1]) : -1, stdout, stderr: stderr.replace(/hpo=\d+\n?/, '') };
   });
 }
 

@@ -1,16 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateCompletion, type TrialCounts } from '../../src/experiment/status.ts';
+import { countTrials, evaluateCompletion, type TrialCounts } from '../../src/experiment/status.ts';
 
-const none: TrialCounts = {
-  total: 0,
-  pending: 0,
-  running: 0,
-  succeeded: 0,
-  failed: 0,
-  killed: 0,
-  earlyStopped: 0,
-  metricsUnavailable: 0,
-};
+const none: TrialCounts = countTrials([]);
 const counts = (c: Partial<TrialCounts>): TrialCounts => {
   const all = { ...none, ...c };
   return { ...all, total: Object.entries(all).reduce((n, [k, v]) => (k === 'total' ? n : n + v), 0) };
