@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach } from 'vitest';
+import { WorkbenchError } from '../src/common/errors.ts';
 import type { BuildManifestOptions } from '../src/spec/create.ts';
 import { search } from '../src/spec/create.ts';
 import { openStore } from '../src/store/open.ts';
@@ -112,4 +113,15 @@ export function isAlive(pid: number): boolean {
 export async function waitUntilGone(pid: number, ms = 2000): Promise<boolean> {
   for (let waited = 0; waited < ms && isAlive(pid); waited += 20) await new Promise((r) => setTimeout(r, 20));
   return !isAlive(pid);
+}
+
+/** The WorkbenchError `fn` throws; fails the test when it throws nothing, and rethrows any other error. */
+export function caught(fn: () => unknown): WorkbenchError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof WorkbenchError) return e;
+    throw e;
+  }
+  throw new Error('expected a WorkbenchError');
 }

@@ -1,13 +1,13 @@
 import { cpSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ErrorCode, WorkbenchError } from '../../src/common/errors.ts';
+import { ErrorCode } from '../../src/common/errors.ts';
 import { Experiment } from '../../src/experiment/experiment.ts';
 import type { ExperimentResult } from '../../src/experiment/report.ts';
 import { ExperimentReader } from '../../src/index.ts';
 import { openStore } from '../../src/store/open.ts';
 import type { ChangeRow } from '../../src/store/types.ts';
-import { sequenceExperiment, tempDir } from '../helpers.ts';
+import { caught, sequenceExperiment, tempDir } from '../helpers.ts';
 import { writeOldStore } from '../store/oldStore.ts';
 
 let tmp: ReturnType<typeof tempDir>;
@@ -30,16 +30,6 @@ function snapshot(dir: string): Record<string, string> {
         return [path, readFileSync(path).toString('base64')];
       }),
   );
-}
-
-function caught(fn: () => unknown): WorkbenchError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof WorkbenchError) return e;
-    throw e;
-  }
-  throw new Error('expected a WorkbenchError');
 }
 
 beforeEach(async () => {

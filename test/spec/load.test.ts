@@ -2,20 +2,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ErrorCode, WorkbenchError } from '../../src/common/errors.ts';
+import { ErrorCode } from '../../src/common/errors.ts';
 import { loadConfigMaps, loadExperimentFile, loadExperiments } from '../../src/spec/load.ts';
 import { validateExperiment } from '../../src/spec/validate.ts';
+import { caught } from '../helpers.ts';
 import { lines, options, readExample } from './helpers.ts';
-
-function caught(fn: () => unknown): WorkbenchError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof WorkbenchError) return e;
-    throw e;
-  }
-  throw new Error('expected a WorkbenchError');
-}
 
 const bare = `
 apiVersion: kubeflow.org/v1beta1

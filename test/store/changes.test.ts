@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ErrorCode, WorkbenchError } from '../../src/common/errors.ts';
+import { ErrorCode } from '../../src/common/errors.ts';
 import { openStoreForReading } from '../../src/store/open.ts';
 import type { ChangeRow } from '../../src/store/types.ts';
+import { caught } from '../helpers.ts';
 import { experiment, tempDir, tempStore, trial } from './fixtures.ts';
-
-function caught(fn: () => unknown): WorkbenchError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof WorkbenchError) return e;
-    throw e;
-  }
-  throw new Error('expected a WorkbenchError');
-}
 
 /** The fields a test compares: what changed, without the seq and time. */
 const what = (changes: readonly ChangeRow[]): string[] =>

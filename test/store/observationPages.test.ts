@@ -1,21 +1,12 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { ErrorCode, WorkbenchError } from '../../src/common/errors.ts';
+import { ErrorCode } from '../../src/common/errors.ts';
 import { observationPageSql } from '../../src/store/observationPages.ts';
 import { prepareStatements } from '../../src/store/statements.ts';
 import type { ObservationRow, StoredObservation } from '../../src/store/types.ts';
+import { caught } from '../helpers.ts';
 import { experiment, tempDir, tempStore, trial } from './fixtures.ts';
-
-function caught(fn: () => unknown): WorkbenchError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof WorkbenchError) return e;
-    throw e;
-  }
-  throw new Error('expected a WorkbenchError');
-}
 
 const row = (t: string, metric: string, step: number, time?: string): ObservationRow => ({
   trial: t,

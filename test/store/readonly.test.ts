@@ -3,21 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { ErrorCode, WorkbenchError } from '../../src/common/errors.ts';
+import { ErrorCode } from '../../src/common/errors.ts';
 import { openStore, openStoreForReading } from '../../src/store/open.ts';
 import { connectToSnapshot } from '../../src/store/readonly.ts';
+import { caught } from '../helpers.ts';
 import { experiment, fullTrial, tempDir, tempStore } from './fixtures.ts';
 import { writeOldStore } from './oldStore.ts';
-
-function caught(fn: () => unknown): WorkbenchError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof WorkbenchError) return e;
-    throw e;
-  }
-  throw new Error('expected a WorkbenchError');
-}
 
 function storeWithOneTrial(): string {
   const dir = tempDir();

@@ -1,17 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ErrorCode, WorkbenchError } from '../../src/common/errors.ts';
+import { ErrorCode } from '../../src/common/errors.ts';
 import type { EventRow, ObservationRow, TrialPatch } from '../../src/store/types.ts';
+import { caught } from '../helpers.ts';
 import { experiment, fullTrial, tempStore, trial } from './fixtures.ts';
-
-function caught(fn: () => unknown): WorkbenchError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof WorkbenchError) return e;
-    throw e;
-  }
-  throw new Error('expected a WorkbenchError');
-}
 
 describe('SqliteStore experiments', () => {
   it.each([
