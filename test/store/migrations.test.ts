@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { ErrorCode, WorkbenchError } from '../../src/common/errors.ts';
 import { type Migration, migrate, migrations, readSchemaVersion, schemaVersion } from '../../src/store/migrations.ts';
 import { openSqliteStore } from '../../src/store/sqlite.ts';
-import { experiment, manifest, tempDir, trial } from './fixtures.ts';
+import { experiment, tempDir, trial } from './fixtures.ts';
 import { writeOldStore } from './oldStore.ts';
 
 function rawDb(dir: string): Database.Database {
@@ -65,18 +65,10 @@ describe('schema migrations', () => {
 
   it('migrates a version-1 store with data to the current schema, keeping the data', () => {
     const dir = tempDir();
+    writeOldStore(dir, 1);
     const db = rawDb(dir);
-    migrate(db, 'v1', migrations.slice(0, 1));
     expect(readSchemaVersion(db)).toBe(1);
     expect(tables(db)).not.toContain('locks');
-    db.prepare(
-      `INSERT INTO experiments (name, namespace, manifest, phase, reason, message, seed, created_at, updated_at)
-       VALUES ('old', 'default', ?, 'Running', 'ExperimentRunning', '', 7, 't0', 't1')`,
-    ).run(JSON.stringify(manifest));
-    db.prepare(
-      `INSERT INTO trials (experiment, name, seq, params, state, reason, message, metrics, labels, created_at)
-       VALUES ('old', 'old-a', 0, '{"lr":0.1}', 'Succeeded', 'TrialSucceeded', '', '[]', '{}', 't2')`,
-    ).run();
     db.close();
 
     const store = openSqliteStore(dir);
