@@ -38,8 +38,8 @@ export async function benchInProcessThroughput(trials = 5000, parallel = 8): Pro
       return 1;
     });
     const end = performance.now();
-    const n = store.listTrials('noop').filter((x) => x.state === 'Succeeded').length;
-    store.close();
+    const n = (await store.listTrials('noop')).filter((x) => x.state === 'Succeeded').length;
+    await store.close();
     return {
       trials: n,
       parallel,
@@ -122,8 +122,8 @@ export async function benchLocalProcessOverhead(trials = 40): Promise<Record<str
       { store },
     );
     await exp.run();
-    const rows = store.listTrials('spawn');
-    store.close();
+    const rows = await store.listTrials('spawn');
+    await store.close();
     const runs = rows.map((r) => Date.parse(r.completedAt!) - Date.parse(r.startedAt!));
     const gaps = rows.slice(1).map((r, i) => Date.parse(r.startedAt!) - Date.parse(rows[i]!.completedAt!));
     const bareMs = median([...bareBefore, ...(await bareSpawns([echo, 'loss=1'], trials))]);
@@ -165,7 +165,7 @@ export async function benchLargeExperiment(trials = 10_000): Promise<Record<stri
     const runSeconds = (performance.now() - start) / 1000;
     clearInterval(sampler);
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
-    store.close();
+    await store.close();
     const timings: number[] = [];
     for (let i = 0; i < 3; i++) {
       const s = performance.now();

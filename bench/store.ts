@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ExperimentManifest } from '../src/spec/types.ts';
-import { openSqliteStore } from '../src/store/sqlite.ts';
+import { openStore } from '../src/store/open.ts';
 import type { Store } from '../src/store/types.ts';
 
-// Drives the SQLite store the way the controller does for no-op in-process trials: per trial one insert
+// Drives the store (Store v2, asynchronous, over SQLite) the way the controller does for no-op in-process trials: per trial one insert
 // (Pending), an update to Running, three observation rows, an update to Succeeded and one event.
 
 const trialCount = 10_000;
@@ -19,9 +19,9 @@ const manifest = {
   spec: {},
 } as unknown as ExperimentManifest;
 
-function createExperiment(store: Store, name: string): void {
+function createExperiment(store: Store, name: string): Promise<void> {
   const now = new Date().toISOString();
-  store.createExperiment({
+  return store.createExperiment({
     name,
     namespace: 'default',
     manifest,
@@ -34,10 +34,10 @@ function createExperiment(store: Store, name: string): void {
   });
 }
 
-function runTrial(store: Store, experiment: string, seq: number): void {
+async function runTrial(store: Store, experiment: string, seq: number): Promise<void> {
   const name = `${experiment}-${seq.toString(36).padStart(8, '0')}`;
   const now = new Date().toISOString();
-  store.insertTrial({
+  await store.insertTrial({
     experiment,
     name,
     seq,
@@ -49,65 +49,65 @@ function runTrial(store: Store, experiment: string, seq: number): void {
     labels: {},
     createdAt: now,
   });
-  store.updateTrial(experiment, name, { state: 'Running', reason: 'TrialRunning', startedAt: now });
+  await store.updateTrial(experiment, name, { state: 'Running', reason: 'TrialRunning', startedAt: now });
   const value = Math.sin(seq);
-  store.appendObservations(
+  await store.appendObservations(
     experiment,
     [1, 2, 3].map((step) => ({ trial: name, metric: 'loss', value: String(value / step), time: now, step })),
   );
-  store.updateTrial(experiment, name, {
+  await store.updateTrial(experiment, name, {
     state: 'Succeeded',
     reason: 'TrialSucceeded',
     objective: value / 3,
     metrics: [{ name: 'loss', min: value / 3, max: value, latest: String(value / 3) }],
     completedAt: now,
   });
-  store.addEvent({ experiment, trial: name, type: 'Normal', reason: 'TrialSucceeded', message: name, time: now });
+  await store.addEvent({ experiment, trial: name, type: 'Normal', reason: 'TrialSucceeded', message: name, time: now });
 }
 
-function timeTrials(store: Store, experiment: string, batched: boolean): number {
-  createExperiment(store, experiment);
+async function timeTrials(store: Store, experiment: string, batched: boolean): Promise<number> {
+  await createExperiment(store, experiment);
   const start = performance.now();
   if (batched) {
     for (let b = 0; b < trialCount; b += batchSize) {
-      store.transaction(() => {
-        for (let seq = b; seq < b + batchSize; seq++) runTrial(store, experiment, seq);
+      await store.transaction(async (tx) => {
+        for (let seq = b; seq < b + batchSize; seq++) await runTrial(tx, experiment, seq);
       });
     }
   } else {
-    for (let seq = 0; seq < trialCount; seq++) runTrial(store, experiment, seq);
+    for (let seq = 0; seq < trialCount; seq++) await runTrial(store, experiment, seq);
   }
   return (trialCount * 1000) / (performance.now() - start);
 }
 
-function timeMs(fn: () => unknown): number {
+async function timeMs(fn: () => Promise<unknown>): Promise<number> {
   const start = performance.now();
-  fn();
+  await fn();
   return performance.now() - start;
 }
 
 /** Benchmarks the SQLite store on 10,000 trials; returns trials/s (per-call and batched commits) and read times in ms. */
 export async function benchStore(): Promise<Record<string, number>> {
   const dir = mkdtempSync(join(tmpdir(), 'hpo-bench-store-'));
-  const store = openSqliteStore(dir);
+  const store = openStore(dir);
   try {
-    const trialsPerSecAutocommit = timeTrials(store, 'auto', false);
-    const trialsPerSecBatched = timeTrials(store, 'batched', true);
+    const trialsPerSecAutocommit = await timeTrials(store, 'auto', false);
+    const trialsPerSecBatched = await timeTrials(store, 'batched', true);
     let count = 0;
-    const listTrials10kMs = timeMs(() => {
-      count = store.listTrials('auto').length;
+    const listTrials10kMs = await timeMs(async () => {
+      count = (await store.listTrials('auto')).length;
     });
     if (count !== trialCount) throw new Error(`listTrials returned ${count} trials, expected ${trialCount}`);
-    const getObservationsMs = timeMs(() => store.getObservations('auto', 'auto-00000fff', 'loss'));
+    const getObservationsMs = await timeMs(() => store.getObservations('auto', 'auto-00000fff', 'loss'));
     let rows = 0;
     // Every observation of the 10,000 trials (three each) in one query, as a dashboard's first read does.
-    const getObservationsOfAllMs = timeMs(() => {
-      rows = store.getObservationsOf('auto').length;
+    const getObservationsOfAllMs = await timeMs(async () => {
+      rows = (await store.getObservationsOf('auto')).length;
     });
     if (rows !== trialCount * 3) throw new Error(`getObservationsOf returned ${rows} rows, expected ${trialCount * 3}`);
-    const changesSinceMs = timeMs(() => store.changesSince('auto', 0, 1000));
-    const listEvents10Ms = timeMs(() => store.listEvents('auto', 10));
-    const deleteExperiment10kMs = timeMs(() => store.deleteExperiment('batched'));
+    const changesSinceMs = await timeMs(() => store.changesSince('auto', 0, 1000));
+    const listEvents10Ms = await timeMs(() => store.listEvents('auto', 10));
+    const deleteExperiment10kMs = await timeMs(() => store.deleteExperiment('batched'));
     return {
       trialsPerSecAutocommit,
       trialsPerSecBatched,
@@ -119,7 +119,7 @@ export async function benchStore(): Promise<Record<string, number>> {
       deleteExperiment10kMs,
     };
   } finally {
-    store.close();
+    await store.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -23,8 +23,8 @@ export function freshStorePerTest(use: (store: Store) => void, prefix?: string):
     store = openStore(tmp.dir);
     use(store);
   });
-  afterEach(() => {
-    store?.close();
+  afterEach(async () => {
+    await store?.close();
     tmp?.cleanup();
   });
 }
@@ -119,6 +119,17 @@ export async function waitUntilGone(pid: number, ms = 2000): Promise<boolean> {
 export function caught(fn: () => unknown): WorkbenchError {
   try {
     fn();
+  } catch (e) {
+    if (e instanceof WorkbenchError) return e;
+    throw e;
+  }
+  throw new Error('expected a WorkbenchError');
+}
+
+/** The WorkbenchError `promise` rejects with (any other rejection, or none, fails the test). */
+export async function rejected(promise: Promise<unknown>): Promise<WorkbenchError> {
+  try {
+    await promise;
   } catch (e) {
     if (e instanceof WorkbenchError) return e;
     throw e;

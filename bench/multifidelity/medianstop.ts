@@ -89,7 +89,7 @@ export async function runMedianStopExperiment(
       wallS,
     };
   } finally {
-    store.close();
+    await store.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -60,7 +60,7 @@ export async function runCommand(
   resumeOf?: { name: string; budget: BudgetEdit },
 ): Promise<number> {
   // Resuming names a stored experiment: a mistyped --store is reported instead of created.
-  if (resumeOf) withReadStore(opts.store, (s) => requireExperiment(s, resumeOf.name));
+  if (resumeOf) await withReadStore(opts.store, (s) => requireExperiment(s, resumeOf.name));
   // Every file is read and checked before the store is opened: bad input is reported (exit 2) listing every
   // problem, as `hpo validate` does, and leaves no store behind.
   const loaded = files.flatMap((file) =>
@@ -72,7 +72,7 @@ export async function runCommand(
   const store = openStore(opts.store);
   const jobs: { experiment: Experiment; metric: string; budget?: BudgetEdit }[] = [];
   if (resumeOf) {
-    const rec = requireExperiment(store, resumeOf.name);
+    const rec = await requireExperiment(store, resumeOf.name);
     if (!rec.manifest.spec.trialTemplate) {
       throw new WorkbenchError(
         ErrorCode.invalidArgument,
@@ -139,7 +139,7 @@ export async function runCommand(
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    store.close();
+    await store.close();
   }
   if (isDocumentFormat(opts.output)) out(renderDocument(results.length === 1 ? results[0] : results, opts.output));
   return code;
@@ -186,15 +186,15 @@ export async function validateCommand(files: string[]): Promise<number> {
 /** `hpo delete NAME`: removes the experiment's records and trial folders. */
 export async function deleteCommand(name: string, opts: StoreOptions): Promise<number> {
   // Checked read-only first, so a mistyped --store is reported instead of created.
-  withReadStore(opts.store, (s) => requireExperiment(s, name));
+  await withReadStore(opts.store, (s) => requireExperiment(s, name));
   const store = openStore(opts.store);
   try {
-    requireExperiment(store, name);
-    store.deleteExperiment(name);
+    await requireExperiment(store, name);
+    await store.deleteExperiment(name);
     await new ExperimentWorkspace(store.root, name).remove();
     out(`deleted experiment '${name}'`);
     return 0;
   } finally {
-    store.close();
+    await store.close();
   }
 }

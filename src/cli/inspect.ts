@@ -29,27 +29,28 @@ export function elapsedMs(exp: ExperimentRecord, now: number): number {
  * True while something may still change the experiment: it is not finished and a controller that is alive (or
  * on another host, where we cannot tell) holds its lock. `--watch` stops once this is false.
  */
-export function inProgress(store: Store, exp: ExperimentRecord): boolean {
+export async function inProgress(store: Store, exp: ExperimentRecord): Promise<boolean> {
   if (terminal.has(exp.phase)) return false;
   // A live lease, or a lock written before leases that we cannot check from here.
-  const { state } = lockStatus(store.getExperimentLock(exp.name));
+  const { state } = lockStatus(await store.getExperimentLock(exp.name));
   return state === 'held' || state === 'unknown';
 }
 
 /** `hpo list`: every stored experiment with its status, trial count and best objective. */
-export function listCommand(opts: ReadOptions): number {
-  return withReadStore(opts.store, (store) => {
-    const docs = store.listExperiments().map((e) => {
-      const r = experimentResult(store, e.name)!;
-      return {
+export function listCommand(opts: ReadOptions): Promise<number> {
+  return withReadStore(opts.store, async (store) => {
+    const docs = [];
+    for (const e of await store.listExperiments()) {
+      const r = (await experimentResult(store, e.name))!;
+      docs.push({
         name: e.name,
         status: e.phase,
         reason: e.reason,
         trials: r.trials.length,
         best: r.bestTrial?.objective ?? null,
         created: e.createdAt,
-      };
-    });
+      });
+    }
     if (isDocumentFormat(opts.output)) {
       out(renderDocument(docs, opts.output));
       return 0;
@@ -71,13 +72,19 @@ export function listCommand(opts: ReadOptions): number {
 }
 
 /** Renders `hpo status NAME` once; `compact` prints a JSON document on one line (`--watch`). */
-export function renderStatus(store: Store, name: string, opts: ReadOptions, now: number, compact = false): void {
-  const exp = requireExperiment(store, name);
-  const r = experimentResult(store, name)!;
+export async function renderStatus(
+  store: Store,
+  name: string,
+  opts: ReadOptions,
+  now: number,
+  compact = false,
+): Promise<void> {
+  const exp = await requireExperiment(store, name);
+  const r = (await experimentResult(store, name))!;
   const c = countTrials(r.trials.map((t) => t.state as never));
-  const events = store.listEvents(name, 10);
+  const events = await store.listEvents(name, 10);
   const elapsed = elapsedMs(exp, now);
-  const controller = controllerReport(store, exp);
+  const controller = await controllerReport(store, exp);
   if (isDocumentFormat(opts.output)) {
     const doc = {
       experiment: name,
@@ -118,9 +125,9 @@ export function renderStatus(store: Store, name: string, opts: ReadOptions, now:
 }
 
 /** Renders `hpo trials NAME` once; `compact` prints a JSON document on one line (`--watch`). */
-export function renderTrials(store: Store, name: string, opts: ReadOptions, compact = false): void {
-  const exp = requireExperiment(store, name);
-  const r = experimentResult(store, name)!;
+export async function renderTrials(store: Store, name: string, opts: ReadOptions, compact = false): Promise<void> {
+  const exp = await requireExperiment(store, name);
+  const r = (await experimentResult(store, name))!;
   if (isDocumentFormat(opts.output)) {
     out(renderDocument(r, opts.output, compact));
     return;
@@ -131,10 +138,10 @@ export function renderTrials(store: Store, name: string, opts: ReadOptions, comp
 }
 
 /** `hpo best NAME`: exit 1 when no trial has reported the objective yet. */
-export function bestCommand(name: string, opts: ReadOptions): number {
-  return withReadStore(opts.store, (store) => {
-    const exp = requireExperiment(store, name);
-    const r = experimentResult(store, name)!;
+export function bestCommand(name: string, opts: ReadOptions): Promise<number> {
+  return withReadStore(opts.store, async (store) => {
+    const exp = await requireExperiment(store, name);
+    const r = (await experimentResult(store, name))!;
     if (isDocumentFormat(opts.output)) {
       out(renderDocument(r.bestTrial, opts.output));
       return r.bestTrial ? 0 : 1;
@@ -150,10 +157,10 @@ export function bestCommand(name: string, opts: ReadOptions): number {
 }
 
 /** `hpo explain NAME TRIAL`: why the algorithm proposed a trial, and how it ended. */
-export function explainCommand(name: string, trial: string, opts: ReadOptions): number {
-  return withReadStore(opts.store, (store) => {
-    const exp = requireExperiment(store, name);
-    const t = requireTrial(store, name, trial);
+export function explainCommand(name: string, trial: string, opts: ReadOptions): Promise<number> {
+  return withReadStore(opts.store, async (store) => {
+    const exp = await requireExperiment(store, name);
+    const t = await requireTrial(store, name, trial);
     const doc = {
       trial: t.name,
       algorithm: exp.manifest.spec.algorithm?.algorithmName,

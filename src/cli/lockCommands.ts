@@ -16,16 +16,16 @@ export interface UnlockOptions {
  * `hpo unlock NAME [--force]`: removes the controller lock of an experiment. Without `--force` it only explains
  * who holds it and exits 2; a stale lock needs no unlock at all, since `hpo resume` takes it over by itself.
  */
-export function unlockCommand(
+export async function unlockCommand(
   name: string,
   opts: UnlockOptions,
   io: { out: (s: string) => void; err: (s: string) => void },
-): number {
+): Promise<number> {
   const store = openStore(opts.store);
   try {
-    const lock = store.getExperimentLock(name);
+    const lock = await store.getExperimentLock(name);
     if (lock === undefined) {
-      if (store.getExperiment(name) === undefined) {
+      if ((await store.getExperiment(name)) === undefined) {
         throw new WorkbenchError(
           ErrorCode.notFound,
           `no experiment '${name}' and no lock for it in store ${store.root}`,
@@ -45,7 +45,7 @@ export function unlockCommand(
       );
       return 2;
     }
-    const removed = store.forceReleaseExperimentLock(name) ?? lock;
+    const removed = (await store.forceReleaseExperimentLock(name)) ?? lock;
     io.out(`removed the lock of experiment '${name}' held by ${describeLockHolder(removed)}`);
     if (status.state === 'held' || status.state === 'unknown') {
       io.err(
@@ -54,7 +54,7 @@ export function unlockCommand(
     }
     return 0;
   } finally {
-    store.close();
+    await store.close();
   }
 }
 

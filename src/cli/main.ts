@@ -115,7 +115,7 @@ export function buildProgram(exit: (code: number) => void): Command {
     .description('list stored experiments')
     .addOption(storeOption())
     .addOption(outputOption(['table', 'json', 'yaml', 'csv']))
-    .action((o) => exit(listCommand(withStore(o))));
+    .action(async (o) => exit(await listCommand(withStore(o))));
 
   const status = program
     .command('status')
@@ -154,7 +154,7 @@ export function buildProgram(exit: (code: number) => void): Command {
     .argument('<name>')
     .addOption(storeOption())
     .addOption(outputOption(['table', 'json', 'yaml']))
-    .action((name: string, o) => exit(bestCommand(name, withStore(o))));
+    .action(async (name: string, o) => exit(await bestCommand(name, withStore(o))));
 
   program
     .command('explain')
@@ -163,7 +163,7 @@ export function buildProgram(exit: (code: number) => void): Command {
     .argument('<trial>')
     .addOption(storeOption())
     .addOption(outputOption(['table', 'json', 'yaml']))
-    .action((name: string, trial: string, o) => exit(explainCommand(name, trial, withStore(o))));
+    .action(async (name: string, trial: string, o) => exit(await explainCommand(name, trial, withStore(o))));
 
   program
     .command('logs')
@@ -189,9 +189,9 @@ export function buildProgram(exit: (code: number) => void): Command {
     .argument('<name>')
     .addOption(storeOption())
     .option('--force', 'remove the lock even though its controller might still be running')
-    .action((name: string, o) =>
+    .action(async (name: string, o) =>
       exit(
-        unlockCommand(name, withStore(o), {
+        await unlockCommand(name, withStore(o), {
           out: (s) => process.stdout.write(`${s}\n`),
           err: (s) => process.stderr.write(`${s}\n`),
         }),

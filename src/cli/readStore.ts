@@ -24,7 +24,7 @@ function describeDamage(d: StoreDamage): string {
  * A damaged column in one row does not stop the command: the rest is shown and each damaged column is reported
  * once on stderr with its experiment, trial and column.
  */
-export function withReadStore<T>(location: string | undefined, use: (store: Store) => T): T {
+export async function withReadStore<T>(location: string | undefined, use: (store: Store) => Promise<T>): Promise<T> {
   const seen = new Set<string>();
   const store = openStoreForReading(location, {
     onDamage: (d) => {
@@ -35,24 +35,18 @@ export function withReadStore<T>(location: string | undefined, use: (store: Stor
       }
     },
   });
-  let closeNow = true;
   try {
-    const result = use(store);
-    if (result instanceof Promise) {
-      closeNow = false;
-      return result.finally(() => store.close()) as T;
-    }
-    return result;
+    return await use(store);
   } finally {
-    if (closeNow) store.close();
+    await store.close();
   }
 }
 
 /** The stored experiment `name`, or a `notFound` error listing the experiments the store has. */
-export function requireExperiment(store: Store, name: string): ExperimentRecord {
-  const exp = store.getExperiment(name);
+export async function requireExperiment(store: Store, name: string): Promise<ExperimentRecord> {
+  const exp = await store.getExperiment(name);
   if (!exp) {
-    const names = store.listExperiments().map((e) => e.name);
+    const names = (await store.listExperiments()).map((e) => e.name);
     throw new WorkbenchError(
       ErrorCode.notFound,
       `no experiment '${name}' in store ${store.root}${names.length ? `; known: ${names.join(', ')}` : ''} (use --store to pick another store)`,
@@ -62,8 +56,8 @@ export function requireExperiment(store: Store, name: string): ExperimentRecord 
 }
 
 /** The stored trial `trial` of experiment `name`, or a `notFound` error pointing to `hpo trials`. */
-export function requireTrial(store: Store, name: string, trial: string): TrialRecord {
-  const t = store.getTrial(name, trial);
+export async function requireTrial(store: Store, name: string, trial: string): Promise<TrialRecord> {
+  const t = await store.getTrial(name, trial);
   if (!t)
     throw new WorkbenchError(
       ErrorCode.notFound,

@@ -22,10 +22,10 @@ export const defaultWatchInterval = 2;
 async function watchOrOnce(
   name: string,
   opts: WatchOptions,
-  render: (store: Store, compact: boolean) => void,
+  render: (store: Store, compact: boolean) => Promise<void>,
 ): Promise<number> {
   if (opts.watch !== true) {
-    withReadStore(opts.store, (store) => render(store, false));
+    await withReadStore(opts.store, (store) => render(store, false));
     return 0;
   }
   const ms = (opts.interval ?? defaultWatchInterval) * 1000;
@@ -35,14 +35,14 @@ async function watchOrOnce(
   const clear = !documents && process.stdout.isTTY === true;
   for (let first = true; ; first = false) {
     // Each render opens the store afresh: a reader holding one long transaction would stop the WAL's checkpoints.
-    const going = withReadStore(opts.store, (store) => {
+    const going = await withReadStore(opts.store, async (store) => {
       if (clear) process.stdout.write('\x1b[2J\x1b[H');
       else if (!first && !documents) out('');
       else if (!first && opts.output === 'yaml') out('---');
       // Decided before rendering: the experiment only moves forward, so the render shows at least the state
       // that ended the watch (checked after, a finish between render and check would never be shown).
-      const more = inProgress(store, requireExperiment(store, name));
-      render(store, true);
+      const more = await inProgress(store, await requireExperiment(store, name));
+      await render(store, true);
       return more;
     });
     if (!going) return 0;

@@ -2,7 +2,7 @@ import { ErrorCode, WorkbenchError } from '../common/errors.ts';
 import type { StrategyName } from '../metrics/types.ts';
 import type { ObjectiveSpec, Settings, Suggestion, SuggestResult } from '../search/types.ts';
 import { configOf, type ExperimentConfig, suggestRequest } from '../spec/config.ts';
-import type { EventRow, ExperimentRecord, Store, TrialPatch, TrialRecord } from '../store/types.ts';
+import type { EventRow, ExperimentRecord, ObservationRow, Store, TrialPatch, TrialRecord } from '../store/types.ts';
 import type { SuggestionHost } from '../suggestion/host.ts';
 import type { StopReason, TrialExecutor } from '../trial/executor.ts';
 import { trialName } from '../trial/naming.ts';
@@ -14,7 +14,7 @@ import { recoverOrphans } from './recovery.ts';
 import { activeCount, ExperimentReason, slotsToFill, type Verdict } from './status.ts';
 import type { Progress, StepReport, StepState } from './stepReport.ts';
 import { SuggestionRequest } from './suggestionRequest.ts';
-import { storedCurve, TrialBook } from './trialBook.ts';
+import { type CurvePoint, storedCurve, TrialBook } from './trialBook.ts';
 
 export type { Progress, StepReport, StepState } from './stepReport.ts';
 
@@ -39,6 +39,15 @@ export interface ControllerOptions {
   readonly flushIntervalMs?: number;
   /** Early-stopping rules evaluated after every new objective value of a running trial. */
   readonly earlyStopping?: readonly EarlyStoppingConfig[];
+}
+
+/** What {@link ExperimentController.open} read from the store. */
+interface Loaded {
+  readonly record: ExperimentRecord;
+  readonly config: ExperimentConfig;
+  readonly trials: readonly TrialRecord[];
+  readonly curves: ReadonlyMap<string, CurvePoint[]>;
+  readonly algorithmState: unknown;
 }
 
 /**
@@ -72,27 +81,51 @@ export class ExperimentController {
   private changes = 0;
   private shortAnswerAt = -1;
   private begun = false;
+  /** Writes started in the background (see {@link ExperimentController.background}). */
+  private readonly writes = new Set<Promise<void>>();
+  private writeFailure: unknown;
+  /** Set while a periodic flush writes, so flushes never overlap. */
+  private flushing = false;
   /** The report of the step that ended the experiment's run; later steps return it and do nothing. */
   private final: StepReport | undefined;
 
-  constructor(options: ControllerOptions) {
+  /**
+   * Reads the experiment, its trials, the objective curves of trials that ended and the algorithm state from the
+   * store, and returns a controller ready to step.
+   */
+  static async open(options: ControllerOptions): Promise<ExperimentController> {
+    const { store, experiment } = options;
+    const record = await store.getExperiment(experiment);
+    if (!record) throw new WorkbenchError(ErrorCode.notFound, `experiment '${experiment}' is not in the store`);
+    if (!record.manifest.spec.objective) throw new WorkbenchError(ErrorCode.invalidSpec, 'spec.objective is required');
+    const config = configOf(record.manifest);
+    const metric = config.objectives[0]!.metricName;
+    const trials = await store.listTrials(experiment);
+    // Every trial's objective history in one bulk read (one query, not one per trial, on a resume of 10,000).
+    const rows = new Map<string, ObservationRow[]>();
+    for (const o of await store.getObservationsOf(experiment, { metric })) {
+      const list = rows.get(o.trial);
+      if (list === undefined) rows.set(o.trial, [o]);
+      else list.push(o);
+    }
+    const curves = new Map(trials.map((t) => [t.name, storedCurve(rows.get(t.name) ?? [])]));
+    const algorithmState = await store.loadAlgorithmState(experiment);
+    return new ExperimentController(options, { record, config, trials, curves, algorithmState });
+  }
+
+  private constructor(options: ControllerOptions, loaded: Loaded) {
     this.o = options;
     this.now = options.now ?? (() => new Date());
     this.started = this.now().getTime();
-    const record = options.store.getExperiment(options.experiment);
-    if (!record) throw new WorkbenchError(ErrorCode.notFound, `experiment '${options.experiment}' is not in the store`);
+    const { record, config, trials } = loaded;
     this.record = record;
     this.workspace = new ExperimentWorkspace(options.store.root, record.name);
-    if (!record.manifest.spec.objective) throw new WorkbenchError(ErrorCode.invalidSpec, 'spec.objective is required');
-    this.config = configOf(record.manifest);
+    this.config = config;
     this.objective = this.config.objectives[0]!;
     this.strategy = this.config.metricStrategies[this.objective.metricName]!;
-    const stored = options.store.listTrials(options.experiment);
-    this.book = new TrialBook(this.objective, stored, (t) =>
-      storedCurve(options.store.getObservations(options.experiment, t, this.objective.metricName)),
-    );
-    this.nextSeq = stored.length === 0 ? 0 : Math.max(...stored.map((t) => t.seq)) + 1;
-    this.algorithmState = options.store.loadAlgorithmState(options.experiment);
+    this.book = new TrialBook(this.objective, trials, (t) => loaded.curves.get(t) ?? []);
+    this.nextSeq = trials.length === 0 ? 0 : Math.max(...trials.map((t) => t.seq)) + 1;
+    this.algorithmState = loaded.algorithmState;
     options.signal?.addEventListener('abort', () => this.notify(), { once: true });
   }
 
@@ -100,30 +133,60 @@ export class ExperimentController {
     return this.now().toISOString();
   }
 
-  private event(type: EventRow['type'], reason: string, message: string, trial?: string): void {
+  private async event(type: EventRow['type'], reason: string, message: string, trial?: string): Promise<void> {
     const ev: EventRow =
       trial === undefined
         ? { experiment: this.record.name, type, reason, message, time: this.iso() }
         : { experiment: this.record.name, trial, type, reason, message, time: this.iso() };
-    this.o.store.addEvent(ev);
+    await this.o.store.addEvent(ev);
     this.o.onEvent?.(ev);
   }
 
-  private patchTrial(name: string, patch: TrialPatch): TrialRecord {
+  /**
+   * Runs a write started where nothing can await it (a trial's warning, the periodic observation flush); the next
+   * step waits for it and fails with its error, so no write is lost silently.
+   */
+  private background(write: Promise<void>): void {
+    const tracked = write.then(
+      () => {
+        this.writes.delete(tracked);
+      },
+      (err: unknown) => {
+        this.writes.delete(tracked);
+        this.writeFailure ??= err;
+        this.notify();
+      },
+    );
+    this.writes.add(tracked);
+  }
+
+  /** Waits for the background writes; rethrows the first that failed. */
+  private async settleWrites(): Promise<void> {
+    while (this.writes.size > 0) await Promise.all(this.writes);
+    if (this.writeFailure !== undefined) throw this.writeFailure;
+  }
+
+  private async patchTrial(name: string, patch: TrialPatch): Promise<TrialRecord> {
     const before = this.book.records.get(name);
     if (!before) throw new WorkbenchError(ErrorCode.internal, `unknown trial ${name}`);
-    this.o.store.updateTrial(this.record.name, name, patch);
+    await this.o.store.updateTrial(this.record.name, name, patch);
     const after = { ...before, ...patch } as TrialRecord;
     if (patch.state !== undefined) this.book.moveCount(before.state, patch.state);
     this.book.remember(after);
     return after;
   }
 
-  private setPhase(phase: ExperimentRecord['phase'], reason: string, message: string): void {
+  private async setPhase(phase: ExperimentRecord['phase'], reason: string, message: string): Promise<void> {
     const completedAt = phase === 'Succeeded' || phase === 'Failed' ? { completedAt: this.iso() } : {};
-    this.o.store.updateExperiment(this.record.name, { phase, reason, message, updatedAt: this.iso(), ...completedAt });
+    await this.o.store.updateExperiment(this.record.name, {
+      phase,
+      reason,
+      message,
+      updatedAt: this.iso(),
+      ...completedAt,
+    });
     this.record = { ...this.record, phase, reason, message };
-    this.event(phase === 'Failed' ? 'Warning' : 'Normal', reason, message);
+    await this.event(phase === 'Failed' ? 'Warning' : 'Normal', reason, message);
   }
 
   private progress(): void {
@@ -149,18 +212,19 @@ export class ExperimentController {
   }
 
   /** Stores an answer's suggestions (at most `count`) as Pending trials, in one transaction with the algorithm state. */
-  private storeAnswer(result: SuggestResult, count: number): TrialRecord[] {
+  private async storeAnswer(result: SuggestResult, count: number): Promise<TrialRecord[]> {
     if (result.exhausted === true) this.exhausted = true;
-    return this.o.store.transaction(() => {
-      if (result.state !== undefined) {
-        this.algorithmState = result.state;
-        this.o.store.saveAlgorithmState(this.record.name, result.state);
-      }
-      return result.suggestions.slice(0, count).map((s) => this.insertTrial(s));
+    return this.o.store.transaction(async (tx) => {
+      if (result.state !== undefined) await tx.saveAlgorithmState(this.record.name, result.state);
+      const created: TrialRecord[] = [];
+      for (const s of result.suggestions.slice(0, count)) created.push(await this.insertTrial(tx, s));
+      // Only once committed: a failed commit leaves the state the stored trials were made with.
+      if (result.state !== undefined) this.algorithmState = result.state;
+      return created;
     });
   }
 
-  private insertTrial(s: Suggestion): TrialRecord {
+  private async insertTrial(tx: Store, s: Suggestion): Promise<TrialRecord> {
     const seq = this.nextSeq++;
     let name = s.name ?? trialName(this.record.name, this.record.seed, seq);
     for (let attempt = 1; this.book.records.has(name); attempt++)
@@ -181,14 +245,18 @@ export class ExperimentController {
       ...(s.explain === undefined ? {} : { explain: s.explain }),
       ...(this.o.executor.needsWorkDir ? { workDir: this.workspace.trialDir(name) } : {}),
     };
-    this.o.store.insertTrial(rec);
+    await tx.insertTrial(rec);
     this.book.countNew();
     this.book.remember(rec);
     return rec;
   }
 
   /** Starts a stored Pending trial without waiting for it; its end is queued for the reap stage. */
-  private launch(t: TrialRecord): void {
+  private async launch(t: TrialRecord): Promise<void> {
+    let stored!: (ok: boolean) => void;
+    const ready = new Promise<void>((resolve, reject) => {
+      stored = (ok) => (ok ? resolve() : reject(new Error('the Running state could not be stored')));
+    });
     const entry = new LiveTrial(t, {
       experiment: this.record,
       executor: this.o.executor,
@@ -197,24 +265,33 @@ export class ExperimentController {
       metricNames: this.config.metricNames,
       objectiveMetric: this.objective.metricName,
       onObjective: () => this.checkEarlyStop(t.name),
-      warn: (message) => this.event('Warning', 'TrialWarning', message, t.name),
+      warn: (message) => this.background(this.event('Warning', 'TrialWarning', message, t.name)),
       onEnded: () => {
         this.endedQueue.push(t.name);
         this.notify();
       },
+      ready,
     });
     this.live.set(t.name, entry);
+    // The live curve first: the view made when the trial turns Running carries it (running peers for ASHA).
     this.book.startCurve(t.name, entry.metrics.intermediate);
-    this.patchTrial(t.name, {
-      state: 'Running',
-      reason: 'TrialRunning',
-      message: 'Trial is running',
-      startedAt: this.iso(),
-    });
+    // Running is stored before the trial's program starts; if that write fails, the program never starts.
+    try {
+      await this.patchTrial(t.name, {
+        state: 'Running',
+        reason: 'TrialRunning',
+        message: 'Trial is running',
+        startedAt: this.iso(),
+      });
+      stored(true);
+    } catch (err) {
+      stored(false);
+      throw err;
+    }
   }
 
   /** Judges an ended trial and stores its final state with its last observations, in one transaction. */
-  private finish(name: string): void {
+  private async finish(name: string): Promise<void> {
     const entry = this.live.get(name);
     if (!entry?.result) return;
     this.live.delete(name);
@@ -222,17 +299,17 @@ export class ExperimentController {
     this.changes++;
     const outcome = judgeTrial(entry.result, entry.signal, entry.metrics, this.strategy);
     const exitCode = entry.result.exitCode;
-    this.o.store.transaction(() => {
+    await this.o.store.transaction(async (tx) => {
       const rows = entry.metrics.drain();
-      if (rows.length > 0) this.o.store.appendObservations(this.record.name, rows);
-      this.patchTrial(name, {
+      if (rows.length > 0) await tx.appendObservations(this.record.name, rows);
+      await this.patchTrial(name, {
         ...outcome,
         metrics: entry.metrics.summary(),
         completedAt: this.iso(),
         ...(exitCode === undefined ? {} : { exitCode }),
       });
       if (outcome.state === 'Failed' || outcome.state === 'MetricsUnavailable')
-        this.event('Warning', outcome.reason, outcome.message, name);
+        await this.event('Warning', outcome.reason, outcome.message, name);
     });
     this.progress();
   }
@@ -249,12 +326,23 @@ export class ExperimentController {
     if (why) this.stopTrial(name, why);
   }
 
-  private flushObservations(): void {
+  private async flushObservations(): Promise<void> {
     const batches = [...this.live.values()].map((e) => e.metrics.drain()).filter((r) => r.length > 0);
     if (batches.length === 0) return;
-    this.o.store.transaction(() => {
-      for (const rows of batches) this.o.store.appendObservations(this.record.name, rows);
+    await this.o.store.transaction(async (tx) => {
+      for (const rows of batches) await tx.appendObservations(this.record.name, rows);
     });
+  }
+
+  /** The periodic flush while trials run: skipped while the previous one still writes. */
+  private flushInBackground(): void {
+    if (this.flushing) return;
+    this.flushing = true;
+    this.background(
+      this.flushObservations().finally(() => {
+        this.flushing = false;
+      }),
+    );
   }
 
   /** Stops a running trial; it ends with `why.kind` as its state (stored by the next reap stage). */
@@ -267,7 +355,7 @@ export class ExperimentController {
     const running = [...this.live.values()];
     for (const e of running) e.stop(why);
     await Promise.all(running.map((e) => e.ended));
-    this.reap();
+    await this.reap();
   }
 
   private notify(): void {
@@ -280,13 +368,14 @@ export class ExperimentController {
    * steps; a test that drives steps by hand awaits it after completing a fake trial.
    */
   changed(): Promise<void> {
-    if (this.endedQueue.length > 0 || this.request.ready || this.o.signal?.aborted) return Promise.resolve();
+    if (this.endedQueue.length > 0 || this.request.ready || this.o.signal?.aborted || this.writeFailure !== undefined)
+      return Promise.resolve();
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 
   /** Marks the experiment Running (recovering trials a dead process left behind) unless it already is. */
-  private begin(): void {
-    recoverOrphans(this.book.records.values(), {
+  private async begin(): Promise<void> {
+    await recoverOrphans(this.book.records.values(), {
       store: this.o.store,
       executor: this.o.executor,
       patch: (name, patch) => this.patchTrial(name, patch),
@@ -295,22 +384,24 @@ export class ExperimentController {
     });
     if (this.record.phase === 'Succeeded' || this.record.phase === 'Failed') {
       if (this.verdict() !== undefined) return;
-      this.setPhase('Restarting', ExperimentReason.restarting, 'Experiment is restarting');
+      await this.setPhase('Restarting', ExperimentReason.restarting, 'Experiment is restarting');
     }
-    if (this.record.phase !== 'Running') this.setPhase('Running', ExperimentReason.running, 'Experiment is running');
+    if (this.record.phase !== 'Running')
+      await this.setPhase('Running', ExperimentReason.running, 'Experiment is running');
   }
 
   /** Ends the experiment if a completion rule holds; returns the verdict. */
-  private conclude(): Verdict | undefined {
+  private async conclude(): Promise<Verdict | undefined> {
     const verdict = this.verdict();
-    if (verdict && this.record.phase !== verdict.phase) this.setPhase(verdict.phase, verdict.reason, verdict.message);
+    if (verdict && this.record.phase !== verdict.phase)
+      await this.setPhase(verdict.phase, verdict.reason, verdict.message);
     return verdict;
   }
 
   /** Stage 1: stores the ends of the trials whose executors returned, oldest first. */
-  private reap(): string[] {
+  private async reap(): Promise<string[]> {
     const names = this.endedQueue.splice(0);
-    for (const name of names) this.finish(name);
+    for (const name of names) await this.finish(name);
     return names;
   }
 
@@ -319,13 +410,13 @@ export class ExperimentController {
    * runs means the algorithm will never propose again (Katib would hang here, REFERENCE.md §5.2 item 4), unless
    * a trial ended while it was thinking: its answer predates that result, so it is asked again instead.
    */
-  private launchAnswer(): string[] {
+  private async launchAnswer(): Promise<string[]> {
     const a = this.request.take();
     if (!a) return [];
-    const created = this.storeAnswer(a.result, a.want);
+    const created = await this.storeAnswer(a.result, a.want);
     if (created.length === 0 && this.live.size === 0 && this.changes === a.askedAt) this.exhausted = true;
     if (created.length < a.want) this.shortAnswerAt = a.askedAt;
-    for (const t of created) this.launch(t);
+    for (const t of created) await this.launch(t);
     return created.map((t) => t.name);
   }
 
@@ -363,18 +454,18 @@ export class ExperimentController {
       await this.stopAll({ kind: 'Killed', reason: 'ExperimentCompleted', message: verdict.message });
     await this.request.settled();
     this.request.take();
-    this.flushObservations();
-    this.setPhase(verdict.phase, verdict.reason, verdict.message);
+    await this.flushObservations();
+    await this.setPhase(verdict.phase, verdict.reason, verdict.message);
     return this.report('completed', { reaped, launched, verdict });
   }
 
   /** The algorithm failed (or the controller has nothing left to wait for): the experiment fails. */
   private async fail(reaped: string[]): Promise<StepReport> {
     await this.stopAll({ kind: 'Killed', reason: 'ExperimentFailed', message: 'Suggestion has failed' });
-    this.flushObservations();
+    await this.flushObservations();
     const f = this.request.failure;
     const msg = f instanceof WorkbenchError ? f.describe() : String((f as Error)?.message ?? f);
-    this.setPhase('Failed', ExperimentReason.failed, `Suggestion has failed: ${msg}`);
+    await this.setPhase('Failed', ExperimentReason.failed, `Suggestion has failed: ${msg}`);
     return this.report('failed', { reaped });
   }
 
@@ -392,8 +483,8 @@ export class ExperimentController {
     });
     await this.request.settled();
     this.request.take();
-    this.flushObservations();
-    this.event('Warning', 'Interrupted', 'Run was interrupted; resume with `hpo resume`');
+    await this.flushObservations();
+    await this.event('Warning', 'Interrupted', 'Run was interrupted; resume with `hpo resume`');
     return this.report('interrupted', { reaped });
   }
 
@@ -405,21 +496,22 @@ export class ExperimentController {
    */
   async step(): Promise<StepReport> {
     if (this.final) return this.final;
+    await this.settleWrites();
     if (!this.begun) {
       this.begun = true;
-      this.begin();
+      await this.begin();
       const done = this.verdict();
       // Already finished by an earlier run: nothing to do, nothing to record again.
       if (done && (this.record.phase === 'Succeeded' || this.record.phase === 'Failed'))
         return this.report('completed', { verdict: done });
       this.progress();
     }
-    const reaped = this.reap();
+    const reaped = await this.reap();
     if (this.o.signal?.aborted) return this.interrupt(reaped);
     if (this.request.failure !== undefined) return this.fail(reaped);
     const verdict = this.verdict();
     if (verdict) return this.complete(verdict, reaped);
-    const launched = this.launchAnswer();
+    const launched = await this.launchAnswer();
     // An empty answer can exhaust the algorithm with nothing running.
     const exhausted = this.verdict();
     if (exhausted) return this.complete(exhausted, reaped, launched);
@@ -440,31 +532,33 @@ export class ExperimentController {
    * same stages as {@link ExperimentController.step}, but waits for the algorithm: the caller asked for a trial.
    */
   async ask(): Promise<TrialRecord | undefined> {
+    await this.settleWrites();
     if (!this.begun) {
       this.begun = true;
-      this.begin();
+      await this.begin();
     }
-    this.reap();
-    if (this.conclude()) return undefined;
+    await this.reap();
+    if (await this.conclude()) return undefined;
     const max = this.config.budget.maxTrialCount;
     const c = this.book.counts;
     if (max !== undefined && c.succeeded + c.failed + c.earlyStopped + c.metricsUnavailable + activeCount(c) >= max)
       return undefined;
-    const [t] = this.storeAnswer(await this.suggest(1), 1);
+    const [t] = await this.storeAnswer(await this.suggest(1), 1);
     if (!t) {
       if (this.live.size === 0) this.exhausted = true;
-      this.conclude();
+      await this.conclude();
       return undefined;
     }
-    this.launch(t);
+    await this.launch(t);
     return this.book.records.get(t.name);
   }
 
   /** Resolves once a launched trial's final state is stored; then checks the completion rules. */
   async settled(name: string): Promise<TrialRecord | undefined> {
     await this.live.get(name)?.ended;
-    this.reap();
-    this.conclude();
+    await this.settleWrites();
+    await this.reap();
+    await this.conclude();
     return this.book.records.get(name);
   }
 
@@ -479,13 +573,15 @@ export class ExperimentController {
    * on an experiment that a crashed process left behind: it resumes.
    */
   async run(): Promise<ExperimentRecord> {
-    const flush = setInterval(() => this.flushObservations(), this.o.flushIntervalMs ?? 500);
+    const flush = setInterval(() => this.flushInBackground(), this.o.flushIntervalMs ?? 500);
     flush.unref();
     try {
       while ((await this.step()).state === 'running') await this.changed();
       return this.record;
     } finally {
       clearInterval(flush);
+      // A write still running when a step failed must not outlive the run unobserved.
+      await Promise.allSettled([...this.writes]);
     }
   }
 }

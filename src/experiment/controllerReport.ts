@@ -24,8 +24,12 @@ export function describeLockHolder(l: ExperimentLock): string {
  * Judges the controller of `exp` from its lock at `now`; only an experiment that has not finished needs one.
  * Reads the store only.
  */
-export function controllerReport(store: Store, exp: ExperimentRecord, now: Date = new Date()): ControllerReport {
-  const status = lockStatus(store.getExperimentLock(exp.name), now);
+export async function controllerReport(
+  store: Store,
+  exp: ExperimentRecord,
+  now: Date = new Date(),
+): Promise<ControllerReport> {
+  const status = lockStatus(await store.getExperimentLock(exp.name), now);
   const finished = exp.phase === 'Succeeded' || exp.phase === 'Failed';
   const base =
     status.state === 'none'

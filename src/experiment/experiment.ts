@@ -123,7 +123,7 @@ export class Experiment {
     const lease = this.holdLease(name, () => lost.abort());
     const signal = run.signal === undefined ? lost.signal : AbortSignal.any([run.signal, lost.signal]);
     try {
-      const controller = new ExperimentController({
+      const controller = await ExperimentController.open({
         store: this.store,
         experiment: name,
         executor: run.executor ?? executor,
@@ -138,7 +138,7 @@ export class Experiment {
     } finally {
       lease.stop();
       await (run.executor ?? executor).close?.();
-      this.store.releaseExperimentLock(name);
+      await this.store.releaseExperimentLock(name);
       await prepared.host.close();
     }
     return this.result();
@@ -152,16 +152,16 @@ export class Experiment {
   private async claim(checked: CheckedForRun, budget?: BudgetEdit): Promise<Prepared> {
     const name = checked.manifest.metadata.name;
     try {
-      this.lock(name);
+      await this.lock(name);
       try {
-        return recordExperiment(checked, {
+        return await recordExperiment(checked, {
           store: this.store,
           ...(this.options.sourcePath === undefined ? {} : { sourcePath: this.options.sourcePath }),
           ...(budget === undefined ? {} : { budget }),
           ...(this.options.now === undefined ? {} : { now: this.options.now }),
         });
       } catch (err) {
-        this.store.releaseExperimentLock(name);
+        await this.store.releaseExperimentLock(name);
         throw err;
       }
     } catch (err) {
@@ -176,22 +176,25 @@ export class Experiment {
       store: this.store,
       experiment: name,
       onLost: () => {
-        this.store.addEvent({
-          experiment: name,
-          type: 'Warning',
-          reason: 'ControllerLockLost',
-          message: `process ${process.pid} lost the experiment lock (its lease expired and was taken over, or hpo unlock --force removed it); it stops its trials so that only one controller drives the experiment`,
-          time: (this.options.now?.() ?? new Date()).toISOString(),
-        });
+        // The event is for the record; stopping must not wait for it nor fail with it.
+        void this.store
+          .addEvent({
+            experiment: name,
+            type: 'Warning',
+            reason: 'ControllerLockLost',
+            message: `process ${process.pid} lost the experiment lock (its lease expired and was taken over, or hpo unlock --force removed it); it stops its trials so that only one controller drives the experiment`,
+            time: (this.options.now?.() ?? new Date()).toISOString(),
+          })
+          .catch(() => undefined);
         onLost();
       },
     });
   }
 
   /** Two controllers must never run one experiment; a lock left by a dead process, or expired, is taken over. */
-  private lock(name: string): void {
-    if (this.store.acquireExperimentLock(name)) return;
-    const held = this.store.getExperimentLock(name);
+  private async lock(name: string): Promise<void> {
+    if (await this.store.acquireExperimentLock(name)) return;
+    const held = await this.store.getExperimentLock(name);
     const beat = held?.heartbeatAt === undefined ? '' : `, last heartbeat ${held.heartbeatAt}`;
     throw new WorkbenchError(
       ErrorCode.conflict,
@@ -260,7 +263,7 @@ export class Experiment {
         if (this.manual) this.manual.lost = true;
       });
       const executor = new ManualExecutor(this.options.now);
-      const controller = new ExperimentController({
+      const controller = await ExperimentController.open({
         store: this.store,
         experiment: prepared.record.name,
         executor,
@@ -307,8 +310,8 @@ export class Experiment {
   }
 
   /** The result document (status, best trial, all trials) as stored now. */
-  result(): ExperimentResult {
-    const r = experimentResult(this.store, this.name);
+  async result(): Promise<ExperimentResult> {
+    const r = await experimentResult(this.store, this.name);
     if (!r) throw new WorkbenchError(ErrorCode.notFound, `experiment '${this.name}' has not been started`);
     return r;
   }
@@ -317,11 +320,11 @@ export class Experiment {
   async close(): Promise<void> {
     if (this.manual) {
       this.manual.lease.stop();
-      if (!this.manual.lost) this.store.releaseExperimentLock(this.manual.prepared.record.name);
+      if (!this.manual.lost) await this.store.releaseExperimentLock(this.manual.prepared.record.name);
       await this.manual.prepared.host.close();
     }
     this.manual = undefined;
-    if (this.storeInstance && this.options.store !== this.storeInstance) this.storeInstance.close();
+    if (this.storeInstance && this.options.store !== this.storeInstance) await this.storeInstance.close();
     this.storeInstance = undefined;
   }
 }

@@ -19,19 +19,35 @@ export interface KeepLeaseOptions {
 
 /** Renews the lock of `experiment` held by this process until `stop()`; started by `Experiment.run`. */
 export function keepLease(o: KeepLeaseOptions): { stop(): void } {
-  const timer = setInterval(() => {
+  let stopped = false;
+  let renewing = false;
+  const beat = async (): Promise<void> => {
     let held: boolean;
     try {
-      held = o.store.renewExperimentLock(o.experiment);
+      held = await o.store.renewExperimentLock(o.experiment);
     } catch {
       // A busy or briefly unreadable store: try again at the next beat, well before the lease runs out.
       return;
     }
-    if (held) return;
+    if (held || stopped) return;
+    stopped = true;
     clearInterval(timer);
     o.onLost();
+  };
+  const timer = setInterval(() => {
+    // One renewal at a time: a store slow to answer is not asked again until it did.
+    if (renewing || stopped) return;
+    renewing = true;
+    void beat().finally(() => {
+      renewing = false;
+    });
   }, o.everyMs ?? lockHeartbeatMs);
   // The heartbeat alone must not keep a finished program alive.
   timer.unref();
-  return { stop: () => clearInterval(timer) };
+  return {
+    stop: () => {
+      stopped = true;
+      clearInterval(timer);
+    },
+  };
 }

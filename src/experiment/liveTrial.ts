@@ -23,6 +23,8 @@ export interface LiveTrialOptions {
   readonly warn: (message: string) => void;
   /** Called once the executor returned; the result is then in {@link LiveTrial.result}. */
   readonly onEnded: () => void;
+  /** The executor starts once this resolves: the controller stores the trial as Running first. */
+  readonly ready: Promise<void>;
 }
 
 /**
@@ -64,8 +66,8 @@ export class LiveTrial {
   }
 
   private async execute(t: TrialRecord, o: LiveTrialOptions): Promise<ExecutorResult> {
-    // Yield first, so that the trial's Running row is written before its program starts.
-    await Promise.resolve();
+    // The trial's Running row is written before its program starts.
+    await o.ready;
     if (o.executor.needsWorkDir) await o.workspace.prepareTrial(t.name);
     const checkpoint = await prepareCheckpoint(t, o);
     return o.executor.run({

@@ -204,15 +204,20 @@ export async function checkForRun(
  * spec matches apart from the editable budget fields; then applies `budget`. Writes the store: call it only
  * while holding the experiment's lock. Does not close `checked.host`.
  */
-export function recordExperiment(
+export async function recordExperiment(
   checked: CheckedForRun,
   options: { store: Store; sourcePath?: string; allowRestart?: boolean; budget?: BudgetEdit; now?: () => Date },
-): Prepared {
+): Promise<Prepared> {
   const { manifest, host, settings, earlyStopping } = checked;
-  const existing = options.store.getExperiment(manifest.metadata.name);
-  let record = existing ? resumeRecord(existing, manifest, options) : createRecord(manifest, settings, options);
-  if (options.budget !== undefined) record = applyBudget(record, options.budget, options);
-  return { record, host, settings, resumed: existing !== undefined, earlyStopping };
+  // One transaction: a budget edit that Katib's rules refuse leaves no half-made record behind.
+  const record = await options.store.transaction(async (tx) => {
+    const o = { ...options, store: tx };
+    const existing = await tx.getExperiment(manifest.metadata.name);
+    let r = existing ? await resumeRecord(existing, manifest, o) : await createRecord(manifest, settings, o);
+    if (options.budget !== undefined) r = await applyBudget(r, options.budget, o);
+    return { r, resumed: existing !== undefined };
+  });
+  return { record: record.r, host, settings, resumed: record.resumed, earlyStopping };
 }
 
 /**
@@ -233,18 +238,18 @@ export async function prepareExperiment(
 ): Promise<Prepared> {
   const checked = await checkForRun(input, options);
   try {
-    return recordExperiment(checked, options);
+    return await recordExperiment(checked, options);
   } catch (err) {
     await checked.host.close();
     throw err;
   }
 }
 
-function createRecord(
+async function createRecord(
   manifest: ExperimentManifest,
   settings: Settings,
   options: { store: Store; sourcePath?: string; now?: () => Date },
-): ExperimentRecord {
+): Promise<ExperimentRecord> {
   const policy = seedPolicyOf(settings);
   const seed = policy.kind === 'fixed' ? policy.seed : randomInt(0, 2 ** 31);
   const now = (options.now?.() ?? new Date()).toISOString();
@@ -260,7 +265,7 @@ function createRecord(
     updatedAt: now,
     ...(options.sourcePath === undefined ? {} : { sourcePath: options.sourcePath }),
   };
-  options.store.createExperiment(record);
+  await options.store.createExperiment(record);
   return record;
 }
 
@@ -268,7 +273,7 @@ function resumeRecord(
   existing: ExperimentRecord,
   manifest: ExperimentManifest,
   options: { store: Store; allowRestart?: boolean; now?: () => Date },
-): ExperimentRecord {
+): Promise<ExperimentRecord> {
   const name = existing.name;
   if (canonical(stripBudget(existing.manifest)) !== canonical(stripBudget(manifest))) {
     throw new WorkbenchError(
@@ -284,11 +289,11 @@ function resumeRecord(
  * it succeeded by reaching max trials and its resumePolicy is LongRunning or FromVolume, and the new
  * maxTrialCount must exceed the trials already counted.
  */
-export function applyBudget(
+export async function applyBudget(
   existing: ExperimentRecord,
   edits: Partial<Record<(typeof editable)[number], number | undefined>>,
   options: { store: Store; now?: () => Date },
-): ExperimentRecord {
+): Promise<ExperimentRecord> {
   const spec = { ...existing.manifest.spec };
   const issues: Issue[] = [];
   let changed = false;
@@ -308,7 +313,7 @@ export function applyBudget(
   throwIfIssues(issues, `Budget edit of '${existing.name}'`);
   if (!changed) return existing;
   const completed = existing.phase === 'Succeeded' || existing.phase === 'Failed';
-  const used = budgetUsed(countTrials(options.store.listTrials(existing.name).map((t) => t.state)));
+  const used = budgetUsed(countTrials((await options.store.listTrials(existing.name)).map((t) => t.state)));
   if (completed) {
     const policy = spec.resumePolicy ?? 'Never';
     const restartable =
@@ -327,6 +332,9 @@ export function applyBudget(
     );
   }
   const manifest = { ...existing.manifest, spec };
-  options.store.updateExperiment(existing.name, { manifest, updatedAt: (options.now?.() ?? new Date()).toISOString() });
+  await options.store.updateExperiment(existing.name, {
+    manifest,
+    updatedAt: (options.now?.() ?? new Date()).toISOString(),
+  });
   return { ...existing, manifest };
 }

@@ -51,12 +51,12 @@ export class ExperimentReader {
    * `hpo --store` takes it (a folder, a `.db` file, `sqlite:PATH`; default `HPO_STORE` or `.hpo`), opened
    * read-only. Throws `notFound` when there is no store there or no such experiment in it.
    */
-  static open(store: Store | string | undefined, name: string): ExperimentReader {
+  static async open(store: Store | string | undefined, name: string): Promise<ExperimentReader> {
     const owned = store === undefined || typeof store === 'string';
     const s = owned ? openStoreForReading(store) : store;
-    if (s.getExperiment(name) === undefined) {
-      const known = s.listExperiments().map((e) => e.name);
-      if (owned) s.close();
+    if ((await s.getExperiment(name)) === undefined) {
+      const known = (await s.listExperiments()).map((e) => e.name);
+      if (owned) await s.close();
       throw new WorkbenchError(
         ErrorCode.notFound,
         `no experiment '${name}' in store ${s.root}; ${known.length === 0 ? 'it holds no experiments' : `it holds: ${known.join(', ')}`}`,
@@ -71,30 +71,33 @@ export class ExperimentReader {
   }
 
   /** The experiment as stored now (spec, phase, reason, seed, times). */
-  experiment(): ExperimentRecord {
-    const e = this.readable.getExperiment(this.name);
+  async experiment(): Promise<ExperimentRecord> {
+    const e = await this.readable.getExperiment(this.name);
     if (!e) throw new WorkbenchError(ErrorCode.notFound, `experiment '${this.name}' was deleted from the store`);
     return e;
   }
 
   /** Every trial in creation order. */
-  trials(): TrialRecord[] {
+  async trials(): Promise<TrialRecord[]> {
     return this.readable.listTrials(this.name);
   }
 
   /** One trial by name, or undefined when the experiment has none of that name. */
-  trial(name: string): TrialRecord | undefined {
+  async trial(name: string): Promise<TrialRecord | undefined> {
     return this.readable.getTrial(this.name, name);
   }
 
   /** A trial's observation log (every reported value, in order), optionally of one metric. */
-  observations(trial: string, metric?: string): ObservationRow[];
+  observations(trial: string, metric?: string): Promise<ObservationRow[]>;
   /**
    * Observations of every trial (or of `query.trials`) in one query, in id order, with their ids: page with
    * `limit` and `afterId` set to the last id read.
    */
-  observations(query?: ObservationQuery): StoredObservation[];
-  observations(trialOrQuery?: string | ObservationQuery, metric?: string): ObservationRow[] | StoredObservation[] {
+  observations(query?: ObservationQuery): Promise<StoredObservation[]>;
+  async observations(
+    trialOrQuery?: string | ObservationQuery,
+    metric?: string,
+  ): Promise<ObservationRow[] | StoredObservation[]> {
     if (typeof trialOrQuery === 'string') return this.readable.getObservations(this.name, trialOrQuery, metric);
     return this.readable.getObservationsOf(this.name, trialOrQuery);
   }
@@ -104,7 +107,7 @@ export class ExperimentReader {
    * re-reads only the trials, observations or events named. On a store without a change feed, `unavailable`
    * says so instead of throwing.
    */
-  changes(since: number, limit?: number): ReaderChanges {
+  async changes(since: number, limit?: number): Promise<ReaderChanges> {
     const store = this.readable;
     if (!store.hasChangeFeed) {
       return {
@@ -117,31 +120,31 @@ export class ExperimentReader {
   }
 
   /** The latest `limit` events (all when omitted), oldest first. */
-  events(limit?: number): EventRow[] {
+  async events(limit?: number): Promise<EventRow[]> {
     return this.readable.listEvents(this.name, limit);
   }
 
   /** The best trial so far (Succeeded or EarlyStopped, best objective, first on ties), or undefined. */
-  best(): TrialRecord | undefined {
-    return bestTrial(this.experiment(), this.trials());
+  async best(): Promise<TrialRecord | undefined> {
+    return bestTrial(await this.experiment(), await this.trials());
   }
 
   /** The result document, the same that `Experiment.result()` and `hpo run --output json` give. */
-  result(): ExperimentResult {
-    const r = experimentResult(this.readable, this.name);
+  async result(): Promise<ExperimentResult> {
+    const r = await experimentResult(this.readable, this.name);
     if (!r) throw new WorkbenchError(ErrorCode.notFound, `experiment '${this.name}' was deleted from the store`);
     return r;
   }
 
   /** Whether a controller drives the experiment at `now`, judged from its lock as `hpo status` does. */
-  controller(now: Date = new Date()): ControllerReport {
-    return controllerReport(this.readable, this.experiment(), now);
+  async controller(now: Date = new Date()): Promise<ControllerReport> {
+    return controllerReport(this.readable, await this.experiment(), now);
   }
 
   /** Closes the store if the reader opened it; a store passed in stays open. Later reads throw. */
-  close(): void {
+  async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (this.owned) this.store.close();
+    if (this.owned) await this.store.close();
   }
 }

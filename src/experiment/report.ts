@@ -56,10 +56,10 @@ export function summarizeTrial(t: TrialRecord): TrialSummary {
 }
 
 /** Builds the result document from the store. */
-export function experimentResult(store: Store, name: string): ExperimentResult | undefined {
-  const exp = store.getExperiment(name);
+export async function experimentResult(store: Store, name: string): Promise<ExperimentResult | undefined> {
+  const exp = await store.getExperiment(name);
   if (!exp) return undefined;
-  const trials = store.listTrials(name);
+  const trials = await store.listTrials(name);
   const best = bestTrial(exp, trials);
   return {
     experiment: exp.name,

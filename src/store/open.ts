@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { ErrorCode, WorkbenchError } from '../common/errors.ts';
 import type { DamageSink } from './codec.ts';
-import { openInMemoryStore, openSqliteFile, SqliteStore, storeFileName } from './sqlite.ts';
+import { openInMemoryDatabase, openSqliteDatabaseFile, SqliteDatabase, storeFileName } from './sqlite.ts';
+import { SqliteStore } from './sqliteStore.ts';
 import type { Store } from './types.ts';
 
 /** Folder of the default store, relative to the working directory. */
@@ -54,9 +55,7 @@ export const memoryStoreLocation = ':memory:';
  * `':memory:'` (as the location or `$HPO_STORE`) opens a fresh in-memory store whose trial folders go under the system's temporary folder.
  */
 export function openStore(location?: string): Store {
-  if (chosenLocation(location, process.env) === memoryStoreLocation)
-    return openInMemoryStore(join(tmpdir(), `hpo-memory-${process.pid}`));
-  return openSqliteFile(resolveStoreLocation(location).dbPath);
+  return new SqliteStore(openDatabase(location));
 }
 
 /**
@@ -65,6 +64,18 @@ export function openStore(location?: string): Store {
  * store the user may not write stays readable. `onDamage` receives undecodable columns instead of failing.
  */
 export function openStoreForReading(location?: string, options: { onDamage?: DamageSink } = {}): Store {
+  return new SqliteStore(openDatabaseForReading(location, options));
+}
+
+/** {@link openStore}'s SQLite tables with synchronous calls (the store's own tests, tools that need no await). */
+export function openDatabase(location?: string): SqliteDatabase {
+  if (chosenLocation(location, process.env) === memoryStoreLocation)
+    return openInMemoryDatabase(join(tmpdir(), `hpo-memory-${process.pid}`));
+  return openSqliteDatabaseFile(resolveStoreLocation(location).dbPath);
+}
+
+/** {@link openStoreForReading}'s SQLite tables with synchronous calls. */
+export function openDatabaseForReading(location?: string, options: { onDamage?: DamageSink } = {}): SqliteDatabase {
   const { root, dbPath } = resolveStoreLocation(location);
   if (!existsSync(dbPath)) {
     throw new WorkbenchError(
@@ -72,7 +83,7 @@ export function openStoreForReading(location?: string, options: { onDamage?: Dam
       `no store at ${dbPath}; pass --store (or set HPO_STORE) to the folder or .db file an \`hpo run\` wrote`,
     );
   }
-  return new SqliteStore({
+  return new SqliteDatabase({
     file: dbPath,
     root,
     readonly: true,

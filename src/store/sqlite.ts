@@ -28,7 +28,6 @@ import type {
   ExperimentRecord,
   ObservationQuery,
   ObservationRow,
-  Store,
   StoredObservation,
   TrialPatch,
   TrialRecord,
@@ -39,13 +38,14 @@ import { prepareWrites, type Writes } from './writes.ts';
 export const storeFileName = 'hpo.db';
 
 /**
- * The default store: one SQLite file in WAL mode, so other processes (`hpo status`, the dashboard) read while a
+ * The SQLite tables behind the default store, with synchronous calls (better-sqlite3): {@link SqliteStore} (the
+ * asynchronous Store v2) runs every call through one of these. One SQLite file in WAL mode, so other processes (`hpo status`, the dashboard) read while a
  * controller writes. Each call is its own transaction unless made inside `transaction()`, which the controller
  * uses to batch a step's writes. Two controllers must never drive the same experiment at once: SQLite would keep
  * the file consistent, but both would launch trials; `acquireExperimentLock` is how `hpo run`/`resume` refuse that.
  * Every write adds its change-feed row in its own transaction (see writes.ts), which `changesSince` reads.
  */
-export class SqliteStore implements Store {
+export class SqliteDatabase {
   readonly root: string;
   /** The database file (`:memory:` for an in-memory store). */
   readonly path: string;
@@ -58,6 +58,7 @@ export class SqliteStore implements Store {
   readonly #observationPages: ObservationPages;
   readonly #onDamage: DamageSink | undefined;
   readonly #release: () => void;
+  #savepoints = 0;
 
   /**
    * Opens (creating and migrating as needed) the database `file`; `root` is the store folder. `readonly` opens an
@@ -297,6 +298,37 @@ export class SqliteStore implements Store {
     }
   }
 
+  /**
+   * Opens a write transaction by hand (BEGIN IMMEDIATE, or a savepoint when one is open), for the asynchronous
+   * {@link SqliteStore}, whose transaction spans awaits and so cannot use better-sqlite3's synchronous wrapper.
+   * Returns the function that ends it: commit (or release the savepoint) when `ok`, else roll back.
+   */
+  beginTransaction(): (ok: boolean) => void {
+    const nested = this.#db.inTransaction;
+    const savepoint = `hpo_${++this.#savepoints}`;
+    try {
+      this.#db.exec(nested ? `SAVEPOINT ${savepoint}` : 'BEGIN IMMEDIATE');
+    } catch (e) {
+      throw storeFailure(this.path, 'begin a transaction', e);
+    }
+    return (ok) => {
+      if (!this.#db.open) return;
+      if (ok) {
+        try {
+          this.#db.exec(nested ? `RELEASE ${savepoint}` : 'COMMIT');
+          return;
+        } catch (e) {
+          // A failed COMMIT (disk full, I/O error) leaves the transaction open: undo it before reporting.
+          if (this.#db.inTransaction && !nested) this.#db.exec('ROLLBACK');
+          throw storeFailure(this.path, 'commit a transaction', e);
+        }
+      }
+      // SQLite may already have rolled back on its own (some errors do): only undo what is still open.
+      if (!this.#db.inTransaction) return;
+      this.#db.exec(nested ? `ROLLBACK TO ${savepoint}; RELEASE ${savepoint}` : 'ROLLBACK');
+    };
+  }
+
   /** Closes the connection (idempotent); SQLite checkpoints the WAL when the last connection closes. */
   close(): void {
     if (!this.#db.open) return;
@@ -327,12 +359,12 @@ function connect(file: string): Database.Database {
 }
 
 /** Opens the store in folder `dir` (created if missing), database `<dir>/hpo.db`. */
-export function openSqliteStore(dir: string): SqliteStore {
-  return openSqliteFile(join(dir, storeFileName));
+export function openSqliteDatabase(dir: string): SqliteDatabase {
+  return openSqliteDatabaseFile(join(dir, storeFileName));
 }
 
 /** Opens the store whose database is the file `dbPath`; its folder is the store root. */
-export function openSqliteFile(dbPath: string): SqliteStore {
+export function openSqliteDatabaseFile(dbPath: string): SqliteDatabase {
   const file = resolve(dbPath);
   const root = dirname(file);
   try {
@@ -340,10 +372,10 @@ export function openSqliteFile(dbPath: string): SqliteStore {
   } catch (e) {
     throw storeFailure(file, `create the folder ${root}`, e);
   }
-  return new SqliteStore({ file, root });
+  return new SqliteDatabase({ file, root });
 }
 
 /** A throw-away store in memory (tests, dry runs); `root` is where trial folders would go. */
-export function openInMemoryStore(root: string): SqliteStore {
-  return new SqliteStore({ file: ':memory:', root: resolve(root) });
+export function openInMemoryDatabase(root: string): SqliteDatabase {
+  return new SqliteDatabase({ file: ':memory:', root: resolve(root) });
 }

@@ -154,64 +154,73 @@ export type TrialPatch = Partial<Omit<TrialRecord, 'experiment' | 'name' | 'seq'
 export type ExperimentPatch = Partial<Omit<ExperimentRecord, 'name' | 'namespace' | 'createdAt'>>;
 
 /**
- * The durable store. Synchronous on purpose (better-sqlite3): a write returns only once it is committed,
- * so the controller can rely on "written before acted on". Implementations: SQLite (default).
+ * The durable store (Store v2). Every call is asynchronous, so the same contract fits an embedded SQLite file and a
+ * database server (PostgreSQL); a write's promise resolves only once it is committed, so the controller can rely
+ * on "written before acted on" by awaiting it. Writes made inside {@link Store.transaction} commit together.
+ * Implementations: SQLite (default, {@link SqliteStore}).
  */
 export interface Store {
   /** Absolute path of the store's folder (trial working directories live under `<root>/experiments/<name>/`). */
   readonly root: string;
-  createExperiment(rec: ExperimentRecord): void;
-  getExperiment(name: string): ExperimentRecord | undefined;
-  listExperiments(): ExperimentRecord[];
-  updateExperiment(name: string, patch: ExperimentPatch): void;
+  createExperiment(rec: ExperimentRecord): Promise<void>;
+  getExperiment(name: string): Promise<ExperimentRecord | undefined>;
+  listExperiments(): Promise<ExperimentRecord[]>;
+  updateExperiment(name: string, patch: ExperimentPatch): Promise<void>;
   /** Removes the experiment and everything that belongs to it. */
-  deleteExperiment(name: string): void;
+  deleteExperiment(name: string): Promise<void>;
 
-  insertTrial(rec: TrialRecord): void;
-  updateTrial(experiment: string, name: string, patch: TrialPatch): void;
-  getTrial(experiment: string, name: string): TrialRecord | undefined;
+  insertTrial(rec: TrialRecord): Promise<void>;
+  updateTrial(experiment: string, name: string, patch: TrialPatch): Promise<void>;
+  getTrial(experiment: string, name: string): Promise<TrialRecord | undefined>;
   /** Trials in creation order. */
-  listTrials(experiment: string): TrialRecord[];
-  countTrials(experiment: string): number;
+  listTrials(experiment: string): Promise<TrialRecord[]>;
+  countTrials(experiment: string): Promise<number>;
 
-  appendObservations(experiment: string, rows: readonly ObservationRow[]): void;
+  appendObservations(experiment: string, rows: readonly ObservationRow[]): Promise<void>;
   /** Observations of a trial in insertion order, optionally of one metric. */
-  getObservations(experiment: string, trial: string, metric?: string): ObservationRow[];
+  getObservations(experiment: string, trial: string, metric?: string): Promise<ObservationRow[]>;
   /** Observations of many (default all) trials of an experiment in one query, in id (insertion) order. */
-  getObservationsOf(experiment: string, query?: ObservationQuery): StoredObservation[];
+  getObservationsOf(experiment: string, query?: ObservationQuery): Promise<StoredObservation[]>;
 
-  saveAlgorithmState(experiment: string, state: unknown): void;
-  loadAlgorithmState(experiment: string): unknown;
+  saveAlgorithmState(experiment: string, state: unknown): Promise<void>;
+  loadAlgorithmState(experiment: string): Promise<unknown>;
 
-  addEvent(ev: EventRow): void;
+  addEvent(ev: EventRow): Promise<void>;
   /** The latest `limit` events (all when omitted), oldest first. */
-  listEvents(experiment: string, limit?: number): EventRow[];
+  listEvents(experiment: string, limit?: number): Promise<EventRow[]>;
 
   /**
    * Takes the one-controller-per-experiment lock (a lease) for `ownerPid` (default: this process); false when
    * a live controller holds it. A lock whose lease expired (any host), or left by a dead process on this host,
    * is taken over (resume after `kill -9`).
    */
-  acquireExperimentLock(experiment: string, ownerPid?: number): boolean;
+  acquireExperimentLock(experiment: string, ownerPid?: number): Promise<boolean>;
   /** Renews the lease of `ownerPid` (default: this process); false when it no longer holds the lock. */
-  renewExperimentLock(experiment: string, ownerPid?: number): boolean;
+  renewExperimentLock(experiment: string, ownerPid?: number): Promise<boolean>;
   /** Removes the lock whoever holds it (`hpo unlock --force`) and returns what it was. */
-  forceReleaseExperimentLock(experiment: string): ExperimentLock | undefined;
+  forceReleaseExperimentLock(experiment: string): Promise<ExperimentLock | undefined>;
   /** Releases the lock if `ownerPid` (default: this process) holds it. */
-  releaseExperimentLock(experiment: string, ownerPid?: number): void;
+  releaseExperimentLock(experiment: string, ownerPid?: number): Promise<void>;
   /** The current holder of the lock, possibly stale, or undefined. */
-  getExperimentLock(experiment: string): ExperimentLock | undefined;
+  getExperimentLock(experiment: string): Promise<ExperimentLock | undefined>;
 
   /**
    * The change feed: changes after seq `since` (of one experiment, or of all when `experiment` is undefined), at
    * most `limit` (default 1,000). Every write to an experiment, a trial, observations or events adds its change
    * row in the same transaction. Throws `unsupported` on a store whose schema predates the feed (opened read-only).
    */
-  changesSince(experiment: string | undefined, since: number, limit?: number): ChangePage;
+  changesSince(experiment: string | undefined, since: number, limit?: number): Promise<ChangePage>;
   /** Whether {@link Store.changesSince} works here: false for a read-only store whose schema predates the feed. */
   readonly hasChangeFeed: boolean;
 
-  /** Runs `fn` in one transaction. */
-  transaction<T>(fn: () => T): T;
-  close(): void;
+  /**
+   * Runs `fn` in one transaction: its writes commit together when the promise it returns resolves, and none of
+   * them does when it rejects (the rejection is passed on). `tx` is this store bound to the transaction; calls on
+   * the store itself from inside `fn` (however deep, across awaits) join it too, while calls from elsewhere wait
+   * until it ends. A transaction inside a transaction is nested (a savepoint). Keep `fn` to store work: the
+   * database's write lock is held until it settles.
+   */
+  transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
+  /** Closes the store (idempotent), after any transaction still open ended. */
+  close(): Promise<void>;
 }

@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { prepareExperiment } from '../../src/experiment/prepare.ts';
 import { loadExperimentFile } from '../../src/spec/load.ts';
-import { openSqliteStore } from '../../src/store/sqlite.ts';
+import { openDatabase, openStore } from '../../src/store/open.ts';
 import { hpo } from '../cliRunner.ts';
 import { experiment, tempDir } from '../store/fixtures.ts';
 
@@ -18,7 +18,7 @@ function deadPid(): number {
 /** A store holding experiment `e`, Running, locked by `pid`; the lock's host and lease can be rewritten. */
 function lockedStore(pid: number, lease?: { host: string; expiresInMs: number }): string {
   const dir = tempDir();
-  const store = openSqliteStore(dir);
+  const store = openDatabase(dir);
   store.createExperiment(experiment('e', { phase: 'Running', reason: 'ExperimentRunning' }));
   expect(store.acquireExperimentLock('e', pid)).toBe(true);
   store.close();
@@ -32,7 +32,7 @@ function lockedStore(pid: number, lease?: { host: string; expiresInMs: number })
 }
 
 describe('hpo status: who runs the experiment', () => {
-  it('after kill -9 of the controller, says that no controller runs it and how to continue', () => {
+  it('after kill -9 of the controller, says that no controller runs it and how to continue', async () => {
     const dir = lockedStore(deadPid());
     const r = hpo(['status', 'e', '--store', dir]);
     expect(r.status).toBe(0);
@@ -42,7 +42,7 @@ describe('hpo status: who runs the experiment', () => {
     expect(doc.controller).toMatchObject({ running: false, lock: 'dead' });
   });
 
-  it('names the holder while its lease runs, and says when a lease from another host expired', () => {
+  it('names the holder while its lease runs, and says when a lease from another host expired', async () => {
     const live = hpo(['status', 'e', '--store', lockedStore(4242, { host: 'pod-a', expiresInMs: 60_000 })]);
     expect(live.stdout).toMatch(/controller {2}run by process 4242 on host pod-a/);
     const expired = hpo(['status', 'e', '--store', lockedStore(4242, { host: 'pod-a', expiresInMs: -1 })]);
@@ -53,7 +53,7 @@ describe('hpo status: who runs the experiment', () => {
 });
 
 describe('hpo unlock', () => {
-  it('refuses without --force (exit 2), then removes with --force, naming the holder and warning', () => {
+  it('refuses without --force (exit 2), then removes with --force, naming the holder and warning', async () => {
     const dir = lockedStore(4242, { host: 'pod-a', expiresInMs: 60_000 });
     const refused = hpo(['unlock', 'e', '--store', dir]);
     expect(refused.status).toBe(2);
@@ -67,9 +67,9 @@ describe('hpo unlock', () => {
       /^removed the lock of experiment 'e' held by process 4242 on host pod-a since \S+ \(last heartbeat \S+\)\n$/,
     );
     expect(forced.stderr).toContain('two controllers may now write');
-    const store = openSqliteStore(dir);
-    expect(store.getExperimentLock('e')).toBeUndefined();
-    store.close();
+    const store = openStore(dir);
+    expect(await store.getExperimentLock('e')).toBeUndefined();
+    await store.close();
 
     const again = hpo(['unlock', 'e', '--store', dir]);
     expect(again.status).toBe(0);
@@ -77,7 +77,7 @@ describe('hpo unlock', () => {
     expect(hpo(['unlock', 'nope', '--store', dir]).status).toBe(2);
   });
 
-  it('points a stale lock to hpo resume instead', () => {
+  it('points a stale lock to hpo resume instead', async () => {
     const r = hpo(['unlock', 'e', '--store', lockedStore(deadPid())]);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('stale (dead): `hpo resume e` takes it over by itself');
@@ -89,13 +89,13 @@ describe('hpo resume against an experiment another controller runs', () => {
 
   it('refuses (exit 2) before writing anything: the stored budget stays as it was', async () => {
     const dir = tempDir();
-    const store = openSqliteStore(dir);
+    const store = openStore(dir);
     // Stored exactly as `hpo run` stores it, then driven by a live controller on another host.
     const prepared = await prepareExperiment(loadExperimentFile(quickstart)[0]!, { store, sourcePath: quickstart });
     await prepared.host.close();
-    store.updateExperiment('quickstart', { phase: 'Running', reason: 'ExperimentRunning' });
-    expect(store.acquireExperimentLock('quickstart', 4242)).toBe(true);
-    store.close();
+    await store.updateExperiment('quickstart', { phase: 'Running', reason: 'ExperimentRunning' });
+    expect(await store.acquireExperimentLock('quickstart', 4242)).toBe(true);
+    await store.close();
     const db = new Database(join(dir, 'hpo.db'));
     db.prepare('UPDATE locks SET host = ?, expires_at = ?').run('pod-a', new Date(Date.now() + 60_000).toISOString());
     const before = {
@@ -116,8 +116,8 @@ describe('hpo resume against an experiment another controller runs', () => {
     } finally {
       after.close();
     }
-    const s = openSqliteStore(dir);
-    expect(s.getExperiment('quickstart')?.manifest.spec.maxTrialCount).toBe(12);
-    s.close();
+    const s = openStore(dir);
+    expect((await s.getExperiment('quickstart'))?.manifest.spec.maxTrialCount).toBe(12);
+    await s.close();
   });
 });

@@ -36,22 +36,22 @@ function started(args: readonly string[], ms = 30_000) {
 }
 
 /** Adds experiment `name` (Running) with one trial `<name>-t0` in `state`. */
-function addExperiment(s: Store, name: string, state: 'Running' | 'Succeeded'): string {
-  s.createExperiment(experiment(name, { phase: 'Running', reason: 'ExperimentRunning' }));
-  s.insertTrial(trial(name, 0, { state, reason: state === 'Running' ? 'TrialRunning' : 'TrialSucceeded' }));
+async function addExperiment(s: Store, name: string, state: 'Running' | 'Succeeded'): Promise<string> {
+  await s.createExperiment(experiment(name, { phase: 'Running', reason: 'ExperimentRunning' }));
+  await s.insertTrial(trial(name, 0, { state, reason: state === 'Running' ? 'TrialRunning' : 'TrialSucceeded' }));
   return `${name}-t0`;
 }
 
-beforeAll(() => {
+beforeAll(async () => {
   tmp = tempDir();
   store = join(tmp.dir, 'store');
   const s = openStore(store);
   try {
-    s.createExperiment(experiment('dist', { phase: 'Succeeded', reason: 'ExperimentMaxTrialsReached' }));
-    s.insertTrial(trial('dist', 0, { state: 'Succeeded' }));
-    s.insertTrial(trial('dist', 1, { state: 'Succeeded' }));
+    await s.createExperiment(experiment('dist', { phase: 'Succeeded', reason: 'ExperimentMaxTrialsReached' }));
+    await s.insertTrial(trial('dist', 0, { state: 'Succeeded' }));
+    await s.insertTrial(trial('dist', 1, { state: 'Succeeded' }));
   } finally {
-    s.close();
+    await s.close();
   }
   ws = new ExperimentWorkspace(store, 'dist');
   // dist-t0 ran as a PyTorchJob (master-0 and two workers); dist-t1 as one process.
@@ -64,7 +64,7 @@ beforeAll(() => {
 afterAll(() => tmp.cleanup());
 
 describe('hpo logs --replica', () => {
-  it("prints the master's log by default and names the other replicas' logs on stderr", () => {
+  it("prints the master's log by default and names the other replicas' logs on stderr", async () => {
     const r = hpo(['logs', 'dist', 'dist-t0', '--store', store]);
     expect(r.status).toBe(0);
     expect(r.stdout).toBe('master line\n');
@@ -72,7 +72,7 @@ describe('hpo logs --replica', () => {
     expect(r.stderr).toContain('worker-0, worker-1 (hpo logs dist dist-t0 --replica worker-0)');
   });
 
-  it("prints the named replica's log, the master's included, also with --follow", () => {
+  it("prints the named replica's log, the master's included, also with --follow", async () => {
     for (const [replica, text] of [
       ['worker-1', 'worker 1 line\n'],
       ['master-0', 'master line\n'],
@@ -86,7 +86,7 @@ describe('hpo logs --replica', () => {
     }
   });
 
-  it('exits 2 on an unknown replica, listing the ones that exist', () => {
+  it('exits 2 on an unknown replica, listing the ones that exist', async () => {
     const r = hpo(['logs', 'dist', 'dist-t0', '--replica', 'worker-7', '--store', store]);
     expect(r.status).toBe(2);
     expect(r.stdout).toBe('');
@@ -105,9 +105,9 @@ describe('hpo logs -f', () => {
   it('prints the log so far, follows it while the trial runs, and prints the rest once it ends', async () => {
     const s = openStore(store);
     try {
-      const t = addExperiment(s, 'followed', 'Running');
+      const t = await addExperiment(s, 'followed', 'Running');
       // This test process plays the controller: it holds the lock while the experiment runs.
-      expect(s.acquireExperimentLock('followed')).toBe(true);
+      expect(await s.acquireExperimentLock('followed')).toBe(true);
       const log = new ExperimentWorkspace(store, 'followed').logPath(t);
       write(log, 'epoch=1\n');
       const run = started(['logs', 'followed', t, '-f', '--interval', '0.1', '--store', store]);
@@ -117,32 +117,32 @@ describe('hpo logs -f', () => {
       // The last line and the end of the trial come together: the rest is printed before it exits.
       appendFileSync(log, 'epoch=3 (partial');
       appendFileSync(log, ' line completed)\ndone\n');
-      s.updateTrial('followed', t, { state: 'Succeeded', reason: 'TrialSucceeded' });
+      await s.updateTrial('followed', t, { state: 'Succeeded', reason: 'TrialSucceeded' });
       const r = await run.result;
       expect(r.status).toBe(0);
       expect(r.stdout).toBe('epoch=1\nepoch=2\nepoch=3 (partial line completed)\ndone\n');
       expect(r.stderr).toBe('');
     } finally {
-      s.close();
+      await s.close();
     }
   });
 
   it('waits for the log of a trial that has not written one yet', async () => {
     const s = openStore(store);
     try {
-      const t = addExperiment(s, 'pending', 'Running');
-      s.updateTrial('pending', t, { state: 'Pending', reason: 'TrialCreated' });
-      expect(s.acquireExperimentLock('pending')).toBe(true);
+      const t = await addExperiment(s, 'pending', 'Running');
+      await s.updateTrial('pending', t, { state: 'Pending', reason: 'TrialCreated' });
+      expect(await s.acquireExperimentLock('pending')).toBe(true);
       const run = started(['logs', 'pending', t, '-f', '--interval', '0.1', '--store', store]);
       await new Promise((resolve) => setTimeout(resolve, 500));
       write(new ExperimentWorkspace(store, 'pending').logPath(t), 'started\n');
       await run.output((o) => o.includes('started\n'));
-      s.updateTrial('pending', t, { state: 'Failed', reason: 'TrialFailed' });
+      await s.updateTrial('pending', t, { state: 'Failed', reason: 'TrialFailed' });
       const r = await run.result;
       expect(r.status).toBe(0);
       expect(r.stdout).toBe('started\n');
     } finally {
-      s.close();
+      await s.close();
     }
   });
 
@@ -150,9 +150,9 @@ describe('hpo logs -f', () => {
     const s = openStore(store);
     let t: string;
     try {
-      t = addExperiment(s, 'orphaned', 'Running');
+      t = await addExperiment(s, 'orphaned', 'Running');
     } finally {
-      s.close();
+      await s.close();
     }
     write(new ExperimentWorkspace(store, 'orphaned').logPath(t), 'before the controller died\n');
     const r = await started(['logs', 'orphaned', t, '-f', '--interval', '0.1', '--store', store], 10_000).result;
@@ -166,9 +166,9 @@ describe('hpo logs -f', () => {
     const s = openStore(store);
     let t: string;
     try {
-      t = addExperiment(s, 'big', 'Succeeded');
+      t = await addExperiment(s, 'big', 'Succeeded');
     } finally {
-      s.close();
+      await s.close();
     }
     const lines = Array.from({ length: 120_000 }, (_, i) => `step=${i} loss=${(1 / (i + 1)).toFixed(6)} µ\n`);
     const text = lines.join('');
@@ -182,7 +182,7 @@ describe('hpo logs -f', () => {
     }
   });
 
-  it('rejects a bad --interval (exit 2)', () => {
+  it('rejects a bad --interval (exit 2)', async () => {
     const r = hpo(['logs', 'dist', 'dist-t1', '-f', '--interval', '0', '--store', store]);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('--interval must be seconds > 0');

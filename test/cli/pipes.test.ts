@@ -35,17 +35,17 @@ function piped(
 let tmp: ReturnType<typeof tempDir>;
 let store: string;
 const trialCount = 2500;
-beforeAll(() => {
+beforeAll(async () => {
   tmp = tempDir();
   store = join(tmp.dir, 'store');
   const s = openStore(store);
   try {
-    s.createExperiment(experiment('big', { phase: 'Succeeded', reason: 'ExperimentMaxTrialsReached' }));
-    s.transaction(() => {
-      for (let i = 0; i < trialCount; i++) s.insertTrial(fullTrial('big', i));
+    await s.createExperiment(experiment('big', { phase: 'Succeeded', reason: 'ExperimentMaxTrialsReached' }));
+    await s.transaction(async (tx) => {
+      for (let i = 0; i < trialCount; i++) await tx.insertTrial(fullTrial('big', i));
     });
   } finally {
-    s.close();
+    await s.close();
   }
 });
 afterAll(() => tmp.cleanup());
@@ -76,11 +76,11 @@ describe('hpo through pipes', () => {
   it('`hpo logs -f | head -3` ends quietly with status 0 while the trial still runs', async () => {
     const s = openStore(store);
     try {
-      s.createExperiment(experiment('tailed', { phase: 'Running', reason: 'ExperimentRunning' }));
-      s.insertTrial(fullTrial('tailed', 0));
-      s.updateTrial('tailed', 'tailed-t0', { state: 'Running', reason: 'TrialRunning' });
+      await s.createExperiment(experiment('tailed', { phase: 'Running', reason: 'ExperimentRunning' }));
+      await s.insertTrial(fullTrial('tailed', 0));
+      await s.updateTrial('tailed', 'tailed-t0', { state: 'Running', reason: 'TrialRunning' });
       // This test process plays the controller, so the trial stays live: only the closed pipe can end `-f`.
-      expect(s.acquireExperimentLock('tailed')).toBe(true);
+      expect(await s.acquireExperimentLock('tailed')).toBe(true);
       const log = new ExperimentWorkspace(store, 'tailed').logPath('tailed-t0');
       mkdirSync(dirname(log), { recursive: true });
       writeFileSync(log, Array.from({ length: 100_000 }, (_, i) => `step=${i}\n`).join(''));
@@ -89,7 +89,7 @@ describe('hpo through pipes', () => {
       expect(r.stderr).toBe('');
       expect(r.status).toBe(0);
     } finally {
-      s.close();
+      await s.close();
     }
   });
 

@@ -15,19 +15,19 @@ let tmp: ReturnType<typeof tempDir>;
 let store: string;
 const hourAgo = new Date(Date.now() - 3_600_000).toISOString();
 
-beforeAll(() => {
+beforeAll(async () => {
   tmp = tempDir();
   store = join(tmp.dir, 'store');
   const s = openStore(store);
   try {
-    s.createExperiment(experiment('done', { phase: 'Succeeded', reason: 'ExperimentMaxTrialsReached' }));
-    for (const seq of [0, 1]) s.insertTrial(fullTrial('done', seq));
-    s.createExperiment(experiment('broken', { phase: 'Succeeded', reason: 'ExperimentMaxTrialsReached' }));
-    for (const seq of [0, 1, 2]) s.insertTrial(fullTrial('broken', seq));
+    await s.createExperiment(experiment('done', { phase: 'Succeeded', reason: 'ExperimentMaxTrialsReached' }));
+    for (const seq of [0, 1]) await s.insertTrial(fullTrial('done', seq));
+    await s.createExperiment(experiment('broken', { phase: 'Succeeded', reason: 'ExperimentMaxTrialsReached' }));
+    for (const seq of [0, 1, 2]) await s.insertTrial(fullTrial('broken', seq));
     // Running for an hour, last updated when it started: elapsed must count to now.
-    s.createExperiment(experiment('running', { phase: 'Running', createdAt: hourAgo, updatedAt: hourAgo }));
+    await s.createExperiment(experiment('running', { phase: 'Running', createdAt: hourAgo, updatedAt: hourAgo }));
   } finally {
-    s.close();
+    await s.close();
   }
   const db = new Database(join(store, 'hpo.db'));
   db.prepare("UPDATE trials SET params = '{\"lr\": 0.0' WHERE name = 'broken-t1'").run();
@@ -57,7 +57,7 @@ describe('read commands never create a store', () => {
 });
 
 describe('damaged rows', () => {
-  it('list, status and trials report the damage (experiment, trial, column) and show the rest', () => {
+  it('list, status and trials report the damage (experiment, trial, column) and show the rest', async () => {
     for (const args of [['list'], ['status', 'broken'], ['trials', 'broken', '-o', 'json']]) {
       const r = hpo([...args, '--store', store]);
       expect(r.stderr).not.toMatch(stackFrame);
@@ -73,14 +73,14 @@ describe('damaged rows', () => {
 });
 
 describe('global options and formats', () => {
-  it('prints the package version', () => {
+  it('prints the package version', async () => {
     const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
     const r = hpo(['--version']);
     expect(r.status).toBe(0);
     expect(r.stdout.trim()).toBe(pkg.version);
   });
 
-  it('takes --store before the command name, and HPO_STORE when none is given', () => {
+  it('takes --store before the command name, and HPO_STORE when none is given', async () => {
     const before = hpo(['--store', store, 'list', '-o', 'json']);
     expect(before.status).toBe(0);
     const fromEnv = hpo(['list', '-o', 'json'], { env: { HPO_STORE: store }, cwd: tmp.dir });
@@ -93,7 +93,7 @@ describe('global options and formats', () => {
     ).toEqual(['broken', 'done', 'running']);
   });
 
-  it('prints -o yaml with the same data as -o json', () => {
+  it('prints -o yaml with the same data as -o json', async () => {
     for (const args of [['list'], ['trials', 'done'], ['best', 'done'], ['explain', 'done', 'done-t0']]) {
       const json = hpo([...args, '--store', store, '-o', 'json']);
       const yaml = hpo([...args, '--store', store, '-o', 'yaml']);
@@ -102,7 +102,7 @@ describe('global options and formats', () => {
     }
   });
 
-  it("counts a running experiment's elapsed time to now, not to its last update", () => {
+  it("counts a running experiment's elapsed time to now, not to its last update", async () => {
     const text = hpo(['status', 'running', '--store', store]);
     expect(text.stdout).toMatch(/elapsed\s+1h0\dm/);
     const doc = JSON.parse(hpo(['status', 'running', '--store', store, '-o', 'json']).stdout);
@@ -113,9 +113,9 @@ describe('global options and formats', () => {
 describe('--watch', () => {
   it('prints the status again every interval until the experiment finishes, then exits 0', async () => {
     const s = openStore(store);
-    s.createExperiment(experiment('watched', { phase: 'Running' }));
+    await s.createExperiment(experiment('watched', { phase: 'Running' }));
     // This test process plays the controller: it holds the lock while the experiment runs.
-    expect(s.acquireExperimentLock('watched')).toBe(true);
+    expect(await s.acquireExperimentLock('watched')).toBe(true);
     const child = hpoAsync(['status', 'watched', '--store', store, '-o', 'json', '-w', '--interval', '0.2']);
     let stdout = '';
     child.stdout.setEncoding('utf8');
@@ -130,9 +130,9 @@ describe('--watch', () => {
       .trim()
       .split('\n')
       .map((l) => (JSON.parse(l) as { status: string }).status);
-    s.updateExperiment('watched', { phase: 'Succeeded', reason: 'ExperimentMaxTrialsReached' });
-    s.releaseExperimentLock('watched');
-    s.close();
+    await s.updateExperiment('watched', { phase: 'Succeeded', reason: 'ExperimentMaxTrialsReached' });
+    await s.releaseExperimentLock('watched');
+    await s.close();
     const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
     expect(code).toBe(0);
     const docs = stdout
@@ -144,7 +144,7 @@ describe('--watch', () => {
     expect(docs.at(-1)?.status).toBe('Succeeded');
   });
 
-  it('prints once and exits when nothing drives the experiment', () => {
+  it('prints once and exits when nothing drives the experiment', async () => {
     const r = hpo(['trials', 'done', '--store', store, '--watch', '--interval', '0.1', '-o', 'csv']);
     expect(r.status).toBe(0);
     expect(r.stdout.trim().split('\n')).toHaveLength(3);

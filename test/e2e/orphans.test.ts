@@ -11,10 +11,10 @@ import { isAlive, jobExperimentYaml, tempDir } from '../helpers.ts';
 
 let tmp: ReturnType<typeof tempDir>;
 const mine: ChildProcess[] = [];
-beforeEach(() => {
+beforeEach(async () => {
   tmp = tempDir();
 });
-afterEach(() => {
+afterEach(async () => {
   for (const c of mine.splice(0)) if (c.pid !== undefined && c.exitCode === null) c.kill('SIGKILL');
   tmp.cleanup();
 });
@@ -86,8 +86,8 @@ describe('resume after kill -9 with a reused pid', () => {
     expect(resumed.status, resumed.stderr).toBe(0);
     expect(isAlive(bystander.pid ?? 0)).toBe(true);
     const store = openStore(storeDir);
-    const events = store.listEvents('reuse');
-    store.close();
+    const events = await store.listEvents('reuse');
+    await store.close();
     const refused = events.filter((e) => e.reason === 'OrphanNotSignalled');
     expect(refused).toHaveLength(1);
     expect(refused[0]?.message).toContain(`pid ${bystander.pid} now belongs to a process started at another time`);

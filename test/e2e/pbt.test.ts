@@ -27,7 +27,7 @@ describe('examples/pbt: population-based training with real checkpoints', () => 
     const names = new Set(gen0.map((t) => t.name));
     for (const t of gen1) {
       expect(names.has(t.parent!)).toBe(true);
-      const rec = store.getTrial(manifest.metadata.name, t.name)!;
+      const rec = (await store.getTrial(manifest.metadata.name, t.name))!;
       expect(rec.labels['pbt.suggestion.katib.kubeflow.org/generation']).toBe('1');
       // The child's log starts from its parent's checkpoint: epochs continue past the 3 of generation 0.
       const log = readFileSync(

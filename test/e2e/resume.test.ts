@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openStore } from '../../src/store/open.ts';
+import { openDatabase, openStore } from '../../src/store/open.ts';
 import { hpo, hpoAsync } from '../cliRunner.ts';
 import { tempDir } from '../helpers.ts';
 
@@ -44,7 +44,7 @@ spec:
 }
 
 let tmp: ReturnType<typeof tempDir>;
-beforeEach(() => {
+beforeEach(async () => {
   tmp = tempDir();
 });
 afterEach(() => tmp.cleanup());
@@ -68,7 +68,7 @@ describe('crash and resume with real processes', () => {
     const child = hpoAsync(['run', file, '--store', storeDir, '--quiet'], { env });
     const succeededNow = (): string[] => {
       try {
-        const s = openStore(storeDir);
+        const s = openDatabase(storeDir);
         try {
           return s
             .listTrials('crashy')
@@ -86,8 +86,8 @@ describe('crash and resume with real processes', () => {
     await new Promise((r) => child.once('exit', r));
 
     const store = openStore(storeDir);
-    const before = store.listTrials('crashy');
-    store.close();
+    const before = await store.listTrials('crashy');
+    await store.close();
     const doneBefore = before.filter((t) => t.state === 'Succeeded');
     expect(doneBefore.length).toBeGreaterThanOrEqual(3);
     expect(before.some((t) => t.state === 'Running' || t.state === 'Pending')).toBe(true);
@@ -120,12 +120,11 @@ describe('crash and resume with real processes', () => {
 
     const reasons = openStore(storeDir);
     expect(
-      reasons
-        .listTrials('crashy')
+      (await reasons.listTrials('crashy'))
         .filter((t) => t.state === 'Killed')
         .every((t) => t.reason === 'ControllerRestarted'),
     ).toBe(true);
-    reasons.close();
+    await reasons.close();
 
     // Katib budget editing: raise maxTrialCount on the LongRunning experiment and it continues.
     const more = hpo(['resume', 'crashy', '--store', storeDir, '--max-trials', '10', '--output', 'json', '--quiet'], {

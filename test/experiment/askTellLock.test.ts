@@ -16,13 +16,13 @@ describe('ask/tell and the experiment lock', () => {
     const a = Experiment.create({ ...sequenceExperiment('asked', { maxTrialCount: 4, parallelTrialCount: 1 }), store });
     const t = await a.ask();
     expect(t).toBeDefined();
-    expect(store.getExperimentLock('asked')?.pid).toBe(process.pid);
+    expect((await store.getExperimentLock('asked'))?.pid).toBe(process.pid);
 
     // Another process would now be refused (the lock is this pid's, see the next test for a foreign holder).
-    expect(store.acquireExperimentLock('asked', 1)).toBe(false);
+    expect(await store.acquireExperimentLock('asked', 1)).toBe(false);
     await a.tell(t!.name, 0.5);
     await a.close();
-    expect(store.getExperimentLock('asked')).toBeUndefined();
+    expect(await store.getExperimentLock('asked')).toBeUndefined();
     const c = Experiment.create({ ...sequenceExperiment('asked', { maxTrialCount: 4, parallelTrialCount: 1 }), store });
     const r = await c.optimize(() => 1);
     expect(r.trials).toHaveLength(4);
@@ -30,10 +30,10 @@ describe('ask/tell and the experiment lock', () => {
   });
 
   it('a refused ask() writes nothing: a new experiment is not created under a foreign lock', async () => {
-    expect(store.acquireExperimentLock('fresh', 1)).toBe(true); // pid 1 stands in for another live controller
+    expect(await store.acquireExperimentLock('fresh', 1)).toBe(true); // pid 1 stands in for another live controller
     const e = Experiment.create({ ...sequenceExperiment('fresh', { maxTrialCount: 2, parallelTrialCount: 1 }), store });
     await expect(e.ask()).rejects.toMatchObject({ code: ErrorCode.conflict });
     await e.close();
-    expect(store.getExperiment('fresh')).toBeUndefined();
+    expect(await store.getExperiment('fresh')).toBeUndefined();
   });
 });

@@ -37,8 +37,8 @@ describe('ExperimentController with Katib semantics', () => {
       store,
     });
     const seen: string[] = [];
-    await exp.optimize((_p, _r, ctx) => {
-      seen.push(store.getTrial('written', ctx.trial)?.state ?? 'missing');
+    await exp.optimize(async (_p, _r, ctx) => {
+      seen.push((await store.getTrial('written', ctx.trial))?.state ?? 'missing');
       return 1;
     });
     expect(seen).toEqual(['Running', 'Running']);
@@ -108,7 +108,7 @@ describe('ExperimentController with Katib semantics', () => {
     const t = result.trials[0]!;
     expect(t.objective).toBe(2);
     expect(t.metrics.find((m) => m.name === 'acc')).toMatchObject({ min: 0.5, max: 0.9, latest: '0.7' });
-    expect(store.getObservations('strategy', t.name, 'loss').map((o) => o.value)).toEqual(['3', '1', '2']);
+    expect((await store.getObservations('strategy', t.name, 'loss')).map((o) => o.value)).toEqual(['3', '1', '2']);
   });
 
   it('supports ask/tell', async () => {
@@ -123,7 +123,7 @@ describe('ExperimentController with Katib semantics', () => {
       expect(rec.state).toBe('Succeeded');
     }
     expect(told).toEqual([0, 2, 4]);
-    expect(exp.result().reason).toBe('ExperimentMaxTrialsReached');
+    expect((await exp.result()).reason).toBe('ExperimentMaxTrialsReached');
     await exp.close();
   });
 
@@ -186,6 +186,6 @@ describe('ExperimentController with Katib semantics', () => {
       store,
     });
     await expect(changed.optimize(() => 1)).rejects.toThrow(/already exists in the store with a different spec/);
-    expect(store.listTrials('changed')).toHaveLength(1);
+    expect(await store.listTrials('changed')).toHaveLength(1);
   });
 });

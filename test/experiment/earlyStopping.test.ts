@@ -10,12 +10,12 @@ import { sequenceExperiment, tempDir } from '../helpers.ts';
 
 let tmp: ReturnType<typeof tempDir>;
 let store: Store;
-beforeEach(() => {
+beforeEach(async () => {
   tmp = tempDir();
   store = openStore(join(tmp.dir, 'store'));
 });
-afterEach(() => {
-  store.close();
+afterEach(async () => {
+  await store.close();
   tmp.cleanup();
 });
 
@@ -183,7 +183,7 @@ describe('steps', () => {
     });
     expect(reports).toEqual([5, 5, 3, 3]);
     const first = result.trials[0]!.name;
-    expect(store.getObservations('steps', first, 'loss').map((o) => o.step)).toEqual([100, 200, 300, 400, 500]);
+    expect((await store.getObservations('steps', first, 'loss')).map((o) => o.step)).toEqual([100, 200, 300, 400, 500]);
     const bad = Experiment.create({
       ...sequenceExperiment('badstep', { maxTrialCount: 1, parallelTrialCount: 1 }),
       store,

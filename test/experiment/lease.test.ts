@@ -19,27 +19,27 @@ function renewingStore(answers: (boolean | Error)[]): { store: Store; calls: () 
 }
 
 describe('keepLease', () => {
-  it('renews every beat, shrugs off a busy store, and reports a lost lock once, then stops renewing', () => {
+  it('renews every beat, shrugs off a busy store, and reports a lost lock once, then stops renewing', async () => {
     vi.useFakeTimers();
     const { store, calls } = renewingStore([true, new Error('SQLITE_BUSY'), true, false]);
     const onLost = vi.fn();
     keepLease({ store, experiment: 'e', onLost, everyMs: 1000 });
-    vi.advanceTimersByTime(3000);
+    await vi.advanceTimersByTimeAsync(3000);
     expect(calls()).toBe(3);
     expect(onLost).not.toHaveBeenCalled();
-    vi.advanceTimersByTime(1000);
+    await vi.advanceTimersByTimeAsync(1000);
     expect(onLost).toHaveBeenCalledTimes(1);
-    vi.advanceTimersByTime(5000);
+    await vi.advanceTimersByTimeAsync(5000);
     expect(calls()).toBe(4);
   });
 
-  it('stop() ends the renewals', () => {
+  it('stop() ends the renewals', async () => {
     vi.useFakeTimers();
     const { store, calls } = renewingStore([]);
     const lease = keepLease({ store, experiment: 'e', onLost: () => {}, everyMs: 1000 });
-    vi.advanceTimersByTime(2000);
+    await vi.advanceTimersByTimeAsync(2000);
     lease.stop();
-    vi.advanceTimersByTime(5000);
+    await vi.advanceTimersByTimeAsync(5000);
     expect(calls()).toBe(2);
   });
 });

@@ -31,13 +31,13 @@ describe("store: ':memory:'", () => {
     expect(readdirSync(cwd)).toEqual([]);
   });
 
-  it("is what HPO_STORE=':memory:' opens too", () => {
+  it("is what HPO_STORE=':memory:' opens too", async () => {
     vi.stubEnv('HPO_STORE', ':memory:');
     const store = openStore();
     try {
-      expect(store.listExperiments()).toEqual([]);
+      expect(await store.listExperiments()).toEqual([]);
     } finally {
-      store.close();
+      await store.close();
     }
     expect(readdirSync(cwd)).toEqual([]);
   });

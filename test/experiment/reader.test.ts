@@ -7,7 +7,7 @@ import type { ExperimentResult } from '../../src/experiment/report.ts';
 import { ExperimentReader } from '../../src/index.ts';
 import { openStore } from '../../src/store/open.ts';
 import type { ChangeRow } from '../../src/store/types.ts';
-import { caught, sequenceExperiment, tempDir } from '../helpers.ts';
+import { rejected, sequenceExperiment, tempDir } from '../helpers.ts';
 import { writeOldStore } from '../store/oldStore.ts';
 
 let tmp: ReturnType<typeof tempDir>;
@@ -44,102 +44,107 @@ beforeEach(async () => {
       },
     );
   } finally {
-    store.close();
+    await store.close();
   }
 });
 afterEach(() => tmp.cleanup());
 
 describe('ExperimentReader', () => {
-  it('reads a store a run wrote, through a read-only copy it never writes to', () => {
+  it('reads a store a run wrote, through a read-only copy it never writes to', async () => {
     const copy = join(tmp.dir, 'copy');
     cpSync(written, copy, { recursive: true });
     const before = snapshot(copy);
-    const reader = ExperimentReader.open(copy, 'seen');
-    expect(reader.experiment()).toMatchObject({ name: 'seen', phase: 'Succeeded' });
-    expect(reader.trials().map((t) => t.params.x)).toEqual([0, 1, 2]);
-    const [first] = reader.trials();
-    expect(reader.trial(first!.name)).toEqual(first);
-    expect(reader.trial('no-such-trial')).toBeUndefined();
-    expect(reader.observations(first!.name, 'loss').map((o) => o.value)).toEqual(['10', '1']);
-    expect(reader.observations(first!.name).map((o) => o.metric)).toEqual(['loss', 'loss']);
-    const events = reader.events(1);
+    const reader = await ExperimentReader.open(copy, 'seen');
+    expect(await reader.experiment()).toMatchObject({ name: 'seen', phase: 'Succeeded' });
+    expect((await reader.trials()).map((t) => t.params.x)).toEqual([0, 1, 2]);
+    const [first] = await reader.trials();
+    expect(await reader.trial(first!.name)).toEqual(first);
+    expect(await reader.trial('no-such-trial')).toBeUndefined();
+    expect((await reader.observations(first!.name, 'loss')).map((o) => o.value)).toEqual(['10', '1']);
+    expect((await reader.observations(first!.name)).map((o) => o.metric)).toEqual(['loss', 'loss']);
+    const events = await reader.events(1);
     expect(events).toHaveLength(1);
     expect(events[0]?.reason).toBe('ExperimentMaxTrialsReached');
-    expect(reader.events().length).toBeGreaterThan(1);
-    expect(reader.best()?.params).toEqual({ x: 1 });
-    expect(reader.result()).toEqual(result);
-    expect(reader.controller()).toEqual({
+    expect((await reader.events()).length).toBeGreaterThan(1);
+    expect((await reader.best())?.params).toEqual({ x: 1 });
+    expect(await reader.result()).toEqual(result);
+    expect(await reader.controller()).toEqual({
       running: false,
       lock: 'none',
       message: 'none (the experiment has finished)',
     });
-    reader.close();
-    expect(caught(() => reader.trials()).message).toContain('closed');
+    await reader.close();
+    expect((await rejected(reader.trials())).message).toContain('closed');
     expect(snapshot(copy)).toEqual(before);
   });
 
-  it('says what is missing: no store there, or no such experiment in it', () => {
-    expect(caught(() => ExperimentReader.open(join(tmp.dir, 'typo'), 'seen')).code).toBe(ErrorCode.notFound);
-    const e = caught(() => ExperimentReader.open(written, 'unseen'));
+  it('says what is missing: no store there, or no such experiment in it', async () => {
+    expect((await rejected(ExperimentReader.open(join(tmp.dir, 'typo'), 'seen'))).code).toBe(ErrorCode.notFound);
+    const e = await rejected(ExperimentReader.open(written, 'unseen'));
     expect(e.code).toBe(ErrorCode.notFound);
     expect(e.message).toContain("no experiment 'unseen'");
     expect(e.message).toContain('it holds: seen');
   });
 
-  it('reads an open store without closing it, and reports the controller that holds the experiment', () => {
+  it('reads an open store without closing it, and reports the controller that holds the experiment', async () => {
     const store = openStore(written);
     try {
-      expect(store.acquireExperimentLock('seen')).toBe(true);
-      const reader = ExperimentReader.open(store, 'seen');
-      const report = reader.controller();
+      expect(await store.acquireExperimentLock('seen')).toBe(true);
+      const reader = await ExperimentReader.open(store, 'seen');
+      const report = await reader.controller();
       expect(report).toMatchObject({ running: true, lock: 'held', pid: process.pid });
       expect(report.message).toContain(`process ${process.pid}`);
       // A lease judged after it ran out: nobody drives the experiment any more.
-      expect(reader.controller(new Date(Date.parse(report.expiresAt!) + 1)).lock).toBe('expired');
-      reader.close();
-      expect(store.listTrials('seen')).toHaveLength(3);
+      expect((await reader.controller(new Date(Date.parse(report.expiresAt!) + 1))).lock).toBe('expired');
+      await reader.close();
+      expect(await store.listTrials('seen')).toHaveLength(3);
     } finally {
-      store.releaseExperimentLock('seen');
-      store.close();
+      await store.releaseExperimentLock('seen');
+      await store.close();
     }
   });
 
-  it('reads every trial\u2019s observations in one call, with ids to page by', () => {
-    const reader = ExperimentReader.open(written, 'seen');
+  it('reads every trial\u2019s observations in one call, with ids to page by', async () => {
+    const reader = await ExperimentReader.open(written, 'seen');
     try {
-      const all = reader.observations({});
-      const names = reader.trials().map((t) => t.name);
+      const all = await reader.observations({});
+      const names = (await reader.trials()).map((t) => t.name);
       expect(new Set(all.map((o) => o.trial))).toEqual(new Set(names));
       // The bulk read holds exactly what the per-trial reads hold, each trial's rows in their order.
       for (const name of names) {
-        expect(all.filter((o) => o.trial === name).map(({ id: _id, ...o }) => o)).toEqual(reader.observations(name));
+        expect(all.filter((o) => o.trial === name).map(({ id: _id, ...o }) => o)).toEqual(
+          await reader.observations(name),
+        );
       }
       const paged = [];
       for (let afterId = 0; ; ) {
-        const page = reader.observations({ afterId, limit: 4 });
+        const page = await reader.observations({ afterId, limit: 4 });
         if (page.length === 0) break;
         paged.push(...page);
         afterId = page.at(-1)?.id ?? afterId;
       }
       expect(paged).toEqual(all);
       const [first] = names;
-      expect(reader.observations({ trials: [first!], metric: 'loss' }).map((o) => o.value)).toEqual(['10', '1']);
+      expect((await reader.observations({ trials: [first!], metric: 'loss' })).map((o) => o.value)).toEqual([
+        '10',
+        '1',
+      ]);
     } finally {
-      reader.close();
+      await reader.close();
     }
   });
 
-  it('gives the feed of a run: every kind of write, in order, each trial created before its results', () => {
-    const reader = ExperimentReader.open(written, 'seen');
+  it('gives the feed of a run: every kind of write, in order, each trial created before its results', async () => {
+    const reader = await ExperimentReader.open(written, 'seen');
     try {
-      const { changes, seq, unavailable } = reader.changes(0);
+      const { changes, seq, unavailable } = await reader.changes(0);
       expect(unavailable).toBeUndefined();
       expect(seq).toBe(changes.at(-1)?.seq);
       const seqs = changes.map((c) => c.seq);
       expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
       expect(changes[0]).toMatchObject({ experiment: 'seen', kind: 'experiment' });
       expect(new Set(changes.map((c) => c.kind))).toEqual(new Set(['experiment', 'trial', 'observations', 'event']));
-      for (const t of reader.trials()) {
+      for (const t of await reader.trials()) {
         const mine = changes.filter((c) => c.trial === t.name);
         const firstTrial = mine.findIndex((c) => c.kind === 'trial');
         const firstObservations = mine.findIndex((c) => c.kind === 'observations');
@@ -151,10 +156,10 @@ describe('ExperimentReader', () => {
       // The experiment's last write (its Succeeded phase) is in the feed after every trial change.
       const lastTrial = changes.findLastIndex((c) => c.kind === 'trial');
       expect(changes.findLastIndex((c) => c.kind === 'experiment')).toBeGreaterThan(lastTrial);
-      expect(reader.changes(seq)).toEqual({ changes: [], seq });
-      expect(reader.changes(0, 2).changes).toEqual(changes.slice(0, 2));
+      expect(await reader.changes(seq)).toEqual({ changes: [], seq });
+      expect((await reader.changes(0, 2)).changes).toEqual(changes.slice(0, 2));
     } finally {
-      reader.close();
+      await reader.close();
     }
   });
 
@@ -165,8 +170,8 @@ describe('ExperimentReader', () => {
     const polled: ChangeRow[] = [];
     const newPerPoll: number[] = [];
     const sawOwnTrial: boolean[] = [];
-    const poll = (r: ExperimentReader): void => {
-      const page = r.changes(since);
+    const poll = async (r: ExperimentReader): Promise<void> => {
+      const page = await r.changes(since);
       since = page.seq;
       polled.push(...page.changes);
       newPerPoll.push(page.changes.length);
@@ -175,10 +180,10 @@ describe('ExperimentReader', () => {
       await Experiment.create({
         ...sequenceExperiment('live', { maxTrialCount: 4, parallelTrialCount: 1 }),
         store,
-      }).optimize((p, report, ctx) => {
+      }).optimize(async (p, report, ctx) => {
         // Opened read-only on the store's path, as a dashboard in another process would.
-        reader ??= ExperimentReader.open(written, 'live');
-        poll(reader);
+        reader ??= await ExperimentReader.open(written, 'live');
+        await poll(reader);
         // This trial's row was written before it started, so the feed already names it. (Checked after the run:
         // an assertion failing in here would only fail the trial.)
         sawOwnTrial.push(polled.some((c) => c.kind === 'trial' && c.trial === ctx.trial));
@@ -186,34 +191,34 @@ describe('ExperimentReader', () => {
         return Number(p.x);
       });
       if (reader === undefined) throw new Error('the objective never ran');
-      poll(reader);
-      expect(reader.trials().map((t) => t.state)).toEqual(['Succeeded', 'Succeeded', 'Succeeded', 'Succeeded']);
+      await poll(reader);
+      expect((await reader.trials()).map((t) => t.state)).toEqual(['Succeeded', 'Succeeded', 'Succeeded', 'Succeeded']);
       expect(newPerPoll.every((n) => n > 0)).toBe(true);
       expect(newPerPoll).toHaveLength(5);
       expect(sawOwnTrial).toEqual([true, true, true, true]);
-      expect(polled).toEqual(reader.changes(0).changes);
+      expect(polled).toEqual((await reader.changes(0)).changes);
       expect(polled.every((c) => c.experiment === 'live')).toBe(true);
     } finally {
-      reader?.close();
-      store.close();
+      await reader?.close();
+      await store.close();
     }
   });
 
-  it('says the feed is unavailable on a store an older version wrote, and still reads it', () => {
+  it('says the feed is unavailable on a store an older version wrote, and still reads it', async () => {
     const dir = tempDir();
     try {
       writeOldStore(dir.dir, 3);
-      const reader = ExperimentReader.open(dir.dir, 'old');
+      const reader = await ExperimentReader.open(dir.dir, 'old');
       try {
-        const page = reader.changes(5);
+        const page = await reader.changes(5);
         expect(page.changes).toEqual([]);
         expect(page.seq).toBe(5);
         expect(page.unavailable).toContain('has no change feed');
         expect(page.unavailable).toContain('hpo resume old');
-        expect(reader.observations({}).map((o) => o.value)).toEqual(['0.5', '0.25']);
-        expect(reader.trials().map((t) => t.name)).toEqual(['old-a']);
+        expect((await reader.observations({})).map((o) => o.value)).toEqual(['0.5', '0.25']);
+        expect((await reader.trials()).map((t) => t.name)).toEqual(['old-a']);
       } finally {
-        reader.close();
+        await reader.close();
       }
     } finally {
       dir.cleanup();

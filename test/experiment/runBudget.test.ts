@@ -38,20 +38,20 @@ describe('a run with a budget edit', () => {
     const r = await exp.optimize((p) => Number(p.x), { budget: { maxTrialCount: 6 } });
     expect(r.reason).toBe('ExperimentMaxTrialsReached');
     expect(r.trials.filter((t) => t.state === 'Succeeded')).toHaveLength(6);
-    expect(store.getExperiment('grown')?.manifest.spec.maxTrialCount).toBe(6);
+    expect((await store.getExperiment('grown'))?.manifest.spec.maxTrialCount).toBe(6);
     expect(exp.manifest.spec.maxTrialCount).toBe(6);
     // Running it again does not try to put back the old maximum (refused on a finished experiment).
     const again = await exp.optimize((p) => Number(p.x));
     expect(again.trials).toHaveLength(r.trials.length);
-    expect(store.getExperiment('grown')?.manifest.spec.maxTrialCount).toBe(6);
+    expect((await store.getExperiment('grown'))?.manifest.spec.maxTrialCount).toBe(6);
     await exp.close();
   });
 
   it('is refused, writing nothing, while another live controller holds the lock', async () => {
     await interrupted('taken');
-    const before = store.getExperiment('taken');
+    const before = await store.getExperiment('taken');
     // The parent process (the test runner) is alive on this host: its lock is held.
-    expect(store.acquireExperimentLock('taken', process.ppid)).toBe(true);
+    expect(await store.acquireExperimentLock('taken', process.ppid)).toBe(true);
     const exp = Experiment.create({
       ...sequenceExperiment('taken', { maxTrialCount: 4, parallelTrialCount: 1 }),
       store,
@@ -59,15 +59,15 @@ describe('a run with a budget edit', () => {
     await expect(exp.optimize((p) => Number(p.x), { budget: { maxTrialCount: 9 } })).rejects.toMatchObject({
       code: ErrorCode.conflict,
     });
-    expect(store.getExperiment('taken')).toEqual(before);
+    expect(await store.getExperiment('taken')).toEqual(before);
     expect(exp.manifest.spec.maxTrialCount).toBe(4);
-    expect(store.getExperimentLock('taken')?.pid).toBe(process.ppid);
+    expect((await store.getExperimentLock('taken'))?.pid).toBe(process.ppid);
 
     // A new experiment whose name is locked is not even created.
-    expect(store.acquireExperimentLock('fresh', process.ppid)).toBe(true);
+    expect(await store.acquireExperimentLock('fresh', process.ppid)).toBe(true);
     const fresh = Experiment.create({ ...sequenceExperiment('fresh'), store });
     await expect(fresh.optimize((p) => Number(p.x))).rejects.toMatchObject({ code: ErrorCode.conflict });
-    expect(store.getExperiment('fresh')).toBeUndefined();
+    expect(await store.getExperiment('fresh')).toBeUndefined();
     await exp.close();
     await fresh.close();
   });
@@ -79,8 +79,8 @@ describe('a run with a budget edit', () => {
     await expect(exp.optimize((p) => Number(p.x), { budget: { maxTrialCount: 2 } })).rejects.toMatchObject({
       code: ErrorCode.invalidArgument,
     });
-    expect(store.getExperiment('bad')?.manifest.spec.maxTrialCount).toBe(4);
-    expect(store.getExperimentLock('bad')).toBeUndefined();
+    expect((await store.getExperiment('bad'))?.manifest.spec.maxTrialCount).toBe(4);
+    expect(await store.getExperimentLock('bad')).toBeUndefined();
     await exp.close();
   });
 });

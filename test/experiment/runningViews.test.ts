@@ -56,12 +56,12 @@ describe('the algorithm sees running trials', () => {
         report({ loss: 1 });
       }
     });
-    const seen = (x: number) => {
+    const seen = async (x: number) => {
       const t = result.trials.find((r) => r.parameters.x === x);
-      const explain = store.getTrial('peek', t!.name)?.explain as { running: { points: number }[] };
+      const explain = (await store.getTrial('peek', t!.name))?.explain as { running: { points: number }[] };
       return explain.running.map((r) => r.points);
     };
-    expect(seen(2)).toEqual([1]);
-    expect(seen(3)).toEqual([3]);
+    expect(await seen(2)).toEqual([1]);
+    expect(await seen(3)).toEqual([3]);
   });
 });

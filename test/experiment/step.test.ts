@@ -90,7 +90,12 @@ class FakeExecutor implements TrialExecutor {
   }
 }
 
-function setup(over: { maxTrialCount?: number; parallelTrialCount?: number; goal?: number; signal?: AbortSignal }) {
+async function setup(over: {
+  maxTrialCount?: number;
+  parallelTrialCount?: number;
+  goal?: number;
+  signal?: AbortSignal;
+}) {
   const manifest = buildManifest({
     name: 'stepped',
     objective: {
@@ -104,7 +109,7 @@ function setup(over: { maxTrialCount?: number; parallelTrialCount?: number; goal
     parallelTrialCount: over.parallelTrialCount ?? 2,
   });
   const clock = fakeClock();
-  store.createExperiment({
+  await store.createExperiment({
     name: 'stepped',
     namespace: 'default',
     manifest,
@@ -118,7 +123,7 @@ function setup(over: { maxTrialCount?: number; parallelTrialCount?: number; goal
   const algorithm = new FakeAlgorithm();
   const executor = new FakeExecutor(clock);
   const progress: Progress[] = [];
-  const controller = new ExperimentController({
+  const controller = await ExperimentController.open({
     store,
     experiment: 'stepped',
     executor,
@@ -131,11 +136,14 @@ function setup(over: { maxTrialCount?: number; parallelTrialCount?: number; goal
   return { controller, algorithm, executor, clock, progress };
 }
 
-const states = () => store.listTrials('stepped').map((t) => t.state);
+const states = async () => (await store.listTrials('stepped')).map((t) => t.state);
 
 describe('ExperimentController.step(), driven by hand', () => {
   it('runs the stages in order (reap, completion, launch, request) and never waits for the algorithm or a trial', async () => {
-    const { controller, algorithm, executor, clock, progress } = setup({ maxTrialCount: 3, parallelTrialCount: 2 });
+    const { controller, algorithm, executor, clock, progress } = await setup({
+      maxTrialCount: 3,
+      parallelTrialCount: 2,
+    });
 
     // Step 1: nothing to reap or launch; asks for both free slots and returns while the algorithm thinks.
     const s1 = await controller.step();
@@ -147,7 +155,7 @@ describe('ExperimentController.step(), driven by hand', () => {
       running: [],
       suggesting: true,
     });
-    expect(store.getExperiment('stepped')?.phase).toBe('Running');
+    expect((await store.getExperiment('stepped'))?.phase).toBe('Running');
     // Stepping again while it thinks asks nothing more (one request at a time).
     expect(await controller.step()).toMatchObject({ requested: 0, suggesting: true });
     expect(algorithm.requests).toHaveLength(1);
@@ -160,8 +168,8 @@ describe('ExperimentController.step(), driven by hand', () => {
     expect(s2.launched).toHaveLength(2);
     expect(s2).toMatchObject({ state: 'running', reaped: [], requested: 0, suggesting: false });
     expect(s2.running).toEqual(s2.launched);
-    expect(states()).toEqual(['Running', 'Running']);
-    expect(store.listTrials('stepped').map((t) => t.startedAt)).toEqual([clock.iso(), clock.iso()]);
+    expect(await states()).toEqual(['Running', 'Running']);
+    expect((await store.listTrials('stepped')).map((t) => t.startedAt)).toEqual([clock.iso(), clock.iso()]);
     const [a, b] = s2.launched as [string, string];
 
     // Step 3: the ended trial is reaped and judged with the fake clock's time; its slot is asked for again.
@@ -170,7 +178,11 @@ describe('ExperimentController.step(), driven by hand', () => {
     await controller.changed();
     const s3 = await controller.step();
     expect(s3).toMatchObject({ state: 'running', reaped: [a], launched: [], requested: 1, running: [b] });
-    expect(store.getTrial('stepped', a)).toMatchObject({ state: 'Succeeded', objective: 4, completedAt: clock.iso() });
+    expect(await store.getTrial('stepped', a)).toMatchObject({
+      state: 'Succeeded',
+      objective: 4,
+      completedAt: clock.iso(),
+    });
     expect(progress.at(-1)).toMatchObject({ done: 1, best: 4, bestTrial: a, elapsedMs: 6000 });
     // The algorithm saw the ended trial in its history.
     expect(algorithm.requests[1]?.trials.find((t) => t.name === a)?.state).toBe('Succeeded');
@@ -189,15 +201,15 @@ describe('ExperimentController.step(), driven by hand', () => {
     const s5 = await controller.step();
     expect(s5).toMatchObject({ state: 'completed', reaped: [c, b], running: [], suggesting: false });
     expect(s5.verdict?.reason).toBe('ExperimentMaxTrialsReached');
-    expect(store.getExperiment('stepped')).toMatchObject({ phase: 'Succeeded', completedAt: clock.iso() });
-    expect(states()).toEqual(['Succeeded', 'Succeeded', 'Succeeded']);
+    expect(await store.getExperiment('stepped')).toMatchObject({ phase: 'Succeeded', completedAt: clock.iso() });
+    expect(await states()).toEqual(['Succeeded', 'Succeeded', 'Succeeded']);
     // A finished controller does nothing more.
     expect(await controller.step()).toBe(s5);
     expect(algorithm.requests).toHaveLength(2);
   });
 
   it('completion stops the trials still running, in the step that reaped the goal', async () => {
-    const { controller, algorithm, executor } = setup({ maxTrialCount: 10, parallelTrialCount: 2, goal: 0.5 });
+    const { controller, algorithm, executor } = await setup({ maxTrialCount: 10, parallelTrialCount: 2, goal: 0.5 });
     await controller.step();
     algorithm.answer();
     await controller.changed();
@@ -207,13 +219,13 @@ describe('ExperimentController.step(), driven by hand', () => {
     const s = await controller.step();
     expect(s).toMatchObject({ state: 'completed', reaped: [a], launched: [], requested: 0, running: [] });
     expect(s.verdict?.reason).toBe('ExperimentGoalReached');
-    expect(store.getTrial('stepped', b)).toMatchObject({ state: 'Killed', reason: 'ExperimentCompleted' });
+    expect(await store.getTrial('stepped', b)).toMatchObject({ state: 'Killed', reason: 'ExperimentCompleted' });
     expect(executor.names).toEqual([]);
     expect(algorithm.requests).toHaveLength(1);
   });
 
   it('an answer that arrives with the goal-reaching end is dropped: no trial is stored after the experiment is over', async () => {
-    const { controller, algorithm, executor } = setup({ maxTrialCount: 10, parallelTrialCount: 2, goal: 0.5 });
+    const { controller, algorithm, executor } = await setup({ maxTrialCount: 10, parallelTrialCount: 2, goal: 0.5 });
     await controller.step();
     algorithm.answer();
     await controller.changed();
@@ -228,13 +240,13 @@ describe('ExperimentController.step(), driven by hand', () => {
     const s = await controller.step();
     expect(s).toMatchObject({ state: 'completed', reaped: [b], launched: [] });
     expect(s.verdict?.reason).toBe('ExperimentGoalReached');
-    expect(states()).toEqual(['Succeeded', 'Succeeded']);
+    expect(await states()).toEqual(['Succeeded', 'Succeeded']);
     // Nor is the state that came with it: the stored state matches the stored trials (exact resume).
-    expect(store.loadAlgorithmState('stepped')).toEqual({ answers: 1 });
+    expect(await store.loadAlgorithmState('stepped')).toEqual({ answers: 1 });
   });
 
   it('an empty answer with nothing running ends the experiment in the same step (the algorithm is exhausted)', async () => {
-    const { controller, algorithm, executor } = setup({ maxTrialCount: 10, parallelTrialCount: 1 });
+    const { controller, algorithm, executor } = await setup({ maxTrialCount: 10, parallelTrialCount: 1 });
     await controller.step();
     algorithm.answer();
     await controller.changed();
@@ -251,7 +263,7 @@ describe('ExperimentController.step(), driven by hand', () => {
 
   it('an abort stops running trials, cancels the thinking algorithm and leaves the experiment resumable', async () => {
     const abort = new AbortController();
-    const { controller, algorithm, executor } = setup({
+    const { controller, algorithm, executor } = await setup({
       maxTrialCount: 5,
       parallelTrialCount: 2,
       signal: abort.signal,
@@ -268,11 +280,11 @@ describe('ExperimentController.step(), driven by hand', () => {
     const s = await controller.step();
     expect(s).toMatchObject({ state: 'interrupted', running: [], suggesting: false });
     expect(algorithm.cancels).toBe(1);
-    expect(store.getTrial('stepped', b)).toMatchObject({ state: 'Killed', reason: 'Interrupted' });
-    expect(store.getExperiment('stepped')?.phase).toBe('Running');
-    expect(store.listEvents('stepped').at(-1)?.reason).toBe('Interrupted');
+    expect(await store.getTrial('stepped', b)).toMatchObject({ state: 'Killed', reason: 'Interrupted' });
+    expect((await store.getExperiment('stepped'))?.phase).toBe('Running');
+    expect((await store.listEvents('stepped')).at(-1)?.reason).toBe('Interrupted');
     // The cancelled request's answer is not stored either.
-    expect(states()).toEqual(['Succeeded', 'Killed']);
+    expect(await states()).toEqual(['Succeeded', 'Killed']);
   });
 });
 
@@ -288,11 +300,11 @@ describe('the injected clock', () => {
     clock.advance(60_000);
     await exp.tell(t!.name, 3);
     await exp.close();
-    const trial = store.getTrial('clocked', t!.name)!;
-    expect(store.getExperiment('clocked')?.createdAt).toBe(new Date(t0).toISOString());
+    const trial = (await store.getTrial('clocked', t!.name))!;
+    expect((await store.getExperiment('clocked'))?.createdAt).toBe(new Date(t0).toISOString());
     expect(trial.createdAt).toBe(new Date(t0).toISOString());
     expect(trial.completedAt).toBe(clock.iso());
-    expect(store.getObservations('clocked', t!.name).map((o) => o.time)).toEqual([clock.iso()]);
-    expect(store.getExperiment('clocked')?.completedAt).toBe(clock.iso());
+    expect((await store.getObservations('clocked', t!.name)).map((o) => o.time)).toEqual([clock.iso()]);
+    expect((await store.getExperiment('clocked'))?.completedAt).toBe(clock.iso());
   });
 });

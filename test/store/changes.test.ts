@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/common/errors.ts';
-import { openStoreForReading } from '../../src/store/open.ts';
+import { openDatabaseForReading } from '../../src/store/open.ts';
 import type { ChangeRow } from '../../src/store/types.ts';
 import { caught } from '../helpers.ts';
 import { experiment, tempDir, tempStore, trial } from './fixtures.ts';
@@ -82,7 +82,7 @@ describe('change feed', () => {
     ).toThrow('abandon');
     expect(what(store.changesSince('e', 0).changes)).toEqual(['e:experiment']);
 
-    const reader = openStoreForReading(dir);
+    const reader = openDatabaseForReading(dir);
     try {
       store.transaction(() => {
         store.insertTrial(trial('e', 1));

@@ -1,10 +1,10 @@
 // A second process for the concurrency tests: `node --import tsx child.ts <mode> <storeDir>`.
-import { openSqliteStore } from '../../src/store/sqlite.ts';
+import { openSqliteDatabase } from '../../src/store/sqlite.ts';
 import { experiment, trial } from './fixtures-data.ts';
 
 const [mode, dir] = process.argv.slice(2);
 if (dir === undefined) throw new Error('usage: child.ts <crash|write> <dir>');
-const store = openSqliteStore(dir);
+const store = openSqliteDatabase(dir);
 
 if (mode === 'crash') {
   // Commit some work, take the lock, then die the way `kill -9` kills: no close, no checkpoint, no unlock.

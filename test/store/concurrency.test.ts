@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { isProcessAlive } from '../../src/store/locks.ts';
-import { openSqliteStore } from '../../src/store/sqlite.ts';
+import { openSqliteDatabase } from '../../src/store/sqlite.ts';
 import { experiment, fullTrial, tempDir, tempStore, trial } from './fixtures.ts';
 
 const childScript = fileURLToPath(new URL('./child.ts', import.meta.url));
@@ -112,7 +112,7 @@ describe('experiment locks', () => {
 describe('durability', () => {
   it('reads back everything after close and reopen, without an explicit checkpoint', () => {
     const dir = tempDir();
-    const first = openSqliteStore(dir);
+    const first = openSqliteDatabase(dir);
     first.createExperiment(experiment('e', { sourcePath: 'exp.yaml' }));
     first.insertTrial(fullTrial('e', 0));
     first.appendObservations('e', [{ trial: 'e-t0', metric: 'acc', value: '0.9', step: 1 }]);

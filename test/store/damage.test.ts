@@ -3,13 +3,13 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, type WorkbenchError } from '../../src/common/errors.ts';
 import type { StoreDamage } from '../../src/store/codec.ts';
-import { openStore, openStoreForReading } from '../../src/store/open.ts';
+import { openDatabase, openDatabaseForReading } from '../../src/store/open.ts';
 import { experiment, fullTrial, tempDir } from './fixtures.ts';
 
 /** A store with experiments `a` (trials 0..2) and `b` (trial 0), then damaged by `sql` run on the raw file. */
 function damagedStore(...sql: string[]): string {
   const dir = tempDir();
-  const s = openStore(dir);
+  const s = openDatabase(dir);
   s.createExperiment(experiment('a'));
   s.createExperiment(experiment('b'));
   for (const seq of [0, 1, 2]) s.insertTrial(fullTrial('a', seq));
@@ -32,7 +32,7 @@ describe('damaged rows', () => {
   ])('%s: reported with experiment, trial and column; the other rows read intact', (sql, column, problem) => {
     const dir = damagedStore(sql);
     const seen: StoreDamage[] = [];
-    const store = openStoreForReading(dir, { onDamage: (d) => seen.push(d) });
+    const store = openDatabaseForReading(dir, { onDamage: (d) => seen.push(d) });
     try {
       const trials = store.listTrials('a');
       expect(trials.map((t) => t.name)).toEqual(['a-t0', 'a-t1', 'a-t2']);
@@ -48,7 +48,7 @@ describe('damaged rows', () => {
   it('reads an experiment whose manifest is damaged with an empty spec, and reports it', () => {
     const dir = damagedStore("UPDATE experiments SET manifest = '{oops' WHERE name = 'b'");
     const seen: StoreDamage[] = [];
-    const store = openStoreForReading(dir, { onDamage: (d) => seen.push(d) });
+    const store = openDatabaseForReading(dir, { onDamage: (d) => seen.push(d) });
     try {
       expect(
         store
@@ -65,7 +65,7 @@ describe('damaged rows', () => {
 
   it('fails a read without a damage sink, naming experiment, trial and column', () => {
     const dir = damagedStore("UPDATE trials SET params = 'x' WHERE name = 'a-t2'");
-    const store = openStore(dir);
+    const store = openDatabase(dir);
     try {
       expect(() => store.listTrials('a')).toThrow(
         expect.objectContaining({

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { onTestFinished } from 'vitest';
-import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite.ts';
+import { openSqliteDatabase, type SqliteDatabase } from '../../src/store/sqlite.ts';
 
 /** A fresh temporary folder, removed after the current test. */
 export function tempDir(): string {
@@ -12,8 +12,8 @@ export function tempDir(): string {
 }
 
 /** A store in a fresh temporary folder, closed after the current test. */
-export function tempStore(dir: string = tempDir()): SqliteStore {
-  const store = openSqliteStore(dir);
+export function tempStore(dir: string = tempDir()): SqliteDatabase {
+  const store = openSqliteDatabase(dir);
   onTestFinished(() => store.close());
   return store;
 }

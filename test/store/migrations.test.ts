@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, WorkbenchError } from '../../src/common/errors.ts';
 import { type Migration, migrate, migrations, readSchemaVersion, schemaVersion } from '../../src/store/migrations.ts';
-import { openSqliteStore } from '../../src/store/sqlite.ts';
+import { openSqliteDatabase } from '../../src/store/sqlite.ts';
 import { experiment, tempDir, trial } from './fixtures.ts';
 import { writeOldStore } from './oldStore.ts';
 
@@ -21,7 +21,7 @@ function tables(db: Database.Database): string[] {
 
 function openError(dir: string): WorkbenchError {
   try {
-    openSqliteStore(dir).close();
+    openSqliteDatabase(dir).close();
   } catch (e) {
     if (e instanceof WorkbenchError) return e;
     throw e;
@@ -33,7 +33,7 @@ describe('schema migrations', () => {
   it('numbers migrations 1..N and writes N into user_version of a fresh store', () => {
     expect(migrations.map((m) => m.version)).toEqual(migrations.map((_, i) => i + 1));
     const dir = tempDir();
-    openSqliteStore(dir).close();
+    openSqliteDatabase(dir).close();
     const db = rawDb(dir);
     expect(readSchemaVersion(db)).toBe(schemaVersion);
     expect(tables(db)).toEqual([
@@ -54,7 +54,7 @@ describe('schema migrations', () => {
     const db = rawDb(dir);
     db.exec('CREATE TABLE unrelated (x)');
     db.close();
-    const store = openSqliteStore(dir);
+    const store = openSqliteDatabase(dir);
     expect(store.listExperiments()).toEqual([]);
     store.close();
     const again = rawDb(dir);
@@ -71,7 +71,7 @@ describe('schema migrations', () => {
     expect(tables(db)).not.toContain('locks');
     db.close();
 
-    const store = openSqliteStore(dir);
+    const store = openSqliteDatabase(dir);
     expect(store.getExperiment('old')?.seed).toBe(7);
     expect(store.listTrials('old').map((t) => [t.name, t.params])).toEqual([['old-a', { lr: 0.1 }]]);
     expect(store.acquireExperimentLock('old', process.pid)).toBe(true);
@@ -84,7 +84,7 @@ describe('schema migrations', () => {
   it('migrates a version-3 store (before the change feed): data kept, the feed starts empty and then records', () => {
     const dir = tempDir();
     writeOldStore(dir, 3);
-    const store = openSqliteStore(dir);
+    const store = openSqliteDatabase(dir);
     try {
       expect(store.hasChangeFeed).toBe(true);
       // Writes made before the feed existed are not in it: a reader starts from a full read, then polls.
@@ -111,7 +111,7 @@ describe('schema migrations', () => {
 
   it('refuses a store written by a newer version, without touching it', () => {
     const dir = tempDir();
-    openSqliteStore(dir).close();
+    openSqliteDatabase(dir).close();
     const db = rawDb(dir);
     db.pragma(`user_version = ${schemaVersion + 3}`);
     db.close();

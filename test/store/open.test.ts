@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { openStore, resolveStoreLocation } from '../../src/store/open.ts';
-import { openInMemoryStore } from '../../src/store/sqlite.ts';
+import { openDatabase, resolveStoreLocation } from '../../src/store/open.ts';
+import { openInMemoryDatabase } from '../../src/store/sqlite.ts';
 import { experiment, tempDir } from './fixtures.ts';
 
 describe('resolveStoreLocation', () => {
@@ -25,15 +25,15 @@ describe('resolveStoreLocation', () => {
   });
 });
 
-describe('openStore', () => {
+describe('openDatabase', () => {
   it('creates missing folders and uses <dir>/hpo.db', () => {
     const dir = join(tempDir(), 'a', 'b');
-    const store = openStore(dir);
+    const store = openDatabase(dir);
     store.createExperiment(experiment('x'));
     store.close();
     expect(store.root).toBe(dir);
     expect(existsSync(join(dir, 'hpo.db'))).toBe(true);
-    const again = openStore(join(dir, 'hpo.db'));
+    const again = openDatabase(join(dir, 'hpo.db'));
     expect(again.getExperiment('x')?.name).toBe('x');
     again.close();
   });
@@ -42,7 +42,7 @@ describe('openStore', () => {
     const file = join(tempDir(), 'env', 'custom.db');
     vi.stubEnv('HPO_STORE', file);
     try {
-      const store = openStore();
+      const store = openDatabase();
       store.close();
       expect(store.root).toBe(join(file, '..'));
       expect(existsSync(file)).toBe(true);
@@ -52,10 +52,10 @@ describe('openStore', () => {
   });
 });
 
-describe('openInMemoryStore', () => {
+describe('openInMemoryDatabase', () => {
   it('is a working store that leaves nothing on disk', () => {
     const root = tempDir();
-    const store = openInMemoryStore(root);
+    const store = openInMemoryDatabase(root);
     store.createExperiment(experiment('m'));
     expect(store.listExperiments().map((e) => e.name)).toEqual(['m']);
     expect(store.acquireExperimentLock('m')).toBe(true);

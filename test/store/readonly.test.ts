@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/common/errors.ts';
-import { openStore, openStoreForReading } from '../../src/store/open.ts';
+import { openDatabase, openDatabaseForReading } from '../../src/store/open.ts';
 import { connectToSnapshot } from '../../src/store/readonly.ts';
 import { caught } from '../helpers.ts';
 import { experiment, fullTrial, tempDir, tempStore } from './fixtures.ts';
@@ -12,17 +12,17 @@ import { writeOldStore } from './oldStore.ts';
 
 function storeWithOneTrial(): string {
   const dir = tempDir();
-  const s = openStore(dir);
+  const s = openDatabase(dir);
   s.createExperiment(experiment('e'));
   s.insertTrial(fullTrial('e', 0));
   s.close();
   return dir;
 }
 
-describe('openStoreForReading', () => {
+describe('openDatabaseForReading', () => {
   it('never creates a store: a missing one is notFound and no folder appears', () => {
     const missing = join(tempDir(), 'typo', 'store');
-    const e = caught(() => openStoreForReading(missing));
+    const e = caught(() => openDatabaseForReading(missing));
     expect(e.code).toBe(ErrorCode.notFound);
     expect(e.message).toContain(`no store at ${join(missing, 'hpo.db')}`);
     expect(existsSync(join(missing, '..'))).toBe(false);
@@ -31,7 +31,7 @@ describe('openStoreForReading', () => {
   it('reads a store through a connection that cannot write, leaving the file as it was', () => {
     const dir = storeWithOneTrial();
     const before = readFileSync(join(dir, 'hpo.db'));
-    const store = openStoreForReading(dir);
+    const store = openDatabaseForReading(dir);
     try {
       expect(store.listTrials('e').map((t) => t.name)).toEqual(['e-t0']);
       const e = caught(() => store.addEvent({ experiment: 'e', type: 'Normal', reason: 'R', message: 'm', time: 't' }));
@@ -46,7 +46,7 @@ describe('openStoreForReading', () => {
     const dir = tempDir();
     const file = writeOldStore(dir, 3);
     const before = readFileSync(file);
-    const store = openStoreForReading(dir);
+    const store = openDatabaseForReading(dir);
     try {
       expect(store.listTrials('old').map((t) => t.name)).toEqual(['old-a']);
       expect(store.getObservationsOf('old').map((o) => o.value)).toEqual(['0.5', '0.25']);
@@ -66,7 +66,7 @@ describe('openStoreForReading', () => {
 
   it('reads the change feed of a current store', () => {
     const dir = storeWithOneTrial();
-    const store = openStoreForReading(dir);
+    const store = openDatabaseForReading(dir);
     try {
       expect(store.hasChangeFeed).toBe(true);
       expect(store.changesSince('e', 0).changes.map((c) => c.kind)).toEqual(['experiment', 'trial']);
@@ -78,7 +78,7 @@ describe('openStoreForReading', () => {
   it('refuses a store too old to read, saying how to upgrade it', () => {
     const dir = tempDir();
     writeOldStore(dir, 2);
-    const e = caught(() => openStoreForReading(dir));
+    const e = caught(() => openDatabaseForReading(dir));
     expect(e.code).toBe(ErrorCode.storeFailed);
     expect(e.message).toContain('has the older schema 2');
     expect(e.message).toContain('hpo resume');
@@ -87,7 +87,7 @@ describe('openStoreForReading', () => {
   it('says an empty database file is not a store', () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'hpo.db'), '');
-    const e = caught(() => openStoreForReading(dir));
+    const e = caught(() => openDatabaseForReading(dir));
     expect(e.code).toBe(ErrorCode.invalidArgument);
     expect(e.message).toContain('is not an hpo store');
   });

@@ -25,7 +25,7 @@ async function runWithController(
 ): Promise<ExperimentResult> {
   const prepared = await prepareExperiment(manifest, { store, sourcePath: file });
   try {
-    const controller = new ExperimentController({
+    const controller = await ExperimentController.open({
       store,
       experiment: prepared.record.name,
       executor,
@@ -37,7 +37,7 @@ async function runWithController(
   } finally {
     await prepared.host.close();
   }
-  return experimentResult(store, prepared.record.name)!;
+  return (await experimentResult(store, prepared.record.name))!;
 }
 
 describe('examples/pytorch-ddp: a 2-replica PyTorchJob (torch.distributed gloo + DDP) tuned locally', () => {

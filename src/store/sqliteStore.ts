@@ -1,0 +1,164 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { SqliteDatabase } from './sqlite.ts';
+import type {
+  ChangePage,
+  EventRow,
+  ExperimentLock,
+  ExperimentPatch,
+  ExperimentRecord,
+  ObservationQuery,
+  ObservationRow,
+  Store,
+  StoredObservation,
+  TrialPatch,
+  TrialRecord,
+} from './types.ts';
+
+/**
+ * One level of transactions: the store itself, or an open transaction (whose nested transactions are savepoints).
+ * `open` settles when the transaction opened at this level ends; other calls at this level wait for it.
+ */
+interface Level {
+  active: boolean;
+  open: Promise<void> | undefined;
+}
+
+/**
+ * The default Store v2: {@link SqliteDatabase}'s synchronous calls behind the asynchronous contract. SQLite runs in
+ * this thread, so a call is done when its promise is made; what the asynchronous form adds is the transaction that
+ * spans awaits. While one is open, the connection is inside it, so every call that does not belong to it waits
+ * until it ends: which calls belong is told by an AsyncLocalStorage context, set for everything `fn` runs and
+ * awaits, and cleared when the transaction ends (a timer started inside it does not join a later one).
+ */
+export class SqliteStore implements Store {
+  readonly root: string;
+  /** The database file (`:memory:` for an in-memory store). */
+  readonly path: string;
+  readonly #db: SqliteDatabase;
+  readonly #top: Level = { active: true, open: undefined };
+  readonly #context = new AsyncLocalStorage<Level>();
+
+  /** Serves the store through `db`, which it owns from now on (closed by {@link SqliteStore.close}). */
+  constructor(db: SqliteDatabase) {
+    this.#db = db;
+    this.root = db.root;
+    this.path = db.path;
+  }
+
+  /** The transaction level the caller runs in: its own open transaction, else the store's top level. */
+  #level(): Level {
+    const inner = this.#context.getStore();
+    return inner?.active === true ? inner : this.#top;
+  }
+
+  async #call<T>(fn: (db: SqliteDatabase) => T): Promise<T> {
+    const level = this.#level();
+    while (level.open !== undefined) await level.open;
+    return fn(this.#db);
+  }
+
+  createExperiment(rec: ExperimentRecord): Promise<void> {
+    return this.#call((db) => db.createExperiment(rec));
+  }
+  getExperiment(name: string): Promise<ExperimentRecord | undefined> {
+    return this.#call((db) => db.getExperiment(name));
+  }
+  listExperiments(): Promise<ExperimentRecord[]> {
+    return this.#call((db) => db.listExperiments());
+  }
+  updateExperiment(name: string, patch: ExperimentPatch): Promise<void> {
+    return this.#call((db) => db.updateExperiment(name, patch));
+  }
+  deleteExperiment(name: string): Promise<void> {
+    return this.#call((db) => db.deleteExperiment(name));
+  }
+  insertTrial(rec: TrialRecord): Promise<void> {
+    return this.#call((db) => db.insertTrial(rec));
+  }
+  updateTrial(experiment: string, name: string, patch: TrialPatch): Promise<void> {
+    return this.#call((db) => db.updateTrial(experiment, name, patch));
+  }
+  getTrial(experiment: string, name: string): Promise<TrialRecord | undefined> {
+    return this.#call((db) => db.getTrial(experiment, name));
+  }
+  listTrials(experiment: string): Promise<TrialRecord[]> {
+    return this.#call((db) => db.listTrials(experiment));
+  }
+  countTrials(experiment: string): Promise<number> {
+    return this.#call((db) => db.countTrials(experiment));
+  }
+  appendObservations(experiment: string, rows: readonly ObservationRow[]): Promise<void> {
+    return this.#call((db) => db.appendObservations(experiment, rows));
+  }
+  getObservations(experiment: string, trial: string, metric?: string): Promise<ObservationRow[]> {
+    return this.#call((db) => db.getObservations(experiment, trial, metric));
+  }
+  getObservationsOf(experiment: string, query?: ObservationQuery): Promise<StoredObservation[]> {
+    return this.#call((db) => db.getObservationsOf(experiment, query));
+  }
+  saveAlgorithmState(experiment: string, state: unknown): Promise<void> {
+    return this.#call((db) => db.saveAlgorithmState(experiment, state));
+  }
+  loadAlgorithmState(experiment: string): Promise<unknown> {
+    return this.#call((db) => db.loadAlgorithmState(experiment));
+  }
+  addEvent(ev: EventRow): Promise<void> {
+    return this.#call((db) => db.addEvent(ev));
+  }
+  listEvents(experiment: string, limit?: number): Promise<EventRow[]> {
+    return this.#call((db) => db.listEvents(experiment, limit));
+  }
+  acquireExperimentLock(experiment: string, ownerPid?: number): Promise<boolean> {
+    return this.#call((db) => db.acquireExperimentLock(experiment, ownerPid));
+  }
+  renewExperimentLock(experiment: string, ownerPid?: number): Promise<boolean> {
+    return this.#call((db) => db.renewExperimentLock(experiment, ownerPid));
+  }
+  forceReleaseExperimentLock(experiment: string): Promise<ExperimentLock | undefined> {
+    return this.#call((db) => db.forceReleaseExperimentLock(experiment));
+  }
+  releaseExperimentLock(experiment: string, ownerPid?: number): Promise<void> {
+    return this.#call((db) => db.releaseExperimentLock(experiment, ownerPid));
+  }
+  getExperimentLock(experiment: string): Promise<ExperimentLock | undefined> {
+    return this.#call((db) => db.getExperimentLock(experiment));
+  }
+  changesSince(experiment: string | undefined, since: number, limit?: number): Promise<ChangePage> {
+    return this.#call((db) => db.changesSince(experiment, since, limit));
+  }
+  get hasChangeFeed(): boolean {
+    return this.#db.hasChangeFeed;
+  }
+
+  async transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
+    const parent = this.#level();
+    while (parent.open !== undefined) await parent.open;
+    const end = this.#db.beginTransaction();
+    const level: Level = { active: true, open: undefined };
+    let ended!: () => void;
+    parent.open = new Promise((resolve) => {
+      ended = resolve;
+    });
+    try {
+      let result: T;
+      try {
+        result = await this.#context.run(level, () => fn(this));
+      } catch (e) {
+        level.active = false;
+        end(false);
+        throw e;
+      }
+      level.active = false;
+      end(true);
+      return result;
+    } finally {
+      parent.open = undefined;
+      ended();
+    }
+  }
+
+  async close(): Promise<void> {
+    while (this.#top.open !== undefined) await this.#top.open;
+    this.#db.close();
+  }
+}
