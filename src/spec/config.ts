@@ -6,7 +6,7 @@
 import { errorsOnly, type Issue } from '../common/issue.ts';
 import { derive } from '../search/rng.ts';
 import type { SearchSpace } from '../search/space.ts';
-import type { ObjectiveSpec, Settings, SuggestRequest } from '../search/types.ts';
+import type { ObjectiveSpec, Settings, SuggestRequest, ValidationContext } from '../search/types.ts';
 import { type CollectorSpec, collectorSpecFrom } from './collectorSpec.ts';
 import { applyDefaults, defaultParallelTrialCount } from './defaults.ts';
 import { isRecord } from './read.ts';
@@ -143,6 +143,21 @@ export function configOf(input: ExperimentManifest): ExperimentConfig {
     collector: collectorConfigOf(manifest),
     ...(spec.trialTemplate === undefined ? {} : { trialTemplate: spec.trialTemplate }),
     seed: seedPolicyOf(algorithmSettings),
+  };
+}
+
+/**
+ * What an algorithm's `validate` is told about the experiment, from its config: the space, the objectives and the
+ * budget. `hpo validate`/`hpo run` and the Katib gRPC service's ValidateAlgorithmSettings check settings against it.
+ */
+export function validationContext(config: ExperimentConfig): ValidationContext {
+  const { maxTrialCount, parallelTrialCount } = config.budget;
+  return {
+    space: config.space,
+    objective: config.objectives[0]!,
+    objectives: config.objectives,
+    parallelTrialCount,
+    ...(maxTrialCount === undefined ? {} : { maxTrialCount }),
   };
 }
 

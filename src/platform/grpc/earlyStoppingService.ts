@@ -1,13 +1,21 @@
 import { type Client, credentials, type ServiceError, status } from '@grpc/grpc-js';
 import { ErrorCode, WorkbenchError } from '../../common/errors.ts';
-import type { Issue } from '../../common/issue.ts';
-import { MedianStopRule } from '../../search/earlyStopping/medianStop.ts';
-import { parseMedianStopSettings } from '../../search/earlyStopping/medianStopSettings.ts';
-import type { EarlyStoppingRule, TrialView } from '../../search/types.ts';
-import { settingsOf } from './experiment.ts';
+import { errorsOnly } from '../../common/issue.ts';
+import { builtinEarlyStopping } from '../../search/earlyStopping/index.ts';
+import type {
+  EarlyStoppingAlgorithm,
+  EarlyStoppingRule,
+  Settings,
+  TrialView,
+  ValidationContext,
+} from '../../search/types.ts';
+import { configOf, type ExperimentConfig, validationContext } from '../../spec/config.ts';
+import { checkObjective } from '../../spec/validateObjective.ts';
+import { settingsOf, toManifest } from './experiment.ts';
 import { loadKatibServices } from './loadProto.ts';
 import type {
   EarlyStoppingRuleMessage,
+  ExperimentMessage,
   GetEarlyStoppingRulesRequestMessage,
   GetObservationLogReplyMessage,
   SetTrialStatusRequestMessage,
@@ -15,8 +23,18 @@ import type {
 } from './messages.ts';
 import { GrpcStatusError, invalidArgument } from './status.ts';
 
-/** The one early-stopping algorithm served over Katib's API (ASHA's rung rule has no Katib rule form). */
-const served = 'medianstop';
+/** The early-stopping algorithms served over Katib's API (ASHA's rung rule compares latest values: no Katib form). */
+const served: readonly string[] = ['medianstop'];
+
+/**
+ * What ValidateEarlyStoppingSettings, whose request has no Experiment, gives an algorithm's settings check. Katib's
+ * early-stopping services check the settings alone, and so does medianstop's.
+ */
+const noExperiment: ValidationContext = {
+  space: [],
+  objective: { type: 'minimize', metricName: '' },
+  parallelTrialCount: 1,
+};
 
 /** Options of {@link KatibEarlyStoppingService}. */
 export interface EarlyStoppingServiceOptions {
@@ -39,15 +57,44 @@ type ObservationClient = Client & {
   ): void;
 };
 
-function checkSpec(name: string, settings: Record<string, string>): void {
-  if (name !== served) {
+/**
+ * The early-stopping algorithm `name` from the table the local controller uses (`builtinEarlyStopping`), with
+ * `settings` checked by its own `validate` (Katib's messages); INVALID_ARGUMENT for an algorithm this server does
+ * not serve, or for bad settings.
+ */
+function algorithmFor(name: string, settings: Settings, ctx: ValidationContext): EarlyStoppingAlgorithm {
+  const factory = served.includes(name) ? builtinEarlyStopping[name] : undefined;
+  if (factory === undefined) {
     throw new GrpcStatusError(
       status.INVALID_ARGUMENT,
-      `unknown early stopping algorithm '${name}'; this server runs: ${served}`,
+      `unknown early stopping algorithm '${name}'; this server runs: ${served.join(', ')}`,
     );
   }
-  const { issues } = parseMedianStopSettings(settings);
-  if (issues.length > 0) throw invalidArgument(`invalid settings for early stopping ${served}`, issues);
+  const algorithm = factory();
+  const issues = errorsOnly(algorithm.validate(settings, ctx));
+  if (issues.length > 0) throw invalidArgument(`invalid settings for early stopping ${name}`, issues);
+  return algorithm;
+}
+
+/**
+ * A request's Experiment read into the config every front end uses (`toManifest`, then `configOf`), with its
+ * early-stopping algorithm. Katib's webhook checked the Experiment, and its suggestion algorithm may be one this
+ * server does not run, so only what the rules are computed on is checked again: the early stopping, then the
+ * objective (with `hpo validate`'s rules).
+ */
+function readForEarlyStopping(message: ExperimentMessage | null): {
+  config: ExperimentConfig;
+  algorithm: EarlyStoppingAlgorithm;
+  settings: Settings;
+} {
+  const manifest = toManifest(message, {});
+  const config = configOf(manifest);
+  const { name, settings } = config.earlyStopping ?? { name: '', settings: {} };
+  const issues = errorsOnly(checkObjective(manifest.spec as unknown as Record<string, unknown>));
+  // The settings check is given the objective only once it is a valid one.
+  const algorithm = algorithmFor(name, settings, issues.length > 0 ? noExperiment : validationContext(config));
+  if (issues.length > 0) throw invalidArgument('invalid Experiment', issues);
+  return { config, algorithm, settings };
 }
 
 /**
@@ -65,8 +112,9 @@ export function toKatibRule(rule: EarlyStoppingRule): EarlyStoppingRuleMessage {
 }
 
 /**
- * Katib's `EarlyStopping` service for `medianstop`: the rules MedianStopRule gives a new trial (the same code the
- * local controller asks), in Katib's form. Katib's collector checks a trial once, at its `start_step`-th report,
+ * Katib's `EarlyStopping` service for `medianstop`: the rules MedianStopRule gives a new trial, in Katib's form. They
+ * come from the same `rules()` the local controller's `decideEarlyStop` evaluates at every report; under Katib, its
+ * metrics collector evaluates them next to the trial. Katib's collector checks a trial once, at its `start_step`-th report,
  * comparing its best value so far with the rule's value: the median, over completed (Succeeded or EarlyStopped)
  * trials that reached `start_step` reports, of their best value up to that report; Katib's own service uses the mean
  * of per-trial averages of the first reports instead. Histories come from Katib's DB manager, as in Katib.
@@ -84,18 +132,11 @@ export class KatibEarlyStoppingService {
 
   /** GetEarlyStoppingRules: one rule once `min_trials_required` completed trials have `start_step` reports, else none. */
   async getEarlyStoppingRules(req: GetEarlyStoppingRulesRequestMessage): Promise<EarlyStoppingRuleMessage[]> {
-    const spec = req.experiment?.spec ?? null;
-    const settings = settingsOf(spec?.early_stopping ?? null);
-    checkSpec(spec?.early_stopping?.algorithm_name ?? '', settings);
-    const metric = spec?.objective?.objective_metric_name ?? '';
-    const objectiveType = spec?.objective?.type;
-    if (metric === '' || (objectiveType !== 'MINIMIZE' && objectiveType !== 'MAXIMIZE')) {
-      const issues: Issue[] = [{ path: 'spec.objective', message: 'needs a metric name and minimize or maximize.' }];
-      throw invalidArgument('invalid Experiment', issues);
-    }
-    const type = objectiveType === 'MAXIMIZE' ? 'maximize' : 'minimize';
+    const { config, algorithm, settings } = readForEarlyStopping(req.experiment);
+    const objective = config.objectives[0]!;
     // Without a DB manager there are no histories to compare with (a local run gives the address).
     if (req.db_manager_address === '') return [];
+    const metric = objective.metricName;
     const completed = req.trials.filter((t) => {
       const condition = t.status?.condition;
       return condition === 'SUCCEEDED' || condition === 'EARLYSTOPPED';
@@ -112,19 +153,15 @@ export class KatibEarlyStoppingService {
     );
     // The rules are for the trials about to be created: no name yet (Katib's are never empty), no reports.
     const fresh: TrialView = { name: '', params: {}, state: 'Pending' };
-    const rules = new MedianStopRule().rules({
-      objective: { type, metricName: metric },
-      trials,
-      trial: fresh,
-      settings,
-    });
+    // The same rules() the local controller's decideEarlyStop evaluates; Katib's collector evaluates them here.
+    const rules = algorithm.rules({ objective, trials, trial: fresh, settings });
     return rules.map(toKatibRule);
   }
 
   /** ValidateEarlyStoppingSettings: OK for valid medianstop settings, else INVALID_ARGUMENT with Katib's messages. */
   validateEarlyStoppingSettings(req: ValidateEarlyStoppingSettingsRequestMessage): void {
     const spec = req.early_stopping;
-    checkSpec(spec?.algorithm_name ?? '', settingsOf(spec));
+    algorithmFor(spec?.algorithm_name ?? '', settingsOf(spec), noExperiment);
   }
 
   /** SetTrialStatus: the `setTrialStatus` hook, or nothing (see {@link EarlyStoppingServiceOptions}). */

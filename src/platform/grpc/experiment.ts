@@ -1,19 +1,22 @@
 import type { Issue } from '../../common/issue.ts';
-import type { SearchSpace } from '../../search/space.ts';
-import type { ObjectiveSpec, Settings, ValidationContext } from '../../search/types.ts';
-import { toSearchSpace } from '../../spec/searchSpace.ts';
-import type { FeasibleSpace, ParameterSpec } from '../../spec/types.ts';
-import { checkParameterList } from '../../spec/validateParameters.ts';
+import type { Settings } from '../../search/types.ts';
+import { type ExperimentConfig, parseExperiment } from '../../spec/config.ts';
+import type {
+  AlgorithmSpec,
+  ExperimentManifest,
+  FeasibleSpace,
+  ObjectiveSpecKatib,
+  ParameterSpec,
+} from '../../spec/types.ts';
 import type {
   AlgorithmSpecMessage,
   DistributionName,
   ExperimentMessage,
+  ObjectiveTypeName,
   ParameterSpecMessage,
   ParameterTypeName,
 } from './messages.ts';
-
-/** Katib's webhook default for `parallelTrialCount`, used when the request carries 0 (never set). */
-const defaultParallelTrialCount = 3;
+import { type ServerState, splitSettings } from './state.ts';
 
 const parameterTypes: Record<ParameterTypeName, ParameterSpec['parameterType']> = {
   UNKNOWN_TYPE: 'unknown',
@@ -31,15 +34,23 @@ const distributions: Record<DistributionName, FeasibleSpace['distribution'] | un
   LOG_NORMAL: 'logNormal',
 };
 
-/** The Experiment of a request, read into the shapes the algorithms take. */
-export interface ExperimentView {
-  readonly name: string;
-  readonly algorithmName: string;
-  /** Settings in the order Katib sent them (Katib's status-held settings, like our state, come last). */
-  readonly settings: Settings;
-  readonly space: SearchSpace;
-  readonly objective: ObjectiveSpec;
-  readonly context: ValidationContext;
+const objectiveTypes: Record<ObjectiveTypeName, string> = {
+  MINIMIZE: 'minimize',
+  MAXIMIZE: 'maximize',
+  // Kept as Katib's enum name so the objective check's message says what was sent.
+  UNKNOWN: 'UNKNOWN',
+};
+
+/**
+ * A request's Experiment as the services use it: the {@link ExperimentConfig} every front end uses (parsed by
+ * `parseExperiment`, as `hpo validate` parses a YAML file), plus what only Katib's API carries: the server's own
+ * state, which Katib keeps in the algorithm settings between calls (state.ts). The trial history comes with each
+ * request, not with the Experiment (history.ts).
+ */
+export interface KatibExperiment {
+  readonly config: ExperimentConfig;
+  /** The decoded `hpo_state` setting, already removed from `config.algorithm.settings`; undefined on a first call. */
+  readonly state: ServerState | undefined;
 }
 
 /**
@@ -67,43 +78,77 @@ export function settingsOf(spec: AlgorithmSpecMessage | null): Record<string, st
   return out;
 }
 
+function settingList(settings: Settings): { name: string; value: string }[] {
+  return Object.entries(settings).map(([name, value]) => ({ name, value }));
+}
+
 /**
- * Reads the request's Experiment. Issues use the Experiment's YAML paths (`spec.parameters[1].feasibleSpace.max`):
- * the parameter rules of Katib's webhook plus number parsing, which the algorithms rely on and Katib leaves to
- * each service; a missing objective; an unknown objective type.
+ * The Experiment manifest a proto `Experiment` stands for, field for field, as Katib's controller built the message
+ * from it (its ConvertExperiment). What proto3 cannot carry is read as Katib's YAML leaves it unset: `goal` 0,
+ * `parallel_trial_count` 0 and `max_trial_count` 0 mean unset; an unset objective message reads as an empty one (so
+ * its checks name the missing type and metric). Katib's message has no namespace (the manifest takes `default`),
+ * no metric strategies (Katib applies them before it sends observations, so each metric takes the default, the
+ * objective's direction), no trial template and no collector. `settings` replaces the algorithm's settings (the
+ * caller has taken the server's state out).
  */
-export function readExperiment(message: ExperimentMessage | null): { view: ExperimentView; issues: Issue[] } {
+export function toManifest(message: ExperimentMessage | null, settings: Settings): ExperimentManifest {
   const spec = message?.spec ?? null;
-  const parameters = (spec?.parameter_specs?.parameters ?? []).map(toParameterSpec);
-  const issues = checkParameterList(parameters, 'spec.parameters');
-  if (parameters.length === 0) {
-    issues.push({ path: 'spec.parameters', message: 'the Experiment has no parameters to search over.' });
-  }
-  const objectiveMessage = spec?.objective ?? null;
-  const metricName = objectiveMessage?.objective_metric_name ?? '';
-  if (metricName === '') {
-    issues.push({ path: 'spec.objective.objectiveMetricName', message: 'the objective metric name is required.' });
-  }
-  const type = objectiveMessage?.type === 'MAXIMIZE' ? 'maximize' : 'minimize';
-  if (objectiveMessage?.type !== 'MAXIMIZE' && objectiveMessage?.type !== 'MINIMIZE') {
-    issues.push({ path: 'spec.objective.type', message: 'must be minimize or maximize.' });
-  }
-  // A space that failed the checks is still built (for the settings checks); it is never searched.
-  const space = toSearchSpace(parameters);
-  const objective: ObjectiveSpec = { type, metricName };
-  const parallelTrialCount =
-    spec !== null && spec.parallel_trial_count > 0 ? spec.parallel_trial_count : defaultParallelTrialCount;
-  const context: ValidationContext =
-    spec !== null && spec.max_trial_count > 0
-      ? { space, objective, parallelTrialCount, maxTrialCount: spec.max_trial_count }
-      : { space, objective, parallelTrialCount };
-  const view: ExperimentView = {
-    name: message?.name ?? '',
+  const o = spec?.objective ?? null;
+  const objective = {
+    type: objectiveTypes[o?.type ?? 'UNKNOWN'] ?? 'UNKNOWN',
+    objectiveMetricName: o?.objective_metric_name ?? '',
+    ...(o === null || o.goal === 0 ? {} : { goal: o.goal }),
+    ...(o === null || o.additional_metric_names.length === 0
+      ? {}
+      : { additionalMetricNames: [...o.additional_metric_names] }),
+  } as ObjectiveSpecKatib;
+  const algorithm: AlgorithmSpec = {
     algorithmName: spec?.algorithm?.algorithm_name ?? '',
-    settings: settingsOf(spec?.algorithm ?? null),
-    space,
-    objective,
-    context,
+    algorithmSettings: settingList(settings),
   };
-  return { view, issues };
+  const es = spec?.early_stopping ?? null;
+  return {
+    apiVersion: 'kubeflow.org/v1beta1',
+    kind: 'Experiment',
+    metadata: { name: message?.name ?? '' },
+    spec: {
+      parameters: (spec?.parameter_specs?.parameters ?? []).map(toParameterSpec),
+      objective,
+      algorithm,
+      ...(es === null || es.algorithm_name === ''
+        ? {}
+        : { earlyStopping: { algorithmName: es.algorithm_name, algorithmSettings: settingList(settingsOf(es)) } }),
+      ...(spec === null || spec.parallel_trial_count === 0 ? {} : { parallelTrialCount: spec.parallel_trial_count }),
+      ...(spec === null || spec.max_trial_count === 0 ? {} : { maxTrialCount: spec.max_trial_count }),
+      // Katib's nas_config (field 7) is not in katib-api.proto yet, so a NAS Experiment arrives without its space.
+    },
+  };
+}
+
+/** What {@link readExperiment} checks the Experiment against. */
+export interface ReadExperimentOptions {
+  /** The suggestion algorithms this server runs (webhook rule 14 with this server as the registry). */
+  readonly algorithms: ReadonlySet<string>;
+}
+
+/**
+ * Parses a request's Experiment with `parseExperiment`, the same defaults and checks `hpo validate` runs on a YAML
+ * file, after taking the server's state out of its settings. Issues carry the Experiment's YAML paths
+ * (`spec.parameters[1].feasibleSpace.max`); `experiment` is undefined when any is an error. The early-stopping
+ * algorithm is not this service's to judge (Katib's webhook checked its name against katib-config), so any name
+ * passes here. The trial template and collector are Katib's business and absent from the message, so unchecked.
+ */
+export function readExperiment(
+  message: ExperimentMessage | null,
+  options: ReadExperimentOptions,
+): { experiment: KatibExperiment | undefined; issues: readonly Issue[] } {
+  const spec = message?.spec ?? null;
+  const { settings, state } = splitSettings(settingsOf(spec?.algorithm ?? null), spec?.algorithm?.algorithm_name ?? '');
+  const esName = spec?.early_stopping?.algorithm_name ?? '';
+  const { config, issues } = parseExperiment(toManifest(message, settings), {
+    algorithms: options.algorithms,
+    earlyStopping: new Set(esName === '' ? [] : [esName]),
+    inProcess: true,
+  });
+  return { experiment: config === undefined ? undefined : { config, state }, issues };
 }

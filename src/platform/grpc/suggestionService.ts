@@ -1,19 +1,21 @@
 import { status } from '@grpc/grpc-js';
 import { errorsOnly, type Issue } from '../../common/issue.ts';
+import { capabilityIssues } from '../../experiment/capabilities.ts';
 import { builtinAlgorithms } from '../../search/index.ts';
 import type { SearchAlgorithm, SuggestResult } from '../../search/types.ts';
-import { seedPolicyOf, statelessSeed } from '../../spec/config.ts';
+import { statelessSeed, suggestRequest, validationContext } from '../../spec/config.ts';
 import { trialName } from '../../trial/naming.ts';
 import { toAssignmentList } from './assignments.ts';
 import { readExperiment } from './experiment.ts';
 import { buildHistory, type History } from './history.ts';
 import type {
   AssignmentsMessage,
+  ExperimentMessage,
   GetSuggestionsReplyMessage,
   GetSuggestionsRequestMessage,
   ValidateAlgorithmSettingsRequestMessage,
 } from './messages.ts';
-import { encodeState, type IssuedEntry, splitSettings, stateSetting } from './state.ts';
+import { encodeState, type IssuedEntry, stateSetting } from './state.ts';
 import { GrpcStatusError, invalidArgument, toGrpcStatus } from './status.ts';
 
 /** Options of {@link KatibSuggestionService}. */
@@ -25,6 +27,14 @@ export interface SuggestionServiceOptions {
   readonly unseenGraceMs?: number;
   /** The clock for that grace period (tests pass a fake one). */
   readonly now?: () => number;
+}
+
+/** The names of the algorithms this server runs. */
+const servedNames: ReadonlySet<string> = new Set(Object.keys(builtinAlgorithms));
+
+/** The algorithm name a request's Experiment carries ('' when none). */
+function algorithmName(message: ExperimentMessage | null): string {
+  return message?.spec?.algorithm?.algorithm_name ?? '';
 }
 
 /** The algorithm of `name`, or INVALID_ARGUMENT naming the ones this server runs. */
@@ -65,83 +75,83 @@ export class KatibSuggestionService {
   async getSuggestions(req: GetSuggestionsRequestMessage): Promise<GetSuggestionsReplyMessage> {
     const count = req.current_request_number;
     if (count <= 0) throwStatus(status.INVALID_ARGUMENT, `current_request_number must be at least 1, got ${count}`);
-    const { view, issues } = readExperiment(req.experiment);
-    if (errorsOnly(issues).length > 0) throw invalidArgument('invalid Experiment', errorsOnly(issues));
-    const algorithm = algorithmFor(view.algorithmName);
-    const { settings, state } = splitSettings(view.settings, view.algorithmName);
+    const algorithm = algorithmFor(algorithmName(req.experiment));
+    const { experiment, issues } = readExperiment(req.experiment, { algorithms: servedNames });
+    if (experiment === undefined) throw invalidArgument('invalid Experiment', errorsOnly(issues));
+    const { config, state } = experiment;
     const history = buildHistory({
-      space: view.space,
-      metricName: view.objective.metricName,
+      space: config.space,
+      metricName: config.objectives[0]!.metricName,
       trials: req.trials,
       issued: state?.issued ?? [],
-      overdue: (index) => this.overdue(view.name, index),
+      overdue: (index) => this.overdue(config.name, index),
     });
-    this.keepMissing(view.name, history.unseen);
-    // The one seed rule (src/spec/config.ts); Katib keeps no drawn seed for us, so the name stands in for it.
-    const seed = statelessSeed({ name: view.name, seed: seedPolicyOf(settings) });
+    this.keepMissing(config.name, history.unseen);
+    // Katib keeps no drawn seed for us, so the stateless rule stands in for the record's seed (src/spec/config.ts).
+    const seed = statelessSeed(config);
     let result: SuggestResult;
     try {
-      result = await algorithm.suggest({
-        experiment: view.name,
-        space: view.space,
-        objectives: [view.objective],
-        objective: view.objective,
+      // The request the local controller builds for the same config, history and seed.
+      const request = suggestRequest(config, {
         trials: history.trials,
         count,
         seed,
-        settings,
+        settings: config.algorithm.settings,
         ...(state?.state === undefined ? {} : { state: state.state }),
-        parallelTrialCount: view.context.parallelTrialCount,
-        ...(view.context.maxTrialCount === undefined ? {} : { maxTrialCount: view.context.maxTrialCount }),
       });
+      result = await algorithm.suggest(request);
     } catch (error) {
       throw toGrpcStatus(error);
     }
-    checkCount(view.algorithmName, result, count, history);
+    checkCount(config.algorithm.name, result, count, history);
     const issued: IssuedEntry[] = [...history.issued];
     const assignments = result.suggestions.map((s): AssignmentsMessage => {
       let list: ReturnType<typeof toAssignmentList>;
       try {
-        list = toAssignmentList(view.space, s.params);
+        list = toAssignmentList(config.space, s.params);
       } catch (error) {
         throw toGrpcStatus(error);
       }
-      const name = s.name ?? freeName(view.name, seed, issued.length, history.names);
+      const name = s.name ?? freeName(config.name, seed, issued.length, history.names);
       history.names.add(name);
       const labels = s.labels ?? {};
       const entry: IssuedEntry = { n: name, v: list.map((a) => a.value) };
       issued.push(Object.keys(labels).length === 0 ? entry : { ...entry, l: { ...labels } });
       return { assignments: list, trial_name: name, labels: { ...labels } };
     });
-    const next = { version: 1 as const, algorithm: view.algorithmName, issued };
+    const next = { version: 1 as const, algorithm: config.algorithm.name, issued };
     const value = encodeState(result.state === undefined ? next : { ...next, state: result.state });
     return {
       parameter_assignments: assignments,
-      algorithm: { algorithm_name: view.algorithmName, algorithm_settings: [{ name: stateSetting, value }] },
+      algorithm: { algorithm_name: config.algorithm.name, algorithm_settings: [{ name: stateSetting, value }] },
       early_stopping_rules: [],
     };
   }
 
   /**
-   * ValidateAlgorithmSettings: OK, or INVALID_ARGUMENT with every problem (parameters Katib's webhook lets through,
-   * then the algorithm's `validate`) joined in the details. An algorithm that crashes while validating is also
-   * INVALID_ARGUMENT: Katib treats only INVALID_ARGUMENT and UNKNOWN as a rejection and would start a doomed run.
+   * ValidateAlgorithmSettings: OK, or INVALID_ARGUMENT with every problem `hpo validate` reports, joined in the
+   * details: the Experiment's own checks (`parseExperiment`: the webhook's rules and those Katib leaves to run time),
+   * then, once those pass, the algorithm's `validate` and its capabilities. An algorithm that crashes while validating
+   * is also INVALID_ARGUMENT: Katib treats only INVALID_ARGUMENT and UNKNOWN as a rejection and would start a doomed
+   * run.
    */
   validateAlgorithmSettings(req: ValidateAlgorithmSettingsRequestMessage): void {
-    const { view, issues } = readExperiment(req.experiment);
-    const algorithm = algorithmFor(view.algorithmName);
-    const { settings } = splitSettings(view.settings, view.algorithmName);
+    const name = algorithmName(req.experiment);
+    const algorithm = algorithmFor(name);
+    const { experiment, issues } = readExperiment(req.experiment, { algorithms: servedNames });
     const problems: Issue[] = errorsOnly(issues);
-    try {
-      problems.push(...errorsOnly(algorithm.validate(settings, view.context)));
-    } catch (error) {
-      // A space that already failed its checks may well crash the algorithm; those issues say enough.
-      if (problems.length === 0) {
+    // As `hpo validate`: the algorithm's own check runs once the Experiment itself is valid.
+    if (experiment !== undefined) {
+      const { config } = experiment;
+      try {
+        problems.push(...errorsOnly(algorithm.validate(config.algorithm.settings, validationContext(config))));
+        problems.push(...capabilityIssues(config, algorithm.capabilities ?? {}));
+      } catch (error) {
         const text = error instanceof Error ? error.message : String(error);
-        problems.push({ path: 'spec.algorithm', message: `validation of ${view.algorithmName} failed: ${text}` });
+        problems.push({ path: 'spec.algorithm', message: `validation of ${name} failed: ${text}` });
       }
     }
-    if (problems.length > 0) throw invalidArgument(`invalid settings for algorithm ${view.algorithmName}`, problems);
+    if (problems.length > 0) throw invalidArgument(`invalid settings for algorithm ${name}`, problems);
   }
 
   private overdue(experiment: string, index: number): boolean {

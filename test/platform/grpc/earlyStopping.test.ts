@@ -147,6 +147,18 @@ describe('Katib EarlyStopping service (medianstop)', () => {
     expect(result.details).toContain(expected);
   });
 
+  it('refuses rules for an Experiment whose objective has no direction, with the objective check of hpo validate', async () => {
+    const req = rulesRequest({ min_trials_required: '2' }, { a: 'SUCCEEDED' }, 'UNKNOWN');
+    const result = await call<Rules>(clients.earlyStopping, 'GetEarlyStoppingRules', req);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.code).toBe(status.INVALID_ARGUMENT);
+    expect(result.details).toBe(
+      'invalid Experiment: spec.objective.type: objective type must be minimize or maximize, got "UNKNOWN". ' +
+        'Fix: Set spec.objective.type to minimize or maximize.',
+    );
+  });
+
   it('rejects an early-stopping algorithm it does not serve', async () => {
     const result = await call<object>(clients.earlyStopping, 'ValidateEarlyStoppingSettings', {
       early_stopping: { algorithm_name: 'asha', algorithm_settings: [] },

@@ -112,6 +112,15 @@ const rows: Row[] = [
     [param('lr', 'DOUBLE', { min: 'low', max: '0.1' })],
     'must be a finite number, got "low"',
   ],
+  // hpo validate's budget rule (Katib's webhook has it too).
+  [
+    'more parallel trials than trials',
+    'random',
+    {},
+    continuous,
+    'spec.parallelTrialCount: parallelTrialCount (3) should be less than or equal to spec.maxTrialCount (2).',
+    2,
+  ],
 ];
 
 describe('ValidateAlgorithmSettings', () => {
@@ -136,6 +145,31 @@ describe('ValidateAlgorithmSettings', () => {
     expect(result.details).toMatch(
       /^invalid settings for algorithm random: spec\.algorithm\.algorithmSettings\[0\]\.value: .*; spec\.algorithm\.algorithmSettings\[1\]\.name: unknown setting seed/,
     );
+  });
+
+  it('runs the objective checks hpo validate runs (additional metrics)', async () => {
+    const exp = experiment({ algorithm: 'random', parameters: continuous });
+    const spec = exp.spec as { objective: Record<string, unknown> };
+    spec.objective.additional_metric_names = ['accuracy', 'loss'];
+    const result = await call<object>(clients.suggestion, 'ValidateAlgorithmSettings', { experiment: exp });
+    expect(result).toEqual({
+      ok: false,
+      code: status.INVALID_ARGUMENT,
+      details:
+        'invalid settings for algorithm random: spec.objective.additionalMetricNames[1]: additionalMetricNames ' +
+        'should not contain spec.objective.objectiveMetricName ("loss"). Fix: Remove it from additionalMetricNames; ' +
+        'the objective metric is always collected.',
+    });
+    // GetSuggestions refuses the same Experiment with the same issue.
+    const suggest = await call<object>(clients.suggestion, 'GetSuggestions', {
+      experiment: exp,
+      trials: [],
+      current_request_number: 1,
+    });
+    expect(suggest.ok).toBe(false);
+    if (suggest.ok) return;
+    expect(suggest.code).toBe(status.INVALID_ARGUMENT);
+    expect(suggest.details).toContain('spec.objective.additionalMetricNames[1]');
   });
 
   it('ignores the hpo_state setting Katib sends back from an earlier reply', async () => {
