@@ -60,19 +60,27 @@ export { validateExperiment } from './spec/validate.ts';
 export type { StoreDamage } from './store/codec.ts';
 export { type LockStatus, lockStatus } from './store/lockStatus.ts';
 export { openStore, openStoreForReading } from './store/open.ts';
-export type {
-  ChangeKind,
-  ChangePage,
-  ChangeRow,
-  EventRow,
-  ExperimentLock,
-  ExperimentRecord,
-  MetricSummary,
-  ObservationQuery,
-  ObservationRow,
-  Store,
-  StoredObservation,
-  TrialRecord,
+export { SqliteStore } from './store/sqliteStore.ts';
+export {
+  type ChangeKind,
+  type ChangePage,
+  type ChangeRow,
+  defaultNamespace,
+  describeExperimentKey,
+  type EventRow,
+  type ExperimentKey,
+  type ExperimentLock,
+  type ExperimentPatch,
+  type ExperimentRecord,
+  type ExperimentRef,
+  experimentKey,
+  type MetricSummary,
+  type ObservationQuery,
+  type ObservationRow,
+  type Store,
+  type StoredObservation,
+  type TrialPatch,
+  type TrialRecord,
 } from './store/types.ts';
 export { SuggestionHost } from './suggestion/host.ts';
 export {

@@ -110,7 +110,7 @@ export function isAlive(pid: number): boolean {
 }
 
 /** Waits up to `ms` for `pid` to be gone; true when it is. */
-export async function waitUntilGone(pid: number, ms = 2000): Promise<boolean> {
+export async function waitUntilGone(pid: number, ms = 5000): Promise<boolean> {
   for (let waited = 0; waited < ms && isAlive(pid); waited += 20) await new Promise((r) => setTimeout(r, 20));
   return !isAlive(pid);
 }

@@ -3,6 +3,7 @@ import {
   type BudgetEdit,
   checkExperiment,
   countTrials,
+  describeExperimentKey,
   ErrorCode,
   Experiment,
   type ExperimentManifest,
@@ -60,7 +61,7 @@ export async function runCommand(
   resumeOf?: { name: string; budget: BudgetEdit },
 ): Promise<number> {
   // Resuming names a stored experiment: a mistyped --store is reported instead of created.
-  if (resumeOf) await withReadStore(opts.store, (s) => requireExperiment(s, resumeOf.name));
+  if (resumeOf) await withReadStore(opts.store, (s) => requireExperiment(s, resumeOf.name, opts.namespace));
   // Every file is read and checked before the store is opened: bad input is reported (exit 2) listing every
   // problem, as `hpo validate` does, and leaves no store behind.
   const loaded = files.flatMap((file) =>
@@ -72,7 +73,7 @@ export async function runCommand(
   const store = openStore(opts.store);
   const jobs: { experiment: Experiment; metric: string; budget?: BudgetEdit }[] = [];
   if (resumeOf) {
-    const rec = await requireExperiment(store, resumeOf.name);
+    const rec = await requireExperiment(store, resumeOf.name, opts.namespace);
     if (!rec.manifest.spec.trialTemplate) {
       throw new WorkbenchError(
         ErrorCode.invalidArgument,
@@ -186,13 +187,13 @@ export async function validateCommand(files: string[]): Promise<number> {
 /** `hpo delete NAME`: removes the experiment's records and trial folders. */
 export async function deleteCommand(name: string, opts: StoreOptions): Promise<number> {
   // Checked read-only first, so a mistyped --store is reported instead of created.
-  await withReadStore(opts.store, (s) => requireExperiment(s, name));
+  await withReadStore(opts.store, (s) => requireExperiment(s, name, opts.namespace));
   const store = openStore(opts.store);
   try {
-    await requireExperiment(store, name);
-    await store.deleteExperiment(name);
-    await new ExperimentWorkspace(store.root, name).remove();
-    out(`deleted experiment '${name}'`);
+    const exp = await requireExperiment(store, name, opts.namespace);
+    await store.deleteExperiment(exp);
+    await new ExperimentWorkspace(store.root, exp).remove();
+    out(`deleted experiment '${describeExperimentKey(exp)}'`);
     return 0;
   } finally {
     await store.close();

@@ -13,7 +13,7 @@ export async function failureReport(
 ): Promise<string[]> {
   const failed = result.trials.filter((t) => failedStates.has(t.state));
   if (failed.length === 0) return [];
-  const workspace = new ExperimentWorkspace(storeRoot, result.experiment);
+  const workspace = new ExperimentWorkspace(storeRoot, { namespace: result.namespace, name: result.experiment });
   const lines = [
     `${failed.length} trial${failed.length === 1 ? '' : 's'} failed; the first ${Math.min(limit, failed.length)}:`,
   ];

@@ -32,7 +32,7 @@ export function elapsedMs(exp: ExperimentRecord, now: number): number {
 export async function inProgress(store: Store, exp: ExperimentRecord): Promise<boolean> {
   if (terminal.has(exp.phase)) return false;
   // A live lease, or a lock written before leases that we cannot check from here.
-  const { state } = lockStatus(await store.getExperimentLock(exp.name));
+  const { state } = lockStatus(await store.getExperimentLock(exp));
   return state === 'held' || state === 'unknown';
 }
 
@@ -40,10 +40,11 @@ export async function inProgress(store: Store, exp: ExperimentRecord): Promise<b
 export function listCommand(opts: ReadOptions): Promise<number> {
   return withReadStore(opts.store, async (store) => {
     const docs = [];
-    for (const e of await store.listExperiments()) {
-      const r = (await experimentResult(store, e.name))!;
+    for (const e of await store.listExperiments(opts.namespace)) {
+      const r = (await experimentResult(store, e))!;
       docs.push({
         name: e.name,
+        namespace: e.namespace,
         status: e.phase,
         reason: e.reason,
         trials: r.trials.length,
@@ -55,9 +56,12 @@ export function listCommand(opts: ReadOptions): Promise<number> {
       out(renderDocument(docs, opts.output));
       return 0;
     }
-    const header = ['name', 'status', 'reason', 'trials', 'best', 'created'];
+    // A namespace column only when there is more than one, as most stores hold experiments of `default` alone.
+    const namespaced = new Set(docs.map((d) => d.namespace)).size > 1;
+    const header = [...(namespaced ? ['namespace'] : []), 'name', 'status', 'reason', 'trials', 'best', 'created'];
     const full = opts.output === 'csv';
     const rows = docs.map((d) => [
+      ...(namespaced ? [d.namespace] : []),
       d.name,
       d.status,
       d.reason,
@@ -79,10 +83,10 @@ export async function renderStatus(
   now: number,
   compact = false,
 ): Promise<void> {
-  const exp = await requireExperiment(store, name);
-  const r = (await experimentResult(store, name))!;
+  const exp = await requireExperiment(store, name, opts.namespace);
+  const r = (await experimentResult(store, exp))!;
   const c = countTrials(r.trials.map((t) => t.state as never));
-  const events = await store.listEvents(name, 10);
+  const events = await store.listEvents(exp, 10);
   const elapsed = elapsedMs(exp, now);
   const controller = await controllerReport(store, exp);
   if (isDocumentFormat(opts.output)) {
@@ -126,8 +130,8 @@ export async function renderStatus(
 
 /** Renders `hpo trials NAME` once; `compact` prints a JSON document on one line (`--watch`). */
 export async function renderTrials(store: Store, name: string, opts: ReadOptions, compact = false): Promise<void> {
-  const exp = await requireExperiment(store, name);
-  const r = (await experimentResult(store, name))!;
+  const exp = await requireExperiment(store, name, opts.namespace);
+  const r = (await experimentResult(store, exp))!;
   if (isDocumentFormat(opts.output)) {
     out(renderDocument(r, opts.output, compact));
     return;
@@ -140,8 +144,8 @@ export async function renderTrials(store: Store, name: string, opts: ReadOptions
 /** `hpo best NAME`: exit 1 when no trial has reported the objective yet. */
 export function bestCommand(name: string, opts: ReadOptions): Promise<number> {
   return withReadStore(opts.store, async (store) => {
-    const exp = await requireExperiment(store, name);
-    const r = (await experimentResult(store, name))!;
+    const exp = await requireExperiment(store, name, opts.namespace);
+    const r = (await experimentResult(store, exp))!;
     if (isDocumentFormat(opts.output)) {
       out(renderDocument(r.bestTrial, opts.output));
       return r.bestTrial ? 0 : 1;
@@ -159,8 +163,8 @@ export function bestCommand(name: string, opts: ReadOptions): Promise<number> {
 /** `hpo explain NAME TRIAL`: why the algorithm proposed a trial, and how it ended. */
 export function explainCommand(name: string, trial: string, opts: ReadOptions): Promise<number> {
   return withReadStore(opts.store, async (store) => {
-    const exp = await requireExperiment(store, name);
-    const t = await requireTrial(store, name, trial);
+    const exp = await requireExperiment(store, name, opts.namespace);
+    const t = await requireTrial(store, exp, trial);
     const doc = {
       trial: t.name,
       algorithm: exp.manifest.spec.algorithm?.algorithmName,

@@ -9,6 +9,8 @@ export { controllerReport } from '../index.ts';
 /** Options of {@link unlockCommand}. */
 export interface UnlockOptions {
   store?: string;
+  /** The experiment's namespace; without it, that of the one experiment of this name (else `default`). */
+  namespace?: string;
   force?: boolean;
 }
 
@@ -23,9 +25,10 @@ export async function unlockCommand(
 ): Promise<number> {
   const store = openStore(opts.store);
   try {
-    const lock = await store.getExperimentLock(name);
+    const key = { namespace: opts.namespace ?? (await namespaceOf(store, name)), name };
+    const lock = await store.getExperimentLock(key);
     if (lock === undefined) {
-      if ((await store.getExperiment(name)) === undefined) {
+      if ((await store.getExperiment(key)) === undefined) {
         throw new WorkbenchError(
           ErrorCode.notFound,
           `no experiment '${name}' and no lock for it in store ${store.root}`,
@@ -45,7 +48,7 @@ export async function unlockCommand(
       );
       return 2;
     }
-    const removed = (await store.forceReleaseExperimentLock(name)) ?? lock;
+    const removed = (await store.forceReleaseExperimentLock(key)) ?? lock;
     io.out(`removed the lock of experiment '${name}' held by ${describeLockHolder(removed)}`);
     if (status.state === 'held' || status.state === 'unknown') {
       io.err(
@@ -58,4 +61,24 @@ export async function unlockCommand(
   }
 }
 
-import { describeLockHolder, ErrorCode, lockStatus, openStore, WorkbenchError } from '../index.ts';
+import {
+  defaultNamespace,
+  describeLockHolder,
+  ErrorCode,
+  lockStatus,
+  openStore,
+  type Store,
+  WorkbenchError,
+} from '../index.ts';
+
+/** The namespace of the one stored experiment called `name`, else `default` (a lock may outlive its experiment). */
+async function namespaceOf(store: Store, name: string): Promise<string> {
+  const found = (await store.listExperiments()).filter((e) => e.name === name);
+  if (found.length > 1) {
+    throw new WorkbenchError(
+      ErrorCode.invalidArgument,
+      `experiment '${name}' is in several namespaces (${found.map((e) => e.namespace).join(', ')}); pick one with --namespace`,
+    );
+  }
+  return found[0]?.namespace ?? defaultNamespace;
+}

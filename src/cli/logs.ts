@@ -76,10 +76,16 @@ function copy(path: string, from: number, to: number): Promise<void> {
 }
 
 /** Whether the trial may still write to its log: it has not ended and a live controller runs its experiment. */
-async function trialGoing(store: Store, name: string, trial: string): Promise<{ going: boolean; why?: string }> {
-  const t = await requireTrial(store, name, trial);
+async function trialGoing(
+  store: Store,
+  name: string,
+  trial: string,
+  namespace: string | undefined,
+): Promise<{ going: boolean; why?: string }> {
+  const exp = await requireExperiment(store, name, namespace);
+  const t = await requireTrial(store, exp, trial);
   if (!live.has(t.state)) return { going: false };
-  if (await inProgress(store, await requireExperiment(store, name))) return { going: true };
+  if (await inProgress(store, exp)) return { going: true };
   return {
     going: false,
     why: `trial '${trial}' is still ${t.state} in the store, but no controller runs experiment '${name}' any more; stopped following (continue it with \`hpo resume ${name}\`)`,
@@ -96,7 +102,7 @@ async function follow(opts: LogsOptions, name: string, trial: string, path: stri
   let offset = 0;
   for (;;) {
     // Each poll opens the store afresh: a reader holding one long transaction would stop the WAL's checkpoints.
-    const { going, why } = await withReadStore(opts.store, (store) => trialGoing(store, name, trial));
+    const { going, why } = await withReadStore(opts.store, (store) => trialGoing(store, name, trial, opts.namespace));
     const size = await sizeOf(path);
     if (size !== undefined && size < offset) {
       // A resumed trial runs again and starts its log anew (as `tail -F` does, say so and print it from the start).
@@ -124,9 +130,9 @@ function noLog(trial: string): number {
 /** `hpo logs NAME TRIAL`: streams the trial's (or a replica's) log to stdout; with `follow`, until the trial ends. */
 export async function logsCommand(name: string, trial: string, opts: LogsOptions): Promise<number> {
   const path = await withReadStore(opts.store, async (store) => {
-    await requireExperiment(store, name);
-    await requireTrial(store, name, trial);
-    return chooseLog(new ExperimentWorkspace(store.root, name), name, trial, opts.replica);
+    const exp = await requireExperiment(store, name, opts.namespace);
+    await requireTrial(store, exp, trial);
+    return chooseLog(new ExperimentWorkspace(store.root, exp), name, trial, opts.replica);
   });
   if (opts.follow === true) return follow(opts, name, trial, path);
   const size = await sizeOf(path);

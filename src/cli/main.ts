@@ -33,6 +33,8 @@ const outputOption = (choices: string[]): Option =>
   new Option('-o, --output <format>', 'output format').choices(choices).default(choices[0]);
 const storeHelp = 'store folder or .db file (default: $HPO_STORE, else ./.hpo)';
 const storeOption = (): Option => new Option('--store <path>', storeHelp);
+const namespaceOption = (): Option =>
+  new Option('-n, --namespace <ns>', "the experiment's namespace (default: that of the one experiment of the name)");
 const watchOptions = (c: Command): Command =>
   c
     .option('-w, --watch', 'print again every --interval seconds until the experiment finishes or no run drives it')
@@ -90,6 +92,7 @@ export function buildProgram(exit: (code: number) => void): Command {
     .description('continue a stored experiment (after a crash, or with a bigger budget)')
     .argument('<name>')
     .addOption(storeOption())
+    .addOption(namespaceOption())
     .option('--max-trials <n>', 'new spec.maxTrialCount', positiveInt('--max-trials'))
     .option('--parallel <n>', 'new spec.parallelTrialCount', positiveInt('--parallel'))
     .option('--max-failed <n>', 'new spec.maxFailedTrialCount', positiveInt('--max-failed'))
@@ -114,6 +117,7 @@ export function buildProgram(exit: (code: number) => void): Command {
     .command('list')
     .description('list stored experiments')
     .addOption(storeOption())
+    .option('-n, --namespace <ns>', 'only the experiments of this namespace')
     .addOption(outputOption(['table', 'json', 'yaml', 'csv']))
     .action(async (o) => exit(await listCommand(withStore(o))));
 
@@ -124,7 +128,7 @@ export function buildProgram(exit: (code: number) => void): Command {
     .addOption(storeOption())
     .addOption(outputOption(['table', 'json', 'yaml']))
     .option('--cluster', 'read the Katib Experiment from the cluster instead of the local store')
-    .option('--namespace <ns>', 'namespace of the Experiment (with --cluster)')
+    .option('-n, --namespace <ns>', "the experiment's namespace (in the store, or with --cluster in the cluster)")
     .option('--context <name>', 'kubeconfig context (with --cluster)')
     .action(async (name: string, o) =>
       exit(o.cluster ? await clusterStatusCommand(name, o) : await statusCommand(name, withStore(o))),
@@ -144,6 +148,7 @@ export function buildProgram(exit: (code: number) => void): Command {
     .description('the trials of an experiment (CSV: full precision, with reason, start, end and duration)')
     .argument('<name>')
     .addOption(storeOption())
+    .addOption(namespaceOption())
     .addOption(outputOption(['table', 'json', 'yaml', 'csv']))
     .action(async (name: string, o) => exit(await trialsCommand(name, withStore(o))));
   watchOptions(trials);
@@ -153,6 +158,7 @@ export function buildProgram(exit: (code: number) => void): Command {
     .description('the best trial of an experiment')
     .argument('<name>')
     .addOption(storeOption())
+    .addOption(namespaceOption())
     .addOption(outputOption(['table', 'json', 'yaml']))
     .action(async (name: string, o) => exit(await bestCommand(name, withStore(o))));
 
@@ -162,6 +168,7 @@ export function buildProgram(exit: (code: number) => void): Command {
     .argument('<name>')
     .argument('<trial>')
     .addOption(storeOption())
+    .addOption(namespaceOption())
     .addOption(outputOption(['table', 'json', 'yaml']))
     .action(async (name: string, trial: string, o) => exit(await explainCommand(name, trial, withStore(o))));
 
@@ -171,6 +178,7 @@ export function buildProgram(exit: (code: number) => void): Command {
     .argument('<name>')
     .argument('<trial>')
     .addOption(storeOption())
+    .addOption(namespaceOption())
     .option('-f, --follow', 'keep printing what the trial writes until it ends or no run drives the experiment')
     .option('--interval <seconds>', 'seconds between two polls with --follow', positiveSeconds, defaultFollowInterval)
     .option('--replica <name>', 'the log of this replica of a distributed trial (e.g. worker-0)')
@@ -181,6 +189,7 @@ export function buildProgram(exit: (code: number) => void): Command {
     .description('delete an experiment, its trials, observations and trial folders')
     .argument('<name>')
     .addOption(storeOption())
+    .addOption(namespaceOption())
     .action(async (name: string, o) => exit(await deleteCommand(name, withStore(o))));
 
   program
@@ -188,6 +197,7 @@ export function buildProgram(exit: (code: number) => void): Command {
     .description("remove an experiment's controller lock (left by a controller that is gone); needs --force")
     .argument('<name>')
     .addOption(storeOption())
+    .addOption(namespaceOption())
     .option('--force', 'remove the lock even though its controller might still be running')
     .action(async (name: string, o) =>
       exit(

@@ -1,4 +1,5 @@
 import {
+  describeExperimentKey,
   ErrorCode,
   type ExperimentRecord,
   openStoreForReading,
@@ -12,6 +13,8 @@ import { err } from './output.ts';
 /** Options every command that reads the store takes. */
 export interface StoreOptions {
   store?: string;
+  /** The experiment's namespace (`--namespace`); without it a name is looked up in every namespace. */
+  namespace?: string;
 }
 
 function describeDamage(d: StoreDamage): string {
@@ -42,26 +45,40 @@ export async function withReadStore<T>(location: string | undefined, use: (store
   }
 }
 
-/** The stored experiment `name`, or a `notFound` error listing the experiments the store has. */
-export async function requireExperiment(store: Store, name: string): Promise<ExperimentRecord> {
-  const exp = await store.getExperiment(name);
-  if (!exp) {
-    const names = (await store.listExperiments()).map((e) => e.name);
-    throw new WorkbenchError(
-      ErrorCode.notFound,
-      `no experiment '${name}' in store ${store.root}${names.length ? `; known: ${names.join(', ')}` : ''} (use --store to pick another store)`,
-    );
+/**
+ * The stored experiment `name`: in `namespace` when given, else the one experiment of that name whatever its
+ * namespace (as most stores hold one namespace, `default`). A `notFound` error lists the experiments the store
+ * has; a name held in several namespaces asks for `--namespace`.
+ */
+export async function requireExperiment(store: Store, name: string, namespace?: string): Promise<ExperimentRecord> {
+  if (namespace !== undefined) {
+    const exp = await store.getExperiment({ namespace, name });
+    if (exp) return exp;
+  } else {
+    const found = (await store.listExperiments()).filter((e) => e.name === name);
+    if (found.length === 1) return found[0]!;
+    if (found.length > 1) {
+      throw new WorkbenchError(
+        ErrorCode.invalidArgument,
+        `experiment '${name}' is in several namespaces (${found.map((e) => e.namespace).join(', ')}); pick one with --namespace`,
+      );
+    }
   }
-  return exp;
+  const known = (await store.listExperiments()).map((e) => describeExperimentKey(e));
+  const where = namespace === undefined ? '' : ` in namespace ${namespace}`;
+  throw new WorkbenchError(
+    ErrorCode.notFound,
+    `no experiment '${name}'${where} in store ${store.root}${known.length ? `; known: ${known.join(', ')}` : ''} (use --store to pick another store)`,
+  );
 }
 
-/** The stored trial `trial` of experiment `name`, or a `notFound` error pointing to `hpo trials`. */
-export async function requireTrial(store: Store, name: string, trial: string): Promise<TrialRecord> {
-  const t = await store.getTrial(name, trial);
+/** The stored trial `trial` of experiment `exp`, or a `notFound` error pointing to `hpo trials`. */
+export async function requireTrial(store: Store, exp: ExperimentRecord, trial: string): Promise<TrialRecord> {
+  const t = await store.getTrial(exp, trial);
   if (!t)
     throw new WorkbenchError(
       ErrorCode.notFound,
-      `experiment '${name}' has no trial '${trial}'; see \`hpo trials ${name}\``,
+      `experiment '${describeExperimentKey(exp)}' has no trial '${trial}'; see \`hpo trials ${exp.name}\``,
     );
   return t;
 }

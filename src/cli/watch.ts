@@ -41,7 +41,7 @@ async function watchOrOnce(
       else if (!first && opts.output === 'yaml') out('---');
       // Decided before rendering: the experiment only moves forward, so the render shows at least the state
       // that ended the watch (checked after, a finish between render and check would never be shown).
-      const more = await inProgress(store, await requireExperiment(store, name));
+      const more = await inProgress(store, await requireExperiment(store, name, opts.namespace));
       await render(store, true);
       return more;
     });

@@ -2,7 +2,18 @@ import { ErrorCode, WorkbenchError } from '../common/errors.ts';
 import type { StrategyName } from '../metrics/types.ts';
 import type { ObjectiveSpec, Settings, Suggestion, SuggestResult } from '../search/types.ts';
 import { configOf, type ExperimentConfig, suggestRequest } from '../spec/config.ts';
-import type { EventRow, ExperimentRecord, ObservationRow, Store, TrialPatch, TrialRecord } from '../store/types.ts';
+import {
+  defaultNamespace,
+  describeExperimentKey,
+  type EventRow,
+  type ExperimentKey,
+  type ExperimentRecord,
+  type ExperimentRef,
+  type ObservationRow,
+  type Store,
+  type TrialPatch,
+  type TrialRecord,
+} from '../store/types.ts';
 import type { SuggestionHost } from '../suggestion/host.ts';
 import type { StopReason, TrialExecutor } from '../trial/executor.ts';
 import { trialName } from '../trial/naming.ts';
@@ -24,7 +35,8 @@ export type SuggestionSource = Pick<SuggestionHost, 'suggest' | 'cancel'>;
 /** Everything a controller needs; the experiment record must already be in the store. */
 export interface ControllerOptions {
   readonly store: Store;
-  readonly experiment: string;
+  /** The stored experiment: its (namespace, name), or its name in namespace `default`. */
+  readonly experiment: ExperimentRef;
   readonly executor: TrialExecutor;
   readonly host: SuggestionSource;
   /** Algorithm settings as the algorithm sees them (the `module` setting removed). */
@@ -63,6 +75,10 @@ export class ExperimentController {
   private readonly workspace: ExperimentWorkspace;
   private readonly now: () => Date;
   private record: ExperimentRecord;
+  /** The experiment's store key. */
+  private readonly key: ExperimentKey;
+  /** How trial and event rows name their experiment: its name, and its namespace unless `default`. */
+  private readonly owner: { readonly experiment: string; readonly namespace?: string };
   /** The stored experiment, resolved once (objectives, space, budget, metric strategies). */
   private readonly config: ExperimentConfig;
   private readonly objective: ObjectiveSpec;
@@ -96,7 +112,12 @@ export class ExperimentController {
   static async open(options: ControllerOptions): Promise<ExperimentController> {
     const { store, experiment } = options;
     const record = await store.getExperiment(experiment);
-    if (!record) throw new WorkbenchError(ErrorCode.notFound, `experiment '${experiment}' is not in the store`);
+    if (!record) {
+      throw new WorkbenchError(
+        ErrorCode.notFound,
+        `experiment '${describeExperimentKey(experiment)}' is not in the store`,
+      );
+    }
     if (!record.manifest.spec.objective) throw new WorkbenchError(ErrorCode.invalidSpec, 'spec.objective is required');
     const config = configOf(record.manifest);
     const metric = config.objectives[0]!.metricName;
@@ -119,7 +140,12 @@ export class ExperimentController {
     this.started = this.now().getTime();
     const { record, config, trials } = loaded;
     this.record = record;
-    this.workspace = new ExperimentWorkspace(options.store.root, record.name);
+    this.key = { namespace: record.namespace, name: record.name };
+    this.owner =
+      record.namespace === defaultNamespace
+        ? { experiment: record.name }
+        : { experiment: record.name, namespace: record.namespace };
+    this.workspace = new ExperimentWorkspace(options.store.root, this.key);
     this.config = config;
     this.objective = this.config.objectives[0]!;
     this.strategy = this.config.metricStrategies[this.objective.metricName]!;
@@ -136,8 +162,8 @@ export class ExperimentController {
   private async event(type: EventRow['type'], reason: string, message: string, trial?: string): Promise<void> {
     const ev: EventRow =
       trial === undefined
-        ? { experiment: this.record.name, type, reason, message, time: this.iso() }
-        : { experiment: this.record.name, trial, type, reason, message, time: this.iso() };
+        ? { ...this.owner, type, reason, message, time: this.iso() }
+        : { ...this.owner, trial, type, reason, message, time: this.iso() };
     await this.o.store.addEvent(ev);
     this.o.onEvent?.(ev);
   }
@@ -169,7 +195,7 @@ export class ExperimentController {
   private async patchTrial(name: string, patch: TrialPatch): Promise<TrialRecord> {
     const before = this.book.records.get(name);
     if (!before) throw new WorkbenchError(ErrorCode.internal, `unknown trial ${name}`);
-    await this.o.store.updateTrial(this.record.name, name, patch);
+    await this.o.store.updateTrial(this.key, name, patch);
     const after = { ...before, ...patch } as TrialRecord;
     if (patch.state !== undefined) this.book.moveCount(before.state, patch.state);
     this.book.remember(after);
@@ -178,7 +204,7 @@ export class ExperimentController {
 
   private async setPhase(phase: ExperimentRecord['phase'], reason: string, message: string): Promise<void> {
     const completedAt = phase === 'Succeeded' || phase === 'Failed' ? { completedAt: this.iso() } : {};
-    await this.o.store.updateExperiment(this.record.name, {
+    await this.o.store.updateExperiment(this.key, {
       phase,
       reason,
       message,
@@ -215,7 +241,7 @@ export class ExperimentController {
   private async storeAnswer(result: SuggestResult, count: number): Promise<TrialRecord[]> {
     if (result.exhausted === true) this.exhausted = true;
     return this.o.store.transaction(async (tx) => {
-      if (result.state !== undefined) await tx.saveAlgorithmState(this.record.name, result.state);
+      if (result.state !== undefined) await tx.saveAlgorithmState(this.key, result.state);
       const created: TrialRecord[] = [];
       for (const s of result.suggestions.slice(0, count)) created.push(await this.insertTrial(tx, s));
       // Only once committed: a failed commit leaves the state the stored trials were made with.
@@ -230,7 +256,7 @@ export class ExperimentController {
     for (let attempt = 1; this.book.records.has(name); attempt++)
       name = trialName(this.record.name, this.record.seed, seq, attempt);
     const rec: TrialRecord = {
-      experiment: this.record.name,
+      ...this.owner,
       name,
       seq,
       params: s.params,
@@ -301,7 +327,7 @@ export class ExperimentController {
     const exitCode = entry.result.exitCode;
     await this.o.store.transaction(async (tx) => {
       const rows = entry.metrics.drain();
-      if (rows.length > 0) await tx.appendObservations(this.record.name, rows);
+      if (rows.length > 0) await tx.appendObservations(this.key, rows);
       await this.patchTrial(name, {
         ...outcome,
         metrics: entry.metrics.summary(),
@@ -330,7 +356,7 @@ export class ExperimentController {
     const batches = [...this.live.values()].map((e) => e.metrics.drain()).filter((r) => r.length > 0);
     if (batches.length === 0) return;
     await this.o.store.transaction(async (tx) => {
-      for (const rows of batches) await tx.appendObservations(this.record.name, rows);
+      for (const rows of batches) await tx.appendObservations(this.key, rows);
     });
   }
 

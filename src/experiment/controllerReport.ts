@@ -29,7 +29,7 @@ export async function controllerReport(
   exp: ExperimentRecord,
   now: Date = new Date(),
 ): Promise<ControllerReport> {
-  const status = lockStatus(await store.getExperimentLock(exp.name), now);
+  const status = lockStatus(await store.getExperimentLock({ namespace: exp.namespace, name: exp.name }), now);
   const finished = exp.phase === 'Succeeded' || exp.phase === 'Failed';
   const base =
     status.state === 'none'

@@ -2,7 +2,13 @@ import { ErrorCode, WorkbenchError } from '../common/errors.ts';
 import { type BuildManifestOptions, buildManifest } from '../spec/create.ts';
 import type { ExperimentManifest } from '../spec/types.ts';
 import { openStore } from '../store/open.ts';
-import type { Store, TrialRecord } from '../store/types.ts';
+import {
+  defaultNamespace,
+  describeExperimentKey,
+  type ExperimentKey,
+  type Store,
+  type TrialRecord,
+} from '../store/types.ts';
 import { LocalDistributedExecutor } from '../training/local/executor.ts';
 import { needsDistributedLauncher } from '../training/local/plan.ts';
 import type { TrialExecutor } from '../trial/executor.ts';
@@ -101,6 +107,11 @@ export class Experiment {
     return this.manifest.metadata.name;
   }
 
+  /** The experiment's store key: its namespace (`default` unless the manifest names one) and name. */
+  get key(): ExperimentKey {
+    return keyOf(this.manifest);
+  }
+
   /** The store this experiment writes to (opened on first use). */
   get store(): Store {
     if (!this.storeInstance) {
@@ -113,7 +124,7 @@ export class Experiment {
   private async drive(executor: TrialExecutor, inProcess: boolean, run: RunOptions): Promise<ExperimentResult> {
     const source = this.options.sourcePath === undefined ? {} : { sourcePath: this.options.sourcePath };
     const checked = await checkForRun(this.manifest, { inProcess, ...source });
-    const name = checked.manifest.metadata.name;
+    const name = keyOf(checked.manifest);
     const prepared = await this.claim(checked, run.budget);
     // Later runs of this object continue with the edited budget instead of restoring the old one.
     if (run.budget !== undefined)
@@ -150,7 +161,7 @@ export class Experiment {
    * Closes the checked algorithm's worker and releases the lock when it fails.
    */
   private async claim(checked: CheckedForRun, budget?: BudgetEdit): Promise<Prepared> {
-    const name = checked.manifest.metadata.name;
+    const name = keyOf(checked.manifest);
     try {
       await this.lock(name);
       try {
@@ -171,7 +182,7 @@ export class Experiment {
   }
 
   /** Renews the lock's lease while this object drives the experiment; `onLost` runs once if it is taken over. */
-  private holdLease(name: string, onLost: () => void): { stop(): void } {
+  private holdLease(name: ExperimentKey, onLost: () => void): { stop(): void } {
     return keepLease({
       store: this.store,
       experiment: name,
@@ -179,7 +190,8 @@ export class Experiment {
         // The event is for the record; stopping must not wait for it nor fail with it.
         void this.store
           .addEvent({
-            experiment: name,
+            experiment: name.name,
+            ...(name.namespace === defaultNamespace ? {} : { namespace: name.namespace }),
             type: 'Warning',
             reason: 'ControllerLockLost',
             message: `process ${process.pid} lost the experiment lock (its lease expired and was taken over, or hpo unlock --force removed it); it stops its trials so that only one controller drives the experiment`,
@@ -192,9 +204,10 @@ export class Experiment {
   }
 
   /** Two controllers must never run one experiment; a lock left by a dead process, or expired, is taken over. */
-  private async lock(name: string): Promise<void> {
-    if (await this.store.acquireExperimentLock(name)) return;
-    const held = await this.store.getExperimentLock(name);
+  private async lock(key: ExperimentKey): Promise<void> {
+    const name = describeExperimentKey(key);
+    if (await this.store.acquireExperimentLock(key)) return;
+    const held = await this.store.getExperimentLock(key);
     const beat = held?.heartbeatAt === undefined ? '' : `, last heartbeat ${held.heartbeatAt}`;
     throw new WorkbenchError(
       ErrorCode.conflict,
@@ -258,14 +271,13 @@ export class Experiment {
         ...(this.options.sourcePath === undefined ? {} : { sourcePath: this.options.sourcePath }),
       });
       const prepared = await this.claim(checked);
-      const name = prepared.record.name;
-      const lease = this.holdLease(name, () => {
+      const lease = this.holdLease(keyOf(checked.manifest), () => {
         if (this.manual) this.manual.lost = true;
       });
       const executor = new ManualExecutor(this.options.now);
       const controller = await ExperimentController.open({
         store: this.store,
-        experiment: prepared.record.name,
+        experiment: keyOf(checked.manifest),
         executor,
         host: prepared.host,
         settings: prepared.settings,
@@ -311,7 +323,7 @@ export class Experiment {
 
   /** The result document (status, best trial, all trials) as stored now. */
   async result(): Promise<ExperimentResult> {
-    const r = await experimentResult(this.store, this.name);
+    const r = await experimentResult(this.store, this.key);
     if (!r) throw new WorkbenchError(ErrorCode.notFound, `experiment '${this.name}' has not been started`);
     return r;
   }
@@ -320,11 +332,16 @@ export class Experiment {
   async close(): Promise<void> {
     if (this.manual) {
       this.manual.lease.stop();
-      if (!this.manual.lost) await this.store.releaseExperimentLock(this.manual.prepared.record.name);
+      if (!this.manual.lost) await this.store.releaseExperimentLock(keyOf(this.manual.prepared.record.manifest));
       await this.manual.prepared.host.close();
     }
     this.manual = undefined;
     if (this.storeInstance && this.options.store !== this.storeInstance) await this.storeInstance.close();
     this.storeInstance = undefined;
   }
+}
+
+/** The store key of a manifest: `metadata.namespace` (default `default`) and `metadata.name`. */
+export function keyOf(manifest: ExperimentManifest): ExperimentKey {
+  return { namespace: manifest.metadata.namespace ?? defaultNamespace, name: manifest.metadata.name };
 }

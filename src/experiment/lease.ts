@@ -5,12 +5,12 @@
  * (expired while it was stalled and taken over, or removed by `hpo unlock --force`) must stop at once.
  */
 import { lockHeartbeatMs } from '../store/locks.ts';
-import type { Store } from '../store/types.ts';
+import type { ExperimentRef, Store } from '../store/types.ts';
 
 /** Options of {@link keepLease}. */
 export interface KeepLeaseOptions {
   readonly store: Store;
-  readonly experiment: string;
+  readonly experiment: ExperimentRef;
   /** Called once when a renewal finds that this process no longer holds the lock. */
   readonly onLost: () => void;
   /** Time between renewals; default {@link lockHeartbeatMs}. */

@@ -9,7 +9,7 @@ import { type ParsedExperiment, parseExperiment, seedPolicyOf } from '../spec/co
 import { applyDefaults } from '../spec/defaults.ts';
 import { isRecord } from '../spec/read.ts';
 import type { ExperimentManifest } from '../spec/types.ts';
-import type { ExperimentRecord, Store } from '../store/types.ts';
+import { defaultNamespace, type ExperimentRecord, type Store } from '../store/types.ts';
 import { SuggestionHost } from '../suggestion/host.ts';
 import {
   earlyStoppingNames,
@@ -212,7 +212,10 @@ export async function recordExperiment(
   // One transaction: a budget edit that Katib's rules refuse leaves no half-made record behind.
   const record = await options.store.transaction(async (tx) => {
     const o = { ...options, store: tx };
-    const existing = await tx.getExperiment(manifest.metadata.name);
+    const existing = await tx.getExperiment({
+      namespace: manifest.metadata.namespace ?? defaultNamespace,
+      name: manifest.metadata.name,
+    });
     let r = existing ? await resumeRecord(existing, manifest, o) : await createRecord(manifest, settings, o);
     if (options.budget !== undefined) r = await applyBudget(r, options.budget, o);
     return { r, resumed: existing !== undefined };
@@ -313,7 +316,8 @@ export async function applyBudget(
   throwIfIssues(issues, `Budget edit of '${existing.name}'`);
   if (!changed) return existing;
   const completed = existing.phase === 'Succeeded' || existing.phase === 'Failed';
-  const used = budgetUsed(countTrials((await options.store.listTrials(existing.name)).map((t) => t.state)));
+  const key = { namespace: existing.namespace, name: existing.name };
+  const used = budgetUsed(countTrials((await options.store.listTrials(key)).map((t) => t.state)));
   if (completed) {
     const policy = spec.resumePolicy ?? 'Never';
     const restartable =
@@ -332,7 +336,7 @@ export async function applyBudget(
     );
   }
   const manifest = { ...existing.manifest, spec };
-  await options.store.updateExperiment(existing.name, {
+  await options.store.updateExperiment(key, {
     manifest,
     updatedAt: (options.now?.() ?? new Date()).toISOString(),
   });

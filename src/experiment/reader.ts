@@ -1,14 +1,18 @@
 import { ErrorCode, WorkbenchError } from '../common/errors.ts';
 import { openStoreForReading } from '../store/open.ts';
-import type {
-  ChangeRow,
-  EventRow,
-  ExperimentRecord,
-  ObservationQuery,
-  ObservationRow,
-  Store,
-  StoredObservation,
-  TrialRecord,
+import {
+  type ChangeRow,
+  describeExperimentKey,
+  type EventRow,
+  type ExperimentKey,
+  type ExperimentRecord,
+  type ExperimentRef,
+  experimentKey,
+  type ObservationQuery,
+  type ObservationRow,
+  type Store,
+  type StoredObservation,
+  type TrialRecord,
 } from '../store/types.ts';
 import { type ControllerReport, controllerReport } from './controllerReport.ts';
 import { bestTrial, type ExperimentResult, experimentResult } from './report.ts';
@@ -36,33 +40,38 @@ export class ExperimentReader {
   private readonly store: Store;
   /** The stored experiment's name. */
   readonly name: string;
+  /** The stored experiment's key (namespace and name). */
+  readonly key: ExperimentKey;
   /** Whether {@link ExperimentReader.close} closes the store (the reader opened it). */
   private readonly owned: boolean;
   private closed = false;
 
-  private constructor(store: Store, name: string, owned: boolean) {
+  private constructor(store: Store, key: ExperimentKey, owned: boolean) {
     this.store = store;
-    this.name = name;
+    this.key = key;
+    this.name = key.name;
     this.owned = owned;
   }
 
   /**
-   * Opens experiment `name` in `store`: an open {@link Store} (left open by `close()`), or a store location as
+   * Opens `experiment` (its name in namespace `default`, or its namespace and name) in `store`: an open {@link Store} (left open by `close()`), or a store location as
    * `hpo --store` takes it (a folder, a `.db` file, `sqlite:PATH`; default `HPO_STORE` or `.hpo`), opened
    * read-only. Throws `notFound` when there is no store there or no such experiment in it.
    */
-  static async open(store: Store | string | undefined, name: string): Promise<ExperimentReader> {
+  static async open(store: Store | string | undefined, experiment: ExperimentRef): Promise<ExperimentReader> {
     const owned = store === undefined || typeof store === 'string';
     const s = owned ? openStoreForReading(store) : store;
-    if ((await s.getExperiment(name)) === undefined) {
-      const known = (await s.listExperiments()).map((e) => e.name);
+    const key = experimentKey(experiment);
+    const name = describeExperimentKey(key);
+    if ((await s.getExperiment(key)) === undefined) {
+      const known = (await s.listExperiments()).map((e) => describeExperimentKey(e));
       if (owned) await s.close();
       throw new WorkbenchError(
         ErrorCode.notFound,
         `no experiment '${name}' in store ${s.root}; ${known.length === 0 ? 'it holds no experiments' : `it holds: ${known.join(', ')}`}`,
       );
     }
-    return new ExperimentReader(s, name, owned);
+    return new ExperimentReader(s, key, owned);
   }
 
   private get readable(): Store {
@@ -72,19 +81,19 @@ export class ExperimentReader {
 
   /** The experiment as stored now (spec, phase, reason, seed, times). */
   async experiment(): Promise<ExperimentRecord> {
-    const e = await this.readable.getExperiment(this.name);
+    const e = await this.readable.getExperiment(this.key);
     if (!e) throw new WorkbenchError(ErrorCode.notFound, `experiment '${this.name}' was deleted from the store`);
     return e;
   }
 
   /** Every trial in creation order. */
   async trials(): Promise<TrialRecord[]> {
-    return this.readable.listTrials(this.name);
+    return this.readable.listTrials(this.key);
   }
 
   /** One trial by name, or undefined when the experiment has none of that name. */
   async trial(name: string): Promise<TrialRecord | undefined> {
-    return this.readable.getTrial(this.name, name);
+    return this.readable.getTrial(this.key, name);
   }
 
   /** A trial's observation log (every reported value, in order), optionally of one metric. */
@@ -98,8 +107,8 @@ export class ExperimentReader {
     trialOrQuery?: string | ObservationQuery,
     metric?: string,
   ): Promise<ObservationRow[] | StoredObservation[]> {
-    if (typeof trialOrQuery === 'string') return this.readable.getObservations(this.name, trialOrQuery, metric);
-    return this.readable.getObservationsOf(this.name, trialOrQuery);
+    if (typeof trialOrQuery === 'string') return this.readable.getObservations(this.key, trialOrQuery, metric);
+    return this.readable.getObservationsOf(this.key, trialOrQuery);
   }
 
   /**
@@ -116,12 +125,12 @@ export class ExperimentReader {
         unavailable: `the store at ${store.root} has no change feed (an older hpo-workbench wrote it); run \`hpo resume ${this.name}\` (or any command that writes) once to upgrade it`,
       };
     }
-    return store.changesSince(this.name, since, limit);
+    return store.changesSince(this.key, since, limit);
   }
 
   /** The latest `limit` events (all when omitted), oldest first. */
   async events(limit?: number): Promise<EventRow[]> {
-    return this.readable.listEvents(this.name, limit);
+    return this.readable.listEvents(this.key, limit);
   }
 
   /** The best trial so far (Succeeded or EarlyStopped, best objective, first on ties), or undefined. */
@@ -131,7 +140,7 @@ export class ExperimentReader {
 
   /** The result document, the same that `Experiment.result()` and `hpo run --output json` give. */
   async result(): Promise<ExperimentResult> {
-    const r = await experimentResult(this.readable, this.name);
+    const r = await experimentResult(this.readable, this.key);
     if (!r) throw new WorkbenchError(ErrorCode.notFound, `experiment '${this.name}' was deleted from the store`);
     return r;
   }

@@ -1,5 +1,5 @@
 import type { Assignment } from '../search/space.ts';
-import type { ExperimentRecord, MetricSummary, Store, TrialRecord } from '../store/types.ts';
+import type { ExperimentRecord, ExperimentRef, MetricSummary, Store, TrialRecord } from '../store/types.ts';
 import { isBetter } from './status.ts';
 
 /** One trial as `hpo trials --output json` and `hpo run --output json` print it. */
@@ -20,6 +20,7 @@ export interface TrialSummary {
 /** The result document of a run: experiment, status, reason, best trial and every trial. */
 export interface ExperimentResult {
   readonly experiment: string;
+  readonly namespace: string;
   readonly status: string;
   readonly reason: string;
   readonly message: string;
@@ -56,13 +57,14 @@ export function summarizeTrial(t: TrialRecord): TrialSummary {
 }
 
 /** Builds the result document from the store. */
-export async function experimentResult(store: Store, name: string): Promise<ExperimentResult | undefined> {
-  const exp = await store.getExperiment(name);
+export async function experimentResult(store: Store, experiment: ExperimentRef): Promise<ExperimentResult | undefined> {
+  const exp = await store.getExperiment(experiment);
   if (!exp) return undefined;
-  const trials = await store.listTrials(name);
+  const trials = await store.listTrials(experiment);
   const best = bestTrial(exp, trials);
   return {
     experiment: exp.name,
+    namespace: exp.namespace,
     status: exp.phase,
     reason: exp.reason,
     message: exp.message,

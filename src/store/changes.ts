@@ -1,10 +1,11 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import type { ChangeKind, ChangePage, ChangeRow } from './types.ts';
+import { type ChangeKind, type ChangePage, type ChangeRow, defaultNamespace, type ExperimentKey } from './types.ts';
 import { wholeNumber } from './wholeNumber.ts';
 
 /** A row of `changes` as read back. */
 interface ChangeDbRow {
   seq: number;
+  namespace: string;
   experiment: string;
   kind: string;
   trial: string | null;
@@ -14,11 +15,18 @@ interface ChangeDbRow {
 /** How many changes one read returns when the caller gives no limit. */
 export const defaultChangeLimit = 1000;
 
-const columns = 'seq, experiment, kind, trial, at';
+const columns = 'seq, namespace, experiment, kind, trial, at';
 
 function rowToChange(row: ChangeDbRow): ChangeRow {
-  const change = { seq: row.seq, experiment: row.experiment, kind: row.kind as ChangeKind, at: row.at };
-  return row.trial === null ? change : { ...change, trial: row.trial };
+  const change: { -readonly [K in keyof ChangeRow]: ChangeRow[K] } = {
+    seq: row.seq,
+    experiment: row.experiment,
+    kind: row.kind as ChangeKind,
+    at: row.at,
+  };
+  if (row.namespace !== defaultNamespace) change.namespace = row.namespace;
+  if (row.trial !== null) change.trial = row.trial;
+  return change;
 }
 
 /**
@@ -30,42 +38,42 @@ function rowToChange(row: ChangeDbRow): ChangeRow {
  * its cost follows what was written since, not the size of the feed.
  */
 export class ChangeLog {
-  readonly #insert: BetterSqlite3.Statement<[string, string, string | null]>;
+  readonly #insert: BetterSqlite3.Statement<[string, string, string, string | null]>;
   readonly #latest: BetterSqlite3.Statement<[], number>;
   readonly #all: BetterSqlite3.Statement<[number, number, number], ChangeDbRow>;
-  readonly #ofExperiment: BetterSqlite3.Statement<[string, number, number, number], ChangeDbRow>;
-  readonly #forget: BetterSqlite3.Statement<[string, number]>;
+  readonly #ofExperiment: BetterSqlite3.Statement<[string, string, number, number, number], ChangeDbRow>;
+  readonly #forget: BetterSqlite3.Statement<[string, string, number]>;
 
   /** Prepares the feed's statements on `db`, whose schema must have the `changes` table. */
   constructor(db: BetterSqlite3.Database) {
     // The time is SQLite's clock in the RFC3339 form the records use, so recording binds no JS Date per write.
     this.#insert = db.prepare(
-      "INSERT INTO changes (experiment, kind, trial, at) VALUES (?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
+      "INSERT INTO changes (namespace, experiment, kind, trial, at) VALUES (?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
     );
     // max() of the rowid is one step down the table's b-tree.
     this.#latest = db.prepare<[], number>('SELECT coalesce(max(seq), 0) FROM changes').pluck();
     this.#all = db.prepare(`SELECT ${columns} FROM changes WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?`);
     this.#ofExperiment = db.prepare(
-      `SELECT ${columns} FROM changes WHERE experiment = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?`,
+      `SELECT ${columns} FROM changes WHERE namespace = ? AND experiment = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?`,
     );
-    this.#forget = db.prepare('DELETE FROM changes WHERE experiment = ? AND seq < ?');
+    this.#forget = db.prepare('DELETE FROM changes WHERE namespace = ? AND experiment = ? AND seq < ?');
   }
 
   /** Records that `experiment` (and `trial`) changed, in the caller's transaction; returns the change's seq. */
-  record(experiment: string, kind: ChangeKind, trial?: string): number {
-    return Number(this.#insert.run(experiment, kind, trial ?? null).lastInsertRowid);
+  record(experiment: ExperimentKey, kind: ChangeKind, trial?: string): number {
+    return Number(this.#insert.run(experiment.namespace, experiment.name, kind, trial ?? null).lastInsertRowid);
   }
 
   /**
    * Drops the rows of a deleted experiment older than `before`, the seq of the change that recorded the deletion:
    * that row stays, so the largest seq is never deleted and never given out again.
    */
-  forget(experiment: string, before: number): void {
-    this.#forget.run(experiment, before);
+  forget(experiment: ExperimentKey, before: number): void {
+    this.#forget.run(experiment.namespace, experiment.name, before);
   }
 
   /** The changes after `since`, of one experiment or of all, at most `limit`; see {@link ChangePage}. */
-  since(experiment: string | undefined, since: number, limit: number = defaultChangeLimit): ChangePage {
+  since(experiment: ExperimentKey | undefined, since: number, limit: number = defaultChangeLimit): ChangePage {
     wholeNumber(since, 0, 'the change seq to read after');
     wholeNumber(limit, 1, 'the change limit');
     // The latest seq is read first and bounds the page: a write committed between the two reads is left for the
@@ -74,7 +82,7 @@ export class ChangeLog {
     const rows =
       experiment === undefined
         ? this.#all.all(since, latest, limit)
-        : this.#ofExperiment.all(experiment, since, latest, limit);
+        : this.#ofExperiment.all(experiment.namespace, experiment.name, since, latest, limit);
     const changes = rows.map(rowToChange);
     const last = changes.at(-1);
     // A latest seq below `since` (returned as is) tells the reader the store was replaced: re-read everything.

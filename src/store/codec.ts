@@ -3,15 +3,16 @@ import type { Assignment } from '../search/space.ts';
 import type { TrialState } from '../search/types.ts';
 import { isRecord } from '../spec/read.ts';
 import type { ExperimentManifest } from '../spec/types.ts';
-import type {
-  EventRow,
-  ExperimentPatch,
-  ExperimentPhase,
-  ExperimentRecord,
-  MetricSummary,
-  ObservationRow,
-  TrialPatch,
-  TrialRecord,
+import {
+  defaultNamespace,
+  type EventRow,
+  type ExperimentPatch,
+  type ExperimentPhase,
+  type ExperimentRecord,
+  type MetricSummary,
+  type ObservationRow,
+  type TrialPatch,
+  type TrialRecord,
 } from './types.ts';
 
 // Converts between records and table rows. Absent optional fields are NULL in a row and omitted (never
@@ -39,6 +40,7 @@ export interface ExperimentRow {
 
 /** A row of `trials`. */
 export interface TrialRow {
+  namespace: string;
   experiment: string;
   name: string;
   seq: number;
@@ -71,6 +73,7 @@ export interface ObservationDbRow {
 
 /** A row of `events` as read back. */
 export interface EventDbRow {
+  namespace: string;
   experiment: string;
   trial: string | null;
   type: string;
@@ -176,6 +179,7 @@ export function rowToExperiment(row: ExperimentRow, onDamage: DamageSink = failO
 /** Trial record → row. */
 export function trialToRow(rec: TrialRecord): TrialRow {
   return {
+    namespace: rec.namespace ?? defaultNamespace,
     experiment: rec.experiment,
     name: rec.name,
     seq: rec.seq,
@@ -217,6 +221,7 @@ export function rowToTrial(row: TrialRow, onDamage: DamageSink = failOnDamage): 
       row.labels === '{}' ? {} : decodeJson<Record<string, string>>(row.labels, 'object', {}, at('labels'), onDamage),
     createdAt: row.created_at,
   };
+  if (row.namespace !== defaultNamespace) rec.namespace = row.namespace;
   if (typeof row.objective === 'number') rec.objective = row.objective;
   else if (row.objective !== null) {
     onDamage({ ...at('objective'), problem: `not a number: ${JSON.stringify(row.objective).slice(0, 40)}` });
@@ -256,6 +261,7 @@ export function rowToEvent(row: EventDbRow): EventRow {
     message: row.message,
     time: row.time,
   };
+  if (row.namespace !== defaultNamespace) ev.namespace = row.namespace;
   if (row.trial !== null) ev.trial = row.trial;
   return ev;
 }

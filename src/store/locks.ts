@@ -1,11 +1,18 @@
 import { hostname } from 'node:os';
 import type BetterSqlite3 from 'better-sqlite3';
 import { lockLeaseMs, lockStatus } from './lockStatus.ts';
-import type { ExperimentLock } from './types.ts';
+import {
+  defaultNamespace,
+  type ExperimentKey,
+  type ExperimentLock,
+  type ExperimentRef,
+  experimentKey,
+} from './types.ts';
 
 export { isProcessAlive, type LockStatus, lockHeartbeatMs, lockLeaseMs, lockStatus } from './lockStatus.ts';
 
 interface LockDbRow {
+  namespace: string;
   experiment: string;
   pid: number;
   host: string;
@@ -24,6 +31,7 @@ export interface LockTableOptions {
 function toLock(row: LockDbRow): ExperimentLock {
   return {
     experiment: row.experiment,
+    ...(row.namespace === defaultNamespace ? {} : { namespace: row.namespace }),
     pid: row.pid,
     host: row.host,
     acquiredAt: row.acquired_at,
@@ -44,34 +52,36 @@ export class LockTable {
   readonly #host: string;
   readonly #now: () => Date;
   readonly #leaseMs: number;
-  readonly #get: BetterSqlite3.Statement<[string], LockDbRow>;
-  readonly #upsert: BetterSqlite3.Statement<[string, number, string, string, string, string]>;
-  readonly #renew: BetterSqlite3.Statement<[string, string, string, number, string]>;
-  readonly #release: BetterSqlite3.Statement<[string, number, string]>;
-  readonly #remove: BetterSqlite3.Statement<[string]>;
-  readonly #acquire: BetterSqlite3.Transaction<(experiment: string, pid: number) => boolean>;
-  readonly #forceRemove: BetterSqlite3.Transaction<(experiment: string) => ExperimentLock | undefined>;
+  readonly #get: BetterSqlite3.Statement<[string, string], LockDbRow>;
+  readonly #upsert: BetterSqlite3.Statement<[string, string, number, string, string, string, string]>;
+  readonly #renew: BetterSqlite3.Statement<[string, string, string, string, number, string]>;
+  readonly #release: BetterSqlite3.Statement<[string, string, number, string]>;
+  readonly #remove: BetterSqlite3.Statement<[string, string]>;
+  readonly #acquire: BetterSqlite3.Transaction<(experiment: ExperimentKey, pid: number) => boolean>;
+  readonly #forceRemove: BetterSqlite3.Transaction<(experiment: ExperimentKey) => ExperimentLock | undefined>;
 
   constructor(db: BetterSqlite3.Database, options: LockTableOptions = {}) {
     this.#host = options.host ?? hostname();
     this.#now = options.now ?? (() => new Date());
     this.#leaseMs = options.leaseMs ?? lockLeaseMs;
     this.#get = db.prepare(
-      'SELECT experiment, pid, host, acquired_at, heartbeat_at, expires_at FROM locks WHERE experiment = ?',
+      'SELECT namespace, experiment, pid, host, acquired_at, heartbeat_at, expires_at FROM locks ' +
+        'WHERE namespace = ? AND experiment = ?',
     );
     this.#upsert = db.prepare(
-      `INSERT INTO locks (experiment, pid, host, acquired_at, heartbeat_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT(experiment) DO UPDATE SET pid = excluded.pid, host = excluded.host, acquired_at = excluded.acquired_at,
+      `INSERT INTO locks (namespace, experiment, pid, host, acquired_at, heartbeat_at, expires_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT(namespace, experiment) DO UPDATE SET pid = excluded.pid, host = excluded.host, acquired_at = excluded.acquired_at,
          heartbeat_at = excluded.heartbeat_at, expires_at = excluded.expires_at`,
     );
     this.#renew = db.prepare(
-      'UPDATE locks SET heartbeat_at = ?, expires_at = ? WHERE experiment = ? AND pid = ? AND host = ?',
+      'UPDATE locks SET heartbeat_at = ?, expires_at = ? WHERE namespace = ? AND experiment = ? AND pid = ? AND host = ?',
     );
-    this.#release = db.prepare('DELETE FROM locks WHERE experiment = ? AND pid = ? AND host = ?');
-    this.#remove = db.prepare('DELETE FROM locks WHERE experiment = ?');
+    this.#release = db.prepare('DELETE FROM locks WHERE namespace = ? AND experiment = ? AND pid = ? AND host = ?');
+    this.#remove = db.prepare('DELETE FROM locks WHERE namespace = ? AND experiment = ?');
     // Read and write under one write lock so two processes racing for a stale lock cannot both win.
-    this.#acquire = db.transaction((experiment: string, pid: number): boolean => {
-      const held = this.#get.get(experiment);
+    this.#acquire = db.transaction((experiment: ExperimentKey, pid: number): boolean => {
+      const held = this.#get.get(experiment.namespace, experiment.name);
       if (held !== undefined) {
         if (held.host === this.#host && held.pid === pid) return this.#renewNow(experiment, pid);
         const status = lockStatus(toLock(held), this.#now(), this.#host);
@@ -79,12 +89,12 @@ export class LockTable {
       }
       const now = this.#now();
       const iso = now.toISOString();
-      this.#upsert.run(experiment, pid, this.#host, iso, iso, this.#expiry(now));
+      this.#upsert.run(experiment.namespace, experiment.name, pid, this.#host, iso, iso, this.#expiry(now));
       return true;
     });
-    this.#forceRemove = db.transaction((experiment: string): ExperimentLock | undefined => {
-      const held = this.#get.get(experiment);
-      if (held !== undefined) this.#remove.run(experiment);
+    this.#forceRemove = db.transaction((experiment: ExperimentKey): ExperimentLock | undefined => {
+      const held = this.#get.get(experiment.namespace, experiment.name);
+      if (held !== undefined) this.#remove.run(experiment.namespace, experiment.name);
       return held === undefined ? undefined : toLock(held);
     });
   }
@@ -93,37 +103,40 @@ export class LockTable {
     return new Date(now.getTime() + this.#leaseMs).toISOString();
   }
 
-  #renewNow(experiment: string, pid: number): boolean {
+  #renewNow(experiment: ExperimentKey, pid: number): boolean {
     const now = this.#now();
-    return this.#renew.run(now.toISOString(), this.#expiry(now), experiment, pid, this.#host).changes === 1;
+    const { namespace, name } = experiment;
+    return this.#renew.run(now.toISOString(), this.#expiry(now), namespace, name, pid, this.#host).changes === 1;
   }
 
   /** Takes the lock for `pid` on this host; true when it now holds it (re-entrant for the same pid, renewing it). */
-  acquire(experiment: string, pid: number): boolean {
-    return this.#acquire.immediate(experiment, pid);
+  acquire(experiment: ExperimentRef, pid: number): boolean {
+    return this.#acquire.immediate(experimentKey(experiment), pid);
   }
 
   /**
    * Extends the lease of `pid` on this host; false when it no longer holds the lock (it expired and was taken
    * over, or `hpo unlock --force` removed it): the caller must stop driving the experiment.
    */
-  renew(experiment: string, pid: number): boolean {
-    return this.#renewNow(experiment, pid);
+  renew(experiment: ExperimentRef, pid: number): boolean {
+    return this.#renewNow(experimentKey(experiment), pid);
   }
 
   /** Drops the lock if `pid` on this host holds it; someone else's lock is left alone. */
-  release(experiment: string, pid: number): void {
-    this.#release.run(experiment, pid, this.#host);
+  release(experiment: ExperimentRef, pid: number): void {
+    const k = experimentKey(experiment);
+    this.#release.run(k.namespace, k.name, pid, this.#host);
   }
 
   /** Removes the lock whoever holds it and returns what it was (`hpo unlock --force`). */
-  forceRemove(experiment: string): ExperimentLock | undefined {
-    return this.#forceRemove.immediate(experiment);
+  forceRemove(experiment: ExperimentRef): ExperimentLock | undefined {
+    return this.#forceRemove.immediate(experimentKey(experiment));
   }
 
   /** Who holds the lock, if anyone (it may be stale). */
-  get(experiment: string): ExperimentLock | undefined {
-    const row = this.#get.get(experiment);
+  get(experiment: ExperimentRef): ExperimentLock | undefined {
+    const k = experimentKey(experiment);
+    const row = this.#get.get(k.namespace, k.name);
     return row === undefined ? undefined : toLock(row);
   }
 }

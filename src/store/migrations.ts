@@ -107,6 +107,140 @@ CREATE TABLE changes (
 CREATE INDEX observation_logs_by_experiment ON observation_logs(experiment, id);
 `;
 
+// Experiments keyed by (namespace, name), as Kubernetes names them: every table that names an experiment gains its
+// namespace and every key and index leads with it. SQLite cannot change a primary key in place, so each table is
+// rebuilt (create, copy, drop, rename), children after parents, with foreign keys off (the store turns them off
+// around migrations) and checked at the end. A child row takes its experiment's namespace; a lock or a change row
+// whose experiment is gone takes 'default'.
+const namespacedTables = `
+CREATE TABLE experiments_v5 (
+  namespace    TEXT NOT NULL,
+  name         TEXT NOT NULL,
+  manifest     TEXT NOT NULL,
+  phase        TEXT NOT NULL,
+  reason       TEXT NOT NULL,
+  message      TEXT NOT NULL,
+  seed         INTEGER NOT NULL,
+  source_path  TEXT,
+  created_at   TEXT NOT NULL,
+  updated_at   TEXT NOT NULL,
+  completed_at TEXT,
+  PRIMARY KEY (namespace, name)
+);
+INSERT INTO experiments_v5 SELECT namespace, name, manifest, phase, reason, message, seed, source_path, created_at,
+  updated_at, completed_at FROM experiments;
+CREATE TABLE trials_v5 (
+  namespace    TEXT NOT NULL,
+  experiment   TEXT NOT NULL,
+  name         TEXT NOT NULL,
+  seq          INTEGER NOT NULL,
+  params       TEXT NOT NULL,
+  state        TEXT NOT NULL,
+  reason       TEXT NOT NULL,
+  message      TEXT NOT NULL,
+  objective    REAL,
+  metrics      TEXT NOT NULL,
+  budget       REAL,
+  parent       TEXT,
+  labels       TEXT NOT NULL,
+  explain      TEXT,
+  work_dir     TEXT,
+  exit_code    INTEGER,
+  created_at   TEXT NOT NULL,
+  started_at   TEXT,
+  completed_at TEXT,
+  PRIMARY KEY (namespace, experiment, name),
+  FOREIGN KEY (namespace, experiment) REFERENCES experiments(namespace, name) ON DELETE CASCADE
+);
+INSERT INTO trials_v5 SELECT e.namespace, t.experiment, t.name, t.seq, t.params, t.state, t.reason, t.message,
+  t.objective, t.metrics, t.budget, t.parent, t.labels, t.explain, t.work_dir, t.exit_code, t.created_at,
+  t.started_at, t.completed_at FROM trials t JOIN experiments e ON e.name = t.experiment;
+CREATE TABLE observation_logs_v5 (
+  id         INTEGER PRIMARY KEY,
+  namespace  TEXT NOT NULL,
+  experiment TEXT NOT NULL,
+  trial      TEXT NOT NULL,
+  step       INTEGER NOT NULL,
+  metric     TEXT NOT NULL,
+  value      TEXT NOT NULL,
+  time       TEXT,
+  FOREIGN KEY (namespace, experiment, trial) REFERENCES trials(namespace, experiment, name) ON DELETE CASCADE
+);
+INSERT INTO observation_logs_v5 SELECT o.id, e.namespace, o.experiment, o.trial, o.step, o.metric, o.value, o.time
+  FROM observation_logs o JOIN experiments e ON e.name = o.experiment;
+CREATE TABLE algorithm_state_v5 (
+  namespace  TEXT NOT NULL,
+  experiment TEXT NOT NULL,
+  state      TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  PRIMARY KEY (namespace, experiment),
+  FOREIGN KEY (namespace, experiment) REFERENCES experiments(namespace, name) ON DELETE CASCADE
+);
+INSERT INTO algorithm_state_v5 SELECT e.namespace, a.experiment, a.state, a.updated_at
+  FROM algorithm_state a JOIN experiments e ON e.name = a.experiment;
+CREATE TABLE events_v5 (
+  id         INTEGER PRIMARY KEY AUTOINCREMENT,
+  namespace  TEXT NOT NULL,
+  experiment TEXT NOT NULL,
+  trial      TEXT,
+  type       TEXT NOT NULL,
+  reason     TEXT NOT NULL,
+  message    TEXT NOT NULL,
+  time       TEXT NOT NULL,
+  FOREIGN KEY (namespace, experiment) REFERENCES experiments(namespace, name) ON DELETE CASCADE
+);
+INSERT INTO events_v5 SELECT v.id, e.namespace, v.experiment, v.trial, v.type, v.reason, v.message, v.time
+  FROM events v JOIN experiments e ON e.name = v.experiment;
+CREATE TABLE locks_v5 (
+  namespace    TEXT NOT NULL,
+  experiment   TEXT NOT NULL,
+  pid          INTEGER NOT NULL,
+  host         TEXT NOT NULL,
+  acquired_at  TEXT NOT NULL,
+  heartbeat_at TEXT,
+  expires_at   TEXT,
+  PRIMARY KEY (namespace, experiment)
+);
+INSERT INTO locks_v5 SELECT coalesce((SELECT namespace FROM experiments WHERE name = l.experiment), 'default'),
+  l.experiment, l.pid, l.host, l.acquired_at, l.heartbeat_at, l.expires_at FROM locks l;
+CREATE TABLE changes_v5 (
+  seq        INTEGER PRIMARY KEY,
+  namespace  TEXT NOT NULL,
+  experiment TEXT NOT NULL,
+  kind       TEXT NOT NULL,
+  trial      TEXT,
+  at         TEXT NOT NULL
+);
+INSERT INTO changes_v5 SELECT c.seq, coalesce((SELECT namespace FROM experiments WHERE name = c.experiment), 'default'),
+  c.experiment, c.kind, c.trial, c.at FROM changes c;
+DROP TABLE changes;
+DROP TABLE locks;
+DROP TABLE events;
+DROP TABLE algorithm_state;
+DROP TABLE observation_logs;
+DROP TABLE trials;
+DROP TABLE experiments;
+ALTER TABLE experiments_v5 RENAME TO experiments;
+ALTER TABLE trials_v5 RENAME TO trials;
+ALTER TABLE observation_logs_v5 RENAME TO observation_logs;
+ALTER TABLE algorithm_state_v5 RENAME TO algorithm_state;
+ALTER TABLE events_v5 RENAME TO events;
+ALTER TABLE locks_v5 RENAME TO locks;
+ALTER TABLE changes_v5 RENAME TO changes;
+CREATE UNIQUE INDEX trials_by_seq ON trials(namespace, experiment, seq);
+CREATE INDEX observation_logs_by_metric ON observation_logs(namespace, experiment, trial, metric);
+CREATE INDEX observation_logs_by_experiment ON observation_logs(namespace, experiment, id);
+CREATE INDEX events_by_experiment ON events(namespace, experiment, id);
+`;
+
+function namespaceExperiments(db: BetterSqlite3.Database): void {
+  db.exec(namespacedTables);
+  const broken = db.pragma('foreign_key_check') as unknown[];
+  if (broken.length > 0) {
+    throw new Error(`schema 5 migration left ${broken.length} rows without their parent: ${JSON.stringify(broken[0])}`);
+  }
+}
+
 /** Every schema step in order; `migrations[i].version === i + 1`. Append only: never edit a released step. */
 export const migrations: readonly Migration[] = [
   {
@@ -124,6 +258,11 @@ export const migrations: readonly Migration[] = [
     version: 4,
     description: 'change feed (one row per write, store-wide seq) and observations by experiment in id order',
     up: (db) => db.exec(changeFeed),
+  },
+  {
+    version: 5,
+    description: 'experiments keyed by (namespace, name): a namespace column leads every key and index',
+    up: namespaceExperiments,
   },
 ];
 
@@ -163,6 +302,10 @@ export function migrate(db: BetterSqlite3.Database, dbPath: string, steps: reado
   const before = readSchemaVersion(db);
   refuseNewer(before, target, dbPath);
   if (before === target) return;
+  // Foreign keys off while tables are rebuilt (a DROP would otherwise cascade); the pragma is ignored inside a
+  // transaction, so it is set around it, and steps that rebuild tables check the keys themselves.
+  const enforced = db.pragma('foreign_keys', { simple: true }) === 1;
+  if (enforced) db.pragma('foreign_keys = OFF');
   const apply = db.transaction(() => {
     const current = readSchemaVersion(db);
     refuseNewer(current, target, dbPath);
@@ -170,5 +313,9 @@ export function migrate(db: BetterSqlite3.Database, dbPath: string, steps: reado
     // user_version lives in the database header and is written inside this transaction.
     db.pragma(`user_version = ${target}`);
   });
-  apply.immediate();
+  try {
+    apply.immediate();
+  } finally {
+    if (enforced) db.pragma('foreign_keys = ON');
+  }
 }

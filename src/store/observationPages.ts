@@ -1,6 +1,6 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { ErrorCode, WorkbenchError } from '../common/errors.ts';
-import type { ObservationQuery, StoredObservation } from './types.ts';
+import type { ExperimentKey, ObservationQuery, StoredObservation } from './types.ts';
 import { wholeNumber } from './wholeNumber.ts';
 
 /** A row of `observation_logs` as a bulk read returns it. */
@@ -27,7 +27,7 @@ function rowToStored(row: StoredObservationDbRow): StoredObservation {
 }
 
 /**
- * The SQL of a bulk read, with or without a metric and a trial list; parameters: experiment, afterId, [metric],
+ * The SQL of a bulk read, with or without a metric and a trial list; parameters: namespace, experiment, afterId, [metric],
  * [trials as a JSON array], limit (-1: all). Exported for the query-plan test.
  */
 export function observationPageSql(byMetric: boolean, byTrials: boolean): string {
@@ -37,7 +37,7 @@ export function observationPageSql(byMetric: boolean, byTrials: boolean): string
   // fits one fixed statement.
   return (
     `SELECT id, trial, step, metric, value, time FROM observation_logs${byTrials ? ' INDEXED BY observation_logs_by_metric' : ''}` +
-    ' WHERE experiment = ? AND id > ?' +
+    ' WHERE namespace = ? AND experiment = ? AND id > ?' +
     (byMetric ? ' AND metric = ?' : '') +
     (byTrials ? ' AND trial IN (SELECT value FROM json_each(?))' : '') +
     ' ORDER BY id LIMIT ?'
@@ -69,7 +69,7 @@ export class ObservationPages {
   }
 
   /** The rows of `experiment` that `query` selects; see {@link ObservationQuery}. */
-  read(experiment: string, query: ObservationQuery = {}): StoredObservation[] {
+  read(experiment: ExperimentKey, query: ObservationQuery = {}): StoredObservation[] {
     const { metric, trials, afterId = 0, limit } = query;
     wholeNumber(afterId, 0, 'afterId');
     if (limit !== undefined) wholeNumber(limit, 1, 'the observation limit');
@@ -77,7 +77,7 @@ export class ObservationPages {
       throw new WorkbenchError(ErrorCode.invalidArgument, 'trials must be a list of trial names');
     }
     if (trials?.length === 0) return [];
-    const params: unknown[] = [experiment, afterId];
+    const params: unknown[] = [experiment.namespace, experiment.name, afterId];
     if (metric !== undefined) params.push(metric);
     if (trials !== undefined) params.push(JSON.stringify(trials));
     // LIMIT -1 is SQLite's "no limit".

@@ -5,11 +5,13 @@ import type Database from 'better-sqlite3';
 import { ErrorCode, WorkbenchError } from '../common/errors.ts';
 import { sqliteDriver } from './driver.ts';
 import { isSqliteError, storeFailure } from './failure.ts';
-import { oldestReadableSchema, readSchemaVersion, schemaVersion } from './migrations.ts';
+import { migrate, oldestReadableSchema, readSchemaVersion, schemaVersion } from './migrations.ts';
 
 /** A connection that never writes to the store, and what to do after closing it. */
 export interface ReadOnlyConnection {
   readonly db: Database.Database;
+  /** The schema of the store as it lies on disk (the connection itself always has the current one). */
+  readonly storedSchema: number;
   /** Removes the private snapshot when one was needed; a no-op otherwise. */
   readonly release: () => void;
 }
@@ -53,6 +55,33 @@ function checkSchema(db: Database.Database, file: string): void {
 }
 
 /**
+ * A store of an older schema is read through a copy in memory migrated to the current one, so that one set of
+ * statements reads every readable schema; the file itself is never written. The copy costs memory of the size
+ * of the database (a read command of a store an older version wrote, until a writing command upgrades it).
+ */
+function upgradedInMemory(c: { db: Database.Database; release: () => void }, shownAs: string): ReadOnlyConnection {
+  const storedSchema = readSchemaVersion(c.db);
+  if (storedSchema === schemaVersion) return { ...c, storedSchema };
+  try {
+    const image = c.db.serialize();
+    // Bytes 18-19 of the header say the file is in WAL mode (2), which a database in memory cannot be: mark the
+    // image as a rollback-journal database (1) so SQLite opens it. The pages themselves are unchanged.
+    image[18] = 1;
+    image[19] = 1;
+    const copy = new (sqliteDriver())(image);
+    try {
+      migrate(copy, shownAs);
+      return { db: copy, release: c.release, storedSchema };
+    } catch (e) {
+      copy.close();
+      throw e;
+    }
+  } finally {
+    if (storedSchema !== schemaVersion) c.db.close();
+  }
+}
+
+/**
  * Opens the existing database `file` read-only: no schema migration, no journal-mode change, nothing created.
  * Its schema may be older than the current one, down to `oldestReadableSchema`.
  * When SQLite cannot share the WAL from where the store lies (see above), reads a private copy of the database
@@ -60,7 +89,7 @@ function checkSchema(db: Database.Database, file: string): void {
  */
 export function connectReadOnly(file: string): ReadOnlyConnection {
   try {
-    return { db: open(file, file), release: () => {} };
+    return upgradedInMemory({ db: open(file, file), release: () => {} }, file);
   } catch (e) {
     if (!(isSqliteError(e) && needsSnapshot.has(e.code))) throw storeFailure(file, 'open the store for reading', e);
   }
@@ -78,7 +107,7 @@ export function connectToSnapshot(file: string): ReadOnlyConnection {
     const copy = join(dir, 'hpo.db');
     copyFileSync(file, copy);
     if (existsSync(`${file}-wal`)) copyFileSync(`${file}-wal`, `${copy}-wal`);
-    return { db: open(copy, file), release };
+    return upgradedInMemory({ db: open(copy, file), release }, file);
   } catch (e) {
     release();
     throw storeFailure(file, 'open the store for reading', e);

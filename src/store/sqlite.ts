@@ -16,21 +16,25 @@ import {
 import { sqliteDriver } from './driver.ts';
 import { isSqliteError, sqliteCode, storeFailure } from './failure.ts';
 import { LockTable } from './locks.ts';
-import { changeFeedSchema, migrate, readSchemaVersion } from './migrations.ts';
+import { changeFeedSchema, migrate, schemaVersion } from './migrations.ts';
 import { ObservationPages } from './observationPages.ts';
 import { connectReadOnly } from './readonly.ts';
 import { prepareStatements, type Statements } from './statements.ts';
-import type {
-  ChangePage,
-  EventRow,
-  ExperimentLock,
-  ExperimentPatch,
-  ExperimentRecord,
-  ObservationQuery,
-  ObservationRow,
-  StoredObservation,
-  TrialPatch,
-  TrialRecord,
+import {
+  type ChangePage,
+  defaultNamespace,
+  describeExperimentKey,
+  type EventRow,
+  type ExperimentLock,
+  type ExperimentPatch,
+  type ExperimentRecord,
+  type ExperimentRef,
+  experimentKey,
+  type ObservationQuery,
+  type ObservationRow,
+  type StoredObservation,
+  type TrialPatch,
+  type TrialRecord,
 } from './types.ts';
 import { prepareWrites, type Writes } from './writes.ts';
 
@@ -69,13 +73,16 @@ export class SqliteDatabase {
     this.root = options.root;
     this.path = options.file;
     this.#onDamage = options.onDamage;
-    const { db, release } =
-      options.readonly === true ? connectReadOnly(options.file) : { db: connect(options.file), release: () => {} };
+    const { db, release, storedSchema } =
+      options.readonly === true
+        ? connectReadOnly(options.file)
+        : { db: connect(options.file), release: () => {}, storedSchema: schemaVersion };
     this.#db = db;
     this.#release = release;
     this.#s = prepareStatements(db);
-    // A writable store was just migrated to the current schema; a read-only one may be older (see readonly.ts).
-    this.#changes = readSchemaVersion(db) >= changeFeedSchema ? new ChangeLog(db) : undefined;
+    // A read-only store of an older schema is read through a migrated copy (readonly.ts); its feed is only as old
+    // as the copy unless the store on disk already kept one.
+    this.#changes = storedSchema >= changeFeedSchema ? new ChangeLog(db) : undefined;
     this.#w = prepareWrites(db, this.#s, this.#changes);
     this.#locks = new LockTable(db);
     this.#observationPages = new ObservationPages(db);
@@ -94,54 +101,63 @@ export class SqliteDatabase {
   }
 
   createExperiment(rec: ExperimentRecord): void {
+    const shown = describeExperimentKey(rec);
     try {
       this.#w.insertExperiment(experimentToRow(rec));
     } catch (e) {
       if (sqliteCode(e) === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
         throw new WorkbenchError(
           ErrorCode.conflict,
-          `experiment ${rec.name} already exists in ${this.path}; use \`hpo resume ${rec.name}\` or \`hpo delete ${rec.name}\``,
+          `experiment ${shown} already exists in ${this.path}; use \`hpo resume ${rec.name}\` or \`hpo delete ${rec.name}\``,
           { cause: e },
         );
       }
-      throw storeFailure(this.path, `create experiment ${rec.name}`, e);
+      throw storeFailure(this.path, `create experiment ${shown}`, e);
     }
   }
 
-  getExperiment(name: string): ExperimentRecord | undefined {
-    return this.#guard(`read experiment ${name}`, () => {
-      const row = this.#s.getExperiment.get(name);
+  getExperiment(ref: ExperimentRef): ExperimentRecord | undefined {
+    const k = experimentKey(ref);
+    return this.#guard(`read experiment ${describeExperimentKey(k)}`, () => {
+      const row = this.#s.getExperiment.get(k.namespace, k.name);
       return row === undefined ? undefined : rowToExperiment(row, this.#onDamage);
     });
   }
 
-  listExperiments(): ExperimentRecord[] {
+  listExperiments(namespace?: string): ExperimentRecord[] {
     return this.#guard('list experiments', () =>
-      this.#s.listExperiments.all().map((r) => rowToExperiment(r, this.#onDamage)),
+      (namespace === undefined ? this.#s.listExperiments.all() : this.#s.listExperimentsIn.all(namespace)).map((r) =>
+        rowToExperiment(r, this.#onDamage),
+      ),
     );
   }
 
-  updateExperiment(name: string, patch: ExperimentPatch): void {
-    this.#guard(`update experiment ${name}`, () => {
-      const changed = this.#w.patchExperiment(name, patch);
-      if (changed === 0 || (changed < 0 && this.#s.experimentExists.get(name) === undefined)) {
-        throw this.#notFound(`experiment ${name}`);
+  updateExperiment(ref: ExperimentRef, patch: ExperimentPatch): void {
+    const k = experimentKey(ref);
+    const shown = describeExperimentKey(k);
+    this.#guard(`update experiment ${shown}`, () => {
+      const changed = this.#w.patchExperiment(k, patch);
+      if (changed === 0 || (changed < 0 && this.#s.experimentExists.get(k.namespace, k.name) === undefined)) {
+        throw this.#notFound(`experiment ${shown}`);
       }
     });
   }
 
-  deleteExperiment(name: string): void {
-    this.#guard(`delete experiment ${name}`, () => {
-      if (this.#w.deleteExperiment(name) === 0) throw this.#notFound(`experiment ${name}`);
+  deleteExperiment(ref: ExperimentRef): void {
+    const k = experimentKey(ref);
+    const shown = describeExperimentKey(k);
+    this.#guard(`delete experiment ${shown}`, () => {
+      if (this.#w.deleteExperiment(k) === 0) throw this.#notFound(`experiment ${shown}`);
     });
   }
 
   insertTrial(rec: TrialRecord): void {
+    const shown = describeExperimentKey({ namespace: rec.namespace ?? defaultNamespace, name: rec.experiment });
+    const trial = `trial ${rec.name} of experiment ${shown}`;
     try {
       this.#w.insertTrial(trialToRow(rec));
     } catch (e) {
       const code = sqliteCode(e);
-      const trial = `trial ${rec.name} of experiment ${rec.experiment}`;
       if (code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
         throw new WorkbenchError(ErrorCode.conflict, `${trial} already exists in ${this.path}`, { cause: e });
       }
@@ -150,100 +166,117 @@ export class SqliteDatabase {
           cause: e,
         });
       }
-      if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY') throw this.#notFound(`experiment ${rec.experiment}`);
+      if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY') throw this.#notFound(`experiment ${shown}`);
       throw storeFailure(this.path, `insert ${trial}`, e);
     }
   }
 
-  updateTrial(experiment: string, name: string, patch: TrialPatch): void {
-    this.#guard(`update trial ${name} of experiment ${experiment}`, () => {
-      const changed = this.#w.patchTrial(experiment, name, patch);
-      if (changed === 0 || (changed < 0 && this.#s.getTrial.get(experiment, name) === undefined)) {
-        throw this.#notFound(`trial ${name} of experiment ${experiment}`);
+  updateTrial(experiment: ExperimentRef, name: string, patch: TrialPatch): void {
+    const k = experimentKey(experiment);
+    const trial = `trial ${name} of experiment ${describeExperimentKey(k)}`;
+    this.#guard(`update ${trial}`, () => {
+      const changed = this.#w.patchTrial(k, name, patch);
+      if (changed === 0 || (changed < 0 && this.#s.getTrial.get(k.namespace, k.name, name) === undefined)) {
+        throw this.#notFound(trial);
       }
     });
   }
 
-  getTrial(experiment: string, name: string): TrialRecord | undefined {
-    return this.#guard(`read trial ${name} of experiment ${experiment}`, () => {
-      const row = this.#s.getTrial.get(experiment, name);
+  getTrial(experiment: ExperimentRef, name: string): TrialRecord | undefined {
+    const k = experimentKey(experiment);
+    return this.#guard(`read trial ${name} of experiment ${describeExperimentKey(k)}`, () => {
+      const row = this.#s.getTrial.get(k.namespace, k.name, name);
       return row === undefined ? undefined : rowToTrial(row, this.#onDamage);
     });
   }
 
-  listTrials(experiment: string): TrialRecord[] {
-    return this.#guard(`list trials of experiment ${experiment}`, () =>
-      this.#s.listTrials.all(experiment).map((r) => rowToTrial(r, this.#onDamage)),
+  listTrials(experiment: ExperimentRef): TrialRecord[] {
+    const k = experimentKey(experiment);
+    return this.#guard(`list trials of experiment ${describeExperimentKey(k)}`, () =>
+      this.#s.listTrials.all(k.namespace, k.name).map((r) => rowToTrial(r, this.#onDamage)),
     );
   }
 
-  countTrials(experiment: string): number {
-    return this.#guard(`count trials of experiment ${experiment}`, () => this.#s.countTrials.get(experiment) ?? 0);
+  countTrials(experiment: ExperimentRef): number {
+    const k = experimentKey(experiment);
+    return this.#guard(
+      `count trials of experiment ${describeExperimentKey(k)}`,
+      () => this.#s.countTrials.get(k.namespace, k.name) ?? 0,
+    );
   }
 
-  appendObservations(experiment: string, rows: readonly ObservationRow[]): void {
+  appendObservations(experiment: ExperimentRef, rows: readonly ObservationRow[]): void {
     if (rows.length === 0) return;
+    const k = experimentKey(experiment);
+    const shown = describeExperimentKey(k);
     try {
-      this.#w.appendObservations(experiment, rows);
+      this.#w.appendObservations(k, rows);
     } catch (e) {
       if (sqliteCode(e) === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
         const trials = [...new Set(rows.map((r) => r.trial))].join(', ');
-        throw this.#notFound(`a trial among [${trials}] of experiment ${experiment}`);
+        throw this.#notFound(`a trial among [${trials}] of experiment ${shown}`);
       }
-      throw storeFailure(this.path, `append observations to experiment ${experiment}`, e);
+      throw storeFailure(this.path, `append observations to experiment ${shown}`, e);
     }
   }
 
-  getObservations(experiment: string, trial: string, metric?: string): ObservationRow[] {
+  getObservations(experiment: ExperimentRef, trial: string, metric?: string): ObservationRow[] {
+    const k = experimentKey(experiment);
     return this.#guard(`read observations of trial ${trial}`, () => {
       const rows =
         metric === undefined
-          ? this.#s.observations.all(experiment, trial)
-          : this.#s.observationsOfMetric.all(experiment, trial, metric);
+          ? this.#s.observations.all(k.namespace, k.name, trial)
+          : this.#s.observationsOfMetric.all(k.namespace, k.name, trial, metric);
       return rows.map(rowToObservation);
     });
   }
 
-  getObservationsOf(experiment: string, query?: ObservationQuery): StoredObservation[] {
-    return this.#guard(`read observations of experiment ${experiment}`, () =>
-      this.#observationPages.read(experiment, query),
+  getObservationsOf(experiment: ExperimentRef, query?: ObservationQuery): StoredObservation[] {
+    const k = experimentKey(experiment);
+    return this.#guard(`read observations of experiment ${describeExperimentKey(k)}`, () =>
+      this.#observationPages.read(k, query),
     );
   }
 
-  saveAlgorithmState(experiment: string, state: unknown): void {
+  saveAlgorithmState(experiment: ExperimentRef, state: unknown): void {
+    const k = experimentKey(experiment);
+    const shown = describeExperimentKey(k);
     try {
-      const text = stateToJson(state, `the algorithm state of experiment ${experiment}`);
+      const text = stateToJson(state, `the algorithm state of experiment ${shown}`);
       // Nothing JSON can hold (undefined, a function) clears the state: the next request starts fresh.
-      if (text === undefined) this.#s.deleteAlgorithmState.run(experiment);
-      else this.#s.saveState.run(experiment, text, new Date().toISOString());
+      if (text === undefined) this.#s.deleteAlgorithmState.run(k.namespace, k.name);
+      else this.#s.saveState.run(k.namespace, k.name, text, new Date().toISOString());
     } catch (e) {
-      if (sqliteCode(e) === 'SQLITE_CONSTRAINT_FOREIGNKEY') throw this.#notFound(`experiment ${experiment}`);
-      throw storeFailure(this.path, `save the algorithm state of experiment ${experiment}`, e);
+      if (sqliteCode(e) === 'SQLITE_CONSTRAINT_FOREIGNKEY') throw this.#notFound(`experiment ${shown}`);
+      throw storeFailure(this.path, `save the algorithm state of experiment ${shown}`, e);
     }
   }
 
-  loadAlgorithmState(experiment: string): unknown {
-    return this.#guard(`load the algorithm state of experiment ${experiment}`, () => {
-      const text = this.#s.loadState.get(experiment);
+  loadAlgorithmState(experiment: ExperimentRef): unknown {
+    const k = experimentKey(experiment);
+    return this.#guard(`load the algorithm state of experiment ${describeExperimentKey(k)}`, () => {
+      const text = this.#s.loadState.get(k.namespace, k.name);
       return text === undefined ? undefined : (JSON.parse(text) as unknown);
     });
   }
 
   addEvent(ev: EventRow): void {
+    const shown = describeExperimentKey({ namespace: ev.namespace ?? defaultNamespace, name: ev.experiment });
     try {
       this.#w.addEvent(ev);
     } catch (e) {
-      if (sqliteCode(e) === 'SQLITE_CONSTRAINT_FOREIGNKEY') throw this.#notFound(`experiment ${ev.experiment}`);
-      throw storeFailure(this.path, `record an event of experiment ${ev.experiment}`, e);
+      if (sqliteCode(e) === 'SQLITE_CONSTRAINT_FOREIGNKEY') throw this.#notFound(`experiment ${shown}`);
+      throw storeFailure(this.path, `record an event of experiment ${shown}`, e);
     }
   }
 
-  listEvents(experiment: string, limit?: number): EventRow[] {
+  listEvents(experiment: ExperimentRef, limit?: number): EventRow[] {
     if (limit !== undefined && !(Number.isInteger(limit) && limit >= 0)) {
       throw new WorkbenchError(ErrorCode.invalidArgument, `event limit must be a whole number ≥ 0, got ${limit}`);
     }
-    return this.#guard(`list events of experiment ${experiment}`, () =>
-      this.#s.listEvents.all(experiment, limit ?? -1).map(rowToEvent),
+    const k = experimentKey(experiment);
+    return this.#guard(`list events of experiment ${describeExperimentKey(k)}`, () =>
+      this.#s.listEvents.all(k.namespace, k.name, limit ?? -1).map(rowToEvent),
     );
   }
 
@@ -251,7 +284,7 @@ export class SqliteDatabase {
     return this.#changes !== undefined;
   }
 
-  changesSince(experiment: string | undefined, since: number, limit?: number): ChangePage {
+  changesSince(experiment: ExperimentRef | undefined, since: number, limit?: number): ChangePage {
     const feed = this.#changes;
     if (feed === undefined) {
       throw new WorkbenchError(
@@ -259,29 +292,41 @@ export class SqliteDatabase {
         `store at ${this.path} has no change feed (an older hpo-workbench wrote it); run a command that writes (\`hpo resume\`) once to upgrade it`,
       );
     }
-    return this.#guard(`read the change feed${experiment === undefined ? '' : ` of experiment ${experiment}`}`, () =>
-      feed.since(experiment, since, limit),
+    const k = experiment === undefined ? undefined : experimentKey(experiment);
+    return this.#guard(
+      `read the change feed${k === undefined ? '' : ` of experiment ${describeExperimentKey(k)}`}`,
+      () => feed.since(k, since, limit),
     );
   }
 
-  acquireExperimentLock(experiment: string, ownerPid: number = process.pid): boolean {
-    return this.#guard(`lock experiment ${experiment}`, () => this.#locks.acquire(experiment, ownerPid));
+  acquireExperimentLock(experiment: ExperimentRef, ownerPid: number = process.pid): boolean {
+    return this.#guard(`lock experiment ${describeExperimentKey(experiment)}`, () =>
+      this.#locks.acquire(experimentKey(experiment), ownerPid),
+    );
   }
 
-  releaseExperimentLock(experiment: string, ownerPid: number = process.pid): void {
-    this.#guard(`unlock experiment ${experiment}`, () => this.#locks.release(experiment, ownerPid));
+  releaseExperimentLock(experiment: ExperimentRef, ownerPid: number = process.pid): void {
+    this.#guard(`unlock experiment ${describeExperimentKey(experiment)}`, () =>
+      this.#locks.release(experimentKey(experiment), ownerPid),
+    );
   }
 
-  renewExperimentLock(experiment: string, ownerPid: number = process.pid): boolean {
-    return this.#guard(`renew the lock of experiment ${experiment}`, () => this.#locks.renew(experiment, ownerPid));
+  renewExperimentLock(experiment: ExperimentRef, ownerPid: number = process.pid): boolean {
+    return this.#guard(`renew the lock of experiment ${describeExperimentKey(experiment)}`, () =>
+      this.#locks.renew(experimentKey(experiment), ownerPid),
+    );
   }
 
-  forceReleaseExperimentLock(experiment: string): ExperimentLock | undefined {
-    return this.#guard(`remove the lock of experiment ${experiment}`, () => this.#locks.forceRemove(experiment));
+  forceReleaseExperimentLock(experiment: ExperimentRef): ExperimentLock | undefined {
+    return this.#guard(`remove the lock of experiment ${describeExperimentKey(experiment)}`, () =>
+      this.#locks.forceRemove(experimentKey(experiment)),
+    );
   }
 
-  getExperimentLock(experiment: string): ExperimentLock | undefined {
-    return this.#guard(`read the lock of experiment ${experiment}`, () => this.#locks.get(experiment));
+  getExperimentLock(experiment: ExperimentRef): ExperimentLock | undefined {
+    return this.#guard(`read the lock of experiment ${describeExperimentKey(experiment)}`, () =>
+      this.#locks.get(experimentKey(experiment)),
+    );
   }
 
   /**

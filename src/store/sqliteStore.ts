@@ -6,6 +6,7 @@ import type {
   ExperimentLock,
   ExperimentPatch,
   ExperimentRecord,
+  ExperimentRef,
   ObservationQuery,
   ObservationRow,
   Store,
@@ -60,70 +61,70 @@ export class SqliteStore implements Store {
   createExperiment(rec: ExperimentRecord): Promise<void> {
     return this.#call((db) => db.createExperiment(rec));
   }
-  getExperiment(name: string): Promise<ExperimentRecord | undefined> {
-    return this.#call((db) => db.getExperiment(name));
+  getExperiment(experiment: ExperimentRef): Promise<ExperimentRecord | undefined> {
+    return this.#call((db) => db.getExperiment(experiment));
   }
-  listExperiments(): Promise<ExperimentRecord[]> {
-    return this.#call((db) => db.listExperiments());
+  listExperiments(namespace?: string): Promise<ExperimentRecord[]> {
+    return this.#call((db) => db.listExperiments(namespace));
   }
-  updateExperiment(name: string, patch: ExperimentPatch): Promise<void> {
-    return this.#call((db) => db.updateExperiment(name, patch));
+  updateExperiment(experiment: ExperimentRef, patch: ExperimentPatch): Promise<void> {
+    return this.#call((db) => db.updateExperiment(experiment, patch));
   }
-  deleteExperiment(name: string): Promise<void> {
-    return this.#call((db) => db.deleteExperiment(name));
+  deleteExperiment(experiment: ExperimentRef): Promise<void> {
+    return this.#call((db) => db.deleteExperiment(experiment));
   }
   insertTrial(rec: TrialRecord): Promise<void> {
     return this.#call((db) => db.insertTrial(rec));
   }
-  updateTrial(experiment: string, name: string, patch: TrialPatch): Promise<void> {
+  updateTrial(experiment: ExperimentRef, name: string, patch: TrialPatch): Promise<void> {
     return this.#call((db) => db.updateTrial(experiment, name, patch));
   }
-  getTrial(experiment: string, name: string): Promise<TrialRecord | undefined> {
+  getTrial(experiment: ExperimentRef, name: string): Promise<TrialRecord | undefined> {
     return this.#call((db) => db.getTrial(experiment, name));
   }
-  listTrials(experiment: string): Promise<TrialRecord[]> {
+  listTrials(experiment: ExperimentRef): Promise<TrialRecord[]> {
     return this.#call((db) => db.listTrials(experiment));
   }
-  countTrials(experiment: string): Promise<number> {
+  countTrials(experiment: ExperimentRef): Promise<number> {
     return this.#call((db) => db.countTrials(experiment));
   }
-  appendObservations(experiment: string, rows: readonly ObservationRow[]): Promise<void> {
+  appendObservations(experiment: ExperimentRef, rows: readonly ObservationRow[]): Promise<void> {
     return this.#call((db) => db.appendObservations(experiment, rows));
   }
-  getObservations(experiment: string, trial: string, metric?: string): Promise<ObservationRow[]> {
+  getObservations(experiment: ExperimentRef, trial: string, metric?: string): Promise<ObservationRow[]> {
     return this.#call((db) => db.getObservations(experiment, trial, metric));
   }
-  getObservationsOf(experiment: string, query?: ObservationQuery): Promise<StoredObservation[]> {
+  getObservationsOf(experiment: ExperimentRef, query?: ObservationQuery): Promise<StoredObservation[]> {
     return this.#call((db) => db.getObservationsOf(experiment, query));
   }
-  saveAlgorithmState(experiment: string, state: unknown): Promise<void> {
+  saveAlgorithmState(experiment: ExperimentRef, state: unknown): Promise<void> {
     return this.#call((db) => db.saveAlgorithmState(experiment, state));
   }
-  loadAlgorithmState(experiment: string): Promise<unknown> {
+  loadAlgorithmState(experiment: ExperimentRef): Promise<unknown> {
     return this.#call((db) => db.loadAlgorithmState(experiment));
   }
   addEvent(ev: EventRow): Promise<void> {
     return this.#call((db) => db.addEvent(ev));
   }
-  listEvents(experiment: string, limit?: number): Promise<EventRow[]> {
+  listEvents(experiment: ExperimentRef, limit?: number): Promise<EventRow[]> {
     return this.#call((db) => db.listEvents(experiment, limit));
   }
-  acquireExperimentLock(experiment: string, ownerPid?: number): Promise<boolean> {
+  acquireExperimentLock(experiment: ExperimentRef, ownerPid?: number): Promise<boolean> {
     return this.#call((db) => db.acquireExperimentLock(experiment, ownerPid));
   }
-  renewExperimentLock(experiment: string, ownerPid?: number): Promise<boolean> {
+  renewExperimentLock(experiment: ExperimentRef, ownerPid?: number): Promise<boolean> {
     return this.#call((db) => db.renewExperimentLock(experiment, ownerPid));
   }
-  forceReleaseExperimentLock(experiment: string): Promise<ExperimentLock | undefined> {
+  forceReleaseExperimentLock(experiment: ExperimentRef): Promise<ExperimentLock | undefined> {
     return this.#call((db) => db.forceReleaseExperimentLock(experiment));
   }
-  releaseExperimentLock(experiment: string, ownerPid?: number): Promise<void> {
+  releaseExperimentLock(experiment: ExperimentRef, ownerPid?: number): Promise<void> {
     return this.#call((db) => db.releaseExperimentLock(experiment, ownerPid));
   }
-  getExperimentLock(experiment: string): Promise<ExperimentLock | undefined> {
+  getExperimentLock(experiment: ExperimentRef): Promise<ExperimentLock | undefined> {
     return this.#call((db) => db.getExperimentLock(experiment));
   }
-  changesSince(experiment: string | undefined, since: number, limit?: number): Promise<ChangePage> {
+  changesSince(experiment: ExperimentRef | undefined, since: number, limit?: number): Promise<ChangePage> {
     return this.#call((db) => db.changesSince(experiment, since, limit));
   }
   get hasChangeFeed(): boolean {

@@ -2,6 +2,29 @@ import type { Assignment } from '../search/space.ts';
 import type { TrialState } from '../search/types.ts';
 import type { ExperimentManifest } from '../spec/types.ts';
 
+/** The namespace of an experiment whose manifest names none (Kubernetes' and Katib's default). */
+export const defaultNamespace = 'default';
+
+/** What names a stored experiment: as in Kubernetes, a name is unique within its namespace. */
+export interface ExperimentKey {
+  readonly namespace: string;
+  readonly name: string;
+}
+
+/** An experiment by its key, or by its bare name in namespace {@link defaultNamespace}. */
+export type ExperimentRef = string | ExperimentKey;
+
+/** The key an {@link ExperimentRef} stands for. */
+export function experimentKey(ref: ExperimentRef): ExperimentKey {
+  return typeof ref === 'string' ? { namespace: defaultNamespace, name: ref } : ref;
+}
+
+/** An experiment as messages name it: `name` in the default namespace, else `namespace/name`. */
+export function describeExperimentKey(ref: ExperimentRef): string {
+  const k = experimentKey(ref);
+  return k.namespace === defaultNamespace ? k.name : `${k.namespace}/${k.name}`;
+}
+
 /** Katib's experiment condition types. */
 export type ExperimentPhase = 'Created' | 'Running' | 'Restarting' | 'Succeeded' | 'Failed';
 
@@ -42,7 +65,10 @@ export interface ExperimentRecord {
 
 /** A stored trial. Written (state Pending) before anything is launched for it. */
 export interface TrialRecord {
+  /** The experiment's name. */
   readonly experiment: string;
+  /** The experiment's namespace; absent means {@link defaultNamespace} (and is how the store returns it). */
+  readonly namespace?: string;
   readonly name: string;
   /** 0-based creation order within the experiment. */
   readonly seq: number;
@@ -105,6 +131,8 @@ export interface ChangeRow {
   /** Store-wide sequence number, increasing in commit order; never reused. */
   readonly seq: number;
   readonly experiment: string;
+  /** The experiment's namespace; absent means {@link defaultNamespace}. */
+  readonly namespace?: string;
   readonly kind: ChangeKind;
   /** The trial written (trial and observation changes, events about a trial). */
   readonly trial?: string;
@@ -127,6 +155,8 @@ export interface ChangePage {
 /** One event in an experiment's history (`hpo status` shows the latest). */
 export interface EventRow {
   readonly experiment: string;
+  /** The experiment's namespace; absent means {@link defaultNamespace}. */
+  readonly namespace?: string;
   readonly trial?: string;
   readonly type: 'Normal' | 'Warning';
   readonly reason: string;
@@ -137,6 +167,8 @@ export interface EventRow {
 /** Who holds an experiment's controller lock (see `Store.acquireExperimentLock`). */
 export interface ExperimentLock {
   readonly experiment: string;
+  /** The experiment's namespace; absent means {@link defaultNamespace}. */
+  readonly namespace?: string;
   readonly pid: number;
   readonly host: string;
   /** RFC3339 time the lock was taken. */
@@ -148,7 +180,7 @@ export interface ExperimentLock {
 }
 
 /** Partial update of a trial; unset fields are kept. */
-export type TrialPatch = Partial<Omit<TrialRecord, 'experiment' | 'name' | 'seq' | 'createdAt'>>;
+export type TrialPatch = Partial<Omit<TrialRecord, 'experiment' | 'namespace' | 'name' | 'seq' | 'createdAt'>>;
 
 /** Partial update of an experiment. */
 export type ExperimentPatch = Partial<Omit<ExperimentRecord, 'name' | 'namespace' | 'createdAt'>>;
@@ -157,59 +189,61 @@ export type ExperimentPatch = Partial<Omit<ExperimentRecord, 'name' | 'namespace
  * The durable store (Store v2). Every call is asynchronous, so the same contract fits an embedded SQLite file and a
  * database server (PostgreSQL); a write's promise resolves only once it is committed, so the controller can rely
  * on "written before acted on" by awaiting it. Writes made inside {@link Store.transaction} commit together.
+ * Experiments are keyed by (namespace, name) ({@link ExperimentRef}: a bare name is in namespace `default`).
  * Implementations: SQLite (default, {@link SqliteStore}).
  */
 export interface Store {
   /** Absolute path of the store's folder (trial working directories live under `<root>/experiments/<name>/`). */
   readonly root: string;
   createExperiment(rec: ExperimentRecord): Promise<void>;
-  getExperiment(name: string): Promise<ExperimentRecord | undefined>;
-  listExperiments(): Promise<ExperimentRecord[]>;
-  updateExperiment(name: string, patch: ExperimentPatch): Promise<void>;
+  getExperiment(experiment: ExperimentRef): Promise<ExperimentRecord | undefined>;
+  /** Every experiment (of `namespace` when given), oldest first. */
+  listExperiments(namespace?: string): Promise<ExperimentRecord[]>;
+  updateExperiment(experiment: ExperimentRef, patch: ExperimentPatch): Promise<void>;
   /** Removes the experiment and everything that belongs to it. */
-  deleteExperiment(name: string): Promise<void>;
+  deleteExperiment(experiment: ExperimentRef): Promise<void>;
 
   insertTrial(rec: TrialRecord): Promise<void>;
-  updateTrial(experiment: string, name: string, patch: TrialPatch): Promise<void>;
-  getTrial(experiment: string, name: string): Promise<TrialRecord | undefined>;
+  updateTrial(experiment: ExperimentRef, name: string, patch: TrialPatch): Promise<void>;
+  getTrial(experiment: ExperimentRef, name: string): Promise<TrialRecord | undefined>;
   /** Trials in creation order. */
-  listTrials(experiment: string): Promise<TrialRecord[]>;
-  countTrials(experiment: string): Promise<number>;
+  listTrials(experiment: ExperimentRef): Promise<TrialRecord[]>;
+  countTrials(experiment: ExperimentRef): Promise<number>;
 
-  appendObservations(experiment: string, rows: readonly ObservationRow[]): Promise<void>;
+  appendObservations(experiment: ExperimentRef, rows: readonly ObservationRow[]): Promise<void>;
   /** Observations of a trial in insertion order, optionally of one metric. */
-  getObservations(experiment: string, trial: string, metric?: string): Promise<ObservationRow[]>;
+  getObservations(experiment: ExperimentRef, trial: string, metric?: string): Promise<ObservationRow[]>;
   /** Observations of many (default all) trials of an experiment in one query, in id (insertion) order. */
-  getObservationsOf(experiment: string, query?: ObservationQuery): Promise<StoredObservation[]>;
+  getObservationsOf(experiment: ExperimentRef, query?: ObservationQuery): Promise<StoredObservation[]>;
 
-  saveAlgorithmState(experiment: string, state: unknown): Promise<void>;
-  loadAlgorithmState(experiment: string): Promise<unknown>;
+  saveAlgorithmState(experiment: ExperimentRef, state: unknown): Promise<void>;
+  loadAlgorithmState(experiment: ExperimentRef): Promise<unknown>;
 
   addEvent(ev: EventRow): Promise<void>;
   /** The latest `limit` events (all when omitted), oldest first. */
-  listEvents(experiment: string, limit?: number): Promise<EventRow[]>;
+  listEvents(experiment: ExperimentRef, limit?: number): Promise<EventRow[]>;
 
   /**
    * Takes the one-controller-per-experiment lock (a lease) for `ownerPid` (default: this process); false when
    * a live controller holds it. A lock whose lease expired (any host), or left by a dead process on this host,
    * is taken over (resume after `kill -9`).
    */
-  acquireExperimentLock(experiment: string, ownerPid?: number): Promise<boolean>;
+  acquireExperimentLock(experiment: ExperimentRef, ownerPid?: number): Promise<boolean>;
   /** Renews the lease of `ownerPid` (default: this process); false when it no longer holds the lock. */
-  renewExperimentLock(experiment: string, ownerPid?: number): Promise<boolean>;
+  renewExperimentLock(experiment: ExperimentRef, ownerPid?: number): Promise<boolean>;
   /** Removes the lock whoever holds it (`hpo unlock --force`) and returns what it was. */
-  forceReleaseExperimentLock(experiment: string): Promise<ExperimentLock | undefined>;
+  forceReleaseExperimentLock(experiment: ExperimentRef): Promise<ExperimentLock | undefined>;
   /** Releases the lock if `ownerPid` (default: this process) holds it. */
-  releaseExperimentLock(experiment: string, ownerPid?: number): Promise<void>;
+  releaseExperimentLock(experiment: ExperimentRef, ownerPid?: number): Promise<void>;
   /** The current holder of the lock, possibly stale, or undefined. */
-  getExperimentLock(experiment: string): Promise<ExperimentLock | undefined>;
+  getExperimentLock(experiment: ExperimentRef): Promise<ExperimentLock | undefined>;
 
   /**
    * The change feed: changes after seq `since` (of one experiment, or of all when `experiment` is undefined), at
    * most `limit` (default 1,000). Every write to an experiment, a trial, observations or events adds its change
    * row in the same transaction. Throws `unsupported` on a store whose schema predates the feed (opened read-only).
    */
-  changesSince(experiment: string | undefined, since: number, limit?: number): Promise<ChangePage>;
+  changesSince(experiment: ExperimentRef | undefined, since: number, limit?: number): Promise<ChangePage>;
   /** Whether {@link Store.changesSince} works here: false for a read-only store whose schema predates the feed. */
   readonly hasChangeFeed: boolean;
 

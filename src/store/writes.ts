@@ -3,7 +3,14 @@ import type { ChangeLog } from './changes.ts';
 import { type ExperimentRow, experimentPatchColumns, type TrialRow, trialPatchColumns } from './codec.ts';
 import { PatchWriter } from './patch.ts';
 import type { Statements } from './statements.ts';
-import type { EventRow, ExperimentPatch, ObservationRow, TrialPatch } from './types.ts';
+import {
+  defaultNamespace,
+  type EventRow,
+  type ExperimentKey,
+  type ExperimentPatch,
+  type ObservationRow,
+  type TrialPatch,
+} from './types.ts';
 
 /**
  * The SQLite store's writes, each with its change-feed row in one transaction, so a reader never sees the one
@@ -13,13 +20,13 @@ import type { EventRow, ExperimentPatch, ObservationRow, TrialPatch } from './ty
 export interface Writes {
   readonly insertExperiment: (row: ExperimentRow) => void;
   /** Returns the rows changed: 0 when the experiment is missing, -1 for an empty patch. */
-  readonly patchExperiment: (name: string, patch: ExperimentPatch) => number;
+  readonly patchExperiment: (key: ExperimentKey, patch: ExperimentPatch) => number;
   /** Removes the experiment and everything of it; returns 0 when it did not exist. */
-  readonly deleteExperiment: (name: string) => number;
+  readonly deleteExperiment: (key: ExperimentKey) => number;
   readonly insertTrial: (row: TrialRow) => void;
   /** Returns the rows changed: 0 when the trial is missing, -1 for an empty patch. */
-  readonly patchTrial: (experiment: string, name: string, patch: TrialPatch) => number;
-  readonly appendObservations: (experiment: string, rows: readonly ObservationRow[]) => void;
+  readonly patchTrial: (experiment: ExperimentKey, name: string, patch: TrialPatch) => number;
+  readonly appendObservations: (experiment: ExperimentKey, rows: readonly ObservationRow[]) => void;
   readonly addEvent: (ev: EventRow) => void;
 }
 
@@ -43,57 +50,61 @@ export function prepareWrites(db: BetterSqlite3.Database, s: Statements, changes
   const trialPatch = new PatchWriter({
     db,
     table: 'trials',
-    keyColumns: ['experiment', 'name'],
+    keyColumns: ['namespace', 'experiment', 'name'],
     columns: trialPatchColumns,
     what: 'trial',
   });
   const experimentPatch = new PatchWriter({
     db,
     table: 'experiments',
-    keyColumns: ['name'],
+    keyColumns: ['namespace', 'name'],
     columns: experimentPatchColumns,
     what: 'experiment',
   });
   return {
     insertExperiment: single((row: ExperimentRow): void => {
       s.insertExperiment.run(row);
-      changes?.record(row.name, 'experiment');
+      changes?.record({ namespace: row.namespace, name: row.name }, 'experiment');
     }),
     // An empty patch (-1) or a missing row (0) changes nothing, so it records nothing.
-    patchExperiment: single((name: string, patch: ExperimentPatch): number => {
-      const changed = experimentPatch.apply([name], patch);
-      if (changed > 0) changes?.record(name, 'experiment');
+    patchExperiment: single((key: ExperimentKey, patch: ExperimentPatch): number => {
+      const changed = experimentPatch.apply([key.namespace, key.name], patch);
+      if (changed > 0) changes?.record(key, 'experiment');
       return changed;
     }),
     // Children first, explicitly: ON DELETE CASCADE is the safety net, these make the cost obvious.
-    deleteExperiment: whole((name: string): number => {
-      s.deleteObservations.run(name);
-      s.deleteTrials.run(name);
-      s.deleteEvents.run(name);
-      s.deleteAlgorithmState.run(name);
-      const deleted = s.deleteExperiment.run(name).changes;
+    deleteExperiment: whole((key: ExperimentKey): number => {
+      const k = [key.namespace, key.name] as const;
+      s.deleteObservations.run(...k);
+      s.deleteTrials.run(...k);
+      s.deleteEvents.run(...k);
+      s.deleteAlgorithmState.run(...k);
+      const deleted = s.deleteExperiment.run(...k).changes;
       if (deleted > 0 && changes !== undefined) {
         // The experiment's own history goes with it; one row remains to tell readers that it is gone.
-        changes.forget(name, changes.record(name, 'experiment'));
+        changes.forget(key, changes.record(key, 'experiment'));
       }
       return deleted;
     }),
     insertTrial: single((row: TrialRow): void => {
       s.insertTrial.run(row);
-      changes?.record(row.experiment, 'trial', row.name);
+      changes?.record({ namespace: row.namespace, name: row.experiment }, 'trial', row.name);
     }),
-    patchTrial: single((experiment: string, name: string, patch: TrialPatch): number => {
-      const changed = trialPatch.apply([experiment, name], patch);
+    patchTrial: single((experiment: ExperimentKey, name: string, patch: TrialPatch): number => {
+      const changed = trialPatch.apply([experiment.namespace, experiment.name, name], patch);
       if (changed > 0) changes?.record(experiment, 'trial', name);
       return changed;
     }),
-    appendObservations: whole((experiment: string, rows: readonly ObservationRow[]): void => {
-      for (const r of rows) s.insertObservation.run(experiment, r.trial, r.step, r.metric, r.value, r.time ?? null);
+    appendObservations: whole((experiment: ExperimentKey, rows: readonly ObservationRow[]): void => {
+      const { namespace, name } = experiment;
+      for (const r of rows)
+        s.insertObservation.run(namespace, name, r.trial, r.step, r.metric, r.value, r.time ?? null);
       for (const trial of new Set(rows.map((r) => r.trial))) changes?.record(experiment, 'observations', trial);
     }),
     addEvent: single((ev: EventRow): void => {
-      s.insertEvent.run(ev.experiment, ev.trial ?? null, ev.type, ev.reason, ev.message, ev.time);
-      changes?.record(ev.experiment, 'event', ev.trial);
+      const namespace = ev.namespace ?? defaultNamespace;
+      s.insertEvent.run(namespace, ev.experiment, ev.trial ?? null, ev.type, ev.reason, ev.message, ev.time);
+      changes?.record({ namespace, name: ev.experiment }, 'event', ev.trial);
     }),
   };
 }

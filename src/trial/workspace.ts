@@ -4,6 +4,7 @@
  */
 import { cp, mkdir, open, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { defaultNamespace, type ExperimentRef, experimentKey } from '../store/types.ts';
 
 /** A replica's name as the local distributed launcher gives it: `<role lowercased>-<index>` (`worker-1`). */
 const replicaName = /^[a-z][a-z0-9]*-\d+$/;
@@ -25,13 +26,22 @@ export interface ReplicaLog {
   readonly master: boolean;
 }
 
-/** The folders and files of one experiment: `<store>/experiments/<experiment>/{trials,logs,checkpoints}`. */
+/**
+ * The folders and files of one experiment: `<store>/experiments/<name>/{trials,logs,checkpoints}` in namespace
+ * `default`, `<store>/namespaces/<namespace>/experiments/<name>/…` in any other (so no experiment's folder can
+ * be another's, whatever the names).
+ */
 export class ExperimentWorkspace {
-  /** `<store>/experiments/<experiment>`. */
+  /** The experiment's folder. */
   readonly dir: string;
 
-  constructor(storeRoot: string, experiment: string) {
-    this.dir = join(storeRoot, 'experiments', experiment);
+  /** The workspace of `experiment` (a bare name is in namespace `default`) in the store folder `storeRoot`. */
+  constructor(storeRoot: string, experiment: ExperimentRef) {
+    const { namespace, name } = experimentKey(experiment);
+    this.dir =
+      namespace === defaultNamespace
+        ? join(storeRoot, 'experiments', name)
+        : join(storeRoot, 'namespaces', namespace, 'experiments', name);
   }
 
   /** A trial's working folder (the process's cwd; replicas get sub-folders such as `master-0`). */

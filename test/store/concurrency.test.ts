@@ -92,7 +92,7 @@ describe('experiment locks', () => {
     const db = new Database(join(dir, 'hpo.db'));
     // A lock written before leases (no expiry): only `hpo unlock --force` clears it.
     db.prepare(
-      "INSERT INTO locks (experiment, pid, host, acquired_at) VALUES ('e', ?, 'some-other-host', '2024-01-01T00:00:00Z')",
+      "INSERT INTO locks (namespace, experiment, pid, host, acquired_at) VALUES ('default', 'e', ?, 'some-other-host', '2024-01-01T00:00:00Z')",
     ).run(deadPid());
     db.close();
     expect(store.acquireExperimentLock('e')).toBe(false);

@@ -7,7 +7,7 @@ import type { ExperimentRecord, TrialRecord } from '../../src/store/types.ts';
 export const manifest: ExperimentManifest = {
   apiVersion: 'kubeflow.org/v1beta1',
   kind: 'Experiment',
-  metadata: { name: 'random', namespace: 'kubeflow', labels: { team: 'ml' } },
+  metadata: { name: 'random', namespace: 'default', labels: { team: 'ml' } },
   spec: {
     objective: { type: 'maximize', goal: 0.99, objectiveMetricName: 'Validation-accuracy' },
     algorithm: { algorithmName: 'random', algorithmSettings: [{ name: 'random_state', value: '10' }] },
@@ -25,7 +25,7 @@ export const manifest: ExperimentManifest = {
 export function experiment(name = 'exp', extra: Partial<ExperimentRecord> = {}): ExperimentRecord {
   return {
     name,
-    namespace: 'kubeflow',
+    namespace: 'default',
     manifest,
     phase: 'Created',
     reason: 'ExperimentCreated',

@@ -102,19 +102,23 @@ describe('getObservationsOf', () => {
         .map((r) => r.detail)
         .join('; ');
     try {
-      // The whole experiment (optionally one metric): in id order straight from the (experiment, id) index.
+      // The whole experiment (optionally one metric): in id order straight from the (namespace, experiment, id)
+      // index.
       for (const byMetric of [false, true]) {
-        const p = plan(observationPageSql(byMetric, false), byMetric ? ['e', 0, 'loss', -1] : ['e', 0, -1]);
-        expect(p).toContain('USING INDEX observation_logs_by_experiment (experiment=? AND id>?)');
+        const p = plan(
+          observationPageSql(byMetric, false),
+          byMetric ? ['default', 'e', 0, 'loss', -1] : ['default', 'e', 0, -1],
+        );
+        expect(p).toContain('USING INDEX observation_logs_by_experiment (namespace=? AND experiment=? AND id>?)');
         expect(p).not.toContain('TEMP B-TREE');
       }
       // Some trials, and the per-trial reads: by trial, never every row of the experiment.
-      const byTrial = 'USING INDEX observation_logs_by_metric (experiment=? AND trial=?';
-      expect(plan(observationPageSql(false, true), ['e', 0, '["e-t0"]', -1])).toContain(byTrial);
-      expect(plan(observationPageSql(true, true), ['e', 0, 'loss', '["e-t0"]', -1])).toContain(byTrial);
+      const byTrial = 'USING INDEX observation_logs_by_metric (namespace=? AND experiment=? AND trial=?';
+      expect(plan(observationPageSql(false, true), ['default', 'e', 0, '["e-t0"]', -1])).toContain(byTrial);
+      expect(plan(observationPageSql(true, true), ['default', 'e', 0, 'loss', '["e-t0"]', -1])).toContain(byTrial);
       const s = prepareStatements(db);
-      expect(plan(s.observations.source, ['e', 'e-t0'])).toContain(byTrial);
-      expect(plan(s.observationsOfMetric.source, ['e', 'e-t0', 'loss'])).toContain(byTrial);
+      expect(plan(s.observations.source, ['default', 'e', 'e-t0'])).toContain(byTrial);
+      expect(plan(s.observationsOfMetric.source, ['default', 'e', 'e-t0', 'loss'])).toContain(byTrial);
     } finally {
       db.close();
     }
