@@ -81,7 +81,16 @@ export {
   registerAlgorithm,
   runnableAlgorithmNames,
 } from './suggestion/registry.ts';
-export type { ExecutorResult, TrialContext, TrialExecutor } from './trial/executor.ts';
+export type {
+  ExecutorResult,
+  ExperimentSource,
+  StopReason,
+  TrialContext,
+  TrialExecutor,
+  TrialHandle,
+  TrialOutputListener,
+} from './trial/executor.ts';
+export { type RunningTrial, startTrial } from './trial/handle.ts';
 export {
   InProcessExecutor,
   type Metrics,
@@ -90,5 +99,6 @@ export {
   type Report,
 } from './trial/inProcess.ts';
 export { localRunProblems } from './trial/localPreflight.ts';
-export { LocalProcessExecutor } from './trial/localProcess.ts';
+export { LocalProcessExecutor, type LocalProcessExecutorOptions } from './trial/localProcess.ts';
+export { type RunTrialOptions, runTrial } from './trial/runTrial.ts';
 export { ExperimentWorkspace, type ReplicaLog } from './trial/workspace.ts';
