@@ -5,8 +5,9 @@
  * its job in a cluster: the trial template is rendered with Katib's substitution, labelled
  * `katib.kubeflow.org/experiment` / `katib.kubeflow.org/trial`, created with `@kubernetes/client-node`,
  * watched until Katib's success/failure condition for the kind matches, while the primary pod's primary
- * container log is streamed as the trial handle's lines into the same StdOut collector local trials use. The job is deleted with
- * foreground propagation when it finishes (unless `retain`) and at once when the controller stops the trial.
+ * container log is streamed as the trial handle's lines, which `runTrial` feeds to the same StdOut collector
+ * local trials use. The job is deleted with foreground propagation when it finishes (unless `retain`) and at
+ * once when the controller stops the trial.
  *
  * ## What the tests prove, and what only a real cluster can
  * The tests in `test/platform/kubernetes/` drive the real `@kubernetes/client-node@1.4.0` against an
