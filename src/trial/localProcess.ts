@@ -23,7 +23,6 @@ import { startTrialProcess } from './process.ts';
 /** What both local executors need from an Experiment: its trial template (with an inline trialSpec) and collector. */
 export interface LocalTrialTemplate {
   readonly template: TrialTemplate & { readonly trialSpec: Record<string, unknown> };
-  readonly trialSpec: Record<string, unknown>;
   readonly collector: LocalCollectorSettings;
 }
 
@@ -49,7 +48,6 @@ export function localTrialTemplate(config: ExperimentConfig): LocalTrialTemplate
   }
   return {
     template: { ...tt, trialSpec: tt.trialSpec },
-    trialSpec: tt.trialSpec,
     collector: localCollectorOf(config.collector),
   };
 }
@@ -156,7 +154,7 @@ export class LocalProcessExecutor implements TrialExecutor {
     // The config carries Katib's defaults (a File collector without a path gets Katib's path), however built.
     const local = localTrialTemplate(experimentConfig(options));
     this.sourceDir = options.sourcePath ? dirname(options.sourcePath) : process.cwd();
-    const info = trialKindInfo(local.trialSpec);
+    const info = trialKindInfo(local.template.trialSpec);
     const replicas = Object.values(info.replicas).reduce((a, b) => a + b, 0);
     if (replicas > 1) {
       const roles = Object.entries(info.replicas)

@@ -98,7 +98,7 @@ export class LocalDistributedExecutor implements TrialExecutor {
     // The config carries Katib's defaults (a File collector without a path gets Katib's path), however built.
     const local = localTrialTemplate(experimentConfig(options));
     this.sourceDir = options.sourcePath ? dirname(options.sourcePath) : process.cwd();
-    const kind = trialKindInfo(local.trialSpec).kind;
+    const kind = trialKindInfo(local.template.trialSpec).kind;
     if (!isDistributedKind(kind)) {
       throw new WorkbenchError(
         ErrorCode.unsupported,
