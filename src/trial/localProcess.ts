@@ -74,10 +74,15 @@ export type LocalCollectorSettings = CollectorSpec & { readonly kind: 'StdOut' |
  */
 export function localCollectorOf(collector: CollectorConfig): LocalCollectorSettings {
   if (collector.kind === 'PrometheusMetric' || collector.kind === 'Custom') {
-    throw new WorkbenchError(
-      ErrorCode.unsupported,
-      `spec.metricsCollectorSpec.collector.kind: ${collector.kind} cannot collect from a local process; use StdOut (print name=value lines), File or TensorFlowEvent`,
-    );
+    throw new WorkbenchError(ErrorCode.unsupported, `metrics collector kind ${collector.kind} cannot run locally`, {
+      issues: [
+        {
+          path: 'spec.metricsCollectorSpec.collector.kind',
+          message: `${collector.kind} cannot collect from a local process`,
+          fix: "Use StdOut (print name=value lines), File or TensorFlowEvent, or run the experiment under Katib with 'hpo submit'.",
+        },
+      ],
+    });
   }
   if (collector.kind === 'Push') {
     throw new WorkbenchError(

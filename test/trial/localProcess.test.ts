@@ -3,6 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ErrorCode, WorkbenchError } from '../../src/common/errors.ts';
 import { configOf } from '../../src/spec/config.ts';
 import type { MetricsCollectorSpec } from '../../src/spec/types.ts';
 import type { StopReason } from '../../src/trial/executor.ts';
@@ -82,5 +83,21 @@ describe('LocalProcessExecutor through its handle', () => {
         "container 'main' has no command: locally the image's entrypoint is unknown; set command in the trial template",
     });
     expect(existsSync(ctx.logPath)).toBe(false);
+  });
+
+  it('refuses, when built, a collector a local process cannot feed, naming the field', () => {
+    for (const kind of ['Push', 'PrometheusMetric'] as const) {
+      let error: unknown;
+      try {
+        executor('1', { collector: { kind } });
+      } catch (err) {
+        error = err;
+      }
+      expect(error).toBeInstanceOf(WorkbenchError);
+      const e = error as WorkbenchError;
+      expect(e.code).toBe(ErrorCode.unsupported);
+      expect(e.describe()).toContain('spec.metricsCollectorSpec.collector.kind');
+      expect(e.describe()).toContain(kind);
+    }
   });
 });
