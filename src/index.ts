@@ -89,7 +89,16 @@ export {
   registerAlgorithm,
   runnableAlgorithmNames,
 } from './suggestion/registry.ts';
-export type { ExecutorResult, TrialContext, TrialExecutor } from './trial/executor.ts';
+export type {
+  ExecutorResult,
+  ExperimentSource,
+  StopReason,
+  TrialContext,
+  TrialExecutor,
+  TrialHandle,
+  TrialOutputListener,
+} from './trial/executor.ts';
+export { type RunningTrial, startTrial } from './trial/handle.ts';
 export {
   InProcessExecutor,
   type Metrics,
@@ -98,5 +107,6 @@ export {
   type Report,
 } from './trial/inProcess.ts';
 export { localRunProblems } from './trial/localPreflight.ts';
-export { LocalProcessExecutor } from './trial/localProcess.ts';
+export { LocalProcessExecutor, type LocalProcessExecutorOptions } from './trial/localProcess.ts';
+export { type RunTrialOptions, runTrial } from './trial/runTrial.ts';
 export { ExperimentWorkspace, type ReplicaLog } from './trial/workspace.ts';

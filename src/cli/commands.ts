@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import {
   type BudgetEdit,
   checkExperiment,
+  configOf,
   countTrials,
   describeExperimentKey,
   ErrorCode,
@@ -118,7 +119,7 @@ export async function runCommand(
       try {
         const executor =
           opts.backend === 'kubernetes'
-            ? await kubernetesExecutor(experiment.manifest, {
+            ? await kubernetesExecutor(configOf(experiment.manifest), {
                 ...(opts.namespace === undefined ? {} : { namespace: opts.namespace }),
                 ...(opts.context === undefined ? {} : { context: opts.context }),
               })

@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import {
   applyDefaults,
   ErrorCode,
+  type ExperimentConfig,
   type ExperimentManifest,
   loadExperimentFile,
   previewTrials,
@@ -45,10 +46,10 @@ function withNamespace(m: ExperimentManifest, namespace: string | undefined): Ex
 }
 
 /** The executor for `hpo run --backend kubernetes`: trials become job CRs in the cluster. */
-export async function kubernetesExecutor(manifest: ExperimentManifest, o: ClusterOptions): Promise<TrialExecutor> {
+export async function kubernetesExecutor(config: ExperimentConfig, o: ClusterOptions): Promise<TrialExecutor> {
   const { KubernetesExecutor } = await importKubernetes('`hpo run --backend kubernetes`');
   return new KubernetesExecutor({
-    manifest,
+    config,
     kubeConfig: await kubeConfig(o),
     ...(o.namespace === undefined ? {} : { namespace: o.namespace }),
   });

@@ -289,6 +289,7 @@ export class ExperimentController {
       workspace: this.workspace,
       settings: this.o.settings,
       metricNames: this.config.metricNames,
+      collector: this.config.collector,
       objectiveMetric: this.objective.metricName,
       onObjective: () => this.checkEarlyStop(t.name),
       warn: (message) => this.background(this.event('Warning', 'TrialWarning', message, t.name)),

@@ -1,4 +1,4 @@
-import { ErrorCode, WorkbenchError } from '../common/errors.ts';
+import { ErrorCode, throwIfIssues, WorkbenchError } from '../common/errors.ts';
 import { type BuildManifestOptions, buildManifest } from '../spec/create.ts';
 import type { ExperimentManifest } from '../spec/types.ts';
 import { openStore } from '../store/open.ts';
@@ -18,7 +18,14 @@ import { LocalProcessExecutor } from '../trial/localProcess.ts';
 import { ExperimentController, type Progress } from './controller.ts';
 import { keepLease } from './lease.ts';
 import { ManualExecutor } from './manualExecutor.ts';
-import { type BudgetEdit, type CheckedForRun, checkForRun, type Prepared, recordExperiment } from './prepare.ts';
+import {
+  type BudgetEdit,
+  type CheckedForRun,
+  checkForRun,
+  type Prepared,
+  parseForThisInstallation,
+  recordExperiment,
+} from './prepare.ts';
 import { type ExperimentResult, experimentResult } from './report.ts';
 
 /** Where an Experiment keeps its records, and how a run reports progress. */
@@ -244,7 +251,7 @@ export class Experiment {
   /**
    * The executor `run()` uses for this experiment's trial template. Throws `unsupported`, with every problem, when
    * the template cannot run on this machine at all (a cluster-only workflow, a program that exists only in
-   * the image).
+   * the image), and `invalidSpec`, with the same issues as a run, when the Experiment does not validate.
    */
   templateExecutor(): TrialExecutor {
     const problems = localRunProblems(this.manifest);
@@ -253,11 +260,14 @@ export class Experiment {
         issues: problems,
       });
     }
+    // Executors take the parsed config; an invalid Experiment fails here exactly as the run's own check would.
+    const parsed = parseForThisInstallation(this.manifest);
+    if (parsed.config === undefined) throwIfIssues(parsed.issues, `Experiment '${this.name}'`);
     const options = {
-      manifest: this.manifest,
+      config: parsed.config!,
       ...(this.options.sourcePath === undefined ? {} : { sourcePath: this.options.sourcePath }),
     };
-    const spec = this.manifest.spec.trialTemplate?.trialSpec;
+    const spec = options.config.trialTemplate?.trialSpec;
     return spec && needsDistributedLauncher(spec)
       ? new LocalDistributedExecutor(options)
       : new LocalProcessExecutor(options);

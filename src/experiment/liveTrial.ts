@@ -1,7 +1,9 @@
 import type { MetricLog } from '../metrics/types.ts';
 import type { Settings } from '../search/types.ts';
+import type { CollectorConfig } from '../spec/config.ts';
 import type { ExperimentRecord, TrialRecord } from '../store/types.ts';
 import type { ExecutorResult, StopReason, TrialExecutor } from '../trial/executor.ts';
+import { runTrial } from '../trial/runTrial.ts';
 import { TrialMetrics } from '../trial/trialMetrics.ts';
 import type { ExperimentWorkspace } from '../trial/workspace.ts';
 
@@ -16,6 +18,8 @@ export interface LiveTrialOptions {
   /** Algorithm settings (for {@link checkpointSetting}). */
   readonly settings: Settings;
   readonly metricNames: readonly string[];
+  /** The experiment's metrics collector, wired to the trial by `runTrial`. */
+  readonly collector: CollectorConfig;
   readonly objectiveMetric: string;
   /** Called after the trial reported a new objective value (early stopping reads its curve). */
   readonly onObjective: () => void;
@@ -70,21 +74,26 @@ export class LiveTrial {
     await o.ready;
     if (o.executor.needsWorkDir) await o.workspace.prepareTrial(t.name);
     const checkpoint = await prepareCheckpoint(t, o);
-    return o.executor.run({
-      experiment: o.experiment.name,
-      namespace: o.experiment.namespace,
-      trial: t.name,
-      params: t.params,
-      workDir: o.workspace.trialDir(t.name),
-      logPath: o.workspace.logPath(t.name),
+    return runTrial({
+      executor: o.executor,
+      context: {
+        experiment: o.experiment.name,
+        namespace: o.experiment.namespace,
+        trial: t.name,
+        params: t.params,
+        workDir: o.workspace.trialDir(t.name),
+        logPath: o.workspace.logPath(t.name),
+        ...(checkpoint === undefined ? {} : { checkpoint }),
+        warn: o.warn,
+      },
+      collector: o.collector,
+      metricNames: o.metricNames,
       signal: this.abort.signal,
-      report: (logs: readonly MetricLog[]) => {
+      onMetrics: (logs: readonly MetricLog[]) => {
         const before = this.metrics.intermediate.length;
         this.metrics.add(logs);
         if (this.metrics.intermediate.length > before) o.onObjective();
       },
-      ...(checkpoint === undefined ? {} : { checkpoint }),
-      warn: o.warn,
     });
   }
 }

@@ -1,14 +1,15 @@
-import type { ExecutorResult, TrialContext, TrialExecutor } from '../trial/executor.ts';
+import type { ExecutorResult, TrialContext, TrialExecutor, TrialHandle } from '../trial/executor.ts';
+import { type RunningTrial, startTrial } from '../trial/handle.ts';
 import type { Metrics } from '../trial/inProcess.ts';
 
 /**
  * The executor behind ask/tell: a trial "runs" until the caller tells its result. `tell` reports the
- * metrics and ends the trial; `fail` ends it as Failed.
+ * metrics (pushed through the trial's handle) and ends the trial; `fail` ends it as Failed.
  */
 export class ManualExecutor implements TrialExecutor {
   readonly kind = 'ask-tell';
   readonly needsWorkDir = false;
-  private readonly waiting = new Map<string, { ctx: TrialContext; resolve: (r: ExecutorResult) => void }>();
+  private readonly waiting = new Map<string, { trial: RunningTrial; resolve: (r: ExecutorResult) => void }>();
   private readonly now: () => Date;
 
   /** `now` stamps reported values (the experiment's clock; default the system clock). */
@@ -16,14 +17,17 @@ export class ManualExecutor implements TrialExecutor {
     this.now = now;
   }
 
-  run(ctx: TrialContext): Promise<ExecutorResult> {
-    return new Promise((resolve) => {
-      this.waiting.set(ctx.trial, { ctx, resolve });
-      ctx.signal.addEventListener('abort', () => {
-        this.waiting.delete(ctx.trial);
-        resolve({ outcome: 'stopped' });
-      });
-    });
+  start(ctx: TrialContext): TrialHandle {
+    return startTrial(
+      (trial) =>
+        new Promise((resolve) => {
+          this.waiting.set(ctx.trial, { trial, resolve });
+          trial.signal.addEventListener('abort', () => {
+            this.waiting.delete(ctx.trial);
+            resolve({ outcome: 'stopped' });
+          });
+        }),
+    );
   }
 
   /** Whether `trial` was asked and not yet told. */
@@ -36,8 +40,8 @@ export class ManualExecutor implements TrialExecutor {
     const w = this.waiting.get(trial);
     if (!w) return true;
     const time = this.now().toISOString();
-    w.ctx.report(Object.entries(metrics).map(([name, value]) => ({ name, value: String(value), time })));
-    return w.ctx.signal.aborted;
+    w.trial.metrics(Object.entries(metrics).map(([name, value]) => ({ name, value: String(value), time })));
+    return w.trial.signal.aborted;
   }
 
   /** Ends a trial with its final metrics. */

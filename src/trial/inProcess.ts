@@ -1,7 +1,8 @@
 import { ErrorCode, WorkbenchError } from '../common/errors.ts';
 import type { MetricLog } from '../metrics/types.ts';
 import type { Assignment } from '../search/space.ts';
-import type { ExecutorResult, TrialContext, TrialExecutor } from './executor.ts';
+import type { ExecutorResult, TrialContext, TrialExecutor, TrialHandle } from './executor.ts';
+import { type RunningTrial, startTrial } from './handle.ts';
 
 /** Values a trial reports: metric name → number (or string, e.g. a genotype). */
 export type Metrics = Readonly<Record<string, number | string>>;
@@ -39,7 +40,7 @@ function toLogs(metrics: Metrics, time: string, step: number | undefined): Metri
   return logs;
 }
 
-/** Runs trials as calls of an async function in this process; `report()` is the Push collector. */
+/** Runs trials as calls of an async function in this process; `report()` is the Push collector (the handle's pushed metrics). */
 export class InProcessExecutor implements TrialExecutor {
   readonly kind = 'in-process';
   readonly needsWorkDir: boolean;
@@ -52,29 +53,34 @@ export class InProcessExecutor implements TrialExecutor {
     this.needsWorkDir = options.needsWorkDir ?? false;
   }
 
-  async run(ctx: TrialContext): Promise<ExecutorResult> {
+  start(ctx: TrialContext): TrialHandle {
+    return startTrial((trial) => this.execute(ctx, trial));
+  }
+
+  private async execute(ctx: TrialContext, trial: RunningTrial): Promise<ExecutorResult> {
+    const { signal } = trial;
     const report: Report = (metrics, options) => {
       const step = options?.step;
       if (step !== undefined && !(Number.isSafeInteger(step) && step >= 0)) {
         throw new WorkbenchError(ErrorCode.invalidArgument, `report(): step must be a whole number >= 0, got ${step}`);
       }
-      if (!ctx.signal.aborted) ctx.report(toLogs(metrics, new Date().toISOString(), step));
-      return ctx.signal.aborted;
+      if (!signal.aborted) trial.metrics(toLogs(metrics, new Date().toISOString(), step));
+      return signal.aborted;
     };
     try {
       const value = await this.objective(ctx.params, report, {
         trial: ctx.trial,
         experiment: ctx.experiment,
-        signal: ctx.signal,
+        signal,
         workDir: ctx.workDir,
         ...(ctx.checkpoint ? { checkpointDir: ctx.checkpoint.dir } : {}),
       });
-      if (ctx.signal.aborted) return { outcome: 'stopped' };
+      if (signal.aborted) return { outcome: 'stopped' };
       if (typeof value === 'number') report({ [this.objectiveMetric]: value });
       else if (value !== null && typeof value === 'object') report(value as Metrics);
       return { outcome: 'completed' };
     } catch (err) {
-      if (ctx.signal.aborted) return { outcome: 'stopped' };
+      if (signal.aborted) return { outcome: 'stopped' };
       const e = err as Error;
       return { outcome: 'failed', reason: 'TrialFailed', message: e?.message ?? String(err) };
     }

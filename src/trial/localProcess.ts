@@ -1,31 +1,37 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ErrorCode, WorkbenchError } from '../common/errors.ts';
-import { createCollector, resolveTrialPath } from '../metrics/collector.ts';
-import { type CollectorSpec, collectorSpecFrom } from '../spec/collectorSpec.ts';
+import { resolveTrialPath } from '../metrics/collector.ts';
+import type { CollectorSpec } from '../spec/collectorSpec.ts';
+import type { CollectorConfig, ExperimentConfig } from '../spec/config.ts';
 import { findPrimaryContainer, trialKindInfo } from '../spec/containers.ts';
-import { applyDefaults } from '../spec/defaults.ts';
 import { renderTrialSpec } from '../spec/template.ts';
-import type { ExperimentManifest, MetricsCollectorSpec } from '../spec/types.ts';
+import type { TrialTemplate } from '../spec/types.ts';
 import { expandEnvReferences, trialEnvironment } from './env.ts';
-import type { ExecutorResult, StopReason, TrialContext, TrialExecutor } from './executor.ts';
+import {
+  type ExecutorResult,
+  type ExperimentSource,
+  experimentConfig,
+  type TrialContext,
+  type TrialExecutor,
+  type TrialHandle,
+} from './executor.ts';
+import { type RunningTrial, startTrial } from './handle.ts';
 import { type RecoveryNote, recordTrialProcesses, stopRecordedProcesses } from './orphans.ts';
 import { startTrialProcess } from './process.ts';
 
-/** What both local executors need from an Experiment: its inline template, collector and metric names. */
+/** What both local executors need from an Experiment: its trial template (with an inline trialSpec) and collector. */
 export interface LocalTrialTemplate {
-  readonly trialSpec: Record<string, unknown>;
+  readonly template: TrialTemplate & { readonly trialSpec: Record<string, unknown> };
   readonly collector: LocalCollectorSettings;
-  readonly metricNames: string[];
 }
 
 /**
- * Checks that an Experiment can run locally (an inline trialSpec with the primary container) and returns
- * what a local executor needs; throws a WorkbenchError naming the field otherwise.
+ * Checks that an Experiment can run locally (an inline trialSpec with the primary container, a collector a local
+ * process can feed) and returns what a local executor needs; throws a WorkbenchError naming the field otherwise.
  */
-export function localTrialTemplate(manifest: ExperimentManifest): LocalTrialTemplate {
-  const spec = manifest.spec;
-  const tt = spec.trialTemplate;
+export function localTrialTemplate(config: ExperimentConfig): LocalTrialTemplate {
+  const tt = config.trialTemplate;
   if (!tt?.trialSpec) {
     throw new WorkbenchError(
       ErrorCode.unsupported,
@@ -40,11 +46,9 @@ export function localTrialTemplate(manifest: ExperimentManifest): LocalTrialTemp
       `spec.trialTemplate.primaryContainerName: no container named '${tt.primaryContainerName}' in the trial template`,
     );
   }
-  const o = spec.objective;
   return {
-    trialSpec: tt.trialSpec,
-    collector: collectorOf(spec.metricsCollectorSpec),
-    metricNames: o ? [o.objectiveMetricName, ...(o.additionalMetricNames ?? [])] : [],
+    template: { ...tt, trialSpec: tt.trialSpec },
+    collector: localCollectorOf(config.collector),
   };
 }
 
@@ -65,18 +69,28 @@ export function deadlineSeconds(spec: Readonly<Record<string, unknown>>): number
 export type LocalCollectorSettings = CollectorSpec & { readonly kind: 'StdOut' | 'File' | 'TensorFlowEvent' };
 
 /**
- * The Experiment's collector (one flattening, {@link collectorSpecFrom}, with Katib's defaults when `spec` is the
- * defaulted one); throws `unsupported` for kinds a local process cannot feed.
+ * The Experiment's collector (`ExperimentConfig.collector`, with Katib's default paths) as a local process feeds
+ * it; throws `unsupported` for kinds a local process cannot feed.
  */
-export function collectorOf(spec: MetricsCollectorSpec | undefined): LocalCollectorSettings {
-  const flat = collectorSpecFrom(spec);
-  if (flat.kind === 'Push') {
+export function localCollectorOf(collector: CollectorConfig): LocalCollectorSettings {
+  if (collector.kind === 'PrometheusMetric' || collector.kind === 'Custom') {
+    throw new WorkbenchError(ErrorCode.unsupported, `metrics collector kind ${collector.kind} cannot run locally`, {
+      issues: [
+        {
+          path: 'spec.metricsCollectorSpec.collector.kind',
+          message: `${collector.kind} cannot collect from a local process`,
+          fix: "Use StdOut (print name=value lines), File or TensorFlowEvent, or run the experiment under Katib with 'hpo submit'.",
+        },
+      ],
+    });
+  }
+  if (collector.kind === 'Push') {
     throw new WorkbenchError(
       ErrorCode.unsupported,
       'spec.metricsCollectorSpec.collector.kind: Push cannot collect from a local process; use StdOut (print name=value lines), File or TensorFlowEvent, or run the objective in-process with optimize() for Push',
     );
   }
-  return flat as LocalCollectorSettings;
+  return collector as LocalCollectorSettings;
 }
 
 /**
@@ -121,26 +135,31 @@ export function localCommand(o: {
   return metricsPath === undefined ? { argv } : { argv, metricsPath };
 }
 
+/** Options of {@link LocalProcessExecutor}: the experiment (its config, or a manifest) and its file. */
+export type LocalProcessExecutorOptions = ExperimentSource & {
+  /** The Experiment file; its folder is `HPO_EXPERIMENT_DIR`. */
+  readonly sourcePath?: string;
+};
+
 /**
  * Runs a trial as a local process: the trial template is rendered with Katib's substitution, the primary
  * container's `command` + `args` are spawned as an argument array (never through a shell) in the trial's
  * own folder, with Katib's trial variables, the container's `env`, and `activeDeadlineSeconds` as a
- * timeout. The image is not pulled: the command must exist on this machine.
+ * timeout. The image is not pulled: the command must exist on this machine. Its handle's lines are the
+ * process's stdout and stderr; its files folder is the trial's folder.
  */
 export class LocalProcessExecutor implements TrialExecutor {
   readonly kind = 'local-process';
   readonly needsWorkDir = true;
-  private readonly manifest: ExperimentManifest;
+  private readonly template: LocalTrialTemplate['template'];
   private readonly sourceDir: string;
   private readonly collector: LocalCollectorSettings;
-  private readonly metricNames: string[];
 
-  constructor(options: { manifest: ExperimentManifest; sourcePath?: string }) {
-    // Katib's defaults (a File collector without a path, …) apply whether the caller defaulted the manifest or not.
-    this.manifest = applyDefaults(options.manifest);
+  constructor(options: LocalProcessExecutorOptions) {
+    // The config carries Katib's defaults (a File collector without a path gets Katib's path), however built.
+    const local = localTrialTemplate(experimentConfig(options));
     this.sourceDir = options.sourcePath ? dirname(options.sourcePath) : process.cwd();
-    const local = localTrialTemplate(this.manifest);
-    const info = trialKindInfo(local.trialSpec);
+    const info = trialKindInfo(local.template.trialSpec);
     const replicas = Object.values(info.replicas).reduce((a, b) => a + b, 0);
     if (replicas > 1) {
       const roles = Object.entries(info.replicas)
@@ -148,11 +167,11 @@ export class LocalProcessExecutor implements TrialExecutor {
         .join(', ');
       throw new WorkbenchError(
         ErrorCode.unsupported,
-        `spec.trialTemplate.trialSpec: a ${info.kind} with ${replicas} replicas (${roles}) needs the local distributed launcher: run it with 'hpo run', or pass executor: new LocalDistributedExecutor({ manifest }) to run()`,
+        `spec.trialTemplate.trialSpec: a ${info.kind} with ${replicas} replicas (${roles}) needs the local distributed launcher: run it with 'hpo run', or pass executor: new LocalDistributedExecutor({ config }) to run()`,
       );
     }
+    this.template = local.template;
     this.collector = local.collector;
-    this.metricNames = local.metricNames;
   }
 
   /** Stops the process group a dead controller left running for this trial, if /proc shows it is still the trial's. */
@@ -160,10 +179,14 @@ export class LocalProcessExecutor implements TrialExecutor {
     return stopRecordedProcesses(trial.workDir);
   }
 
-  async run(ctx: TrialContext): Promise<ExecutorResult> {
-    const tt = this.manifest.spec.trialTemplate!;
+  start(ctx: TrialContext): TrialHandle {
+    return startTrial((trial) => this.execute(ctx, trial));
+  }
+
+  private async execute(ctx: TrialContext, trial: RunningTrial): Promise<ExecutorResult> {
+    const tt = this.template;
     const rendered = renderTrialSpec({
-      template: tt.trialSpec!,
+      template: tt.trialSpec,
       trialParameters: tt.trialParameters ?? [],
       assignment: ctx.params,
       trialName: ctx.trial,
@@ -180,12 +203,11 @@ export class LocalProcessExecutor implements TrialExecutor {
       extra: { HPO_EXPERIMENT_DIR: this.sourceDir },
     });
     const containerEnv = Array.isArray(container.env) ? (container.env as { name?: unknown }[]) : [];
-    const c = this.collector;
-    const { argv, metricsPath: local } = localCommand({
+    const { argv } = localCommand({
       command: container,
       containerEnv,
       env,
-      collector: c,
+      collector: this.collector,
       dir: ctx.workDir,
       ...(ctx.checkpoint === undefined ? {} : { checkpoint: ctx.checkpoint }),
     });
@@ -196,17 +218,8 @@ export class LocalProcessExecutor implements TrialExecutor {
         message: `container '${tt.primaryContainerName}' has no command: locally the image's entrypoint is unknown; set command in the trial template`,
       };
     }
-    const collector = createCollector(
-      {
-        kind: c.kind,
-        ...(local === undefined ? {} : { path: local }),
-        ...(c.format === undefined ? {} : { format: c.format }),
-        ...(c.filters === undefined ? {} : { filters: c.filters }),
-      },
-      this.metricNames,
-    );
-    collector.onLog((logs) => ctx.report(logs));
-    await collector.start(ctx.workDir);
+    // The collector resolves its path in this folder exactly as localCommand did for the process.
+    trial.files(ctx.workDir);
     const timeout = deadlineSeconds(rendered);
     const proc = startTrialProcess({
       argv,
@@ -214,27 +227,24 @@ export class LocalProcessExecutor implements TrialExecutor {
       env,
       logPath: ctx.logPath,
       ...(timeout === undefined ? {} : { timeoutMs: timeout * 1000 }),
-      onLine: (line) => collector.onStdoutLine(line),
-      onOverlongLine: (line, stream) => collector.onStdoutOverlong(line, stream),
+      onLine: (line) => trial.line(line),
+      onOverlongLine: (line, stream) => trial.overlongLine(line, stream),
     });
     // Remembered so that a controller restarted after kill -9 can stop this orphaned process group.
     recordTrialProcesses(ctx.workDir, [proc]);
     for (const w of warnings) ctx.warn(w);
-    const onAbort = (): void => {
-      const why = ctx.signal.reason as StopReason | undefined;
-      void proc.stop(why?.message ?? 'stopped by the controller');
-    };
-    if (ctx.signal.aborted) onAbort();
-    else ctx.signal.addEventListener('abort', onAbort, { once: true });
+    const signal = trial.signal;
+    const onAbort = (): void => void proc.stop(trial.stopMessage());
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
     const exit = await proc.exited;
-    ctx.signal.removeEventListener('abort', onAbort);
+    signal.removeEventListener('abort', onAbort);
     if (exit.survivors !== undefined) {
       ctx.warn(`processes ${exit.survivors.join(', ')} started by the trial could not be ended after it exited`);
     }
-    await collector.finish();
     const exitCode = exit.exitCode ?? undefined;
     const code = exitCode === undefined ? {} : { exitCode };
-    if (ctx.signal.aborted) return { outcome: 'stopped', ...code };
+    if (signal.aborted) return { outcome: 'stopped', ...code };
     if (exit.error) return { outcome: 'failed', reason: 'TrialFailed', message: exit.error, ...code };
     if (exit.timedOut) {
       return {
@@ -244,10 +254,7 @@ export class LocalProcessExecutor implements TrialExecutor {
         ...code,
       };
     }
-    if (exit.exitCode === 0) {
-      const problems = collector.problems.length === 0 ? {} : { metricsProblems: collector.problems };
-      return { outcome: 'completed', exitCode: 0, ...problems };
-    }
+    if (exit.exitCode === 0) return { outcome: 'completed', exitCode: 0 };
     const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.exitCode}`;
     const tail = exit.tail.trim().split('\n').slice(-5).join('\n');
     return {

@@ -6,7 +6,8 @@ import { Experiment } from '../../src/experiment/experiment.ts';
 import type { SuggestRequest, SuggestResult } from '../../src/search/types.ts';
 import { buildManifest, search } from '../../src/spec/create.ts';
 import type { Store } from '../../src/store/types.ts';
-import type { ExecutorResult, TrialContext, TrialExecutor } from '../../src/trial/executor.ts';
+import type { ExecutorResult, TrialContext, TrialExecutor, TrialHandle } from '../../src/trial/executor.ts';
+import { type RunningTrial, startTrial } from '../../src/trial/handle.ts';
 import { freshStorePerTest, sequenceExperiment } from '../helpers.ts';
 
 let store: Store;
@@ -60,33 +61,39 @@ class FakeAlgorithm {
 class FakeExecutor implements TrialExecutor {
   readonly kind = 'fake';
   readonly needsWorkDir = false;
-  private readonly running = new Map<string, { ctx: TrialContext; resolve: (r: ExecutorResult) => void }>();
+  private readonly running = new Map<string, { trial: RunningTrial; resolve: (r: ExecutorResult) => void }>();
   private readonly clock: { iso: () => string };
   constructor(clock: { iso: () => string }) {
     this.clock = clock;
   }
-  run(ctx: TrialContext): Promise<ExecutorResult> {
-    return new Promise((resolve) => {
-      if (ctx.signal.aborted) return resolve({ outcome: 'stopped' });
-      this.running.set(ctx.trial, { ctx, resolve });
-      ctx.signal.addEventListener('abort', () => {
-        this.running.delete(ctx.trial);
-        resolve({ outcome: 'stopped' });
-      });
-    });
+  start(ctx: TrialContext): TrialHandle {
+    return startTrial(
+      (trial) =>
+        new Promise((resolve) => {
+          if (trial.signal.aborted) return resolve({ outcome: 'stopped' });
+          this.running.set(ctx.trial, { trial, resolve });
+          trial.signal.addEventListener('abort', () => {
+            this.running.delete(ctx.trial);
+            resolve({ outcome: 'stopped' });
+          });
+        }),
+    );
   }
   get names(): string[] {
     return [...this.running.keys()];
   }
-  /** Reports `loss` for the trial and ends its program, once its program has started. */
+  /** Reports `loss` for the trial and ends its program, once its program has started; returns once the controller heard. */
   async complete(trial: string, loss: number): Promise<void> {
     // The controller starts a launched trial's program a few microtasks later (never on a timer).
     for (let i = 0; i < 100 && !this.running.has(trial); i++) await Promise.resolve();
     const r = this.running.get(trial);
     if (!r) throw new Error(`trial ${trial} is not running`);
     this.running.delete(trial);
-    r.ctx.report([{ name: 'loss', value: String(loss), time: this.clock.iso() }]);
+    r.trial.metrics([{ name: 'loss', value: String(loss), time: this.clock.iso() }]);
     r.resolve({ outcome: 'completed' });
+    // The end reaches the controller once runTrial has finished the trial's collector: a few microtasks, all
+    // run before the next macrotask (no timer is involved).
+    await new Promise((resolve) => setImmediate(resolve));
   }
 }
 

@@ -4,10 +4,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { configOf } from '../../src/spec/config.ts';
 import { LocalDistributedExecutor } from '../../src/training/local/index.ts';
 import { LocalProcessExecutor } from '../../src/trial/localProcess.ts';
 import { tempDir } from '../helpers.ts';
 import { fakeContext, manifestFor } from '../training/local/helpers.ts';
+import { runnable } from './runExecutor.ts';
 
 const value = `'; touch pwned; '$(touch pwned)\`touch pwned\`\nEOF\n"`;
 const script = `printf %s "\${trialParameters.v}" > out; cat > heredoc <<EOF\n\${trialParameters.v}\nEOF`;
@@ -34,7 +36,8 @@ describe('hostile values through the local executors', () => {
     };
     const manifest = manifestFor(trialSpec, { parameters: [{ name: 'v', reference: 'v' }] });
     const { ctx } = fakeContext(tmp.dir, { v: value });
-    const result = await new LocalProcessExecutor({ manifest }).run(ctx);
+    const config = configOf(manifest);
+    const result = await runnable(new LocalProcessExecutor({ config }), config).run(ctx);
     expect(result).toEqual({ outcome: 'completed', exitCode: 0 });
     expectDelivered(tmp.dir);
   });
@@ -48,7 +51,8 @@ describe('hostile values through the local executors', () => {
     };
     const manifest = manifestFor(trialSpec, { primary: 'pytorch', parameters: [{ name: 'v', reference: 'v' }] });
     const { ctx } = fakeContext(tmp.dir, { v: value });
-    const result = await new LocalDistributedExecutor({ manifest, gpus: null }).run(ctx);
+    // The manifest convenience: the executor resolves the config itself.
+    const result = await runnable(new LocalDistributedExecutor({ manifest, gpus: null }), manifest).run(ctx);
     expect(result).toEqual({ outcome: 'completed', exitCode: 0 });
     expectDelivered(join(tmp.dir, 'master-0'));
     expectDelivered(join(tmp.dir, 'worker-0'));
@@ -62,7 +66,7 @@ describe('hostile values through the local executors', () => {
     };
     const manifest = manifestFor(trialSpec, { parameters: [{ name: 'v', reference: 'v' }] });
     const { ctx } = fakeContext(tmp.dir, { v: 'a\u0000b' });
-    await expect(new LocalProcessExecutor({ manifest }).run(ctx)).rejects.toThrow(
+    await expect(runnable(new LocalProcessExecutor({ manifest }), manifest).run(ctx)).rejects.toThrow(
       /trial parameter "v": its value contains a NUL/,
     );
   });

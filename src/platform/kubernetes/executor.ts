@@ -5,8 +5,9 @@
  * its job in a cluster: the trial template is rendered with Katib's substitution, labelled
  * `katib.kubeflow.org/experiment` / `katib.kubeflow.org/trial`, created with `@kubernetes/client-node`,
  * watched until Katib's success/failure condition for the kind matches, while the primary pod's primary
- * container log is streamed into the same StdOut collector local trials use. The job is deleted with
- * foreground propagation when it finishes (unless `retain`) and at once when the controller stops the trial.
+ * container log is streamed as the trial handle's lines, which `runTrial` feeds to the same StdOut collector
+ * local trials use. The job is deleted with foreground propagation when it finishes (unless `retain`) and at
+ * once when the controller stops the trial.
  *
  * ## What the tests prove, and what only a real cluster can
  * The tests in `test/platform/kubernetes/` drive the real `@kubernetes/client-node@1.4.0` against an
@@ -35,10 +36,17 @@ import { dirname } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { parse as parseYaml } from 'yaml';
 import { ErrorCode, WorkbenchError } from '../../common/errors.ts';
-import { type CollectorSpec, collectorSpecFrom, createCollector } from '../../metrics/collector.ts';
-import { applyDefaults } from '../../spec/defaults.ts';
-import type { ExperimentManifest, TrialTemplate } from '../../spec/types.ts';
-import type { ExecutorResult, TrialContext, TrialExecutor } from '../../trial/executor.ts';
+import type { CollectorConfig } from '../../spec/config.ts';
+import type { TrialTemplate } from '../../spec/types.ts';
+import {
+  type ExecutorResult,
+  type ExperimentSource,
+  experimentConfig,
+  type TrialContext,
+  type TrialExecutor,
+  type TrialHandle,
+} from '../../trial/executor.ts';
+import { type RunningTrial, startTrial } from '../../trial/handle.ts';
 import { apiFailure, failureError } from './apiError.ts';
 import { type KubeClients, kubeClients, loadKubeConfig } from './clients.ts';
 import { createOrAdopt, deleteJob, type JobTarget, watchJob } from './jobLifecycle.ts';
@@ -57,9 +65,11 @@ import {
 } from './trialJob.ts';
 import type { KubeObject, ResourceRef } from './types.ts';
 
-/** Options of {@link KubernetesExecutor}. */
-export interface KubernetesExecutorOptions {
-  readonly manifest: ExperimentManifest;
+/** Options of {@link KubernetesExecutor}: the experiment (its config, or a manifest) and cluster settings. */
+export type KubernetesExecutorOptions = ExperimentSource & ClusterExecutorOptions;
+
+/** The cluster settings of {@link KubernetesExecutorOptions}. */
+export interface ClusterExecutorOptions {
   /** Default: `$KUBECONFIG`, `~/.kube/config`, or the in-cluster service account. */
   readonly kubeConfig?: KubeConfig;
   /** Namespace for the trial jobs; default the experiment's. */
@@ -90,39 +100,36 @@ function message(err: unknown): string {
   return err instanceof WorkbenchError ? err.describe() : err instanceof Error ? err.message : String(err);
 }
 
-/** The collector settings: only StdOut can be read from outside the pod (its log). */
-function podCollector(manifest: ExperimentManifest): CollectorSpec {
-  const spec = collectorSpecFrom(manifest.spec.metricsCollectorSpec);
-  if (spec.kind !== 'StdOut') {
+/** Only a StdOut collector can be fed from outside the pod (its log); throws `unsupported` for the others. */
+function checkPodCollector(collector: CollectorConfig): void {
+  if (collector.kind !== 'StdOut') {
     throw new WorkbenchError(
       ErrorCode.unsupported,
-      `spec.metricsCollectorSpec.collector.kind: ${spec.kind} cannot be collected by the kubernetes backend, which reads the primary container's log; print name=value lines (StdOut), or run the experiment under Katib with 'hpo submit'`,
+      `spec.metricsCollectorSpec.collector.kind: ${collector.kind} cannot be collected by the kubernetes backend, which reads the primary container's log; print name=value lines (StdOut), or run the experiment under Katib with 'hpo submit'`,
     );
   }
-  return spec;
 }
 
 /** Runs each trial as a Kubernetes job; see the module comment. */
 export class KubernetesExecutor implements TrialExecutor {
   readonly kind = 'kubernetes';
   readonly needsWorkDir = false;
-  private readonly manifest: ExperimentManifest;
+  /** The experiment's namespace (a recovered trial's job is looked for there unless `namespace` is set). */
+  private readonly experimentNamespace: string;
   private readonly tt: TrialTemplate;
   private readonly clients: KubeClients;
   private readonly namespace: string | undefined;
   private readonly retain: boolean;
   private readonly policy: RetryPolicy;
   private readonly logGraceMs: number;
-  private readonly collector: CollectorSpec;
-  private readonly metricNames: string[];
   private readonly background = new Set<Promise<void>>();
   private readonly cleanup = new AbortController();
   private templateText: Promise<Record<string, unknown> | string> | undefined;
 
   constructor(options: KubernetesExecutorOptions) {
-    // Katib's defaults (a File collector without a path, …) apply whether the caller defaulted the manifest or not.
-    this.manifest = applyDefaults(options.manifest);
-    const tt = options.manifest.spec.trialTemplate;
+    const config = experimentConfig(options);
+    this.experimentNamespace = config.namespace;
+    const tt = config.trialTemplate;
     if (!tt?.trialSpec && !tt?.configMap) {
       throw new WorkbenchError(
         ErrorCode.invalidSpec,
@@ -130,7 +137,7 @@ export class KubernetesExecutor implements TrialExecutor {
       );
     }
     this.tt = tt;
-    this.collector = podCollector(options.manifest);
+    checkPodCollector(config.collector);
     if (tt.trialSpec) {
       const kind = String(tt.trialSpec.kind ?? '');
       jobJudge(kind, tt.successCondition, tt.failureCondition); // fail fast: a kind without conditions
@@ -140,13 +147,11 @@ export class KubernetesExecutor implements TrialExecutor {
     this.retain = options.retain ?? tt.retain ?? false;
     this.policy = { ...defaultRetryPolicy, ...options.retry };
     this.logGraceMs = options.logGraceMs ?? 10_000;
-    const o = options.manifest.spec.objective;
-    this.metricNames = o ? [o.objectiveMetricName, ...(o.additionalMetricNames ?? [])] : [];
   }
 
   /** Deletes the job a dead controller left for this trial, if it is ours (in the background; see {@link close}). */
   recover(trial: { readonly name: string }): undefined {
-    const namespace = this.namespace ?? this.manifest.metadata.namespace ?? 'default';
+    const namespace = this.namespace ?? this.experimentNamespace;
     const p = (async () => {
       const template = await this.template(namespace);
       const head = (typeof template === 'string' ? parseYaml(template) : template) as Record<string, unknown>;
@@ -168,7 +173,12 @@ export class KubernetesExecutor implements TrialExecutor {
     await Promise.all([...this.background]);
   }
 
-  async run(ctx: TrialContext): Promise<ExecutorResult> {
+  start(ctx: TrialContext): TrialHandle {
+    return startTrial((trial) => this.execute(ctx, trial));
+  }
+
+  private async execute(ctx: TrialContext, trial: RunningTrial): Promise<ExecutorResult> {
+    const signal = trial.signal;
     const namespace = this.namespace ?? ctx.namespace;
     const id: TrialIdentity = {
       experiment: ctx.experiment,
@@ -199,14 +209,7 @@ export class KubernetesExecutor implements TrialExecutor {
     const logFile = createWriteStream(ctx.logPath, { flags: 'a' });
     // A log file that cannot be written must not take the controller down; the metrics still flow.
     logFile.once('error', (err) => ctx.warn(`cannot write ${ctx.logPath}: ${err.message}`));
-    const collector = createCollector(this.collector, this.metricNames);
-    collector.onLog((logs) => ctx.report(logs));
-    collector.start(ctx.workDir);
-    const stop = new AbortController();
-    const onAbort = (): void => stop.abort();
-    if (ctx.signal.aborted) stop.abort();
-    else ctx.signal.addEventListener('abort', onAbort, { once: true });
-    const target = this.target(ref, namespace, ctx.trial, stop.signal, (d) => ctx.warn(d));
+    const target = this.target(ref, namespace, ctx.trial, signal, (d) => ctx.warn(d));
     const cleanupTarget = { ...target, signal: this.cleanup.signal };
     let logs: PrimaryPodLogs | undefined;
     let created = false;
@@ -216,7 +219,6 @@ export class KubernetesExecutor implements TrialExecutor {
       await deleteJob(cleanupTarget).catch((err: unknown) =>
         ctx.warn(`could not delete ${ctx.trial}: ${message(err)}`),
       );
-      await collector.finish();
       return { outcome: 'stopped' };
     };
     try {
@@ -232,7 +234,7 @@ export class KubernetesExecutor implements TrialExecutor {
         policy: this.policy,
         onLine: (text) => {
           logFile.write(`${text}\n`);
-          collector.onStdoutLine(text);
+          trial.line(text);
         },
         onRecover: (d) => ctx.warn(d),
       });
@@ -241,9 +243,8 @@ export class KubernetesExecutor implements TrialExecutor {
       const end = await watchJob(target, judge, (what, detail) => {
         if (what !== 'closed') ctx.warn(`${ref.kind} ${ctx.trial}: ${detail}`);
       });
-      if (end === undefined || ctx.signal.aborted) return await stopped();
+      if (end === undefined || signal.aborted) return await stopped();
       await logs.finish(this.logGraceMs);
-      await collector.finish();
       if (!this.retain && end.kind === 'finished') {
         await deleteJob(cleanupTarget).catch((err: unknown) =>
           ctx.warn(`could not delete ${ctx.trial}: ${message(err)}`),
@@ -265,9 +266,8 @@ export class KubernetesExecutor implements TrialExecutor {
         message: v.message ?? `${ref.kind} ${namespace}/${ctx.trial} failed (${judge.failure} matched)`,
       };
     } catch (err) {
-      if (err instanceof StoppedError || ctx.signal.aborted) return await stopped();
+      if (err instanceof StoppedError || signal.aborted) return await stopped();
       logs?.close();
-      await collector.finish();
       // We cannot follow the job any more: do not leave it running unobserved.
       if (created) await deleteJob(cleanupTarget).catch(() => undefined);
       const status = statusOf(err);
@@ -283,7 +283,6 @@ export class KubernetesExecutor implements TrialExecutor {
           : failureError({ verb: 'create', resource: ref, namespace }, err).message;
       return { outcome: 'failed', reason, message: text };
     } finally {
-      ctx.signal.removeEventListener('abort', onAbort);
       // Resolve only once the trial's log file is complete on disk.
       await new Promise<void>((resolve) => {
         if (logFile.closed) return resolve();

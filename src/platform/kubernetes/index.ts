@@ -2,7 +2,7 @@
 export { type ApiFailure, apiFailure, describeFailure } from './apiError.ts';
 export { type KubeClients, kubeClients, loadKubeConfig } from './clients.ts';
 export { type DryRunOptions, dryRunManifests, renderDryRun } from './dryRun.ts';
-export { KubernetesExecutor, type KubernetesExecutorOptions } from './executor.ts';
+export { type ClusterExecutorOptions, KubernetesExecutor, type KubernetesExecutorOptions } from './executor.ts';
 export {
   type ClusterCondition,
   type ClusterExperimentStatus,

@@ -1,14 +1,24 @@
 import { availableParallelism } from 'node:os';
 import { dirname } from 'node:path';
 import { ErrorCode, WorkbenchError } from '../../common/errors.ts';
-import { createCollector } from '../../metrics/collector.ts';
 import type { OverlongLine } from '../../metrics/types.ts';
 import { trialKindInfo } from '../../spec/containers.ts';
-import { applyDefaults } from '../../spec/defaults.ts';
 import { renderTrialSpec } from '../../spec/template.ts';
-import type { ExperimentManifest } from '../../spec/types.ts';
-import type { ExecutorResult, StopReason, TrialContext, TrialExecutor } from '../../trial/executor.ts';
-import { deadlineSeconds, type LocalCollectorSettings, localTrialTemplate } from '../../trial/localProcess.ts';
+import {
+  type ExecutorResult,
+  type ExperimentSource,
+  experimentConfig,
+  type TrialContext,
+  type TrialExecutor,
+  type TrialHandle,
+} from '../../trial/executor.ts';
+import { type RunningTrial, startTrial } from '../../trial/handle.ts';
+import {
+  deadlineSeconds,
+  type LocalCollectorSettings,
+  type LocalTrialTemplate,
+  localTrialTemplate,
+} from '../../trial/localProcess.ts';
 import { type RecoveryNote, recordTrialProcesses, stopRecordedProcesses } from '../../trial/orphans.ts';
 import { type ProcessExit, startTrialProcess, type TrialProcess } from '../../trial/process.ts';
 import { type GpuAllocator, sharedGpuAllocator } from './gpu.ts';
@@ -22,9 +32,11 @@ import { isDistributedKind } from './topology.ts';
 /** Output lines quoted from a failed replica: enough for an Open MPI error block after the program's own last words. */
 const tailLines = 20;
 
-/** Options of {@link LocalDistributedExecutor}. */
-export interface LocalDistributedExecutorOptions {
-  readonly manifest: ExperimentManifest;
+/** Options of {@link LocalDistributedExecutor}: the experiment (its config, or a manifest) and launcher settings. */
+export type LocalDistributedExecutorOptions = ExperimentSource & LauncherOptions;
+
+/** The launcher settings of {@link LocalDistributedExecutorOptions}. */
+export interface LauncherOptions {
   /** The Experiment file; its folder is `HPO_EXPERIMENT_DIR`. */
   readonly sourcePath?: string;
   /** GPUs to hand out; default the process-wide allocator over `nvidia-smi -L`; `null` means this machine has none. */
@@ -70,32 +82,31 @@ function describeExit(label: string, exit: ProcessExit, logPath: string): string
  * Runs a multi-replica trial (PyTorchJob, TFJob, MPIJob, XGBoostJob, JAXJob, PaddleJob, TrainJob) as local
  * processes, one per replica, with the variables its operator injects pointing at 127.0.0.1 and free ports.
  * Metrics come from the master replica (Katib's primary pod); the first failing replica fails the trial and
- * stops the others; GPU requests get disjoint `CUDA_VISIBLE_DEVICES` slices.
+ * stops the others; GPU requests get disjoint `CUDA_VISIBLE_DEVICES` slices. Its handle's lines are the master
+ * replica's output; its files folder is the master replica's folder.
  */
 export class LocalDistributedExecutor implements TrialExecutor {
   readonly kind = 'local-distributed';
   readonly needsWorkDir = true;
-  private readonly manifest: ExperimentManifest;
+  private readonly template: LocalTrialTemplate['template'];
   private readonly sourceDir: string;
   private readonly collector: LocalCollectorSettings;
-  private readonly metricNames: string[];
-  private readonly options: LocalDistributedExecutorOptions;
+  private readonly options: LauncherOptions;
 
   constructor(options: LocalDistributedExecutorOptions) {
     this.options = options;
-    // Katib's defaults (a File collector without a path, …) apply whether the caller defaulted the manifest or not.
-    this.manifest = applyDefaults(options.manifest);
+    // The config carries Katib's defaults (a File collector without a path gets Katib's path), however built.
+    const local = localTrialTemplate(experimentConfig(options));
     this.sourceDir = options.sourcePath ? dirname(options.sourcePath) : process.cwd();
-    const local = localTrialTemplate(this.manifest);
-    const kind = trialKindInfo(local.trialSpec).kind;
+    const kind = trialKindInfo(local.template.trialSpec).kind;
     if (!isDistributedKind(kind)) {
       throw new WorkbenchError(
         ErrorCode.unsupported,
         `spec.trialTemplate.trialSpec: a ${kind || 'job without a kind'} is not a distributed training job; run it with the local-process executor`,
       );
     }
+    this.template = local.template;
     this.collector = local.collector;
-    this.metricNames = local.metricNames;
   }
 
   /**
@@ -106,10 +117,14 @@ export class LocalDistributedExecutor implements TrialExecutor {
     return stopRecordedProcesses(trial.workDir, (pid) => killSession(pid));
   }
 
-  async run(ctx: TrialContext): Promise<ExecutorResult> {
-    const tt = this.manifest.spec.trialTemplate!;
+  start(ctx: TrialContext): TrialHandle {
+    return startTrial((trial) => this.execute(ctx, trial));
+  }
+
+  private async execute(ctx: TrialContext, trial: RunningTrial): Promise<ExecutorResult> {
+    const tt = this.template;
     const rendered = renderTrialSpec({
-      template: tt.trialSpec!,
+      template: tt.trialSpec,
       trialParameters: tt.trialParameters ?? [],
       assignment: ctx.params,
       trialName: ctx.trial,
@@ -125,13 +140,13 @@ export class LocalDistributedExecutor implements TrialExecutor {
     const gpus = await assignGpus(plan.replicas, {
       allocator: this.options.gpus === undefined ? sharedGpuAllocator() : (this.options.gpus ?? undefined),
       ignoreRequests: process.env.HPO_IGNORE_GPU_REQUESTS === '1',
-      signal: ctx.signal,
+      signal: trial.signal,
       baseEnv: process.env,
     });
     if (gpus.kind === 'stopped') return { outcome: 'stopped' };
     if (gpus.kind === 'failed') return failed(gpus.message);
     try {
-      return await this.runPlanned(ctx, rendered, plan, gpus.envOf);
+      return await this.runPlanned(ctx, trial, rendered, plan, gpus.envOf);
     } finally {
       gpus.release();
     }
@@ -139,6 +154,7 @@ export class LocalDistributedExecutor implements TrialExecutor {
 
   private async runPlanned(
     ctx: TrialContext,
+    trial: RunningTrial,
     rendered: Record<string, unknown>,
     plan: TrialPlan,
     gpuEnv: (replica: ReplicaPlan) => Record<string, string>,
@@ -156,19 +172,9 @@ export class LocalDistributedExecutor implements TrialExecutor {
       if (err instanceof WorkbenchError) return failed(err.message);
       throw err;
     }
-    const c = this.collector;
     const master = launched.replicas.find((r) => r.plan.master) ?? launched.replicas[0]!;
-    const collector = createCollector(
-      {
-        kind: c.kind,
-        ...(master.launch.metricsPath === undefined ? {} : { path: master.launch.metricsPath }),
-        ...(c.format === undefined ? {} : { format: c.format }),
-        ...(c.filters === undefined ? {} : { filters: c.filters }),
-      },
-      this.metricNames,
-    );
-    collector.onLog((logs) => ctx.report(logs));
-    collector.start(master.launch.cwd);
+    // Katib's primary pod: the collector reads the master's metrics path, resolved in the master's own folder.
+    trial.files(master.launch.cwd);
     const supervised = launched.replicas.map((r) => ({
       label: `${r.plan.role}-${r.plan.index}`,
       role: r.plan.role,
@@ -183,8 +189,8 @@ export class LocalDistributedExecutor implements TrialExecutor {
           ...(this.options.killGraceMs === undefined ? {} : { graceMs: this.options.killGraceMs }),
           ...(r === master
             ? {
-                onLine: (line: string) => collector.onStdoutLine(line),
-                onOverlongLine: (line: OverlongLine, stream: string) => collector.onStdoutOverlong(line, stream),
+                onLine: (line: string) => trial.line(line),
+                onOverlongLine: (line: OverlongLine, stream: string) => trial.overlongLine(line, stream),
               }
             : {}),
         }),
@@ -200,14 +206,13 @@ export class LocalDistributedExecutor implements TrialExecutor {
     for (const w of launched.warnings) ctx.warn(w);
     const timeout = deadlineSeconds(rendered);
     const outcome = await superviseReplicas(supervised, {
-      signal: ctx.signal,
-      stopReason: () => (ctx.signal.reason as StopReason | undefined)?.message ?? 'stopped by the controller',
+      signal: trial.signal,
+      stopReason: () => trial.stopMessage(),
       ...(timeout === undefined ? {} : { timeoutMs: timeout * 1000 }),
       finishGraceMs: this.options.finishGraceMs ?? 30_000,
       // TF parameter servers serve until stopped (evaluators exit after the last checkpoint, like workers).
       serverRoles: new Set(plan.shape.kind === 'TFJob' ? ['PS'] : []),
     });
-    await collector.finish();
     switch (outcome.kind) {
       case 'stopped':
         return { outcome: 'stopped' };
@@ -226,9 +231,7 @@ export class LocalDistributedExecutor implements TrialExecutor {
         for (const late of outcome.late) {
           ctx.warn(`after the master completed, ${describeExit(late.replica.label, late.exit, late.replica.logPath)}`);
         }
-        return collector.problems.length === 0
-          ? { outcome: 'completed', exitCode: 0 }
-          : { outcome: 'completed', exitCode: 0, metricsProblems: collector.problems };
+        return { outcome: 'completed', exitCode: 0 };
     }
   }
 }

@@ -3,7 +3,7 @@
  * JAXJob, PaddleJob) and TrainJobs run as local processes with the variables their operators inject.
  */
 export { distributedEnv } from './distributedEnv.ts';
-export { LocalDistributedExecutor, type LocalDistributedExecutorOptions } from './executor.ts';
+export { type LauncherOptions, LocalDistributedExecutor, type LocalDistributedExecutorOptions } from './executor.ts';
 export {
   containerGpuRequests,
   detectGpus,

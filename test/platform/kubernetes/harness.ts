@@ -2,16 +2,18 @@
 // record what the executor reports, and small Katib Experiments for each job kind.
 import { join } from 'node:path';
 import type { MetricLog } from '../../../src/metrics/types.ts';
-import type { KubernetesExecutorOptions } from '../../../src/platform/kubernetes/executor.ts';
+import type { ClusterExecutorOptions } from '../../../src/platform/kubernetes/executor.ts';
 import { KubernetesExecutor } from '../../../src/platform/kubernetes/executor.ts';
 import type { RetryPolicy } from '../../../src/platform/kubernetes/retry.ts';
 import type { Assignment } from '../../../src/search/space.ts';
+import { configOf } from '../../../src/spec/config.ts';
 import { loadExperiments } from '../../../src/spec/load.ts';
 import type { ExperimentManifest } from '../../../src/spec/types.ts';
-import type { StopReason, TrialContext } from '../../../src/trial/executor.ts';
+import type { StopReason } from '../../../src/trial/executor.ts';
 import { FakeApiServer, type FakeApiServerOptions } from '../../fixtures/k8s/fakeApiServer.ts';
 import { FakeOperator, type FakeOperatorOptions } from '../../fixtures/k8s/fakeOperator.ts';
 import { tempDir } from '../../helpers.ts';
+import { type Runnable, runnable, type TestTrial } from '../../trial/runExecutor.ts';
 
 /** A running fake cluster. */
 export interface FakeCluster {
@@ -61,7 +63,7 @@ export function quickRetry(): { policy: Partial<RetryPolicy>; waits: number[] } 
 
 /** A trial context whose reports, warnings and abort are in the test's hands. */
 export interface RecordingContext {
-  readonly ctx: TrialContext;
+  readonly ctx: TestTrial;
   readonly reports: MetricLog[];
   readonly warnings: string[];
   readonly abort: AbortController;
@@ -82,7 +84,7 @@ export function recordingContext(o: {
   const reports: MetricLog[] = [];
   const warnings: string[] = [];
   const abort = new AbortController();
-  const ctx: TrialContext = {
+  const ctx: TestTrial = {
     experiment: o.experiment,
     namespace: o.namespace ?? 'team-a',
     trial: o.trial,
@@ -159,19 +161,24 @@ ${o.extra ?? ''}
 `)[0]!;
 }
 
-/** An executor against the fake server with quick retries and a short log grace. */
+/**
+ * An executor of `manifest`'s config against the fake server with quick retries and a short log grace; its `run`
+ * goes through `runTrial` as the controller's does.
+ */
 export function fakeExecutor(
   cluster: FakeCluster,
   manifest: ExperimentManifest,
-  over: Partial<KubernetesExecutorOptions> = {},
-): KubernetesExecutor {
-  return new KubernetesExecutor({
-    manifest,
+  over: Partial<ClusterExecutorOptions> = {},
+): Runnable<KubernetesExecutor> {
+  const config = configOf(manifest);
+  const executor = new KubernetesExecutor({
+    config,
     kubeConfig: cluster.server.kubeConfig('team-a'),
     retry: quickRetry().policy,
     logGraceMs: 2_000,
     ...over,
   });
+  return runnable(executor, config);
 }
 
 /** Waits until `cond` holds (polling every 5 ms), failing after `ms`. */

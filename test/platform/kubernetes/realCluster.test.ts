@@ -6,8 +6,16 @@ import { CustomObjectsApi } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { loadKubeConfig } from '../../../src/platform/kubernetes/clients.ts';
 import { KubernetesExecutor } from '../../../src/platform/kubernetes/executor.ts';
+import { configOf } from '../../../src/spec/config.ts';
 import { loadExperiments } from '../../../src/spec/load.ts';
+import { runnable } from '../../trial/runExecutor.ts';
 import { earlyStop, recordingContext } from './harness.ts';
+
+/** The executor of the experiment running `script`, run through `runTrial` as the controller runs it. */
+const executor = (script: string, kubeConfig = loadKubeConfig()) => {
+  const config = configOf(manifest(script));
+  return runnable(new KubernetesExecutor({ config, kubeConfig }), config);
+};
 
 const namespace = process.env.HPO_K8S_NAMESPACE ?? 'default';
 
@@ -42,10 +50,7 @@ describe.skipIf(!process.env.KUBECONFIG)('KubernetesExecutor against a real clus
 
   it('runs a trial Job to completion, collects its metrics from the pod log and deletes the Job', async () => {
     const kc = loadKubeConfig();
-    const exec = new KubernetesExecutor({
-      manifest: manifest('echo lr=${trialParameters.learningRate}; echo loss=0.5; sleep 2; echo loss=0.25'),
-      kubeConfig: kc,
-    });
+    const exec = executor('echo lr=${trialParameters.learningRate}; echo loss=0.5; sleep 2; echo loss=0.25', kc);
     const rec = recordingContext({
       experiment: 'hpo-e2e',
       trial: `hpo-e2e-${suffix}-a`,
@@ -64,7 +69,7 @@ describe.skipIf(!process.env.KUBECONFIG)('KubernetesExecutor against a real clus
   });
 
   it('reports a failing container as Failed', async () => {
-    const exec = new KubernetesExecutor({ manifest: manifest('echo loss=1; exit 3'), kubeConfig: loadKubeConfig() });
+    const exec = executor('echo loss=1; exit 3');
     const rec = recordingContext({
       experiment: 'hpo-e2e',
       trial: `hpo-e2e-${suffix}-b`,
@@ -78,10 +83,7 @@ describe.skipIf(!process.env.KUBECONFIG)('KubernetesExecutor against a real clus
   });
 
   it('deletes the Job when the trial is stopped early', async () => {
-    const exec = new KubernetesExecutor({
-      manifest: manifest('for i in 9 8 7 6 5 4 3 2 1; do echo loss=$i; sleep 1; done'),
-      kubeConfig: loadKubeConfig(),
-    });
+    const exec = executor('for i in 9 8 7 6 5 4 3 2 1; do echo loss=$i; sleep 1; done');
     const rec = recordingContext({
       experiment: 'hpo-e2e',
       trial: `hpo-e2e-${suffix}-c`,

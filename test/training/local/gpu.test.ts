@@ -5,11 +5,10 @@ import {
   containerGpuRequests,
   GpuAllocator,
   type GpuLease,
-  LocalDistributedExecutor,
   parseNvidiaSmiList,
 } from '../../../src/training/local/index.ts';
 import { tempDir } from '../../helpers.ts';
-import { addedEnv, fakeContext, fixture, manifestFor, pod, waitForFile } from './helpers.ts';
+import { addedEnv, distributed, fakeContext, fixture, manifestFor, pod, waitForFile } from './helpers.ts';
 
 const smi = `GPU 0: NVIDIA H100 80GB HBM3 (UUID: GPU-aaaa)
 GPU 1: NVIDIA H100 80GB HBM3 (UUID: GPU-bbbb)
@@ -114,7 +113,7 @@ function cuda(dir: string): string | undefined {
 describe('LocalDistributedExecutor: GPU requests become CUDA_VISIBLE_DEVICES slices', () => {
   it('gives each replica its own devices; a replica without a request sees none', async () => {
     const gpus = new GpuAllocator(parseNvidiaSmiList(smi));
-    const exec = new LocalDistributedExecutor({ manifest: manifestFor(gpuJob(1, 1, 2), { primary: 'pytorch' }), gpus });
+    const exec = distributed({ manifest: manifestFor(gpuJob(1, 1, 2), { primary: 'pytorch' }), gpus });
     const { ctx } = fakeContext(tmp.dir);
     // Three GPUs asked for, two whole GPUs here: the trial cannot ever run.
     const result = await exec.run(ctx);
@@ -123,7 +122,7 @@ describe('LocalDistributedExecutor: GPU requests become CUDA_VISIBLE_DEVICES sli
       message: expect.stringContaining('requests 3 nvidia.com/gpu but this machine has 2'),
     });
 
-    const exec2 = new LocalDistributedExecutor({
+    const exec2 = distributed({
       manifest: manifestFor(gpuJob(1, 1, 1), { primary: 'pytorch' }),
       gpus,
     });
@@ -133,7 +132,7 @@ describe('LocalDistributedExecutor: GPU requests become CUDA_VISIBLE_DEVICES sli
     expect([m.CUDA_VISIBLE_DEVICES, cuda(join(tmp.dir, 'worker-0'))].sort()).toEqual(['0', '1']);
     expect(gpus.available('nvidia.com/gpu')).toBe(2);
 
-    const exec3 = new LocalDistributedExecutor({
+    const exec3 = distributed({
       manifest: manifestFor(gpuJob(1, 0, 1), { primary: 'pytorch' }),
       gpus,
     });
@@ -145,11 +144,11 @@ describe('LocalDistributedExecutor: GPU requests become CUDA_VISIBLE_DEVICES sli
     const gpus = new GpuAllocator(parseNvidiaSmiList(smi));
     const first = fakeContext(join(tmp.dir, 'a'));
     const second = fakeContext(join(tmp.dir, 'b'));
-    const slow = new LocalDistributedExecutor({
+    const slow = distributed({
       manifest: manifestFor(gpuJob(1, 1, 1, ['--sleep', '1200']), { primary: 'pytorch' }),
       gpus,
     });
-    const fast = new LocalDistributedExecutor({ manifest: manifestFor(gpuJob(1, 1), { primary: 'pytorch' }), gpus });
+    const fast = distributed({ manifest: manifestFor(gpuJob(1, 1), { primary: 'pytorch' }), gpus });
     const a = slow.run(first.ctx);
     await waitForFile(join(tmp.dir, 'a', 'master-0', 'env.json'));
     const b = fast.run(second.ctx);
@@ -167,7 +166,7 @@ describe('LocalDistributedExecutor: GPU requests become CUDA_VISIBLE_DEVICES sli
     spec.spec.pytorchReplicaSpecs.Master.template.spec.containers[0]!.resources = {
       limits: { 'nvidia.com/mig-3g.40gb': 1 },
     };
-    const exec = new LocalDistributedExecutor({ manifest: manifestFor(spec, { primary: 'pytorch' }), gpus });
+    const exec = distributed({ manifest: manifestFor(spec, { primary: 'pytorch' }), gpus });
     const { ctx } = fakeContext(tmp.dir);
     expect((await exec.run(ctx)).outcome).toBe('completed');
     expect(addedEnv(join(tmp.dir, 'master-0'))).toMatchObject({ CUDA_VISIBLE_DEVICES: 'MIG-3333' });
@@ -194,7 +193,7 @@ describe('LocalDistributedExecutor: GPU requests become CUDA_VISIBLE_DEVICES sli
         },
       },
     };
-    const exec = new LocalDistributedExecutor({ manifest: manifestFor(spec, { primary: 'l' }), gpus });
+    const exec = distributed({ manifest: manifestFor(spec, { primary: 'l' }), gpus });
     const { ctx } = fakeContext(tmp.dir);
     expect((await exec.run(ctx)).outcome).toBe('completed');
     const rank0 = JSON.parse(readFileSync(join(tmp.dir, 'launcher-0', 'rank-0.json'), 'utf8')) as { cuda: string };
@@ -204,14 +203,14 @@ describe('LocalDistributedExecutor: GPU requests become CUDA_VISIBLE_DEVICES sli
   it('with no nvidia-smi the trial fails with a clear message, unless HPO_IGNORE_GPU_REQUESTS=1', async () => {
     const manifest = manifestFor(gpuJob(1, 1), { primary: 'pytorch' });
     const { ctx } = fakeContext(tmp.dir);
-    const result = await new LocalDistributedExecutor({ manifest, gpus: null }).run(ctx);
+    const result = await distributed({ manifest, gpus: null }).run(ctx);
     expect(result).toMatchObject({
       outcome: 'failed',
       message: expect.stringContaining('requests 2 GPUs but this machine has none (nvidia-smi not found)'),
     });
     expect(existsSync(join(tmp.dir, 'master-0'))).toBe(false);
     process.env.HPO_IGNORE_GPU_REQUESTS = '1';
-    expect((await new LocalDistributedExecutor({ manifest, gpus: null }).run(ctx)).outcome).toBe('completed');
+    expect((await distributed({ manifest, gpus: null }).run(ctx)).outcome).toBe('completed');
     expect(cuda(join(tmp.dir, 'master-0'))).toBeUndefined();
   });
 });

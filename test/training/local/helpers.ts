@@ -2,8 +2,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { MetricLog } from '../../../src/metrics/types.ts';
+import { configOf } from '../../../src/spec/config.ts';
 import type { ExperimentManifest } from '../../../src/spec/types.ts';
-import type { TrialContext } from '../../../src/trial/executor.ts';
+import { type LauncherOptions, LocalDistributedExecutor } from '../../../src/training/local/index.ts';
+import { type Runnable, runnable, type TestTrial } from '../../trial/runExecutor.ts';
 
 /** Absolute path of a fixture under test/fixtures/distributed. */
 export function fixture(name: string): string {
@@ -43,11 +45,11 @@ export function pod(name: string, args: readonly string[], extra: Record<string,
 export function fakeContext(
   workDir: string,
   params: Record<string, number | string> = {},
-): { ctx: TrialContext; reports: MetricLog[]; warnings: string[]; abort: AbortController } {
+): { ctx: TestTrial; reports: MetricLog[]; warnings: string[]; abort: AbortController } {
   const reports: MetricLog[] = [];
   const warnings: string[] = [];
   const abort = new AbortController();
-  const ctx: TrialContext = {
+  const ctx: TestTrial = {
     experiment: 'dist',
     namespace: 'default',
     trial: 'dist-trial',
@@ -100,4 +102,16 @@ export async function waitForFile(file: string, timeoutMs = 20_000): Promise<voi
     if (Date.now() > end) throw new Error(`${file} did not appear`);
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+/**
+ * A local distributed executor built from the experiment's config (converted once from `manifest`), whose `run`
+ * goes through `runTrial` as the controller's does.
+ */
+export function distributed(
+  options: { readonly manifest: ExperimentManifest } & LauncherOptions,
+): Runnable<LocalDistributedExecutor> {
+  const { manifest, ...launcher } = options;
+  const config = configOf(manifest);
+  return runnable(new LocalDistributedExecutor({ config, ...launcher }), config);
 }

@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LocalDistributedExecutor } from '../../../src/training/local/index.ts';
+import type { LocalDistributedExecutor } from '../../../src/training/local/index.ts';
 import type { StopReason } from '../../../src/trial/executor.ts';
 import { tempDir } from '../../helpers.ts';
-import { alive, fakeContext, manifestFor, pod, recordedPid, waitForFile } from './helpers.ts';
+import type { Runnable } from '../../trial/runExecutor.ts';
+import { alive, distributed, fakeContext, manifestFor, pod, recordedPid, waitForFile } from './helpers.ts';
 
 let tmp: ReturnType<typeof tempDir>;
 beforeEach(() => {
@@ -32,8 +33,8 @@ function pytorch(master: readonly string[], worker: readonly string[], workers =
   };
 }
 
-function executor(trialSpec: Record<string, unknown>, extra = {}): LocalDistributedExecutor {
-  return new LocalDistributedExecutor({
+function executor(trialSpec: Record<string, unknown>, extra = {}): Runnable<LocalDistributedExecutor> {
+  return distributed({
     manifest: manifestFor(trialSpec, { primary: 'pytorch' }),
     gpus: null,
     killGraceMs: 500,
@@ -87,7 +88,7 @@ describe('LocalDistributedExecutor: failures and stops reach every replica', () 
         },
       },
     };
-    const exec = new LocalDistributedExecutor({ manifest: manifestFor(spec, { primary: 'tensorflow' }), gpus: null });
+    const exec = distributed({ manifest: manifestFor(spec, { primary: 'tensorflow' }), gpus: null });
     const { ctx, reports } = fakeContext(tmp.dir);
     const started = Date.now();
     expect(await exec.run(ctx)).toEqual({ outcome: 'completed', exitCode: 0 });

@@ -1,14 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  hostfileText,
-  LocalDistributedExecutor,
-  localMpirunArgv,
-  mpiSlots,
-} from '../../../src/training/local/index.ts';
+import { hostfileText, localMpirunArgv, mpiSlots } from '../../../src/training/local/index.ts';
 import { tempDir } from '../../helpers.ts';
-import { alive, fakeContext, fixture, manifestFor, waitForFile } from './helpers.ts';
+import { alive, distributed, fakeContext, fixture, manifestFor, waitForFile } from './helpers.ts';
 
 let tmp: ReturnType<typeof tempDir>;
 beforeEach(() => {
@@ -153,7 +148,7 @@ describe('LocalDistributedExecutor: MPIJob trials through mpirun', () => {
       2,
     );
     const manifest = manifestFor(spec, { primary: 'mpi-launcher', parameters: [{ name: 'x', reference: 'x' }] });
-    const exec = new LocalDistributedExecutor({ manifest, gpus: null });
+    const exec = distributed({ manifest, gpus: null });
     const { ctx, reports } = fakeContext(tmp.dir, { x: 1.5 });
     expect(await exec.run(ctx)).toEqual({ outcome: 'completed', exitCode: 0 });
     expect(reports.map((r) => `${r.name}=${r.value}`)).toEqual(['score=3']);
@@ -166,7 +161,7 @@ describe('LocalDistributedExecutor: MPIJob trials through mpirun', () => {
 
   it('synthesises mpirun -np workers×slotsPerWorker around the worker command when the launcher has none', async () => {
     const spec = mpiJob({}, { command: ['node', fixture('mpiRank.mjs'), '2'] }, 3, { slotsPerWorker: 1 });
-    const exec = new LocalDistributedExecutor({ manifest: manifestFor(spec, { primary: 'mpi-launcher' }), gpus: null });
+    const exec = distributed({ manifest: manifestFor(spec, { primary: 'mpi-launcher' }), gpus: null });
     const { ctx, reports } = fakeContext(tmp.dir);
     expect(await exec.run(ctx)).toEqual({ outcome: 'completed', exitCode: 0 });
     expect(reports.map((r) => r.value)).toEqual(['6']);
@@ -188,7 +183,7 @@ describe('LocalDistributedExecutor: MPIJob trials through mpirun', () => {
       {},
       2,
     );
-    const exec = new LocalDistributedExecutor({ manifest: manifestFor(spec, { primary: 'mpi-launcher' }), gpus: null });
+    const exec = distributed({ manifest: manifestFor(spec, { primary: 'mpi-launcher' }), gpus: null });
     const { ctx } = fakeContext(tmp.dir);
     const result = await exec.run(ctx);
     expect(result.outcome).toBe('failed');
@@ -199,7 +194,7 @@ describe('LocalDistributedExecutor: MPIJob trials through mpirun', () => {
 
   it('aborting the trial stops mpirun and every rank', async () => {
     const spec = mpiJob({ command: ['mpirun', 'node', fixture('mpiRank.mjs'), '1', '--forever'] }, {}, 2);
-    const exec = new LocalDistributedExecutor({ manifest: manifestFor(spec, { primary: 'mpi-launcher' }), gpus: null });
+    const exec = distributed({ manifest: manifestFor(spec, { primary: 'mpi-launcher' }), gpus: null });
     const { ctx, abort } = fakeContext(tmp.dir);
     const running = exec.run(ctx);
     const dir = join(tmp.dir, 'launcher-0');

@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LocalDistributedExecutor } from '../../../src/training/local/index.ts';
 import { tempDir } from '../../helpers.ts';
-import { addedEnv, fakeContext, manifestFor, pod } from './helpers.ts';
+import { addedEnv, distributed, fakeContext, manifestFor, pod } from './helpers.ts';
 
 let tmp: ReturnType<typeof tempDir>;
 // Variables this process may have inherited that the operators also set: unset while testing, so that an
@@ -30,7 +29,7 @@ async function runJob(
   replicaNames: readonly string[],
   primary: string,
 ): Promise<{ envs: Record<string, Record<string, string>>; warnings: string[] }> {
-  const executor = new LocalDistributedExecutor({ manifest: manifestFor(trialSpec, { primary }), gpus: null });
+  const executor = distributed({ manifest: manifestFor(trialSpec, { primary }), gpus: null });
   const { ctx, warnings } = fakeContext(tmp.dir);
   const result = await executor.run(ctx);
   expect(result).toEqual({ outcome: 'completed', exitCode: 0 });
@@ -189,7 +188,7 @@ describe('LocalDistributedExecutor: the exact variables each operator injects, p
       Master: [1, pod('pytorch', ['--print', 'score=0.75', '--print', 'master says hi'])],
       Worker: [1, pod('pytorch', ['--print', 'score=0.25', '--print', 'worker says hi'])],
     });
-    const executor = new LocalDistributedExecutor({ manifest: manifestFor(spec, { primary: 'pytorch' }), gpus: null });
+    const executor = distributed({ manifest: manifestFor(spec, { primary: 'pytorch' }), gpus: null });
     const { ctx, reports } = fakeContext(tmp.dir);
     expect((await executor.run(ctx)).outcome).toBe('completed');
     expect(reports.map((r) => `${r.name}=${r.value}`)).toEqual(['score=0.75']);
