@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type Client, credentials, type ServiceError } from '@grpc/grpc-js';
+import { afterAll, beforeAll } from 'vitest';
 import { loadKatibServices } from '../../../src/platform/grpc/loadProto.ts';
+import { type SuggestionServer, startSuggestionServer } from '../../../src/platform/grpc/server.ts';
 
 /**
  * Katib's own api.proto: the original in `shared/` beside the checkout when it is there, else the byte-for-byte
@@ -43,6 +45,26 @@ export function katibClients(port: number): { suggestion: Client; earlyStopping:
       earlyStopping.close();
     },
   };
+}
+
+/** A suggestion server on a free port and clients for it, started before the file's tests and stopped after them. */
+export interface LiveServer {
+  readonly server: SuggestionServer;
+  readonly clients: ReturnType<typeof katibClients>;
+}
+
+/** Starts a {@link LiveServer} for the test file; its fields are set once the file's `beforeAll` ran. */
+export function suggestionServerPerFile(): LiveServer {
+  const live = {} as { server: SuggestionServer; clients: ReturnType<typeof katibClients> };
+  beforeAll(async () => {
+    live.server = await startSuggestionServer({ port: 0, host: '127.0.0.1' });
+    live.clients = katibClients(live.server.port);
+  });
+  afterAll(async () => {
+    live.clients?.close();
+    await live.server?.close();
+  });
+  return live;
 }
 
 /** A Katib `ParameterSpec` message. */

@@ -2,10 +2,9 @@
 // one written as YAML and run here, the other as Katib's controller sends it (its ConvertExperiment). Each side's
 // request is caught where it reaches the algorithm: the controller's through a fake host, the service's by wrapping
 // the built-in algorithm it looks up.
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ExperimentController } from '../../../src/experiment/controller.ts';
 import { prepareExperiment } from '../../../src/experiment/prepare.ts';
-import { type SuggestionServer, startSuggestionServer } from '../../../src/platform/grpc/server.ts';
 import { builtinAlgorithms } from '../../../src/search/index.ts';
 import type { SearchAlgorithm, SuggestRequest } from '../../../src/search/types.ts';
 import { parseExperiment, statelessSeed, suggestRequest } from '../../../src/spec/config.ts';
@@ -13,25 +12,14 @@ import type { ExperimentManifest } from '../../../src/spec/types.ts';
 import type { Store } from '../../../src/store/types.ts';
 import { InProcessExecutor } from '../../../src/trial/inProcess.ts';
 import { freshStorePerTest } from '../../helpers.ts';
-import { call, katibClients, param } from './helpers.ts';
+import { call, param, suggestionServerPerFile } from './helpers.ts';
 
 let store: Store;
 freshStorePerTest((s) => {
   store = s;
 });
 
-let server: SuggestionServer;
-let clients: ReturnType<typeof katibClients>;
-
-beforeAll(async () => {
-  server = await startSuggestionServer({ port: 0, host: '127.0.0.1' });
-  clients = katibClients(server.port);
-});
-
-afterAll(async () => {
-  clients.close();
-  await server.close();
-});
+const live = suggestionServerPerFile();
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -146,7 +134,7 @@ async function serviceRequest(exp: Record<string, unknown>, count: number): Prom
       },
     };
   });
-  const reply = await call<object>(clients.suggestion, 'GetSuggestions', {
+  const reply = await call<object>(live.clients.suggestion, 'GetSuggestions', {
     experiment: exp,
     trials: [],
     current_request_number: count,
@@ -189,7 +177,7 @@ describe('the Katib gRPC service and the local controller', () => {
 
   it('take the server state Katib sends back out of the settings the algorithm sees', async () => {
     const first = await call<{ algorithm: { algorithm_settings: { name: string; value: string }[] } }>(
-      clients.suggestion,
+      live.clients.suggestion,
       'GetSuggestions',
       { experiment: message({ random_state: '42' }), trials: [], current_request_number: 1 },
     );

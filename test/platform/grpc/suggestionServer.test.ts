@@ -1,7 +1,6 @@
 import { status } from '@grpc/grpc-js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type SuggestionServer, startSuggestionServer } from '../../../src/platform/grpc/server.ts';
-import { call, experiment, katibClients, param, trial } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { call, experiment, param, suggestionServerPerFile, trial } from './helpers.ts';
 
 interface Assignments {
   assignments: { name: string; value: string }[];
@@ -13,18 +12,7 @@ interface Reply {
   algorithm: { algorithm_name: string; algorithm_settings: { name: string; value: string }[] } | null;
 }
 
-let server: SuggestionServer;
-let clients: ReturnType<typeof katibClients>;
-
-beforeAll(async () => {
-  server = await startSuggestionServer({ port: 0, host: '127.0.0.1' });
-  clients = katibClients(server.port);
-});
-
-afterAll(async () => {
-  clients.close();
-  await server.close();
-});
+const live = suggestionServerPerFile();
 
 const space = [
   param('lr', 'DOUBLE', { min: '0.01', max: '0.05' }),
@@ -61,7 +49,7 @@ function trialsOf(reply: Reply, condition: string, loss?: (a: Assignments, i: nu
 }
 
 async function suggest(exp: Record<string, unknown>, trials: unknown[], count: number, total = count) {
-  return call<Reply>(clients.suggestion, 'GetSuggestions', {
+  return call<Reply>(live.clients.suggestion, 'GetSuggestions', {
     experiment: exp,
     trials,
     current_request_number: count,
@@ -79,8 +67,8 @@ const key = (a: Assignments) => JSON.stringify(a.assignments);
 
 describe('Katib Suggestion service', () => {
   it('listens on the port the OS picked', () => {
-    expect(server.port).toBeGreaterThan(0);
-    expect(server.port).not.toBe(6789);
+    expect(live.server.port).toBeGreaterThan(0);
+    expect(live.server.port).not.toBe(6789);
   });
 
   it.each([1, 2, 5])('random: exactly %i assignments, each value a string inside its feasible space', async (n) => {

@@ -1,21 +1,9 @@
 import { status } from '@grpc/grpc-js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type SuggestionServer, startSuggestionServer } from '../../../src/platform/grpc/server.ts';
+import { describe, expect, it } from 'vitest';
 import { builtinAlgorithms } from '../../../src/search/index.ts';
-import { call, experiment, katibClients, param } from './helpers.ts';
+import { call, experiment, param, suggestionServerPerFile } from './helpers.ts';
 
-let server: SuggestionServer;
-let clients: ReturnType<typeof katibClients>;
-
-beforeAll(async () => {
-  server = await startSuggestionServer({ port: 0, host: '127.0.0.1' });
-  clients = katibClients(server.port);
-});
-
-afterAll(async () => {
-  clients.close();
-  await server.close();
-});
+const live = suggestionServerPerFile();
 
 const continuous = [
   param('lr', 'DOUBLE', { min: '0.01', max: '0.05' }),
@@ -126,7 +114,7 @@ const rows: Row[] = [
 describe('ValidateAlgorithmSettings', () => {
   it.each(rows)('%s', async (_, algorithm, settings, parameters, expected, max) => {
     const exp = experiment({ algorithm, settings, parameters, max: max ?? 12, parallel: 3 });
-    const result = await call<object>(clients.suggestion, 'ValidateAlgorithmSettings', { experiment: exp });
+    const result = await call<object>(live.clients.suggestion, 'ValidateAlgorithmSettings', { experiment: exp });
     if (expected === null) {
       expect(result).toEqual({ ok: true, reply: {} });
       return;
@@ -139,7 +127,7 @@ describe('ValidateAlgorithmSettings', () => {
 
   it('joins every problem into the details, each with its path', async () => {
     const exp = experiment({ algorithm: 'random', settings: { random_state: 'x', seed: '1' }, parameters: continuous });
-    const result = await call<object>(clients.suggestion, 'ValidateAlgorithmSettings', { experiment: exp });
+    const result = await call<object>(live.clients.suggestion, 'ValidateAlgorithmSettings', { experiment: exp });
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.details).toMatch(
@@ -151,7 +139,7 @@ describe('ValidateAlgorithmSettings', () => {
     const exp = experiment({ algorithm: 'random', parameters: continuous });
     const spec = exp.spec as { objective: Record<string, unknown> };
     spec.objective.additional_metric_names = ['accuracy', 'loss'];
-    const result = await call<object>(clients.suggestion, 'ValidateAlgorithmSettings', { experiment: exp });
+    const result = await call<object>(live.clients.suggestion, 'ValidateAlgorithmSettings', { experiment: exp });
     expect(result).toEqual({
       ok: false,
       code: status.INVALID_ARGUMENT,
@@ -161,7 +149,7 @@ describe('ValidateAlgorithmSettings', () => {
         'the objective metric is always collected.',
     });
     // GetSuggestions refuses the same Experiment with the same issue.
-    const suggest = await call<object>(clients.suggestion, 'GetSuggestions', {
+    const suggest = await call<object>(live.clients.suggestion, 'GetSuggestions', {
       experiment: exp,
       trials: [],
       current_request_number: 1,
@@ -174,7 +162,7 @@ describe('ValidateAlgorithmSettings', () => {
 
   it('ignores the hpo_state setting Katib sends back from an earlier reply', async () => {
     const exp = experiment({ algorithm: 'random', settings: { hpo_state: 'bm90IG91cnM=' }, parameters: continuous });
-    const result = await call<object>(clients.suggestion, 'ValidateAlgorithmSettings', { experiment: exp });
+    const result = await call<object>(live.clients.suggestion, 'ValidateAlgorithmSettings', { experiment: exp });
     expect(result.ok).toBe(true);
   });
 });
