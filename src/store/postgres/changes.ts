@@ -3,9 +3,31 @@ import { defaultChangeLimit } from '../changes.ts';
 import { type ChangeKind, type ChangePage, type ChangeRow, defaultNamespace, type ExperimentKey } from '../types.ts';
 import { wholeNumber } from '../wholeNumber.ts';
 
-/** What the change-feed queries run on: a pooled client inside a transaction, or the pool itself. */
+/** What the store's statements run on: a pooled client inside a transaction, or the pool itself. */
 export interface Queryable {
   query: ClientBase['query'];
+}
+
+const names = new Map<string, string>();
+
+/**
+ * Runs `text` as a named prepared statement: each connection parses and plans it once and then only binds and
+ * executes it, which is most of the cost of the store's small statements (a CTE with a foreign key and a change
+ * row takes longer to plan than to run). Names are per process and the statements are a fixed set (plus one per
+ * distinct set of patched fields), so connections hold few.
+ */
+export async function run<R extends object = Record<string, unknown>>(
+  q: Queryable,
+  text: string,
+  values: readonly unknown[] = [],
+): Promise<{ rows: R[]; rowCount: number }> {
+  let name = names.get(text);
+  if (name === undefined) {
+    name = `hpo_${names.size + 1}`;
+    names.set(text, name);
+  }
+  const r = await q.query<R & Record<string, unknown>>({ name, text, values: [...values] });
+  return { rows: r.rows, rowCount: r.rowCount ?? 0 };
 }
 
 /**
@@ -18,8 +40,14 @@ export interface Queryable {
  * database, which is SQLite's model too; its hold time is a few statements, not the trial.
  */
 export async function lockWriters(q: Queryable): Promise<void> {
-  await q.query('SELECT pg_advisory_xact_lock(7204318450120931102)');
+  await run(q, `SELECT pg_advisory_xact_lock(${writerLockKey})`);
 }
+
+/** The key of {@link lockWriters}' advisory lock (an arbitrary fixed 63-bit number). */
+export const writerLockKey = '7204318450120931102';
+
+/** SQL for the change row's time: the server's clock in the RFC3339 form the records use. */
+export const changeTimeSql = `to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 const columns = 'seq, namespace, experiment, kind, trial, at';
 
@@ -51,11 +79,9 @@ export async function recordChange(
   kind: ChangeKind,
   trial?: string,
 ): Promise<number> {
-  // The server's clock in the RFC3339 form the records use, as the SQLite store does with its own clock.
-  const r = await q.query<{ seq: number }>(
-    `INSERT INTO changes (namespace, experiment, kind, trial, at)
-     VALUES ($1, $2, $3, $4, to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))
-     RETURNING seq`,
+  const r = await run<{ seq: number }>(
+    q,
+    `INSERT INTO changes (namespace, experiment, kind, trial, at) VALUES ($1, $2, $3, $4, ${changeTimeSql}) RETURNING seq`,
     [experiment.namespace, experiment.name, kind, trial ?? null],
   );
   return r.rows[0]?.seq ?? 0;
@@ -63,7 +89,7 @@ export async function recordChange(
 
 /** Drops the rows of a deleted experiment older than `before`, the seq of the change that recorded the deletion. */
 export async function forgetChanges(q: Queryable, experiment: ExperimentKey, before: number): Promise<void> {
-  await q.query('DELETE FROM changes WHERE namespace = $1 AND experiment = $2 AND seq < $3', [
+  await run(q, 'DELETE FROM changes WHERE namespace = $1 AND experiment = $2 AND seq < $3', [
     experiment.namespace,
     experiment.name,
     before,
@@ -81,14 +107,16 @@ export async function changesSince(
   wholeNumber(limit, 1, 'the change limit');
   // As in SQLite: the latest visible seq bounds the page, so a change committed between the two reads waits for
   // the next poll. Every seq up to it is final thanks to lockWriters.
-  const latest = (await q.query<{ m: number }>('SELECT coalesce(max(seq), 0) AS m FROM changes')).rows[0]?.m ?? 0;
+  const latest = (await run<{ m: number }>(q, 'SELECT coalesce(max(seq), 0) AS m FROM changes')).rows[0]?.m ?? 0;
   const rows =
     experiment === undefined
-      ? await q.query<ChangeDbRow>(
-          `SELECT ${columns} FROM changes WHERE seq > $1 AND seq <= $2 ORDER BY seq LIMIT $3`,
-          [since, latest, limit],
-        )
-      : await q.query<ChangeDbRow>(
+      ? await run<ChangeDbRow>(q, `SELECT ${columns} FROM changes WHERE seq > $1 AND seq <= $2 ORDER BY seq LIMIT $3`, [
+          since,
+          latest,
+          limit,
+        ])
+      : await run<ChangeDbRow>(
+          q,
           `SELECT ${columns} FROM changes WHERE namespace = $1 AND experiment = $2 AND seq > $3 AND seq <= $4 ORDER BY seq LIMIT $5`,
           [experiment.namespace, experiment.name, since, latest, limit],
         );

@@ -89,9 +89,16 @@ export class Connection {
    * Runs a write as one unit: in a transaction of its own on a pooled client, or, inside the caller's transaction,
    * in a savepoint. PostgreSQL aborts a whole transaction on any failed statement, so the savepoint is what lets a
    * caller catch a failed write (a conflict) and carry on, as it can with SQLite. `mapError` turns a database error
-   * into the store's own (a conflict, a missing row) before the generic wrapping.
+   * into the store's own (a conflict, a missing row) before the generic wrapping. `single`: `fn` runs one
+   * statement, which is a transaction by itself, so outside a transaction it goes to the pool as it is (one round
+   * trip instead of BEGIN, statement, COMMIT on a client of its own).
    */
-  write<T>(action: string, fn: (q: Queryable) => Promise<T>, mapError?: (e: unknown) => Error | undefined): Promise<T> {
+  write<T>(
+    action: string,
+    fn: (q: Queryable) => Promise<T>,
+    mapError?: (e: unknown) => Error | undefined,
+    single = false,
+  ): Promise<T> {
     const fail = (e: unknown): Error => mapError?.(e) ?? pgFailure(this.#shown, action, e);
     return this.#track(
       (async () => {
@@ -104,6 +111,13 @@ export class Connection {
         }
         const client = level.client;
         if (client !== undefined) return this.#exclusive(level, () => this.#inSavepoint(client, action, fn, fail));
+        if (single) {
+          try {
+            return await fn(this.#pool);
+          } catch (e) {
+            throw fail(e);
+          }
+        }
         const own = await this.#connect(action);
         let broken: Error | undefined;
         try {

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { lockLeaseMs, lockStatus } from '../lockStatus.ts';
 import { defaultNamespace, type ExperimentKey, type ExperimentLock } from '../types.ts';
-import type { Queryable } from './changes.ts';
+import { type Queryable, run } from './changes.ts';
 
 interface LockDbRow {
   namespace: string;
@@ -65,14 +65,15 @@ export class PgLockTable {
     const iso = now.toISOString();
     const values = [k.namespace, k.name, pid, this.#host, iso, iso, this.#expiry(now)];
     // No row yet: the insert wins or loses the race atomically (the loser finds the winner's row below).
-    if ((await q.query(insertIfFree, values)).rowCount === 1) return true;
-    const held = (await q.query<LockDbRow>(`${select} FOR UPDATE`, [k.namespace, k.name])).rows[0];
+    if ((await run(q, insertIfFree, values)).rowCount === 1) return true;
+    const held = (await run<LockDbRow>(q, `${select} FOR UPDATE`, [k.namespace, k.name])).rows[0];
     // Released between the two statements: whoever inserts next holds it, and it may have been someone else.
-    if (held === undefined) return (await q.query(insertIfFree, values)).rowCount === 1;
+    if (held === undefined) return (await run(q, insertIfFree, values)).rowCount === 1;
     if (held.host === this.#host && held.pid === pid) return this.renew(q, k, pid);
     const status = lockStatus(toLock(held), now, this.#host);
     if (status.state !== 'expired' && status.state !== 'dead') return false;
-    await q.query(
+    await run(
+      q,
       `UPDATE locks SET pid = $3, host = $4, acquired_at = $5, heartbeat_at = $6, expires_at = $7
        WHERE namespace = $1 AND experiment = $2`,
       values,
@@ -83,7 +84,8 @@ export class PgLockTable {
   /** Extends the lease of `pid` on this host; false when it no longer holds the lock. */
   async renew(q: Queryable, k: ExperimentKey, pid: number): Promise<boolean> {
     const now = this.#now();
-    const r = await q.query(
+    const r = await run(
+      q,
       'UPDATE locks SET heartbeat_at = $1, expires_at = $2 WHERE namespace = $3 AND experiment = $4 AND pid = $5 AND host = $6',
       [now.toISOString(), this.#expiry(now), k.namespace, k.name, pid, this.#host],
     );
@@ -92,7 +94,7 @@ export class PgLockTable {
 
   /** Drops the lock if `pid` on this host holds it; someone else's lock is left alone. */
   async release(q: Queryable, k: ExperimentKey, pid: number): Promise<void> {
-    await q.query('DELETE FROM locks WHERE namespace = $1 AND experiment = $2 AND pid = $3 AND host = $4', [
+    await run(q, 'DELETE FROM locks WHERE namespace = $1 AND experiment = $2 AND pid = $3 AND host = $4', [
       k.namespace,
       k.name,
       pid,
@@ -102,7 +104,8 @@ export class PgLockTable {
 
   /** Removes the lock whoever holds it and returns what it was (`hpo unlock --force`). */
   async forceRemove(q: Queryable, k: ExperimentKey): Promise<ExperimentLock | undefined> {
-    const r = await q.query<LockDbRow>(
+    const r = await run<LockDbRow>(
+      q,
       'DELETE FROM locks WHERE namespace = $1 AND experiment = $2 RETURNING namespace, experiment, pid, host, acquired_at, heartbeat_at, expires_at',
       [k.namespace, k.name],
     );
@@ -112,7 +115,7 @@ export class PgLockTable {
 
   /** Who holds the lock, if anyone (it may be stale). */
   async get(q: Queryable, k: ExperimentKey): Promise<ExperimentLock | undefined> {
-    const row = (await q.query<LockDbRow>(select, [k.namespace, k.name])).rows[0];
+    const row = (await run<LockDbRow>(q, select, [k.namespace, k.name])).rows[0];
     return row === undefined ? undefined : toLock(row);
   }
 }

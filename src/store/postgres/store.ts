@@ -30,6 +30,7 @@ import { changesSince, forgetChanges, lockWriters, type Queryable, recordChange 
 import type { Connection } from './connection.ts';
 import { pgCode, pgConstraint } from './failure.ts';
 import { type PgLockOptions, PgLockTable } from './locks.ts';
+import * as r from './recorded.ts';
 import * as t from './tables.ts';
 
 /** What {@link PostgresStore} is built from (see `openPostgresStore`). */
@@ -72,7 +73,12 @@ export class PostgresStore implements Store {
     return new WorkbenchError(ErrorCode.notFound, `${what} not found in ${this.url}`, { cause });
   }
 
-  /** A write with its change row; `mapError` turns constraint violations into the store's own errors. */
+  /** A write of one statement from recorded.ts (lock, write and change row in one): one round trip. */
+  #one<T>(action: string, fn: (q: Queryable) => Promise<T>, mapError?: (e: unknown) => Error | undefined): Promise<T> {
+    return this.#c.write(action, fn, mapError, true);
+  }
+
+  /** A write of several statements, in a transaction that takes the writers' lock first; see `lockWriters`. */
   #write<T>(
     action: string,
     fn: (q: Queryable) => Promise<T>,
@@ -90,12 +96,9 @@ export class PostgresStore implements Store {
 
   createExperiment(rec: ExperimentRecord): Promise<void> {
     const shown = describeExperimentKey(rec);
-    return this.#write(
+    return this.#one(
       `create experiment ${shown}`,
-      async (q) => {
-        await t.insertExperiment(q, experimentToRow(rec));
-        await recordChange(q, rec, 'experiment');
-      },
+      (q) => r.insertExperiment(q, experimentToRow(rec)),
       (e) =>
         pgCode(e) === '23505'
           ? new WorkbenchError(
@@ -124,12 +127,11 @@ export class PostgresStore implements Store {
   updateExperiment(ref: ExperimentRef, patch: ExperimentPatch): Promise<void> {
     const k = experimentKey(ref);
     const shown = describeExperimentKey(k);
-    return this.#write(`update experiment ${shown}`, async (q) => {
-      const changed = await t.patchExperiment(q, k, patch);
+    return this.#one(`update experiment ${shown}`, async (q) => {
+      const changed = await r.patchExperiment(q, k, patch);
       if (changed === 0 || (changed < 0 && !(await t.experimentExists(q, k)))) {
         throw this.#notFound(`experiment ${shown}`);
       }
-      if (changed > 0) await recordChange(q, k, 'experiment');
     });
   }
 
@@ -147,12 +149,9 @@ export class PostgresStore implements Store {
     const k = { namespace: rec.namespace ?? defaultNamespace, name: rec.experiment };
     const shown = describeExperimentKey(k);
     const trial = `trial ${rec.name} of experiment ${shown}`;
-    return this.#write(
+    return this.#one(
       `insert ${trial}`,
-      async (q) => {
-        await t.insertTrial(q, trialToRow(rec));
-        await recordChange(q, k, 'trial', rec.name);
-      },
+      (q) => r.insertTrial(q, trialToRow(rec)),
       (e) => {
         const code = pgCode(e);
         if (code === '23505' && pgConstraint(e) === 'trials_by_seq') {
@@ -171,10 +170,9 @@ export class PostgresStore implements Store {
   updateTrial(experiment: ExperimentRef, name: string, patch: TrialPatch): Promise<void> {
     const k = experimentKey(experiment);
     const trial = `trial ${name} of experiment ${describeExperimentKey(k)}`;
-    return this.#write(`update ${trial}`, async (q) => {
-      const changed = await t.patchTrial(q, k, name, patch);
+    return this.#one(`update ${trial}`, async (q) => {
+      const changed = await r.patchTrial(q, k, name, patch);
       if (changed === 0 || (changed < 0 && (await t.getTrial(q, k, name)) === undefined)) throw this.#notFound(trial);
-      if (changed > 0) await recordChange(q, k, 'trial', name);
     });
   }
 
@@ -203,12 +201,9 @@ export class PostgresStore implements Store {
     const k = experimentKey(experiment);
     const shown = describeExperimentKey(k);
     const trials = [...new Set(rows.map((r) => r.trial))];
-    await this.#write(
+    await this.#one(
       `append observations to experiment ${shown}`,
-      async (q) => {
-        await t.insertObservations(q, k, rows);
-        for (const trial of trials) await recordChange(q, k, 'observations', trial);
-      },
+      (q) => r.insertObservations(q, k, rows),
       (e) =>
         pgCode(e) === '23503'
           ? this.#notFound(`a trial among [${trials.join(', ')}] of experiment ${shown}`, e)
@@ -233,13 +228,12 @@ export class PostgresStore implements Store {
   saveAlgorithmState(experiment: ExperimentRef, state: unknown): Promise<void> {
     const k = experimentKey(experiment);
     const shown = describeExperimentKey(k);
-    return this.#write(
+    return this.#one(
       `save the algorithm state of experiment ${shown}`,
-      async (q) => {
+      (q) => {
         const text = stateToJson(state, `the algorithm state of experiment ${shown}`);
         // Nothing JSON can hold (undefined, a function) clears the state: the next request starts fresh.
-        if (text === undefined) await t.deleteState(q, k);
-        else await t.saveState(q, k, text);
+        return text === undefined ? r.deleteState(q, k) : r.saveState(q, k, text);
       },
       (e) => (pgCode(e) === '23503' ? this.#notFound(`experiment ${shown}`, e) : undefined),
     );
@@ -256,12 +250,9 @@ export class PostgresStore implements Store {
   addEvent(ev: EventRow): Promise<void> {
     const k = { namespace: ev.namespace ?? defaultNamespace, name: ev.experiment };
     const shown = describeExperimentKey(k);
-    return this.#write(
+    return this.#one(
       `record an event of experiment ${shown}`,
-      async (q) => {
-        await t.insertEvent(q, k.namespace, ev);
-        await recordChange(q, k, 'event', ev.trial);
-      },
+      (q) => r.insertEvent(q, k.namespace, ev),
       (e) => (pgCode(e) === '23503' ? this.#notFound(`experiment ${shown}`, e) : undefined),
     );
   }
