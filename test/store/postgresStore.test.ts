@@ -10,7 +10,7 @@ import { PgLockTable } from '../../src/store/postgres/locks.ts';
 import { openPostgresStore } from '../../src/store/postgres/open.ts';
 import { redactUrl } from '../../src/store/postgres/url.ts';
 import type { ChangeRow, Store } from '../../src/store/types.ts';
-import { rejected } from '../helpers.ts';
+import { caught, rejected } from '../helpers.ts';
 import { describeStoreContract, gate } from './contract.ts';
 import { experiment, trial } from './fixtures-data.ts';
 import { type PostgresServer, startPostgres } from './postgresServer.ts';
@@ -161,6 +161,15 @@ describe('opening a PostgreSQL store', () => {
     const noDb = openStore(server.url('no_such_db'));
     onTestFinished(() => noDb.close());
     expect((await rejected(noDb.listExperiments())).code).toBe(ErrorCode.notFound);
+  });
+
+  it('refuses a malformed URL as bad input when it opens, without the password', () => {
+    for (const url of ['postgresql://u:pw1@host:99999/db', 'postgresql://u:pw2@[bad/db']) {
+      const e = caught(() => openStore(url));
+      expect(e.code).toBe(ErrorCode.invalidArgument);
+      expect(e.message).toContain('is not a valid PostgreSQL URL');
+      expect(e.message).not.toMatch(/pw\d/);
+    }
   });
 
   it('masks passwords however the URL spells them', () => {

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import type { PoolConfig } from 'pg';
+import { ErrorCode, WorkbenchError } from '../../common/errors.ts';
 import type { DamageSink } from '../codec.ts';
 import { Connection } from './connection.ts';
 import { postgresDriver } from './driver.ts';
@@ -31,6 +32,16 @@ const int8 = 20;
 export function openPostgresStore(url: string, options: OpenPostgresOptions = {}): PostgresStore {
   const pg = postgresDriver();
   const shown = redactUrl(url);
+  try {
+    // The driver parses the URL when a client is made, without connecting: a malformed URL is the user's input
+    // (exit 2), found now rather than as a connection failure at the first call.
+    new pg.Client({ connectionString: url });
+  } catch (e) {
+    throw new WorkbenchError(
+      ErrorCode.invalidArgument,
+      `store ${shown} is not a valid PostgreSQL URL (${(e as Error).message}); expected postgresql://USER:PASSWORD@HOST:PORT/DATABASE`,
+    );
+  }
   const config: PoolConfig = {
     connectionString: url,
     max: options.max ?? 10,
