@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything hpo-workbench needs on a fresh Debian 12 machine: the Debian packages its example and
-# end-to-end trials use (scikit-learn for the SVC example, PyTorch and Open MPI for distributed trials), then the npm dependencies (better-sqlite3
+# end-to-end trials use (scikit-learn for the SVC example, PyTorch and Open MPI for distributed trials, PostgreSQL for
+# the PostgreSQL store's tests), then the npm dependencies (better-sqlite3
 # compiles from source against Node's own headers, see .npmrc).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +12,9 @@ need_apt=()
 # Distributed trials: PyTorch (gloo, CPU) for the DDP example and tests, Open MPI for MPIJob trials.
 /usr/bin/python3 -c 'import torch' >/dev/null 2>&1 || need_apt+=(python3-torch)
 command -v mpirun >/dev/null 2>&1 || need_apt+=(openmpi-bin)
+# PostgreSQL server binaries (initdb, pg_ctl): the PostgreSQL store's tests start a throwaway cluster with them.
+# Debian keeps them off PATH, under /usr/lib/postgresql/<version>/bin.
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || need_apt+=(postgresql)
 if [ "${1:-}" = "--bench" ]; then
   /usr/bin/python3 -c 'import optuna' >/dev/null 2>&1 || need_apt+=(python3-optuna)
 fi

@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { ErrorCode, WorkbenchError } from '../common/errors.ts';
 import type { DamageSink } from './codec.ts';
+import { openPostgresStore } from './postgres/open.ts';
+import { isPostgresUrl } from './postgres/url.ts';
 import { openInMemoryDatabase, openSqliteDatabaseFile, SqliteDatabase, storeFileName } from './sqlite.ts';
 import { SqliteStore } from './sqliteStore.ts';
 import type { Store } from './types.ts';
@@ -25,10 +27,17 @@ function chosenLocation(location: string | undefined, env: NodeJS.ProcessEnv): s
   if (scheme !== undefined) {
     throw new WorkbenchError(
       ErrorCode.unsupported,
-      `store ${chosen}: '${scheme}' stores are not available in this version; use a SQLite store: a folder, a FILE.db, sqlite:PATH or ':memory:'`,
+      `store ${scheme}://…: '${scheme}' stores are not available in this version; use a SQLite store (a folder, a FILE.db, sqlite:PATH or ':memory:') or postgresql://…`,
     );
   }
   return chosen;
+}
+
+// The PostgreSQL URL the location (else `$HPO_STORE`) names, if it names one; its trial folders go under
+// `$HPO_STORE_ROOT`, else `.hpo` in the working directory (see openPostgresStore).
+function postgresUrl(location: string | undefined): string | undefined {
+  const chosen = [location, process.env.HPO_STORE].find((p) => p !== undefined && p !== '');
+  return chosen !== undefined && isPostgresUrl(chosen) ? chosen : undefined;
 }
 
 /**
@@ -55,6 +64,8 @@ export const memoryStoreLocation = ':memory:';
  * `':memory:'` (as the location or `$HPO_STORE`) opens a fresh in-memory store whose trial folders go under the system's temporary folder.
  */
 export function openStore(location?: string): Store {
+  const url = postgresUrl(location);
+  if (url !== undefined) return openPostgresStore(url);
   return new SqliteStore(openDatabase(location));
 }
 
@@ -64,6 +75,8 @@ export function openStore(location?: string): Store {
  * store the user may not write stays readable. `onDamage` receives undecodable columns instead of failing.
  */
 export function openStoreForReading(location?: string, options: { onDamage?: DamageSink } = {}): Store {
+  const url = postgresUrl(location);
+  if (url !== undefined) return openPostgresStore(url, { readonly: true, ...options });
   return new SqliteStore(openDatabaseForReading(location, options));
 }
 

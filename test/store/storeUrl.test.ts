@@ -19,8 +19,19 @@ describe('store locations as URLs', () => {
     });
   });
 
-  it('refuses a scheme this version cannot serve, saying what works', () => {
-    expect(() => openStore('postgresql://db.example/hpo')).toThrow(/'postgresql' stores are not available/);
-    expect(() => resolveStoreLocation('mysql://x/y', {}, '/w')).toThrow(/sqlite:PATH/);
+  it('refuses a scheme this version cannot serve, saying what works and never printing the URL', () => {
+    expect(() => openStore('mysql://u:secret@db.example/hpo')).toThrow(/'mysql' stores are not available/);
+    expect(() => openStore('mysql://u:secret@db.example/hpo')).not.toThrow(/secret/);
+    expect(() => resolveStoreLocation('mysql://x/y', {}, '/w')).toThrow(/sqlite:PATH.*postgresql:\/\//);
   });
+
+  it.each(['postgresql://u:pw@db.example:5432/hpo', 'postgres://db.example/hpo', 'POSTGRESQL://h/d'])(
+    'opens %s as a PostgreSQL store without connecting yet (the pool connects on the first call)',
+    async (url) => {
+      const store = openStore(url);
+      expect(store.constructor.name).toBe('PostgresStore');
+      expect(store.root).toBe(join(process.cwd(), '.hpo'));
+      await store.close();
+    },
+  );
 });
