@@ -120,7 +120,15 @@ describe('hpo run and the read commands', () => {
     const r = hpo(['trials', 'quickstart', '--store', store, '--output', 'json']);
     expect(r.status).toBe(0);
     const doc = JSON.parse(r.stdout);
-    expect(Object.keys(doc).sort()).toEqual(['bestTrial', 'experiment', 'message', 'namespace', 'reason', 'status', 'trials']);
+    expect(Object.keys(doc).sort()).toEqual([
+      'bestTrial',
+      'experiment',
+      'message',
+      'namespace',
+      'reason',
+      'status',
+      'trials',
+    ]);
     expect(doc.trials).toHaveLength(12);
   });
 

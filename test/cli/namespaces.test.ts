@@ -78,7 +78,9 @@ describe('namespaces in the CLI', () => {
     expect(logs.status).toBe(0);
     expect(logs.stdout).toMatch(/^loss=/);
 
-    expect(hpo(['delete', 'tune', '-n', 'team-c', '--store', store]).stdout).toContain("deleted experiment 'team-c/tune'");
+    expect(hpo(['delete', 'tune', '-n', 'team-c', '--store', store]).stdout).toContain(
+      "deleted experiment 'team-c/tune'",
+    );
     expect(existsSync(join(store, 'namespaces', 'team-c', 'experiments', 'tune'))).toBe(false);
     const left = JSON.parse(hpo(['list', '--store', store, '-o', 'json']).stdout);
     expect(left.map((e: { namespace: string }) => e.namespace)).toEqual(['team-a', 'team-b']);
