@@ -6,7 +6,14 @@
 import { stringify } from 'yaml';
 import { ErrorCode, WorkbenchError } from '../../common/errors.ts';
 import { bestTrial } from '../../experiment/report.ts';
-import type { ExperimentRecord, ExperimentRef, Store, TrialRecord } from '../../store/types.ts';
+import {
+  describeExperimentKey,
+  type ExperimentRecord,
+  type ExperimentRef,
+  experimentKey,
+  type Store,
+  type TrialRecord,
+} from '../../store/types.ts';
 import { type KfpContainer, retrainContainer } from './container.ts';
 
 /** The only IR schema version KFP 2.x's API server accepts. */
@@ -117,7 +124,11 @@ export async function readRetrainPipeline(
   options: RetrainPipelineOptions = {},
 ): Promise<RetrainPipeline> {
   const exp = await store.getExperiment(experiment);
-  if (exp === undefined) throw new WorkbenchError(ErrorCode.notFound, `no experiment ${JSON.stringify(experiment)}`);
+  if (exp === undefined)
+    throw new WorkbenchError(
+      ErrorCode.notFound,
+      `no experiment '${describeExperimentKey(experimentKey(experiment))}' in store ${store.root}`,
+    );
   const best = bestTrial(exp, await store.listTrials(exp));
   if (best === undefined) {
     throw new WorkbenchError(
