@@ -16,8 +16,9 @@ export interface WinnerTemplate {
   readonly primaryContainerName: string;
   readonly trialParameters: readonly TrialParameterSpec[];
   /**
-   * The trial's job exactly as it was rendered for the winner (Katib's substitution with the winning values,
-   * name and namespace set); null when the template lives in a ConfigMap, whose text the store does not keep.
+   * The trial's job as every executor renders it first (Katib's substitution with the winning values, name and
+   * namespace set; the Kubernetes backend then adds its labels); null when the template lives in a ConfigMap,
+   * whose text the store does not keep.
    */
   readonly trialSpec: Record<string, unknown> | null;
   /** The ConfigMap the template was read from, when it was. */

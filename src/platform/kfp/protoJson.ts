@@ -152,7 +152,9 @@ export class ProtoJsonReader {
       if (type.startsWith('u') || type.startsWith('fixed')) {
         if (n < 0) return this.issue(path, `must not be negative, got ${n}`);
       }
-      if (int32Types.has(type) && Math.abs(n) > 2 ** 32) return this.issue(path, `${n} does not fit ${type}`);
+      const unsigned32 = type === 'uint32' || type === 'fixed32';
+      const [lo, hi] = unsigned32 ? [0, 2 ** 32 - 1] : [-(2 ** 31), 2 ** 31 - 1];
+      if (int32Types.has(type) && (n < lo || n > hi)) return this.issue(path, `${n} does not fit ${type}`);
       return n;
     }
     return this.issue(path, `unhandled scalar type ${type}`);

@@ -59,6 +59,26 @@ const cases: [string, () => Doc, string, RegExp][] = [
     'components.comp-component1.dag',
     /members of oneof 'implementation'/,
   ],
+  [
+    'a whole number too big for its int32 field',
+    () => {
+      const d = twoStep();
+      d.root.dag.tasks.component1.retryPolicy = { maxRetryCount: 3_000_000_000, backoffDuration: '5s' };
+      return d;
+    },
+    'root.dag.tasks.component1.retryPolicy.maxRetryCount',
+    /3000000000 does not fit int32/,
+  ],
+  [
+    'a duration not written as protojson writes one',
+    () => {
+      const d = twoStep();
+      d.root.dag.tasks.component1.retryPolicy = { maxRetryCount: 3, backoffDuration: '5 minutes' };
+      return d;
+    },
+    'root.dag.tasks.component1.retryPolicy.backoffDuration',
+    /must be a duration such as "3.5s"/,
+  ],
   ['another schema version', () => ({ ...twoStep(), schemaVersion: '2.0.0' }), 'schemaVersion', /must be 2\.1\.0/],
   [
     'a task whose component does not exist',

@@ -47,6 +47,20 @@ describe('KFP 2.17 IR samples', () => {
     expect(r.notes.join()).toMatch(/double-quoted scalar/);
   });
 
+  it('refuses a PlatformSpec that configures an executor the pipeline does not define', async () => {
+    const bad = text('valid__critical__pipeline_with_secret_as_env.yaml').replace(
+      /(platforms:[\s\S]*?)exec-comp:/,
+      '$1exec-gone:',
+    );
+    const r = await validatePipeline(bad, { schema: kfpProtoDir });
+    expect(r.issues).toEqual([
+      {
+        path: 'platforms.kubernetes.deploymentSpec.executors.exec-gone',
+        message: "configures executor 'exec-gone', which the PipelineSpec's deploymentSpec does not define",
+      },
+    ]);
+  });
+
   it('checks the PlatformSpec document against kubernetes_executor_config.proto', async () => {
     const bad = text('valid__critical__pipeline_with_secret_as_env.yaml').replace(
       'secretKey: username',
