@@ -149,6 +149,8 @@ export function checkPipelineSemantics(spec: Obj, deployment: Obj): Issue[] {
       list.push(supplied);
       taskInputs.set(ref, list);
     }
+    const cycle = dependencyCycle(tasks);
+    if (cycle !== undefined) issue(`${at}.dag.tasks`, `tasks depend on one another in a cycle: ${cycle.join(' → ')}`);
     const outputs = obj(dag.outputs);
     for (const [key, rawSel] of Object.entries(obj(outputs.artifacts))) {
       for (const [i, s] of (Array.isArray(obj(rawSel).artifact_selectors)
@@ -202,6 +204,45 @@ export function checkPipelineSemantics(spec: Obj, deployment: Obj): Issue[] {
     );
   }
   return issues;
+}
+
+/** The tasks each task waits for: its dependentTasks and the producers of its inputs. */
+function upstream(task: Obj): string[] {
+  const inputs = obj(task.inputs);
+  const producers = [...Object.values(obj(inputs.parameters)), ...Object.values(obj(inputs.artifacts))].flatMap((i) => {
+    const o = obj(i);
+    return [
+      obj(o.task_output_parameter).producer_task,
+      obj(o.task_output_artifact).producer_task,
+      obj(o.task_final_status).producer_task,
+    ];
+  });
+  const deps = Array.isArray(task.dependent_tasks) ? task.dependent_tasks : [];
+  return [...deps, ...producers].filter((p): p is string => typeof p === 'string');
+}
+
+/** A cycle among a DAG's tasks (KFP's compiler refuses one: nothing in it could start), or undefined. */
+function dependencyCycle(tasks: Obj): string[] | undefined {
+  const state = new Map<string, 'visiting' | 'done'>();
+  const path: string[] = [];
+  const visit = (name: string): string[] | undefined => {
+    if (state.get(name) === 'done' || !(name in tasks)) return undefined;
+    if (state.get(name) === 'visiting') return [...path.slice(path.indexOf(name)), name];
+    state.set(name, 'visiting');
+    path.push(name);
+    for (const dep of upstream(obj(tasks[name]))) {
+      const found = visit(dep);
+      if (found !== undefined) return found;
+    }
+    path.pop();
+    state.set(name, 'done');
+    return undefined;
+  };
+  for (const name of Object.keys(tasks)) {
+    const found = visit(name);
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }
 
 function checkArtifactTypes(c: Obj, at: string, issue: (path: string, message: string) => void): void {

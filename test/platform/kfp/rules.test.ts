@@ -79,6 +79,16 @@ const cases: [string, () => Doc, string, RegExp][] = [
     'root.dag.tasks.component1.retryPolicy.backoffDuration',
     /must be a duration such as "3.5s"/,
   ],
+  [
+    'tasks that wait for one another',
+    () => {
+      const d = twoStep();
+      d.root.dag.tasks.component1.dependentTasks = ['component2'];
+      return d;
+    },
+    'root.dag.tasks',
+    /cycle: component1 → component2 → component1/,
+  ],
   ['another schema version', () => ({ ...twoStep(), schemaVersion: '2.0.0' }), 'schemaVersion', /must be 2\.1\.0/],
   [
     'a task whose component does not exist',
