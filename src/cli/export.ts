@@ -24,6 +24,9 @@ export function exportCommand(name: string, opts: ExportOptions): Promise<number
     const exp = await requireExperiment(store, name, opts.namespace);
     const kfp = await import('../platform/kfp/index.ts');
     const { spec, warnings } = await kfp.readRetrainPipeline(store, exp, { sdkVersion: opts.sdkVersion });
+    if (exp.phase !== 'Succeeded' && exp.phase !== 'Failed') {
+      err(`warning: experiment '${exp.name}' is ${exp.phase}: this is its best trial so far`);
+    }
     for (const w of warnings) err(`warning: ${w}`);
     const text = kfp.pipelineYaml(spec);
     if (opts.out === undefined) {

@@ -6,12 +6,15 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { validatePipeline } from '../../src/platform/kfp/index.ts';
+import { applyDefaults } from '../../src/spec/defaults.ts';
+import { loadExperimentFile } from '../../src/spec/load.ts';
 import { openStore } from '../../src/store/open.ts';
 import { hpo } from '../cliRunner.ts';
 import { tempDir } from '../helpers.ts';
 import { kfpProtoDir } from '../platform/kfp/fixtures.ts';
 import { experiment, fullTrial, trial } from '../store/fixtures-data.ts';
 
+const svcDigits = fileURLToPath(new URL('../../examples/svc-digits/experiment.yaml', import.meta.url));
 const quickstart = fileURLToPath(new URL('../../examples/quickstart/experiment.yaml', import.meta.url));
 let tmp: ReturnType<typeof tempDir>;
 let store: string;
@@ -25,6 +28,9 @@ beforeAll(async () => {
     // Trials that were calls in the tuning process (optimize()): the manifest has no trial template.
     await s.createExperiment(experiment('inproc', { phase: 'Succeeded' }));
     await s.insertTrial(fullTrial('inproc', 0));
+    const svc = applyDefaults(loadExperimentFile(svcDigits)[0]!);
+    await s.createExperiment(experiment('svc', { phase: 'Running', manifest: svc }));
+    await s.insertTrial(trial('svc', 0, { state: 'Succeeded', objective: 0.97, params: { C: 2.5, gamma: 0.01 } }));
     await s.createExperiment(experiment('nowinner', { phase: 'Running' }));
     await s.insertTrial(trial('nowinner', 0, { state: 'Running' }));
   } finally {
@@ -93,6 +99,13 @@ describe('hpo export --to kfp', () => {
     expect(spec.pipelineInfo.name).toBe('quickstart');
     expect(spec.sdkVersion).toMatch(/^hpo-workbench-\d/);
     expect(r.stderr).toContain('warning: the command refers to $(HPO_EXPERIMENT_DIR)');
+  });
+
+  it('says when the experiment still runs: the pipeline retrains the best trial so far', () => {
+    const r = hpo(['export', 'svc', '--to', 'kfp', '--store', store]);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain("warning: experiment 'svc' is Running: this is its best trial so far");
+    expect(parseYaml(r.stdout).deploymentSpec.executors['exec-retrain'].container.command).toContain('--C=2.5');
   });
 
   it('--out writes the same YAML to a file and nothing to stdout', () => {
