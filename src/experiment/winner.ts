@@ -4,6 +4,7 @@
  * returns it, and `hpo-workbench/kfp` builds its pipeline from the same record.
  */
 
+import { WorkbenchError } from '../common/errors.ts';
 import type { Assignment } from '../search/space.ts';
 import { renderTrialSpec } from '../spec/template.ts';
 import type { ConfigMapSource, TrialParameterSpec } from '../spec/types.ts';
@@ -23,6 +24,8 @@ export interface WinnerTemplate {
   readonly trialSpec: Record<string, unknown> | null;
   /** The ConfigMap the template was read from, when it was. */
   readonly configMap?: ConfigMapSource;
+  /** Why `trialSpec` is null for an inline template: rendering it with the stored values failed (a damaged row). */
+  readonly renderError?: string;
 }
 
 /** The best trial of an experiment with all it knows: parameters, every metric, its template, where it ran. */
@@ -65,14 +68,20 @@ export function winnerTemplate(experiment: ExperimentRecord, trial: TrialRecord)
   const base = { primaryContainerName: tt.primaryContainerName ?? '', trialParameters };
   if (tt.trialSpec === undefined)
     return { ...base, trialSpec: null, ...(tt.configMap ? { configMap: tt.configMap } : {}) };
-  const trialSpec = renderTrialSpec({
-    template: tt.trialSpec,
-    trialParameters,
-    assignment: trial.params,
-    trialName: trial.name,
-    namespace: experiment.namespace,
-  });
-  return { ...base, trialSpec };
+  try {
+    const trialSpec = renderTrialSpec({
+      template: tt.trialSpec,
+      trialParameters,
+      assignment: trial.params,
+      trialName: trial.name,
+      namespace: experiment.namespace,
+    });
+    return { ...base, trialSpec };
+  } catch (e) {
+    // A read command must still show the rest: the trial rendered when it ran, so only a damaged row gets here.
+    if (!(e instanceof WorkbenchError)) throw e;
+    return { ...base, trialSpec: null, renderError: e.message };
+  }
 }
 
 /** The winner document of `trial` (normally the best trial; any trial with an objective works). */

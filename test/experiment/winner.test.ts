@@ -88,6 +88,16 @@ describe('ExperimentReader.winner()', () => {
     await reader.close();
   });
 
+  it('says why the template could not be rendered, and still gives the rest', async () => {
+    await store.createExperiment(experiment('exp', { manifest: templated }));
+    // A trial row without the value the template needs (a damaged params column reads as {}).
+    await store.insertTrial(trial('exp', 0, { state: 'Succeeded', objective: 0.9, params: { lr: 0.02 } }));
+    const w = await (await ExperimentReader.open(store, 'exp')).winner();
+    expect(w?.parameters).toEqual({ lr: 0.02 });
+    expect(w?.trialTemplate?.trialSpec).toBeNull();
+    expect(w?.trialTemplate?.renderError).toMatch(/references parameter "optimizer"/);
+  });
+
   it('is undefined while no trial has the objective, and has no template for in-process trials', async () => {
     await store.createExperiment(experiment('exp'));
     await store.insertTrial(trial('exp', 0, { state: 'Running' }));
