@@ -19,6 +19,14 @@ export { type PreviewTrial, previewTrials } from './experiment/preview.ts';
 export { ExperimentReader, type ReaderChanges } from './experiment/reader.ts';
 export { bestTrial, type ExperimentResult, experimentResult, type TrialSummary } from './experiment/report.ts';
 export { countTrials, ExperimentReason, type TrialCounts, type Verdict } from './experiment/status.ts';
+export {
+  readWinner,
+  type WinnerDocument,
+  type WinnerSource,
+  type WinnerTemplate,
+  winnerDocument,
+  winnerTemplate,
+} from './experiment/winner.ts';
 export { decideEarlyStop, evaluateRules, type RuleVerdict } from './search/earlyStopping/rules.ts';
 export { builtinAlgorithms } from './search/index.ts';
 export type { Assignment, Domain, Parameter, ParamValue, Scale, SearchSpace } from './search/space.ts';

@@ -3,7 +3,7 @@
  * store read-only through {@link withReadStore}, so none creates or changes a store.
  */
 
-import { countTrials, type ExperimentRecord, experimentResult, lockStatus, type Store } from '../index.ts';
+import { countTrials, type ExperimentRecord, experimentResult, lockStatus, readWinner, type Store } from '../index.ts';
 import { csv, duration, num, table, trialRows } from './format.ts';
 import { controllerReport } from './lockCommands.ts';
 import { err, isDocumentFormat, type Output, out, renderDocument } from './output.ts';
@@ -141,14 +141,16 @@ export async function renderTrials(store: Store, name: string, opts: ReadOptions
   out(full ? csv(header, rows) : table(header, rows));
 }
 
-/** `hpo best NAME`: exit 1 when no trial has reported the objective yet. */
+/** `hpo best NAME`: the best trial (as text, or the winner document); exit 1 when no trial has the objective yet. */
 export function bestCommand(name: string, opts: ReadOptions): Promise<number> {
   return withReadStore(opts.store, async (store) => {
     const exp = await requireExperiment(store, name, opts.namespace);
     const r = (await experimentResult(store, exp))!;
     if (isDocumentFormat(opts.output)) {
-      out(renderDocument(r.bestTrial, opts.output));
-      return r.bestTrial ? 0 : 1;
+      // The winner document keeps the keys this printed before (name, parameters, objective) and adds the rest.
+      const winner = await readWinner(store, exp);
+      out(renderDocument(winner ?? null, opts.output));
+      return winner ? 0 : 1;
     }
     if (!r.bestTrial) {
       err(`experiment '${name}' has no trial with the objective yet`);

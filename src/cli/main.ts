@@ -8,6 +8,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { WorkbenchError } from '../index.ts';
 import { deleteCommand, runCommand, validateCommand } from './commands.ts';
 import { exitQuietlyOnClosedOutput, exitWhenDrained } from './exit.ts';
+import { exportCommand } from './export.ts';
 import { bestCommand, explainCommand, listCommand } from './inspect.ts';
 import { clusterStatusCommand, dryRunCommand, submitCommand } from './kubernetes.ts';
 import { unlockCommand } from './lockCommands.ts';
@@ -161,6 +162,18 @@ export function buildProgram(exit: (code: number) => void): Command {
     .addOption(namespaceOption())
     .addOption(outputOption(['table', 'json', 'yaml']))
     .action(async (name: string, o) => exit(await bestCommand(name, withStore(o))));
+
+  program
+    .command('export')
+    .description('hand the best trial on: a Kubeflow Pipelines v2 pipeline (IR YAML) that retrains it')
+    .argument('<name>')
+    .addOption(new Option('--to <target>', 'what to write').choices(['kfp']).makeOptionMandatory())
+    .option('--out <file>', 'write to this file instead of stdout')
+    .addOption(storeOption())
+    .addOption(namespaceOption())
+    .action(async (name: string, o) =>
+      exit(await exportCommand(name, withStore({ ...o, sdkVersion: `hpo-workbench-${packageVersion()}` }))),
+    );
 
   program
     .command('explain')

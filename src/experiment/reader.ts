@@ -16,6 +16,7 @@ import {
 } from '../store/types.ts';
 import { type ControllerReport, controllerReport } from './controllerReport.ts';
 import { bestTrial, type ExperimentResult, experimentResult } from './report.ts';
+import { type WinnerDocument, winnerDocument } from './winner.ts';
 
 /** What {@link ExperimentReader.changes} returns: the experiment's changes after `since`, and where to continue. */
 export interface ReaderChanges {
@@ -136,6 +137,16 @@ export class ExperimentReader {
   /** The best trial so far (Succeeded or EarlyStopped, best objective, first on ties), or undefined. */
   async best(): Promise<TrialRecord | undefined> {
     return bestTrial(await this.experiment(), await this.trials());
+  }
+
+  /**
+   * The winner document (parameters, every metric, the trial template rendered with the winning values, the trial's
+   * folder and log when it ran here), the same `hpo best -o json` prints; undefined while no trial has the objective.
+   */
+  async winner(): Promise<WinnerDocument | undefined> {
+    const trial = await this.best();
+    if (trial === undefined) return undefined;
+    return winnerDocument({ experiment: await this.experiment(), trial, storeRoot: this.readable.root });
   }
 
   /** The result document, the same that `Experiment.result()` and `hpo run --output json` give. */

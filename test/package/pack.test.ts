@@ -22,7 +22,7 @@ const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as {
   exports: Record<string, { types: string; default: string }>;
   typesVersions: Record<string, Record<string, string[]>>;
 };
-const optionalPeers = ['@kubernetes/client-node', '@grpc/grpc-js', '@grpc/proto-loader', 'tsx'];
+const optionalPeers = ['@kubernetes/client-node', '@grpc/grpc-js', '@grpc/proto-loader', 'tsx', 'protobufjs'];
 
 let tmp: ReturnType<typeof tempDir>;
 let app: string;
@@ -194,11 +194,31 @@ export const result: Promise<ExperimentResult> = exp.optimize((p) => Number(p.x)
     expect(quick.stderr).toBe('');
     expect(quick.status).toBe(0);
     expect(JSON.parse(quick.stdout)).toMatchObject({ experiment: 'quickstart', status: 'Succeeded' });
+    // The KFP export needs no optional peer: protobufjs is only for validating a pipeline.
+    const exported = run('npx', ['hpo', 'export', 'quickstart', '--to', 'kfp', '--store', 'store'], app);
+    expect(exported.status).toBe(0);
+    expect(exported.stdout).toContain('schemaVersion: 2.1.0');
     const submit = run('npx', ['hpo', 'submit', 'quickstart/experiment.yaml'], app);
     expect(submit.status).toBe(2);
     expect(submit.stderr).toContain(
       `npm install @kubernetes/client-node@${pkg.peerDependencies['@kubernetes/client-node']?.replace('^', '')}`,
     );
+  });
+
+  it('loads the kfp subpath without protobufjs, and says how to install it when a pipeline is validated', () => {
+    const r = run(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        "const k = await import('hpo-workbench/kfp'); console.log(typeof k.retrainPipeline); await k.validatePipeline('{}', { schema: process.argv[1] }).catch((e) => console.log(e.message));",
+        join(repo, '..', 'shared', 'kubeflow', 'protos', 'kfp-2.17.0'),
+      ],
+      app,
+    );
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toContain('function\n');
+    expect(r.stdout).toContain(`npm install protobufjs@${pkg.peerDependencies.protobufjs?.replace('^', '')}`);
   });
 
   it('loads algorithm modules (.mjs, and .ts once tsx is installed) and the training subpath from the package', () => {

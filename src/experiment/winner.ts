@@ -1,0 +1,116 @@
+/**
+ * The winner document: everything another tool needs to take the best trial further (retrain it in a pipeline,
+ * serve its model) without reading the store itself. `hpo best -o json|yaml` prints it, `ExperimentReader.winner()`
+ * returns it, and `hpo-workbench/kfp` builds its pipeline from the same record.
+ */
+
+import { WorkbenchError } from '../common/errors.ts';
+import type { Assignment } from '../search/space.ts';
+import { renderTrialSpec } from '../spec/template.ts';
+import type { ConfigMapSource, TrialParameterSpec } from '../spec/types.ts';
+import type { ExperimentRecord, ExperimentRef, MetricSummary, Store, TrialRecord } from '../store/types.ts';
+import { ExperimentWorkspace } from '../trial/workspace.ts';
+import { bestTrial } from './report.ts';
+
+/** The trial template the winner ran with. */
+export interface WinnerTemplate {
+  readonly primaryContainerName: string;
+  readonly trialParameters: readonly TrialParameterSpec[];
+  /**
+   * The trial's job as every executor renders it first (Katib's substitution with the winning values, name and
+   * namespace set; the Kubernetes backend then adds its labels); null when the template lives in a ConfigMap,
+   * whose text the store does not keep.
+   */
+  readonly trialSpec: Record<string, unknown> | null;
+  /** The ConfigMap the template was read from, when it was. */
+  readonly configMap?: ConfigMapSource;
+  /** Why `trialSpec` is null for an inline template: rendering it with the stored values failed (a damaged row). */
+  readonly renderError?: string;
+}
+
+/** The best trial of an experiment with all it knows: parameters, every metric, its template, where it ran. */
+export interface WinnerDocument {
+  readonly experiment: string;
+  readonly namespace: string;
+  /** The trial's name. */
+  readonly name: string;
+  readonly state: string;
+  readonly parameters: Assignment;
+  /** The objective metric's value per its strategy (as `hpo best` always printed it). */
+  readonly objective: number;
+  readonly objectiveMetricName: string;
+  readonly objectiveType: 'minimize' | 'maximize';
+  /** Every metric the trial reported, with min, max and latest as stored. */
+  readonly metrics: readonly MetricSummary[];
+  /** Null when trials were calls in this process (`optimize()`, ask/tell): there is nothing to run again. */
+  readonly trialTemplate: WinnerTemplate | null;
+  /** The trial's working folder, when it ran as a local process. */
+  readonly workDir?: string;
+  /** The trial's log (its stdout and stderr), when it ran as a local process. */
+  readonly logPath?: string;
+  readonly startedAt?: string;
+  readonly completedAt?: string;
+}
+
+/** What {@link winnerDocument} reads: the experiment, its winning trial, and the store folder for paths. */
+export interface WinnerSource {
+  readonly experiment: ExperimentRecord;
+  readonly trial: TrialRecord;
+  /** The store's folder; with it a local trial's log path is given. */
+  readonly storeRoot?: string;
+}
+
+/** The template of `experiment` rendered for `trial`, as the executor rendered it when the trial ran. */
+export function winnerTemplate(experiment: ExperimentRecord, trial: TrialRecord): WinnerTemplate | null {
+  const tt = experiment.manifest.spec.trialTemplate;
+  if (tt === undefined || (tt.trialSpec === undefined && tt.configMap === undefined)) return null;
+  const trialParameters = tt.trialParameters ?? [];
+  const base = { primaryContainerName: tt.primaryContainerName ?? '', trialParameters };
+  if (tt.trialSpec === undefined)
+    return { ...base, trialSpec: null, ...(tt.configMap ? { configMap: tt.configMap } : {}) };
+  try {
+    const trialSpec = renderTrialSpec({
+      template: tt.trialSpec,
+      trialParameters,
+      assignment: trial.params,
+      trialName: trial.name,
+      namespace: experiment.namespace,
+    });
+    return { ...base, trialSpec };
+  } catch (e) {
+    // A read command must still show the rest: the trial rendered when it ran, so only a damaged row gets here.
+    if (!(e instanceof WorkbenchError)) throw e;
+    return { ...base, trialSpec: null, renderError: e.message };
+  }
+}
+
+/** The winner document of `trial` (normally the best trial; any trial with an objective works). */
+export function winnerDocument(source: WinnerSource): WinnerDocument {
+  const { experiment, trial } = source;
+  const objective = experiment.manifest.spec.objective;
+  const local = trial.workDir !== undefined && source.storeRoot !== undefined;
+  return {
+    experiment: experiment.name,
+    namespace: experiment.namespace,
+    name: trial.name,
+    state: trial.state,
+    parameters: trial.params,
+    objective: trial.objective ?? Number.NaN,
+    objectiveMetricName: objective?.objectiveMetricName ?? '',
+    objectiveType: objective?.type ?? 'minimize',
+    metrics: trial.metrics,
+    trialTemplate: winnerTemplate(experiment, trial),
+    ...(trial.workDir === undefined ? {} : { workDir: trial.workDir }),
+    ...(local ? { logPath: new ExperimentWorkspace(source.storeRoot!, experiment).logPath(trial.name) } : {}),
+    ...(trial.startedAt === undefined ? {} : { startedAt: trial.startedAt }),
+    ...(trial.completedAt === undefined ? {} : { completedAt: trial.completedAt }),
+  };
+}
+
+/** The winner document of a stored experiment, or undefined when no trial has the objective yet. */
+export async function readWinner(store: Store, experiment: ExperimentRef): Promise<WinnerDocument | undefined> {
+  const exp = await store.getExperiment(experiment);
+  if (exp === undefined) return undefined;
+  const trial = bestTrial(exp, await store.listTrials(experiment));
+  return trial === undefined ? undefined : winnerDocument({ experiment: exp, trial, storeRoot: store.root });
+}

@@ -1,0 +1,22 @@
+/**
+ * `hpo-workbench/kfp`: hands an experiment's winner to Kubeflow Pipelines. `retrainPipeline` builds the KFP v2
+ * pipeline (IR, `schemaVersion: 2.1.0`) that retrains the best configuration from the trial template, with the
+ * model and its metrics as typed artifacts; `validatePipeline` checks a pipeline file against KFP's real
+ * `pipeline_spec.proto` (through the optional peer protobufjs, loaded only then) and the wiring rules of KFP's
+ * compiler.
+ */
+export { type KfpContainer, type KfpResources, type RetrainContainer, retrainContainer } from './container.ts';
+export {
+  handOffScript,
+  kfpSchemaVersion,
+  pipelineYaml,
+  type RetrainPipeline,
+  type RetrainPipelineOptions,
+  readRetrainPipeline,
+  retrainNames,
+  retrainPipeline,
+} from './pipeline.ts';
+export { jsonName, ProtoJsonReader } from './protoJson.ts';
+export { type KfpSchema, loadKfpSchema } from './schema.ts';
+export { checkPipelineSemantics } from './semantics.ts';
+export { type PipelineValidation, type ValidatePipelineOptions, validatePipeline } from './validate.ts';

@@ -1,0 +1,145 @@
+/**
+ * The Kubeflow Pipelines v2 pipeline (IR, `schemaVersion: 2.1.0`) that retrains an experiment's winner: one
+ * component `retrain` whose container is the winner's primary container rendered with the winning values, with
+ * the model and its metrics as typed output artifacts (`system.Model`, `system.Metrics`).
+ */
+import { stringify } from 'yaml';
+import { ErrorCode, WorkbenchError } from '../../common/errors.ts';
+import { bestTrial } from '../../experiment/report.ts';
+import {
+  describeExperimentKey,
+  type ExperimentRecord,
+  type ExperimentRef,
+  experimentKey,
+  type Store,
+  type TrialRecord,
+} from '../../store/types.ts';
+import { type KfpContainer, retrainContainer } from './container.ts';
+
+/** The only IR schema version KFP 2.x's API server accepts. */
+export const kfpSchemaVersion = '2.1.0';
+
+/** The pipeline's component, executor and task names (the IR keys that reference one another). */
+export const retrainNames = { component: 'comp-retrain', executor: 'exec-retrain', task: 'retrain' } as const;
+
+/**
+ * The wrapper the retraining command runs under: it hands the program the paths KFP gives the output artifacts,
+ * as `HPO_MODEL_PATH` and `HPO_METRICS_PATH`, then execs the command unchanged. The paths and the command arrive
+ * as positional parameters, so nothing but this fixed text is ever shell source; it holds no `$(`, which the
+ * kubelet would try to expand.
+ */
+export const handOffScript = 'export HPO_MODEL_PATH="$1" HPO_METRICS_PATH="$2"; shift 2; exec "$@"';
+
+const artifact = (schemaTitle: string) => ({ artifactType: { schemaTitle, schemaVersion: '0.0.1' } });
+const outputArtifacts = { metrics: artifact('system.Metrics'), model: artifact('system.Model') };
+
+/** Options of {@link retrainPipeline}. */
+export interface RetrainPipelineOptions {
+  /** `sdkVersion` of the IR, a free string that names the compiler (default `hpo-workbench`). */
+  readonly sdkVersion?: string;
+}
+
+/** A built pipeline: the IR object (write it with {@link pipelineYaml}) and what the export could not carry over. */
+export interface RetrainPipeline {
+  readonly spec: Record<string, unknown>;
+  readonly warnings: readonly string[];
+}
+
+/** A DNS-1123 label from the experiment name, as KFP wants `pipelineInfo.name` (Katib names already are). */
+function pipelineName(name: string): string {
+  const label = name
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 63)
+    .replace(/-+$/, '');
+  return label === '' ? 'hpo-retrain' : label;
+}
+
+function describe(experiment: ExperimentRecord, trial: TrialRecord): string {
+  const o = experiment.manifest.spec.objective;
+  return `Retrains trial ${trial.name} of experiment ${experiment.namespace}/${experiment.name} (${o?.type ?? 'minimize'} ${o?.objectiveMetricName ?? 'objective'} = ${trial.objective}) with its parameters: ${JSON.stringify(trial.params)}`.slice(
+    0,
+    1024,
+  );
+}
+
+function wrapped(c: KfpContainer): KfpContainer {
+  return {
+    ...c,
+    command: [
+      'sh',
+      '-c',
+      handOffScript,
+      'hpo-retrain',
+      "{{$.outputs.artifacts['model'].path}}",
+      "{{$.outputs.artifacts['metrics'].path}}",
+      ...(c.command ?? []),
+    ],
+  };
+}
+
+/**
+ * The retraining pipeline of `trial` (normally the experiment's best trial). Throws `unsupported` (exit 2) when
+ * the template cannot run as one KFP container (see `retrainContainer`).
+ */
+export function retrainPipeline(
+  experiment: ExperimentRecord,
+  trial: TrialRecord,
+  options: RetrainPipelineOptions = {},
+): RetrainPipeline {
+  const { container, warnings } = retrainContainer(experiment, trial);
+  const { component, executor, task } = retrainNames;
+  const selector = (key: string) => ({ artifactSelectors: [{ outputArtifactKey: key, producerSubtask: task }] });
+  const spec = {
+    components: {
+      [component]: { executorLabel: executor, outputDefinitions: { artifacts: outputArtifacts } },
+    },
+    deploymentSpec: { executors: { [executor]: { container: wrapped(container) } } },
+    pipelineInfo: { name: pipelineName(experiment.name), description: describe(experiment, trial) },
+    root: {
+      dag: {
+        outputs: { artifacts: { metrics: selector('metrics'), model: selector('model') } },
+        tasks: {
+          // Caching off: a retrain is asked for to get a fresh model, not the cached one of an earlier run.
+          [task]: {
+            cachingOptions: { enableCache: false },
+            componentRef: { name: component },
+            taskInfo: { name: task },
+          },
+        },
+      },
+      outputDefinitions: { artifacts: outputArtifacts },
+    },
+    schemaVersion: kfpSchemaVersion,
+    sdkVersion: options.sdkVersion ?? 'hpo-workbench',
+  };
+  return { spec, warnings };
+}
+
+/** The retraining pipeline of a stored experiment's best trial; `notFound`/`unsupported` say why there is none. */
+export async function readRetrainPipeline(
+  store: Store,
+  experiment: ExperimentRef,
+  options: RetrainPipelineOptions = {},
+): Promise<RetrainPipeline> {
+  const exp = await store.getExperiment(experiment);
+  if (exp === undefined)
+    throw new WorkbenchError(
+      ErrorCode.notFound,
+      `no experiment '${describeExperimentKey(experimentKey(experiment))}' in store ${store.root}`,
+    );
+  const best = bestTrial(exp, await store.listTrials(exp));
+  if (best === undefined) {
+    throw new WorkbenchError(
+      ErrorCode.unsupported,
+      `experiment '${exp.name}' has no winner yet: no trial has reported the objective ${exp.manifest.spec.objective?.objectiveMetricName ?? ''}`.trimEnd(),
+    );
+  }
+  return retrainPipeline(exp, best, options);
+}
+
+/** The IR as YAML, the form KFP's upload and `kfp` CLI take; strings that look like numbers stay quoted. */
+export function pipelineYaml(spec: Record<string, unknown>): string {
+  return `# PIPELINE DEFINITION\n# Name: ${String((spec.pipelineInfo as { name?: string } | undefined)?.name ?? '')}\n${stringify(spec, { lineWidth: 0, aliasDuplicateObjects: false })}`;
+}
