@@ -175,13 +175,17 @@ export function contourPlot(input: AnalysisInput, options: PlotOptions = {}): Pl
     layer: [
       {
         name: 'cells',
-        mark: { type: 'rect' },
+        // The cell's own colour as its outline closes the hairline gaps anti-aliasing leaves between cells; a
+        // copy of the value under another name keeps its (hidden) legend from swallowing the colour legend.
+        transform: [{ calculate: 'datum.value', as: 'outline' }],
+        mark: { type: 'rect', strokeWidth: 0.5 },
         encoding: {
           x: channel(px, 'x', 'x0'),
           ...(isCategorical(px) ? {} : { x2: { field: 'x1' } }),
           y: channel(py, 'y', 'y0'),
           ...(isCategorical(py) ? {} : { y2: { field: 'y1' } }),
           color,
+          stroke: { ...color, field: 'outline', legend: null },
         },
       },
       {
