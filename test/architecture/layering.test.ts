@@ -96,6 +96,17 @@ describe('architecture', () => {
     expect(bad).toEqual([]);
   });
 
+  it('loads the plot renderers (optional peers) only lazily, from src/analysis/render.ts', () => {
+    const bad: string[] = [];
+    for (const { file, text } of all) {
+      for (const m of text.matchAll(/(from |import\()'(vega|vega-lite|@resvg\/resvg-js)'/g)) {
+        if (file !== 'analysis/render.ts' || m[1] !== 'import(') bad.push(`${file} imports ${m[2]}`);
+      }
+    }
+    expect(bad).toEqual([]);
+    expect(all.find((f) => f.file === 'index.ts')!.text).not.toContain('./analysis/');
+  });
+
   it('never spawns through a shell', () => {
     const bad = all
       .filter(({ text }) => /shell:\s*true|child_process'[^;]*\bexec(Sync)?\b|\bexecSync\(/.test(text))
