@@ -31,7 +31,7 @@ export function historyPlot(input: AnalysisInput): Plot<HistoryRow[]> {
   const data = historyData(input);
   const x = { field: 'number', type: 'quantitative', title: 'trial', axis: { tickMinStep: 1 } };
   const spec = {
-    ...baseSpec('Optimisation history', objectiveSubtitle(input), data),
+    ...baseSpec('Optimisation history', `${objectiveSubtitle(input)}; red line: best so far`, data),
     width: 480,
     height: 300,
     layer: [
