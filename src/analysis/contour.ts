@@ -129,7 +129,12 @@ export function contourData(input: AnalysisInput, options: PlotOptions = {}): Co
   for (const { trial, objective } of scoredTrials(input)) {
     const x = trial.params[px.name];
     const y = trial.params[py.name];
-    if (x !== undefined && y !== undefined) trials.push({ trial: trial.name, x, y, objective });
+    // A value the axis cannot place (a number where a category belongs, text on a numeric axis: the space was
+    // edited after the trial ran) is left out rather than poisoning every cell's average.
+    const placeable = (v: unknown, categorical: boolean) =>
+      categorical ? typeof v === 'string' : Number.isFinite(Number(v)) && typeof v === 'number';
+    if (placeable(x, categorical[0]) && placeable(y, categorical[1]))
+      trials.push({ trial: trial.name, x: x!, y: y!, objective });
   }
   const cells: ContourCell[] = [];
   for (const cy of axes[1].cells) {

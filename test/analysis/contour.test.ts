@@ -67,6 +67,18 @@ describe('contour grid', () => {
     ]);
   });
 
+  it('leaves out a trial whose value the axis cannot place (the space was edited since), not every cell', () => {
+    const space = [double('a', 0, 10), double('b', 0, 10)];
+    const trials = [
+      trial(0, { a: 1, b: 1 }, { objective: 10 }),
+      trial(1, { a: 'wide', b: 9 }, { objective: 20 }),
+      trial(2, { b: 5 }, { objective: 30 }),
+    ];
+    const d = contourData(input(space, trials), { resolution: 3 });
+    expect(d.trials.map((t) => t.trial)).toEqual(['exp-0']);
+    expect(d.cells.map((c) => c.value)).toEqual(new Array(9).fill(10));
+  });
+
   it('refuses a one-parameter space and a bad resolution, saying what to use instead', () => {
     const e = caught(() => contourData(input([double('x')], [trial(0, { x: 0 }, { objective: 1 })])));
     expect(e.message).toContain('needs two parameters');
