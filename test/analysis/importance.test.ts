@@ -92,6 +92,14 @@ describe('parameter importance', () => {
     expect(result.reduce((s, r) => s + r.importance, 0)).toBeCloseTo(1, 12);
   });
 
+  it('gives 10·x0 + 0.1·x1 almost all to x0: x1’s true share (1e-4) is below what a forest resolves', () => {
+    const exp = experimentOf([double('x0'), double('x1'), double('x2')], (p) => 10 * Number(p.x0) + 0.1 * Number(p.x1));
+    const [first, ...rest] = importance(exp);
+    expect(first!.parameter).toBe('x0');
+    expect(first!.importance).toBeGreaterThan(0.999);
+    for (const r of rest) expect(r.importance).toBeLessThan(1e-3);
+  });
+
   it('sees a categorical parameter, and measures log-scaled ranges in log space', () => {
     const space = [categorical('k', ['a', 'b', 'c']), double('lr', 1e-4, 1, 'logUniform'), double('z')];
     // lr spread evenly over its log range; f is linear in log10(lr), so only log space shows lr's real effect
