@@ -5,6 +5,7 @@
 
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { plotKinds } from '../analysis/index.ts';
 import { WorkbenchError } from '../index.ts';
 import { deleteCommand, runCommand, validateCommand } from './commands.ts';
 import { exitQuietlyOnClosedOutput, exitWhenDrained } from './exit.ts';
@@ -14,6 +15,7 @@ import { clusterStatusCommand, dryRunCommand, submitCommand } from './kubernetes
 import { unlockCommand } from './lockCommands.ts';
 import { defaultFollowInterval, logsCommand } from './logs.ts';
 import { importGrpc } from './optional.ts';
+import { plotCommand } from './plot.ts';
 import { defaultWatchInterval, statusCommand, trialsCommand } from './watch.ts';
 
 function positiveInt(name: string): (v: string) => number {
@@ -184,6 +186,18 @@ export function buildProgram(exit: (code: number) => void): Command {
     .addOption(namespaceOption())
     .addOption(outputOption(['table', 'json', 'yaml']))
     .action(async (name: string, trial: string, o) => exit(await explainCommand(name, trial, withStore(o))));
+
+  program
+    .command('plot')
+    .description('draw a plot of an experiment as SVG, PNG or HTML (by the --out extension; .json: the Vega-Lite spec)')
+    .argument('<name>')
+    .addOption(storeOption())
+    .addOption(namespaceOption())
+    .addOption(new Option('--kind <kind>', 'which plot').choices([...plotKinds]).default('history'))
+    .requiredOption('--out <file>', 'the file to write: .svg, .png, .html or .json')
+    .option('--params <names>', 'comma-separated parameters to show (parallel, slice, contour, importance)')
+    .option('--resolution <n>', 'cells per numeric axis of a contour (2-200)', positiveInt('--resolution'))
+    .action(async (name: string, o) => exit(await plotCommand(name, withStore(o))));
 
   program
     .command('logs')

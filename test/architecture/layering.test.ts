@@ -26,6 +26,8 @@ const allowed: Record<string, readonly string[]> = {
   training: ['common', 'search', 'spec', 'metrics', 'store', 'trial'],
   experiment: ['common', 'search', 'spec', 'metrics', 'store', 'suggestion', 'trial', 'training'],
   platform: ['common', 'search', 'spec', 'metrics', 'store', 'suggestion', 'trial', 'training', 'experiment'],
+  // The analysis room reads experiments (through ExperimentReader) and draws them; nothing below imports it.
+  analysis: ['common', 'search', 'spec', 'store', 'experiment'],
   // 'index.ts' is the root public API (src/index.ts), which only the CLI imports.
   cli: [
     'index.ts',
@@ -39,6 +41,7 @@ const allowed: Record<string, readonly string[]> = {
     'training',
     'experiment',
     'platform',
+    'analysis',
   ],
 };
 
@@ -66,6 +69,7 @@ describe('architecture', () => {
       'platform/grpc/index.ts',
       'platform/kubernetes/index.ts',
       'platform/kfp/index.ts',
+      'analysis/index.ts',
     ]);
     const bad: string[] = [];
     for (const { file, text } of all) {
@@ -91,6 +95,17 @@ describe('architecture', () => {
       }
     }
     expect(bad).toEqual([]);
+  });
+
+  it('loads the plot renderers (optional peers) only lazily, from src/analysis/render.ts', () => {
+    const bad: string[] = [];
+    for (const { file, text } of all) {
+      for (const m of text.matchAll(/(from |import\()'(vega|vega-lite|@resvg\/resvg-js)'/g)) {
+        if (file !== 'analysis/render.ts' || m[1] !== 'import(') bad.push(`${file} imports ${m[2]}`);
+      }
+    }
+    expect(bad).toEqual([]);
+    expect(all.find((f) => f.file === 'index.ts')!.text).not.toContain('./analysis/');
   });
 
   it('never spawns through a shell', () => {

@@ -22,7 +22,16 @@ const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as {
   exports: Record<string, { types: string; default: string }>;
   typesVersions: Record<string, Record<string, string[]>>;
 };
-const optionalPeers = ['@kubernetes/client-node', '@grpc/grpc-js', '@grpc/proto-loader', 'tsx', 'protobufjs'];
+const optionalPeers = [
+  '@kubernetes/client-node',
+  '@grpc/grpc-js',
+  '@grpc/proto-loader',
+  'tsx',
+  'protobufjs',
+  'vega',
+  'vega-lite',
+  '@resvg/resvg-js',
+];
 
 let tmp: ReturnType<typeof tempDir>;
 let app: string;
@@ -219,6 +228,33 @@ export const result: Promise<ExperimentResult> = exp.optimize((p) => Number(p.x)
     expect(r.stderr).toBe('');
     expect(r.stdout).toContain('function\n');
     expect(r.stdout).toContain(`npm install protobufjs@${pkg.peerDependencies.protobufjs?.replace('^', '')}`);
+  });
+
+  it('plots without the optional renderers: the analysis subpath and the Vega-Lite spec load, an SVG names the install line', () => {
+    const analysis = run(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        "const a = await import('hpo-workbench/analysis'); console.log(typeof a.importance, typeof a.renderSvg, a.plotKinds.length);",
+      ],
+      app,
+    );
+    expect(analysis.stderr).toBe('');
+    expect(analysis.stdout.trim()).toBe('function function 7');
+    // the quickstart run of an earlier test is in ./store
+    const spec = run(
+      'npx',
+      ['hpo', 'plot', 'quickstart', '--store', 'store', '--kind', 'importance', '--out', 'i.json'],
+      app,
+    );
+    expect(spec.stderr).toBe('');
+    expect(spec.status).toBe(0);
+    expect(JSON.parse(readFileSync(join(app, 'i.json'), 'utf8')).data.values).toHaveLength(3);
+    const svg = run('npx', ['hpo', 'plot', 'quickstart', '--store', 'store', '--out', 'h.svg'], app);
+    expect(svg.status).toBe(2);
+    expect(svg.stderr).toContain('npm install vega@6.4.0 vega-lite@6.4.3');
+    expect(existsSync(join(app, 'h.svg'))).toBe(false);
   });
 
   it('loads algorithm modules (.mjs, and .ts once tsx is installed) and the training subpath from the package', () => {
