@@ -44,7 +44,10 @@ function algorithmFor(name: string): SearchAlgorithm {
   const available = Object.keys(builtinAlgorithms).sort().join(', ');
   // Rejected at ValidateAlgorithmSettings (INVALID_ARGUMENT fails the Experiment at once, saying why).
   if (Object.hasOwn(validateOnlyAlgorithms, name)) {
-    return throwStatus(status.INVALID_ARGUMENT, `${validateOnlyAlgorithms[name]!.reason} This suggestion server runs: ${available}`);
+    return throwStatus(
+      status.INVALID_ARGUMENT,
+      `${validateOnlyAlgorithms[name]!.reason} This suggestion server runs: ${available}`,
+    );
   }
   const what = name === '' ? 'spec.algorithm.algorithmName is required' : `unknown algorithm '${name}'`;
   return throwStatus(status.INVALID_ARGUMENT, `${what}; this suggestion server runs: ${available}`);

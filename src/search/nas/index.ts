@@ -39,6 +39,6 @@ export const enasValidateOnly: ValidateOnlyAlgorithm = {
   capabilities: { nas: true },
   validate: validateEnas,
   reason:
-    "enas cannot run here yet: its learned LSTM controller is not in this version of hpo-workbench (it comes in " +
+    'enas cannot run here yet: its learned LSTM controller is not in this version of hpo-workbench (it comes in ' +
     'the next step of issue #13).',
 };
