@@ -25,7 +25,11 @@ function checkGraph(graph: unknown, path: string): Issue[] {
     const sizes = graph[key];
     if (isUnset(sizes)) continue;
     if (!Array.isArray(sizes)) {
-      issues.push({ path: at(path, key), message: `${key} must be a list of sizes, got ${show(sizes)}.` });
+      issues.push({
+        path: at(path, key),
+        message: `${key} must be a list of sizes, got ${show(sizes)}.`,
+        fix: key === 'inputSizes' ? 'Write the input shape as a list, e.g. [32, 32, 3].' : 'Write a list, e.g. [10].',
+      });
       continue;
     }
     sizes.forEach((s, i) => {
