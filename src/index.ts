@@ -21,6 +21,17 @@ export { bestTrial, type ExperimentResult, experimentResult, type TrialSummary }
 export { countTrials, ExperimentReason, type TrialCounts, type Verdict } from './experiment/status.ts';
 export { decideEarlyStop, evaluateRules, type RuleVerdict } from './search/earlyStopping/rules.ts';
 export { builtinAlgorithms } from './search/index.ts';
+export {
+  type Architecture,
+  dartsTrialParameters,
+  type EnasOperation,
+  enasOperations,
+  enasTrialParameters,
+  type NasOperation,
+  type NasParameter,
+  type NasSpace,
+  sampleArchitecture,
+} from './search/nas/index.ts';
 export type { Assignment, Domain, Parameter, ParamValue, Scale, SearchSpace } from './search/space.ts';
 export type {
   AlgorithmCapabilities,
