@@ -158,6 +158,16 @@ describe('the Suggestion service over gRPC (Katib’s own proto on the client si
     if (!again.ok) expect(again.details).toContain('maxTrialCount to at most 1');
   });
 
+  it('darts: a first request for two trials is FAILED_PRECONDITION (Katib accepts only exactly two)', async () => {
+    const r = await call<Reply>(clients.suggestion, 'GetSuggestions', {
+      experiment: message(example('darts-cpu')),
+      trials: [],
+      current_request_number: 2,
+    });
+    expect(r).toMatchObject({ ok: false, code: status.FAILED_PRECONDITION });
+    if (!r.ok) expect(r.details).toContain('maxTrialCount to at most 1');
+  });
+
   it('darts: a bad setting is INVALID_ARGUMENT with its path', async () => {
     const exp = message(example('darts-cpu'));
     const algorithm = { ...exp.spec!.algorithm!, algorithm_settings: [{ name: 'num_epochs', value: '-1' }] };
