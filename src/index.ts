@@ -29,6 +29,17 @@ export {
 } from './experiment/winner.ts';
 export { decideEarlyStop, evaluateRules, type RuleVerdict } from './search/earlyStopping/rules.ts';
 export { builtinAlgorithms } from './search/index.ts';
+export {
+  type Architecture,
+  dartsTrialParameters,
+  type EnasOperation,
+  enasOperations,
+  enasTrialParameters,
+  type NasOperation,
+  type NasParameter,
+  type NasSpace,
+  sampleArchitecture,
+} from './search/nas/index.ts';
 export type { Assignment, Domain, Parameter, ParamValue, Scale, SearchSpace } from './search/space.ts';
 export type {
   AlgorithmCapabilities,

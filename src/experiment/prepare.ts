@@ -3,9 +3,9 @@ import { dirname } from 'node:path';
 import { ErrorCode, throwIfIssues, WorkbenchError } from '../common/errors.ts';
 import { errorsOnly, type Issue } from '../common/issue.ts';
 import { builtinEarlyStopping } from '../search/earlyStopping/index.ts';
-import { builtinAlgorithms } from '../search/index.ts';
+import { builtinAlgorithms, validateOnlyAlgorithms } from '../search/index.ts';
 import type { EarlyStoppingAlgorithm, Settings, ValidationContext } from '../search/types.ts';
-import { type ParsedExperiment, parseExperiment, seedPolicyOf } from '../spec/config.ts';
+import { type ParsedExperiment, parseExperiment, seedPolicyOf, validationContext } from '../spec/config.ts';
 import { applyDefaults } from '../spec/defaults.ts';
 import { isRecord } from '../spec/read.ts';
 import type { ExperimentManifest } from '../spec/types.ts';
@@ -122,18 +122,18 @@ async function check(
   const manifest = config.manifest;
   const baseDir = options.sourcePath ? dirname(options.sourcePath) : process.cwd();
   const name = config.algorithm.name;
+  const ctx: ValidationContext = validationContext(config);
   if (!options.keepHost && katibAlgorithmNames.has(name) && !runnableAlgorithmNames().includes(name)) {
-    // A Katib algorithm we only validate (enas, darts): the spec is fine for `hpo submit`; `hpo run` refuses it.
-    return { manifest, issues: [] };
+    // A Katib algorithm we only validate (enas): the spec is fine for `hpo submit`; `hpo run` refuses it.
+    const known = Object.hasOwn(validateOnlyAlgorithms, name) ? validateOnlyAlgorithms[name] : undefined;
+    if (known === undefined) return { manifest, issues: [] };
+    const settings = config.algorithm.settings;
+    return {
+      manifest,
+      issues: errorsOnly([...known.validate(settings, ctx), ...capabilityIssues(config, known.capabilities)]),
+    };
   }
   const { ref, settings } = resolveAlgorithm(name, config.algorithm.settings, baseDir);
-  const ctx: ValidationContext = {
-    space: config.space,
-    objective: config.objectives[0]!,
-    objectives: config.objectives,
-    parallelTrialCount: config.budget.parallelTrialCount,
-    ...(config.budget.maxTrialCount === undefined ? {} : { maxTrialCount: config.budget.maxTrialCount }),
-  };
   // Built-ins are pure and validate the same here as in a worker; a user module is loaded only in its worker.
   const builtin = ref.moduleUrl === undefined ? builtinAlgorithms[ref.name] : undefined;
   let host = builtin === undefined || options.keepHost ? new SuggestionHost(ref) : undefined;

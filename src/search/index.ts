@@ -4,6 +4,7 @@ import { createCmaes } from './cmaes/index.ts';
 import { createBayesianOptimization } from './gp/index.ts';
 import { GridSearch } from './grid.ts';
 import { createHyperband } from './hyperband/index.ts';
+import { DartsSearch, enasValidateOnly, type ValidateOnlyAlgorithm } from './nas/index.ts';
 import { createPbt } from './pbt/index.ts';
 import { RandomSearch } from './random.ts';
 import { SobolSearch } from './sobol.ts';
@@ -14,6 +15,7 @@ export { assignmentFromUnit, assignmentKey, sampleAssignment, spaceSize } from '
 export { Combinations } from './combinations.ts';
 export { contains, fromUnit, gridSize, gridValueAt, gridValues, sample, toUnit } from './distributions.ts';
 export { GridSearch } from './grid.ts';
+export * from './nas/index.ts';
 export { IndexPermutation } from './permutation.ts';
 export { RandomSearch } from './random.ts';
 export { derive, normalizeSeed, Rng } from './rng.ts';
@@ -53,4 +55,13 @@ export const builtinAlgorithms: Record<string, () => SearchAlgorithm> = {
   tpe: () => createTpe(),
   'multivariate-tpe': () => createMultivariateTpe(),
   bayesianoptimization: () => createBayesianOptimization(),
+  darts: () => new DartsSearch(),
+};
+
+/**
+ * Katib algorithms that are checked (`hpo validate`, ValidateAlgorithmSettings) but cannot run in this version,
+ * each with the reason a run is refused.
+ */
+export const validateOnlyAlgorithms: Readonly<Record<string, ValidateOnlyAlgorithm>> = {
+  enas: enasValidateOnly,
 };

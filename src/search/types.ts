@@ -1,4 +1,5 @@
 import type { Issue } from '../common/issue.ts';
+import type { NasSpace } from './nas/space.ts';
 import type { Assignment, SearchSpace } from './space.ts';
 
 /** Trial states, named as Katib's trial conditions. */
@@ -58,6 +59,8 @@ export interface ValidationContext {
   readonly objectives?: readonly ObjectiveSpec[];
   readonly maxTrialCount?: number;
   readonly parallelTrialCount: number;
+  /** The architecture search space of a NAS Experiment (`spec.nasConfig`); absent for a hyperparameter search. */
+  readonly nas?: NasSpace;
 }
 
 /** Katib's GetSuggestions: the full history in, `count` assignments out. */
@@ -79,6 +82,8 @@ export interface SuggestRequest {
   readonly state?: unknown;
   readonly maxTrialCount?: number;
   readonly parallelTrialCount: number;
+  /** The architecture search space of a NAS Experiment (then `space` is empty); only NAS algorithms see one. */
+  readonly nas?: NasSpace;
 }
 
 /** One proposed trial. */

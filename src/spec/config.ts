@@ -4,11 +4,13 @@
  * so none of them reads the raw manifest or re-derives a field its own way.
  */
 import { errorsOnly, type Issue } from '../common/issue.ts';
+import type { NasSpace } from '../search/nas/space.ts';
 import { derive } from '../search/rng.ts';
 import type { SearchSpace } from '../search/space.ts';
 import type { ObjectiveSpec, Settings, SuggestRequest, ValidationContext } from '../search/types.ts';
 import { type CollectorSpec, collectorSpecFrom } from './collectorSpec.ts';
 import { applyDefaults, defaultParallelTrialCount } from './defaults.ts';
+import { toNasSpace } from './nasSpace.ts';
 import { isRecord } from './read.ts';
 import { toSearchSpace } from './searchSpace.ts';
 import type { ExperimentManifest, NasConfig, TrialTemplate } from './types.ts';
@@ -48,6 +50,8 @@ export interface ExperimentConfig {
   readonly space: SearchSpace;
   /** Katib's `nasConfig` as written, for NAS algorithms. */
   readonly nasConfig?: NasConfig;
+  /** `nasConfig` as the NAS algorithms read it (their requests and validation carry it); absent without one. */
+  readonly nas?: NasSpace;
   readonly algorithm: { readonly name: string; readonly settings: Settings };
   readonly earlyStopping?: { readonly name: string; readonly settings: Settings };
   readonly budget: {
@@ -130,7 +134,9 @@ export function configOf(input: ExperimentManifest): ExperimentConfig {
     metricNames,
     metricStrategies,
     space: toSearchSpace(spec.parameters ?? []),
-    ...(spec.nasConfig === undefined ? {} : { nasConfig: spec.nasConfig }),
+    ...(spec.nasConfig === undefined || spec.nasConfig === null
+      ? {}
+      : { nasConfig: spec.nasConfig, nas: toNasSpace(spec.nasConfig) }),
     algorithm: { name: spec.algorithm?.algorithmName ?? '', settings: algorithmSettings },
     ...(es?.algorithmName
       ? { earlyStopping: { name: es.algorithmName, settings: settingsOf(es.algorithmSettings) } }
@@ -158,6 +164,7 @@ export function validationContext(config: ExperimentConfig): ValidationContext {
     objectives: config.objectives,
     parallelTrialCount,
     ...(maxTrialCount === undefined ? {} : { maxTrialCount }),
+    ...(config.nas === undefined ? {} : { nas: config.nas }),
   };
 }
 
@@ -189,5 +196,6 @@ export function suggestRequest(
     ...(args.state === undefined ? {} : { state: args.state }),
     ...(maxTrialCount === undefined ? {} : { maxTrialCount }),
     parallelTrialCount,
+    ...(config.nas === undefined ? {} : { nas: config.nas }),
   };
 }

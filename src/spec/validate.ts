@@ -4,9 +4,9 @@ import { knownFields, unknownFields } from './fields.ts';
 import { at, isRecord, isUnset, type Obj, show } from './read.ts';
 import type { ExperimentManifest } from './types.ts';
 import { checkCollector } from './validateCollector.ts';
+import { checkSearchSpace } from './validateNas.ts';
 import { checkAlgorithms, checkObjective } from './validateObjective.ts';
 import type { ValidateOptions } from './validateOptions.ts';
-import { checkSearchSpace } from './validateParameters.ts';
 import { checkTrialTemplate } from './validateTemplate.ts';
 
 export type { ValidateOptions } from './validateOptions.ts';

@@ -1,6 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { ErrorCode, WorkbenchError } from '../common/errors.ts';
-import { builtinAlgorithms } from '../search/index.ts';
+import { builtinAlgorithms, validateOnlyAlgorithms } from '../search/index.ts';
 import type { Settings } from '../search/types.ts';
 import { toModuleUrl } from './loadAlgorithm.ts';
 import type { AlgorithmRef } from './protocol.ts';
@@ -76,6 +76,13 @@ export function resolveAlgorithm(
   if (registered !== undefined) return { ref: { name, moduleUrl: registered }, settings: rest };
   if (builtinAlgorithms[name]) return { ref: { name }, settings: rest };
   const available = runnableAlgorithmNames().join(', ');
+  if (Object.hasOwn(validateOnlyAlgorithms, name)) {
+    throw new WorkbenchError(
+      ErrorCode.unsupported,
+      `spec.algorithm.algorithmName: ${validateOnlyAlgorithms[name]!.reason} The Experiment validates (hpo ` +
+        `validate) and \`hpo submit\` hands it to Katib; to search architectures here, use darts. Available: ${available}.`,
+    );
+  }
   if (katibAlgorithmNames.has(name)) {
     throw new WorkbenchError(
       ErrorCode.unsupported,

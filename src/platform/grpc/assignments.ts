@@ -13,9 +13,12 @@ export function formatValue(value: ParamValue): string {
 
 /**
  * An assignment as Katib's `ParameterAssignment` list, in space order. Throws when the algorithm left a parameter
- * out: Katib would create a trial whose template cannot be filled.
+ * out: Katib would create a trial whose template cannot be filled. A NAS Experiment has no space (its parameters
+ * are the algorithm's own, e.g. DARTS's `algorithm-settings`, `search-space`, `num-layers`): they go out in the
+ * order the algorithm gave them.
  */
 export function toAssignmentList(space: SearchSpace, params: Assignment): NameValue[] {
+  if (space.length === 0) return Object.entries(params).map(([name, value]) => ({ name, value: formatValue(value) }));
   return space.map((p) => {
     const value = params[p.name];
     if (value === undefined) throw new Error(`the algorithm proposed no value for parameter ${p.name}`);

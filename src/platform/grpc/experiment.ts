@@ -5,6 +5,7 @@ import type {
   AlgorithmSpec,
   ExperimentManifest,
   FeasibleSpace,
+  NasConfig,
   ObjectiveSpecKatib,
   ParameterSpec,
 } from '../../spec/types.ts';
@@ -12,6 +13,7 @@ import type {
   AlgorithmSpecMessage,
   DistributionName,
   ExperimentMessage,
+  NasConfigMessage,
   ObjectiveTypeName,
   ParameterSpecMessage,
   ParameterTypeName,
@@ -71,6 +73,25 @@ export function toParameterSpec(p: ParameterSpecMessage): ParameterSpec {
   return { name: p.name, parameterType: parameterTypes[p.parameter_type] ?? 'unknown', feasibleSpace: space };
 }
 
+/**
+ * A proto `NasConfig` as the YAML `nasConfig`, as Katib's controller built it from the YAML: proto3's 0 layers and
+ * empty size lists (unset) are left out, so the checks of `src/spec` and the NAS algorithms name what is missing.
+ */
+export function toNasConfig(nas: NasConfigMessage): NasConfig {
+  const g = nas.graph_config;
+  const graphConfig = {
+    ...(g === null || g.num_layers === 0 ? {} : { numLayers: g.num_layers }),
+    ...(g === null || g.input_sizes.length === 0 ? {} : { inputSizes: [...g.input_sizes] }),
+    ...(g === null || g.output_sizes.length === 0 ? {} : { outputSizes: [...g.output_sizes] }),
+  };
+  const operations = (nas.operations?.operation ?? []).map((op) => {
+    const parameters = (op.parameter_specs?.parameters ?? []).map(toParameterSpec);
+    // A parameterless operation (DARTS's skip_connection) is written without `parameters` in Katib's YAML.
+    return { operationType: op.operation_type, ...(parameters.length === 0 ? {} : { parameters }) };
+  });
+  return { ...(Object.keys(graphConfig).length === 0 ? {} : { graphConfig }), operations };
+}
+
 /** `{name, value}` settings as a record (a later duplicate name wins, as Katib's status override does). */
 export function settingsOf(spec: AlgorithmSpecMessage | null): Record<string, string> {
   const out: Record<string, string> = {};
@@ -88,7 +109,8 @@ function settingList(settings: Settings): { name: string; value: string }[] {
  * `parallel_trial_count` 0 and `max_trial_count` 0 mean unset; an unset objective message reads as an empty one (so
  * its checks name the missing type and metric). Katib's message has no namespace (the manifest takes `default`),
  * no metric strategies (Katib applies them before it sends observations, so each metric takes the default, the
- * objective's direction), no trial template and no collector. `settings` replaces the algorithm's settings (the
+ * objective's direction), no trial template and no collector. A NAS Experiment's `nas_config` becomes `nasConfig`
+ * (its `parameter_specs` is then empty, which reads as no `parameters`). `settings` replaces the algorithm's settings (the
  * caller has taken the server's state out).
  */
 export function toManifest(message: ExperimentMessage | null, settings: Settings): ExperimentManifest {
@@ -120,7 +142,7 @@ export function toManifest(message: ExperimentMessage | null, settings: Settings
         : { earlyStopping: { algorithmName: es.algorithm_name, algorithmSettings: settingList(settingsOf(es)) } }),
       ...(spec === null || spec.parallel_trial_count === 0 ? {} : { parallelTrialCount: spec.parallel_trial_count }),
       ...(spec === null || spec.max_trial_count === 0 ? {} : { maxTrialCount: spec.max_trial_count }),
-      // Katib's nas_config (field 7) is not in katib-api.proto yet, so a NAS Experiment arrives without its space.
+      ...(spec === null || spec.nas_config === null ? {} : { nasConfig: toNasConfig(spec.nas_config) }),
     },
   };
 }

@@ -59,7 +59,26 @@ export interface AlgorithmSpecMessage {
   readonly algorithm_settings: readonly NameValue[];
 }
 
-/** `ExperimentSpec`: `max_trial_count` is 0 when the Experiment has none. */
+/** `GraphConfig`: `num_layers` is 0 when unset. */
+export interface GraphConfigMessage {
+  readonly num_layers: number;
+  readonly input_sizes: readonly number[];
+  readonly output_sizes: readonly number[];
+}
+
+/** `Operation`: an operation type and its parameters. */
+export interface OperationMessage {
+  readonly operation_type: string;
+  readonly parameter_specs: { readonly parameters: readonly ParameterSpecMessage[] } | null;
+}
+
+/** `NasConfig`: the architecture search space of a NAS Experiment. */
+export interface NasConfigMessage {
+  readonly graph_config: GraphConfigMessage | null;
+  readonly operations: { readonly operation: readonly OperationMessage[] } | null;
+}
+
+/** `ExperimentSpec`: `max_trial_count` is 0 when the Experiment has none; `nas_config` is null for a hyperparameter search. */
 export interface ExperimentSpecMessage {
   readonly parameter_specs: { readonly parameters: readonly ParameterSpecMessage[] } | null;
   readonly objective: ObjectiveSpecMessage | null;
@@ -67,6 +86,7 @@ export interface ExperimentSpecMessage {
   readonly early_stopping: AlgorithmSpecMessage | null;
   readonly parallel_trial_count: number;
   readonly max_trial_count: number;
+  readonly nas_config: NasConfigMessage | null;
 }
 
 /** `Experiment`. */

@@ -1,7 +1,7 @@
 import { status } from '@grpc/grpc-js';
 import { errorsOnly, type Issue } from '../../common/issue.ts';
 import { capabilityIssues } from '../../experiment/capabilities.ts';
-import { builtinAlgorithms } from '../../search/index.ts';
+import { builtinAlgorithms, validateOnlyAlgorithms } from '../../search/index.ts';
 import type { SearchAlgorithm, SuggestResult } from '../../search/types.ts';
 import { statelessSeed, suggestRequest, validationContext } from '../../spec/config.ts';
 import { trialName } from '../../trial/naming.ts';
@@ -42,6 +42,13 @@ function algorithmFor(name: string): SearchAlgorithm {
   const factory = Object.hasOwn(builtinAlgorithms, name) ? builtinAlgorithms[name] : undefined;
   if (factory !== undefined) return factory();
   const available = Object.keys(builtinAlgorithms).sort().join(', ');
+  // Rejected at ValidateAlgorithmSettings (INVALID_ARGUMENT fails the Experiment at once, saying why).
+  if (Object.hasOwn(validateOnlyAlgorithms, name)) {
+    return throwStatus(
+      status.INVALID_ARGUMENT,
+      `${validateOnlyAlgorithms[name]!.reason} This suggestion server runs: ${available}`,
+    );
+  }
   const what = name === '' ? 'spec.algorithm.algorithmName is required' : `unknown algorithm '${name}'`;
   return throwStatus(status.INVALID_ARGUMENT, `${what}; this suggestion server runs: ${available}`);
 }

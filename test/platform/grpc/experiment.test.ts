@@ -70,6 +70,7 @@ describe('readExperiment', () => {
       early_stopping: null,
       parallel_trial_count: 0,
       max_trial_count: 0,
+      nas_config: null,
     },
   };
 
@@ -146,6 +147,7 @@ describe('toManifest', () => {
       early_stopping: { algorithm_name: 'medianstop', algorithm_settings: [{ name: 'start_step', value: '4' }] },
       parallel_trial_count: 2,
       max_trial_count: 10,
+      nas_config: null,
     },
   };
 
@@ -179,6 +181,7 @@ describe('toManifest', () => {
           early_stopping: { algorithm_name: '', algorithm_settings: [] },
           parallel_trial_count: 0,
           max_trial_count: 0,
+          nas_config: null,
         },
       },
       {},

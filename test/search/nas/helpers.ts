@@ -1,0 +1,19 @@
+import { fileURLToPath } from 'node:url';
+import type { ValidationContext } from '../../../src/search/types.ts';
+import { configOf, type ExperimentConfig, validationContext } from '../../../src/spec/config.ts';
+import { loadExperimentFile } from '../../../src/spec/load.ts';
+
+/** The path of a copied Katib example (test/fixtures/spec/katib). */
+export function katibExample(file: string): string {
+  return fileURLToPath(new URL(`../../fixtures/spec/katib/${file}`, import.meta.url));
+}
+
+/** The config of one of Katib's NAS examples, e.g. `nas__darts-gpu.yaml`. */
+export function nasExample(file: string): ExperimentConfig {
+  return configOf(loadExperimentFile(katibExample(file))[0]!);
+}
+
+/** The validation context of that example. */
+export function nasContext(file: string): ValidationContext {
+  return validationContext(nasExample(file));
+}
