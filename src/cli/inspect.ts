@@ -70,7 +70,7 @@ export function listCommand(opts: ReadOptions): Promise<number> {
       d.created,
     ]);
     if (full) out(csv(header, rows));
-    else out(docs.length === 0 ? `no experiments in ${store.root}` : table(header, rows));
+    else out(docs.length === 0 ? `no experiments in ${store.location}` : table(header, rows));
     return 0;
   });
 }

@@ -31,7 +31,7 @@ export async function unlockCommand(
       if ((await store.getExperiment(key)) === undefined) {
         throw new WorkbenchError(
           ErrorCode.notFound,
-          `no experiment '${name}' and no lock for it in store ${store.root}`,
+          `no experiment '${name}' and no lock for it in store ${store.location}`,
         );
       }
       io.out(`experiment '${name}' has no controller lock; nothing to unlock`);

@@ -68,7 +68,7 @@ export async function requireExperiment(store: Store, name: string, namespace?: 
   const where = namespace === undefined ? '' : ` in namespace ${namespace}`;
   throw new WorkbenchError(
     ErrorCode.notFound,
-    `no experiment '${name}'${where} in store ${store.root}${known.length ? `; known: ${known.join(', ')}` : ''} (use --store to pick another store)`,
+    `no experiment '${name}'${where} in store ${store.location}${known.length ? `; known: ${known.join(', ')}` : ''} (use --store to pick another store)`,
   );
 }
 

@@ -69,7 +69,7 @@ export class ExperimentReader {
       if (owned) await s.close();
       throw new WorkbenchError(
         ErrorCode.notFound,
-        `no experiment '${name}' in store ${s.root}; ${known.length === 0 ? 'it holds no experiments' : `it holds: ${known.join(', ')}`}`,
+        `no experiment '${name}' in store ${s.location}; ${known.length === 0 ? 'it holds no experiments' : `it holds: ${known.join(', ')}`}`,
       );
     }
     return new ExperimentReader(s, key, owned);
@@ -123,7 +123,7 @@ export class ExperimentReader {
       return {
         changes: [],
         seq: since,
-        unavailable: `the store at ${store.root} has no change feed (an older hpo-workbench wrote it); run \`hpo resume ${this.name}\` (or any command that writes) once to upgrade it`,
+        unavailable: `the store at ${store.location} has no change feed (an older hpo-workbench wrote it); run \`hpo resume ${this.name}\` (or any command that writes) once to upgrade it`,
       };
     }
     return store.changesSince(this.key, since, limit);

@@ -46,6 +46,10 @@ export class SqliteStore implements Store {
     this.path = db.path;
   }
 
+  get location(): string {
+    return this.path;
+  }
+
   /** The transaction level the caller runs in: its own open transaction, else the store's top level. */
   #level(): Level {
     const inner = this.#context.getStore();

@@ -195,6 +195,11 @@ export type ExperimentPatch = Partial<Omit<ExperimentRecord, 'name' | 'namespace
 export interface Store {
   /** Absolute path of the store's folder (trial working directories live under `<root>/experiments/<name>/`). */
   readonly root: string;
+  /**
+   * Where the records are, as messages name the store: the database file of a SQLite store, the URL (password
+   * masked) of a server database.
+   */
+  readonly location: string;
   createExperiment(rec: ExperimentRecord): Promise<void>;
   getExperiment(experiment: ExperimentRef): Promise<ExperimentRecord | undefined>;
   /** Every experiment (of `namespace` when given), oldest first. */

@@ -56,6 +56,10 @@ describe('hpo with --store postgresql://…', () => {
     expect(existsSync(join(root, 'experiments', 'tune'))).toBe(true);
     const logs = hpo(['logs', 'tune', trials.trials[0].name, '--store', url], { cwd: tmp.dir, env });
     expect(logs.stdout).toMatch(/^loss=/);
+    // A message about the store names the database, not the local folder of trial files.
+    const missing = hpo(['status', 'nope', '--store', url], { cwd: tmp.dir, env });
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toContain(`no experiment 'nope' in store ${url}; known: tune`);
   });
 
   it('never prints the password, and a read of a database without hpo tables creates none (exit 2)', async () => {

@@ -127,7 +127,7 @@ export async function readRetrainPipeline(
   if (exp === undefined)
     throw new WorkbenchError(
       ErrorCode.notFound,
-      `no experiment '${describeExperimentKey(experimentKey(experiment))}' in store ${store.root}`,
+      `no experiment '${describeExperimentKey(experimentKey(experiment))}' in store ${store.location}`,
     );
   const best = bestTrial(exp, await store.listTrials(exp));
   if (best === undefined) {

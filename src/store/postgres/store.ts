@@ -56,6 +56,10 @@ export class PostgresStore implements Store {
   /** The database URL with its password masked. */
   readonly url: string;
   readonly hasChangeFeed = true;
+  /** The masked URL, as messages name the store. */
+  get location(): string {
+    return this.url;
+  }
   readonly #c: Connection;
   readonly #locks: PgLockTable;
   readonly #onDamage: DamageSink | undefined;
