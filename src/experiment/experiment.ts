@@ -313,9 +313,37 @@ export class Experiment {
     return t ? { name: t.name, params: t.params } : undefined;
   }
 
-  /** Ask/tell: reports a trial's final value (a number for the objective metric, or metrics) and ends it. */
+  /**
+   * Ask/tell: reports intermediate values of a trial handed out by `ask()` (a number for the objective metric, or
+   * metrics; `step` as in `optimize`'s `report()`), and says whether the trial should stop: true once an
+   * early-stopping rule stopped it (it is then recorded EarlyStopped with the values so far, and a later `tell()`
+   * returns that record) or the experiment ended. Optuna's `trial.report()` and `should_prune()` in one call.
+   */
+  async report(trial: string, value: number | Metrics, options: { readonly step?: number } = {}): Promise<boolean> {
+    const { executor } = await this.manualController();
+    const step = options.step;
+    if (step !== undefined && !(Number.isSafeInteger(step) && step >= 0)) {
+      throw new WorkbenchError(ErrorCode.invalidArgument, `report(): step must be a whole number >= 0, got ${step}`);
+    }
+    if (!executor.has(trial)) {
+      if (executor.wasStopped(trial)) return true;
+      throw new WorkbenchError(
+        ErrorCode.invalidArgument,
+        `trial '${trial}' was not handed out by ask() or was already told`,
+      );
+    }
+    const metric = this.manifest.spec.objective?.objectiveMetricName ?? 'objective';
+    return executor.report(trial, typeof value === 'number' ? { [metric]: value } : value, step);
+  }
+
+  /**
+   * Ask/tell: reports a trial's final value (a number for the objective metric, or metrics) and ends it; an Error
+   * ends it Failed. A trial the controller already stopped (see `report()`) keeps its state and values: its record
+   * is returned as stored.
+   */
   async tell(trial: string, value: number | Metrics | Error): Promise<TrialRecord> {
     const { controller, executor } = await this.manualController();
+    if (!executor.has(trial) && executor.wasStopped(trial)) return (await controller.settled(trial))!;
     if (!executor.has(trial)) {
       throw new WorkbenchError(
         ErrorCode.invalidArgument,

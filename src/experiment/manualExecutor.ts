@@ -10,6 +10,8 @@ export class ManualExecutor implements TrialExecutor {
   readonly kind = 'ask-tell';
   readonly needsWorkDir = false;
   private readonly waiting = new Map<string, { trial: RunningTrial; resolve: (r: ExecutorResult) => void }>();
+  /** Trials the controller stopped (early stopping, the end of the experiment) before they were told. */
+  private readonly stopped = new Set<string>();
   private readonly now: () => Date;
 
   /** `now` stamps reported values (the experiment's clock; default the system clock). */
@@ -24,6 +26,7 @@ export class ManualExecutor implements TrialExecutor {
           this.waiting.set(ctx.trial, { trial, resolve });
           trial.signal.addEventListener('abort', () => {
             this.waiting.delete(ctx.trial);
+            this.stopped.add(ctx.trial);
             resolve({ outcome: 'stopped' });
           });
         }),
@@ -35,12 +38,27 @@ export class ManualExecutor implements TrialExecutor {
     return this.waiting.has(trial);
   }
 
-  /** Reports intermediate values without ending the trial; returns true if the trial should stop. */
-  report(trial: string, metrics: Metrics): boolean {
+  /** Whether the controller stopped `trial` before it was told (an early-stopping rule, the experiment's end). */
+  wasStopped(trial: string): boolean {
+    return this.stopped.has(trial);
+  }
+
+  /**
+   * Reports intermediate values without ending the trial (at `step` when given, else a metric's n-th report is
+   * step n); returns true if the trial should stop. The controller checks its early-stopping rules while the
+   * values are handed over, so a rule that fires makes this very call return true.
+   */
+  report(trial: string, metrics: Metrics, step?: number): boolean {
     const w = this.waiting.get(trial);
     if (!w) return true;
     const time = this.now().toISOString();
-    w.trial.metrics(Object.entries(metrics).map(([name, value]) => ({ name, value: String(value), time })));
+    w.trial.metrics(
+      Object.entries(metrics)
+        .filter(([, value]) => typeof value !== 'number' || Number.isFinite(value))
+        .map(([name, value]) =>
+          step === undefined ? { name, value: String(value), time } : { name, value: String(value), time, step },
+        ),
+    );
     return w.trial.signal.aborted;
   }
 
