@@ -45,3 +45,30 @@ export async function writeDemoStore(dir: string): Promise<void> {
     await store.close();
   }
 }
+
+/**
+ * Adds experiment `name` with `n` trials to `store`: two from a real run (so the record is one a run wrote), the rest
+ * inserted in one transaction, Succeeded with a `loss` objective, parameters from a fixed sequence (no clock, no
+ * randomness), for the 10,000-trial answer-time test and the dashboard benchmark.
+ */
+export async function writeLargeExperiment(store: Store, name: string, n: number): Promise<void> {
+  await Experiment.create({ ...demoExperiment(name, { maxTrialCount: 2 }), store }).optimize(demoObjective);
+  const [first] = await store.listTrials(name);
+  await store.transaction(async (tx) => {
+    for (let i = 2; i < n; i++) {
+      const x = ((i * 7919) % 4000) / 1000 - 2;
+      const y = ((i * 104729) % 1000) / 1000;
+      const kernel = i % 3 === 0 ? 'poly' : 'rbf';
+      const loss = (x - 0.5) ** 2 + y + (kernel === 'rbf' ? 0 : 0.25);
+      await tx.insertTrial({
+        ...first!,
+        name: `${name}-${String(i).padStart(5, '0')}`,
+        seq: i,
+        params: { x, y, kernel },
+        state: 'Succeeded',
+        objective: loss,
+        metrics: [{ name: 'loss', min: loss, max: loss * 3, latest: String(loss) }],
+      });
+    }
+  });
+}
