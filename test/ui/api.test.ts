@@ -14,6 +14,7 @@ let store: Store;
 let dashboard: Dashboard;
 const enc = encodeURIComponent;
 
+// biome-ignore lint/suspicious/noExplicitAny: JSON answers of many shapes, which the assertions check
 async function get(path: string): Promise<{ status: number; body: any }> {
   const res = await fetch(new URL(path, dashboard.url));
   const text = await res.text();

@@ -41,7 +41,6 @@ let view = { refresh: async () => {}, experiment: null, trial: null };
 let leave = new AbortController();
 const tables = new Map();
 const plotKinds = ['history', 'parallel', 'slice', 'contour', 'curves', 'importance', 'rungs'];
-let plotKind = 'history';
 
 function route() {
   leave.abort();
@@ -111,7 +110,7 @@ function listView() {
   };
 }
 
-async function drawPlot(box, base) {
+async function drawPlot(box, base, plotKind) {
   let spec;
   try {
     spec = (await api(`${base}/plots/${plotKind}`)).spec;
@@ -134,6 +133,7 @@ function experimentView(ns, name) {
   const plotBox = el('div', { id: 'plot-box' });
   const kinds = el('div', { class: 'kinds' });
   let drawnOnce = false;
+  let plotKind = 'history';
   const redrawTable = (detail) =>
     drawTable(tableBox, detail, tables.get(base), () => redrawTable(detail).catch(showError));
   for (const k of plotKinds) {
@@ -141,7 +141,7 @@ function experimentView(ns, name) {
     b.addEventListener('click', () => {
       plotKind = k;
       for (const other of kinds.children) other.classList.toggle('active', other === b);
-      drawPlot(plotBox, base).catch(showError);
+      drawPlot(plotBox, base, plotKind).catch(showError);
     });
     kinds.append(b);
   }
@@ -198,7 +198,7 @@ function experimentView(ns, name) {
       document.getElementById('events-box').replaceChildren(events);
       await redrawTable(d);
       // The plot is drawn again only when the trials changed, not on every event.
-      if (!drawnOnce || view.changedTrials) await drawPlot(plotBox, base);
+      if (!drawnOnce || view.changedTrials) await drawPlot(plotBox, base, plotKind);
       drawnOnce = true;
     },
   };
