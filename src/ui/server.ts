@@ -175,7 +175,9 @@ async function route(path: string[], query: URLSearchParams, res: ServerResponse
     if (!isPlotKind(arg)) {
       throw new WorkbenchError(ErrorCode.notFound, `no plot kind '${arg}'; the kinds are ${plotKinds.join(', ')}`);
     }
-    return sendJson(res, 200, await experimentPlot(data, ns, name, arg, query));
+    const plot = await experimentPlot(data, ns, name, arg, query);
+    // `part=spec`: the spec alone (its data is inline), half the bytes of the whole plot for the page to parse.
+    return sendJson(res, 200, query.get('part') === 'spec' ? plot.spec : plot);
   }
   if (what === 'logs' && arg !== undefined) {
     const e = await data.experiment(ns, name);

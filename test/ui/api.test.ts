@@ -98,6 +98,7 @@ describe('dashboard JSON API', () => {
     const history = (await get('/api/experiments/default/demo/plots/history')).body;
     expect(history.data).toHaveLength(12);
     expect(history.spec.$schema).toContain('vega-lite');
+    expect((await get('/api/experiments/default/demo/plots/history?part=spec')).body).toEqual(history.spec);
     for (const kind of ['parallel', 'slice', 'contour', 'curves', 'importance']) {
       expect((await get(`/api/experiments/default/demo/plots/${kind}`)).status, kind).toBe(200);
     }

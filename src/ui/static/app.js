@@ -113,7 +113,7 @@ function listView() {
 async function drawPlot(box, base, plotKind) {
   let spec;
   try {
-    spec = (await api(`${base}/plots/${plotKind}`)).spec;
+    spec = await api(`${base}/plots/${plotKind}?part=spec`);
   } catch (e) {
     box.replaceChildren(el('p', { class: 'muted', id: 'plot-message' }, String(e.message)));
     return;
@@ -196,10 +196,10 @@ function experimentView(ns, name) {
       }
       document.getElementById('summary').replaceChildren(summary);
       document.getElementById('events-box').replaceChildren(events);
-      await redrawTable(d);
-      // The plot is drawn again only when the trials changed, not on every event.
-      if (!drawnOnce || view.changedTrials) await drawPlot(plotBox, base, plotKind);
+      // The table and the plot load side by side; the plot is drawn again only when trials changed, not on every event.
+      const plot = !drawnOnce || view.changedTrials ? drawPlot(plotBox, base, plotKind) : undefined;
       drawnOnce = true;
+      await Promise.all([redrawTable(d), plot]);
     },
   };
 }
