@@ -118,6 +118,13 @@ async function drawPlot(box, base, plotKind) {
     box.replaceChildren(el('p', { class: 'muted', id: 'plot-message' }, String(e.message)));
     return;
   }
+  if (typeof vega === 'undefined' || typeof vegaLite === 'undefined') {
+    // The optional peers are missing on the server: the rest of the dashboard works without them.
+    box.replaceChildren(
+      el('p', { class: 'muted', id: 'plot-message' }, 'plots need vega and vega-lite: npm install vega vega-lite'),
+    );
+    return;
+  }
   const chart = el('div', { id: 'chart', 'data-kind': plotKind });
   box.replaceChildren(chart);
   const v = new vega.View(vega.parse(vegaLite.compile(spec).spec), { renderer: 'svg', container: chart, hover: true });
