@@ -38,7 +38,7 @@ function packageBuild(name: string): string {
     return dirname(createRequire(import.meta.url).resolve(name));
   } catch (e) {
     throw new WorkbenchError(
-      ErrorCode.invalidArgument,
+      ErrorCode.unsupported,
       `the dashboard draws plots with ${name}, which is not installed; run \`npm install vega vega-lite\``,
       { cause: e },
     );

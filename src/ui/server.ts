@@ -38,6 +38,8 @@ function statusOf(e: unknown): number {
   if (!(e instanceof WorkbenchError)) return 500;
   if (e.code === ErrorCode.notFound) return 404;
   if (e.code === ErrorCode.invalidArgument || e.code === ErrorCode.invalidSpec) return 400;
+  // A missing optional package (vega for the page's plots): the server cannot do this, the request was fine.
+  if (e.code === ErrorCode.unsupported) return 501;
   return 500;
 }
 
