@@ -301,9 +301,13 @@ function trialView(ns, name, trial) {
 let pending = null;
 function connect() {
   const source = new EventSource('/api/events');
+  let connected = false;
   source.addEventListener('ready', () => {
     live.textContent = 'live';
     live.classList.add('on');
+    // After a reconnection (the server restarted, the network dropped) the changes in between are unknown: redraw.
+    if (connected) view.refresh().catch(showError);
+    connected = true;
   });
   source.addEventListener('unavailable', (e) => {
     live.textContent = JSON.parse(e.data).message;
