@@ -2,6 +2,7 @@
 import { benchInProcessThroughput, benchLargeExperiment, benchLocalProcessOverhead } from './controller.ts';
 import { benchMetricsParse } from './metricsParse.ts';
 import { benchStore } from './store.ts';
+import { benchUi } from './ui.ts';
 
 const table: Record<string, () => Promise<Record<string, number>>> = {
   inProcessThroughput: () => benchInProcessThroughput(),
@@ -9,6 +10,7 @@ const table: Record<string, () => Promise<Record<string, number>>> = {
   metricsParse: async () => ({ ...(await benchMetricsParse()) }),
   largeExperiment: () => benchLargeExperiment(),
   store: () => benchStore(),
+  ui: () => benchUi(),
 };
 
 const id = process.argv[2] ?? '';

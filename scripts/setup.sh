@@ -15,6 +15,10 @@ command -v mpirun >/dev/null 2>&1 || need_apt+=(openmpi-bin)
 # PostgreSQL server binaries (initdb, pg_ctl): the PostgreSQL store's tests start a throwaway cluster with them.
 # Debian keeps them off PATH, under /usr/lib/postgresql/<version>/bin.
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || need_apt+=(postgresql)
+# Headless Chromium: the dashboard's end-to-end tests (test/ui/browser.test.ts) and its benchmark drive it through
+# playwright-core; DejaVu fonts so the charts' text renders the same everywhere.
+[ -x /usr/bin/chromium ] || need_apt+=(chromium)
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need_apt+=(fonts-dejavu-core)
 if [ "${1:-}" = "--bench" ]; then
   /usr/bin/python3 -c 'import optuna' >/dev/null 2>&1 || need_apt+=(python3-optuna)
 fi

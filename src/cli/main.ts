@@ -16,6 +16,7 @@ import { unlockCommand } from './lockCommands.ts';
 import { defaultFollowInterval, logsCommand } from './logs.ts';
 import { importGrpc } from './optional.ts';
 import { plotCommand } from './plot.ts';
+import { uiCommand } from './ui.ts';
 import { defaultWatchInterval, statusCommand, trialsCommand } from './watch.ts';
 
 function positiveInt(name: string): (v: string) => number {
@@ -234,6 +235,14 @@ export function buildProgram(exit: (code: number) => void): Command {
         }),
       ),
     );
+
+  program
+    .command('ui')
+    .description('serve a read-only dashboard of the store (experiments, trials, plots, logs, live updates)')
+    .addOption(storeOption())
+    .option('--port <n>', 'port to listen on (0: any free port)', positiveInt('--port'), 8080)
+    .option('--host <host>', 'address to bind (default: this machine only)', '127.0.0.1')
+    .action(async (o: { store?: string; port: number; host: string }) => exit(await uiCommand(withStore(o))));
 
   program
     .command('suggestion-server')

@@ -28,6 +28,8 @@ const allowed: Record<string, readonly string[]> = {
   platform: ['common', 'search', 'spec', 'metrics', 'store', 'suggestion', 'trial', 'training', 'experiment'],
   // The analysis room reads experiments (through ExperimentReader) and draws them; nothing below imports it.
   analysis: ['common', 'search', 'spec', 'store', 'experiment'],
+  // The dashboard serves what the reader and the analysis room read; trial only for a trial's log path.
+  ui: ['common', 'search', 'spec', 'store', 'trial', 'experiment', 'analysis'],
   // 'index.ts' is the root public API (src/index.ts), which only the CLI imports.
   cli: [
     'index.ts',
@@ -42,6 +44,7 @@ const allowed: Record<string, readonly string[]> = {
     'experiment',
     'platform',
     'analysis',
+    'ui',
   ],
 };
 
@@ -70,6 +73,7 @@ describe('architecture', () => {
       'platform/kubernetes/index.ts',
       'platform/kfp/index.ts',
       'analysis/index.ts',
+      'ui/index.ts',
     ]);
     const bad: string[] = [];
     for (const { file, text } of all) {

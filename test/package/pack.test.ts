@@ -257,6 +257,34 @@ export const result: Promise<ExperimentResult> = exp.optimize((p) => Number(p.x)
     expect(existsSync(join(app, 'h.svg'))).toBe(false);
   });
 
+  it('serves the dashboard from the package: its page ships, and without vega the plot bundles name the install line', () => {
+    // the quickstart run of an earlier test is in ./store
+    const ui = run(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        [
+          "const { openStoreForReading } = await import('hpo-workbench');",
+          "const { startDashboard } = await import('hpo-workbench/ui');",
+          "const store = openStoreForReading('store'); const d = await startDashboard({ store });",
+          "for (const p of ['', 'static/app.js', 'static/table.js', 'api/experiments/default/quickstart/trials?limit=1', 'vendor/vega.min.js']) {",
+          "  const r = await fetch(d.url + p); const t = await r.text(); console.log(r.status, p.startsWith('api') ? JSON.parse(t).total : p.startsWith('vendor') ? JSON.parse(t).error : t.length > 100); }",
+          'await d.close(); await store.close();',
+        ].join('\n'),
+      ],
+      app,
+    );
+    expect(ui.stderr).toBe('');
+    expect(ui.stdout.trim().split('\n')).toEqual([
+      '200 true',
+      '200 true',
+      '200 true',
+      '200 12',
+      '501 the dashboard draws plots with vega, which is not installed; run `npm install vega vega-lite`',
+    ]);
+  });
+
   it('loads algorithm modules (.mjs, and .ts once tsx is installed) and the training subpath from the package', () => {
     const training = run(
       process.execPath,
