@@ -47,8 +47,9 @@ const benches: Bench[] = [
   {
     id: 'ui',
     what: "`hpo ui` over a 10,000-trial experiment: a sorted page of trials from the JSON API, the experiment page with its table and history plot in headless Chromium, the server's peak RSS",
-    target: 'API < 200 ms, page + history plot < 1.5 s, server < 200 MB',
+    target: 'API < 200 ms (the first, cold answer too), page + history plot < 1.5 s, server < 200 MB',
     pass: (r) =>
+      (r.apiColdMs ?? Number.POSITIVE_INFINITY) < 200 &&
       (r.apiMedianMs ?? Number.POSITIVE_INFINITY) < 200 &&
       (r.pageAndHistoryMs ?? Number.POSITIVE_INFINITY) < 1500 &&
       (r.serverPeakRssMb ?? Number.POSITIVE_INFINITY) < 200,
