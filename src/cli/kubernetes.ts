@@ -46,12 +46,16 @@ function withNamespace(m: ExperimentManifest, namespace: string | undefined): Ex
 }
 
 /** The executor for `hpo run --backend kubernetes`: trials become job CRs in the cluster. */
-export async function kubernetesExecutor(config: ExperimentConfig, o: ClusterOptions): Promise<TrialExecutor> {
+export async function kubernetesExecutor(
+  config: ExperimentConfig,
+  o: ClusterOptions & { stuckGraceMs?: number },
+): Promise<TrialExecutor> {
   const { KubernetesExecutor } = await importKubernetes('`hpo run --backend kubernetes`');
   return new KubernetesExecutor({
     config,
     kubeConfig: await kubeConfig(o),
     ...(o.namespace === undefined ? {} : { namespace: o.namespace }),
+    ...(o.stuckGraceMs === undefined ? {} : { stuckGraceMs: o.stuckGraceMs }),
   });
 }
 

@@ -32,6 +32,13 @@ function positiveSeconds(v: string): number {
   return n;
 }
 
+/** `--stuck-grace`: `90` (seconds), `90s`, `2m` or `500ms`, in milliseconds. */
+function graceMs(v: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(v.trim());
+  if (!m) throw new InvalidArgumentError(`--stuck-grace must be a duration such as 60s, 2m or 500ms, got '${v}'`);
+  return Math.round(Number(m[1]) * ({ ms: 1, s: 1000, m: 60_000 }[m[2] ?? 's'] ?? 1000));
+}
+
 const outputOption = (choices: string[]): Option =>
   new Option('-o, --output <format>', 'output format').choices(choices).default(choices[0]);
 const storeHelp = 'store folder or .db file (default: $HPO_STORE, else ./.hpo)';
@@ -81,7 +88,15 @@ export function buildProgram(exit: (code: number) => void): Command {
     .option('--namespace <ns>', 'namespace for trial jobs (kubernetes backend)')
     .option('--context <name>', 'kubeconfig context (kubernetes backend)')
     .option('--dry-run', 'print the job manifests of the first trials as YAML instead of running (kubernetes backend)')
+    .option(
+      '--stuck-grace <duration>',
+      'end a trial whose pods are stuck (image pull, unschedulable, crash loop, …) after this long (kubernetes backend; default 120s)',
+      graceMs,
+    )
     .action(async (files: string[], o) => {
+      if (o.stuckGrace !== undefined && o.backend !== 'kubernetes') {
+        throw new InvalidArgumentError('--stuck-grace needs --backend kubernetes');
+      }
       if (o.dryRun) {
         if (o.backend !== 'kubernetes') throw new InvalidArgumentError('--dry-run needs --backend kubernetes');
         exit(await dryRunCommand(files, o));
