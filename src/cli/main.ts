@@ -11,7 +11,7 @@ import { deleteCommand, runCommand, validateCommand } from './commands.ts';
 import { exitQuietlyOnClosedOutput, exitWhenDrained } from './exit.ts';
 import { exportCommand } from './export.ts';
 import { bestCommand, explainCommand, listCommand } from './inspect.ts';
-import { clusterStatusCommand, dryRunCommand, submitCommand } from './kubernetes.ts';
+import { clusterStatusCommand, doctorCommand, dryRunCommand, submitCommand } from './kubernetes.ts';
 import { unlockCommand } from './lockCommands.ts';
 import { defaultFollowInterval, logsCommand } from './logs.ts';
 import { importGrpc } from './optional.ts';
@@ -160,6 +160,22 @@ export function buildProgram(exit: (code: number) => void): Command {
     .option('--namespace <ns>', 'namespace (default: the file’s, else default)')
     .option('--context <name>', 'kubeconfig context')
     .action(async (files: string[], o) => exit(await submitCommand(files, o)));
+
+  program
+    .command('doctor')
+    .description(
+      'read-only checks of a cluster against an experiment (CRDs, RBAC, namespace, PVC, GPUs), each with its fix',
+    )
+    .argument('[file]', 'the Experiment YAML to check the cluster for')
+    .option('--namespace <ns>', 'namespace (default: the file’s, else the context’s)')
+    .option('--context <name>', 'kubeconfig context')
+    .addOption(
+      new Option('--for <command>', 'check for the kubernetes backend (run), hpo submit, or both')
+        .choices(['run', 'submit', 'both'])
+        .default('both'),
+    )
+    .addOption(outputOption(['text', 'json', 'yaml']))
+    .action(async (file: string | undefined, o) => exit(await doctorCommand(file, o)));
 
   const trials = program
     .command('trials')
