@@ -6,6 +6,7 @@
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { ExperimentManifest } from '../../spec/types.ts';
+import { apiFailure } from './apiError.ts';
 import { kubeClients } from './clients.ts';
 import { gpuCheck, pvcCheck } from './doctorCapacity.ts';
 import { crdChecks, namespaceCheck, rbacChecks } from './doctorCluster.ts';
@@ -13,7 +14,7 @@ import type { KubeObject } from './types.ts';
 
 /** One check's result. `skip`: it does not apply, or the cluster did not let us look (the message says which). */
 export interface DoctorCheck {
-  /** `crd`, `rbac`, `namespace`, `pvc` or `gpu`. */
+  /** `cluster`, `crd`, `rbac`, `namespace`, `pvc` or `gpu`. */
   readonly check: string;
   readonly status: 'pass' | 'fail' | 'skip';
   readonly message: string;
@@ -56,13 +57,39 @@ export async function runDoctor(
     ...(manifest === undefined ? {} : { manifest }),
     ...(options.trialJob === undefined ? {} : { trialJob: options.trialJob }),
   };
+  // Every later check reads "could not look" as a skip: an unreachable cluster must fail here instead.
+  const reach = await reachCheck(ctx, kc.getCurrentCluster()?.server ?? '(no server)');
+  if (reach.status === 'fail') return [reach];
   return [
+    reach,
     ...(await crdChecks(ctx)),
     ...(await rbacChecks(ctx)),
     await namespaceCheck(ctx),
     await pvcCheck(ctx),
     await gpuCheck(ctx),
   ];
+}
+
+/** Whether the API server answers at all (any HTTP status will do) and accepts the credentials. */
+async function reachCheck(ctx: DoctorContext, server: string): Promise<DoctorCheck> {
+  try {
+    await ctx.clients.core.getAPIResources();
+  } catch (err) {
+    const f = apiFailure(err);
+    if (f.status === undefined || f.status === 401) {
+      return {
+        check: 'cluster',
+        status: 'fail',
+        message:
+          `${f.status === 401 ? 'the API server rejected the credentials' : 'cannot reach the API server'} at ${server}: ${f.message}`.slice(
+            0,
+            400,
+          ),
+        fix: "check the kubeconfig's current context and credentials ('kubectl cluster-info'), or pass --context",
+      };
+    }
+  }
+  return { check: 'cluster', status: 'pass', message: `the API server at ${server} answers` };
 }
 
 /** The checks as aligned text lines, a fix under each failure. */

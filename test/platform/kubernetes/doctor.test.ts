@@ -261,3 +261,16 @@ describe('runDoctor', { timeout: 20_000 }, () => {
     expect(c.message).toContain('403');
   });
 });
+
+describe('runDoctor against an unreachable cluster', () => {
+  it('fails the first check and stops, instead of skipping every check', async () => {
+    cluster = await startCluster();
+    const kc = cluster.server.kubeConfig('team-a');
+    await cluster.close();
+    cluster = undefined;
+    const checks = await runDoctor(kc, experiment(), { purpose: 'run' });
+    expect(checks).toHaveLength(1);
+    expect(checks[0]).toMatchObject({ check: 'cluster', status: 'fail' });
+    expect(checks[0]!.message).toContain('cannot reach the API server');
+  });
+});
