@@ -7,7 +7,9 @@
  * watched until Katib's success/failure condition for the kind matches, while the primary pod's primary
  * container log is streamed as the trial handle's lines, which `runTrial` feeds to the same StdOut collector
  * local trials use. The job is deleted with foreground propagation when it finishes (unless `retain`) and at
- * once when the controller stops the trial.
+ * once when the controller stops the trial. Meanwhile the job's pods are checked for trouble (stuckPods.ts:
+ * image pulls, unschedulable, crash loops, OOM kills, evictions, an Istio sidecar); one that outlasts
+ * `stuckGraceMs` ends the trial with its reason instead of leaving it to the deadline.
  *
  * ## What the tests prove, and what only a real cluster can
  * The tests in `test/platform/kubernetes/` drive the real `@kubernetes/client-node@1.4.0` against an

@@ -79,8 +79,12 @@ export async function watchStuckPods(o: StuckPodsOptions): Promise<PodTrouble | 
           blinded('events', err); // the status alone still names most troubles
         }
       }
-      const trouble = diagnosePod(pod, events);
-      if (trouble === undefined) continue;
+      const found = diagnosePod(pod, events);
+      if (found === undefined) continue;
+      // An evicted pod stays listed after its controller replaced it (a batch Job's backoff, an operator's
+      // restart): it ends the trial only when no pod of the job is still active.
+      const replaced = found.reason === 'Evicted' && pods.some((p) => ['Pending', 'Running'].includes(phaseOf(p)));
+      const trouble: PodTrouble = replaced ? { ...found, action: 'warn' } : found;
       const key = `${name}\u0000${trouble.reason}\u0000${trouble.action}`;
       seen.add(key);
       const now = performance.now();

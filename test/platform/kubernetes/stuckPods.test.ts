@@ -230,6 +230,30 @@ describe('KubernetesExecutor ends stuck trials', { timeout: 20_000 }, () => {
     expect(result).toMatchObject({ outcome: 'failed', reason: 'IstioSidecarRunning' });
   });
 
+  it('an evicted pod while other pods of the job are still active is only flagged', async () => {
+    cluster = await startCluster({
+      operator: {
+        script: () => ({
+          podStatus: (_pod, primary) =>
+            primary
+              ? { phase: 'Failed', reason: 'Evicted', message: 'The node was low on resource: memory.' }
+              : { phase: 'Running', containerStatuses: [{ name: 'pytorch', ready: true, state: { running: {} } }] },
+        }),
+      },
+    });
+    const rec = recordingContext({ experiment: 'torch', trial: 'torch-stuck', params: { lr: 0.02 } });
+    const handle = fakeExecutor(cluster, pytorchExperiment({ workers: 1 }), { stuckGraceMs: 50, stuckPollMs: 20 }).run(
+      rec.ctx,
+    );
+    await new Promise((r) => setTimeout(r, 400));
+    const flags = rec.warnings.filter((w) => w.startsWith('Evicted:'));
+    expect(flags).toHaveLength(1);
+    expect(flags[0]).not.toContain('ends in');
+    rec.abort.abort();
+    expect(await handle).toEqual({ outcome: 'stopped' });
+    rec.cleanup();
+  });
+
   it('a cluster scale-up in progress is only flagged, never ended', async () => {
     cluster = await startCluster({
       operator: {
