@@ -40,6 +40,18 @@ function brief(err: unknown): string {
   return `${f.status ?? 'network error'}: ${f.message}`.slice(0, 300);
 }
 
+/** Who installs the CRD of `ref`, for the fix. */
+function provider(ref: ResourceRef): string {
+  if (ref.kind === 'Experiment' && ref.group === 'kubeflow.org')
+    return 'Katib (it serves kubeflow.org/v1beta1 Experiments)';
+  if (ref.group === 'trainer.kubeflow.org')
+    return `Kubeflow Trainer (it serves ${ref.group}/${ref.version} ${ref.kind})`;
+  if (ref.kind === 'MPIJob' && ref.version === 'v2beta1')
+    return 'the MPI Operator (it serves kubeflow.org/v2beta1 MPIJob)';
+  if (ref.group === 'kubeflow.org') return `the Kubeflow Training Operator v1 (it serves kubeflow.org/v1 ${ref.kind})`;
+  return `the operator that serves ${ref.kind} (${ref.group}/${ref.version})`;
+}
+
 async function crdCheck(ctx: DoctorContext, ref: ResourceRef, validate: boolean): Promise<DoctorCheck> {
   const name = qualifiedResource(ref);
   const wanted = `${ref.group}/${ref.version}`;
@@ -53,7 +65,7 @@ async function crdCheck(ctx: DoctorContext, ref: ResourceRef, validate: boolean)
         check: 'crd',
         status: 'fail',
         message: `the CRD ${name} is not installed, so ${ref.kind} objects cannot be created`,
-        fix: `install the operator that serves ${ref.kind} (${wanted}), e.g. Kubeflow Training Operator, Trainer or Katib; 'kubectl get crd ${name}' shows it once installed`,
+        fix: `install ${provider(ref)}; 'kubectl get crd ${name}' shows it once installed`,
       };
     }
     return {
@@ -179,11 +191,12 @@ export async function rbacChecks(ctx: DoctorContext): Promise<DoctorCheck[]> {
       continue;
     }
     const res = n.subresource ? `${n.resource}/${n.subresource}` : n.resource;
+    const role = `hpo-${n.resource}${n.subresource ? `-${n.subresource}` : ''}`;
     out.push({
       check: 'rbac',
       status: 'fail',
       message: `denied: ${denied.join(', ')} ${name} in ${ctx.namespace} (${n.why})`,
-      fix: `grant them to your identity with a Role and RoleBinding, e.g. kubectl create role hpo-${n.resource} -n ${ctx.namespace} --verb=${n.verbs.join(',')} --resource=${res}${n.group ? `.${n.group}` : ''} && kubectl create rolebinding hpo-${n.resource} -n ${ctx.namespace} --role=hpo-${n.resource} --serviceaccount=NAMESPACE:NAME (or --user=NAME); check with kubectl auth can-i ${denied[0]} ${res}${n.group ? `.${n.group}` : ''} -n ${ctx.namespace}`,
+      fix: `grant them to your identity with a Role and RoleBinding, e.g. kubectl create role ${role} -n ${ctx.namespace} --verb=${n.verbs.join(',')} --resource=${res}${n.group ? `.${n.group}` : ''} && kubectl create rolebinding ${role} -n ${ctx.namespace} --role=${role} --serviceaccount=NAMESPACE:NAME (or --user=NAME); check with kubectl auth can-i ${denied[0]} ${res}${n.group ? `.${n.group}` : ''} -n ${ctx.namespace}`,
     });
   }
   return out;

@@ -133,6 +133,7 @@ describe('runDoctor', { timeout: 20_000 }, () => {
     expect(c).toMatchObject({ status: 'fail' });
     expect(c.message).toContain('not installed');
     expect(c.fix).toContain('kubectl get crd pytorchjobs.kubeflow.org');
+    expect(c.fix).toContain('the Kubeflow Training Operator v1');
   });
 
   it('a CRD that no longer serves the version the experiment uses', async () => {
