@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { plotKinds } from '../analysis/index.ts';
-import { WorkbenchError } from '../index.ts';
+import { ErrorCode, WorkbenchError } from '../index.ts';
 import { deleteCommand, runCommand, validateCommand } from './commands.ts';
 import { exitQuietlyOnClosedOutput, exitWhenDrained } from './exit.ts';
 import { exportCommand } from './export.ts';
@@ -94,11 +94,16 @@ export function buildProgram(exit: (code: number) => void): Command {
       graceMs,
     )
     .action(async (files: string[], o) => {
-      if (o.stuckGrace !== undefined && o.backend !== 'kubernetes') {
-        throw new InvalidArgumentError('--stuck-grace needs --backend kubernetes');
+      // A WorkbenchError, not commander's InvalidArgumentError: thrown from an action, only ours gets printed.
+      for (const [given, flag] of [
+        [o.stuckGrace, '--stuck-grace'],
+        [o.dryRun, '--dry-run'],
+      ] as const) {
+        if (given !== undefined && o.backend !== 'kubernetes') {
+          throw new WorkbenchError(ErrorCode.invalidArgument, `${flag} needs --backend kubernetes`);
+        }
       }
       if (o.dryRun) {
-        if (o.backend !== 'kubernetes') throw new InvalidArgumentError('--dry-run needs --backend kubernetes');
         exit(await dryRunCommand(files, o));
         return;
       }

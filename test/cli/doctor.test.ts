@@ -95,6 +95,45 @@ describe('hpo doctor', { timeout: 60_000 }, () => {
     expect(doc.checks.filter((c) => c.status === 'fail').map((c) => c.check)).toEqual(['crd', 'namespace']);
   });
 
+  it('hpo run --stuck-grace ends a trial stuck in ImagePullBackOff with the reason and the fix', async () => {
+    const stuck = join(tmp.dir, 'stuck.yaml');
+    writeFileSync(
+      stuck,
+      experiment
+        .replace('name: doc,', 'name: stuck,')
+        .replace('args: ["--x=${trialParameters.x}"]', 'args: ["--x=${trialParameters.x}", "--pull-fail"]')
+        .replace(
+          'algorithm: {algorithmName: random}',
+          'algorithm: {algorithmName: random}\n  maxTrialCount: 1\n  maxFailedTrialCount: 1\n  parallelTrialCount: 1',
+        ),
+    );
+    const started = performance.now();
+    const r = await run([
+      'run',
+      stuck,
+      '--backend',
+      'kubernetes',
+      '--store',
+      join(tmp.dir, 'store'),
+      '--stuck-grace',
+      '100ms',
+      '-q',
+    ]);
+    expect(r.stderr).toContain('ImagePullBackOff');
+    expect(r.stderr).toContain('cannot pull image python:3.12: Back-off pulling image');
+    expect(r.stderr).toContain('imagePullSecret');
+    expect(r.status).not.toBe(0);
+    // Ended by the watch (polled every 5 s), not by a deadline.
+    expect(performance.now() - started).toBeLessThan(30_000);
+  });
+
+  it('--stuck-grace is checked: a bad duration, or no kubernetes backend, is exit 2', async () => {
+    expect((await run(['run', file, '--backend', 'kubernetes', '--stuck-grace', 'soon'])).status).toBe(2);
+    const local = await run(['run', file, '--stuck-grace', '60s']);
+    expect(local.status).toBe(2);
+    expect(local.stderr).toContain('--stuck-grace needs --backend kubernetes');
+  });
+
   it('exit 2 on bad input: an invalid experiment, an unknown --for', async () => {
     const bad = join(tmp.dir, 'bad.yaml');
     writeFileSync(bad, experiment.replace('max: "3"', 'max: "zero"'));

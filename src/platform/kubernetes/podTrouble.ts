@@ -113,7 +113,7 @@ function containerTrouble(pod: string, c: ContainerStatus, events: readonly PodE
       pod,
       reason,
       action: 'fail',
-      message: `${where} cannot pull image ${c.image ?? ''}${detail ? `: ${detail}` : ''}. Fix: check the image name and tag, and for a private registry give the namespace's service account an imagePullSecret`,
+      message: `${where} cannot pull image ${c.image || '(see the pod spec)'}${detail ? `: ${detail}` : ''}. Fix: check the image name and tag, and for a private registry give the namespace's service account an imagePullSecret`,
     };
   }
   if (reason === 'CreateContainerConfigError' || reason === 'CreateContainerError') {
@@ -175,8 +175,15 @@ export function diagnosePod(pod: KubeObject, events: readonly PodEvent[] = []): 
       message: `pod ${name} was evicted: ${s.message ?? 'no reason given'}. Fix: set resources.requests (memory, ephemeral-storage) to what the trial uses so the node is not overcommitted, or write large files to a volume`,
     };
   }
+  const specImages = new Map<string, string>();
+  type Named = { name?: string; image?: string }[];
+  const spec = pod.spec as { containers?: Named; initContainers?: Named } | undefined;
+  for (const c of [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])]) {
+    if (c.name !== undefined && c.image !== undefined) specImages.set(c.name, c.image);
+  }
   for (const c of [...(s.initContainerStatuses ?? []), ...(s.containerStatuses ?? [])]) {
-    const t = containerTrouble(name, c, events);
+    // The kubelet reports the image in the status; fall back to the spec's where it does not (yet).
+    const t = containerTrouble(name, { ...c, image: c.image || specImages.get(c.name ?? '') || '' }, events);
     if (t !== undefined) return t;
   }
   return sidecarHang(name, s) ?? unschedulable(name, s, events);
