@@ -58,6 +58,8 @@ export async function runCommand(
     backend?: 'local' | 'kubernetes';
     namespace?: string;
     context?: string;
+    /** `--stuck-grace` in milliseconds (kubernetes backend). */
+    stuckGrace?: number;
   },
   resumeOf?: { name: string; budget: BudgetEdit },
 ): Promise<number> {
@@ -122,6 +124,7 @@ export async function runCommand(
             ? await kubernetesExecutor(configOf(experiment.manifest), {
                 ...(opts.namespace === undefined ? {} : { namespace: opts.namespace }),
                 ...(opts.context === undefined ? {} : { context: opts.context }),
+                ...(opts.stuckGrace === undefined ? {} : { stuckGraceMs: opts.stuckGrace }),
               })
             : undefined; // run() picks the local process or the local distributed launcher
         result = await experiment.run({

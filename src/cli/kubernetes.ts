@@ -46,12 +46,16 @@ function withNamespace(m: ExperimentManifest, namespace: string | undefined): Ex
 }
 
 /** The executor for `hpo run --backend kubernetes`: trials become job CRs in the cluster. */
-export async function kubernetesExecutor(config: ExperimentConfig, o: ClusterOptions): Promise<TrialExecutor> {
+export async function kubernetesExecutor(
+  config: ExperimentConfig,
+  o: ClusterOptions & { stuckGraceMs?: number },
+): Promise<TrialExecutor> {
   const { KubernetesExecutor } = await importKubernetes('`hpo run --backend kubernetes`');
   return new KubernetesExecutor({
     config,
     kubeConfig: await kubeConfig(o),
     ...(o.namespace === undefined ? {} : { namespace: o.namespace }),
+    ...(o.stuckGraceMs === undefined ? {} : { stuckGraceMs: o.stuckGraceMs }),
   });
 }
 
@@ -109,4 +113,49 @@ export async function clusterStatusCommand(name: string, o: ClusterOptions & { o
   );
   process.stdout.write(`${isDocumentFormat(o.output) ? renderDocument(s, o.output) : formatExperimentStatus(s)}\n`);
   return 0;
+}
+
+/**
+ * `hpo doctor [FILE]`: read-only checks of the cluster against the experiment in FILE (or the generic ones without
+ * it). Exit 0 when every check passes or does not apply, 1 when one fails; bad input throws (exit 2).
+ */
+export async function doctorCommand(
+  file: string | undefined,
+  o: ClusterOptions & { output?: string; for?: 'run' | 'submit' | 'both' },
+): Promise<number> {
+  const { runDoctor, formatDoctor, dryRunManifests } = await importKubernetes('`hpo doctor`');
+  let manifest: ExperimentManifest | undefined;
+  let trialJob: import('../platform/kubernetes/index.ts').KubeObject | undefined;
+  if (file !== undefined) {
+    const docs = loadExperimentFile(file);
+    if (docs.length !== 1) {
+      throw new WorkbenchError(
+        ErrorCode.invalidArgument,
+        `${file}: hpo doctor checks one Experiment, the file holds ${docs.length}`,
+      );
+    }
+    // The same parse as a run, so what doctor validates against the live CRD is the job a trial would create.
+    const { config, trials } = await previewTrials(withNamespace(applyDefaults(docs[0]!), o.namespace), {
+      sourcePath: resolve(file),
+    });
+    manifest = config.manifest;
+    const first = trials[0];
+    if (manifest.spec.trialTemplate?.trialSpec !== undefined && first !== undefined) {
+      trialJob = dryRunManifests(manifest, [first.params], {
+        names: [first.name],
+        ...(o.namespace === undefined ? {} : { namespace: o.namespace }),
+      })[0];
+    }
+  }
+  const kc = await kubeConfig(o);
+  const checks = await runDoctor(kc, manifest, {
+    ...(o.namespace === undefined ? {} : { namespace: o.namespace }),
+    ...(o.for === undefined ? {} : { purpose: o.for }),
+    ...(trialJob === undefined ? {} : { trialJob }),
+  });
+  const failed = checks.some((c) => c.status === 'fail');
+  process.stdout.write(
+    `${isDocumentFormat(o.output) ? renderDocument({ ok: !failed, checks }, o.output) : formatDoctor(checks)}\n`,
+  );
+  return failed ? 1 : 0;
 }

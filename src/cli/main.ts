@@ -6,12 +6,12 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { plotKinds } from '../analysis/index.ts';
-import { WorkbenchError } from '../index.ts';
+import { ErrorCode, WorkbenchError } from '../index.ts';
 import { deleteCommand, runCommand, validateCommand } from './commands.ts';
 import { exitQuietlyOnClosedOutput, exitWhenDrained } from './exit.ts';
 import { exportCommand } from './export.ts';
 import { bestCommand, explainCommand, listCommand } from './inspect.ts';
-import { clusterStatusCommand, dryRunCommand, submitCommand } from './kubernetes.ts';
+import { clusterStatusCommand, doctorCommand, dryRunCommand, submitCommand } from './kubernetes.ts';
 import { unlockCommand } from './lockCommands.ts';
 import { defaultFollowInterval, logsCommand } from './logs.ts';
 import { importGrpc } from './optional.ts';
@@ -31,6 +31,13 @@ function positiveSeconds(v: string): number {
   const n = Number(v);
   if (!(Number.isFinite(n) && n > 0)) throw new InvalidArgumentError(`--interval must be seconds > 0, got '${v}'`);
   return n;
+}
+
+/** `--stuck-grace`: `90` (seconds), `90s`, `2m` or `500ms`, in milliseconds. */
+function graceMs(v: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(v.trim());
+  if (!m) throw new InvalidArgumentError(`--stuck-grace must be a duration such as 60s, 2m or 500ms, got '${v}'`);
+  return Math.round(Number(m[1]) * ({ ms: 1, s: 1000, m: 60_000 }[m[2] ?? 's'] ?? 1000));
 }
 
 const outputOption = (choices: string[]): Option =>
@@ -82,9 +89,22 @@ export function buildProgram(exit: (code: number) => void): Command {
     .option('--namespace <ns>', 'namespace for trial jobs (kubernetes backend)')
     .option('--context <name>', 'kubeconfig context (kubernetes backend)')
     .option('--dry-run', 'print the job manifests of the first trials as YAML instead of running (kubernetes backend)')
+    .option(
+      '--stuck-grace <duration>',
+      'end a trial whose pods are stuck (image pull, unschedulable, crash loop, …) after this long (kubernetes backend; default 120s)',
+      graceMs,
+    )
     .action(async (files: string[], o) => {
+      // A WorkbenchError, not commander's InvalidArgumentError: thrown from an action, only ours gets printed.
+      for (const [given, flag] of [
+        [o.stuckGrace, '--stuck-grace'],
+        [o.dryRun, '--dry-run'],
+      ] as const) {
+        if (given !== undefined && o.backend !== 'kubernetes') {
+          throw new WorkbenchError(ErrorCode.invalidArgument, `${flag} needs --backend kubernetes`);
+        }
+      }
       if (o.dryRun) {
-        if (o.backend !== 'kubernetes') throw new InvalidArgumentError('--dry-run needs --backend kubernetes');
         exit(await dryRunCommand(files, o));
         return;
       }
@@ -146,6 +166,22 @@ export function buildProgram(exit: (code: number) => void): Command {
     .option('--namespace <ns>', 'namespace (default: the file’s, else default)')
     .option('--context <name>', 'kubeconfig context')
     .action(async (files: string[], o) => exit(await submitCommand(files, o)));
+
+  program
+    .command('doctor')
+    .description(
+      'read-only checks of a cluster against an experiment (CRDs, RBAC, namespace, PVC, GPUs), each with its fix',
+    )
+    .argument('[file]', 'the Experiment YAML to check the cluster for')
+    .option('--namespace <ns>', 'namespace (default: the file’s, else the context’s)')
+    .option('--context <name>', 'kubeconfig context')
+    .addOption(
+      new Option('--for <command>', 'check for the kubernetes backend (run), hpo submit, or both')
+        .choices(['run', 'submit', 'both'])
+        .default('both'),
+    )
+    .addOption(outputOption(['text', 'json', 'yaml']))
+    .action(async (file: string | undefined, o) => exit(await doctorCommand(file, o)));
 
   const trials = program
     .command('trials')

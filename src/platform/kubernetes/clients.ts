@@ -30,7 +30,16 @@ export function kubeClients(kc: KubeConfig): KubeClients {
  */
 export function loadKubeConfig(): KubeConfig {
   const kc = new KubeConfig();
-  kc.loadFromDefault();
+  try {
+    kc.loadFromDefault();
+  } catch (err) {
+    // A KUBECONFIG naming a missing or broken file is the user's input, not a failure of ours.
+    throw new WorkbenchError(
+      ErrorCode.invalidArgument,
+      `cannot read the kubeconfig (${process.env.KUBECONFIG ?? '~/.kube/config'}): ${err instanceof Error ? err.message : String(err)}`,
+      { cause: err },
+    );
+  }
   const cluster = kc.getCurrentCluster();
   if (!cluster || (cluster.name === 'cluster' && cluster.server === 'http://localhost:8080')) {
     throw new WorkbenchError(

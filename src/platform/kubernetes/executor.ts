@@ -7,7 +7,9 @@
  * watched until Katib's success/failure condition for the kind matches, while the primary pod's primary
  * container log is streamed as the trial handle's lines, which `runTrial` feeds to the same StdOut collector
  * local trials use. The job is deleted with foreground propagation when it finishes (unless `retain`) and at
- * once when the controller stops the trial.
+ * once when the controller stops the trial. Meanwhile the job's pods are checked for trouble (stuckPods.ts:
+ * image pulls, unschedulable, crash loops, OOM kills, evictions, an Istio sidecar); one that outlasts
+ * `stuckGraceMs` ends the trial with its reason instead of leaving it to the deadline.
  *
  * ## What the tests prove, and what only a real cluster can
  * The tests in `test/platform/kubernetes/` drive the real `@kubernetes/client-node@1.4.0` against an
@@ -52,11 +54,14 @@ import { type KubeClients, kubeClients, loadKubeConfig } from './clients.ts';
 import { createOrAdopt, deleteJob, type JobTarget, watchJob } from './jobLifecycle.ts';
 import { type JobJudge, jobJudge } from './judge.ts';
 import { PrimaryPodLogs } from './podLogs.ts';
+import type { PodTrouble } from './podTrouble.ts';
 import { resourceFor } from './resources.ts';
 import { defaultRetryPolicy, type RetryPolicy, StoppedError, withRetry } from './retry.ts';
+import { watchStuckPods } from './stuckPods.ts';
 import { readTemplateConfigMap } from './templateSource.ts';
 import {
   buildTrialJob,
+  jobPodLabels,
   labelSelector,
   primaryContainerName,
   primaryPodLabels,
@@ -79,6 +84,13 @@ export interface ClusterExecutorOptions {
   readonly retry?: Partial<RetryPolicy>;
   /** How long to wait for the last log lines after the job finished; default 10 s. */
   readonly logGraceMs?: number;
+  /**
+   * How long a pod trouble (image pull, unschedulable, crash loop, …; see podTrouble.ts) may last before the
+   * trial is ended with its reason; default 120 s. Raise it where a cluster autoscaler adds GPU nodes slowly.
+   */
+  readonly stuckGraceMs?: number;
+  /** How often the trial's pods are checked for trouble; default 5 s. */
+  readonly stuckPollMs?: number;
 }
 
 /** One trial's rendered job and how to follow it. */
@@ -87,6 +99,8 @@ interface PreparedTrial {
   readonly ref: ResourceRef;
   readonly judge: JobJudge;
   readonly selector: string;
+  /** Every pod of the job, for the stuck-pod watch. */
+  readonly jobSelector: string;
   readonly container: string;
 }
 
@@ -122,6 +136,8 @@ export class KubernetesExecutor implements TrialExecutor {
   private readonly retain: boolean;
   private readonly policy: RetryPolicy;
   private readonly logGraceMs: number;
+  private readonly stuckGraceMs: number;
+  private readonly stuckPollMs: number;
   private readonly background = new Set<Promise<void>>();
   private readonly cleanup = new AbortController();
   private templateText: Promise<Record<string, unknown> | string> | undefined;
@@ -147,6 +163,8 @@ export class KubernetesExecutor implements TrialExecutor {
     this.retain = options.retain ?? tt.retain ?? false;
     this.policy = { ...defaultRetryPolicy, ...options.retry };
     this.logGraceMs = options.logGraceMs ?? 10_000;
+    this.stuckGraceMs = options.stuckGraceMs ?? 120_000;
+    this.stuckPollMs = options.stuckPollMs ?? 5_000;
   }
 
   /** Deletes the job a dead controller left for this trial, if it is ours (in the background; see {@link close}). */
@@ -200,7 +218,7 @@ export class KubernetesExecutor implements TrialExecutor {
     } catch (err) {
       return { outcome: 'failed', reason: 'InvalidTrialTemplate', message: message(err) };
     }
-    const { job, judge, ref, selector, container } = prepared;
+    const { job, judge, ref, selector, jobSelector, container } = prepared;
     try {
       mkdirSync(dirname(ctx.logPath), { recursive: true });
     } catch {
@@ -239,11 +257,39 @@ export class KubernetesExecutor implements TrialExecutor {
         onRecover: (d) => ctx.warn(d),
       });
       logs.start();
-      // A watch the server closes on schedule is routine; expiries and errors are worth a trial event.
-      const end = await watchJob(target, judge, (what, detail) => {
-        if (what !== 'closed') ctx.warn(`${ref.kind} ${ctx.trial}: ${detail}`);
+      // The stuck-pod watch ends the job watch when a pod trouble outlasts the grace period.
+      const stuckStop = new AbortController();
+      const watchSignal = AbortSignal.any([signal, stuckStop.signal]);
+      const stuck = watchStuckPods({
+        clients: this.clients,
+        namespace,
+        selector: jobSelector,
+        graceMs: this.stuckGraceMs,
+        pollMs: this.stuckPollMs,
+        signal: watchSignal,
+        onFlag: (t, grace) =>
+          ctx.warn(
+            t.action === 'warn'
+              ? `${t.reason}: ${t.message}`
+              : `${t.reason}: ${t.message} (the trial ends in ${Math.round(grace / 1000)} s unless this clears)`,
+          ),
+        onBlind: (d) => ctx.warn(d),
+      }).then((t) => {
+        if (t !== undefined) stuckStop.abort();
+        return t;
       });
-      if (end === undefined || signal.aborted) return await stopped();
+      // A watch the server closes on schedule is routine; expiries and errors are worth a trial event.
+      const end = await watchJob({ ...target, signal: watchSignal }, judge, (what, detail) => {
+        if (what !== 'closed') ctx.warn(`${ref.kind} ${ctx.trial}: ${detail}`);
+      }).catch((err: unknown) => {
+        if (err instanceof StoppedError && !signal.aborted) return undefined;
+        throw err;
+      });
+      stuckStop.abort();
+      const trouble = await stuck;
+      if (signal.aborted) return await stopped();
+      if (end === undefined && trouble !== undefined) return await this.endStuck(trouble, logs, cleanupTarget, ctx);
+      if (end === undefined) return await stopped();
       await logs.finish(this.logGraceMs);
       if (!this.retain && end.kind === 'finished') {
         await deleteJob(cleanupTarget).catch((err: unknown) =>
@@ -292,6 +338,28 @@ export class KubernetesExecutor implements TrialExecutor {
     }
   }
 
+  /**
+   * Ends a trial whose pod trouble outlasted the grace period: the job is deleted (unless `retain`) so it does
+   * not hold nodes; a pod kept alive only by an Istio sidecar finished its work, so its log decides the trial.
+   */
+  private async endStuck(
+    trouble: PodTrouble,
+    logs: PrimaryPodLogs,
+    target: JobTarget,
+    ctx: TrialContext,
+  ): Promise<ExecutorResult> {
+    if (trouble.action === 'finish') await logs.finish(this.logGraceMs);
+    else logs.close();
+    if (!this.retain) {
+      await deleteJob(target).catch((err: unknown) => ctx.warn(`could not delete ${ctx.trial}: ${message(err)}`));
+    }
+    if (trouble.action === 'finish') {
+      if (logs.error) return { outcome: 'failed', reason: 'MetricsCollectionFailed', message: logs.error.message };
+      return { outcome: 'completed' };
+    }
+    return { outcome: 'failed', reason: trouble.reason, message: trouble.message };
+  }
+
   private target(
     ref: ResourceRef,
     namespace: string,
@@ -319,6 +387,7 @@ export class KubernetesExecutor implements TrialExecutor {
       ref: resourceFor(job.apiVersion ?? '', kind),
       judge: jobJudge(kind, this.tt.successCondition, this.tt.failureCondition),
       selector: labelSelector(primaryPodLabels(job, this.tt)),
+      jobSelector: labelSelector(jobPodLabels(job)),
       container: primaryContainerName(job, this.tt),
     };
   }

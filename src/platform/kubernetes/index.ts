@@ -1,6 +1,13 @@
 /** The Kubernetes backend (`hpo-workbench/kubernetes`): trial jobs in a cluster, dry runs, and Katib submission. */
 export { type ApiFailure, apiFailure, describeFailure } from './apiError.ts';
 export { type KubeClients, kubeClients, loadKubeConfig } from './clients.ts';
+export {
+  type DoctorCheck,
+  type DoctorOptions,
+  type DoctorPurpose,
+  formatDoctor,
+  runDoctor,
+} from './doctor.ts';
 export { type DryRunOptions, dryRunManifests, renderDryRun } from './dryRun.ts';
 export { type ClusterExecutorOptions, KubernetesExecutor, type KubernetesExecutorOptions } from './executor.ts';
 export {
@@ -13,6 +20,7 @@ export {
   readExperimentStatus,
 } from './experimentStatus.ts';
 export { type JobJudge, type JobVerdict, jobJudge } from './judge.ts';
+export { diagnosePod, type PodEvent, type PodTrouble, type TroubleAction } from './podTrouble.ts';
 export { defaultRetryPolicy, type RetryPolicy } from './retry.ts';
 export {
   injectionFix,

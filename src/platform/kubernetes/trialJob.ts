@@ -143,6 +143,11 @@ export function primaryPodLabels(job: KubeObject, tt: TrialTemplate): Record<str
   return { ...labels, [jobNameLabel(job)]: job.metadata?.name ?? '' };
 }
 
+/** The label selecting every pod of the job, whatever its role (the stuck-pod watch looks at all of them). */
+export function jobPodLabels(job: KubeObject): Record<string, string> {
+  return { [jobNameLabel(job)]: job.metadata?.name ?? '' };
+}
+
 /** `a=b,c=d`, a Kubernetes equality label selector. */
 export function labelSelector(labels: Readonly<Record<string, string>>): string {
   return Object.entries(labels)
