@@ -189,7 +189,8 @@ describe('KubernetesExecutor ends stuck trials', { timeout: 20_000 }, () => {
     });
     const rec = recordingContext({ experiment: 'torch', trial: 'torch-stuck', params: { lr: 0.02 } });
     const result = await fakeExecutor(cluster, pytorchExperiment({ workers: 1 }), {
-      stuckGraceMs: 3_000,
+      // Far longer than the trouble lasts (60 ms), even on a loaded machine; the trial ends as soon as it clears.
+      stuckGraceMs: 15_000,
       stuckPollMs: 20,
     }).run(rec.ctx);
     expect(result).toEqual({ outcome: 'completed' });
@@ -245,7 +246,11 @@ describe('KubernetesExecutor ends stuck trials', { timeout: 20_000 }, () => {
     const handle = fakeExecutor(cluster, pytorchExperiment({ workers: 1 }), { stuckGraceMs: 50, stuckPollMs: 20 }).run(
       rec.ctx,
     );
-    await new Promise((r) => setTimeout(r, 400));
+    // Polls stay on: the flag must come (once), and the trial must not end by itself meanwhile.
+    for (let waited = 0; waited < 10_000 && !rec.warnings.some((w) => w.startsWith('Evicted:')); waited += 20) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await new Promise((r) => setTimeout(r, 200));
     const flags = rec.warnings.filter((w) => w.startsWith('Evicted:'));
     expect(flags).toHaveLength(1);
     expect(flags[0]).not.toContain('ends in');
