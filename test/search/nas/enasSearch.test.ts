@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { makeRequest, makeTrial } from '../../../src/search/../testing/askTell.ts';
 import { EnasSearch, type EnasState, parseArchitecture, trialReward } from '../../../src/search/nas/enasSearch.ts';
+import { encodeFloats } from '../../../src/search/nas/enasTraining.ts';
 import type { NasSpace } from '../../../src/search/nas/space.ts';
 import type { SuggestRequest, SuggestResult, TrialState, TrialView } from '../../../src/search/types.ts';
+import { makeRequest, makeTrial } from '../../../src/testing/askTell.ts';
 import { nasExample, toySpace } from './helpers.ts';
 
 const fast = { controller_hidden_size: '8', controller_learning_rate: '0.05', controller_train_steps: '5' };
@@ -90,6 +91,40 @@ describe('EnasSearch', () => {
     const again = new EnasSearch().suggest(request(trials.slice(0, 6), { state: states[3] }));
     expect((again.state as EnasState).weights).toBe(states[3]!.weights);
     expect((again.state as EnasState).adamStep).toBe(15);
+  });
+
+  it('continues from every part of the stored state: weights, both Adam moments, its step and the baseline', () => {
+    let state: unknown;
+    let trials: TrialView[] = [];
+    for (let call = 0; call < 3; call++) {
+      const r = new EnasSearch().suggest(request(trials, { state }));
+      state = r.state;
+      trials = [...trials, ...finished(r, trials.length)];
+    }
+    const stored = state as EnasState;
+    const next = (s: EnasState) => (new EnasSearch().suggest(request(trials, { state: s })).state as EnasState).weights;
+    const reference = next(stored);
+    const zeros = encodeFloats(new Float64Array(Math.round((atob(stored.adamM).length / 4) | 0)));
+    const tampered: Partial<EnasState>[] = [
+      { adamM: zeros },
+      { adamV: zeros },
+      { adamStep: 0 },
+      { baseline: 100 },
+      { weights: stored.adamM },
+    ];
+    for (const change of tampered) expect(next({ ...stored, ...change }), Object.keys(change)[0]).not.toBe(reference);
+    expect(next(structuredClone(stored))).toBe(reference);
+  });
+
+  it('stays small at Katib’s default hidden size: 16 characters per weight (enas-cpu: 106 operation ids)', () => {
+    const r = new EnasSearch().suggest(
+      request([], { nas: nasExample('nas__enas-cpu.yaml').nas!, settings: { controller_hidden_size: '64' } }),
+    );
+    const weights = 41_344 + 128 * 106;
+    const bytes = JSON.stringify(r.state).length;
+    expect(bytes).toBeGreaterThan(16 * weights);
+    expect(bytes).toBeLessThan(16 * weights + 1000);
+    expect(bytes).toBeLessThan(900_000);
   });
 
   it('skips failed trials for good, waits for running ones', () => {
