@@ -124,7 +124,7 @@ async function check(
   const name = config.algorithm.name;
   const ctx: ValidationContext = validationContext(config);
   if (!options.keepHost && katibAlgorithmNames.has(name) && !runnableAlgorithmNames().includes(name)) {
-    // A Katib algorithm we only validate (enas): the spec is fine for `hpo submit`; `hpo run` refuses it.
+    // A Katib algorithm we only validate (none in this version): the spec is fine for `hpo submit`; `hpo run` refuses it.
     const known = Object.hasOwn(validateOnlyAlgorithms, name) ? validateOnlyAlgorithms[name] : undefined;
     if (known === undefined) return { manifest, issues: [] };
     const settings = config.algorithm.settings;

@@ -4,7 +4,7 @@ import { createCmaes } from './cmaes/index.ts';
 import { createBayesianOptimization } from './gp/index.ts';
 import { GridSearch } from './grid.ts';
 import { createHyperband } from './hyperband/index.ts';
-import { DartsSearch, enasValidateOnly, type ValidateOnlyAlgorithm } from './nas/index.ts';
+import { DartsSearch, EnasSearch, type ValidateOnlyAlgorithm } from './nas/index.ts';
 import { createPbt } from './pbt/index.ts';
 import { RandomSearch } from './random.ts';
 import { SobolSearch } from './sobol.ts';
@@ -56,12 +56,11 @@ export const builtinAlgorithms: Record<string, () => SearchAlgorithm> = {
   'multivariate-tpe': () => createMultivariateTpe(),
   bayesianoptimization: () => createBayesianOptimization(),
   darts: () => new DartsSearch(),
+  enas: () => new EnasSearch(),
 };
 
 /**
  * Katib algorithms that are checked (`hpo validate`, ValidateAlgorithmSettings) but cannot run in this version,
- * each with the reason a run is refused.
+ * each with the reason a run is refused. Empty now that enas runs; the refusal paths stay for the next such name.
  */
-export const validateOnlyAlgorithms: Readonly<Record<string, ValidateOnlyAlgorithm>> = {
-  enas: enasValidateOnly,
-};
+export const validateOnlyAlgorithms: Readonly<Record<string, ValidateOnlyAlgorithm>> = {};

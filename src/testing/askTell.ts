@@ -1,3 +1,4 @@
+import type { NasSpace } from '../search/nas/space.ts';
 import type { Assignment, SearchSpace } from '../search/space.ts';
 import type {
   ObjectiveSpec,
@@ -26,6 +27,8 @@ export interface AskTellOptions {
   readonly history?: readonly TrialView[];
   /** The state to send with the first request, as stored after an earlier run (resuming it). */
   readonly state?: unknown;
+  /** The architecture space of a NAS search (then `space` is usually empty). */
+  readonly nas?: NasSpace;
 }
 
 /** The trials of a finished loop and every result the algorithm returned. */
@@ -76,6 +79,8 @@ export function makeRequest(options: {
   readonly maxTrialCount?: number;
   /** Defaults to `count` (a request for a whole batch). */
   readonly parallelTrialCount?: number;
+  /** The architecture space of a NAS search. */
+  readonly nas?: NasSpace;
 }): SuggestRequest {
   const objectives = options.objectives ?? [{ type: options.type ?? 'minimize', metricName: 'objective' }];
   const base = {
@@ -90,8 +95,9 @@ export function makeRequest(options: {
     parallelTrialCount: options.parallelTrialCount ?? Math.max(1, options.count),
   };
   const withState = options.state === undefined ? base : { ...base, state: options.state };
-  const request =
+  const bounded =
     options.maxTrialCount === undefined ? withState : { ...withState, maxTrialCount: options.maxTrialCount };
+  const request = options.nas === undefined ? bounded : { ...bounded, nas: options.nas };
   // Clone so freezing never touches the caller's objects, then freeze to catch algorithms that mutate input.
   return deepFreeze(structuredClone(request));
 }
@@ -131,8 +137,9 @@ export async function runAskTell(options: AskTellOptions): Promise<AskTellRun> {
   return { trials, results, best, exhausted };
 }
 
-function pick(options: AskTellOptions): { seed?: number; settings?: Settings } {
-  const out: { seed?: number; settings?: Settings } = {};
+function pick(options: AskTellOptions): { seed?: number; settings?: Settings; nas?: NasSpace } {
+  const out: { seed?: number; settings?: Settings; nas?: NasSpace } = {};
+  if (options.nas !== undefined) out.nas = options.nas;
   if (options.seed !== undefined) out.seed = options.seed;
   if (options.settings !== undefined) out.settings = options.settings;
   return out;

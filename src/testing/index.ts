@@ -4,6 +4,11 @@
  */
 export { type AskTellOptions, type AskTellRun, deepFreeze, makeRequest, makeTrial, runAskTell } from './askTell.ts';
 export { type Benchmark, branin, mixedObjective, mixedSpace, sphere, steppedMixedSpace } from './benchmarks.ts';
+export {
+  describeNasSearchAlgorithm,
+  type NasSearchAlgorithmSuiteOptions,
+  nasHashObjective,
+} from './describeNasSearchAlgorithm.ts';
 export { describeSearchAlgorithm, type SearchAlgorithmSuiteOptions } from './describeSearchAlgorithm.ts';
 export { compareWithRandom, type ImprovementOptions, type ImprovementReport } from './improvement.ts';
 export { expectExactResume } from './resume.ts';

@@ -1,5 +1,6 @@
 import { expect } from 'vitest';
-import type { SearchSpace } from '../search/space.ts';
+import type { NasSpace } from '../search/nas/space.ts';
+import type { Assignment, SearchSpace } from '../search/space.ts';
 import type { SearchAlgorithm, Settings } from '../search/types.ts';
 import { runAskTell } from './askTell.ts';
 import { mixedObjective } from './benchmarks.ts';
@@ -13,11 +14,19 @@ import { mixedObjective } from './benchmarks.ts';
  */
 export async function expectExactResume(
   factory: () => SearchAlgorithm,
-  options: { readonly space: SearchSpace; readonly settings?: Settings; readonly seed?: number },
+  options: {
+    readonly space: SearchSpace;
+    readonly settings?: Settings;
+    readonly seed?: number;
+    /** A NAS search's architecture space, with `evaluate` for its trials. */
+    readonly nas?: NasSpace;
+    readonly evaluate?: (params: Assignment) => number;
+  },
 ): Promise<void> {
   const common = {
     space: options.space,
-    evaluate: mixedObjective,
+    evaluate: options.evaluate ?? mixedObjective,
+    ...(options.nas === undefined ? {} : { nas: options.nas }),
     batch: 2,
     seed: options.seed ?? 3,
     settings: options.settings ?? {},

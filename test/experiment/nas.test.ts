@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { ErrorCode } from '../../src/common/errors.ts';
 import { Experiment } from '../../src/experiment/experiment.ts';
 import { checkExperiment } from '../../src/experiment/prepare.ts';
 import { previewTrials } from '../../src/experiment/preview.ts';
 import { dartsTrialParameters } from '../../src/search/nas/darts.ts';
+import type { EnasState } from '../../src/search/nas/enasSearch.ts';
 import { configOf } from '../../src/spec/config.ts';
 import { loadExperimentFile } from '../../src/spec/load.ts';
 import type { ExperimentManifest } from '../../src/spec/types.ts';
 import type { Store } from '../../src/store/types.ts';
 import { resolveAlgorithm } from '../../src/suggestion/registry.ts';
-import { caught, freshStorePerTest, rejected } from '../helpers.ts';
+import { freshStorePerTest } from '../helpers.ts';
 import { katibExample } from '../search/nas/helpers.ts';
 
 function example(name: string): ExperimentManifest {
@@ -25,7 +25,7 @@ describe('hpo validate on NAS Experiments (every check a run makes)', () => {
     expect(await checkExperiment(example(name))).toEqual([]);
   });
 
-  it('runs the ENAS settings check although enas cannot run here', async () => {
+  it('runs the ENAS settings check', async () => {
     const issues = await checkExperiment(withSettings(example('enas-cpu'), [{ name: 'controller_lr', value: '1' }]));
     expect(issues).toMatchObject([
       { path: 'spec.algorithm.algorithmSettings[0].name', message: expect.stringContaining('controller_lr') },
@@ -41,14 +41,53 @@ describe('hpo validate on NAS Experiments (every check a run makes)', () => {
   });
 });
 
-describe('enas refuses to run, saying why', () => {
-  it('in the registry (hpo run) and in a preview, with code UNSUPPORTED', async () => {
-    const e = caught(() => resolveAlgorithm('enas', {}));
-    expect(e.code).toBe(ErrorCode.unsupported);
-    expect(e.message).toContain('learned LSTM controller');
-    expect(e.message).toContain('darts');
-    const p = await rejected(previewTrials(example('enas-cpu')));
-    expect(p.message).toContain('learned LSTM controller');
+describe('enas through the local controller', () => {
+  let store: Store;
+  freshStorePerTest((s) => {
+    store = s;
+  });
+
+  /** Katib's enas-gpu example (8 layers), small and fast, with `maxTrialCount` trials one at a time. */
+  function small(maxTrialCount: number): ExperimentManifest {
+    const m = withSettings(example('enas-gpu'), [
+      { name: 'controller_hidden_size', value: '8' },
+      { name: 'controller_train_steps', value: '3' },
+    ]);
+    return {
+      ...m,
+      metadata: { name: 'enas-small' },
+      spec: { ...m.spec, maxTrialCount, parallelTrialCount: 1, resumePolicy: 'LongRunning' },
+    };
+  }
+
+  it('resolves to the built-in controller, and a preview shows Katib’s two parameters', async () => {
+    expect(resolveAlgorithm('enas', {}).ref).toEqual({ name: 'enas' });
+    const { trials } = await previewTrials(example('enas-gpu'));
+    expect(trials.length).toBeGreaterThan(0);
+    for (const t of trials) {
+      expect(Object.keys(t.params).sort()).toEqual(['architecture', 'nn_config']);
+      expect(JSON.parse(String(t.params.architecture))).toHaveLength(8);
+    }
+  });
+
+  it('trains on each trial, and a resumed run continues the stored controller', async () => {
+    const objective = (params: Record<string, unknown>): number =>
+      (JSON.parse(String(params.architecture)) as number[][]).filter((l) => l[0] === 0).length;
+    const first = Experiment.fromManifest(small(3), { store });
+    const r1 = await first.optimize(async (params) => objective(params));
+    expect(r1.trials.map((t) => t.state)).toEqual(['Succeeded', 'Succeeded', 'Succeeded']);
+    await first.close();
+    const stored = (await store.loadAlgorithmState('enas-small')) as EnasState;
+    // The third trial finished after the last suggestion: trained on at the next call.
+    expect(stored.trained).toEqual(r1.trials.slice(0, 2).map((t) => t.name));
+    expect(stored.adamStep).toBe(6);
+    const again = Experiment.fromManifest(small(5), { store });
+    const r2 = await again.optimize(async (params) => objective(params), { budget: { maxTrialCount: 5 } });
+    expect(r2.trials).toHaveLength(5);
+    await again.close();
+    const resumed = (await store.loadAlgorithmState('enas-small')) as EnasState;
+    expect(resumed.trained).toEqual(r2.trials.slice(0, 4).map((t) => t.name));
+    expect(resumed.adamStep).toBe(12);
   });
 });
 

@@ -1,10 +1,16 @@
 import type { Issue } from '../../common/issue.ts';
 import type { AlgorithmCapabilities, Settings, ValidationContext } from '../types.ts';
-import { validateEnas } from './enasValidation.ts';
 
 export { sampleArchitecture } from './architectureSampler.ts';
 export { DartsSearch, dartsSearchSpace, dartsTrialParameters } from './darts.ts';
 export { dartsAlgorithmSettings, dartsSettingNames } from './dartsSettings.ts';
+export {
+  type ControllerPass,
+  type EnasControllerShape,
+  type EnasWeights,
+  initialWeights,
+  runController,
+} from './enasController.ts';
 export {
   type Architecture,
   architectureText,
@@ -15,6 +21,8 @@ export {
   enasTrialParameters,
   nnConfigText,
 } from './enasEncoding.ts';
+export { EnasSearch, type EnasState, parseArchitecture, trialReward } from './enasSearch.ts';
+export { type EnasSettings, enasSettings } from './enasSettings.ts';
 export { enasNoneSettings, enasSettingRules, validateEnas } from './enasValidation.ts';
 export { katibNasText, type PyDict, type PyValue, pythonFloatRepr, pythonJsonDumps } from './pythonJson.ts';
 export type { NasOperation, NasParameter, NasSpace } from './space.ts';
@@ -29,16 +37,3 @@ export interface ValidateOnlyAlgorithm {
   /** Why it cannot run, in one sentence. */
   readonly reason: string;
 }
-
-/**
- * ENAS: its settings and nasConfig are checked as Katib checks them, and its trial parameters (`architecture`,
- * `nn_config`) are built here, but the learned LSTM controller that chooses architectures is not in this version.
- * Offering uniformly random architectures under Katib's name would pass random search off as ENAS, so it refuses.
- */
-export const enasValidateOnly: ValidateOnlyAlgorithm = {
-  capabilities: { nas: true },
-  validate: validateEnas,
-  reason:
-    'enas cannot run here yet: its learned LSTM controller is not in this version of hpo-workbench (it comes in ' +
-    'the next step of issue #13).',
-};

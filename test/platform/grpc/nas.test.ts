@@ -3,7 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readExperiment, toManifest } from '../../../src/platform/grpc/experiment.ts';
 import type { ExperimentMessage, NasConfigMessage, ParameterSpecMessage } from '../../../src/platform/grpc/messages.ts';
 import { type SuggestionServer, startSuggestionServer } from '../../../src/platform/grpc/server.ts';
+import { decodeState } from '../../../src/platform/grpc/state.ts';
 import { dartsTrialParameters } from '../../../src/search/nas/darts.ts';
+import type { EnasState } from '../../../src/search/nas/enasSearch.ts';
 import { configOf, parseExperiment } from '../../../src/spec/config.ts';
 import { loadExperimentFile } from '../../../src/spec/load.ts';
 import type { ExperimentManifest, NasConfig } from '../../../src/spec/types.ts';
@@ -178,15 +180,49 @@ describe('the Suggestion service over gRPC (Katib’s own proto on the client si
     if (!r.ok) expect(r.details).toContain('spec.algorithm.algorithmSettings[0].value');
   });
 
-  it('enas: refused at ValidateAlgorithmSettings and GetSuggestions, saying why', async () => {
+  it('enas: validates, suggests Katib’s two assignments, and trains on the next request from the state it sent', async () => {
     const exp = message(example('enas-cpu'));
-    for (const [method, request] of [
-      ['ValidateAlgorithmSettings', { experiment: exp }],
-      ['GetSuggestions', { experiment: exp, trials: [], current_request_number: 2 }],
-    ] as const) {
-      const r = await call(clients.suggestion, method, request);
-      expect(r).toMatchObject({ ok: false, code: status.INVALID_ARGUMENT });
-      if (!r.ok) expect(r.details).toContain('learned LSTM controller');
+    const small = [
+      { name: 'controller_hidden_size', value: '8' },
+      { name: 'controller_train_steps', value: '2' },
+    ];
+    const experiment = {
+      ...exp,
+      spec: { ...exp.spec, algorithm: { ...exp.spec!.algorithm!, algorithm_settings: small } },
+    };
+    expect((await call(clients.suggestion, 'ValidateAlgorithmSettings', { experiment })).ok).toBe(true);
+    const r = await call<Reply>(clients.suggestion, 'GetSuggestions', {
+      experiment,
+      trials: [],
+      current_request_number: 2,
+    });
+    if (!r.ok) throw new Error(r.details);
+    expect(r.reply.parameter_assignments).toHaveLength(2);
+    for (const a of r.reply.parameter_assignments) {
+      expect(a.assignments.map((x) => x.name)).toEqual(['architecture', 'nn_config']);
+      expect(a.assignments[0]!.value).toMatch(/^\[\[\d+\]\]$/);
+      expect(a.assignments[1]!.value).toMatch(/^\{'num_layers': 1, 'input_sizes': \[32, 32, 3\]/);
     }
+    // Katib sends the reply's settings (the server's state) back, with the two trials now finished.
+    const settings = [...small, ...r.reply.algorithm.algorithm_settings];
+    const trials = r.reply.parameter_assignments.map((a, i) =>
+      trial({
+        name: a.trial_name,
+        assignments: a.assignments,
+        metrics: { 'Validation-Accuracy': String(0.5 + i / 10) },
+      }),
+    );
+    const again = await call<Reply>(clients.suggestion, 'GetSuggestions', {
+      experiment: {
+        ...experiment,
+        spec: { ...experiment.spec, algorithm: { ...experiment.spec.algorithm, algorithm_settings: settings } },
+      },
+      trials,
+      current_request_number: 1,
+    });
+    if (!again.ok) throw new Error(again.details);
+    const state = decodeState(again.reply.algorithm.algorithm_settings[0]!.value, 'enas')!.state as EnasState;
+    expect(state.trained).toEqual(r.reply.parameter_assignments.map((a) => a.trial_name));
+    expect(state.adamStep).toBe(2);
   });
 });

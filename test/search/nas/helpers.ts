@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import type { NasSpace } from '../../../src/search/nas/space.ts';
 import type { ValidationContext } from '../../../src/search/types.ts';
 import { configOf, type ExperimentConfig, validationContext } from '../../../src/spec/config.ts';
 import { loadExperimentFile } from '../../../src/spec/load.ts';
@@ -17,3 +18,16 @@ export function nasExample(file: string): ExperimentConfig {
 export function nasContext(file: string): ValidationContext {
   return validationContext(nasExample(file));
 }
+
+/** A small space: 4 layers, 3 operation ids (one operation, a 3-value categorical). */
+export const toySpace: NasSpace = {
+  numLayers: 4,
+  inputSizes: [8],
+  outputSizes: [2],
+  operations: [
+    {
+      operationType: 'convolution',
+      parameters: [{ name: 'filter_size', parameterType: 'categorical', feasibleSpace: { list: ['3', '5', '7'] } }],
+    },
+  ],
+};
