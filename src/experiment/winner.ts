@@ -9,6 +9,7 @@ import type { Assignment } from '../search/space.ts';
 import { renderTrialSpec } from '../spec/template.ts';
 import type { ConfigMapSource, TrialParameterSpec } from '../spec/types.ts';
 import type { ExperimentRecord, ExperimentRef, MetricSummary, Store, TrialRecord } from '../store/types.ts';
+import { type ArtifactRecord, readArtifactRecord } from '../trial/artifacts.ts';
 import { ExperimentWorkspace } from '../trial/workspace.ts';
 import { bestTrial } from './report.ts';
 
@@ -48,6 +49,11 @@ export interface WinnerDocument {
   readonly workDir?: string;
   /** The trial's log (its stdout and stderr), when it ran as a local process. */
   readonly logPath?: string;
+  /**
+   * The files the trial left in its artifacts folder (`HPO_ARTIFACTS_DIR`), with kind and sha256 as recorded when it
+   * ended; empty when it left none or did not run as a local process.
+   */
+  readonly artifacts: readonly ArtifactRecord[];
   readonly startedAt?: string;
   readonly completedAt?: string;
 }
@@ -58,6 +64,17 @@ export interface WinnerSource {
   readonly trial: TrialRecord;
   /** The store's folder; with it a local trial's log path is given. */
   readonly storeRoot?: string;
+  /** The trial's recorded artifacts (read with {@link readWinnerArtifacts}); none when not given. */
+  readonly artifacts?: readonly ArtifactRecord[];
+}
+
+/** The recorded artifacts of a trial of `experiment` in the store folder `storeRoot`. */
+export function readWinnerArtifacts(
+  storeRoot: string,
+  experiment: ExperimentRecord,
+  trial: TrialRecord,
+): Promise<ArtifactRecord[]> {
+  return readArtifactRecord(new ExperimentWorkspace(storeRoot, experiment).artifactRecordPath(trial.name));
 }
 
 /** The template of `experiment` rendered for `trial`, as the executor rendered it when the trial ran. */
@@ -102,6 +119,7 @@ export function winnerDocument(source: WinnerSource): WinnerDocument {
     trialTemplate: winnerTemplate(experiment, trial),
     ...(trial.workDir === undefined ? {} : { workDir: trial.workDir }),
     ...(local ? { logPath: new ExperimentWorkspace(source.storeRoot!, experiment).logPath(trial.name) } : {}),
+    artifacts: source.artifacts ?? [],
     ...(trial.startedAt === undefined ? {} : { startedAt: trial.startedAt }),
     ...(trial.completedAt === undefined ? {} : { completedAt: trial.completedAt }),
   };
@@ -112,5 +130,7 @@ export async function readWinner(store: Store, experiment: ExperimentRef): Promi
   const exp = await store.getExperiment(experiment);
   if (exp === undefined) return undefined;
   const trial = bestTrial(exp, await store.listTrials(experiment));
-  return trial === undefined ? undefined : winnerDocument({ experiment: exp, trial, storeRoot: store.root });
+  if (trial === undefined) return undefined;
+  const artifacts = await readWinnerArtifacts(store.root, exp, trial);
+  return winnerDocument({ experiment: exp, trial, storeRoot: store.root, artifacts });
 }
