@@ -18,6 +18,13 @@ import { importGrpc } from './optional.ts';
 import { plotCommand } from './plot.ts';
 import { defaultWatchInterval, statusCommand, trialsCommand } from './watch.ts';
 
+/** `--canary`: a whole percent 0-100, else exit 2. */
+function percent(v: string): number {
+  const n = Number(v);
+  if (!/^\d+$/.test(v.trim()) || n > 100) throw new InvalidArgumentError('a whole percent from 0 to 100');
+  return n;
+}
+
 function positiveInt(name: string): (v: string) => number {
   return (v) => {
     const n = Number(v);
@@ -167,10 +174,23 @@ export function buildProgram(exit: (code: number) => void): Command {
 
   program
     .command('export')
-    .description('hand the best trial on: a Kubeflow Pipelines v2 pipeline (IR YAML) that retrains it')
+    .description(
+      'hand the best trial on: a Kubeflow Pipelines v2 pipeline (IR YAML) that retrains it, or a KServe InferenceService that serves its model',
+    )
     .argument('<name>')
-    .addOption(new Option('--to <target>', 'what to write').choices(['kfp']).makeOptionMandatory())
+    .addOption(new Option('--to <target>', 'what to write').choices(['kfp', 'kserve']).makeOptionMandatory())
     .option('--out <file>', 'write to this file instead of stdout')
+    .option('--storage-uri <uri>', 'kserve: where the cluster reads the model (gs://, s3://, pvc://, ...)')
+    .option('--canary <percent>', 'kserve: canaryTrafficPercent when replacing a running service (0-100)', percent)
+    .addOption(
+      new Option('--format <format>', 'kserve: the predictor (default: from the model file)').choices([
+        'sklearn',
+        'pytorch',
+        'custom',
+      ]),
+    )
+    .option('--image <image>', 'kserve: the image of a custom predictor')
+    .option('--name <name>', 'kserve: the InferenceService name (default: the experiment name)')
     .addOption(storeOption())
     .addOption(namespaceOption())
     .action(async (name: string, o) =>
