@@ -97,8 +97,9 @@ function resources(winner: WinnerDocument, warnings: string[]): Record<string, R
     for (const [name, v] of Object.entries(given)) {
       const q = quantity(v);
       if (q === undefined) continue;
-      if (name === 'cpu' || name === 'memory' || gpus.has(name)) (out[side] ??= {})[name] = q;
-      else
+      if (name === 'cpu' || name === 'memory' || gpus.has(name)) {
+        out[side] = { ...out[side], [name]: q };
+      } else
         warnings.push(`resource '${name}' of the trial template was left out: serving rarely needs what training did`);
     }
   }
