@@ -16,6 +16,7 @@ import { unlockCommand } from './lockCommands.ts';
 import { defaultFollowInterval, logsCommand } from './logs.ts';
 import { importGrpc } from './optional.ts';
 import { plotCommand } from './plot.ts';
+import { serveCommand } from './serve.ts';
 import { defaultWatchInterval, statusCommand, trialsCommand } from './watch.ts';
 
 /** `--canary`: a whole percent 0-100, else exit 2. */
@@ -196,6 +197,18 @@ export function buildProgram(exit: (code: number) => void): Command {
     .action(async (name: string, o) =>
       exit(await exportCommand(name, withStore({ ...o, sdkVersion: `hpo-workbench-${packageVersion()}` }))),
     );
+
+  program
+    .command('serve')
+    .description("answer KServe's Open Inference Protocol (v2) on this machine for the best trial's scikit-learn model")
+    .argument('<name>')
+    .addOption(storeOption())
+    .addOption(namespaceOption())
+    .option('--port <n>', 'port to listen on', positiveInt('--port'), 8080)
+    .option('--host <host>', 'address to bind', '127.0.0.1')
+    .option('--model-name <name>', 'the NAME in /v2/models/NAME (default: the experiment name)')
+    .option('--python <path>', 'the Python that has scikit-learn and joblib', '/usr/bin/python3')
+    .action(async (name: string, o) => exit(await serveCommand(name, withStore(o))));
 
   program
     .command('explain')

@@ -15,3 +15,7 @@ export {
   storageUriSchemes,
   winnerModel,
 } from './inferenceService.ts';
+export { type InferRequest, type InferTensor, readInferRequest, v2Datatype } from './openInference.ts';
+export { type ModelServer, type ServeModelOptions, serveModel } from './serve.ts';
+export { servableModel } from './servedModel.ts';
+export { defaultPython, type HelperPrediction, type HelperReady, SklearnHelper } from './sklearnHelper.ts';
