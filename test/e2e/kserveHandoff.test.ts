@@ -2,7 +2,7 @@
 // `hpo export --to kserve` writes an InferenceService that KServe 0.20's CRD accepts, and `serveModel` (hpo serve)
 // answers real Open Inference Protocol requests with the winner's own predictions.
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, copyFileSync, readFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -172,8 +172,17 @@ describe('hpo serve (Open Inference Protocol v2) on the winner model', () => {
   it('answers 404 for another model or path and 405 for a wrong method, and keeps serving', async () => {
     expect((await post('/v2/models/other/infer', {})).status).toBe(404);
     expect((await call('/v2/nothing')).status).toBe(404);
+    expect((await call('/v2/models/%E0/ready')).status).toBe(404);
     expect((await call('/v2/models/svc-digits/infer')).status).toBe(405);
     expect((await call('/v2/health/ready')).status).toBe(200);
+  });
+
+  it('says why a file that is not a model cannot be served', async () => {
+    const junk = join(tmp.dir, 'junk.joblib');
+    writeFileSync(junk, 'not a pickle');
+    await expect(serveModel({ modelPath: junk, modelName: 'junk', port: 0 })).rejects.toThrow(
+      /could not load the model .*junk\.joblib/,
+    );
   });
 
   it('refuses to serve a model whose bytes changed since the trial recorded them', async () => {

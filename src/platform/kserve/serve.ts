@@ -57,6 +57,15 @@ function readBody(req: IncomingMessage, limit: number): Promise<string | undefin
   });
 }
 
+/** A path segment decoded; a malformed escape (`%E0`) is kept as written, so it names no model instead of failing. */
+function decoded(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
 /** Starts the helper on the model, then the HTTP server; resolves once both are ready. */
 export async function serveModel(options: ServeModelOptions): Promise<ModelServer> {
   const { helper, ready } = await SklearnHelper.start(options.modelPath, options.python);
@@ -102,7 +111,7 @@ export async function serveModel(options: ServeModelOptions): Promise<ModelServe
     if (path === '/v2/health/ready' && get) return json(res, helper.alive ? 200 : 503, { ready: helper.alive });
     if (path === '/v2' && get) return json(res, 200, { name: 'hpo-workbench', version: '2', extensions: [] });
     if (model === null) return json(res, 404, { error: `no route ${path}` });
-    if (decodeURIComponent(model[1]!) !== name)
+    if (decoded(model[1]!) !== name)
       return json(res, 404, { error: `model '${model[1]}' is not served here; '${name}' is` });
     if (model[2] === '/infer') {
       if (req.method !== 'POST') return json(res, 405, { error: 'infer takes POST' });

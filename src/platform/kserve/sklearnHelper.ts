@@ -14,16 +14,21 @@ export const defaultPython = '/usr/bin/python3';
 // allow_nan=False: a NaN or infinite prediction becomes an error reply instead of text that is not JSON.
 const source = `
 import json, sys
+# The protocol owns stdout; anything the model prints goes to stderr instead of into a reply.
+out, sys.stdout = sys.stdout, sys.stderr
+def reply(obj, **kw):
+    out.write(json.dumps(obj, **kw) + "\\n")
+    out.flush()
 try:
     import joblib
     import numpy as np
     model = joblib.load(sys.argv[1])
 except Exception as e:
-    print(json.dumps({"error": "%s: %s" % (type(e).__name__, e)}), flush=True)
+    reply({"error": "%s: %s" % (type(e).__name__, e)})
     sys.exit(1)
 features = getattr(model, "n_features_in_", None)
-print(json.dumps({"ready": True, "type": type(model).__module__ + "." + type(model).__name__,
-                  "features": int(features) if features is not None else None}), flush=True)
+reply({"ready": True, "type": type(model).__module__ + "." + type(model).__name__,
+       "features": int(features) if features is not None else None})
 for line in sys.stdin:
     try:
         req = json.loads(line)
@@ -31,11 +36,12 @@ for line in sys.stdin:
         y = np.asarray(model.predict(x))
         kind = y.dtype.kind
         data = y.reshape(-1).tolist() if kind in "biuf" else [str(v) for v in y.reshape(-1)]
-        reply = json.dumps({"shape": list(y.shape), "kind": kind, "itemsize": int(y.dtype.itemsize), "data": data},
-                           allow_nan=False)
+        text = json.dumps({"shape": list(y.shape), "kind": kind, "itemsize": int(y.dtype.itemsize), "data": data},
+                          allow_nan=False)
     except Exception as e:
-        reply = json.dumps({"error": "%s: %s" % (type(e).__name__, e)})
-    print(reply, flush=True)
+        text = json.dumps({"error": "%s: %s" % (type(e).__name__, e)})
+    out.write(text + "\\n")
+    out.flush()
 `;
 
 /** What the helper says once the model is loaded. */
