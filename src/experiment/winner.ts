@@ -4,6 +4,7 @@
  * returns it, and `hpo-workbench/kfp` builds its pipeline from the same record.
  */
 
+import { join } from 'node:path';
 import { WorkbenchError } from '../common/errors.ts';
 import type { Assignment } from '../search/space.ts';
 import { renderTrialSpec } from '../spec/template.ts';
@@ -68,13 +69,22 @@ export interface WinnerSource {
   readonly artifacts?: readonly ArtifactRecord[];
 }
 
-/** The recorded artifacts of a trial of `experiment` in the store folder `storeRoot`. */
-export function readWinnerArtifacts(
+/**
+ * The recorded artifacts of a trial of `experiment` in the store folder `storeRoot`, their paths taken from where
+ * the store is now (a store moved or copied since keeps working); a record naming a file outside the trial's
+ * artifacts folder (`..`, an absolute name: a tampered record) is left out.
+ */
+export async function readWinnerArtifacts(
   storeRoot: string,
   experiment: ExperimentRecord,
   trial: TrialRecord,
 ): Promise<ArtifactRecord[]> {
-  return readArtifactRecord(new ExperimentWorkspace(storeRoot, experiment).artifactRecordPath(trial.name));
+  const ws = new ExperimentWorkspace(storeRoot, experiment);
+  const dir = ws.artifactsDir(trial.name);
+  const records = await readArtifactRecord(ws.artifactRecordPath(trial.name));
+  return records
+    .filter((a) => typeof a.name === 'string' && !a.name.startsWith('/') && !a.name.split('/').includes('..'))
+    .map((a) => ({ ...a, path: join(dir, ...a.name.split('/')) }));
 }
 
 /** The template of `experiment` rendered for `trial`, as the executor rendered it when the trial ran. */
