@@ -33,6 +33,15 @@ export interface ExportOptions extends StoreOptions {
 /** Runs `hpo export`; resolves to the exit code. */
 export function exportCommand(name: string, opts: ExportOptions): Promise<number> {
   return withReadStore(opts.store, async (store) => {
+    if (opts.to !== 'kserve') {
+      const given = (['storageUri', 'canary', 'format', 'image', 'name'] as const).filter((k) => opts[k] !== undefined);
+      if (given.length > 0) {
+        throw new WorkbenchError(
+          ErrorCode.invalidArgument,
+          `${given.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')} ${given.length > 1 ? 'are' : 'is'} for --to kserve, not --to ${opts.to}`,
+        );
+      }
+    }
     const exp = await requireExperiment(store, name, opts.namespace);
     const { text, warnings, what } =
       opts.to === 'kserve' ? await kserveText(store, exp, opts) : await kfpText(store, exp, opts);

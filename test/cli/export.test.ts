@@ -139,6 +139,7 @@ describe('hpo export --to kfp', () => {
     // The quickstart's trials save no model: nothing for an InferenceService to serve.
     [['quickstart', '--to', 'kserve', '--storage-uri', 's3://m/'], /recorded no model artifact/],
     [['quickstart', '--to', 'kserve', '--canary', '-5'], /--canary/],
+    [['quickstart', '--to', 'kfp', '--storage-uri', 's3://m/'], /--storage-uri is for --to kserve/],
     [['nosuch', '--to', 'kfp'], /no experiment 'nosuch'/],
   ])('hpo export %j is exit 2 with a clear message', (args, message) => {
     const r = hpo(['export', ...args, '--store', store]);
