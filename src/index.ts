@@ -21,6 +21,7 @@ export { bestTrial, type ExperimentResult, experimentResult, type TrialSummary }
 export { countTrials, ExperimentReason, type TrialCounts, type Verdict } from './experiment/status.ts';
 export {
   readWinner,
+  readWinnerArtifacts,
   type WinnerDocument,
   type WinnerSource,
   type WinnerTemplate,
@@ -108,6 +109,15 @@ export {
   registerAlgorithm,
   runnableAlgorithmNames,
 } from './suggestion/registry.ts';
+export {
+  type ArtifactKind,
+  type ArtifactRecord,
+  artifactKind,
+  artifactKinds,
+  artifactManifestName,
+  readArtifactRecord,
+  scanArtifacts,
+} from './trial/artifacts.ts';
 export type {
   ExecutorResult,
   ExperimentSource,

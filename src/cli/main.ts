@@ -16,8 +16,16 @@ import { unlockCommand } from './lockCommands.ts';
 import { defaultFollowInterval, logsCommand } from './logs.ts';
 import { importGrpc } from './optional.ts';
 import { plotCommand } from './plot.ts';
+import { serveCommand } from './serve.ts';
 import { uiCommand } from './ui.ts';
 import { defaultWatchInterval, statusCommand, trialsCommand } from './watch.ts';
+
+/** `--canary`: a whole percent 0-100, else exit 2. */
+function percent(v: string): number {
+  const n = Number(v);
+  if (!/^\d+$/.test(v.trim()) || n > 100) throw new InvalidArgumentError('a whole percent from 0 to 100');
+  return n;
+}
 
 function positiveInt(name: string): (v: string) => number {
   return (v) => {
@@ -204,15 +212,40 @@ export function buildProgram(exit: (code: number) => void): Command {
 
   program
     .command('export')
-    .description('hand the best trial on: a Kubeflow Pipelines v2 pipeline (IR YAML) that retrains it')
+    .description(
+      'hand the best trial on: a Kubeflow Pipelines v2 pipeline (IR YAML) that retrains it, or a KServe InferenceService that serves its model',
+    )
     .argument('<name>')
-    .addOption(new Option('--to <target>', 'what to write').choices(['kfp']).makeOptionMandatory())
+    .addOption(new Option('--to <target>', 'what to write').choices(['kfp', 'kserve']).makeOptionMandatory())
     .option('--out <file>', 'write to this file instead of stdout')
+    .option('--storage-uri <uri>', 'kserve: where the cluster reads the model (gs://, s3://, pvc://, ...)')
+    .option('--canary <percent>', 'kserve: canaryTrafficPercent when replacing a running service (0-100)', percent)
+    .addOption(
+      new Option('--format <format>', 'kserve: the predictor (default: from the model file)').choices([
+        'sklearn',
+        'pytorch',
+        'custom',
+      ]),
+    )
+    .option('--image <image>', 'kserve: the image of a custom predictor')
+    .option('--name <name>', 'kserve: the InferenceService name (default: the experiment name)')
     .addOption(storeOption())
     .addOption(namespaceOption())
     .action(async (name: string, o) =>
       exit(await exportCommand(name, withStore({ ...o, sdkVersion: `hpo-workbench-${packageVersion()}` }))),
     );
+
+  program
+    .command('serve')
+    .description("answer KServe's Open Inference Protocol (v2) on this machine for the best trial's scikit-learn model")
+    .argument('<name>')
+    .addOption(storeOption())
+    .addOption(namespaceOption())
+    .option('--port <n>', 'port to listen on', positiveInt('--port'), 8080)
+    .option('--host <host>', 'address to bind', '127.0.0.1')
+    .option('--model-name <name>', 'the NAME in /v2/models/NAME (default: the experiment name)')
+    .option('--python <path>', 'the Python that has scikit-learn and joblib', '/usr/bin/python3')
+    .action(async (name: string, o) => exit(await serveCommand(name, withStore(o))));
 
   program
     .command('explain')

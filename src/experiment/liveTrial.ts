@@ -2,6 +2,7 @@ import type { MetricLog } from '../metrics/types.ts';
 import type { Settings } from '../search/types.ts';
 import type { CollectorConfig } from '../spec/config.ts';
 import type { ExperimentRecord, TrialRecord } from '../store/types.ts';
+import { scanArtifacts, writeArtifactRecord } from '../trial/artifacts.ts';
 import type { ExecutorResult, StopReason, TrialExecutor } from '../trial/executor.ts';
 import { runTrial } from '../trial/runTrial.ts';
 import { TrialMetrics } from '../trial/trialMetrics.ts';
@@ -74,7 +75,8 @@ export class LiveTrial {
     await o.ready;
     if (o.executor.needsWorkDir) await o.workspace.prepareTrial(t.name);
     const checkpoint = await prepareCheckpoint(t, o);
-    return runTrial({
+    const artifactsDir = o.executor.needsWorkDir ? o.workspace.artifactsDir(t.name) : undefined;
+    const result = await runTrial({
       executor: o.executor,
       context: {
         experiment: o.experiment.name,
@@ -83,6 +85,7 @@ export class LiveTrial {
         params: t.params,
         workDir: o.workspace.trialDir(t.name),
         logPath: o.workspace.logPath(t.name),
+        ...(artifactsDir === undefined ? {} : { artifactsDir }),
         ...(checkpoint === undefined ? {} : { checkpoint }),
         warn: o.warn,
       },
@@ -95,6 +98,20 @@ export class LiveTrial {
         if (this.metrics.intermediate.length > before) o.onObjective();
       },
     });
+    // Recorded whatever the outcome: a failed or stopped trial's checkpoint is still worth finding.
+    if (artifactsDir !== undefined) await recordArtifacts(t.name, artifactsDir, o);
+    return result;
+  }
+}
+
+/** Records the files a trial left in its artifacts folder; a failure to do so is a warning, never the trial's. */
+async function recordArtifacts(trial: string, dir: string, o: LiveTrialOptions): Promise<void> {
+  try {
+    const { artifacts, problems } = await scanArtifacts(dir);
+    for (const p of problems) o.warn(`artifacts: ${p}`);
+    await writeArtifactRecord(o.workspace.artifactRecordPath(trial), artifacts);
+  } catch (e) {
+    o.warn(`artifacts of ${trial} could not be recorded: ${(e as Error).message}`);
   }
 }
 

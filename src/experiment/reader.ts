@@ -16,7 +16,7 @@ import {
 } from '../store/types.ts';
 import { type ControllerReport, controllerReport } from './controllerReport.ts';
 import { bestTrial, type ExperimentResult, experimentResult } from './report.ts';
-import { type WinnerDocument, winnerDocument } from './winner.ts';
+import { readWinnerArtifacts, type WinnerDocument, winnerDocument } from './winner.ts';
 
 /** What {@link ExperimentReader.changes} returns: the experiment's changes after `since`, and where to continue. */
 export interface ReaderChanges {
@@ -146,7 +146,9 @@ export class ExperimentReader {
   async winner(): Promise<WinnerDocument | undefined> {
     const trial = await this.best();
     if (trial === undefined) return undefined;
-    return winnerDocument({ experiment: await this.experiment(), trial, storeRoot: this.readable.root });
+    const experiment = await this.experiment();
+    const artifacts = await readWinnerArtifacts(this.readable.root, experiment, trial);
+    return winnerDocument({ experiment, trial, storeRoot: this.readable.root, artifacts });
   }
 
   /** The result document, the same that `Experiment.result()` and `hpo run --output json` give. */

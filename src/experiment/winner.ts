@@ -4,11 +4,13 @@
  * returns it, and `hpo-workbench/kfp` builds its pipeline from the same record.
  */
 
+import { join } from 'node:path';
 import { WorkbenchError } from '../common/errors.ts';
 import type { Assignment } from '../search/space.ts';
 import { renderTrialSpec } from '../spec/template.ts';
 import type { ConfigMapSource, TrialParameterSpec } from '../spec/types.ts';
 import type { ExperimentRecord, ExperimentRef, MetricSummary, Store, TrialRecord } from '../store/types.ts';
+import { type ArtifactRecord, readArtifactRecord } from '../trial/artifacts.ts';
 import { ExperimentWorkspace } from '../trial/workspace.ts';
 import { bestTrial } from './report.ts';
 
@@ -48,6 +50,11 @@ export interface WinnerDocument {
   readonly workDir?: string;
   /** The trial's log (its stdout and stderr), when it ran as a local process. */
   readonly logPath?: string;
+  /**
+   * The files the trial left in its artifacts folder (`HPO_ARTIFACTS_DIR`), with kind and sha256 as recorded when it
+   * ended; empty when it left none or did not run as a local process.
+   */
+  readonly artifacts: readonly ArtifactRecord[];
   readonly startedAt?: string;
   readonly completedAt?: string;
 }
@@ -58,6 +65,26 @@ export interface WinnerSource {
   readonly trial: TrialRecord;
   /** The store's folder; with it a local trial's log path is given. */
   readonly storeRoot?: string;
+  /** The trial's recorded artifacts (read with {@link readWinnerArtifacts}); none when not given. */
+  readonly artifacts?: readonly ArtifactRecord[];
+}
+
+/**
+ * The recorded artifacts of a trial of `experiment` in the store folder `storeRoot`, their paths taken from where
+ * the store is now (a store moved or copied since keeps working); a record naming a file outside the trial's
+ * artifacts folder (`..`, an absolute name: a tampered record) is left out.
+ */
+export async function readWinnerArtifacts(
+  storeRoot: string,
+  experiment: ExperimentRecord,
+  trial: TrialRecord,
+): Promise<ArtifactRecord[]> {
+  const ws = new ExperimentWorkspace(storeRoot, experiment);
+  const dir = ws.artifactsDir(trial.name);
+  const records = await readArtifactRecord(ws.artifactRecordPath(trial.name));
+  return records
+    .filter((a) => typeof a.name === 'string' && !a.name.startsWith('/') && !a.name.split('/').includes('..'))
+    .map((a) => ({ ...a, path: join(dir, ...a.name.split('/')) }));
 }
 
 /** The template of `experiment` rendered for `trial`, as the executor rendered it when the trial ran. */
@@ -102,6 +129,7 @@ export function winnerDocument(source: WinnerSource): WinnerDocument {
     trialTemplate: winnerTemplate(experiment, trial),
     ...(trial.workDir === undefined ? {} : { workDir: trial.workDir }),
     ...(local ? { logPath: new ExperimentWorkspace(source.storeRoot!, experiment).logPath(trial.name) } : {}),
+    artifacts: source.artifacts ?? [],
     ...(trial.startedAt === undefined ? {} : { startedAt: trial.startedAt }),
     ...(trial.completedAt === undefined ? {} : { completedAt: trial.completedAt }),
   };
@@ -112,5 +140,7 @@ export async function readWinner(store: Store, experiment: ExperimentRef): Promi
   const exp = await store.getExperiment(experiment);
   if (exp === undefined) return undefined;
   const trial = bestTrial(exp, await store.listTrials(experiment));
-  return trial === undefined ? undefined : winnerDocument({ experiment: exp, trial, storeRoot: store.root });
+  if (trial === undefined) return undefined;
+  const artifacts = await readWinnerArtifacts(store.root, exp, trial);
+  return winnerDocument({ experiment: exp, trial, storeRoot: store.root, artifacts });
 }

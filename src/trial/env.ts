@@ -26,6 +26,8 @@ export interface TrialEnvironmentOptions {
   readonly namespace: string;
   /** The trial's working directory, exported as `HPO_TRIAL_DIR`. */
   readonly workDir: string;
+  /** The trial's artifacts folder, exported as `HPO_ARTIFACTS_DIR` (and `$(HPO_ARTIFACTS_DIR)` in command/args). */
+  readonly artifactsDir?: string;
   /** The primary container's `env`, after `${trialParameters.x}` substitution. */
   readonly containerEnv?: readonly ContainerEnvVar[];
   /** The trial's assignment, exported as JSON in `HPO_PARAMS` (or written to `HPO_PARAMS_FILE` when large). */
@@ -57,6 +59,7 @@ export function trialEnvironment(opts: TrialEnvironmentOptions): { env: Record<s
     HPO_TRIAL: opts.trial,
     HPO_NAMESPACE: opts.namespace,
     HPO_TRIAL_DIR: opts.workDir,
+    ...(opts.artifactsDir === undefined ? {} : { HPO_ARTIFACTS_DIR: opts.artifactsDir }),
     ...paramsVariable(opts.params, opts.workDir),
     ...opts.extra,
   };

@@ -14,6 +14,11 @@ export interface TrialContext {
   readonly workDir: string;
   /** Where the trial's combined stdout/stderr go. */
   readonly logPath: string;
+  /**
+   * The trial's artifacts folder (`HPO_ARTIFACTS_DIR`), created by the controller with `workDir`; what the trial
+   * leaves there is recorded with kind and digest once it ended.
+   */
+  readonly artifactsDir?: string;
   /** The trial's checkpoint directory and the path the trial template knows it by (Katib's `suggestion_trial_dir`). */
   readonly checkpoint?: { readonly dir: string; readonly mountPath: string; readonly parent?: string };
   /** Records a warning event on the trial (e.g. an env var that cannot be set locally). */

@@ -199,6 +199,7 @@ export class LocalProcessExecutor implements TrialExecutor {
       namespace: ctx.namespace,
       workDir: ctx.workDir,
       params: ctx.params,
+      ...(ctx.artifactsDir === undefined ? {} : { artifactsDir: ctx.artifactsDir }),
       containerEnv: (container.env as never) ?? [],
       extra: { HPO_EXPERIMENT_DIR: this.sourceDir },
     });

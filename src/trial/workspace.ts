@@ -1,5 +1,5 @@
 /**
- * Every on-disk path of an experiment under its store: trial working folders, log files, PBT checkpoints.
+ * Every on-disk path of an experiment under its store: trial working folders, log files, PBT checkpoints, artifacts.
  * The controller, the executors and the CLI ask this module instead of spelling the layout out themselves.
  */
 import { cp, mkdir, open, readdir, rm, stat } from 'node:fs/promises';
@@ -27,7 +27,7 @@ export interface ReplicaLog {
 }
 
 /**
- * The folders and files of one experiment: `<store>/experiments/<name>/{trials,logs,checkpoints}` in namespace
+ * The folders and files of one experiment: `<store>/experiments/<name>/{trials,logs,checkpoints,artifacts,artifact-records}` in namespace
  * `default`, `<store>/namespaces/<namespace>/experiments/<name>/…` in any other (so no experiment's folder can
  * be another's, whatever the names).
  */
@@ -85,9 +85,24 @@ export class ExperimentWorkspace {
     return join(this.dir, 'checkpoints', trial);
   }
 
-  /** Creates a trial's working folder and the folder of its log. */
+  /**
+   * A trial's artifacts folder (`HPO_ARTIFACTS_DIR`): one per trial, shared by its replicas, beside (not inside) its
+   * working folder so that replica folders and `.hpo-pid` never mix with what the trial hands on.
+   */
+  artifactsDir(trial: string): string {
+    return join(this.dir, 'artifacts', trial);
+  }
+
+  /** Where the controller records a trial's artifacts (kinds, digests) once its program ended. */
+  artifactRecordPath(trial: string): string {
+    // A folder of its own: `artifacts/<trial>.json` could be another trial's artifacts folder.
+    return join(this.dir, 'artifact-records', `${trial}.json`);
+  }
+
+  /** Creates a trial's working folder, its artifacts folder and the folder of its log. */
   async prepareTrial(trial: string): Promise<void> {
     await mkdir(this.trialDir(trial), { recursive: true });
+    await mkdir(this.artifactsDir(trial), { recursive: true });
     await mkdir(join(this.dir, 'logs'), { recursive: true });
   }
 

@@ -72,6 +72,7 @@ describe('architecture', () => {
       'platform/grpc/index.ts',
       'platform/kubernetes/index.ts',
       'platform/kfp/index.ts',
+      'platform/kserve/index.ts',
       'analysis/index.ts',
       'ui/index.ts',
     ]);

@@ -135,7 +135,11 @@ describe('hpo export --to kfp', () => {
     ],
     [['inproc', '--to', 'kfp'], /has no trial template: its trials were calls in the tuning process/],
     [['quickstart'], /required option '--to <target>'/],
-    [['quickstart', '--to', 'kserve'], /argument 'kserve' is invalid/],
+    [['quickstart', '--to', 'onnx'], /argument 'onnx' is invalid/],
+    // The quickstart's trials save no model: nothing for an InferenceService to serve.
+    [['quickstart', '--to', 'kserve', '--storage-uri', 's3://m/'], /recorded no model artifact/],
+    [['quickstart', '--to', 'kserve', '--canary', '-5'], /--canary/],
+    [['quickstart', '--to', 'kfp', '--storage-uri', 's3://m/'], /--storage-uri is for --to kserve/],
     [['nosuch', '--to', 'kfp'], /no experiment 'nosuch'/],
   ])('hpo export %j is exit 2 with a clear message', (args, message) => {
     const r = hpo(['export', ...args, '--store', store]);

@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { Experiment } from '../../src/experiment/experiment.ts';
+import { readWinner } from '../../src/experiment/winner.ts';
 import { loadExperiments } from '../../src/spec/load.ts';
 import type { Store } from '../../src/store/types.ts';
 import { freshStorePerTest } from '../helpers.ts';
@@ -29,5 +31,16 @@ describe('examples/svc-digits (real scikit-learn trials through /usr/bin/python3
     // The maximize objective picks the highest accuracy.
     const best = Math.max(...result.trials.map((t) => t.objective ?? 0));
     expect(result.bestTrial?.objective).toBe(best);
+
+    // Every trial saved its model into its artifacts folder; the winner document lists the winner's with its digest.
+    const winner = await readWinner(store, 'svc-digits');
+    expect(winner?.name).toBe(result.bestTrial?.name);
+    const [model, ...others] = winner?.artifacts ?? [];
+    expect(others).toEqual([]);
+    expect(model).toMatchObject({ name: 'model.joblib', kind: 'model' });
+    expect(model!.path).toContain(`/artifacts/${winner!.name}/model.joblib`);
+    const bytes = readFileSync(model!.path);
+    expect(model!.size).toBe(bytes.length);
+    expect(model!.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
   });
 });

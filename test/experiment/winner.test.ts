@@ -109,3 +109,28 @@ describe('ExperimentReader.winner()', () => {
     expect(w?.logPath).toBeUndefined();
   });
 });
+
+describe('readWinnerArtifacts', () => {
+  it('takes paths from where the store is now and leaves out names outside the artifacts folder', async () => {
+    const { readWinnerArtifacts } = await import('../../src/experiment/winner.ts');
+    const { writeArtifactRecord } = await import('../../src/trial/artifacts.ts');
+    const { ExperimentWorkspace } = await import('../../src/trial/workspace.ts');
+    const tmp = tempDir();
+    try {
+      const exp = experiment('e');
+      const t = trial('e', 0);
+      const ws = new ExperimentWorkspace(tmp.dir, exp);
+      const rec = { path: '/old/store/place', kind: 'model' as const, sha256: 'ab', size: 1 };
+      await writeArtifactRecord(ws.artifactRecordPath(t.name), [
+        { ...rec, name: 'sub/model.joblib' },
+        { ...rec, name: '../../../etc/passwd' },
+        { ...rec, name: '/etc/passwd' },
+      ]);
+      expect(await readWinnerArtifacts(tmp.dir, exp, t)).toEqual([
+        { ...rec, name: 'sub/model.joblib', path: join(ws.artifactsDir(t.name), 'sub', 'model.joblib') },
+      ]);
+    } finally {
+      tmp.cleanup();
+    }
+  });
+});

@@ -230,6 +230,20 @@ export const result: Promise<ExperimentResult> = exp.optimize((p) => Number(p.x)
     expect(r.stdout).toContain(`npm install protobufjs@${pkg.peerDependencies.protobufjs?.replace('^', '')}`);
   });
 
+  it('loads the kserve subpath from the installed package', () => {
+    const r = run(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        "const k = await import('hpo-workbench/kserve'); console.log(typeof k.inferenceService, typeof k.serveModel, k.formatOfModel('model.joblib'));",
+      ],
+      app,
+    );
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('function function sklearn\n');
+  });
+
   it('plots without the optional renderers: the analysis subpath and the Vega-Lite spec load, an SVG names the install line', () => {
     const analysis = run(
       process.execPath,

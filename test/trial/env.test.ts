@@ -197,3 +197,30 @@ describe('trialEnvironment', () => {
     }
   });
 });
+
+describe('the artifacts folder', () => {
+  it('is HPO_ARTIFACTS_DIR, and $(HPO_ARTIFACTS_DIR) in args and env values expands to it', async () => {
+    const { localCommand } = await import('../../src/trial/localProcess.ts');
+    const containerEnv = [{ name: 'OUT', value: '$(HPO_ARTIFACTS_DIR)/model.pt' }];
+    const { env } = trialEnvironment({
+      experiment: 'e',
+      trial: 't',
+      namespace: 'default',
+      workDir: '/tmp/hpo/t',
+      artifactsDir: '/tmp/hpo/artifacts/t',
+      params: {},
+      containerEnv,
+      base,
+    });
+    expect(env.HPO_ARTIFACTS_DIR).toBe('/tmp/hpo/artifacts/t');
+    expect(env.OUT).toBe('/tmp/hpo/artifacts/t/model.pt');
+    const { argv } = localCommand({
+      command: { command: ['train', '--save=$(HPO_ARTIFACTS_DIR)/model.joblib'] },
+      containerEnv,
+      env,
+      collector: { kind: 'StdOut' },
+      dir: '/tmp/hpo/t',
+    });
+    expect(argv).toEqual(['train', '--save=/tmp/hpo/artifacts/t/model.joblib']);
+  });
+});

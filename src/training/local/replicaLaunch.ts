@@ -57,6 +57,7 @@ export function replicaLaunch(
     namespace: ctx.namespace,
     workDir: cwd,
     params: ctx.params,
+    ...(ctx.artifactsDir === undefined ? {} : { artifactsDir: ctx.artifactsDir }),
     containerEnv,
     extra: { HPO_EXPERIMENT_DIR: t.sourceDir, ...injected },
   });

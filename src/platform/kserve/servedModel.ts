@@ -1,0 +1,52 @@
+/**
+ * Which file `hpo serve` loads: the winner's scikit-learn model artifact, after checking that its bytes are still
+ * the ones recorded when the trial ended (a model replaced since then is not the winner's).
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { ErrorCode, WorkbenchError } from '../../common/errors.ts';
+import type { WinnerDocument } from '../../experiment/winner.ts';
+import type { ArtifactRecord } from '../../trial/artifacts.ts';
+import { formatOfModel, winnerModel } from './inferenceService.ts';
+
+async function sha256(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/** The winner's sklearn model with its digest verified; `unsupported` (exit 2) says why there is none to serve. */
+export async function servableModel(winner: WinnerDocument): Promise<ArtifactRecord> {
+  const model = winnerModel(winner);
+  if (model === undefined) {
+    throw new WorkbenchError(
+      ErrorCode.unsupported,
+      `trial ${winner.name} recorded no model artifact: its program must save the model into $HPO_ARTIFACTS_DIR (e.g. joblib.dump(model, os.path.join(os.environ["HPO_ARTIFACTS_DIR"], "model.joblib")))`,
+    );
+  }
+  if (formatOfModel(model.name) !== 'sklearn') {
+    throw new WorkbenchError(
+      ErrorCode.unsupported,
+      `hpo serve answers for scikit-learn models (.joblib, .pkl, .pickle); the winner's model is ${model.name}`,
+    );
+  }
+  let actual: string;
+  try {
+    actual = await sha256(model.path);
+  } catch (e) {
+    throw new WorkbenchError(
+      ErrorCode.notFound,
+      `the winner's model ${model.path} cannot be read: ${(e as Error).message}`,
+      {
+        cause: e,
+      },
+    );
+  }
+  if (actual !== model.sha256) {
+    throw new WorkbenchError(
+      ErrorCode.unsupported,
+      `the winner's model ${model.path} changed since trial ${winner.name} recorded it (sha256 ${actual}, recorded ${model.sha256}); it is not the model that scored ${winner.objective}`,
+    );
+  }
+  return model;
+}
