@@ -2,7 +2,6 @@
 import { benchInProcessThroughput, benchLargeExperiment, benchLocalProcessOverhead } from './controller.ts';
 import { benchMetricsParse } from './metricsParse.ts';
 import { benchStore } from './store.ts';
-import { benchUi } from './ui.ts';
 
 const table: Record<string, () => Promise<Record<string, number>>> = {
   inProcessThroughput: () => benchInProcessThroughput(),
@@ -10,7 +9,8 @@ const table: Record<string, () => Promise<Record<string, number>>> = {
   metricsParse: async () => ({ ...(await benchMetricsParse()) }),
   largeExperiment: () => benchLargeExperiment(),
   store: () => benchStore(),
-  ui: () => benchUi(),
+  // Loaded only when asked for: playwright-core alone would add tens of MB to the other benchmarks' RSS.
+  ui: async () => (await import('./ui.ts')).benchUi(),
 };
 
 const id = process.argv[2] ?? '';

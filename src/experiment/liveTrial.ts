@@ -109,7 +109,8 @@ async function recordArtifacts(trial: string, dir: string, o: LiveTrialOptions):
   try {
     const { artifacts, problems } = await scanArtifacts(dir);
     for (const p of problems) o.warn(`artifacts: ${p}`);
-    await writeArtifactRecord(o.workspace.artifactRecordPath(trial), artifacts);
+    // No record for no artifacts: reading a missing record gives none, and most trials leave nothing.
+    if (artifacts.length > 0) await writeArtifactRecord(o.workspace.artifactRecordPath(trial), artifacts);
   } catch (e) {
     o.warn(`artifacts of ${trial} could not be recorded: ${(e as Error).message}`);
   }

@@ -112,6 +112,12 @@ async function readManifest(dir: string): Promise<{ kinds: Map<string, ArtifactK
  * stops at 1,000 files and 8 levels. A missing folder has no artifacts.
  */
 export async function scanArtifacts(dir: string): Promise<{ artifacts: ArtifactRecord[]; problems: string[] }> {
+  // Most trials leave nothing: one readdir answers for them, with no attempt at a manifest.
+  try {
+    if ((await readdir(dir)).length === 0) return { artifacts: [], problems: [] };
+  } catch {
+    return { artifacts: [], problems: [] };
+  }
   const { kinds, problems } = await readManifest(dir);
   const files: string[] = [];
   const walk = async (folder: string, depth: number): Promise<void> => {
