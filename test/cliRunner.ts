@@ -57,3 +57,15 @@ export function collect(child: ChildProcess, ms: number): { result: Promise<Fini
   });
   return { result, stdout: () => stdout };
 }
+
+/**
+ * Runs `hpo ARGS` to completion without blocking this process's event loop (a fake server the command talks to may
+ * live in this process), and returns its exit status and output; killed after `ms`.
+ */
+export function hpoFinished(
+  args: readonly string[],
+  options: { cwd?: string; env?: Record<string, string> } = {},
+  ms = 120_000,
+): Promise<Finished> {
+  return collect(hpoAsync(args, options), ms).result;
+}

@@ -3,7 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hpoAsync } from '../cliRunner.ts';
+import { type Finished, hpoFinished } from '../cliRunner.ts';
 import { tempDir } from '../helpers.ts';
 import { type FakeCluster, startCluster } from '../platform/kubernetes/harness.ts';
 
@@ -56,19 +56,8 @@ afterAll(async () => {
   tmp.cleanup();
 });
 
-async function run(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const child = hpoAsync(args, { env });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => {
-    stdout += d.toString();
-  });
-  child.stderr.on('data', (d: Buffer) => {
-    stderr += d.toString();
-  });
-  const status = await new Promise<number | null>((r) => child.once('exit', r));
-  return { status, stdout, stderr };
-}
+/** Runs hpo without blocking this process's event loop (the fake server lives here). */
+const run = (args: string[]): Promise<Finished> => hpoFinished(args, { env });
 
 describe('hpo doctor', { timeout: 60_000 }, () => {
   it('exit 0 when every check passes (for the backend)', async () => {

@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments, parse as parseYaml } from 'yaml';
-import { hpoAsync } from '../cliRunner.ts';
+import { type Finished, hpoFinished } from '../cliRunner.ts';
 import { tempDir } from '../helpers.ts';
 import { type FakeCluster, startCluster } from '../platform/kubernetes/harness.ts';
 
@@ -66,19 +66,7 @@ afterAll(async () => {
 });
 
 /** Runs hpo without blocking this process's event loop (the fake server lives here). */
-async function run(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const child = hpoAsync(args, { env });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => {
-    stdout += d.toString();
-  });
-  child.stderr.on('data', (d: Buffer) => {
-    stderr += d.toString();
-  });
-  const status = await new Promise<number | null>((r) => child.once('exit', r));
-  return { status, stdout, stderr };
-}
+const run = (args: string[]): Promise<Finished> => hpoFinished(args, { env });
 
 describe('hpo with --backend kubernetes against a fake API server', () => {
   it('--dry-run prints one job manifest per first trial', async () => {
