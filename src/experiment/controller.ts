@@ -16,7 +16,7 @@ import {
 } from '../store/types.ts';
 import type { SuggestionHost } from '../suggestion/host.ts';
 import type { StopReason, TrialExecutor } from '../trial/executor.ts';
-import { trialName } from '../trial/naming.ts';
+import { invalidTrialName, trialName } from '../trial/naming.ts';
 import { ExperimentWorkspace } from '../trial/workspace.ts';
 import { type EarlyStoppingConfig, earlyStopReason } from './earlyStop.ts';
 import { LiveTrial } from './liveTrial.ts';
@@ -239,6 +239,15 @@ export class ExperimentController {
 
   /** Stores an answer's suggestions (at most `count`) as Pending trials, in one transaction with the algorithm state. */
   private async storeAnswer(result: SuggestResult, count: number): Promise<TrialRecord[]> {
+    for (const s of result.suggestions.slice(0, count)) {
+      const why = s.name === undefined ? undefined : invalidTrialName(s.name);
+      if (why !== undefined) {
+        throw new WorkbenchError(
+          ErrorCode.algorithmFailed,
+          `algorithm '${this.config.algorithm.name}' proposed an invalid trial: ${why}; leave the name out to let the controller name it`,
+        );
+      }
+    }
     if (result.exhausted === true) this.exhausted = true;
     return this.o.store.transaction(async (tx) => {
       if (result.state !== undefined) await tx.saveAlgorithmState(this.key, result.state);
@@ -440,7 +449,15 @@ export class ExperimentController {
   private async launchAnswer(): Promise<string[]> {
     const a = this.request.take();
     if (!a) return [];
-    const created = await this.storeAnswer(a.result, a.want);
+    let created: TrialRecord[];
+    try {
+      created = await this.storeAnswer(a.result, a.want);
+    } catch (err) {
+      // An answer that breaks the algorithm contract fails the experiment as a failed request does (next step).
+      if (!(err instanceof WorkbenchError && err.code === ErrorCode.algorithmFailed)) throw err;
+      this.request.failure = err;
+      return [];
+    }
     if (created.length === 0 && this.live.size === 0 && this.changes === a.askedAt) this.exhausted = true;
     if (created.length < a.want) this.shortAnswerAt = a.askedAt;
     for (const t of created) await this.launch(t);
@@ -539,6 +556,8 @@ export class ExperimentController {
     const verdict = this.verdict();
     if (verdict) return this.complete(verdict, reaped);
     const launched = await this.launchAnswer();
+    // An answer that broke the algorithm contract fails the experiment now, before anything else is asked.
+    if (this.request.failure !== undefined) return this.fail(reaped);
     // An empty answer can exhaust the algorithm with nothing running.
     const exhausted = this.verdict();
     if (exhausted) return this.complete(exhausted, reaped, launched);

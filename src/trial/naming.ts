@@ -27,3 +27,20 @@ export function trialName(experiment: string, seed: number, seq: number, attempt
   }
   return `${experiment}-${out}`;
 }
+
+/** A Kubernetes DNS-1123 label: what a trial's name becomes (its job's name and label values, its folder's name). */
+const dnsLabel = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/**
+ * Why `name`, proposed by an algorithm for a trial, cannot be one (undefined when it can): it must be a DNS-1123
+ * label of at most 63 characters, since it names the trial's Kubernetes job and its folder on disk (a name such as
+ * `../x` would otherwise reach outside the experiment's folder).
+ */
+export function invalidTrialName(name: unknown): string | undefined {
+  if (typeof name !== 'string') return `a trial name must be a string, got ${typeof name}`;
+  if (name.length > 63) return `trial name ${JSON.stringify(name.slice(0, 70))}… is longer than 63 characters`;
+  if (!dnsLabel.test(name)) {
+    return `trial name ${JSON.stringify(name)} is not a DNS-1123 label (lower-case letters, digits and '-', starting and ending with a letter or digit)`;
+  }
+  return undefined;
+}
