@@ -1,33 +1,12 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import { type ChangeKind, type ChangePage, type ChangeRow, defaultNamespace, type ExperimentKey } from './types.ts';
+import { type ChangeDbRow, changePage } from './codec.ts';
+import type { ChangeKind, ChangePage, ExperimentKey } from './types.ts';
 import { wholeNumber } from './wholeNumber.ts';
-
-/** A row of `changes` as read back. */
-interface ChangeDbRow {
-  seq: number;
-  namespace: string;
-  experiment: string;
-  kind: string;
-  trial: string | null;
-  at: string;
-}
 
 /** How many changes one read returns when the caller gives no limit. */
 export const defaultChangeLimit = 1000;
 
 const columns = 'seq, namespace, experiment, kind, trial, at';
-
-function rowToChange(row: ChangeDbRow): ChangeRow {
-  const change: { -readonly [K in keyof ChangeRow]: ChangeRow[K] } = {
-    seq: row.seq,
-    experiment: row.experiment,
-    kind: row.kind as ChangeKind,
-    at: row.at,
-  };
-  if (row.namespace !== defaultNamespace) change.namespace = row.namespace;
-  if (row.trial !== null) change.trial = row.trial;
-  return change;
-}
 
 /**
  * The store's change feed (table `changes`, schema 4): the SQLite store calls `record` inside the transaction of
@@ -83,9 +62,6 @@ export class ChangeLog {
       experiment === undefined
         ? this.#all.all(since, latest, limit)
         : this.#ofExperiment.all(experiment.namespace, experiment.name, since, latest, limit);
-    const changes = rows.map(rowToChange);
-    const last = changes.at(-1);
-    // A latest seq below `since` (returned as is) tells the reader the store was replaced: re-read everything.
-    return { changes, seq: changes.length === limit && last !== undefined ? last.seq : latest };
+    return changePage(rows, limit, latest);
   }
 }

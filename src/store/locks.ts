@@ -1,43 +1,16 @@
 import { hostname } from 'node:os';
 import type BetterSqlite3 from 'better-sqlite3';
+import { type LockDbRow, rowToLock } from './codec.ts';
 import { lockLeaseMs, lockStatus } from './lockStatus.ts';
-import {
-  defaultNamespace,
-  type ExperimentKey,
-  type ExperimentLock,
-  type ExperimentRef,
-  experimentKey,
-} from './types.ts';
+import { type ExperimentKey, type ExperimentLock, type ExperimentRef, experimentKey } from './types.ts';
 
 export { isProcessAlive, type LockStatus, lockHeartbeatMs, lockLeaseMs, lockStatus } from './lockStatus.ts';
-
-interface LockDbRow {
-  namespace: string;
-  experiment: string;
-  pid: number;
-  host: string;
-  acquired_at: string;
-  heartbeat_at: string | null;
-  expires_at: string | null;
-}
 
 /** Options of {@link LockTable}; tests inject the clock and the host name. */
 export interface LockTableOptions {
   readonly now?: () => Date;
   readonly host?: string;
   readonly leaseMs?: number;
-}
-
-function toLock(row: LockDbRow): ExperimentLock {
-  return {
-    experiment: row.experiment,
-    ...(row.namespace === defaultNamespace ? {} : { namespace: row.namespace }),
-    pid: row.pid,
-    host: row.host,
-    acquiredAt: row.acquired_at,
-    ...(row.heartbeat_at === null ? {} : { heartbeatAt: row.heartbeat_at }),
-    ...(row.expires_at === null ? {} : { expiresAt: row.expires_at }),
-  };
 }
 
 /**
@@ -84,7 +57,7 @@ export class LockTable {
       const held = this.#get.get(experiment.namespace, experiment.name);
       if (held !== undefined) {
         if (held.host === this.#host && held.pid === pid) return this.#renewNow(experiment, pid);
-        const status = lockStatus(toLock(held), this.#now(), this.#host);
+        const status = lockStatus(rowToLock(held), this.#now(), this.#host);
         if (status.state !== 'expired' && status.state !== 'dead') return false;
       }
       const now = this.#now();
@@ -95,7 +68,7 @@ export class LockTable {
     this.#forceRemove = db.transaction((experiment: ExperimentKey): ExperimentLock | undefined => {
       const held = this.#get.get(experiment.namespace, experiment.name);
       if (held !== undefined) this.#remove.run(experiment.namespace, experiment.name);
-      return held === undefined ? undefined : toLock(held);
+      return held === undefined ? undefined : rowToLock(held);
     });
   }
 
@@ -137,6 +110,6 @@ export class LockTable {
   get(experiment: ExperimentRef): ExperimentLock | undefined {
     const k = experimentKey(experiment);
     const row = this.#get.get(k.namespace, k.name);
-    return row === undefined ? undefined : toLock(row);
+    return row === undefined ? undefined : rowToLock(row);
   }
 }

@@ -1,29 +1,21 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { ErrorCode, WorkbenchError } from '../common/errors.ts';
+import { rowToStoredObservation, type StoredObservationDbRow } from './codec.ts';
 import type { ExperimentKey, ObservationQuery, StoredObservation } from './types.ts';
 import { wholeNumber } from './wholeNumber.ts';
 
-/** A row of `observation_logs` as a bulk read returns it. */
-interface StoredObservationDbRow {
-  id: number;
-  trial: string;
-  step: number;
-  metric: string;
-  value: string;
-  time: string | null;
-}
-
-// Builds each row once (no spread copy): a bulk read turns 100,000 rows into objects.
-function rowToStored(row: StoredObservationDbRow): StoredObservation {
-  const obs: { -readonly [K in keyof StoredObservation]: StoredObservation[K] } = {
-    id: row.id,
-    trial: row.trial,
-    metric: row.metric,
-    value: row.value,
-    step: row.step,
-  };
-  if (row.time !== null) obs.time = row.time;
-  return obs;
+/**
+ * `query` checked (whole numbers, a list of trial names; the error names the field) with `afterId` defaulted to 0:
+ * every store reads observation pages with the same rules.
+ */
+export function checkedObservationQuery(query: ObservationQuery): ObservationQuery & { readonly afterId: number } {
+  const { trials, afterId = 0, limit } = query;
+  wholeNumber(afterId, 0, 'afterId');
+  if (limit !== undefined) wholeNumber(limit, 1, 'the observation limit');
+  if (trials !== undefined && !(Array.isArray(trials) && trials.every((t) => typeof t === 'string'))) {
+    throw new WorkbenchError(ErrorCode.invalidArgument, 'trials must be a list of trial names');
+  }
+  return { ...query, afterId };
 }
 
 /**
@@ -70,12 +62,7 @@ export class ObservationPages {
 
   /** The rows of `experiment` that `query` selects; see {@link ObservationQuery}. */
   read(experiment: ExperimentKey, query: ObservationQuery = {}): StoredObservation[] {
-    const { metric, trials, afterId = 0, limit } = query;
-    wholeNumber(afterId, 0, 'afterId');
-    if (limit !== undefined) wholeNumber(limit, 1, 'the observation limit');
-    if (trials !== undefined && !(Array.isArray(trials) && trials.every((t) => typeof t === 'string'))) {
-      throw new WorkbenchError(ErrorCode.invalidArgument, 'trials must be a list of trial names');
-    }
+    const { metric, trials, afterId, limit } = checkedObservationQuery(query);
     if (trials?.length === 0) return [];
     const params: unknown[] = [experiment.namespace, experiment.name, afterId];
     if (metric !== undefined) params.push(metric);
@@ -84,6 +71,6 @@ export class ObservationPages {
     params.push(limit ?? -1);
     return this.#statement(metric !== undefined, trials !== undefined)
       .all(...params)
-      .map(rowToStored);
+      .map(rowToStoredObservation);
   }
 }

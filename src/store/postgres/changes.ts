@@ -1,6 +1,7 @@
 import type { ClientBase } from 'pg';
 import { defaultChangeLimit } from '../changes.ts';
-import { type ChangeKind, type ChangePage, type ChangeRow, defaultNamespace, type ExperimentKey } from '../types.ts';
+import { type ChangeDbRow, changePage } from '../codec.ts';
+import type { ChangeKind, ChangePage, ExperimentKey } from '../types.ts';
 import { wholeNumber } from '../wholeNumber.ts';
 
 /** What the store's statements run on: a pooled client inside a transaction, or the pool itself. */
@@ -51,27 +52,6 @@ export const changeTimeSql = `to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYY
 
 const columns = 'seq, namespace, experiment, kind, trial, at';
 
-interface ChangeDbRow {
-  seq: number;
-  namespace: string;
-  experiment: string;
-  kind: string;
-  trial: string | null;
-  at: string;
-}
-
-function rowToChange(row: ChangeDbRow): ChangeRow {
-  const change: { -readonly [K in keyof ChangeRow]: ChangeRow[K] } = {
-    seq: row.seq,
-    experiment: row.experiment,
-    kind: row.kind as ChangeKind,
-    at: row.at,
-  };
-  if (row.namespace !== defaultNamespace) change.namespace = row.namespace;
-  if (row.trial !== null) change.trial = row.trial;
-  return change;
-}
-
 /** Records that `experiment` (and `trial`) changed, in the caller's transaction (which holds {@link lockWriters}). */
 export async function recordChange(
   q: Queryable,
@@ -120,7 +100,5 @@ export async function changesSince(
           `SELECT ${columns} FROM changes WHERE namespace = $1 AND experiment = $2 AND seq > $3 AND seq <= $4 ORDER BY seq LIMIT $5`,
           [experiment.namespace, experiment.name, since, latest, limit],
         );
-  const changes = rows.rows.map(rowToChange);
-  const last = changes.at(-1);
-  return { changes, seq: changes.length === limit && last !== undefined ? last.seq : latest };
+  return changePage(rows.rows, limit, latest);
 }

@@ -1,29 +1,8 @@
 import { hostname } from 'node:os';
+import { type LockDbRow, rowToLock } from '../codec.ts';
 import { lockLeaseMs, lockStatus } from '../lockStatus.ts';
-import { defaultNamespace, type ExperimentKey, type ExperimentLock } from '../types.ts';
+import type { ExperimentKey, ExperimentLock } from '../types.ts';
 import { type Queryable, run } from './changes.ts';
-
-interface LockDbRow {
-  namespace: string;
-  experiment: string;
-  pid: number;
-  host: string;
-  acquired_at: string;
-  heartbeat_at: string | null;
-  expires_at: string | null;
-}
-
-function toLock(row: LockDbRow): ExperimentLock {
-  return {
-    experiment: row.experiment,
-    ...(row.namespace === defaultNamespace ? {} : { namespace: row.namespace }),
-    pid: row.pid,
-    host: row.host,
-    acquiredAt: row.acquired_at,
-    ...(row.heartbeat_at === null ? {} : { heartbeatAt: row.heartbeat_at }),
-    ...(row.expires_at === null ? {} : { expiresAt: row.expires_at }),
-  };
-}
 
 /** Options of {@link PgLockTable}; tests inject the clock and the host name. */
 export interface PgLockOptions {
@@ -70,7 +49,7 @@ export class PgLockTable {
     // Released between the two statements: whoever inserts next holds it, and it may have been someone else.
     if (held === undefined) return (await run(q, insertIfFree, values)).rowCount === 1;
     if (held.host === this.#host && held.pid === pid) return this.renew(q, k, pid);
-    const status = lockStatus(toLock(held), now, this.#host);
+    const status = lockStatus(rowToLock(held), now, this.#host);
     if (status.state !== 'expired' && status.state !== 'dead') return false;
     await run(
       q,
@@ -110,12 +89,12 @@ export class PgLockTable {
       [k.namespace, k.name],
     );
     const row = r.rows[0];
-    return row === undefined ? undefined : toLock(row);
+    return row === undefined ? undefined : rowToLock(row);
   }
 
   /** Who holds the lock, if anyone (it may be stale). */
   async get(q: Queryable, k: ExperimentKey): Promise<ExperimentLock | undefined> {
     const row = (await run<LockDbRow>(q, select, [k.namespace, k.name])).rows[0];
-    return row === undefined ? undefined : toLock(row);
+    return row === undefined ? undefined : rowToLock(row);
   }
 }

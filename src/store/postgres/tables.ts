@@ -1,7 +1,13 @@
-import { ErrorCode, WorkbenchError } from '../../common/errors.ts';
-import type { EventDbRow, ExperimentRow, ObservationDbRow, TrialRow } from '../codec.ts';
+import {
+  type EventDbRow,
+  type ExperimentRow,
+  type ObservationDbRow,
+  rowToStoredObservation,
+  type StoredObservationDbRow,
+  type TrialRow,
+} from '../codec.ts';
+import { checkedObservationQuery } from '../observationPages.ts';
 import type { ExperimentKey, ObservationQuery, StoredObservation } from '../types.ts';
-import { wholeNumber } from '../wholeNumber.ts';
 import { type Queryable, run } from './changes.ts';
 
 // The statements of the PostgreSQL store, one function each, run on a pooled client (inside a transaction) or on
@@ -99,22 +105,13 @@ export async function getObservations(
   return r.rows;
 }
 
-interface StoredObservationDbRow extends ObservationDbRow {
-  id: number;
-}
-
 /** A page of an experiment's observations, as ObservationPages reads them from SQLite; see {@link ObservationQuery}. */
 export async function observationPage(
   q: Queryable,
   k: ExperimentKey,
   query: ObservationQuery = {},
 ): Promise<StoredObservation[]> {
-  const { metric, trials, afterId = 0, limit } = query;
-  wholeNumber(afterId, 0, 'afterId');
-  if (limit !== undefined) wholeNumber(limit, 1, 'the observation limit');
-  if (trials !== undefined && !(Array.isArray(trials) && trials.every((t) => typeof t === 'string'))) {
-    throw new WorkbenchError(ErrorCode.invalidArgument, 'trials must be a list of trial names');
-  }
+  const { metric, trials, afterId, limit } = checkedObservationQuery(query);
   if (trials?.length === 0) return [];
   const params: unknown[] = [k.namespace, k.name, afterId];
   let sql =
@@ -131,17 +128,7 @@ export async function observationPage(
   params.push(limit ?? null);
   sql += ` ORDER BY id LIMIT $${params.length}`;
   const r = await run<StoredObservationDbRow>(q, sql, params);
-  return r.rows.map((row) => {
-    const obs: { -readonly [K in keyof StoredObservation]: StoredObservation[K] } = {
-      id: row.id,
-      trial: row.trial,
-      metric: row.metric,
-      value: row.value,
-      step: row.step,
-    };
-    if (row.time !== null) obs.time = row.time;
-    return obs;
-  });
+  return r.rows.map(rowToStoredObservation);
 }
 
 /** The algorithm state text of `k`, or undefined. */
