@@ -137,5 +137,6 @@ export {
 } from './trial/inProcess.ts';
 export { localRunProblems } from './trial/localPreflight.ts';
 export { LocalProcessExecutor, type LocalProcessExecutorOptions } from './trial/localProcess.ts';
+export { copyLogRange, logSize } from './trial/logFile.ts';
 export { type RunTrialOptions, runTrial } from './trial/runTrial.ts';
 export { ExperimentWorkspace, type ReplicaLog } from './trial/workspace.ts';

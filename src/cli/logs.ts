@@ -3,10 +3,8 @@
  * streamed by byte offset, never read whole: with `--follow` each poll copies only what was appended since.
  */
 
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ErrorCode, ExperimentWorkspace, type Store, WorkbenchError } from '../index.ts';
+import { copyLogRange, ErrorCode, ExperimentWorkspace, logSize, type Store, WorkbenchError } from '../index.ts';
 import { inProgress } from './inspect.ts';
 import { err } from './output.ts';
 import { requireExperiment, requireTrial, type StoreOptions, withReadStore } from './readStore.ts';
@@ -51,30 +49,6 @@ async function chooseLog(workspace: ExperimentWorkspace, name: string, trial: st
   return found.path;
 }
 
-/** The size of the file at `path`, or undefined while there is none. */
-async function sizeOf(path: string): Promise<number | undefined> {
-  try {
-    return (await stat(path)).size;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw e;
-  }
-}
-
-/**
- * Copies bytes `[from, to)` of `path` to stdout. `pipe` pauses the read while stdout is full, so memory stays
- * bounded whatever the log's size; a reader that closed the pipe ends the process (see exit.ts).
- */
-function copy(path: string, from: number, to: number): Promise<void> {
-  if (to <= from) return Promise.resolve();
-  return new Promise<void>((resolve, reject) => {
-    const s = createReadStream(path, { start: from, end: to - 1 });
-    s.on('error', reject);
-    s.on('end', () => resolve());
-    s.pipe(process.stdout, { end: false });
-  });
-}
-
 /** Whether the trial may still write to its log: it has not ended and a live controller runs its experiment. */
 async function trialGoing(
   store: Store,
@@ -103,14 +77,14 @@ async function follow(opts: LogsOptions, name: string, trial: string, path: stri
   for (;;) {
     // Each poll opens the store afresh: a reader holding one long transaction would stop the WAL's checkpoints.
     const { going, why } = await withReadStore(opts.store, (store) => trialGoing(store, name, trial, opts.namespace));
-    const size = await sizeOf(path);
+    const size = await logSize(path);
     if (size !== undefined && size < offset) {
       // A resumed trial runs again and starts its log anew (as `tail -F` does, say so and print it from the start).
       err(`hpo logs: ${path} was truncated (the trial started again); printing it from the start`);
       offset = 0;
     }
     if (size !== undefined) {
-      await copy(path, offset, size);
+      await copyLogRange(path, offset, size, process.stdout);
       offset = size;
     }
     if (!going) {
@@ -135,9 +109,9 @@ export async function logsCommand(name: string, trial: string, opts: LogsOptions
     return chooseLog(new ExperimentWorkspace(store.root, exp), name, trial, opts.replica);
   });
   if (opts.follow === true) return follow(opts, name, trial, path);
-  const size = await sizeOf(path);
+  const size = await logSize(path);
   if (size === undefined) return noLog(trial);
   // Only what the file held when we looked: a log still growing is printed up to here, as `kubectl logs` does.
-  await copy(path, 0, size);
+  await copyLogRange(path, 0, size, process.stdout);
   return 0;
 }

@@ -1,8 +1,7 @@
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ChangeRow, ExperimentKey, Store } from '../store/types.ts';
+import { copyLogRange, logSize } from '../trial/logFile.ts';
 
 /** What the `change` events of `GET /api/events` carry: the feed's new seq and what changed since the last one. */
 export interface ChangeMessage {
@@ -48,7 +47,9 @@ export async function serveChanges(
     res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
   };
   if (!store.hasChangeFeed) {
-    send('unavailable', { message: `the store at ${store.root} has no change feed; reload the page to see changes` });
+    send('unavailable', {
+      message: `the store at ${store.location} has no change feed; reload the page to see changes`,
+    });
     res.end();
     return;
   }
@@ -73,26 +74,6 @@ export async function serveChanges(
   res.end();
 }
 
-async function sizeOf(path: string): Promise<number | undefined> {
-  try {
-    return (await stat(path)).size;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw e;
-  }
-}
-
-/** Copies bytes `[from, to)` of `path` into the response, pausing while the client is slow. */
-function copy(path: string, from: number, to: number, res: ServerResponse): Promise<void> {
-  if (to <= from) return Promise.resolve();
-  return new Promise<void>((resolve, reject) => {
-    const s = createReadStream(path, { start: from, end: to - 1 });
-    s.on('error', reject);
-    s.on('end', () => resolve());
-    s.pipe(res, { end: false });
-  });
-}
-
 /**
  * Streams a trial's log from byte `offset` as chunked text, never holding it whole: what it holds now, then, while
  * `going()` says the trial may still write, what it appends, every `pollMs`. A log that shrinks (the trial was
@@ -109,7 +90,7 @@ export async function serveLog(
   while (!signal.aborted) {
     // Asked before the copy: once the store says the trial ended, its output is all in the file.
     const more = await going();
-    const size = await sizeOf(path);
+    const size = await logSize(path);
     if (!started) {
       if (size === undefined && !more) return false;
       res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
@@ -120,7 +101,7 @@ export async function serveLog(
       offset = 0;
     }
     if (size !== undefined) {
-      await copy(path, offset, size, res);
+      await copyLogRange(path, offset, size, res);
       offset = size;
     }
     if (!more) break;
