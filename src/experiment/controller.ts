@@ -53,6 +53,14 @@ export interface ControllerOptions {
   readonly earlyStopping?: readonly EarlyStoppingConfig[];
 }
 
+/** A caller waiting in {@link ExperimentController.ask}. */
+interface Asker {
+  resolve(t: TrialRecord | undefined): void;
+  reject(err: unknown): void;
+  /** Detaches the caller's abort listener once answered. */
+  done?: () => void;
+}
+
 /** What {@link ExperimentController.open} read from the store. */
 interface Loaded {
   readonly record: ExperimentRecord;
@@ -104,6 +112,11 @@ export class ExperimentController {
   private flushing = false;
   /** The report of the step that ended the experiment's run; later steps return it and do nothing. */
   private final: StepReport | undefined;
+  /** Callers of {@link ExperimentController.ask} waiting for a trial, oldest first. */
+  private readonly askers: Asker[] = [];
+  private pumping = false;
+  /** The end of the last {@link ExperimentController.exclusive} call. */
+  private lockTail: Promise<void> = Promise.resolve();
 
   /**
    * Reads the experiment, its trials, the objective curves of trials that ended and the algorithm state from the
@@ -426,14 +439,6 @@ export class ExperimentController {
       await this.setPhase('Running', ExperimentReason.running, 'Experiment is running');
   }
 
-  /** Ends the experiment if a completion rule holds; returns the verdict. */
-  private async conclude(): Promise<Verdict | undefined> {
-    const verdict = this.verdict();
-    if (verdict && this.record.phase !== verdict.phase)
-      await this.setPhase(verdict.phase, verdict.reason, verdict.message);
-    return verdict;
-  }
-
   /** Stage 1: stores the ends of the trials whose executors returned, oldest first. */
   private async reap(): Promise<string[]> {
     const names = this.endedQueue.splice(0);
@@ -573,39 +578,197 @@ export class ExperimentController {
   }
 
   /**
-   * Ask/tell, step one: creates and starts one trial from the algorithm and returns it, or undefined when
-   * the experiment is over (goal, budget, exhausted algorithm). The executor decides when it ends. Uses the
-   * same stages as {@link ExperimentController.step}, but waits for the algorithm: the caller asked for a trial.
+   * Ask/tell: resolves with a trial created from the algorithm and started (the executor decides when it ends), or
+   * with undefined once the experiment is over (goal, budget, exhausted or failed algorithm, interrupt). Callers
+   * that ask at once are served by one request for as many points (a batch algorithm proposes a whole rung at
+   * once); an algorithm that has nothing to propose until a running trial ends (Hyperband between rungs) is asked
+   * again when one ends, so the call waits: it never hands out nothing while the experiment goes on. A caller that
+   * holds every running trial must end one before asking again. Aborting `signal` gives up waiting (the call
+   * rejects with the abort's reason); a failed algorithm fails the experiment and rejects the waiting calls with
+   * its error.
    */
-  async ask(): Promise<TrialRecord | undefined> {
+  ask(signal?: AbortSignal): Promise<TrialRecord | undefined> {
+    return new Promise<TrialRecord | undefined>((resolve, reject) => {
+      if (signal?.aborted) {
+        reject(signal.reason);
+        return;
+      }
+      const asker: Asker = { resolve, reject };
+      const leave = () => {
+        const at = this.askers.indexOf(asker);
+        if (at >= 0) this.askers.splice(at, 1);
+        reject(signal?.reason);
+      };
+      signal?.addEventListener('abort', leave, { once: true });
+      asker.done = () => signal?.removeEventListener('abort', leave);
+      this.askers.push(asker);
+      void this.pump();
+    });
+  }
+
+  /** Serves the waiting askers round by round; a round that cannot serve them all says what to wait for. */
+  private async pump(): Promise<void> {
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      while (this.askers.length > 0) {
+        const wait = await this.exclusive(() => this.askRound());
+        if (wait !== undefined) await wait;
+      }
+    } catch (err) {
+      this.answerAll(err, true);
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  /** Resolves every waiting asker with `value` (undefined: the experiment is over), or rejects them with it. */
+  private answerAll(value: unknown, reject = false): void {
+    for (const a of this.askers.splice(0)) {
+      a.done?.();
+      if (reject) a.reject(value);
+      else a.resolve(value as TrialRecord | undefined);
+    }
+  }
+
+  /**
+   * One round for the waiting askers, under the controller's lock: reap, the completion rules, then one request for
+   * as many points as callers wait (within the budget). Returns what to wait for before the next round when the
+   * algorithm answered short while trials run.
+   */
+  private async askRound(): Promise<Promise<void> | undefined> {
     await this.settleWrites();
     if (!this.begun) {
       this.begun = true;
       await this.begin();
+      this.progress();
+    }
+    if (this.final) {
+      this.answerAll(undefined);
+      return undefined;
     }
     await this.reap();
-    if (await this.conclude()) return undefined;
-    const max = this.config.budget.maxTrialCount;
-    const c = this.book.counts;
-    if (max !== undefined && c.succeeded + c.failed + c.earlyStopped + c.metricsUnavailable + activeCount(c) >= max)
-      return undefined;
-    const [t] = await this.storeAnswer(await this.suggest(1), 1);
-    if (!t) {
-      if (this.live.size === 0) this.exhausted = true;
-      await this.conclude();
+    if (this.o.signal?.aborted) {
+      await this.interrupt([]);
+      this.answerAll(undefined);
       return undefined;
     }
-    await this.launch(t);
-    return this.book.records.get(t.name);
+    const verdict = this.verdict();
+    if (verdict) {
+      await this.complete(verdict, []);
+      this.answerAll(undefined);
+      return undefined;
+    }
+    const want = slotsToFill(
+      this.book.counts,
+      activeCount(this.book.counts) + this.askers.length,
+      this.config.budget.maxTrialCount,
+    );
+    // The budget is held by trials still running: no further trial will ever be created.
+    if (want === 0) {
+      this.answerAll(undefined);
+      return undefined;
+    }
+    const askedAt = this.changes;
+    let result: SuggestResult;
+    try {
+      result = await this.suggestUnlessAborted(want);
+    } catch (err) {
+      // Interrupted while the algorithm thought: the next round stores the interrupt.
+      if (this.o.signal?.aborted) return undefined;
+      return this.failAsk(err);
+    }
+    let created: TrialRecord[];
+    try {
+      created = await this.storeAnswer(result, want);
+    } catch (err) {
+      if (err instanceof WorkbenchError && err.code === ErrorCode.algorithmFailed) return this.failAsk(err);
+      throw err;
+    }
+    for (const t of created) {
+      await this.launch(t);
+      const asker = this.askers.shift();
+      asker?.done?.();
+      asker?.resolve(this.book.records.get(t.name));
+    }
+    if (this.askers.length === 0 || this.endedQueue.length > 0) return undefined;
+    if (this.live.size === 0) {
+      // Nothing runs and the algorithm, knowing every result, proposes nothing: it never will.
+      if (created.length === 0 && this.changes === askedAt) this.exhausted = true;
+      return undefined;
+    }
+    return this.changed();
   }
 
-  /** Resolves once a launched trial's final state is stored; then checks the completion rules. */
+  /** The algorithm failed: the experiment fails as a run's would, and the waiting askers get its error. */
+  private async failAsk(err: unknown): Promise<undefined> {
+    this.request.failure = err;
+    await this.fail([]);
+    this.answerAll(err, true);
+    return undefined;
+  }
+
+  /** Asks the algorithm for `count` points; an abort of the run cancels a request still thinking. */
+  private async suggestUnlessAborted(count: number): Promise<SuggestResult> {
+    const signal = this.o.signal;
+    const cancel = () => {
+      this.o.host.cancel().catch(() => undefined);
+    };
+    signal?.addEventListener('abort', cancel, { once: true });
+    try {
+      return await this.suggest(count);
+    } finally {
+      signal?.removeEventListener('abort', cancel);
+    }
+  }
+
+  /** Runs `fn` after every earlier call has finished: ask rounds and trial ends never interleave their stages. */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.lockTail.then(fn);
+    this.lockTail = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  /**
+   * Ask/tell: resolves once a launched trial's final state is stored, then applies the completion rules (stopping
+   * the trials still running when one holds) and wakes the callers waiting in {@link ExperimentController.ask}.
+   */
   async settled(name: string): Promise<TrialRecord | undefined> {
     await this.live.get(name)?.ended;
-    await this.settleWrites();
-    await this.reap();
-    await this.conclude();
-    return this.book.records.get(name);
+    return this.exclusive(async () => {
+      await this.settleWrites();
+      await this.reap();
+      const verdict = this.final ? undefined : this.verdict();
+      if (verdict) await this.complete(verdict, []);
+      this.notify();
+      return this.book.records.get(name);
+    });
+  }
+
+  /**
+   * Ask/tell: ends the session as an interrupt does (running trials Killed, reason `Interrupted`, the experiment
+   * left resumable) unless it already ended; waiting askers get undefined.
+   */
+  async interruptAsk(): Promise<void> {
+    await this.exclusive(async () => {
+      if (!this.final && this.begun) await this.interrupt([]);
+      this.answerAll(undefined);
+    });
+  }
+
+  /** Writes buffered observations every `intervalMs` while an ask/tell session runs; returns the stop. */
+  keepFlushing(intervalMs: number = this.o.flushIntervalMs ?? 500): () => void {
+    const timer = setInterval(() => this.flushInBackground(), intervalMs);
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+
+  /** Resolves once a launched trial's executor returned (at once for a trial not running). */
+  async ended(name: string): Promise<void> {
+    await this.live.get(name)?.ended;
   }
 
   /** The experiment as stored now. */

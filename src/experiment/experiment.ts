@@ -12,7 +12,7 @@ import {
 import { LocalDistributedExecutor } from '../training/local/executor.ts';
 import { needsDistributedLauncher } from '../training/local/plan.ts';
 import type { TrialExecutor } from '../trial/executor.ts';
-import { InProcessExecutor, type Metrics, type Objective } from '../trial/inProcess.ts';
+import type { Metrics, Objective, Report } from '../trial/inProcess.ts';
 import { localRunProblems } from '../trial/localPreflight.ts';
 import { LocalProcessExecutor } from '../trial/localProcess.ts';
 import { ExperimentController, type Progress } from './controller.ts';
@@ -56,6 +56,12 @@ export interface RunOptions {
 export interface AskedTrial {
   readonly name: string;
   readonly params: TrialRecord['params'];
+  /** Aborted when the controller stops the trial (an early-stopping rule, the experiment's end, an interrupt). */
+  readonly signal: AbortSignal;
+  /** The trial's folder in the workspace (created only for executors that need one). */
+  readonly workDir: string;
+  /** The trial's checkpoint folder with Katib's `suggestion_trial_dir` (PBT); a child's starts as its parent's copy. */
+  readonly checkpointDir?: string;
 }
 
 /**
@@ -68,16 +74,8 @@ export class Experiment {
   #manifest: ExperimentManifest;
   private readonly options: ExperimentOptions;
   private storeInstance: Store | undefined;
-  /** The ask/tell session: its controller and executor, the lock's lease, and whether the lock was lost. */
-  private manual:
-    | {
-        controller: ExperimentController;
-        executor: ManualExecutor;
-        prepared: Prepared;
-        lease: { stop(): void };
-        lost: boolean;
-      }
-    | undefined;
+  /** The ask/tell session (`ask()` opens it, `optimize()` runs in one): controller, executor, lease, stop. */
+  private manual: AskTellSession | undefined;
 
   private constructor(manifest: ExperimentManifest, options: ExperimentOptions) {
     this.#manifest = manifest;
@@ -223,20 +221,73 @@ export class Experiment {
   }
 
   /**
-   * Runs every trial as a call of `objective` in this process (`report()` is the Push collector).
-   *
-   * Not a loop over the public `ask()`/`tell()` (Optuna's shape), on purpose: `ask()` asks the algorithm for one
-   * point and waits for it, so such a loop would call the algorithm once per trial instead of once per free
-   * slots (batch algorithms such as Hyperband propose whole rungs), would block launching while the algorithm
-   * thinks, and would have to rebuild the abort/interrupt handling (a spinning worker is cancelled, not awaited),
-   * the controller lease and the checkpoint folders outside the controller. Instead both share the controller's
-   * stages (`ExperimentController.step()`: reap, completion, launch, request): `optimize()` runs its
-   * `InProcessExecutor` under `step()`, `ask()`/`tell()` run the same reap and completion stages around a
-   * `ManualExecutor`.
+   * Runs every trial as a call of `objective` in this process (`report()` is the Push collector): a loop over the
+   * public {@link Experiment.ask}/{@link Experiment.report}/{@link Experiment.tell}, `parallelTrialCount` of them
+   * at once. Callers that ask together are served by one algorithm request, so batch algorithms still propose whole
+   * rungs. Aborting `run.signal` stops the running trials (their signal aborts) and leaves the experiment
+   * resumable; a failed algorithm ends it Failed. `run.executor` runs the trials through that executor instead,
+   * under the controller's own loop, as `run()` does.
    */
-  optimize(objective: Objective, run: RunOptions = {}): Promise<ExperimentResult> {
-    const metric = this.manifest.spec.objective?.objectiveMetricName ?? 'objective';
-    return this.drive(new InProcessExecutor(objective, { objectiveMetric: metric }), true, run);
+  async optimize(objective: Objective, run: RunOptions = {}): Promise<ExperimentResult> {
+    if (run.executor !== undefined) return this.drive(run.executor, true, run);
+    if (this.manual) {
+      throw new WorkbenchError(
+        ErrorCode.conflict,
+        `experiment '${this.name}' has an ask()/tell() session open on this object; close() it before optimize()`,
+      );
+    }
+    const session = await this.openSession(run);
+    const workers = Math.max(1, session.parallel);
+    const errors: unknown[] = [];
+    const worker = async () => {
+      try {
+        await this.evaluate(objective);
+      } catch (err) {
+        errors.push(err);
+        // One worker failing (the store) stops the others: their trials are interrupted, not abandoned.
+        session.stop.abort(err);
+      }
+    };
+    try {
+      await Promise.all(Array.from({ length: workers }, worker));
+    } finally {
+      await this.endSession();
+    }
+    if (errors.length > 0) throw errors[0];
+    if (session.failure !== undefined) throw session.failure;
+    return this.result();
+  }
+
+  /** One of optimize's workers: asks for a trial, calls the objective on it, tells its result, until none is left. */
+  private async evaluate(objective: Objective): Promise<void> {
+    const metric = this.objectiveMetric();
+    for (;;) {
+      let t: AskedTrial | undefined;
+      try {
+        t = await this.ask();
+      } catch (err) {
+        // The algorithm failed: the experiment is stored Failed with its error, which the result carries.
+        if (this.manual?.controller.current.phase === 'Failed') return;
+        throw err;
+      }
+      if (t === undefined) return;
+      const name = t.name;
+      const report: Report = (metrics, options) => this.reportNow(name, metrics, options?.step);
+      let value: unknown;
+      try {
+        value = await objective(t.params, report, {
+          trial: name,
+          experiment: this.name,
+          signal: t.signal,
+          workDir: t.workDir,
+          ...(t.checkpointDir === undefined ? {} : { checkpointDir: t.checkpointDir }),
+        });
+      } catch (err) {
+        await this.tell(name, err instanceof Error ? err : new Error(String(err)));
+        continue;
+      }
+      await this.tell(name, typeof value === 'number' ? { [metric]: value } : isMetrics(value) ? value : {});
+    }
   }
 
   /**
@@ -273,44 +324,130 @@ export class Experiment {
       : new LocalProcessExecutor(options);
   }
 
-  private async manualController(): Promise<{ controller: ExperimentController; executor: ManualExecutor }> {
-    if (!this.manual) {
-      // Ask/tell drives the experiment like a run: it holds the lock (and its lease) until close().
-      const checked = await checkForRun(this.manifest, {
-        inProcess: true,
-        ...(this.options.sourcePath === undefined ? {} : { sourcePath: this.options.sourcePath }),
-      });
-      const prepared = await this.claim(checked);
-      const lease = this.holdLease(keyOf(checked.manifest), () => {
-        if (this.manual) this.manual.lost = true;
-      });
-      const executor = new ManualExecutor(this.options.now);
-      const controller = await ExperimentController.open({
+  /**
+   * Opens the ask/tell session: takes the experiment's lock (and keeps its lease) until `close()` (or the end of
+   * `optimize()`), applying `run.budget` once the lock is held.
+   */
+  private async openSession(run: RunOptions = {}): Promise<AskTellSession> {
+    const source = this.options.sourcePath === undefined ? {} : { sourcePath: this.options.sourcePath };
+    const checked = await checkForRun(this.manifest, { inProcess: true, ...source });
+    const prepared = await this.claim(checked, run.budget);
+    if (run.budget !== undefined)
+      this.#manifest = { ...this.#manifest, spec: { ...this.#manifest.spec, ...run.budget } };
+    const key = keyOf(checked.manifest);
+    const stop = new AbortController();
+    let lost = false;
+    // Another controller took the experiment over: stop ours, or both would hand out trials.
+    const lease = this.holdLease(key, () => {
+      lost = true;
+      stop.abort(new WorkbenchError(ErrorCode.conflict, 'the experiment lock was lost'));
+    });
+    const executor = new ManualExecutor(this.options.now);
+    const signal = run.signal === undefined ? stop.signal : AbortSignal.any([run.signal, stop.signal]);
+    let controller: ExperimentController;
+    try {
+      controller = await ExperimentController.open({
         store: this.store,
-        experiment: keyOf(checked.manifest),
+        experiment: key,
         executor,
         host: prepared.host,
         settings: prepared.settings,
         earlyStopping: prepared.earlyStopping,
+        signal,
         ...(this.options.now === undefined ? {} : { now: this.options.now }),
+        ...(run.onProgress === undefined ? {} : { onProgress: run.onProgress }),
       });
-      this.manual = { controller, executor, prepared, lease, lost: false };
+    } catch (err) {
+      lease.stop();
+      await this.store.releaseExperimentLock(key);
+      await prepared.host.close();
+      throw err;
     }
-    const manual = this.manual;
-    if (manual.lost) {
+    const session: AskTellSession = {
+      controller,
+      executor,
+      prepared,
+      lease,
+      stop,
+      get lost() {
+        return lost;
+      },
+      parallel: prepared.record.manifest.spec.parallelTrialCount ?? 1,
+      stopFlushing: controller.keepFlushing(),
+    };
+    // An abort stops the running trials at once (their signals abort), not when a worker next asks.
+    signal.addEventListener(
+      'abort',
+      () => {
+        controller.interruptAsk().catch((err: unknown) => {
+          session.failure ??= err;
+        });
+      },
+      { once: true },
+    );
+    this.manual = session;
+    return session;
+  }
+
+  /** Ends the ask/tell session: stops the lease and the flushes, releases the lock and the algorithm's worker. */
+  private async endSession(): Promise<void> {
+    const session = this.manual;
+    if (!session) return;
+    this.manual = undefined;
+    session.stopFlushing();
+    session.lease.stop();
+    try {
+      await session.controller.interruptAsk();
+    } finally {
+      if (!session.lost) await this.store.releaseExperimentLock(keyOf(session.prepared.record.manifest));
+      await session.prepared.host.close();
+    }
+  }
+
+  /** The open ask/tell session (opened on first use); refuses once another controller took the experiment over. */
+  private async session(): Promise<AskTellSession> {
+    const session = this.manual ?? (await this.openSession());
+    if (session.lost) {
       throw new WorkbenchError(
         ErrorCode.conflict,
         `experiment '${this.name}' was taken over by another controller (its lease expired or hpo unlock --force removed it); this object stops handing out trials`,
       );
     }
-    return manual;
+    return session;
   }
 
-  /** Ask/tell: the next trial to evaluate, or undefined when the experiment is complete. */
-  async ask(): Promise<AskedTrial | undefined> {
-    const { controller } = await this.manualController();
-    const t = await controller.ask();
-    return t ? { name: t.name, params: t.params } : undefined;
+  private objectiveMetric(): string {
+    return this.manifest.spec.objective?.objectiveMetricName ?? 'objective';
+  }
+
+  /**
+   * Ask/tell: the next trial to evaluate, or undefined once the experiment is over (goal, budget, exhausted or failed
+   * algorithm). Concurrent calls are served by one algorithm request. When the algorithm has nothing to propose
+   * until a trial you hold ends (Hyperband between rungs), the call waits for a `tell()` (from another async task),
+   * so end the trials you hold before asking again from a single loop; `options.signal` (e.g.
+   * `AbortSignal.timeout(ms)`) gives up waiting, rejecting with its reason. A failed algorithm stores the
+   * experiment Failed and rejects with its error.
+   */
+  async ask(options: { readonly signal?: AbortSignal } = {}): Promise<AskedTrial | undefined> {
+    const { controller, executor } = await this.session();
+    for (;;) {
+      const t = await controller.ask(options.signal);
+      if (t === undefined) return undefined;
+      const started = await Promise.race([executor.started(t.name), controller.ended(t.name).then(() => undefined)]);
+      executor.forget(t.name);
+      // The trial ended before it reached its executor (its checkpoint could not be prepared): stored Failed.
+      if (started === undefined) {
+        await controller.settled(t.name);
+        continue;
+      }
+      return {
+        name: t.name,
+        params: t.params,
+        signal: started.signal,
+        workDir: started.context.workDir,
+        ...(started.context.checkpoint ? { checkpointDir: started.context.checkpoint.dir } : {}),
+      };
+    }
   }
 
   /**
@@ -320,8 +457,14 @@ export class Experiment {
    * returns that record) or the experiment ended. Optuna's `trial.report()` and `should_prune()` in one call.
    */
   async report(trial: string, value: number | Metrics, options: { readonly step?: number } = {}): Promise<boolean> {
-    const { executor } = await this.manualController();
-    const step = options.step;
+    await this.session();
+    return this.reportNow(trial, typeof value === 'number' ? { [this.objectiveMetric()]: value } : value, options.step);
+  }
+
+  /** `report()` once the session is open: synchronous, as an in-process objective's `report` must be. */
+  private reportNow(trial: string, metrics: Metrics, step: number | undefined): boolean {
+    const executor = this.manual?.executor;
+    if (executor === undefined) return true;
     if (step !== undefined && !(Number.isSafeInteger(step) && step >= 0)) {
       throw new WorkbenchError(ErrorCode.invalidArgument, `report(): step must be a whole number >= 0, got ${step}`);
     }
@@ -332,8 +475,7 @@ export class Experiment {
         `trial '${trial}' was not handed out by ask() or was already told`,
       );
     }
-    const metric = this.manifest.spec.objective?.objectiveMetricName ?? 'objective';
-    return executor.report(trial, typeof value === 'number' ? { [metric]: value } : value, step);
+    return executor.report(trial, metrics, step);
   }
 
   /**
@@ -342,7 +484,7 @@ export class Experiment {
    * is returned as stored.
    */
   async tell(trial: string, value: number | Metrics | Error): Promise<TrialRecord> {
-    const { controller, executor } = await this.manualController();
+    const { controller, executor } = await this.session();
     if (!executor.has(trial) && executor.wasStopped(trial)) return (await controller.settled(trial))!;
     if (!executor.has(trial)) {
       throw new WorkbenchError(
@@ -351,10 +493,7 @@ export class Experiment {
       );
     }
     if (value instanceof Error) executor.fail(trial, value.message);
-    else {
-      const metric = this.manifest.spec.objective?.objectiveMetricName ?? 'objective';
-      executor.tell(trial, typeof value === 'number' ? { [metric]: value } : value);
-    }
+    else executor.tell(trial, typeof value === 'number' ? { [this.objectiveMetric()]: value } : value);
     const rec = await controller.settled(trial);
     return rec!;
   }
@@ -366,17 +505,38 @@ export class Experiment {
     return r;
   }
 
-  /** Stops the ask/tell worker and closes a store this object opened. */
+  /**
+   * Ends the ask/tell session (trials handed out and not told are stopped as an interrupt stops them, and the
+   * experiment stays resumable), releases the lock and the algorithm's worker, and closes a store this object
+   * opened.
+   */
   async close(): Promise<void> {
-    if (this.manual) {
-      this.manual.lease.stop();
-      if (!this.manual.lost) await this.store.releaseExperimentLock(keyOf(this.manual.prepared.record.manifest));
-      await this.manual.prepared.host.close();
-    }
-    this.manual = undefined;
+    await this.endSession();
     if (this.storeInstance && this.options.store !== this.storeInstance) await this.storeInstance.close();
     this.storeInstance = undefined;
   }
+}
+
+/** The ask/tell session of an {@link Experiment}. */
+interface AskTellSession {
+  controller: ExperimentController;
+  executor: ManualExecutor;
+  prepared: Prepared;
+  lease: { stop(): void };
+  /** Aborted when the lock is lost or one of optimize's workers failed: the controller interrupts. */
+  stop: AbortController;
+  /** The lock was taken over by another controller. */
+  readonly lost: boolean;
+  /** The experiment's parallelTrialCount: how many workers optimize() runs. */
+  parallel: number;
+  stopFlushing: () => void;
+  /** Why the interrupt on an abort could not be stored; `optimize()` rethrows it. */
+  failure?: unknown;
+}
+
+/** Whether an objective's return value is a record of metrics. */
+function isMetrics(value: unknown): value is Metrics {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 /** The store key of a manifest: `metadata.namespace` (default `default`) and `metadata.name`. */

@@ -2,6 +2,18 @@ import type { ExecutorResult, TrialContext, TrialExecutor, TrialHandle } from '.
 import { type RunningTrial, startTrial } from '../trial/handle.ts';
 import type { Metrics } from '../trial/inProcess.ts';
 
+/** A trial as the executor started it: what `ask()` hands out. */
+export interface StartedTrial {
+  /** Aborted when the controller stops the trial. */
+  readonly signal: AbortSignal;
+  readonly context: TrialContext;
+}
+
+interface Started {
+  readonly promise: Promise<StartedTrial>;
+  resolve(s: StartedTrial): void;
+}
+
 /**
  * The executor behind ask/tell: a trial "runs" until the caller tells its result. `tell` reports the
  * metrics (pushed through the trial's handle) and ends the trial; `fail` ends it as Failed.
@@ -10,6 +22,8 @@ export class ManualExecutor implements TrialExecutor {
   readonly kind = 'ask-tell';
   readonly needsWorkDir = false;
   private readonly waiting = new Map<string, { trial: RunningTrial; resolve: (r: ExecutorResult) => void }>();
+  /** Callers of {@link ManualExecutor.started} waiting for a trial to reach the executor. */
+  private readonly starting = new Map<string, Started>();
   /** Trials the controller stopped (early stopping, the end of the experiment) before they were told. */
   private readonly stopped = new Set<string>();
   private readonly now: () => Date;
@@ -24,6 +38,7 @@ export class ManualExecutor implements TrialExecutor {
       (trial) =>
         new Promise((resolve) => {
           this.waiting.set(ctx.trial, { trial, resolve });
+          this.startedEntry(ctx.trial).resolve({ signal: trial.signal, context: ctx });
           trial.signal.addEventListener('abort', () => {
             this.waiting.delete(ctx.trial);
             this.stopped.add(ctx.trial);
@@ -31,6 +46,32 @@ export class ManualExecutor implements TrialExecutor {
           });
         }),
     );
+  }
+
+  /**
+   * Resolves once the controller started `trial` here (its Running state stored, its checkpoint folder ready), with
+   * its stop signal and context.
+   */
+  started(trial: string): Promise<StartedTrial> {
+    return this.startedEntry(trial).promise;
+  }
+
+  private startedEntry(trial: string): Started {
+    let entry = this.starting.get(trial);
+    if (entry === undefined) {
+      let resolve!: (s: StartedTrial) => void;
+      const promise = new Promise<StartedTrial>((r) => {
+        resolve = r;
+      });
+      entry = { promise, resolve };
+      this.starting.set(trial, entry);
+    }
+    return entry;
+  }
+
+  /** Forgets what is kept for `trial` once it was handed out (or ended before it started). */
+  forget(trial: string): void {
+    this.starting.delete(trial);
   }
 
   /** Whether `trial` was asked and not yet told. */
