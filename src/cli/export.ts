@@ -6,6 +6,7 @@
  * No winner, or a winner the target cannot take, is exit 2.
  */
 import { writeFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
 import { ErrorCode, type ExperimentRecord, type Store, WorkbenchError } from '../index.ts';
 import type { PredictorFormat } from '../platform/kserve/index.ts';
 import { importOptional } from './optional.ts';
@@ -26,6 +27,8 @@ export interface ExportOptions extends StoreOptions {
   image?: string;
   /** kserve: the service's name. */
   name?: string;
+  /** kfp: a KFP API server's URL to upload the pipeline to and start a run of it. */
+  upload?: string;
   /** mlmd: `host:port` of an ML Metadata gRPC server to store the lineage in (instead of printing it). */
   mlmd?: string;
   /** The file to write; stdout without it. */
@@ -46,6 +49,7 @@ export function exportCommand(name: string, opts: ExportOptions): Promise<number
       err(`warning: experiment '${exp.name}' is ${exp.phase}: this is its best trial so far`);
     }
     for (const w of warnings) err(`warning: ${w}`);
+    if (opts.upload !== undefined) return kfpUpload(text, { ...opts, upload: opts.upload });
     if (opts.out === undefined) {
       out(text);
       return 0;
@@ -57,6 +61,7 @@ export function exportCommand(name: string, opts: ExportOptions): Promise<number
 }
 
 const targetOptions = {
+  kfp: ['upload'],
   kserve: ['storageUri', 'canary', 'format', 'image', 'name'],
   mlmd: ['mlmd'],
 } as const;
@@ -117,6 +122,30 @@ function writeOut(path: string, text: string): void {
       cause: e,
     });
   }
+}
+
+/**
+ * `--upload URL`: the pipeline goes to KFP (and to `--out` too when given), a run of it is started, and stdout gets
+ * one JSON document naming what KFP made, for scripts. `HPO_KFP_TOKEN` is sent as a bearer token.
+ */
+async function kfpUpload(text: string, opts: ExportOptions & { upload: string }): Promise<number> {
+  const kfp = await import('../platform/kfp/index.ts');
+  if (opts.out !== undefined) writeOut(opts.out, text);
+  const info = (parseYaml(text) as { pipelineInfo: { name: string; description?: string } }).pipelineInfo;
+  const token = process.env.HPO_KFP_TOKEN;
+  const r = await kfp.uploadPipeline(text, {
+    url: opts.upload,
+    name: info.name,
+    ...(info.description === undefined ? {} : { description: info.description }),
+    // A version name must be unique within its pipeline: the export's time makes it so.
+    versionName: `${info.name}-${new Date().toISOString().replace(/[-:.]/g, '').toLowerCase()}`,
+    ...(token ? { token } : {}),
+  });
+  err(
+    `uploaded ${r.newVersion ? `a new version of pipeline ${r.pipelineId}` : `pipeline ${r.pipelineId}`} and started run ${r.runId}: ${r.runUrl}`,
+  );
+  out(JSON.stringify(r));
+  return 0;
 }
 
 interface Exported {
