@@ -132,7 +132,8 @@ async function push(graph: MlmdGraph, call: Call): Promise<PushLineageResult> {
     const ids = new Map<number, string>();
     const method = `Put${kind[0]!.toUpperCase()}${kind.slice(1)}Type`;
     for (const t of types) {
-      const r = await call(method, { [`${kind}_type`]: { name: t.name }, can_add_fields: true });
+      // A type KFP (or another tool) stored first may declare properties ours omits: reuse it as it is.
+      const r = await call(method, { [`${kind}_type`]: { name: t.name }, can_add_fields: true, can_omit_fields: true });
       ids.set(t.id, String(r.type_id));
     }
     return ids;

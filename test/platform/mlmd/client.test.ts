@@ -129,6 +129,15 @@ describe('pushLineageGraph errors', () => {
     expect(err.message).toBe("--mlmd wants host:port, not 'http://x:1/'");
   });
 
+  it('reuses a type another tool stored with properties of its own (KFP may have made system.Model first)', async () => {
+    fake = await startFakeMlmd();
+    await read(fake.address, 'PutArtifactType', {
+      artifact_type: { name: 'system.Model', properties: { framework: 'STRING' } },
+    });
+    const r = await pushLineageGraph(graph(1), { address: fake.address });
+    expect(r.artifacts.created).toBe(graph(1).artifacts.length);
+  });
+
   it("reports the server's refusal with its status and details", async () => {
     fake = await startFakeMlmd();
     // Another tool's artifact already holds one of our names under the same type: MLMD refuses the insert.

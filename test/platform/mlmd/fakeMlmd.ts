@@ -110,13 +110,23 @@ export async function startFakeMlmd(version: keyof typeof mlmdProtoDirs = '1.16.
   const typeNameOf = (kind: keyof FakeMlmdState['types'], id: string): string | undefined =>
     [...state.types[kind]].find(([, v]) => v === id)?.[0];
 
-  const putType = (kind: keyof FakeMlmdState['types']) => (req: Record<string, Record<string, unknown>>) => {
-    const name = req[`${kind}_type`]?.name as string | undefined;
+  const typeProperties = new Map<string, string[]>();
+  const putType = (kind: keyof FakeMlmdState['types']) => (req: Record<string, unknown>) => {
+    const type = req[`${kind}_type`] as { name?: string; properties?: Record<string, unknown> } | undefined;
+    const name = type?.name;
     if (!name) throw new Refused(status.INVALID_ARGUMENT, 'type name is empty');
+    const props = Object.keys(type?.properties ?? {});
     let id = state.types[kind].get(name);
     if (id === undefined) {
       id = newId();
       state.types[kind].set(name, id);
+      typeProperties.set(`${kind}/${name}`, props);
+    } else {
+      // MLMD's rule: reusing a stored type whose properties the request leaves out needs can_omit_fields.
+      const omitted = (typeProperties.get(`${kind}/${name}`) ?? []).filter((p) => !props.includes(p));
+      if (omitted.length > 0 && req.can_omit_fields !== true) {
+        throw new Refused(status.ALREADY_EXISTS, `type ${name} has properties ${omitted.join(', ')} the request omits`);
+      }
     }
     return { type_id: id };
   };
