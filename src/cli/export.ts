@@ -1,12 +1,15 @@
 /**
- * `hpo export NAME --to kfp|kserve`: hands an experiment's winner on. Reads the store read-only, builds the Kubeflow
- * Pipelines pipeline that retrains the best trial (`hpo-workbench/kfp`) or the KServe InferenceService that serves
- * its model (`hpo-workbench/kserve`), each loaded only then, and writes its YAML to stdout or `--out`. No winner, or
- * a winner the target cannot take, is exit 2.
+ * `hpo export NAME --to kfp|kserve|mlmd`: hands an experiment's winner on. Reads the store read-only, builds the
+ * Kubeflow Pipelines pipeline that retrains the best trial (`hpo-workbench/kfp`), the KServe InferenceService that
+ * serves its model (`hpo-workbench/kserve`) or the experiment's ML Metadata lineage (`hpo-workbench/mlmd`), each
+ * loaded only then, and writes it to stdout or `--out` (the lineage goes to an MLMD server with `--mlmd host:port`).
+ * No winner, or a winner the target cannot take, is exit 2.
  */
 import { writeFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
 import { ErrorCode, type ExperimentRecord, type Store, WorkbenchError } from '../index.ts';
 import type { PredictorFormat } from '../platform/kserve/index.ts';
+import { importOptional } from './optional.ts';
 import { err, out } from './output.ts';
 import { requireExperiment, type StoreOptions, withReadStore } from './readStore.ts';
 
@@ -24,6 +27,10 @@ export interface ExportOptions extends StoreOptions {
   image?: string;
   /** kserve: the service's name. */
   name?: string;
+  /** kfp: a KFP API server's URL to upload the pipeline to and start a run of it. */
+  upload?: string;
+  /** mlmd: `host:port` of an ML Metadata gRPC server to store the lineage in (instead of printing it). */
+  mlmd?: string;
   /** The file to write; stdout without it. */
   out?: string;
   /** `sdkVersion` written into the IR (`hpo-workbench-<version>`). */
@@ -33,36 +40,112 @@ export interface ExportOptions extends StoreOptions {
 /** Runs `hpo export`; resolves to the exit code. */
 export function exportCommand(name: string, opts: ExportOptions): Promise<number> {
   return withReadStore(opts.store, async (store) => {
-    if (opts.to !== 'kserve') {
-      const given = (['storageUri', 'canary', 'format', 'image', 'name'] as const).filter((k) => opts[k] !== undefined);
-      if (given.length > 0) {
-        throw new WorkbenchError(
-          ErrorCode.invalidArgument,
-          `${given.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')} ${given.length > 1 ? 'are' : 'is'} for --to kserve, not --to ${opts.to}`,
-        );
-      }
-    }
+    refuseOptionsOfOtherTargets(opts);
     const exp = await requireExperiment(store, name, opts.namespace);
+    if (opts.to === 'mlmd') return mlmdExport(store, exp, opts);
     const { text, warnings, what } =
       opts.to === 'kserve' ? await kserveText(store, exp, opts) : await kfpText(store, exp, opts);
     if (exp.phase !== 'Succeeded' && exp.phase !== 'Failed') {
       err(`warning: experiment '${exp.name}' is ${exp.phase}: this is its best trial so far`);
     }
     for (const w of warnings) err(`warning: ${w}`);
+    if (opts.upload !== undefined) return kfpUpload(text, { ...opts, upload: opts.upload });
     if (opts.out === undefined) {
       out(text);
       return 0;
     }
-    try {
-      writeFileSync(opts.out, text);
-    } catch (e) {
-      throw new WorkbenchError(ErrorCode.invalidArgument, `cannot write --out ${opts.out}: ${(e as Error).message}`, {
-        cause: e,
-      });
-    }
+    writeOut(opts.out, text);
     err(`wrote the ${what} of ${exp.name}'s best trial to ${opts.out}`);
     return 0;
   });
+}
+
+const targetOptions = {
+  kfp: ['upload'],
+  kserve: ['storageUri', 'canary', 'format', 'image', 'name'],
+  mlmd: ['mlmd'],
+} as const;
+
+/** An option of one target given with another is bad input, named as the user typed it. */
+function refuseOptionsOfOtherTargets(opts: ExportOptions): void {
+  for (const [target, keys] of Object.entries(targetOptions)) {
+    if (opts.to === target) continue;
+    const given = keys.filter((k) => opts[k] !== undefined);
+    if (given.length > 0) {
+      throw new WorkbenchError(
+        ErrorCode.invalidArgument,
+        `${given.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')} ${given.length > 1 ? 'are' : 'is'} for --to ${target}, not --to ${opts.to}`,
+      );
+    }
+  }
+}
+
+/**
+ * The lineage of every trial: as MLMD-shaped JSON (stdout or `--out`), or stored in the MLMD server `--mlmd` names.
+ * Unlike the other targets it needs no winner: a running experiment's lineage so far is worth recording.
+ */
+async function mlmdExport(store: Store, exp: ExperimentRecord, opts: ExportOptions): Promise<number> {
+  const mlmd = await import('../platform/mlmd/index.ts');
+  const { graph } = await mlmd.readLineageGraph(store, exp);
+  if (opts.mlmd !== undefined) {
+    if (opts.out !== undefined) {
+      throw new WorkbenchError(ErrorCode.invalidArgument, '--out and --mlmd: pick one (a file, or an MLMD server)');
+    }
+    await importOptional(
+      () => Promise.all([import('@grpc/grpc-js'), import('@grpc/proto-loader')]),
+      'hpo export --to mlmd --mlmd',
+      ['@grpc/grpc-js', '@grpc/proto-loader'],
+    );
+    const r = await mlmd.pushLineageGraph(graph, { address: opts.mlmd });
+    err(
+      `stored the lineage of ${exp.name} in ML Metadata at ${opts.mlmd}: context ${r.contextIds.join(', ')}, ` +
+        `${r.executions.created} new and ${r.executions.updated} updated trials, ${r.artifacts.created} new and ` +
+        `${r.artifacts.updated} updated artifacts, ${r.events.added} new events`,
+    );
+    return 0;
+  }
+  const text = `${JSON.stringify(graph, null, 2)}\n`;
+  if (opts.out === undefined) {
+    out(text);
+    return 0;
+  }
+  writeOut(opts.out, text);
+  err(`wrote the ML Metadata lineage of ${exp.name} (${graph.executions.length} trials) to ${opts.out}`);
+  return 0;
+}
+
+function writeOut(path: string, text: string): void {
+  try {
+    writeFileSync(path, text);
+  } catch (e) {
+    throw new WorkbenchError(ErrorCode.invalidArgument, `cannot write --out ${path}: ${(e as Error).message}`, {
+      cause: e,
+    });
+  }
+}
+
+/**
+ * `--upload URL`: the pipeline goes to KFP (and to `--out` too when given), a run of it is started, and stdout gets
+ * one JSON document naming what KFP made, for scripts. `HPO_KFP_TOKEN` is sent as a bearer token.
+ */
+async function kfpUpload(text: string, opts: ExportOptions & { upload: string }): Promise<number> {
+  const kfp = await import('../platform/kfp/index.ts');
+  if (opts.out !== undefined) writeOut(opts.out, text);
+  const info = (parseYaml(text) as { pipelineInfo: { name: string; description?: string } }).pipelineInfo;
+  const token = process.env.HPO_KFP_TOKEN;
+  const r = await kfp.uploadPipeline(text, {
+    url: opts.upload,
+    name: info.name,
+    ...(info.description === undefined ? {} : { description: info.description }),
+    // A version name must be unique within its pipeline: the export's time makes it so.
+    versionName: `${info.name}-${new Date().toISOString().replace(/[-:.]/g, '').toLowerCase()}`,
+    ...(token ? { token } : {}),
+  });
+  err(
+    `uploaded ${r.newVersion ? `a new version of pipeline ${r.pipelineId}` : `pipeline ${r.pipelineId}`} and started run ${r.runId}: ${r.runUrl}`,
+  );
+  out(JSON.stringify(r));
+  return 0;
 }
 
 interface Exported {

@@ -12,6 +12,7 @@ import { exitQuietlyOnClosedOutput, exitWhenDrained } from './exit.ts';
 import { exportCommand } from './export.ts';
 import { bestCommand, explainCommand, listCommand } from './inspect.ts';
 import { clusterStatusCommand, doctorCommand, dryRunCommand, submitCommand } from './kubernetes.ts';
+import { lineageCommand } from './lineage.ts';
 import { unlockCommand } from './lockCommands.ts';
 import { defaultFollowInterval, logsCommand } from './logs.ts';
 import { importGrpc } from './optional.ts';
@@ -213,11 +214,13 @@ export function buildProgram(exit: (code: number) => void): Command {
   program
     .command('export')
     .description(
-      'hand the best trial on: a Kubeflow Pipelines v2 pipeline (IR YAML) that retrains it, or a KServe InferenceService that serves its model',
+      'hand the best trial on: a Kubeflow Pipelines v2 pipeline (IR YAML) that retrains it, a KServe InferenceService that serves its model, or the lineage of every trial in ML Metadata',
     )
     .argument('<name>')
-    .addOption(new Option('--to <target>', 'what to write').choices(['kfp', 'kserve']).makeOptionMandatory())
+    .addOption(new Option('--to <target>', 'what to write').choices(['kfp', 'kserve', 'mlmd']).makeOptionMandatory())
     .option('--out <file>', 'write to this file instead of stdout')
+    .option('--upload <url>', 'kfp: upload the pipeline to this KFP API server and start a run (token: $HPO_KFP_TOKEN)')
+    .option('--mlmd <host:port>', 'mlmd: store the lineage in this ML Metadata gRPC server instead of printing it')
     .option('--storage-uri <uri>', 'kserve: where the cluster reads the model (gs://, s3://, pvc://, ...)')
     .option('--canary <percent>', 'kserve: canaryTrafficPercent when replacing a running service (0-100)', percent)
     .addOption(
@@ -233,6 +236,20 @@ export function buildProgram(exit: (code: number) => void): Command {
     .addOption(namespaceOption())
     .action(async (name: string, o) =>
       exit(await exportCommand(name, withStore({ ...o, sdkVersion: `hpo-workbench-${packageVersion()}` }))),
+    );
+
+  program
+    .command('lineage')
+    .description(
+      "where a model came from: walks the ML Metadata lineage back from the best trial's model (or TRIAL's) to its trial, parameters, experiment, data and code version",
+    )
+    .argument('<name>')
+    .argument('[trial]')
+    .addOption(storeOption())
+    .addOption(namespaceOption())
+    .addOption(outputOption(['text', 'json', 'yaml']))
+    .action(async (name: string, trial: string | undefined, o) =>
+      exit(await lineageCommand(name, trial, withStore(o))),
     );
 
   program

@@ -73,6 +73,7 @@ describe('architecture', () => {
       'platform/kubernetes/index.ts',
       'platform/kfp/index.ts',
       'platform/kserve/index.ts',
+      'platform/mlmd/index.ts',
       'analysis/index.ts',
       'ui/index.ts',
     ]);

@@ -42,6 +42,7 @@ describe('read commands never create a store', () => {
     ['status', 'x'],
     ['trials', 'x'],
     ['best', 'x'],
+    ['lineage', 'x'],
     ['explain', 'x', 't'],
     ['logs', 'x', 't'],
     ['delete', 'x'],

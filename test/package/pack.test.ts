@@ -207,6 +207,17 @@ export const result: Promise<ExperimentResult> = exp.optimize((p) => Number(p.x)
     const exported = run('npx', ['hpo', 'export', 'quickstart', '--to', 'kfp', '--store', 'store'], app);
     expect(exported.status).toBe(0);
     expect(exported.stdout).toContain('schemaVersion: 2.1.0');
+    // Lineage needs no optional peer either; only storing it in an MLMD server needs gRPC.
+    const lineage = run('npx', ['hpo', 'lineage', 'quickstart', '--store', 'store', '-o', 'json'], app);
+    expect(lineage.status).toBe(0);
+    expect(JSON.parse(lineage.stdout).experiment).toMatchObject({ context: 'default/quickstart' });
+    const mlmd = run(
+      'npx',
+      ['hpo', 'export', 'quickstart', '--to', 'mlmd', '--mlmd', '127.0.0.1:1', '--store', 'store'],
+      app,
+    );
+    expect(mlmd.status).toBe(2);
+    expect(mlmd.stderr).toContain('npm install @grpc/grpc-js@');
     const submit = run('npx', ['hpo', 'submit', 'quickstart/experiment.yaml'], app);
     expect(submit.status).toBe(2);
     expect(submit.stderr).toContain(
@@ -242,6 +253,24 @@ export const result: Promise<ExperimentResult> = exp.optimize((p) => Number(p.x)
     );
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe('function function sklearn\n');
+  });
+
+  it('loads the mlmd subpath without gRPC, walks a lineage, and names the install line when storing one', () => {
+    const r = run(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        "const m = await import('hpo-workbench/mlmd'); console.log(typeof m.readLineageGraph, typeof m.walkLineage, m.mlmdTypeNames.trial); const g = m.lineageGraph({ experiment: { name: 'e', namespace: 'default', manifest: { metadata: { name: 'e' }, spec: {} }, phase: 'Succeeded', createdAt: '' }, trials: [] }); console.log(g.context_types[0].name); console.log(await m.pushLineageGraph(g, { address: '127.0.0.1:1' }).then(() => 'stored', (x) => x.message));",
+      ],
+      app,
+    );
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe(
+      'function function system.ContainerExecution\nsystem.PipelineRun\n' +
+        'storing lineage in ML Metadata needs the optional packages @grpc/grpc-js and @grpc/proto-loader, which are not installed; run: npm install @grpc/grpc-js @grpc/proto-loader\n',
+    );
+    expect(files).toContain('package/dist/platform/mlmd/mlmd-api.proto');
   });
 
   it('plots without the optional renderers: the analysis subpath and the Vega-Lite spec load, an SVG names the install line', () => {

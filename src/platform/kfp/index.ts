@@ -3,7 +3,7 @@
  * pipeline (IR, `schemaVersion: 2.1.0`) that retrains the best configuration from the trial template, with the
  * model and its metrics as typed artifacts; `validatePipeline` checks a pipeline file against KFP's real
  * `pipeline_spec.proto` (through the optional peer protobufjs, loaded only then) and the wiring rules of KFP's
- * compiler.
+ * compiler; `uploadPipeline` hands it to a KFP API server (v2beta1 REST) and starts a run.
  */
 export { type KfpContainer, type KfpResources, type RetrainContainer, retrainContainer } from './container.ts';
 export {
@@ -19,4 +19,5 @@ export {
 export { jsonName, ProtoJsonReader } from './protoJson.ts';
 export { type KfpSchema, loadKfpSchema } from './schema.ts';
 export { checkPipelineSemantics } from './semantics.ts';
+export { type UploadedPipeline, type UploadPipelineOptions, uploadPipeline } from './upload.ts';
 export { type PipelineValidation, type ValidatePipelineOptions, validatePipeline } from './validate.ts';
