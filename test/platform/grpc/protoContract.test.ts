@@ -1,69 +1,14 @@
-import type { MessageTypeDefinition, PackageDefinition, ServiceDefinition } from '@grpc/proto-loader';
+import type { PackageDefinition, ServiceDefinition } from '@grpc/proto-loader';
 import { describe, expect, it } from 'vitest';
 import { katibProtoPath, loadKatibDefinition } from '../../../src/platform/grpc/loadProto.ts';
+import { type Descriptor, descriptorOf, differences as differ, isService } from '../../protoDescriptors.ts';
 import { katibOriginalProto } from './helpers.ts';
 
-/** The parts of a descriptor that make the wire format: names, numbers, labels, types. */
-interface Field {
-  name: string;
-  number: number;
-  label: string;
-  type: string;
-  typeName: string;
-}
-interface Descriptor {
-  name: string;
-  field?: Field[];
-  nestedType?: Descriptor[];
-  enumType?: { name: string; value: { name: string; number: number }[] }[];
-  value?: { name: string; number: number }[];
-}
+const differences = (path: string, mine: Descriptor, theirs: Descriptor | undefined): string[] =>
+  differ('Katib', path, mine, theirs);
 
 const ours: PackageDefinition = loadKatibDefinition(katibProtoPath());
 const katib: PackageDefinition = loadKatibDefinition(katibOriginalProto());
-
-function descriptorOf(def: PackageDefinition, key: string): Descriptor | undefined {
-  const entry = def[key] as MessageTypeDefinition<unknown, unknown> | undefined;
-  return entry?.type as Descriptor | undefined;
-}
-
-/** Every difference between our descriptor and Katib's, as readable lines (`Experiment.spec: number 2 ≠ 3`). */
-function differences(path: string, mine: Descriptor, theirs: Descriptor | undefined): string[] {
-  if (theirs === undefined) return [`${path}: Katib has no such type`];
-  const out: string[] = [];
-  for (const f of mine.field ?? []) {
-    const t = theirs.field?.find((x) => x.name === f.name);
-    if (t === undefined) {
-      out.push(`${path}.${f.name}: Katib has no such field`);
-      continue;
-    }
-    for (const k of ['number', 'label', 'type', 'typeName'] as const) {
-      if (f[k] !== t[k]) out.push(`${path}.${f.name}: ${k} ${String(f[k])} ≠ Katib's ${String(t[k])}`);
-    }
-  }
-  for (const v of mine.value ?? []) {
-    const t = theirs.value?.find((x) => x.name === v.name);
-    if (t?.number !== v.number) out.push(`${path}.${v.name}: enum value ${v.number} ≠ Katib's ${String(t?.number)}`);
-  }
-  for (const n of mine.nestedType ?? []) {
-    out.push(
-      ...differences(
-        `${path}.${n.name}`,
-        n,
-        theirs.nestedType?.find((x) => x.name === n.name),
-      ),
-    );
-  }
-  for (const e of mine.enumType ?? []) {
-    const t = theirs.enumType?.find((x) => x.name === e.name);
-    out.push(...differences(`${path}.${e.name}`, e, t));
-  }
-  return out;
-}
-
-function isService(entry: unknown): entry is ServiceDefinition {
-  return typeof entry === 'object' && entry !== null && !('format' in entry);
-}
 
 const typeKeys = Object.keys(ours).filter((k) => !isService(ours[k]));
 const serviceKeys = Object.keys(ours).filter((k) => isService(ours[k]));

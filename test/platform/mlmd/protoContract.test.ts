@@ -1,81 +1,18 @@
 // Our mlmd-api.proto is a subset of ML Metadata's protos: every message, field (name, number, label, type) and enum
 // value it declares is the same as in MLMD 1.16.0 and in the 1.14.0 copy KFP 2.17 deploys, and every method has
 // MLMD's path and request/response types. A drift would put bytes on the wire that a real server reads differently.
-import {
-  loadSync,
-  type MessageTypeDefinition,
-  type PackageDefinition,
-  type ServiceDefinition,
-} from '@grpc/proto-loader';
+import { loadSync, type PackageDefinition, type ServiceDefinition } from '@grpc/proto-loader';
 import { describe, expect, it } from 'vitest';
 import { mlmdProtoPath } from '../../../src/platform/mlmd/client.ts';
+import { type Descriptor, descriptorOf, differences as differ, isService } from '../../protoDescriptors.ts';
 import { loadRealMlmd } from './fakeMlmd.ts';
 
-interface Field {
-  name: string;
-  number: number;
-  label: string;
-  type: string;
-  typeName: string;
-  oneofIndex?: number;
-}
-interface Descriptor {
-  name: string;
-  field?: Field[];
-  nestedType?: Descriptor[];
-  enumType?: { name: string; value: { name: string; number: number }[] }[];
-  value?: { name: string; number: number }[];
-}
+const differences = (path: string, mine: Descriptor, theirs: Descriptor | undefined): string[] =>
+  differ('MLMD', path, mine, theirs);
 
 const options = { keepCase: true, longs: String, enums: String, oneofs: true, arrays: true };
 const ours: PackageDefinition = loadSync(mlmdProtoPath(), options);
 
-function descriptorOf(def: PackageDefinition, key: string): Descriptor | undefined {
-  return (def[key] as MessageTypeDefinition<unknown, unknown> | undefined)?.type as Descriptor | undefined;
-}
-
-/** Every difference between our descriptor and MLMD's, as readable lines. */
-function differences(path: string, mine: Descriptor, theirs: Descriptor | undefined): string[] {
-  if (theirs === undefined) return [`${path}: MLMD has no such type`];
-  const out: string[] = [];
-  for (const f of mine.field ?? []) {
-    const t = theirs.field?.find((x) => x.name === f.name);
-    if (t === undefined) {
-      out.push(`${path}.${f.name}: MLMD has no such field`);
-      continue;
-    }
-    for (const k of ['number', 'label', 'type', 'typeName'] as const) {
-      if (f[k] !== t[k]) out.push(`${path}.${f.name}: ${k} ${String(f[k])} ≠ MLMD's ${String(t[k])}`);
-    }
-    if ((f.oneofIndex === undefined) !== (t.oneofIndex === undefined)) out.push(`${path}.${f.name}: oneof differs`);
-  }
-  for (const v of mine.value ?? []) {
-    const t = theirs.value?.find((x) => x.name === v.name);
-    if (t?.number !== v.number) out.push(`${path}.${v.name}: enum value ${v.number} ≠ MLMD's ${String(t?.number)}`);
-  }
-  for (const n of mine.nestedType ?? []) {
-    out.push(
-      ...differences(
-        `${path}.${n.name}`,
-        n,
-        theirs.nestedType?.find((x) => x.name === n.name),
-      ),
-    );
-  }
-  for (const e of mine.enumType ?? []) {
-    out.push(
-      ...differences(
-        `${path}.${e.name}`,
-        e,
-        theirs.enumType?.find((x) => x.name === e.name),
-      ),
-    );
-  }
-  return out;
-}
-
-const isService = (entry: unknown): entry is ServiceDefinition =>
-  typeof entry === 'object' && entry !== null && !('format' in entry);
 const typeKeys = Object.keys(ours).filter((k) => k.startsWith('ml_metadata.') && !isService(ours[k]));
 
 describe.each(['1.16.0', '1.14.0'] as const)('mlmd-api.proto against ML Metadata %s', (version) => {
