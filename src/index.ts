@@ -75,7 +75,7 @@ export { applyDefaults } from './spec/defaults.ts';
 export { loadExperimentFile, loadExperiments } from './spec/load.ts';
 export { toSearchSpace } from './spec/searchSpace.ts';
 export { renderTrialSpec } from './spec/template.ts';
-export type { ExperimentManifest, ExperimentSpec, ParameterSpec } from './spec/types.ts';
+export type { AdditionalObjective, ExperimentManifest, ExperimentSpec, ParameterSpec } from './spec/types.ts';
 export { validateExperiment } from './spec/validate.ts';
 export type { StoreDamage } from './store/codec.ts';
 export { type LockStatus, lockStatus } from './store/lockStatus.ts';

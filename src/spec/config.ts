@@ -41,9 +41,12 @@ export interface ExperimentConfig {
   readonly namespace: string;
   /** The manifest with Katib's defaults applied: what is stored, rendered into trials and submitted. */
   readonly manifest: ExperimentManifest;
-  /** The objectives, the one the algorithm optimises first. Katib has one; the list leaves room for several. */
+  /**
+   * The objectives, primary (Katib's `objective`) first, then `objective.additionalObjectives` (our extension) in
+   * order; each metric name appears once.
+   */
   readonly objectives: readonly ObjectiveSpec[];
-  /** Every metric the trials report that is kept: the objectives' and `additionalMetricNames`. */
+  /** Every metric the trials report that is kept: the objectives' and `additionalMetricNames`, each once. */
   readonly metricNames: readonly string[];
   /** Each metric's strategy (Katib's default: the objective's direction, for every metric). */
   readonly metricStrategies: Readonly<Record<string, MetricStrategyName>>;
@@ -110,19 +113,24 @@ export function configOf(input: ExperimentManifest): ExperimentConfig {
   const manifest = applyDefaults(input);
   const spec = manifest.spec;
   const objective = spec.objective!;
-  const objectives: ObjectiveSpec[] = [
-    {
-      type: objective.type,
-      metricName: objective.objectiveMetricName,
-      ...(objective.goal === undefined || objective.goal === null ? {} : { goal: objective.goal }),
-    },
+  const objectives: ObjectiveSpec[] = [objective, ...(objective.additionalObjectives ?? [])].map((o) => ({
+    type: o.type,
+    metricName: o.objectiveMetricName,
+    ...(o.goal === undefined || o.goal === null ? {} : { goal: o.goal }),
+  }));
+  // Additional objectives' metrics are collected even when `additionalMetricNames` leaves them out.
+  const metricNames = [
+    ...new Set([
+      ...objectives.map((o) => o.metricName),
+      ...(objective.additionalMetricNames ?? []).filter((n) => n !== objective.objectiveMetricName),
+    ]),
   ];
-  const metricNames = [objective.objectiveMetricName, ...(objective.additionalMetricNames ?? [])];
   const metricStrategies: Record<string, MetricStrategyName> = {};
   for (const name of metricNames) {
     const written = objective.metricStrategies?.find((s) => s.name === name)?.value;
-    // Katib's webhook gives every metric without a strategy the objective's direction.
-    metricStrategies[name] = written ?? (objective.type === 'minimize' ? 'min' : 'max');
+    // Katib's webhook gives every metric without a strategy the objective's direction; an objective of ours its own.
+    const type = objectives.find((o) => o.metricName === name)?.type ?? objective.type;
+    metricStrategies[name] = written ?? (type === 'minimize' ? 'min' : 'max');
   }
   const algorithmSettings = settingsOf(spec.algorithm?.algorithmSettings);
   const es = spec.earlyStopping;
