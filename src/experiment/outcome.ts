@@ -66,9 +66,9 @@ function missingObjectives(metrics: TrialMetrics, others: readonly FurtherObject
   const missing: string[] = [];
   for (const o of others) {
     const s = summary.find((m) => m.name === o.metric);
-    if (s === undefined) missing.push(`objective metric ${o.metric} was never reported`);
+    if (s?.latest === undefined) missing.push(`objective metric ${o.metric} was never reported`);
     else if (objectiveValue(s, o.strategy) === undefined)
-      missing.push(`objective metric ${o.metric} has no finite value (latest ${JSON.stringify(s.latest ?? '')})`);
+      missing.push(`objective metric ${o.metric} has no finite value (latest ${JSON.stringify(s.latest)})`);
   }
   return missing;
 }
