@@ -13,7 +13,7 @@ import { applyDefaults, defaultParallelTrialCount } from './defaults.ts';
 import { toNasSpace } from './nasSpace.ts';
 import { isRecord } from './read.ts';
 import { toSearchSpace } from './searchSpace.ts';
-import type { ExperimentManifest, NasConfig, TrialTemplate } from './types.ts';
+import type { ExperimentManifest, NasConfig, ObjectiveSpecKatib, TrialTemplate } from './types.ts';
 import { type ValidateOptions, validateExperiment } from './validate.ts';
 
 /** The collector: a kind that runs locally, flattened, or one only a cluster provides (Prometheus, Custom). */
@@ -108,11 +108,15 @@ export function parseExperiment(input: unknown, options: ValidateOptions): Parse
   return { config: configOf(manifest), issues };
 }
 
-/** Resolves a manifest that already passed validation (a stored experiment) into its config. */
-export function configOf(input: ExperimentManifest): ExperimentConfig {
-  const manifest = applyDefaults(input);
-  const spec = manifest.spec;
-  const objective = spec.objective!;
+/** What {@link objectivesOf} resolves: the objectives, the metrics collected and each metric's strategy. */
+export type ResolvedObjectives = Pick<ExperimentConfig, 'objectives' | 'metricNames' | 'metricStrategies'>;
+
+/**
+ * The objectives of a defaulted `spec.objective` (primary first, then `additionalObjectives`), every metric kept and
+ * each metric's strategy. `configOf` uses it; readers of a stored experiment (`hpo trials`, the winner document) call
+ * it alone, without resolving the rest of the spec.
+ */
+export function objectivesOf(objective: ObjectiveSpecKatib): ResolvedObjectives {
   const objectives: ObjectiveSpec[] = [objective, ...(objective.additionalObjectives ?? [])].map((o) => ({
     type: o.type,
     metricName: o.objectiveMetricName,
@@ -132,6 +136,15 @@ export function configOf(input: ExperimentManifest): ExperimentConfig {
     const type = objectives.find((o) => o.metricName === name)?.type ?? objective.type;
     metricStrategies[name] = written ?? (type === 'minimize' ? 'min' : 'max');
   }
+  return { objectives, metricNames, metricStrategies };
+}
+
+/** Resolves a manifest that already passed validation (a stored experiment) into its config. */
+export function configOf(input: ExperimentManifest): ExperimentConfig {
+  const manifest = applyDefaults(input);
+  const spec = manifest.spec;
+  const objective = spec.objective!;
+  const { objectives, metricNames, metricStrategies } = objectivesOf(objective);
   const algorithmSettings = settingsOf(spec.algorithm?.algorithmSettings);
   const es = spec.earlyStopping;
   return {
