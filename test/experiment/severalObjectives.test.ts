@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Experiment } from '../../src/experiment/experiment.ts';
+import { ExperimentReader } from '../../src/experiment/reader.ts';
 import type { AdditionalObjective } from '../../src/spec/types.ts';
 import type { Store, TrialRecord } from '../../src/store/types.ts';
 import { freshStorePerTest, sequenceExperiment } from '../helpers.ts';
@@ -86,5 +87,27 @@ describe('several objectives in the controller', () => {
     const apart = await twoObjectives('apart', { goal: 2, latency: { goal: 7 }, max: 6 }).optimize(tradeOff);
     expect(apart.reason).toBe('ExperimentMaxTrialsReached');
     expect(apart.trials).toHaveLength(6);
+  });
+
+  it('ExperimentReader gives the front, and the winner and result documents carry it', async () => {
+    // (loss, latency_ms) = (0,3) (1,3) (2,1) (3,0): x = 1 is beaten by x = 0; x = 2 fails, so it takes no part.
+    const latency = [3, 3, 1, 0];
+    const result = await twoObjectives('read').optimize((p) => {
+      if (Number(p.x) === 2) throw new Error('crashed');
+      return { loss: Number(p.x), latency_ms: latency[Number(p.x)]! };
+    });
+    const [t0, , , t3] = result.trials.map((t) => t.name);
+    const reader = await ExperimentReader.open(store, 'read');
+    const front = [
+      { name: t0, parameters: { x: 0 }, values: { loss: 0, latency_ms: 3 } },
+      { name: t3, parameters: { x: 3 }, values: { loss: 3, latency_ms: 0 } },
+    ];
+    expect(await reader.paretoFront()).toEqual(front);
+    const winner = await reader.winner();
+    expect(winner).toMatchObject({ name: t0, objective: 0, paretoFront: front });
+    expect(winner?.objectives?.map((o) => o.metricName)).toEqual(['loss', 'latency_ms']);
+    expect((await reader.result()).paretoFront).toEqual(front);
+    expect(result.paretoFront).toEqual(front);
+    await reader.close();
   });
 });
