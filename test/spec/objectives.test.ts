@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseExperiment } from '../../src/spec/config.ts';
 import { buildManifest } from '../../src/spec/create.ts';
 import { applyDefaults } from '../../src/spec/defaults.ts';
+import { loadExperimentFile } from '../../src/spec/load.ts';
 import { validateExperiment } from '../../src/spec/validate.ts';
 import { baseManifest, type Loose, lines, mutated, options } from './helpers.ts';
 
@@ -155,5 +156,17 @@ describe('spec.objective.additionalObjectives', () => {
       'maximize accuracy',
       'minimize latency_ms',
     ]);
+  });
+
+  it('examples/multiobjective is valid, with two objectives and an algorithm that takes them', () => {
+    const file = new URL('../../examples/multiobjective/experiment.yaml', import.meta.url).pathname;
+    const [m] = loadExperimentFile(file);
+    const { config, issues } = parseExperiment(m, options);
+    expect(lines(issues)).toEqual([]);
+    expect(config!.objectives.map((o) => `${o.type} ${o.metricName}`)).toEqual([
+      'maximize accuracy',
+      'minimize latency_ms',
+    ]);
+    expect(config!.algorithm.name).toBe('random');
   });
 });
