@@ -25,14 +25,31 @@ export function dominates(a: readonly number[], b: readonly number[], types: rea
 /**
  * The indices (ascending) of the vectors no other vector dominates: the first front of a non-dominated sort. Ties
  * and duplicates are all kept (none dominates its equal). A vector with a missing or non-finite value is never on
- * the front and dominates nothing. O(n² · objectives), fine for the trial counts of one experiment.
+ * the front and dominates nothing.
  */
 export function paretoFrontIndices(
   vectors: readonly (readonly number[])[],
   types: readonly ObjectiveDirection[],
 ): number[] {
-  const usable = vectors
-    .map((v, i) => ({ v, i }))
-    .filter(({ v }) => v.length === types.length && v.every(Number.isFinite));
-  return usable.filter(({ v }) => !usable.some((other) => dominates(other.v, v, types))).map(({ i }) => i);
+  // Every objective as a cost (maximised ones negated), then lexicographic order: a vector can only be dominated by
+  // one before it, and whatever dominates it is itself dominated by (or is) a front member found earlier, so each
+  // vector is compared with the front so far only — O(n log n + n · front) instead of O(n²) for 10,000 trials.
+  const costs = vectors.map((v) =>
+    v.length === types.length ? v.map((x, i) => (types[i] === 'minimize' ? x : -x)) : [],
+  );
+  const order = costs
+    .map((_, i) => i)
+    .filter((i) => costs[i]!.length === types.length && costs[i]!.every(Number.isFinite))
+    .sort((a, b) => lexicographic(costs[a]!, costs[b]!) || a - b);
+  const asCosts = types.map(() => 'minimize' as const);
+  const front: number[] = [];
+  for (const i of order) {
+    if (!front.some((f) => dominates(costs[f]!, costs[i]!, asCosts))) front.push(i);
+  }
+  return front.sort((a, b) => a - b);
+}
+
+function lexicographic(a: readonly number[], b: readonly number[]): number {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+  return 0;
 }
