@@ -14,10 +14,18 @@ export {
 } from './experiment/controller.ts';
 export { type ControllerReport, controllerReport, describeLockHolder } from './experiment/controllerReport.ts';
 export { type AskedTrial, Experiment, type ExperimentOptions, type RunOptions } from './experiment/experiment.ts';
+export { dominates, type ObjectiveDirection, paretoFrontIndices } from './experiment/pareto.ts';
+export { type ParetoMember, paretoFront, trialValues } from './experiment/paretoFront.ts';
 export { applyBudget, type BudgetEdit, checkExperiment, parseForThisInstallation } from './experiment/prepare.ts';
 export { type PreviewTrial, previewTrials } from './experiment/preview.ts';
 export { ExperimentReader, type ReaderChanges } from './experiment/reader.ts';
-export { bestTrial, type ExperimentResult, experimentResult, type TrialSummary } from './experiment/report.ts';
+export {
+  bestTrial,
+  type ExperimentResult,
+  experimentResult,
+  severalObjectives,
+  type TrialSummary,
+} from './experiment/report.ts';
 export { countTrials, ExperimentReason, type TrialCounts, type Verdict } from './experiment/status.ts';
 export {
   readWinner,
@@ -63,8 +71,10 @@ export {
   configOf,
   type ExperimentConfig,
   type MetricStrategyName,
+  objectivesOf,
   type ParsedExperiment,
   parseExperiment,
+  type ResolvedObjectives,
   type SeedPolicy,
   seedPolicyOf,
   statelessSeed,
@@ -75,7 +85,7 @@ export { applyDefaults } from './spec/defaults.ts';
 export { loadExperimentFile, loadExperiments } from './spec/load.ts';
 export { toSearchSpace } from './spec/searchSpace.ts';
 export { renderTrialSpec } from './spec/template.ts';
-export type { ExperimentManifest, ExperimentSpec, ParameterSpec } from './spec/types.ts';
+export type { AdditionalObjective, ExperimentManifest, ExperimentSpec, ParameterSpec } from './spec/types.ts';
 export { validateExperiment } from './spec/validate.ts';
 export type { StoreDamage } from './store/codec.ts';
 export { type LockStatus, lockStatus } from './store/lockStatus.ts';

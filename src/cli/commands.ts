@@ -20,7 +20,7 @@ import {
   WorkbenchError,
 } from '../index.ts';
 import { failureReport } from './failures.ts';
-import { num } from './format.ts';
+import { num, objectivesNote } from './format.ts';
 import { kubernetesExecutor } from './kubernetes.ts';
 import { err, isDocumentFormat, type Output, out, renderDocument } from './output.ts';
 import { progressView } from './progress.ts';
@@ -43,6 +43,10 @@ function printSummary(r: ExperimentResult, metric: string): void {
       .map(([k, v]) => `${k}=${typeof v === 'number' ? num(v) : v}`)
       .join(' ');
     out(`best trial ${r.bestTrial.name}: ${metric}=${num(r.bestTrial.objective)} ${params}`);
+    if (r.paretoFront)
+      out(
+        `Pareto front: ${r.paretoFront.length} trial(s) over ${r.objectives?.length} objectives (hpo best ${r.experiment})`,
+      );
   } else {
     out('no trial has reported the objective yet');
   }
@@ -177,7 +181,7 @@ export async function validateCommand(files: string[]): Promise<number> {
       const spec = errorsOnly(all);
       const issues = spec.length > 0 ? spec : await checkExperiment(m, { sourcePath: resolve(file) });
       if (issues.length === 0) {
-        out(`${file}: experiment '${m.metadata.name}' is valid`);
+        out(`${file}: experiment '${m.metadata.name}' is valid${objectivesNote(m)}`);
       } else {
         bad++;
         err(`${file}: experiment '${m.metadata.name}' has ${issues.length} problem${issues.length === 1 ? '' : 's'}:`);

@@ -40,25 +40,32 @@ export function duration(ms: number): string {
 /**
  * Header and rows for `hpo trials`: name, state, objective, every parameter, every other metric's chosen value.
  * `full` (CSV) keeps numbers at full precision and adds the reason and the start, end and duration (seconds) of
- * each trial, as a dataframe wants them; the table rounds for people.
+ * each trial, as a dataframe wants them; the table rounds for people. `several` (an experiment with additional
+ * objectives) adds their values and a `pareto` column marking the trials on the front.
  */
 export function trialRows(
   trials: readonly TrialSummary[],
   objectiveMetric: string,
   full = false,
+  several?: { readonly metrics: readonly string[]; readonly front: ReadonlySet<string> },
 ): { header: string[]; rows: string[][] } {
   const params = [...new Set(trials.flatMap((t) => Object.keys(t.parameters)))];
+  // With several objectives, the other objectives' values (by their strategies) follow the primary's, then a
+  // column marking the Pareto front; the metric columns list the rest by their latest value.
+  const further = several?.metrics ?? [];
   const metrics = [...new Set(trials.flatMap((t) => t.metrics.map((m) => m.name)))].filter(
-    (m) => m !== objectiveMetric,
+    (m) => m !== objectiveMetric && !further.includes(m),
   );
   const number = full ? (v: number | null): string => (v === null ? '' : String(v)) : num;
-  const header = ['name', 'state', objectiveMetric, ...params, ...metrics];
+  const header = ['name', 'state', objectiveMetric, ...further, ...(several ? ['pareto'] : []), ...params, ...metrics];
   if (full) header.push('reason', 'start', 'end', 'duration_s');
   const rows = trials.map((t) => {
     const row = [
       t.name,
       t.state,
       number(t.objective),
+      ...further.map((m) => number(t.values?.[m] ?? null)),
+      ...(several ? [several.front.has(t.name) ? (full ? 'true' : '*') : full ? 'false' : ''] : []),
       ...params.map((p) => {
         const v = t.parameters[p];
         return v === undefined ? '' : typeof v === 'number' ? number(v) : v;
@@ -74,4 +81,18 @@ export function trialRows(
   return { header, rows };
 }
 
-import type { TrialSummary } from '../index.ts';
+import type { ExperimentManifest, TrialSummary } from '../index.ts';
+
+/**
+ * ` with N objectives: ...` for an Experiment with `additionalObjectives`, so `hpo validate` and the dry run show
+ * what a multi-objective algorithm will optimise; empty for one objective (the output stays as it was).
+ */
+export function objectivesNote(m: ExperimentManifest): string {
+  const objective = m.spec.objective;
+  const all = [objective, ...(objective?.additionalObjectives ?? [])];
+  if (all.length < 2) return '';
+  const text = all.map(
+    (o) => `${o?.type} ${o?.objectiveMetricName}${typeof o?.goal === 'number' ? ` (goal ${o.goal})` : ''}`,
+  );
+  return ` with ${all.length} objectives: ${text.join(', ')}`;
+}

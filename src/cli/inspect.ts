@@ -3,7 +3,16 @@
  * store read-only through {@link withReadStore}, so none creates or changes a store.
  */
 
-import { countTrials, type ExperimentRecord, experimentResult, lockStatus, readWinner, type Store } from '../index.ts';
+import {
+  countTrials,
+  type ExperimentRecord,
+  experimentResult,
+  lockStatus,
+  type ObjectiveSpec,
+  type ParetoMember,
+  readWinner,
+  type Store,
+} from '../index.ts';
 import { csv, duration, num, table, trialRows } from './format.ts';
 import { controllerReport } from './lockCommands.ts';
 import { err, isDocumentFormat, type Output, out, renderDocument } from './output.ts';
@@ -109,7 +118,7 @@ export async function renderStatus(
   out(`status      ${exp.phase} — ${exp.reason}: ${exp.message}`);
   out(`controller  ${controller.message}`);
   out(
-    `algorithm   ${spec.algorithm?.algorithmName}  objective ${spec.objective?.type} ${spec.objective?.objectiveMetricName}${spec.objective?.goal === undefined ? '' : ` (goal ${spec.objective.goal})`}`,
+    `algorithm   ${spec.algorithm?.algorithmName}  objective ${[spec.objective, ...(spec.objective?.additionalObjectives ?? [])].map((o) => `${o?.type} ${o?.objectiveMetricName}${o?.goal === undefined || o.goal === null ? '' : ` (goal ${o.goal})`}`).join(', ')}`,
   );
   out(
     `budget      ${spec.maxTrialCount ?? 'unbounded'} trials, ${spec.parallelTrialCount ?? 3} in parallel, max failed ${spec.maxFailedTrialCount ?? '-'}`,
@@ -137,7 +146,14 @@ export async function renderTrials(store: Store, name: string, opts: ReadOptions
     return;
   }
   const full = opts.output === 'csv';
-  const { header, rows } = trialRows(r.trials, exp.manifest.spec.objective?.objectiveMetricName ?? 'objective', full);
+  const several = r.objectives
+    ? {
+        metrics: r.objectives.slice(1).map((o) => o.metricName),
+        front: new Set((r.paretoFront ?? []).map((m) => m.name)),
+      }
+    : undefined;
+  const metric = exp.manifest.spec.objective?.objectiveMetricName ?? 'objective';
+  const { header, rows } = trialRows(r.trials, metric, full, several);
   out(full ? csv(header, rows) : table(header, rows));
 }
 
@@ -158,8 +174,29 @@ export function bestCommand(name: string, opts: ReadOptions): Promise<number> {
     }
     out(`${r.bestTrial.name}  ${exp.manifest.spec.objective?.objectiveMetricName}=${num(r.bestTrial.objective)}`);
     for (const [k, v] of Object.entries(r.bestTrial.parameters)) out(`  ${k}=${typeof v === 'number' ? num(v) : v}`);
+    if (r.objectives && r.paretoFront) printFront(r.objectives, r.paretoFront);
     return 0;
   });
+}
+
+/** The Pareto front under `hpo best`'s winner: one row per trial, each objective's value, then the parameters. */
+function printFront(objectives: readonly ObjectiveSpec[], front: readonly ParetoMember[]): void {
+  const names = objectives.map((o) => o.metricName);
+  const params = [...new Set(front.flatMap((m) => Object.keys(m.parameters)))];
+  const directions = objectives.map((o) => `${o.type} ${o.metricName}`).join(', ');
+  out('');
+  out(
+    `Pareto front: ${front.length} trial${front.length === 1 ? '' : 's'} no other beats on every objective (${directions})`,
+  );
+  const rows = front.map((m) => [
+    m.name,
+    ...names.map((n) => num(m.values[n] ?? null)),
+    ...params.map((p) => {
+      const v = m.parameters[p];
+      return v === undefined ? '' : typeof v === 'number' ? num(v) : v;
+    }),
+  ]);
+  out(table(['name', ...names, ...params], rows));
 }
 
 /** `hpo explain NAME TRIAL`: why the algorithm proposed a trial, and how it ended. */

@@ -14,6 +14,7 @@ import {
   type TrialExecutor,
   WorkbenchError,
 } from '../index.ts';
+import { objectivesNote } from './format.ts';
 import { importKubernetes } from './optional.ts';
 import { isDocumentFormat, renderDocument } from './output.ts';
 
@@ -72,6 +73,9 @@ export async function dryRunCommand(files: string[], o: ClusterOptions): Promise
       const { config, trials } = await previewTrials(withNamespace(applyDefaults(raw), o.namespace), {
         sourcePath: resolve(file),
       });
+      // The YAML on stdout stays the job manifests alone; what the algorithm optimises goes to stderr.
+      const note = objectivesNote(config.manifest);
+      if (note !== '') process.stderr.write(`${file}: experiment '${config.name}'${note}\n`);
       docs.push(
         renderDryRun(
           config.manifest,

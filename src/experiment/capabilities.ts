@@ -1,5 +1,6 @@
 import type { Issue } from '../common/issue.ts';
 import { builtinEarlyStopping } from '../search/earlyStopping/index.ts';
+import { builtinAlgorithms } from '../search/index.ts';
 import type { AlgorithmCapabilities, EarlyStoppingAlgorithm, Settings, ValidationContext } from '../search/types.ts';
 import type { ExperimentConfig } from '../spec/config.ts';
 
@@ -15,7 +16,7 @@ export function capabilityIssues(config: ExperimentConfig, capabilities: Algorit
     issues.push({
       path: 'spec.algorithm.algorithmName',
       message: `${name} optimises one objective; this experiment has ${config.objectives.length} (${config.objectives.map((o) => o.metricName).join(', ')}).`,
-      fix: 'Use an algorithm that declares capabilities.multiObjective, or keep one objective.',
+      fix: `Use an algorithm that takes several (built-in: ${multiObjectiveAlgorithms().join(', ')}; or one of yours that declares capabilities.multiObjective), or keep one objective by removing spec.objective.additionalObjectives.`,
     });
   }
   if (config.nasConfig !== undefined && capabilities.nas !== true) {
@@ -26,6 +27,14 @@ export function capabilityIssues(config: ExperimentConfig, capabilities: Algorit
     });
   }
   return issues;
+}
+
+/** The built-in algorithms that declare `capabilities.multiObjective`, by name, sorted (for the refusal's fix). */
+export function multiObjectiveAlgorithms(): string[] {
+  return Object.entries(builtinAlgorithms)
+    .filter(([, factory]) => factory().capabilities?.multiObjective === true)
+    .map(([name]) => name)
+    .sort();
 }
 
 /**

@@ -20,7 +20,7 @@ import { invalidTrialName, trialName } from '../trial/naming.ts';
 import { ExperimentWorkspace } from '../trial/workspace.ts';
 import { type EarlyStoppingConfig, earlyStopReason } from './earlyStop.ts';
 import { LiveTrial } from './liveTrial.ts';
-import { judgeTrial } from './outcome.ts';
+import { type FurtherObjective, judgeTrial } from './outcome.ts';
 import { recoverOrphans } from './recovery.ts';
 import { activeCount, ExperimentReason, slotsToFill, type Verdict } from './status.ts';
 import type { Progress, StepReport, StepState } from './stepReport.ts';
@@ -162,7 +162,7 @@ export class ExperimentController {
     this.config = config;
     this.objective = this.config.objectives[0]!;
     this.strategy = this.config.metricStrategies[this.objective.metricName]!;
-    this.book = new TrialBook(this.objective, trials, (t) => loaded.curves.get(t) ?? []);
+    this.book = new TrialBook(this.config, trials, (t) => loaded.curves.get(t) ?? []);
     this.nextSeq = trials.length === 0 ? 0 : Math.max(...trials.map((t) => t.seq)) + 1;
     this.algorithmState = loaded.algorithmState;
     options.signal?.addEventListener('abort', () => this.notify(), { once: true });
@@ -170,6 +170,13 @@ export class ExperimentController {
 
   private iso(): string {
     return this.now().toISOString();
+  }
+
+  /** The objectives after the primary, each with its metric's strategy (a trial needs a value of each). */
+  private furtherObjectives(): FurtherObjective[] {
+    return this.config.objectives
+      .slice(1)
+      .map((o) => ({ metric: o.metricName, strategy: this.config.metricStrategies[o.metricName]! }));
   }
 
   private async event(type: EventRow['type'], reason: string, message: string, trial?: string): Promise<void> {
@@ -346,7 +353,7 @@ export class ExperimentController {
     this.live.delete(name);
     this.book.endCurve(name);
     this.changes++;
-    const outcome = judgeTrial(entry.result, entry.signal, entry.metrics, this.strategy);
+    const outcome = judgeTrial(entry.result, entry.signal, entry.metrics, this.strategy, this.furtherObjectives());
     const exitCode = entry.result.exitCode;
     await this.o.store.transaction(async (tx) => {
       const rows = entry.metrics.drain();

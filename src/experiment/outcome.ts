@@ -1,3 +1,4 @@
+import { objectiveValue } from '../metrics/strategies.ts';
 import type { StrategyName } from '../metrics/types.ts';
 import type { TrialState } from '../search/types.ts';
 import type { ExecutorResult, StopReason } from '../trial/executor.ts';
@@ -17,16 +18,24 @@ const trialMessages: Record<string, { reason: string; message: string }> = {
   MetricsUnavailable: { reason: 'MetricsUnavailable', message: 'Metrics are not available' },
 };
 
+/** An objective after the primary (`spec.objective.additionalObjectives`): its metric and that metric's strategy. */
+export interface FurtherObjective {
+  readonly metric: string;
+  readonly strategy: StrategyName;
+}
+
 /**
  * Judges an ended trial as Katib's trial controller does (REFERENCE.md §5): stopped by the controller ⇒ the stop's
  * kind (Killed or EarlyStopped), a failed program ⇒ Failed, otherwise Succeeded when the objective metric was
- * reported and MetricsUnavailable when not. Called by the controller's reap stage.
+ * reported and MetricsUnavailable when not. With several objectives (`others`), a trial that ran to its end
+ * succeeds only when every objective's metric has a value, as the primary's must. Called by the reap stage.
  */
 export function judgeTrial(
   result: ExecutorResult,
   stop: AbortSignal,
   metrics: TrialMetrics,
   strategy: StrategyName,
+  others: readonly FurtherObjective[] = [],
 ): TrialOutcome {
   const objective = metrics.objective(strategy);
   const value = objective === undefined ? {} : { objective };
@@ -35,8 +44,13 @@ export function judgeTrial(
     return { state: why.kind, reason: why.reason, message: why.message, ...value };
   }
   if (result.outcome === 'failed') return { state: 'Failed', reason: result.reason, message: result.message, ...value };
-  if (objective !== undefined) return { state: 'Succeeded', ...trialMessages.Succeeded!, ...value };
   const { reason, message } = trialMessages.MetricsUnavailable!;
+  if (objective !== undefined) {
+    const missing = missingObjectives(metrics, others);
+    if (missing.length === 0) return { state: 'Succeeded', ...trialMessages.Succeeded!, ...value };
+    // The primary's value stays on the record: it says how far the trial got.
+    return { state: 'MetricsUnavailable', reason, message: `${message}: ${missing.join('; ')}`, ...value };
+  }
   // Katib's words first, then what exactly went wrong: a user cannot fix "not available" alone.
   const problems = result.outcome === 'completed' ? (result.metricsProblems ?? []) : [];
   return {
@@ -44,4 +58,17 @@ export function judgeTrial(
     reason,
     message: `${message}: ${[metrics.unavailableReason(), ...problems].join('; ')}`,
   };
+}
+
+/** Why each further objective has no value: never reported, or no finite number by its strategy. */
+function missingObjectives(metrics: TrialMetrics, others: readonly FurtherObjective[]): string[] {
+  const summary = metrics.summary();
+  const missing: string[] = [];
+  for (const o of others) {
+    const s = summary.find((m) => m.name === o.metric);
+    if (s?.latest === undefined) missing.push(`objective metric ${o.metric} was never reported`);
+    else if (objectiveValue(s, o.strategy) === undefined)
+      missing.push(`objective metric ${o.metric} has no finite value (latest ${JSON.stringify(s.latest)})`);
+  }
+  return missing;
 }

@@ -1,4 +1,5 @@
 import { ErrorCode, WorkbenchError } from '../common/errors.ts';
+import { objectivesOf } from '../spec/config.ts';
 import { openStoreForReading } from '../store/open.ts';
 import {
   type ChangeRow,
@@ -15,6 +16,7 @@ import {
   type TrialRecord,
 } from '../store/types.ts';
 import { type ControllerReport, controllerReport } from './controllerReport.ts';
+import { type ParetoMember, paretoFront } from './paretoFront.ts';
 import { bestTrial, type ExperimentResult, experimentResult } from './report.ts';
 import { readWinnerArtifacts, type WinnerDocument, winnerDocument } from './winner.ts';
 
@@ -144,11 +146,23 @@ export class ExperimentReader {
    * folder and log when it ran here), the same `hpo best -o json` prints; undefined while no trial has the objective.
    */
   async winner(): Promise<WinnerDocument | undefined> {
-    const trial = await this.best();
-    if (trial === undefined) return undefined;
     const experiment = await this.experiment();
+    const trials = await this.trials();
+    const trial = bestTrial(experiment, trials);
+    if (trial === undefined) return undefined;
     const artifacts = await readWinnerArtifacts(this.readable.root, experiment, trial);
-    return winnerDocument({ experiment, trial, storeRoot: this.readable.root, artifacts });
+    return winnerDocument({ experiment, trial, storeRoot: this.readable.root, artifacts, trials });
+  }
+
+  /**
+   * The Pareto front: the Succeeded or EarlyStopped trials no other trial beats in every objective (primary and
+   * `additionalObjectives`), in creation order, each with its value of every objective by metric name. With one
+   * objective that is every trial tied for the best value.
+   */
+  async paretoFront(): Promise<ParetoMember[]> {
+    const objective = (await this.experiment()).manifest.spec.objective;
+    if (!objective) return [];
+    return paretoFront(objectivesOf(objective), await this.trials());
   }
 
   /** The result document, the same that `Experiment.result()` and `hpo run --output json` give. */

@@ -1,5 +1,8 @@
 import type { Assignment } from '../search/space.ts';
+import type { ObjectiveSpec } from '../search/types.ts';
+import { objectivesOf, type ResolvedObjectives } from '../spec/config.ts';
 import type { ExperimentRecord, ExperimentRef, MetricSummary, Store, TrialRecord } from '../store/types.ts';
+import { type ParetoMember, paretoFront, trialValues, valuesByMetric } from './paretoFront.ts';
 import { isBetter } from './status.ts';
 
 /** One trial as `hpo trials --output json` and `hpo run --output json` print it. */
@@ -8,6 +11,8 @@ export interface TrialSummary {
   readonly state: string;
   readonly parameters: Assignment;
   readonly objective: number | null;
+  /** With several objectives: each objective's value by metric name, once the trial has all of them. */
+  readonly values?: Readonly<Record<string, number>>;
   readonly metrics: readonly MetricSummary[];
   readonly reason: string;
   readonly message: string;
@@ -24,8 +29,23 @@ export interface ExperimentResult {
   readonly status: string;
   readonly reason: string;
   readonly message: string;
+  /** The best trial by the primary objective (the first one), as with one objective. */
   readonly bestTrial: { readonly name: string; readonly parameters: Assignment; readonly objective: number } | null;
+  /** With several objectives (`additionalObjectives`): every objective, primary first. */
+  readonly objectives?: readonly ObjectiveSpec[];
+  /** With several objectives: the trials no other trial beats in every objective, in creation order. */
+  readonly paretoFront?: readonly ParetoMember[];
   readonly trials: readonly TrialSummary[];
+}
+
+/**
+ * The objectives of a stored experiment when it has several, else undefined: single-objective documents stay as
+ * they were before several objectives existed.
+ */
+export function severalObjectives(exp: ExperimentRecord): ResolvedObjectives | undefined {
+  const objective = exp.manifest.spec.objective;
+  if (!objective || (objective.additionalObjectives ?? []).length === 0) return undefined;
+  return objectivesOf(objective);
 }
 
 /** The best trial: the best objective among trials that have one (Succeeded or EarlyStopped), first found on ties. */
@@ -39,13 +59,15 @@ export function bestTrial(exp: ExperimentRecord, trials: readonly TrialRecord[])
   return best;
 }
 
-/** A trial as summarised for output. */
-export function summarizeTrial(t: TrialRecord): TrialSummary {
+/** A trial as summarised for output; with `objectives` (several) its `values` too. */
+export function summarizeTrial(t: TrialRecord, objectives?: ResolvedObjectives): TrialSummary {
+  const values = objectives === undefined ? undefined : trialValues(objectives, t);
   return {
     name: t.name,
     state: t.state,
     parameters: t.params,
     objective: t.objective ?? null,
+    ...(values === undefined ? {} : { values: valuesByMetric(objectives!.objectives, values) }),
     metrics: t.metrics,
     reason: t.reason,
     message: t.message,
@@ -62,6 +84,7 @@ export async function experimentResult(store: Store, experiment: ExperimentRef):
   if (!exp) return undefined;
   const trials = await store.listTrials(experiment);
   const best = bestTrial(exp, trials);
+  const several = severalObjectives(exp);
   return {
     experiment: exp.name,
     namespace: exp.namespace,
@@ -69,6 +92,7 @@ export async function experimentResult(store: Store, experiment: ExperimentRef):
     reason: exp.reason,
     message: exp.message,
     bestTrial: best ? { name: best.name, parameters: best.params, objective: best.objective! } : null,
-    trials: trials.map(summarizeTrial),
+    ...(several === undefined ? {} : { objectives: several.objectives, paretoFront: paretoFront(several, trials) }),
+    trials: trials.map((t) => summarizeTrial(t, several)),
   };
 }

@@ -90,12 +90,17 @@ export function evaluateCompletion(args: {
   objectiveType: 'minimize' | 'maximize';
   best: number | undefined;
   goal: number | undefined;
+  /**
+   * Set with several objectives: whether one trial met every objective's goal (see TrialBook); it replaces the
+   * primary's `best`/`goal` test.
+   */
+  goalMet?: boolean;
   maxTrialCount: number | undefined;
   maxFailedTrialCount: number | undefined;
   exhausted: boolean;
 }): Verdict | undefined {
   const { counts } = args;
-  if (goalReached(args.objectiveType, args.best, args.goal)) {
+  if (args.goalMet ?? goalReached(args.objectiveType, args.best, args.goal)) {
     return {
       phase: 'Succeeded',
       reason: ExperimentReason.goalReached,

@@ -1,7 +1,16 @@
 import type { ObjectiveSpec, TrialState, TrialView } from '../search/types.ts';
 import type { ExperimentConfig } from '../spec/config.ts';
 import type { ObservationRow, TrialRecord } from '../store/types.ts';
-import { activeCount, countTrials, evaluateCompletion, isBetter, type TrialCounts, type Verdict } from './status.ts';
+import { trialValues } from './paretoFront.ts';
+import {
+  activeCount,
+  countTrials,
+  evaluateCompletion,
+  goalReached,
+  isBetter,
+  type TrialCounts,
+  type Verdict,
+} from './status.ts';
 import type { Progress } from './stepReport.ts';
 
 /** One objective value of a trial at a step (an intermediate value, as algorithms and early-stopping rules read them). */
@@ -26,6 +35,7 @@ export function storedCurve(observations: readonly ObservationRow[]): CurvePoint
  * after every trial write, so the mirror never differs from the store.
  */
 export class TrialBook {
+  private readonly objectives: Pick<ExperimentConfig, 'objectives' | 'metricStrategies'>;
   private readonly objective: ObjectiveSpec;
   /** Every trial as stored, by name. */
   readonly records: Map<string, TrialRecord> = new Map();
@@ -36,6 +46,8 @@ export class TrialBook {
   readonly counts: TrialCounts;
   /** The best objective so far among Succeeded and EarlyStopped trials (first found on ties). */
   best: { readonly value: number; readonly trial: string } | undefined;
+  /** With several objectives: the first Succeeded or EarlyStopped trial that met every objective's goal. */
+  private goalTrial: string | undefined;
   /** Objective histories of every trial (live arrays for running ones), for algorithms and early stopping. */
   private readonly curves = new Map<string, CurvePoint[]>();
   /** Curve length of each running trial when its view last went to the algorithm (see refreshRunning). */
@@ -43,9 +55,17 @@ export class TrialBook {
   /** Trials whose curve grows while they run (their view carries the live array even while it is empty). */
   private readonly running = new Set<string>();
 
-  /** Builds the mirror from the stored trials and their stored objective histories (`curveOf`). */
-  constructor(objective: ObjectiveSpec, stored: readonly TrialRecord[], curveOf: (trial: string) => CurvePoint[]) {
-    this.objective = objective;
+  /**
+   * Builds the mirror of the experiment's objectives (`config`: the first is the primary) from the stored trials and
+   * their stored objective histories (`curveOf`).
+   */
+  constructor(
+    config: Pick<ExperimentConfig, 'objectives' | 'metricStrategies'>,
+    stored: readonly TrialRecord[],
+    curveOf: (trial: string) => CurvePoint[],
+  ) {
+    this.objectives = config;
+    this.objective = config.objectives[0]!;
     for (const t of stored) this.curves.set(t.name, curveOf(t.name));
     for (const t of stored) this.remember(t);
     this.counts = countTrials(stored.map((t) => t.state));
@@ -72,9 +92,14 @@ export class TrialBook {
   /** Keeps the mirror (records, views, best) in step with a stored trial. */
   remember(t: TrialRecord): void {
     this.records.set(t.name, t);
+    const several = this.objectives.objectives.length > 1;
+    // One objective: its value is the whole vector, as before several existed.
+    const values = several ? trialValues(this.objectives, t) : t.objective === undefined ? undefined : [t.objective];
     if (t.objective !== undefined && (t.state === 'Succeeded' || t.state === 'EarlyStopped')) {
       if (isBetter(this.objective.type, t.objective, this.best?.value))
         this.best = { value: t.objective, trial: t.name };
+      if (several && values !== undefined && this.goalTrial === undefined && this.meetsEveryGoal(values))
+        this.goalTrial = t.name;
     }
     // Killed trials are left out of the history so their slot is issued again (see status.ts budgetUsed).
     const at = this.viewIndex.get(t.name);
@@ -95,8 +120,8 @@ export class TrialBook {
       name: t.name,
       params: t.params,
       state: t.state,
-      // One objective per experiment today (Katib's spec), so its value is the whole `values`.
-      ...(t.objective === undefined ? {} : { objective: t.objective, values: [t.objective] }),
+      ...(t.objective === undefined ? {} : { objective: t.objective }),
+      ...(values === undefined ? {} : { values }),
       ...(intermediate && (intermediate.length > 0 || this.running.has(t.name)) ? { intermediate } : {}),
       ...(t.budget === undefined ? {} : { budget: t.budget }),
       ...(t.parent === undefined ? {} : { parent: t.parent }),
@@ -108,6 +133,17 @@ export class TrialBook {
     } else {
       this.views[at] = view;
     }
+  }
+
+  /**
+   * Whether `values` meet the goal of every objective that has one (and at least one has): with several objectives the
+   * experiment reaches its goal only through a trial that is good enough on every axis at once.
+   */
+  private meetsEveryGoal(values: readonly number[]): boolean {
+    const withGoal = this.objectives.objectives
+      .map((o, i) => ({ o, v: values[i]! }))
+      .filter(({ o }) => o.goal !== undefined);
+    return withGoal.length > 0 && withGoal.every(({ o, v }) => goalReached(o.type, v, o.goal));
   }
 
   /** Counts a new Pending trial. */
@@ -151,6 +187,7 @@ export class TrialBook {
       objectiveType: this.objective.type,
       best: this.best?.value,
       goal: this.objective.goal,
+      ...(this.objectives.objectives.length > 1 ? { goalMet: this.goalTrial !== undefined } : {}),
       maxTrialCount: budget.maxTrialCount,
       maxFailedTrialCount: budget.maxFailedTrialCount,
       exhausted,

@@ -7,12 +7,14 @@
 import { join } from 'node:path';
 import { WorkbenchError } from '../common/errors.ts';
 import type { Assignment } from '../search/space.ts';
+import type { ObjectiveSpec } from '../search/types.ts';
 import { renderTrialSpec } from '../spec/template.ts';
 import type { ConfigMapSource, TrialParameterSpec } from '../spec/types.ts';
 import type { ExperimentRecord, ExperimentRef, MetricSummary, Store, TrialRecord } from '../store/types.ts';
 import { type ArtifactRecord, readArtifactRecord } from '../trial/artifacts.ts';
 import { ExperimentWorkspace } from '../trial/workspace.ts';
-import { bestTrial } from './report.ts';
+import { type ParetoMember, paretoFront } from './paretoFront.ts';
+import { bestTrial, severalObjectives } from './report.ts';
 
 /** The trial template the winner ran with. */
 export interface WinnerTemplate {
@@ -57,6 +59,13 @@ export interface WinnerDocument {
   readonly artifacts: readonly ArtifactRecord[];
   readonly startedAt?: string;
   readonly completedAt?: string;
+  /**
+   * With several objectives (`additionalObjectives`): every objective, primary first. The winner above is still the
+   * primary objective's best, so a pipeline that retrains "the best trial" keeps one answer.
+   */
+  readonly objectives?: readonly ObjectiveSpec[];
+  /** With several objectives: the Pareto front, each trial with its values, for choosing another trade-off. */
+  readonly paretoFront?: readonly ParetoMember[];
 }
 
 /** What {@link winnerDocument} reads: the experiment, its winning trial, and the store folder for paths. */
@@ -67,6 +76,8 @@ export interface WinnerSource {
   readonly storeRoot?: string;
   /** The trial's recorded artifacts (read with {@link readWinnerArtifacts}); none when not given. */
   readonly artifacts?: readonly ArtifactRecord[];
+  /** Every trial of the experiment: with several objectives the document carries their Pareto front. */
+  readonly trials?: readonly TrialRecord[];
 }
 
 /**
@@ -132,15 +143,27 @@ export function winnerDocument(source: WinnerSource): WinnerDocument {
     artifacts: source.artifacts ?? [],
     ...(trial.startedAt === undefined ? {} : { startedAt: trial.startedAt }),
     ...(trial.completedAt === undefined ? {} : { completedAt: trial.completedAt }),
+    ...frontOf(experiment, source.trials),
   };
+}
+
+/** The objectives and Pareto front fields of the document: only with several objectives and the trials given. */
+function frontOf(
+  experiment: ExperimentRecord,
+  trials: readonly TrialRecord[] | undefined,
+): Pick<WinnerDocument, 'objectives' | 'paretoFront'> {
+  const several = severalObjectives(experiment);
+  if (several === undefined || trials === undefined) return {};
+  return { objectives: several.objectives, paretoFront: paretoFront(several, trials) };
 }
 
 /** The winner document of a stored experiment, or undefined when no trial has the objective yet. */
 export async function readWinner(store: Store, experiment: ExperimentRef): Promise<WinnerDocument | undefined> {
   const exp = await store.getExperiment(experiment);
   if (exp === undefined) return undefined;
-  const trial = bestTrial(exp, await store.listTrials(experiment));
+  const trials = await store.listTrials(experiment);
+  const trial = bestTrial(exp, trials);
   if (trial === undefined) return undefined;
   const artifacts = await readWinnerArtifacts(store.root, exp, trial);
-  return winnerDocument({ experiment: exp, trial, storeRoot: store.root, artifacts });
+  return winnerDocument({ experiment: exp, trial, storeRoot: store.root, artifacts, trials });
 }

@@ -6,6 +6,7 @@ import { IndexPermutation } from './permutation.ts';
 import { parseSettings, parseSettingsOrThrow, randomStateRule, type SettingRules } from './settings.ts';
 import type { SearchSpace } from './space.ts';
 import type {
+  AlgorithmCapabilities,
   SearchAlgorithm,
   Settings,
   Suggestion,
@@ -24,6 +25,8 @@ const rules: SettingRules = { random_state: randomStateRule };
  */
 export class GridSearch implements SearchAlgorithm {
   readonly name: string = 'grid';
+  /** Several objectives are fine: it reads no values, so it explores the same way for any number of them. */
+  readonly capabilities: AlgorithmCapabilities = { multiObjective: true };
 
   /** Katib's checks: every double has a step, and maxTrialCount is not above the number of combinations. */
   validate(settings: Settings, ctx: ValidationContext): Issue[] {

@@ -5,6 +5,7 @@ import { derive, Rng } from './rng.ts';
 import { parseSettings, parseSettingsOrThrow, randomStateRule, type SettingRules, seedFrom } from './settings.ts';
 import type { Assignment, SearchSpace } from './space.ts';
 import type {
+  AlgorithmCapabilities,
   SearchAlgorithm,
   Settings,
   Suggestion,
@@ -27,6 +28,8 @@ const enumerateLimit = 100_000;
  */
 export class RandomSearch implements SearchAlgorithm {
   readonly name: string = 'random';
+  /** Several objectives are fine: it reads no values, so it explores the same way for any number of them. */
+  readonly capabilities: AlgorithmCapabilities = { multiObjective: true };
 
   /** Accepts only `random_state` (int ≥ 0), rejecting other names as Katib's hyperopt service does. */
   validate(settings: Settings, _ctx: ValidationContext): Issue[] {

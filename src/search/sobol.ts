@@ -4,6 +4,7 @@ import { parseSettings, parseSettingsOrThrow, randomStateRule, type SettingRules
 import { maxSobolDimensions } from './sobolDirections.ts';
 import { SobolSequence } from './sobolSequence.ts';
 import type {
+  AlgorithmCapabilities,
   SearchAlgorithm,
   Settings,
   Suggestion,
@@ -21,6 +22,8 @@ const rules: SettingRules = { random_state: randomStateRule };
  */
 export class SobolSearch implements SearchAlgorithm {
   readonly name: string = 'sobol';
+  /** Several objectives are fine: it reads no values, so it explores the same way for any number of them. */
+  readonly capabilities: AlgorithmCapabilities = { multiObjective: true };
 
   /**
    * Katib's goptuna ignores every setting; we check `random_state` when given (int ≥ 0) and ignore other names.

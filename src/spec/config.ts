@@ -13,7 +13,7 @@ import { applyDefaults, defaultParallelTrialCount } from './defaults.ts';
 import { toNasSpace } from './nasSpace.ts';
 import { isRecord } from './read.ts';
 import { toSearchSpace } from './searchSpace.ts';
-import type { ExperimentManifest, NasConfig, TrialTemplate } from './types.ts';
+import type { ExperimentManifest, NasConfig, ObjectiveSpecKatib, TrialTemplate } from './types.ts';
 import { type ValidateOptions, validateExperiment } from './validate.ts';
 
 /** The collector: a kind that runs locally, flattened, or one only a cluster provides (Prometheus, Custom). */
@@ -41,9 +41,12 @@ export interface ExperimentConfig {
   readonly namespace: string;
   /** The manifest with Katib's defaults applied: what is stored, rendered into trials and submitted. */
   readonly manifest: ExperimentManifest;
-  /** The objectives, the one the algorithm optimises first. Katib has one; the list leaves room for several. */
+  /**
+   * The objectives, primary (Katib's `objective`) first, then `objective.additionalObjectives` (our extension) in
+   * order; each metric name appears once.
+   */
   readonly objectives: readonly ObjectiveSpec[];
-  /** Every metric the trials report that is kept: the objectives' and `additionalMetricNames`. */
+  /** Every metric the trials report that is kept: the objectives' and `additionalMetricNames`, each once. */
   readonly metricNames: readonly string[];
   /** Each metric's strategy (Katib's default: the objective's direction, for every metric). */
   readonly metricStrategies: Readonly<Record<string, MetricStrategyName>>;
@@ -105,25 +108,43 @@ export function parseExperiment(input: unknown, options: ValidateOptions): Parse
   return { config: configOf(manifest), issues };
 }
 
+/** What {@link objectivesOf} resolves: the objectives, the metrics collected and each metric's strategy. */
+export type ResolvedObjectives = Pick<ExperimentConfig, 'objectives' | 'metricNames' | 'metricStrategies'>;
+
+/**
+ * The objectives of a defaulted `spec.objective` (primary first, then `additionalObjectives`), every metric kept and
+ * each metric's strategy. `configOf` uses it; readers of a stored experiment (`hpo trials`, the winner document) call
+ * it alone, without resolving the rest of the spec.
+ */
+export function objectivesOf(objective: ObjectiveSpecKatib): ResolvedObjectives {
+  const objectives: ObjectiveSpec[] = [objective, ...(objective.additionalObjectives ?? [])].map((o) => ({
+    type: o.type,
+    metricName: o.objectiveMetricName,
+    ...(o.goal === undefined || o.goal === null ? {} : { goal: o.goal }),
+  }));
+  // Additional objectives' metrics are collected even when `additionalMetricNames` leaves them out.
+  const metricNames = [
+    ...new Set([
+      ...objectives.map((o) => o.metricName),
+      ...(objective.additionalMetricNames ?? []).filter((n) => n !== objective.objectiveMetricName),
+    ]),
+  ];
+  const metricStrategies: Record<string, MetricStrategyName> = {};
+  for (const name of metricNames) {
+    const written = objective.metricStrategies?.find((s) => s.name === name)?.value;
+    // Katib's webhook gives every metric without a strategy the objective's direction; an objective of ours its own.
+    const type = objectives.find((o) => o.metricName === name)?.type ?? objective.type;
+    metricStrategies[name] = written ?? (type === 'minimize' ? 'min' : 'max');
+  }
+  return { objectives, metricNames, metricStrategies };
+}
+
 /** Resolves a manifest that already passed validation (a stored experiment) into its config. */
 export function configOf(input: ExperimentManifest): ExperimentConfig {
   const manifest = applyDefaults(input);
   const spec = manifest.spec;
   const objective = spec.objective!;
-  const objectives: ObjectiveSpec[] = [
-    {
-      type: objective.type,
-      metricName: objective.objectiveMetricName,
-      ...(objective.goal === undefined || objective.goal === null ? {} : { goal: objective.goal }),
-    },
-  ];
-  const metricNames = [objective.objectiveMetricName, ...(objective.additionalMetricNames ?? [])];
-  const metricStrategies: Record<string, MetricStrategyName> = {};
-  for (const name of metricNames) {
-    const written = objective.metricStrategies?.find((s) => s.name === name)?.value;
-    // Katib's webhook gives every metric without a strategy the objective's direction.
-    metricStrategies[name] = written ?? (objective.type === 'minimize' ? 'min' : 'max');
-  }
+  const { objectives, metricNames, metricStrategies } = objectivesOf(objective);
   const algorithmSettings = settingsOf(spec.algorithm?.algorithmSettings);
   const es = spec.earlyStopping;
   return {

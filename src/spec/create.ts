@@ -1,4 +1,5 @@
 import type {
+  AdditionalObjective,
   AlgorithmSpec,
   ExperimentManifest,
   FeasibleSpace,
@@ -67,6 +68,8 @@ export interface BuildManifestOptions {
     goal?: number;
     additionalMetricNames?: string[];
     metricStrategies?: MetricStrategy[];
+    /** Objectives after the first (hpo-workbench extension; Katib sees `objectiveMetricName` alone). */
+    additionalObjectives?: AdditionalObjective[];
   };
   algorithm: AlgorithmInput;
   earlyStopping?: AlgorithmInput;

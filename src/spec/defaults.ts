@@ -50,16 +50,41 @@ function defaultObjective(spec: Obj): void {
   const strategy = obj.type === 'minimize' ? 'min' : obj.type === 'maximize' ? 'max' : 'latest';
   const strategies = Array.isArray(obj.metricStrategies) ? [...obj.metricStrategies] : [];
   const named = new Set(strategies.filter(isRecord).map((s) => s.name));
+  const directions = defaultAdditionalObjectives(obj);
   const metrics = [
     obj.objectiveMetricName,
     ...(Array.isArray(obj.additionalMetricNames) ? obj.additionalMetricNames : []),
   ];
   for (const name of metrics) {
     if (typeof name !== 'string' || name === '' || named.has(name)) continue;
-    strategies.push({ name, value: strategy });
+    strategies.push({ name, value: directions.get(name) ?? strategy });
     named.add(name);
   }
   obj.metricStrategies = strategies;
+}
+
+/**
+ * Our extension `additionalObjectives`: each objective's metric is appended to `additionalMetricNames` so that Katib,
+ * which prunes the extension, still collects it; returned is each one's own direction (min/max), its default
+ * strategy instead of the primary's. A malformed entry, or one naming the primary metric, is left for validation.
+ */
+function defaultAdditionalObjectives(obj: Obj): Map<string, 'min' | 'max'> {
+  const directions = new Map<string, 'min' | 'max'>();
+  if (!Array.isArray(obj.additionalObjectives)) return directions;
+  const written = obj.additionalMetricNames;
+  const collected: unknown[] = Array.isArray(written) ? [...written] : [];
+  for (const o of obj.additionalObjectives) {
+    if (!isRecord(o) || typeof o.objectiveMetricName !== 'string' || o.objectiveMetricName === '') continue;
+    const name = o.objectiveMetricName;
+    if (name === obj.objectiveMetricName) continue;
+    if (!collected.includes(name)) collected.push(name);
+    if (!directions.has(name) && (o.type === 'minimize' || o.type === 'maximize'))
+      directions.set(name, o.type === 'minimize' ? 'min' : 'max');
+  }
+  // A non-list additionalMetricNames stays as written, for validation to report.
+  const listed = isUnset(written) || Array.isArray(written);
+  if (listed && collected.length > (Array.isArray(written) ? written.length : 0)) obj.additionalMetricNames = collected;
+  return directions;
 }
 
 function defaultCollector(raw: unknown): unknown {

@@ -13,6 +13,7 @@ export const knownFields: {
   readonly spec: readonly string[];
   readonly objective: readonly string[];
   readonly metricStrategy: readonly string[];
+  readonly additionalObjective: readonly string[];
   readonly algorithm: readonly string[];
   readonly setting: readonly string[];
   readonly parameter: readonly string[];
@@ -60,8 +61,17 @@ export const knownFields: {
     'resumePolicy',
     'nasConfig',
   ],
-  objective: ['type', 'goal', 'objectiveMetricName', 'additionalMetricNames', 'metricStrategies'],
+  // `additionalObjectives` is ours (several objectives); Katib prunes it and sees a single-objective experiment.
+  objective: [
+    'type',
+    'goal',
+    'objectiveMetricName',
+    'additionalMetricNames',
+    'metricStrategies',
+    'additionalObjectives',
+  ],
   metricStrategy: ['name', 'value'],
+  additionalObjective: ['type', 'goal', 'objectiveMetricName'],
   algorithm: ['algorithmName', 'algorithmSettings'],
   setting: ['name', 'value'],
   parameter: ['name', 'parameterType', 'feasibleSpace'],

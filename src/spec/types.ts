@@ -28,12 +28,25 @@ export interface MetricStrategy {
   value: 'min' | 'max' | 'latest';
 }
 
+/**
+ * One further objective (hpo-workbench extension, `spec.objective.additionalObjectives`): Katib prunes the list and
+ * optimises `objectiveMetricName` alone; multi-objective algorithms read every objective and `hpo best` shows the
+ * Pareto front. Its metric is collected like an additional metric.
+ */
+export interface AdditionalObjective {
+  type: 'minimize' | 'maximize';
+  objectiveMetricName: string;
+  goal?: number;
+}
+
 export interface ObjectiveSpecKatib {
   type: 'minimize' | 'maximize';
   goal?: number;
   objectiveMetricName: string;
   additionalMetricNames?: string[];
   metricStrategies?: MetricStrategy[];
+  /** hpo-workbench extension: objectives after the first (see {@link AdditionalObjective}). */
+  additionalObjectives?: AdditionalObjective[];
 }
 
 export interface AlgorithmSpec {

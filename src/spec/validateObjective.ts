@@ -2,15 +2,17 @@ import type { Issue } from '../common/issue.ts';
 import { didYouMean } from './didYouMean.ts';
 import { knownFields, unknownFields } from './fields.ts';
 import { at, isRecord, isUnset, type Obj, show } from './read.ts';
+import { additionalObjectiveMetrics, checkAdditionalObjectives } from './validateObjectives.ts';
 import type { ValidateOptions } from './validateOptions.ts';
 
 const strategies = ['min', 'max', 'latest'];
 
-/** The objective and every additional metric name that is a usable string. */
+/** The objective, every additional metric and every additional objective's metric name that is a usable string. */
 export function metricNames(objective: unknown): string[] {
   if (!isRecord(objective)) return [];
   const extra = Array.isArray(objective.additionalMetricNames) ? objective.additionalMetricNames : [];
-  return [objective.objectiveMetricName, ...extra].filter((n): n is string => typeof n === 'string' && n !== '');
+  const names = [objective.objectiveMetricName, ...extra, ...additionalObjectiveMetrics(objective)];
+  return [...new Set(names.filter((n): n is string => typeof n === 'string' && n !== ''))];
 }
 
 /** Webhook rules 10–13, plus goal, metric-name and metricStrategies checks Katib leaves out. */
@@ -51,6 +53,7 @@ export function checkObjective(spec: Obj): Issue[] {
     });
   }
   issues.push(...checkAdditional(obj, path, name));
+  issues.push(...checkAdditionalObjectives(obj, path, name));
   issues.push(...checkStrategies(obj, path));
   return issues;
 }

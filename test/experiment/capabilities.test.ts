@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { capabilityIssues, pairedEarlyStopping } from '../../src/experiment/capabilities.ts';
+import { capabilityIssues, multiObjectiveAlgorithms, pairedEarlyStopping } from '../../src/experiment/capabilities.ts';
 import { Experiment } from '../../src/experiment/experiment.ts';
 import { checkExperiment } from '../../src/experiment/prepare.ts';
 import { AshaStopper } from '../../src/search/asha/stopper.ts';
@@ -37,9 +37,27 @@ describe('capabilityIssues', () => {
       {
         path: 'spec.algorithm.algorithmName',
         message: 'sequence optimises one objective; this experiment has 2 (loss, m2).',
-        fix: 'Use an algorithm that declares capabilities.multiObjective, or keep one objective.',
+        fix: expect.stringContaining('built-in: grid, random, sobol'),
       },
     ]);
+    expect(multiObjectiveAlgorithms()).toEqual(expect.arrayContaining(['grid', 'random', 'sobol']));
+    expect(multiObjectiveAlgorithms()).not.toContain('cmaes');
+  });
+
+  it('refuses a manifest with additionalObjectives for cmaes before anything runs, naming the ones that can', async () => {
+    const m = buildManifest({
+      ...sequenceExperiment('two'),
+      objective: {
+        type: 'minimize',
+        objectiveMetricName: 'loss',
+        additionalObjectives: [{ type: 'minimize', objectiveMetricName: 'latency_ms' }],
+      },
+      algorithm: { algorithmName: 'cmaes' },
+    });
+    const issues = await checkExperiment(m, { inProcess: true });
+    const hit = issues.find((i) => i.path === 'spec.algorithm.algorithmName');
+    expect(hit?.message).toContain('cmaes optimises one objective; this experiment has 2 (loss, latency_ms)');
+    expect(hit?.fix).toContain('random');
   });
 
   it('refuses a nasConfig for an algorithm without nas', () => {
