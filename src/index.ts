@@ -70,11 +70,29 @@ export {
   statelessSeed,
   suggestRequest,
 } from './spec/config.ts';
-export { type BuildManifestOptions, buildManifest, search } from './spec/create.ts';
+export {
+  type BuildManifestOptions,
+  buildManifest,
+  type CheckedAlgorithmName,
+  type CheckedEarlyStoppingName,
+  type ExperimentDefinition,
+  type ListParameter,
+  type NamedParameter,
+  type SettingsInput,
+  search,
+} from './spec/create.ts';
 export { applyDefaults } from './spec/defaults.ts';
 export { loadExperimentFile, loadExperiments } from './spec/load.ts';
 export { toSearchSpace } from './spec/searchSpace.ts';
 export { renderTrialSpec } from './spec/template.ts';
+export type {
+  AlgorithmName,
+  EarlyStoppingName,
+  ParameterInput,
+  ParameterValueOf,
+  ParamsOf,
+  RegisteredAlgorithmName,
+} from './spec/typedParameters.ts';
 export type { ExperimentManifest, ExperimentSpec, ParameterSpec } from './spec/types.ts';
 export { validateExperiment } from './spec/validate.ts';
 export type { StoreDamage } from './store/codec.ts';
