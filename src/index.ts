@@ -13,11 +13,13 @@ export {
   type SuggestionSource,
 } from './experiment/controller.ts';
 export { type ControllerReport, controllerReport, describeLockHolder } from './experiment/controllerReport.ts';
+export { deleteExperiment } from './experiment/deleteExperiment.ts';
 export { type AskedTrial, Experiment, type ExperimentOptions, type RunOptions } from './experiment/experiment.ts';
 export { applyBudget, type BudgetEdit, checkExperiment, parseForThisInstallation } from './experiment/prepare.ts';
 export { type PreviewTrial, previewTrials } from './experiment/preview.ts';
 export { ExperimentReader, type ReaderChanges } from './experiment/reader.ts';
 export { bestTrial, type ExperimentResult, experimentResult, type TrialSummary } from './experiment/report.ts';
+export { describeSpecChanges, type SpecChange, specChanges } from './experiment/specChanges.ts';
 export { countTrials, ExperimentReason, type TrialCounts, type Verdict } from './experiment/status.ts';
 export {
   readWinner,
