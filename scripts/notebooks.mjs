@@ -1,18 +1,33 @@
 #!/usr/bin/env node
 // Sets up and runs the TypeScript notebooks in examples/notebooks under tslab (the TypeScript Jupyter kernel).
 //
-//   node scripts/notebooks.mjs prepare            build dist/, link the package, install the kernel spec
+//   node scripts/notebooks.mjs prepare            install the package for the notebooks, write the kernel spec
 //   node scripts/notebooks.mjs execute [--out DIR] [--no-build] [NOTEBOOK...]
-//                                                  prepare (--no-build: dist/ is current), then run each notebook
-//                                                  with nbconvert (no --allow-errors); exit 1 if any cell errored
+//                                                  prepare (--no-build: keep the package installed before), then
+//                                                  run each notebook with nbconvert (no --allow-errors); exit 1 if
+//                                                  any cell errored
 //
 // tslab compiles cells with its own TypeScript and Node10 module resolution, which finds a package only under a
-// node_modules folder: the notebooks import `hpo-workbench` and `hpo-workbench/analysis` as a user's would, through
-// examples/notebooks/node_modules/hpo-workbench, a link to this repository (resolved through "exports" at run time and
-// "typesVersions" for types), which serves the compiled dist/. The kernel spec goes to .jupyter/ in the repository
-// (tslab's own default, /usr/local as root, names a `tslab` that is not on PATH).
+// node_modules folder: the notebooks import `hpo-workbench` and `hpo-workbench/analysis` as a user's would, from
+// examples/notebooks/node_modules/hpo-workbench (types through "typesVersions", code through "exports"). That folder
+// is the package as installed: our package.json, the sources compiled into its dist/, and a link to the repository's
+// node_modules for the dependencies. It is built there rather than in the repository's dist/, which bin/hpo.js runs
+// when it is newer than the sources: building that during `npm test` would swap the CLI under the other tests.
+// The kernel spec goes to .jupyter/ in the repository (tslab's own default, /usr/local as root, names a `tslab`
+// that is not on PATH).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -27,20 +42,27 @@ function fail(message) {
   process.exit(2);
 }
 
+/** The package as the notebooks import it. */
+const installed = join(notebooksDir, 'node_modules', 'hpo-workbench');
+
+function install() {
+  // An earlier layout linked this folder to the repository itself: remove the link, never what it points to.
+  if (existsSync(installed) && lstatSync(installed).isSymbolicLink()) unlinkSync(installed);
+  rmSync(installed, { recursive: true, force: true }); // does not follow the node_modules link inside
+  mkdirSync(installed, { recursive: true });
+  const tsc = join(repo, 'node_modules', 'typescript', 'bin', 'tsc');
+  const dist = join(installed, 'dist');
+  execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json', '--outDir', dist], { cwd: repo, stdio: 'inherit' });
+  // The files `npm run build` copies beside the compiled ones.
+  cpSync(join(repo, 'src', 'platform', 'grpc', 'katib-api.proto'), join(dist, 'platform', 'grpc', 'katib-api.proto'));
+  cpSync(join(repo, 'src', 'ui', 'static'), join(dist, 'ui', 'static'), { recursive: true });
+  cpSync(join(repo, 'package.json'), join(installed, 'package.json'));
+  symlinkSync(join(repo, 'node_modules'), join(installed, 'node_modules'), 'dir');
+}
+
 function prepare(build = true) {
-  if (build) execFileSync('npm', ['run', '--silent', 'build'], { cwd: repo, stdio: ['ignore', 'ignore', 'inherit'] });
-  const link = join(notebooksDir, 'node_modules', 'hpo-workbench');
-  mkdirSync(dirname(link), { recursive: true });
-  let current;
-  try {
-    current = readlinkSync(link);
-  } catch {
-    current = undefined;
-  }
-  if (current !== '../../..') {
-    rmSync(link, { recursive: true, force: true });
-    symlinkSync('../../..', link, 'dir');
-  }
+  if (build) install();
+  else if (!existsSync(join(installed, 'dist', 'index.js'))) fail(`${installed} is not built: run without --no-build`);
   // The spec `tslab install --prefix .jupyter --binary node_modules/.bin/tslab` writes, without needing Python.
   const kernelDir = join(jupyterPath, 'kernels', 'tslab');
   mkdirSync(kernelDir, { recursive: true });
@@ -86,11 +108,33 @@ function execute(args) {
     if (r.status === 0) process.stdout.write(`ok ${nb} -> ${join(out, basename(nb))}\n`);
     else {
       failed++;
-      // nbconvert names the failing cell and the kernel's error in its last lines.
+      // nbconvert names the failing cell in its last lines; tslab prints the error itself (a type error, a
+      // stack) to the cell's output stream, which nbconvert drops: show it from a run that keeps the outputs.
       process.stdout.write(`FAILED ${nb}\n${(r.stderr || r.error?.message || '').split('\n').slice(-25).join('\n')}\n`);
+      process.stdout.write(explain(path, join(out, 'failed')));
     }
   }
   process.exit(failed === 0 ? 0 : 1);
+}
+
+/** The error text tslab printed, from a second run with --allow-errors (only when a notebook failed). */
+function explain(path, dir) {
+  const r = spawnSync(
+    python,
+    ['-m', 'nbconvert', '--to', 'notebook', '--execute', '--allow-errors', '--output-dir', dir, basename(path)],
+    { cwd: dirname(path), env: { ...process.env, JUPYTER_PATH: jupyterPath }, encoding: 'utf8', timeout: 300_000 },
+  );
+  if (r.status !== 0) return '';
+  const nb = JSON.parse(readFileSync(join(dir, basename(path)), 'utf8'));
+  const lines = [];
+  for (const cell of nb.cells) {
+    for (const o of cell.outputs ?? []) {
+      const text = o.output_type === 'stream' ? [o.text].flat().join('') : '';
+      // tslab's compile errors read `LINE:COL - message`; run-time errors carry a stack.
+      if (/^\d+:\d+ - |Error\b.*\n\s+at /m.test(text)) lines.push(`cell ${cell.id ?? '?'}: ${text.split('\n').slice(0, 12).join('\n')}`);
+    }
+  }
+  return lines.length > 0 ? `${lines.join('\n')}\n` : '';
 }
 
 const [command, ...rest] = process.argv.slice(2);
