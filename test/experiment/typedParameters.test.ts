@@ -69,6 +69,20 @@ describe('Experiment.create types the parameters from the search space', () => {
     expect(exp.manifest.spec.parameters?.[1]?.feasibleSpace.list).toEqual(['rbf', 'poly', 'sigmoid']);
   });
 
+  it('ParamsOf names the parameters of a space written apart from the experiment', () => {
+    const space = [search.double('lr', 1e-4, 1e-1), search.categorical('kernel', ['rbf', 'poly'])];
+    expectTypeOf<ParamsOf<typeof space>>().toEqualTypeOf<{ readonly lr: number; readonly kernel: 'rbf' | 'poly' }>();
+    const train = async (p: ParamsOf<typeof space>) => (p.kernel === 'rbf' ? p.lr : 2 * p.lr);
+    const exp = Experiment.create({
+      name: 'apart',
+      objective,
+      algorithm: { algorithmName: 'grid' },
+      parameters: space,
+    });
+    expectTypeOf(train).toExtend<Parameters<typeof exp.optimize>[0]>();
+    expect(space.map((p) => p.name)).toEqual(['lr', 'kernel']);
+  });
+
   it('misspelt algorithm and early-stopping names do not compile; known and registered ones do', () => {
     const base = { name: 'names', objective, parameters: [search.double('x', 0, 1)] };
     // @ts-expect-error 'sobl' is not an algorithm name
