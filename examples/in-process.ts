@@ -22,7 +22,7 @@ const experiment = Experiment.create({
 });
 
 const result = await experiment.optimize(async (params, report) => {
-  const value = branin(Number(params.x), Number(params.y));
+  const value = branin(params.x, params.y); // typed from the search space: x and y are numbers
   report({ value });
 });
 console.log(`${result.status} (${result.reason}); best ${JSON.stringify(result.bestTrial)}`);

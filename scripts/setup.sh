@@ -19,6 +19,11 @@ compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || need_apt+=(postgresq
 # playwright-core; DejaVu fonts so the charts' text renders the same everywhere.
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need_apt+=(fonts-dejavu-core)
+# Jupyter, to execute the TypeScript notebooks in examples/notebooks under the tslab kernel (test/notebooks): Debian's
+# nbconvert (`/usr/bin/python3 -m nbconvert --execute`; the `jupyter nbconvert` command comes with jupyter-nbconvert),
+# nbclient, ipykernel and jupyter-client.
+/usr/bin/python3 -c 'import nbconvert, nbclient, ipykernel, jupyter_client' >/dev/null 2>&1 ||
+  need_apt+=(jupyter-nbconvert python3-nbconvert python3-nbclient python3-ipykernel jupyter-client)
 if [ "${1:-}" = "--bench" ]; then
   /usr/bin/python3 -c 'import optuna' >/dev/null 2>&1 || need_apt+=(python3-optuna)
 fi

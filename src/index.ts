@@ -13,6 +13,7 @@ export {
   type SuggestionSource,
 } from './experiment/controller.ts';
 export { type ControllerReport, controllerReport, describeLockHolder } from './experiment/controllerReport.ts';
+export { deleteExperiment } from './experiment/deleteExperiment.ts';
 export { type AskedTrial, Experiment, type ExperimentOptions, type RunOptions } from './experiment/experiment.ts';
 export { dominates, type ObjectiveDirection, paretoFrontIndices } from './experiment/pareto.ts';
 export { type ParetoMember, paretoFront, trialValues } from './experiment/paretoFront.ts';
@@ -26,6 +27,7 @@ export {
   severalObjectives,
   type TrialSummary,
 } from './experiment/report.ts';
+export { describeSpecChanges, type SpecChange, specChanges } from './experiment/specChanges.ts';
 export { countTrials, ExperimentReason, type TrialCounts, type Verdict } from './experiment/status.ts';
 export {
   readWinner,
@@ -80,11 +82,29 @@ export {
   statelessSeed,
   suggestRequest,
 } from './spec/config.ts';
-export { type BuildManifestOptions, buildManifest, search } from './spec/create.ts';
+export {
+  type BuildManifestOptions,
+  buildManifest,
+  type CheckedAlgorithmName,
+  type CheckedEarlyStoppingName,
+  type ExperimentDefinition,
+  type ListParameter,
+  type NamedParameter,
+  type SettingsInput,
+  search,
+} from './spec/create.ts';
 export { applyDefaults } from './spec/defaults.ts';
 export { loadExperimentFile, loadExperiments } from './spec/load.ts';
 export { toSearchSpace } from './spec/searchSpace.ts';
 export { renderTrialSpec } from './spec/template.ts';
+export type {
+  AlgorithmName,
+  EarlyStoppingName,
+  ParameterInput,
+  ParameterValueOf,
+  ParamsOf,
+  RegisteredAlgorithmName,
+} from './spec/typedParameters.ts';
 export type { AdditionalObjective, ExperimentManifest, ExperimentSpec, ParameterSpec } from './spec/types.ts';
 export { validateExperiment } from './spec/validate.ts';
 export type { StoreDamage } from './store/codec.ts';

@@ -17,6 +17,7 @@ export {
   treeMainEffects,
 } from './importance.ts';
 export { analysisInput, readAnalysisInput, type ScoredTrial, scoredTrials } from './input.ts';
+export { progressHtml, type TrialsTableOptions, trialsTableHtml } from './notebook.ts';
 export { type ParallelRow, parallelData, parallelPlot } from './parallel.ts';
 export { isPlotKind, plotOf } from './plot.ts';
 export { type PngOptions, renderHtml, renderPackages, renderPng, renderSvg } from './render.ts';

@@ -1,5 +1,7 @@
 import { ErrorCode, throwIfIssues, WorkbenchError } from '../common/errors.ts';
-import { type BuildManifestOptions, buildManifest } from '../spec/create.ts';
+import type { Assignment } from '../search/space.ts';
+import { buildManifest, type ExperimentDefinition, type SettingsInput } from '../spec/create.ts';
+import type { ParameterInput, ParamsOf } from '../spec/typedParameters.ts';
 import type { ExperimentManifest } from '../spec/types.ts';
 import { openStore } from '../store/open.ts';
 import {
@@ -68,9 +70,10 @@ export interface AskedTrial {
  * A Katib Experiment that runs here. Built from YAML (`Experiment.fromManifest`) or TypeScript
  * (`Experiment.create`); the same object runs trials in-process (`optimize`), as local processes from its
  * trial template (`run`), or hands them out one by one (`ask`/`tell`). Everything is stored, so a run
- * that dies is continued by running the same experiment again.
+ * that dies is continued by running the same experiment again. `P` is the type of the parameters `optimize`'s
+ * objective receives: inferred from the search space by `create`, a plain {@link Assignment} from `fromManifest`.
  */
-export class Experiment {
+export class Experiment<P extends Assignment = Assignment> {
   #manifest: ExperimentManifest;
   private readonly options: ExperimentOptions;
   private storeInstance: Store | undefined;
@@ -87,15 +90,24 @@ export class Experiment {
     return this.#manifest;
   }
 
-  /** Builds an Experiment from TypeScript options (the same fields as Katib's spec). */
-  static create(options: BuildManifestOptions & ExperimentOptions): Experiment {
+  /**
+   * Builds an Experiment from TypeScript options (the same fields as Katib's spec). The parameters' types come from
+   * the search space as written (`search.double('lr', …)` gives `p.lr: number`), and an unknown algorithm name is
+   * a compile error.
+   */
+  static create<
+    const Ps extends readonly ParameterInput[],
+    const A extends string,
+    const E extends string = string,
+    const S extends SettingsInput = Record<never, never>,
+  >(options: ExperimentDefinition<Ps, A, E, S> & ExperimentOptions): Experiment<ParamsOf<Ps>> {
     const { store, sourcePath, now, ...manifestOptions } = options;
     const opts: ExperimentOptions = {
       ...(store === undefined ? {} : { store }),
       ...(sourcePath === undefined ? {} : { sourcePath }),
       ...(now === undefined ? {} : { now }),
     };
-    return new Experiment(buildManifest(manifestOptions), opts);
+    return new Experiment<ParamsOf<Ps>>(buildManifest(manifestOptions), opts);
   }
 
   /** Wraps a Katib Experiment object (e.g. from `loadExperiments`). */
@@ -228,7 +240,7 @@ export class Experiment {
    * resumable; a failed algorithm ends it Failed. `run.executor` runs the trials through that executor instead,
    * under the controller's own loop, as `run()` does.
    */
-  async optimize(objective: Objective, run: RunOptions = {}): Promise<ExperimentResult> {
+  async optimize(objective: Objective<P>, run: RunOptions = {}): Promise<ExperimentResult> {
     if (run.executor !== undefined) return this.drive(run.executor, true, run);
     if (this.manual) {
       throw new WorkbenchError(
@@ -241,7 +253,8 @@ export class Experiment {
     const errors: unknown[] = [];
     const worker = async () => {
       try {
-        await this.evaluate(objective);
+        // The trials ask() hands out are assignments of this space, which is what P describes.
+        await this.evaluate(objective as Objective);
       } catch (err) {
         errors.push(err);
         // One worker failing (the store) stops the others: their trials are interrupted, not abandoned.

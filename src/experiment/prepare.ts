@@ -19,6 +19,7 @@ import {
   runnableAlgorithmNames,
 } from '../suggestion/registry.ts';
 import { capabilityIssues, pairedEarlyStopping } from './capabilities.ts';
+import { describeSpecChanges, specChanges } from './specChanges.ts';
 import { budgetUsed, countTrials } from './status.ts';
 
 /** Budget fields Katib lets a user edit on an existing experiment (REFERENCE.md §1.3 rule 9). */
@@ -278,10 +279,13 @@ function resumeRecord(
   options: { store: Store; allowRestart?: boolean; now?: () => Date },
 ): Promise<ExperimentRecord> {
   const name = existing.name;
-  if (canonical(stripBudget(existing.manifest)) !== canonical(stripBudget(manifest))) {
+  const stored = stripBudget(existing.manifest);
+  const given = stripBudget(manifest);
+  if (canonical(stored) !== canonical(given)) {
+    const namespace = existing.namespace === defaultNamespace ? '' : ` --namespace ${existing.namespace}`;
     throw new WorkbenchError(
       ErrorCode.conflict,
-      `experiment '${name}' already exists in the store with a different spec; only spec.parallelTrialCount, spec.maxTrialCount and spec.maxFailedTrialCount can change on resume. Use \`hpo delete ${name}\` first, or give the new experiment another metadata.name`,
+      `experiment '${name}' already exists in the store with a different spec, so it cannot be continued: ${describeSpecChanges(specChanges(stored, given))}. Only spec.parallelTrialCount, spec.maxTrialCount and spec.maxFailedTrialCount can change on resume. To start fresh, delete the stored one (\`hpo delete ${name}${namespace}\`, or \`deleteExperiment(store, '${name}')\` in code) or give the new experiment another metadata.name; to continue the stored one, run it with its stored spec`,
     );
   }
   return applyBudget(existing, manifest.spec, options);

@@ -1,3 +1,4 @@
+import type { AlgorithmName, EarlyStoppingName, ParameterInput, RegisteredAlgorithmName } from './typedParameters.ts';
 import type {
   AdditionalObjective,
   AlgorithmSpec,
@@ -21,15 +22,42 @@ export interface RangeOptions {
   distribution?: Distribution;
 }
 
-/** Builders of Katib `ParameterSpec`s from TypeScript values (Katib stores every bound as a string). */
-export interface SearchHelpers {
-  double(name: string, min: number, max: number, opts?: RangeOptions): ParameterSpec;
-  int(name: string, min: number, max: number, opts?: RangeOptions): ParameterSpec;
-  categorical(name: string, values: readonly (string | number | boolean)[]): ParameterSpec;
-  discrete(name: string, values: readonly number[]): ParameterSpec;
+/**
+ * A `ParameterSpec` whose name and type are literal types, so `Experiment.create` can type the objective's
+ * parameters from it (see `ParamsOf`).
+ */
+export interface NamedParameter<N extends string, T extends ParameterSpec['parameterType']> extends ParameterSpec {
+  name: N;
+  parameterType: T;
 }
 
-function range(name: string, type: 'double' | 'int', min: number, max: number, opts: RangeOptions = {}): ParameterSpec {
+/** A categorical or discrete `ParameterSpec` whose list is a union of literals (`'rbf' | 'poly'`). */
+export interface ListParameter<N extends string, T extends 'categorical' | 'discrete', V extends string>
+  extends NamedParameter<N, T> {
+  feasibleSpace: FeasibleSpace & { list: V[] };
+}
+
+/**
+ * Builders of Katib `ParameterSpec`s from TypeScript values (Katib stores every bound as a string). Each keeps
+ * its name (and a categorical's values, as the strings the objective receives) as literal types.
+ */
+export interface SearchHelpers {
+  double<const N extends string>(name: N, min: number, max: number, opts?: RangeOptions): NamedParameter<N, 'double'>;
+  int<const N extends string>(name: N, min: number, max: number, opts?: RangeOptions): NamedParameter<N, 'int'>;
+  categorical<const N extends string, const V extends string | number | boolean>(
+    name: N,
+    values: readonly V[],
+  ): ListParameter<N, 'categorical', `${V}`>;
+  discrete<const N extends string>(name: N, values: readonly number[]): ListParameter<N, 'discrete', string>;
+}
+
+function range<N extends string, T extends 'double' | 'int'>(
+  name: N,
+  type: T,
+  min: number,
+  max: number,
+  opts: RangeOptions = {},
+): NamedParameter<N, T> {
   const feasibleSpace: FeasibleSpace = { min: String(min), max: String(max) };
   if (opts.step !== undefined) feasibleSpace.step = String(opts.step);
   const distribution = opts.distribution ?? (opts.log ? 'logUniform' : undefined);
@@ -44,7 +72,8 @@ export const search: SearchHelpers = {
   categorical: (name, values) => ({
     name,
     parameterType: 'categorical',
-    feasibleSpace: { list: values.map(String) },
+    // Katib's lists are strings, and so are the categories an algorithm proposes: `${V}` is exactly String(v).
+    feasibleSpace: { list: values.map((v) => String(v) as `${typeof v}`) },
   }),
   discrete: (name, values) => ({ name, parameterType: 'discrete', feasibleSpace: { list: values.map(String) } }),
 };
@@ -57,6 +86,43 @@ export interface AlgorithmInput {
   algorithmName: string;
   algorithmSettings?: SettingsInput;
 }
+
+/**
+ * The options of `Experiment.create`: {@link BuildManifestOptions} with the search space kept as literal types
+ * (`Ps`, from which the objective's parameters are typed), and the algorithm's and early-stopping rule's names
+ * (`A`, `E`) checked at compile time (see {@link CheckedAlgorithmName}).
+ */
+export interface ExperimentDefinition<
+  Ps extends readonly ParameterInput[] = readonly ParameterInput[],
+  A extends string = string,
+  E extends string = string,
+  S extends SettingsInput = SettingsInput,
+> extends BuildManifestOptions {
+  parameters: Ps;
+  algorithm: { algorithmName: CheckedAlgorithmName<A, S>; algorithmSettings?: S };
+  earlyStopping?: { algorithmName: CheckedEarlyStoppingName<E>; algorithmSettings?: SettingsInput };
+}
+
+/**
+ * The algorithm name `A` as written when it is known: an {@link AlgorithmName}, a user algorithm's name as
+ * `registerAlgorithm` returned it, any name whose settings `S` bring a `module`, or a name typed `string` (options
+ * built at run time, checked by the run's validation as YAML is). Otherwise {@link AlgorithmName}, so that a
+ * misspelt literal is a compile error that lists the names.
+ */
+export type CheckedAlgorithmName<A extends string, S> = string extends A
+  ? A
+  : A extends AlgorithmName | RegisteredAlgorithmName
+    ? A
+    : S extends { readonly module: string }
+      ? A
+      : AlgorithmName;
+
+/** The early-stopping rule's name `E` when it is an {@link EarlyStoppingName} (or typed `string`), otherwise those names. */
+export type CheckedEarlyStoppingName<E extends string> = string extends E
+  ? E
+  : E extends EarlyStoppingName
+    ? E
+    : EarlyStoppingName;
 
 /** What {@link buildManifest} needs; everything else takes Katib's defaults. */
 export interface BuildManifestOptions {
@@ -73,7 +139,7 @@ export interface BuildManifestOptions {
   };
   algorithm: AlgorithmInput;
   earlyStopping?: AlgorithmInput;
-  parameters: ParameterSpec[];
+  parameters: readonly ParameterInput[];
   maxTrialCount?: number;
   parallelTrialCount?: number;
   maxFailedTrialCount?: number;
@@ -106,7 +172,8 @@ export function buildManifest(options: BuildManifestOptions): ExperimentManifest
     spec: {
       objective: structuredClone(o.objective),
       algorithm: toAlgorithm(o.algorithm),
-      parameters: structuredClone(o.parameters),
+      // A copy: the manifest is Katib's mutable shape, and the caller's (possibly frozen, literal) space stays as is.
+      parameters: structuredClone(o.parameters) as ParameterSpec[],
     },
   };
   const spec = manifest.spec;

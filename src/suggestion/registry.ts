@@ -1,5 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { ErrorCode, WorkbenchError } from '../common/errors.ts';
+import type { RegisteredAlgorithmName } from '../search/algorithmName.ts';
 import { builtinAlgorithms, validateOnlyAlgorithms } from '../search/index.ts';
 import type { Settings } from '../search/types.ts';
 import { toModuleUrl } from './loadAlgorithm.ts';
@@ -32,10 +33,12 @@ const userAlgorithms = new Map<string, string>();
 
 /**
  * Registers a user algorithm: `moduleUrl` (a path or URL) exports a SearchAlgorithm or a factory of one.
- * It runs in the suggestion worker exactly like a built-in. Call before creating the experiment.
+ * It runs in the suggestion worker exactly like a built-in. Call before creating the experiment. Returns the
+ * name, typed so that `Experiment.create({ algorithm: { algorithmName } })` accepts it.
  */
-export function registerAlgorithm(name: string, moduleUrl: string): void {
+export function registerAlgorithm<const N extends string>(name: N, moduleUrl: string): RegisteredAlgorithmName<N> {
   userAlgorithms.set(name, toModuleUrl(moduleUrl));
+  return name as RegisteredAlgorithmName<N>;
 }
 
 /** Names that can run now: built-ins plus registered user algorithms. */

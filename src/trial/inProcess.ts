@@ -27,9 +27,14 @@ export interface ObjectiveContext {
 
 /**
  * An in-process objective. It may `report()` values as it goes and/or return the final value: a number
- * (the objective metric) or a record of metrics. Throwing fails the trial.
+ * (the objective metric) or a record of metrics. Throwing fails the trial. `P` is the parameters' type:
+ * `Experiment.create` infers it from the search space (`{ lr: number; kernel: 'rbf' | 'poly' }`).
  */
-export type Objective = (params: Assignment, report: Report, ctx: ObjectiveContext) => unknown;
+export type Objective<P extends Assignment = Assignment> = (
+  params: P,
+  report: Report,
+  ctx: ObjectiveContext,
+) => unknown;
 
 function toLogs(metrics: Metrics, time: string, step: number | undefined): MetricLog[] {
   const logs: MetricLog[] = [];

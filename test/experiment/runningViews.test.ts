@@ -13,11 +13,11 @@ freshStorePerTest((s) => {
 
 describe('the algorithm sees running trials', () => {
   it('with every value they reported so far', async () => {
-    registerAlgorithm('peek', new URL('../fixtures/algorithms/peek.ts', import.meta.url).href);
+    const peek = registerAlgorithm('peek', new URL('../fixtures/algorithms/peek.ts', import.meta.url).href);
     const exp = Experiment.create({
       name: 'peek',
       objective: { type: 'minimize', objectiveMetricName: 'loss' },
-      algorithm: { algorithmName: 'peek' },
+      algorithm: { algorithmName: peek },
       parameters: [search.int('x', 0, 100)],
       maxTrialCount: 4,
       parallelTrialCount: 2,
