@@ -12,6 +12,7 @@ import { crdText } from '../training/jobs/fixtures.ts';
 const dir = fileURLToPath(new URL('../../examples/nas/enas-digits/', import.meta.url));
 const local = join(dir, 'experiment.yaml');
 const gpu = join(dir, 'experiment-gpu.yaml');
+const dartsDir = fileURLToPath(new URL('../../examples/nas/darts-digits/', import.meta.url));
 const tmp = tempDir('hpo-nas-examples-');
 afterAll(() => tmp.cleanup());
 
@@ -29,10 +30,10 @@ function argument(command: readonly string[], name: string): string {
 }
 
 describe('examples/nas/enas-digits', () => {
-  it('both Experiments validate', () => {
-    const r = hpo(['validate', local, gpu]);
+  it('its Experiments and darts-digits’ validate', () => {
+    const r = hpo(['validate', local, gpu, join(dartsDir, 'experiment.yaml'), join(dartsDir, 'experiment-gpu.yaml')]);
     expect(r.stderr).toBe('');
-    expect(r.stdout.split('\n').filter((l) => l.includes('is valid'))).toHaveLength(2);
+    expect(r.stdout.split('\n').filter((l) => l.includes('is valid'))).toHaveLength(4);
     expect(r.status).toBe(0);
   });
 
@@ -95,4 +96,53 @@ describe('examples/nas/enas-digits', () => {
     expect(run.stderr).toMatch(/^enas-digits: bad trial parameters: architecture has 2 layers, nn_config says 3/);
     expect(run.stdout).toBe('');
   }, 60_000);
+});
+
+describe('examples/nas/darts-digits', () => {
+  it('experiment-gpu.yaml renders a PyTorchJob asking for a GPU, valid against the training operator’s CRD', () => {
+    const file = join(dartsDir, 'experiment-gpu.yaml');
+    const r = hpo(['run', file, '--backend', 'kubernetes', '--dry-run', '--store', join(tmp.dir, 'darts-dry')]);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const jobs = parseAllDocuments(r.stdout).map((d) => d.toJS() as PyTorchJob);
+    expect(jobs).toHaveLength(1);
+    expect(validateAgainstCrd(jobs[0], crdText('PyTorchJob'))).toEqual([]);
+    const container = jobs[0]!.spec.pytorchReplicaSpecs.Master.template.spec.containers[0]!;
+    expect(container.resources?.limits?.['nvidia.com/gpu']).toBe(1);
+    expect(argument(container.command, 'search-space')).toBe(
+      "['separable_convolution_3x3', 'dilated_convolution_3x3', 'max_pooling_3x3', 'skip_connection']",
+    );
+  });
+
+  it('the trial program searches 1 epoch with Katib’s parameters and prints the accuracy and the genotype', () => {
+    const file = join(dartsDir, 'experiment.yaml');
+    const r = hpo(['run', file, '--backend', 'kubernetes', '--dry-run', '--store', join(tmp.dir, 'darts-local')]);
+    expect(r.status).toBe(0);
+    const job = parseAllDocuments(r.stdout)[0]!.toJS() as { spec: { template: { spec: { containers: Container[] } } } };
+    const command = job.spec.template.spec.containers[0]!.command;
+    const settings = argument(command, 'algorithm-settings');
+    expect(settings).toContain("'num_epochs': '4'");
+    const run = spawnSync(
+      '/usr/bin/python3',
+      [
+        join(dartsDir, 'darts_digits.py'),
+        `--algorithm-settings=${settings.replace("'num_epochs': '4'", "'num_epochs': '1'")}`,
+        `--search-space="${argument(command, 'search-space')}"`,
+        `--num-layers=${argument(command, 'num-layers')}`,
+      ],
+      { encoding: 'utf8', timeout: 90_000 },
+    );
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/^Validation-Accuracy=(0|1)\.\d{6}$/m);
+    // Two nodes (num_nodes 2), two incoming edges each, operations of the search space only (never "none").
+    const op = "\\('(separable_convolution_3x3|dilated_convolution_3x3|max_pooling_3x3|skip_connection)', \\d\\)";
+    const cell = `\\[\\[${op}, ${op}\\], \\[${op}, ${op}\\]\\]`;
+    expect(run.stdout).toMatch(
+      new RegExp(
+        `^Best-Genotype=Genotype\\(normal=${cell}, normal_concat=range\\(2, 4\\), reduce=${cell}, reduce_concat=range\\(2, 4\\)\\)$`,
+        'm',
+      ),
+    );
+  }, 90_000);
 });
