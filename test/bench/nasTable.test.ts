@@ -1,8 +1,11 @@
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { enasTrace, medianTrials, randomTrace, trialsToReach, windowMeans } from '../../bench/nas/search.ts';
-import { allArchitectures, type NasTable, tableLookup, topThreshold } from '../../bench/nas/table.ts';
-import { architectureText } from '../../src/search/nas/enasEncoding.ts';
+import { allArchitectures, loadTable, type NasTable, tableLookup, topThreshold } from '../../bench/nas/table.ts';
+import { architectureText, enasOperations } from '../../src/search/nas/enasEncoding.ts';
 import type { NasSpace } from '../../src/search/nas/space.ts';
+import { configOf } from '../../src/spec/config.ts';
+import { loadExperimentFile } from '../../src/spec/load.ts';
 
 /** 3 layers over 3 operation ids (one per operation type), as bench/nas/space.yaml but synthetic. */
 const nas: NasSpace = {
@@ -66,6 +69,16 @@ describe('NAS benchmark table', () => {
       /row 0: accuracies must be numbers in \[0, 1\]/,
     );
     expect(() => tableLookup({ ...table, epochs: 3 })).toThrow(/row 0: 2 accuracies for 3 epochs/);
+  });
+
+  it('the committed table holds every architecture of bench/nas/space.yaml once, in the encoding enas emits', () => {
+    const space = configOf(
+      loadExperimentFile(fileURLToPath(new URL('../../bench/nas/space.yaml', import.meta.url)))[0]!,
+    );
+    const { table, lookup } = loadTable(fileURLToPath(new URL('../../bench/nas/digitsTable.json', import.meta.url)));
+    expect(table.layers).toBe(space.nas!.numLayers);
+    expect(table.operations).toBe(enasOperations(space.nas!).length);
+    expect(lookup.size).toBe(216);
   });
 
   it('puts the top-fraction threshold at the ⌈fraction·N⌉-th best accuracy', () => {
