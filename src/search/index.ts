@@ -5,6 +5,7 @@ import { createBayesianOptimization } from './gp/index.ts';
 import { GridSearch } from './grid.ts';
 import { createHyperband } from './hyperband/index.ts';
 import { DartsSearch, EnasSearch, type ValidateOnlyAlgorithm } from './nas/index.ts';
+import { createNsga2 } from './nsga2/index.ts';
 import { createPbt } from './pbt/index.ts';
 import { RandomSearch } from './random.ts';
 import { SobolSearch } from './sobol.ts';
@@ -55,6 +56,7 @@ export const builtinAlgorithms: Record<string, () => SearchAlgorithm> = {
   tpe: () => createTpe(),
   'multivariate-tpe': () => createMultivariateTpe(),
   bayesianoptimization: () => createBayesianOptimization(),
+  nsga2: () => createNsga2(),
   darts: () => new DartsSearch(),
   enas: () => new EnasSearch(),
 };
