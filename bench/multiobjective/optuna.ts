@@ -22,14 +22,37 @@ const script = fileURLToPath(new URL('./optuna_multiobjective.py', import.meta.u
 // One thread each: the machine has two cores and our side runs next to it.
 const env = { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
 
-/** Starts the reference studies; never rejects (a missing Optuna or a failing script is reported in `error`). */
-export function runOptuna(o: {
+/** What the reference studies run: the same budget as ours, less where `limits` says (slow samplers). */
+export interface OptunaOptions {
   readonly python?: string;
   readonly trials: number;
   readonly seeds: number;
   readonly problems: readonly string[];
   readonly samplers: readonly string[];
-}): Promise<OptunaRuns> {
+  /** `SAMPLER[@PROBLEM]=TRIALSxSEEDS` entries, passed to the script's `--limits`. */
+  readonly limits: readonly string[];
+}
+
+/**
+ * Runs each sampler in its own Python process (they are independent, and the slowest, TPE, would otherwise hold
+ * the others up), all next to our side, and merges the results. Never rejects: errors land in `error`.
+ */
+export async function runOptuna(o: OptunaOptions): Promise<OptunaRuns> {
+  const runs = await Promise.all(o.samplers.map((sampler) => runOptunaProcess({ ...o, samplers: [sampler] })));
+  const results: OptunaRuns['results'] = {};
+  for (const r of runs)
+    for (const [problem, bySampler] of Object.entries(r.results))
+      results[problem] = { ...results[problem], ...bySampler };
+  const errors = runs.flatMap((r) => (r.error === undefined ? [] : [r.error]));
+  const version = runs.find((r) => r.version !== undefined)?.version;
+  return {
+    results,
+    ...(version === undefined ? {} : { version }),
+    ...(errors.length === 0 ? {} : { error: [...new Set(errors)].join('; ') }),
+  };
+}
+
+function runOptunaProcess(o: OptunaOptions): Promise<OptunaRuns> {
   const python = o.python ?? '/usr/bin/python3';
   const probe = spawnSync(python, ['-c', 'import optuna; print(optuna.__version__)'], { encoding: 'utf8', env });
   if (probe.error || probe.status !== 0) {
@@ -43,6 +66,7 @@ export function runOptuna(o: {
   const out = join(dir, 'optuna.json');
   const args = [script, '--trials', String(o.trials), '--seeds', String(o.seeds)];
   args.push('--problems', o.problems.join(','), '--samplers', o.samplers.join(','), '--out', out);
+  if (o.limits.length > 0) args.push('--limits', o.limits.join(','));
   return new Promise((resolve) => {
     const child = spawn(python, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';

@@ -71,12 +71,24 @@ def main():
     ap.add_argument("--problems", default=",".join(PROBLEMS))
     ap.add_argument("--samplers", default=",".join(SAMPLERS))
     ap.add_argument("--out", help="write the JSON here instead of stdout")
+    ap.add_argument(
+        "--limits",
+        default="",
+        help="smaller budgets for slow samplers: SAMPLER[@PROBLEM]=TRIALSxSEEDS,... (e.g. tpe@dtlz2=100x3)",
+    )
     a = ap.parse_args()
+    limits = {}
+    for item in filter(None, a.limits.split(",")):
+        key, budget = item.split("=")
+        trials, seeds = budget.split("x")
+        limits[key] = (int(trials), int(seeds))
     out = {"optuna": optuna.__version__, "trials": a.trials, "results": {}}
     for problem in a.problems.split(","):
         out["results"][problem] = {}
         for sampler in a.samplers.split(","):
-            out["results"][problem][sampler] = [run(problem, sampler, seed, a.trials) for seed in range(a.seeds)]
+            trials, seeds = limits.get(f"{sampler}@{problem}", limits.get(sampler, (a.trials, a.seeds)))
+            trials, seeds = min(trials, a.trials), min(seeds, a.seeds)
+            out["results"][problem][sampler] = [run(problem, sampler, seed, trials) for seed in range(seeds)]
     if a.out:
         with open(a.out, "w") as f:
             json.dump(out, f)

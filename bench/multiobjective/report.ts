@@ -17,7 +17,8 @@ export function markdownReport(r: BenchReport): string {
       '6 parameters in [0, 1]. Cells: hypervolume of all trials so far, median [25%, 75%] over seeds (higher is better), ' +
       'computed for both sides by src/search/multiobjective/hypervolume.ts. Study wall: median time of a whole study.',
     '',
-    `Optuna: ${optuna}. Ours: ${g3(r.ours.seconds)} s.`,
+    `Optuna: ${optuna}. Ours: ${g3(r.ours.seconds)} s.` +
+      (o.optunaLimits.length > 0 ? ` Smaller Optuna budgets (slow samplers): ${o.optunaLimits.join(', ')}.` : ''),
     '',
     '| problem | reference point | hypervolume of the true front |',
     '|---|---|---|',
@@ -26,15 +27,18 @@ export function markdownReport(r: BenchReport): string {
     lines.push(`| ${name} | (${p.reference.join(', ')}) | ${f4(p.optimum)} |`);
   lines.push(
     '',
-    `| problem | sampler | ${o.checkpoints.map((c) => `HV@${c}`).join(' | ')} | study wall | studies |`,
+    `| problem | sampler | ${o.checkpoints.map((c) => `HV@${c}`).join(' | ')} | study wall | trials × seeds |`,
     `|---|---|${o.checkpoints.map(() => '---|').join('')}---|---|`,
   );
   for (const row of r.rows) {
     const cells = o.checkpoints.map((c) => {
       const q = row.hypervolume[c];
-      return q === undefined ? '—' : `${f4(q.median)} [${f4(q.q25)}, ${f4(q.q75)}]`;
+      return q === undefined || Number.isNaN(q.median) ? '—' : `${f4(q.median)} [${f4(q.q25)}, ${f4(q.q75)}]`;
     });
-    lines.push(`| ${row.problem} | ${row.sampler} | ${cells.join(' | ')} | ${g3(row.wallS)} s | ${row.studies} |`);
+    const seeds = Math.max(0, ...Object.values(row.studiesAt));
+    lines.push(
+      `| ${row.problem} | ${row.sampler} | ${cells.join(' | ')} | ${g3(row.wallS)} s | ${row.trials} × ${seeds} |`,
+    );
   }
   lines.push('', '## Targets (issue #16)', '', '| target | result | detail |', '|---|---|---|');
   for (const t of r.targets)

@@ -1,12 +1,12 @@
 // `npm run bench:multiobjective`: nsga2, tpe and random against Optuna 3.1's NSGAIISampler, TPESampler and
 // RandomSampler on ZDT1, ZDT2 and DTLZ2; writes bench/results/multiobjective.{md,json} and prints the targets.
 // Options: --trials (300) --seeds (10) --checkpoints (100,300) --problems --algorithms --optuna-samplers
-// --no-optuna --python --out --strict (exit 1 when a target fails).
+// --optuna-limits (SAMPLER[@PROBLEM]=TRIALSxSEEDS,…; '' for none) --no-optuna --python --out --strict (exit 1 when a target fails).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { listOption, positiveInt } from '../args.ts';
-import { ourAlgorithms, runMultiObjectiveBenchmark } from './benchmark.ts';
+import { defaultOptunaLimits, ourAlgorithms, runMultiObjectiveBenchmark } from './benchmark.ts';
 import { optunaSamplers } from './optuna.ts';
 import { problems } from './problems.ts';
 import { jsonReport, markdownReport } from './report.ts';
@@ -19,6 +19,7 @@ const { values } = parseArgs({
     problems: { type: 'string' },
     algorithms: { type: 'string' },
     'optuna-samplers': { type: 'string' },
+    'optuna-limits': { type: 'string' },
     'no-optuna': { type: 'boolean', default: false },
     python: { type: 'string' },
     out: { type: 'string' },
@@ -38,6 +39,7 @@ const report = await runMultiObjectiveBenchmark({
   algorithms: listOption(values.algorithms) ?? Object.keys(ourAlgorithms),
   optuna: !values['no-optuna'],
   optunaSamplers: listOption(values['optuna-samplers']) ?? [...optunaSamplers],
+  optunaLimits: listOption(values['optuna-limits']) ?? [...defaultOptunaLimits],
   ...(values.python ? { python: values.python } : {}),
   log: (line) => process.stderr.write(`${line}\n`),
 });
