@@ -16,6 +16,14 @@ export { assignmentFromUnit, assignmentKey, sampleAssignment, spaceSize } from '
 export { Combinations } from './combinations.ts';
 export { contains, fromUnit, gridSize, gridValueAt, gridValues, sample, toUnit } from './distributions.ts';
 export { GridSearch } from './grid.ts';
+export {
+  crowdingDistances,
+  dasDennisPoints,
+  dominates,
+  hypervolume,
+  hypervolumeContributions,
+  nonDominatedSort,
+} from './multiobjective/index.ts';
 export * from './nas/index.ts';
 export { IndexPermutation } from './permutation.ts';
 export { RandomSearch } from './random.ts';
