@@ -7,6 +7,7 @@ import type { Assignment } from '../space.ts';
 import type { Suggestion, SuggestRequest, SuggestResult } from '../types.ts';
 import { decodePoint, encodeAssignment, encodeSpace, type TpeSpace } from './encoding.ts';
 import type { Memo } from './memo.ts';
+import { readParetoHistory } from './pareto.ts';
 import type { Focus } from './parzen.ts';
 import { type Ranked, rankCandidates } from './sampler.ts';
 import type { TpeConfig } from './settings.ts';
@@ -23,7 +24,11 @@ import { Visited } from './visited.ts';
 export function suggestTpe(req: SuggestRequest, cfg: TpeConfig, memo: Memo): SuggestResult {
   if (req.space.length === 0) return { suggestions: Array.from({ length: req.count }, () => ({ params: {} })) };
   const enc = encodeSpace(req.space);
-  const history = readHistory(enc, req.trials, req.objective.type === 'maximize' ? -1 : 1, memo);
+  // Several objectives (MOTPE): the same model, with the good group chosen by Pareto rank (see readParetoHistory).
+  const history =
+    req.objectives.length > 1
+      ? readParetoHistory(enc, req.trials, req.objectives, memo)
+      : readHistory(enc, req.trials, req.objective.type === 'maximize' ? -1 : 1, memo);
   const visited = new Visited(req.space, req.trials);
   const design = (): SobolSequence | undefined =>
     req.space.length <= maxSobolDimensions ? memo.sequence(req.space.length, cfg.seed) : undefined;

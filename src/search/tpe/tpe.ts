@@ -1,5 +1,12 @@
 import type { Issue } from '../../common/issue.ts';
-import type { SearchAlgorithm, Settings, SuggestRequest, SuggestResult, ValidationContext } from '../types.ts';
+import type {
+  AlgorithmCapabilities,
+  SearchAlgorithm,
+  Settings,
+  SuggestRequest,
+  SuggestResult,
+  ValidationContext,
+} from '../types.ts';
 import { suggestTpe } from './engine.ts';
 import { Memo } from './memo.ts';
 import { readTpe, validateTpe } from './settings.ts';
@@ -16,6 +23,8 @@ export class TpeSearch implements SearchAlgorithm {
   /** Trial encodings and the initial design, kept between requests only to save time (see Memo). */
   private readonly memo = new Memo();
   readonly name: string = 'tpe';
+  /** Several objectives make it MOTPE (see readParetoHistory); one objective takes the single-objective path unchanged. */
+  readonly capabilities: AlgorithmCapabilities = { multiObjective: true };
 
   /** Checks `gamma`, `prior_weight`, `n_EI_candidates` and `random_state`; other names are rejected. */
   validate(settings: Settings, _ctx: ValidationContext): Issue[] {
