@@ -29,7 +29,10 @@ describe('multi-objective benchmark problems', () => {
     const corners = (p: MultiObjectiveProblem) =>
       [0, 1].flatMap((a) => [0, 1].flatMap((b) => [0, 1].map((c) => p.evaluate(at([a, b, c, c, c, c])))));
     for (const p of [zdt1, zdt2, dtlz2])
-      for (const f of corners(p)) f.forEach((v, k) => expect(v, p.name).toBeLessThan(p.reference[k]!));
+      for (const f of corners(p))
+        f.forEach((v, k) => {
+          expect(v, p.name).toBeLessThan(p.reference[k]!);
+        });
   });
 });
 
