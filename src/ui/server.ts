@@ -170,7 +170,8 @@ async function route(path: string[], query: URLSearchParams, res: ServerResponse
   if (what === 'trials' && arg === undefined) {
     const q = parseTrialQuery(query);
     const e = await data.experiment(ns, name);
-    return sendJson(res, 200, trialPage(await data.trials(e), q));
+    const trials = await data.trials(e);
+    return sendJson(res, 200, trialPage(trials, q, data.objectiveColumns(e, trials)));
   }
   if (what === 'trials' && arg !== undefined) return sendJson(res, 200, await data.trial(ns, name, arg));
   if (what === 'plots' && arg !== undefined) {

@@ -40,7 +40,7 @@ let view = { refresh: async () => {}, experiment: null, trial: null };
 /** Ends what the previous route left running (a followed log). */
 let leave = new AbortController();
 const tables = new Map();
-const plotKinds = ['history', 'parallel', 'slice', 'contour', 'curves', 'importance', 'rungs'];
+const plotKinds = ['history', 'parallel', 'slice', 'contour', 'curves', 'importance', 'rungs', 'pareto'];
 
 function route() {
   leave.abort();
