@@ -193,6 +193,7 @@ describe('dashboard in headless Chromium', () => {
     }
     await page.goto(`${dashboard.url}#/e/default/tradeoff`);
     await waitForText('trial-count', '5 of 5');
+    expect(await page.textContent('#objectives')).toBe('minimize loss, minimize latency_ms (algorithm grid)');
     expect(await page.textContent('#trials th[data-column="value:latency_ms"]')).toBe('latency_ms (minimize)');
     expect(await columnTexts('value:latency_ms')).toEqual(['5', '3', '4', '1', '1']);
     expect(await columnTexts('pareto')).toEqual(['★', '★', '', '★', '']);

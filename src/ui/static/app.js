@@ -170,7 +170,11 @@ function experimentView(ns, name) {
         el('dt', {}, 'controller'),
         el('dd', {}, d.controller.message),
         el('dt', {}, 'objective'),
-        el('dd', {}, `${d.objective.type} ${d.objective.metric} (algorithm ${d.algorithm})`),
+        el(
+          'dd',
+          { id: 'objectives' },
+          `${(d.objectives?.length ? d.objectives : [d.objective]).map((o) => `${o.type} ${o.metric}`).join(', ')} (algorithm ${d.algorithm})`,
+        ),
         el('dt', {}, 'trials'),
         el(
           'dd',
