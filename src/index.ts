@@ -103,6 +103,7 @@ export {
   type ToOptimizationJobOptions,
   toOptimizationJob,
 } from './spec/optimizationJob/index.ts';
+export { applyScheduling, bakeScheduling, kueueQueueLabel, type TrialScheduling } from './spec/scheduling.ts';
 export { toSearchSpace } from './spec/searchSpace.ts';
 export { renderTrialSpec } from './spec/template.ts';
 export type {

@@ -7,6 +7,7 @@ import type { Issue } from '../../common/issue.ts';
 import { findPrimaryContainer } from '../containers.ts';
 import { applyDefaults } from '../defaults.ts';
 import { at, isRecord, type Obj } from '../read.ts';
+import { kueueQueueLabel } from '../scheduling.ts';
 import type { ExperimentManifest, ParameterSpec } from '../types.ts';
 import { trainJobOfContainer } from './trainer.ts';
 import { type OptimizationJobManifest, type OptimizationSearchSpace, optEnvName, optEnvPrefix } from './types.ts';
@@ -182,6 +183,11 @@ function templateOf(m: ExperimentManifest, opts: ToOptimizationJobOptions, issue
     return undefined;
   }
   rewriteTrainer(out.spec, refs);
+  // Kueue admits a TrainJob by its queue label, which the template's metadata carries to every trial.
+  if (t.scheduling?.queueName !== undefined) {
+    const labels = isRecord(out.metadata?.labels) ? out.metadata.labels : {};
+    out.metadata = { ...out.metadata, labels: { ...labels, [kueueQueueLabel]: t.scheduling.queueName } };
+  }
   const left = JSON.stringify(out.spec).match(/\$\{trial(Parameters|Spec)\.[^}]*\}/);
   if (left) {
     issues.push({
