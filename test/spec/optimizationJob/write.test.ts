@@ -101,6 +101,15 @@ describe('toOptimizationJob', () => {
     expect(spec.trainer).toMatchObject({ image: 'node:20-slim', numNodes: 1 });
   });
 
+  it("carries the experiment's Kueue queue as the TrainJob template's label", () => {
+    const job = write(
+      edited((m) => {
+        if (m.spec.trialTemplate) m.spec.trialTemplate.scheduling = { queueName: 'team-a' };
+      }),
+    ).job;
+    expect(job.spec.trainJobTemplate.metadata).toEqual({ labels: { 'kueue.x-k8s.io/queue-name': 'team-a' } });
+  });
+
   it('lists stepped ranges, and every int range under grid, as categorical choices', () => {
     const job = write(
       edited((m) => {
