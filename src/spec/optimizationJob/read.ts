@@ -62,8 +62,12 @@ function readParameter(p: unknown, path: string, grid: boolean, issues: Issue[])
   const param = need(p, path, issues, 'a parameter');
   if (!param) return undefined;
   unknownKeys(param, ['name', 'searchSpace'], path, issues);
-  const name = typeof param.name === 'string' && param.name !== '' ? param.name : undefined;
-  if (!name) issues.push({ path: at(path, 'name'), message: `a parameter needs a name, got ${show(param.name)}.` });
+  const name = typeof param.name === 'string' && param.name !== '' && param.name.length <= 64 ? param.name : undefined;
+  if (!name)
+    issues.push({
+      path: at(path, 'name'),
+      message: `a parameter needs a name of 1–64 characters, got ${show(param.name)}.`,
+    });
   const spacePath = at(path, 'searchSpace');
   const space = need(param.searchSpace, spacePath, issues, 'searchSpace');
   if (!space || !name) return undefined;
@@ -88,7 +92,16 @@ function readParameter(p: unknown, path: string, grid: boolean, issues: Issue[])
       });
       return undefined;
     }
-    return { name, parameterType: 'categorical', feasibleSpace: { list: choices as string[] } };
+    // The CRD's limits (a set of at most 100 strings of at most 64 characters), which `hpo run` must not exceed either.
+    const list = choices as string[];
+    if (list.length > 100 || list.some((c) => c.length > 64) || new Set(list).size !== list.length) {
+      issues.push({
+        path: at(at(spacePath, 'categorical'), 'choices'),
+        message: 'must hold at most 100 different strings of at most 64 characters each.',
+      });
+      return undefined;
+    }
+    return { name, parameterType: 'categorical', feasibleSpace: { list } };
   }
   if (grid) {
     issues.push({
@@ -213,9 +226,23 @@ export function readOptimizationJob(doc: Obj): OptimizationJobReading {
   if (!Array.isArray(spec.parameters) || spec.parameters.length === 0) {
     issues.push({ path: 'spec.parameters', message: `must list 1 to 100 parameters, got ${show(spec.parameters)}.` });
   } else {
+    const envNames = new Map<string, string>();
     spec.parameters.forEach((p, i) => {
       const read = readParameter(p, `spec.parameters[${i}]`, alg.grid, issues);
-      if (read) parameters.push(read);
+      if (!read) return;
+      // Trials tell parameters apart only by their variable: `a-b` and `a_b` would both be KUBEFLOW_TRAINER_OPT_A_B.
+      const env = optEnvName(read.name);
+      const other = envNames.get(env);
+      if (other !== undefined) {
+        issues.push({
+          path: `spec.parameters[${i}].name`,
+          message: `${show(read.name)} reaches the trial as ${env}, as ${show(other)} does${other === read.name ? ' (a parameter is listed twice)' : ''}.`,
+          fix: 'Rename one of them.',
+        });
+        return;
+      }
+      envNames.set(env, read.name);
+      parameters.push(read);
     });
   }
   const numTrials = readCount(spec.numTrials, 'spec.numTrials', issues);

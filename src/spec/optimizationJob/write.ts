@@ -237,7 +237,17 @@ export function toOptimizationJob(
       `${name} has no OptimizationJob equivalent (random or grid): random search is written.`,
     );
   const parameters: OptimizationJobManifest['spec']['parameters'] = [];
+  const envNames = new Map<string, string>();
   (s.parameters ?? []).forEach((p, i) => {
+    const env = optEnvName(p.name);
+    const other = envNames.get(env);
+    if (other !== undefined)
+      issues.push({
+        path: `spec.parameters[${i}].name`,
+        message: `${p.name} and ${other} would both reach the trial as ${env}.`,
+        fix: 'Rename one of them.',
+      });
+    envNames.set(env, p.name);
     const space = searchSpaceOf(p, grid, `spec.parameters[${i}]`, issues);
     if (space) parameters.push({ name: p.name, searchSpace: space });
   });

@@ -134,6 +134,20 @@ describe('readOptimizationJob', () => {
       (s) => (s.parameters = [{ name: 'x', searchSpace: { categorical: { choices: [1, 2] } } }]),
       'spec.parameters[0].searchSpace.categorical.choices',
     ],
+    [
+      'two parameters with the same variable',
+      (s) =>
+        (s.parameters = [
+          { name: 'a-b', searchSpace: { categorical: { choices: ['1'] } } },
+          { name: 'a_b', searchSpace: { categorical: { choices: ['1'] } } },
+        ]),
+      'spec.parameters[1].name',
+    ],
+    [
+      'repeated choices',
+      (s) => (s.parameters = [{ name: 'x', searchSpace: { categorical: { choices: ['1', '1'] } } }]),
+      'spec.parameters[0].searchSpace.categorical.choices',
+    ],
     ['grid over a range', (s) => (s.searchAlgorithm = { grid: {} }), 'spec.parameters[0].searchSpace'],
     ['random and grid', (s) => (s.searchAlgorithm = { random: {}, grid: {} }), 'spec.searchAlgorithm'],
     ['a negative seed', (s) => (s.searchAlgorithm = { random: { seed: -1 } }), 'spec.searchAlgorithm.random.seed'],

@@ -172,6 +172,14 @@ describe('toOptimizationJob', () => {
       'spec.objective.additionalObjectives',
     ],
     ['NAS', (m) => (m.spec.nasConfig = {}), 'spec.nasConfig'],
+    [
+      'two parameters with the same variable',
+      (m) => {
+        const p = m.spec.parameters?.[2];
+        if (p) p.name = 'L2';
+      },
+      'spec.parameters[2].name',
+    ],
     ['no trial limit', (m) => delete m.spec.maxTrialCount, 'spec.maxTrialCount'],
     ['more than 100 trials', (m) => (m.spec.maxTrialCount = 500), 'spec.maxTrialCount'],
     [
