@@ -83,6 +83,7 @@ export const knownFields: {
     'trialParameters',
     'primaryPodLabels',
     'primaryContainerName',
+    'scheduling',
     'successCondition',
     'failureCondition',
   ],

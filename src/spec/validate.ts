@@ -2,6 +2,7 @@ import type { Issue } from '../common/issue.ts';
 import { applyDefaults, defaultParallelTrialCount } from './defaults.ts';
 import { knownFields, unknownFields } from './fields.ts';
 import { at, isRecord, isUnset, type Obj, show } from './read.ts';
+import { checkScheduling } from './scheduling.ts';
 import type { ExperimentManifest } from './types.ts';
 import { checkCollector } from './validateCollector.ts';
 import { checkSearchSpace } from './validateNas.ts';
@@ -139,6 +140,7 @@ export function validateExperiment(m: ExperimentManifest, opts: ValidateOptions)
   }
   issues.push(...checkSearchSpace(spec));
   issues.push(...checkTrialTemplate(spec, opts));
+  issues.push(...checkScheduling(spec));
   issues.push(...checkCollector(spec, opts.collectorKinds));
   return issues;
 }
