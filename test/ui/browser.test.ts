@@ -148,6 +148,8 @@ describe('dashboard in headless Chromium', () => {
   it('shows hostile names as text on their own pages', async () => {
     const route = `#/e/${encodeURIComponent(hostile.namespace)}/${encodeURIComponent(hostile.name)}`;
     await page.goto(`${dashboard.url}${route}/t/${encodeURIComponent(hostile.trial)}`);
+    // Only the hash changes: the previous trial's page stays until the app renders this one.
+    await waitForText('title', hostile.trial);
     await page.waitForSelector('#explain');
     expect(await page.textContent('#title')).toBe(hostile.trial);
     await page.goto(`${dashboard.url}${route}`);
