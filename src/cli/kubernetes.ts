@@ -41,6 +41,12 @@ async function kubeConfig(o: ClusterOptions): Promise<import('@kubernetes/client
   return kc;
 }
 
+/** `HPO_METRICS_SIDECAR_IMAGE`: the image of the File/TensorFlowEvent collector sidecar (a mirror of busybox). */
+function collectorImage(): { collectorImage?: string } {
+  const image = process.env.HPO_METRICS_SIDECAR_IMAGE;
+  return image === undefined || image === '' ? {} : { collectorImage: image };
+}
+
 function withNamespace(m: ExperimentManifest, namespace: string | undefined): ExperimentManifest {
   return namespace === undefined ? m : { ...m, metadata: { ...m.metadata, namespace } };
 }
@@ -56,6 +62,7 @@ export async function kubernetesExecutor(
     kubeConfig: await kubeConfig(o),
     ...(o.namespace === undefined ? {} : { namespace: o.namespace }),
     ...(o.stuckGraceMs === undefined ? {} : { stuckGraceMs: o.stuckGraceMs }),
+    ...collectorImage(),
   });
 }
 
@@ -79,6 +86,7 @@ export async function dryRunCommand(files: string[], o: ClusterOptions): Promise
           {
             names: trials.map((t) => t.name),
             ...(o.namespace === undefined ? {} : { namespace: o.namespace }),
+            ...collectorImage(),
           },
         ),
       );
@@ -141,10 +149,16 @@ export async function doctorCommand(
     manifest = config.manifest;
     const first = trials[0];
     if (manifest.spec.trialTemplate?.trialSpec !== undefined && first !== undefined) {
-      trialJob = dryRunManifests(manifest, [first.params], {
-        names: [first.name],
-        ...(o.namespace === undefined ? {} : { namespace: o.namespace }),
-      })[0];
+      try {
+        trialJob = dryRunManifests(manifest, [first.params], {
+          names: [first.name],
+          ...(o.namespace === undefined ? {} : { namespace: o.namespace }),
+          ...collectorImage(),
+        })[0];
+      } catch (err) {
+        // A collector only Katib runs (Prometheus, Custom, Push): the inline template is what doctor checks then.
+        if (!(err instanceof WorkbenchError && err.code === ErrorCode.unsupported)) throw err;
+      }
     }
   }
   const kc = await kubeConfig(o);
