@@ -129,7 +129,7 @@ export async function clusterStatusCommand(name: string, o: ClusterOptions & { o
  */
 export async function doctorCommand(
   file: string | undefined,
-  o: ClusterOptions & { output?: string; for?: 'run' | 'submit' | 'both' },
+  o: ClusterOptions & { output?: string; for?: 'run' | 'submit' | 'both'; katibNamespace?: string },
 ): Promise<number> {
   const { runDoctor, formatDoctor, dryRunManifests } = await importKubernetes('`hpo doctor`');
   let manifest: ExperimentManifest | undefined;
@@ -166,6 +166,7 @@ export async function doctorCommand(
     ...(o.namespace === undefined ? {} : { namespace: o.namespace }),
     ...(o.for === undefined ? {} : { purpose: o.for }),
     ...(trialJob === undefined ? {} : { trialJob }),
+    ...(o.katibNamespace === undefined ? {} : { katibNamespace: o.katibNamespace }),
   });
   const failed = checks.some((c) => c.status === 'fail');
   process.stdout.write(

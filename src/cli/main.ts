@@ -178,11 +178,12 @@ export function buildProgram(exit: (code: number) => void): Command {
   program
     .command('doctor')
     .description(
-      'read-only checks of a cluster against an experiment (CRDs, RBAC, namespace, PVC, GPUs), each with its fix',
+      "read-only checks of a cluster against an experiment (CRDs, RBAC, namespace, Katib's config, PVC, GPUs), each with its fix",
     )
     .argument('[file]', 'the Experiment YAML to check the cluster for')
     .option('--namespace <ns>', 'namespace (default: the file’s, else the context’s)')
     .option('--context <name>', 'kubeconfig context')
+    .option('--katib-namespace <ns>', 'where Katib runs (its katib-config ConfigMap), for --for submit', 'kubeflow')
     .addOption(
       new Option('--for <command>', 'check for the kubernetes backend (run), hpo submit, or both')
         .choices(['run', 'submit', 'both'])
