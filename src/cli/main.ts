@@ -14,7 +14,7 @@ import { bestCommand, explainCommand, listCommand } from './inspect.ts';
 import { clusterStatusCommand, doctorCommand, dryRunCommand, submitCommand } from './kubernetes.ts';
 import { unlockCommand } from './lockCommands.ts';
 import { defaultFollowInterval, logsCommand } from './logs.ts';
-import { importGrpc } from './optional.ts';
+import { importGrpc, importKubernetes } from './optional.ts';
 import { plotCommand } from './plot.ts';
 import { serveCommand } from './serve.ts';
 import { uiCommand } from './ui.ts';
@@ -321,8 +321,16 @@ export function buildProgram(exit: (code: number) => void): Command {
     )
     .option('--port <n>', 'port to listen on', positiveInt('--port'), 6789)
     .option('--host <host>', 'address to bind', '0.0.0.0')
-    .action(async (o: { port: number; host: string }) => {
+    .option(
+      '--trial-namespace <ns>',
+      "namespace of the Trials SetTrialStatus marks early-stopped (default: the pod's, else the context's)",
+    )
+    .action(async (o: { port: number; host: string; trialNamespace?: string }) => {
       const { serveUntilAborted } = await importGrpc('`hpo suggestion-server`');
+      const log = (line: string): void => {
+        process.stderr.write(`${line}\n`);
+      };
+      const setTrialStatus = await trialStatusHook(o.trialNamespace, log);
       const abort = new AbortController();
       const stop = (): void => abort.abort();
       process.once('SIGINT', stop);
@@ -331,12 +339,35 @@ export function buildProgram(exit: (code: number) => void): Command {
         port: o.port,
         host: o.host,
         signal: abort.signal,
-        log: (line: string) => process.stderr.write(`${line}\n`),
+        log,
+        ...(setTrialStatus === undefined ? {} : { setTrialStatus }),
       });
       exit(0);
     });
 
   return program;
+}
+
+/**
+ * SetTrialStatus of `hpo suggestion-server`: marks Trials EarlyStopped over the Kubernetes API, as Katib's service
+ * does, with the pod's service account (or the kubeconfig). Without a cluster or the client library it says so once
+ * and the call does nothing (Katib then records early-stopped trials as Succeeded).
+ */
+async function trialStatusHook(
+  namespace: string | undefined,
+  log: (line: string) => void,
+): Promise<((trial: string) => Promise<void>) | undefined> {
+  try {
+    const k = await importKubernetes('SetTrialStatus');
+    const kc = k.loadKubeConfig();
+    const ns = namespace ?? k.trialNamespace(kc);
+    log(`SetTrialStatus marks Trials of namespace ${ns} EarlyStopped`);
+    return k.earlyStoppedMarker(kc, ns);
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    log(`warning: SetTrialStatus will not mark trials early-stopped (${why})`);
+    return undefined;
+  }
 }
 
 /** Runs the CLI with `argv` (without node and script) and resolves to the exit code. */

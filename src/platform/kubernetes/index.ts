@@ -30,4 +30,11 @@ export {
   submitExperiment,
 } from './submit.ts';
 export { assignmentAnnotation, buildTrialJob, experimentLabel, trialLabel } from './trialJob.ts';
+export {
+  earlyStoppedCondition,
+  earlyStoppedMarker,
+  type MarkEarlyStoppedOptions,
+  markTrialEarlyStopped,
+  trialNamespace,
+} from './trialStatus.ts';
 export type { KubeObject, ResourceRef } from './types.ts';

@@ -69,6 +69,8 @@ describe('addMetricsSidecar', () => {
       });
       // The path reaches the script as an argument, never inside its source.
       expect(side.command).toEqual(['sh', '-c', metricsSidecarScript, metricsSidecarName]);
+      // Kubernetes turns `$$` in a command into `$` (its `$(VAR)` escape): the script must not rely on one.
+      expect(metricsSidecarScript).not.toContain('$$');
     }
     expect(validateAgainstCrd(job, crdText('PyTorchJob'))).toEqual([]);
     expect(validateJobManifest(job as Record<string, unknown>)).toEqual([]);
