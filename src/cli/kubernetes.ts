@@ -98,7 +98,9 @@ export async function dryRunCommand(files: string[], o: ClusterOptions): Promise
 
 /** `hpo submit FILE`: creates the Experiments in a cluster that runs Katib. */
 export async function submitCommand(files: string[], o: ClusterOptions): Promise<number> {
-  const { submitExperiment } = await importKubernetes('`hpo submit`');
+  const { submitExperiment, checkKatibWebhook } = await importKubernetes('`hpo submit`');
+  // What Katib's webhook would refuse is refused before the kubeconfig is even read (exit 2).
+  for (const file of files) for (const m of loadExperimentFile(file)) checkKatibWebhook(m);
   const kc = await kubeConfig(o);
   for (const file of files) {
     for (const m of loadExperimentFile(file)) {

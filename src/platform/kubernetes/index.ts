@@ -23,6 +23,7 @@ export { type JobJudge, type JobVerdict, jobJudge } from './judge.ts';
 export { diagnosePod, type PodEvent, type PodTrouble, type TroubleAction } from './podTrouble.ts';
 export { defaultRetryPolicy, type RetryPolicy } from './retry.ts';
 export {
+  checkKatibWebhook,
   injectionFix,
   injectionLabel,
   type SubmitOptions,
