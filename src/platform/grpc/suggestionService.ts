@@ -15,7 +15,7 @@ import type {
   GetSuggestionsRequestMessage,
   ValidateAlgorithmSettingsRequestMessage,
 } from './messages.ts';
-import { encodeState, type IssuedEntry, stateSetting } from './state.ts';
+import { compactIssued, type EntryKind, encodeState, type IssuedEntry, stateSetting } from './state.ts';
 import { GrpcStatusError, invalidArgument, toGrpcStatus } from './status.ts';
 
 /** Options of {@link KatibSuggestionService}. */
@@ -27,6 +27,11 @@ export interface SuggestionServiceOptions {
   readonly unseenGraceMs?: number;
   /** The clock for that grace period (tests pass a fake one). */
   readonly now?: () => number;
+  /**
+   * Entries of the assignment record in `hpo_state` before it is compacted (state.ts `compactIssued`); default
+   * 1,000, about 100 KB of state.
+   */
+  readonly maxRecordEntries?: number;
 }
 
 /** The names of the algorithms this server runs. */
@@ -64,13 +69,15 @@ function throwStatus(code: status, details: string): never {
 export class KatibSuggestionService {
   private readonly graceMs: number;
   private readonly now: () => number;
-  /** Per experiment: when each never-seen issued entry was first missing. */
-  private readonly missingSince = new Map<string, Map<number, number>>();
+  private readonly maxEntries: number;
+  /** Per experiment: when each never-seen issued entry (by trial name: compaction moves indexes) was first missing. */
+  private readonly missingSince = new Map<string, Map<string, number>>();
 
   /** A service; see {@link SuggestionServiceOptions}. */
   constructor(options: SuggestionServiceOptions = {}) {
     this.graceMs = options.unseenGraceMs ?? 60_000;
     this.now = options.now ?? Date.now;
+    this.maxEntries = options.maxRecordEntries ?? 1000;
   }
 
   /**
@@ -86,14 +93,18 @@ export class KatibSuggestionService {
     const { experiment, issues } = readExperiment(req.experiment, { algorithms: servedNames });
     if (experiment === undefined) throw invalidArgument('invalid Experiment', errorsOnly(issues));
     const { config, state } = experiment;
+    const record = state?.issued ?? [];
     const history = buildHistory({
       space: config.space,
       metricName: config.objectives[0]!.metricName,
       trials: req.trials,
-      issued: state?.issued ?? [],
-      overdue: (index) => this.overdue(config.name, index),
+      issued: record,
+      overdue: (index) => this.overdue(config.name, record[index]?.n ?? ''),
     });
-    this.keepMissing(config.name, history.unseen);
+    this.keepMissing(
+      config.name,
+      history.unseen.map((i) => record[i]?.n ?? ''),
+    );
     // Katib keeps no drawn seed for us, so the stateless rule stands in for the record's seed (src/spec/config.ts).
     const seed = statelessSeed(config);
     let result: SuggestResult;
@@ -112,21 +123,31 @@ export class KatibSuggestionService {
     }
     checkCount(config.algorithm.name, result, count, history);
     const issued: IssuedEntry[] = [...history.issued];
-    const assignments = result.suggestions.map((s): AssignmentsMessage => {
+    // A compacted record is shorter than what was handed out: new names count on from the total.
+    const handedOut = state?.count ?? record.length;
+    const assignments = result.suggestions.map((s, k): AssignmentsMessage => {
       let list: ReturnType<typeof toAssignmentList>;
       try {
         list = toAssignmentList(config.space, s.params);
       } catch (error) {
         throw toGrpcStatus(error);
       }
-      const name = s.name ?? freeName(config.name, seed, issued.length, history.names);
+      const name = s.name ?? freeName(config.name, seed, handedOut + k, history.names);
       history.names.add(name);
       const labels = s.labels ?? {};
       const entry: IssuedEntry = { n: name, v: list.map((a) => a.value) };
       issued.push(Object.keys(labels).length === 0 ? entry : { ...entry, l: { ...labels } });
       return { assignments: list, trial_name: name, labels: { ...labels } };
     });
-    const next = { version: 1 as const, algorithm: config.algorithm.name, issued };
+    const kinds = [...history.kinds, ...assignments.map((): EntryKind => 'unseen')];
+    const next = {
+      version: 1 as const,
+      algorithm: config.algorithm.name,
+      issued: compactIssued(issued, kinds, this.maxEntries),
+      ...(issued.length > this.maxEntries || state?.count !== undefined
+        ? { count: handedOut + assignments.length }
+        : {}),
+    };
     const value = encodeState(result.state === undefined ? next : { ...next, state: result.state });
     return {
       parameter_assignments: assignments,
@@ -161,22 +182,22 @@ export class KatibSuggestionService {
     if (problems.length > 0) throw invalidArgument(`invalid settings for algorithm ${name}`, problems);
   }
 
-  private overdue(experiment: string, index: number): boolean {
+  private overdue(experiment: string, name: string): boolean {
     let times = this.missingSince.get(experiment);
     if (times === undefined) {
       times = new Map();
       this.missingSince.set(experiment, times);
     }
-    const first = times.get(index);
+    const first = times.get(name);
     if (first === undefined) {
-      times.set(index, this.now());
+      times.set(name, this.now());
       return false;
     }
     return this.now() - first >= this.graceMs;
   }
 
   /** Forgets the clocks of entries that have been seen since (only `unseen` still need one). */
-  private keepMissing(experiment: string, unseen: readonly number[]): void {
+  private keepMissing(experiment: string, unseen: readonly string[]): void {
     const times = this.missingSince.get(experiment);
     if (times === undefined) return;
     const keep = new Set(unseen);
