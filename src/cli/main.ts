@@ -4,6 +4,7 @@
  */
 
 import { readFileSync } from 'node:fs';
+import { resolve as resolvePath } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { plotKinds } from '../analysis/index.ts';
 import { ErrorCode, WorkbenchError } from '../index.ts';
@@ -322,10 +323,16 @@ export function buildProgram(exit: (code: number) => void): Command {
     .option('--port <n>', 'port to listen on', positiveInt('--port'), 6789)
     .option('--host <host>', 'address to bind', '0.0.0.0')
     .option(
+      '--algorithm <name=module>',
+      'also serve a user algorithm from a module (repeatable; the path is relative to the current folder)',
+      (v: string, all: string[] = []) => [...all, v],
+    )
+    .option(
       '--trial-namespace <ns>',
       "namespace of the Trials SetTrialStatus marks early-stopped (default: the pod's, else the context's)",
     )
-    .action(async (o: { port: number; host: string; trialNamespace?: string }) => {
+    .action(async (o: { port: number; host: string; trialNamespace?: string; algorithm?: string[] }) => {
+      const algorithms = userAlgorithms(o.algorithm ?? []);
       const { serveUntilAborted } = await importGrpc('`hpo suggestion-server`');
       const log = (line: string): void => {
         process.stderr.write(`${line}\n`);
@@ -340,12 +347,31 @@ export function buildProgram(exit: (code: number) => void): Command {
         host: o.host,
         signal: abort.signal,
         log,
+        algorithms,
         ...(setTrialStatus === undefined ? {} : { setTrialStatus }),
       });
       exit(0);
     });
 
   return program;
+}
+
+/** `--algorithm NAME=MODULE` values as name → absolute module path; a value without both parts is bad input (exit 2). */
+function userAlgorithms(values: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const v of values) {
+    const eq = v.indexOf('=');
+    const name = eq < 0 ? '' : v.slice(0, eq).trim();
+    const module = eq < 0 ? '' : v.slice(eq + 1).trim();
+    if (name === '' || module === '') {
+      throw new WorkbenchError(
+        ErrorCode.invalidArgument,
+        `--algorithm wants NAME=MODULE (e.g. my-search=./my-search.mjs), got '${v}'`,
+      );
+    }
+    out[name] = /^[a-z][a-z0-9+.-]*:/i.test(module) ? module : resolvePath(module);
+  }
+  return out;
 }
 
 /**

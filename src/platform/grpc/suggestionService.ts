@@ -1,10 +1,10 @@
 import { status } from '@grpc/grpc-js';
 import { errorsOnly, type Issue } from '../../common/issue.ts';
 import { capabilityIssues } from '../../experiment/capabilities.ts';
-import { builtinAlgorithms, validateOnlyAlgorithms } from '../../search/index.ts';
-import type { SearchAlgorithm, SuggestResult } from '../../search/types.ts';
+import type { SuggestResult } from '../../search/types.ts';
 import { statelessSeed, suggestRequest, validationContext } from '../../spec/config.ts';
 import { trialName } from '../../trial/naming.ts';
+import { AlgorithmHosts } from './algorithmHosts.ts';
 import { toAssignmentList } from './assignments.ts';
 import { readExperiment } from './experiment.ts';
 import { buildHistory, type History } from './history.ts';
@@ -34,28 +34,16 @@ export interface SuggestionServiceOptions {
   readonly maxRecordEntries?: number;
 }
 
-/** The names of the algorithms this server runs. */
-const servedNames: ReadonlySet<string> = new Set(Object.keys(builtinAlgorithms));
+/** The algorithm settings a request's Experiment carries, as given (before `hpo_state` is split off). */
+function settingsOfRequest(message: ExperimentMessage | null): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const s of message?.spec?.algorithm?.algorithm_settings ?? []) out[s.name] = s.value;
+  return out;
+}
 
 /** The algorithm name a request's Experiment carries ('' when none). */
 function algorithmName(message: ExperimentMessage | null): string {
   return message?.spec?.algorithm?.algorithm_name ?? '';
-}
-
-/** The algorithm of `name`, or INVALID_ARGUMENT naming the ones this server runs. */
-function algorithmFor(name: string): SearchAlgorithm {
-  const factory = Object.hasOwn(builtinAlgorithms, name) ? builtinAlgorithms[name] : undefined;
-  if (factory !== undefined) return factory();
-  const available = Object.keys(builtinAlgorithms).sort().join(', ');
-  // Rejected at ValidateAlgorithmSettings (INVALID_ARGUMENT fails the Experiment at once, saying why).
-  if (Object.hasOwn(validateOnlyAlgorithms, name)) {
-    return throwStatus(
-      status.INVALID_ARGUMENT,
-      `${validateOnlyAlgorithms[name]!.reason} This suggestion server runs: ${available}`,
-    );
-  }
-  const what = name === '' ? 'spec.algorithm.algorithmName is required' : `unknown algorithm '${name}'`;
-  return throwStatus(status.INVALID_ARGUMENT, `${what}; this suggestion server runs: ${available}`);
 }
 
 function throwStatus(code: status, details: string): never {
@@ -63,10 +51,12 @@ function throwStatus(code: status, details: string): never {
 }
 
 /**
- * Katib's `Suggestion` service over the built-in algorithms, called in-process. Stateless between calls except
- * for the clock of assignments not yet seen (the algorithm state travels in the `hpo_state` setting; see state.ts).
+ * Katib's `Suggestion` service over the built-in and registered algorithms, each run in the worker-thread host `hpo
+ * run` uses (algorithmHosts.ts). Stateless between calls except for the clock of assignments not yet seen and the
+ * workers' mirrors of the history (the algorithm state travels in the `hpo_state` setting; see state.ts).
  */
 export class KatibSuggestionService {
+  private readonly algorithms = new AlgorithmHosts();
   private readonly graceMs: number;
   private readonly now: () => number;
   private readonly maxEntries: number;
@@ -89,10 +79,13 @@ export class KatibSuggestionService {
   async getSuggestions(req: GetSuggestionsRequestMessage): Promise<GetSuggestionsReplyMessage> {
     const count = req.current_request_number;
     if (count <= 0) throwStatus(status.INVALID_ARGUMENT, `current_request_number must be at least 1, got ${count}`);
-    const algorithm = algorithmFor(algorithmName(req.experiment));
-    const { experiment, issues } = readExperiment(req.experiment, { algorithms: servedNames });
+    const name = algorithmName(req.experiment);
+    // Refuses an algorithm this server does not run (or a module setting) before the Experiment is read.
+    this.algorithms.hostFor(req.experiment?.name ?? '', name, settingsOfRequest(req.experiment));
+    const { experiment, issues } = readExperiment(req.experiment, { algorithms: this.algorithms.served() });
     if (experiment === undefined) throw invalidArgument('invalid Experiment', errorsOnly(issues));
     const { config, state } = experiment;
+    const { host } = this.algorithms.hostFor(config.name, name, config.algorithm.settings);
     const record = state?.issued ?? [];
     const history = buildHistory({
       space: config.space,
@@ -117,7 +110,7 @@ export class KatibSuggestionService {
         settings: config.algorithm.settings,
         ...(state?.state === undefined ? {} : { state: state.state }),
       });
-      result = await algorithm.suggest(request);
+      result = await host.suggest(request);
     } catch (error) {
       throw toGrpcStatus(error);
     }
@@ -163,23 +156,29 @@ export class KatibSuggestionService {
    * is also INVALID_ARGUMENT: Katib treats only INVALID_ARGUMENT and UNKNOWN as a rejection and would start a doomed
    * run.
    */
-  validateAlgorithmSettings(req: ValidateAlgorithmSettingsRequestMessage): void {
+  async validateAlgorithmSettings(req: ValidateAlgorithmSettingsRequestMessage): Promise<void> {
     const name = algorithmName(req.experiment);
-    const algorithm = algorithmFor(name);
-    const { experiment, issues } = readExperiment(req.experiment, { algorithms: servedNames });
+    this.algorithms.hostFor(req.experiment?.name ?? '', name, settingsOfRequest(req.experiment));
+    const { experiment, issues } = readExperiment(req.experiment, { algorithms: this.algorithms.served() });
     const problems: Issue[] = errorsOnly(issues);
     // As `hpo validate`: the algorithm's own check runs once the Experiment itself is valid.
     if (experiment !== undefined) {
       const { config } = experiment;
       try {
-        problems.push(...errorsOnly(algorithm.validate(config.algorithm.settings, validationContext(config))));
-        problems.push(...capabilityIssues(config, algorithm.capabilities ?? {}));
+        const { host, settings } = this.algorithms.hostFor(config.name, name, config.algorithm.settings);
+        problems.push(...errorsOnly(await host.validate(settings, validationContext(config))));
+        problems.push(...capabilityIssues(config, await host.capabilities()));
       } catch (error) {
         const text = error instanceof Error ? error.message : String(error);
         problems.push({ path: 'spec.algorithm', message: `validation of ${name} failed: ${text}` });
       }
     }
     if (problems.length > 0) throw invalidArgument(`invalid settings for algorithm ${name}`, problems);
+  }
+
+  /** Stops the algorithms' workers. */
+  close(): Promise<void> {
+    return this.algorithms.close();
   }
 
   private overdue(experiment: string, name: string): boolean {
