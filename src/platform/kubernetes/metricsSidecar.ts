@@ -153,6 +153,7 @@ export function addMetricsSidecar(
         args: [source.mode, path, String(options.periodSeconds ?? 2)],
         volumeMounts: [{ ...shared, readOnly: true }],
         resources: { requests: { cpu: '10m', memory: '16Mi' }, limits: { memory: '64Mi' } },
+        securityContext: sidecarSecurity(pod),
       },
     ];
     injected++;
@@ -163,6 +164,22 @@ export function addMetricsSidecar(
       `spec.metricsCollectorSpec.collector.kind: the kubernetes backend collects File and TensorFlowEvent metrics through a sidecar in the pods of the primary container '${primary}', but the trial template shows no pod template holding it (a TrainJob keeps its pods in the runtime); print the metrics (StdOut) instead`,
     );
   }
+}
+
+/**
+ * What the Pod Security Standards' `restricted` profile asks of a container (no privilege escalation, no
+ * capabilities, the runtime's seccomp profile), so the sidecar does not get a pod refused in such a namespace. The
+ * user is the pod's; only where the pod asks for non-root without naming a user does the sidecar take `nobody`
+ * (busybox runs as root by default, which the kubelet would refuse there).
+ */
+function sidecarSecurity(pod: Record<string, unknown>): Record<string, unknown> {
+  const podSecurity = (pod.securityContext ?? {}) as { runAsNonRoot?: boolean; runAsUser?: number };
+  return {
+    allowPrivilegeEscalation: false,
+    capabilities: { drop: ['ALL'] },
+    seccompProfile: { type: 'RuntimeDefault' },
+    ...(podSecurity.runAsNonRoot === true && podSecurity.runAsUser === undefined ? { runAsUser: 65534 } : {}),
+  };
 }
 
 /** The pod spec object that holds the container at `containerPath` (`….spec.containers[i]`). */

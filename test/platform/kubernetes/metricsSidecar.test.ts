@@ -74,6 +74,22 @@ describe('addMetricsSidecar', () => {
     }
     expect(validateAgainstCrd(job, crdText('PyTorchJob'))).toEqual([]);
     expect(validateJobManifest(job as Record<string, unknown>)).toEqual([]);
+    expect(spec.pytorchReplicaSpecs.Master.template.spec.initContainers[0].securityContext).toEqual({
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'] },
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
+  });
+
+  it('runs as nobody where the pod asks for non-root without naming a user (busybox would run as root)', () => {
+    const job = renderedPytorch();
+    const master = (job.spec as any).pytorchReplicaSpecs.Master.template.spec;
+    master.securityContext = { runAsNonRoot: true };
+    addMetricsSidecar(job, 'pytorch', { mode: 'file', path: '/m/metrics.log' });
+    expect(master.initContainers[0].securityContext.runAsUser).toBe(65534);
+    const worker = (job.spec as any).pytorchReplicaSpecs.Worker.template.spec;
+    expect(worker.initContainers[0].securityContext.runAsUser).toBeUndefined();
+    expect(validateAgainstCrd(job, crdText('PyTorchJob'))).toEqual([]);
   });
 
   it("reads the primary container's own volume when one of its mounts covers the event directory", () => {
