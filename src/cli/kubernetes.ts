@@ -42,6 +42,12 @@ async function kubeConfig(o: ClusterOptions): Promise<import('@kubernetes/client
   return kc;
 }
 
+/** `HPO_METRICS_SIDECAR_IMAGE`: the image of the File/TensorFlowEvent collector sidecar (a mirror of busybox). */
+function collectorImage(): { collectorImage?: string } {
+  const image = process.env.HPO_METRICS_SIDECAR_IMAGE;
+  return image === undefined || image === '' ? {} : { collectorImage: image };
+}
+
 function withNamespace(m: ExperimentManifest, namespace: string | undefined): ExperimentManifest {
   return namespace === undefined ? m : { ...m, metadata: { ...m.metadata, namespace } };
 }
@@ -57,6 +63,7 @@ export async function kubernetesExecutor(
     kubeConfig: await kubeConfig(o),
     ...(o.namespace === undefined ? {} : { namespace: o.namespace }),
     ...(o.stuckGraceMs === undefined ? {} : { stuckGraceMs: o.stuckGraceMs }),
+    ...collectorImage(),
   });
 }
 
@@ -83,6 +90,7 @@ export async function dryRunCommand(files: string[], o: ClusterOptions): Promise
           {
             names: trials.map((t) => t.name),
             ...(o.namespace === undefined ? {} : { namespace: o.namespace }),
+            ...collectorImage(),
           },
         ),
       );
@@ -94,7 +102,9 @@ export async function dryRunCommand(files: string[], o: ClusterOptions): Promise
 
 /** `hpo submit FILE`: creates the Experiments in a cluster that runs Katib. */
 export async function submitCommand(files: string[], o: ClusterOptions): Promise<number> {
-  const { submitExperiment } = await importKubernetes('`hpo submit`');
+  const { submitExperiment, checkKatibWebhook } = await importKubernetes('`hpo submit`');
+  // What Katib's webhook would refuse is refused before the kubeconfig is even read (exit 2).
+  for (const file of files) for (const m of loadExperimentFile(file)) checkKatibWebhook(m);
   const kc = await kubeConfig(o);
   for (const file of files) {
     for (const m of loadExperimentFile(file)) {
@@ -125,7 +135,7 @@ export async function clusterStatusCommand(name: string, o: ClusterOptions & { o
  */
 export async function doctorCommand(
   file: string | undefined,
-  o: ClusterOptions & { output?: string; for?: 'run' | 'submit' | 'both' },
+  o: ClusterOptions & { output?: string; for?: 'run' | 'submit' | 'both'; katibNamespace?: string },
 ): Promise<number> {
   const { runDoctor, formatDoctor, dryRunManifests } = await importKubernetes('`hpo doctor`');
   let manifest: ExperimentManifest | undefined;
@@ -145,10 +155,16 @@ export async function doctorCommand(
     manifest = config.manifest;
     const first = trials[0];
     if (manifest.spec.trialTemplate?.trialSpec !== undefined && first !== undefined) {
-      trialJob = dryRunManifests(manifest, [first.params], {
-        names: [first.name],
-        ...(o.namespace === undefined ? {} : { namespace: o.namespace }),
-      })[0];
+      try {
+        trialJob = dryRunManifests(manifest, [first.params], {
+          names: [first.name],
+          ...(o.namespace === undefined ? {} : { namespace: o.namespace }),
+          ...collectorImage(),
+        })[0];
+      } catch (err) {
+        // A collector only Katib runs (Prometheus, Custom, Push): the inline template is what doctor checks then.
+        if (!(err instanceof WorkbenchError && err.code === ErrorCode.unsupported)) throw err;
+      }
     }
   }
   const kc = await kubeConfig(o);
@@ -156,6 +172,7 @@ export async function doctorCommand(
     ...(o.namespace === undefined ? {} : { namespace: o.namespace }),
     ...(o.for === undefined ? {} : { purpose: o.for }),
     ...(trialJob === undefined ? {} : { trialJob }),
+    ...(o.katibNamespace === undefined ? {} : { katibNamespace: o.katibNamespace }),
   });
   const failed = checks.some((c) => c.status === 'fail');
   process.stdout.write(

@@ -4,6 +4,7 @@
  */
 
 import { readFileSync } from 'node:fs';
+import { resolve as resolvePath } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { plotKinds } from '../analysis/index.ts';
 import { ErrorCode, WorkbenchError } from '../index.ts';
@@ -16,7 +17,7 @@ import { clusterStatusCommand, doctorCommand, dryRunCommand, submitCommand } fro
 import { lineageCommand } from './lineage.ts';
 import { unlockCommand } from './lockCommands.ts';
 import { defaultFollowInterval, logsCommand } from './logs.ts';
-import { importGrpc } from './optional.ts';
+import { importGrpc, importKubernetes } from './optional.ts';
 import { plotCommand } from './plot.ts';
 import { serveCommand } from './serve.ts';
 import { uiCommand } from './ui.ts';
@@ -196,11 +197,12 @@ export function buildProgram(exit: (code: number) => void): Command {
   program
     .command('doctor')
     .description(
-      'read-only checks of a cluster against an experiment (CRDs, RBAC, namespace, PVC, GPUs), each with its fix',
+      "read-only checks of a cluster against an experiment (CRDs, RBAC, namespace, Katib's config, PVC, GPUs), each with its fix",
     )
     .argument('[file]', 'the Experiment YAML to check the cluster for')
     .option('--namespace <ns>', 'namespace (default: the file’s, else the context’s)')
     .option('--context <name>', 'kubeconfig context')
+    .option('--katib-namespace <ns>', 'where Katib runs (its katib-config ConfigMap), for --for submit', 'kubeflow')
     .addOption(
       new Option('--for <command>', 'check for the kubernetes backend (run), hpo submit, or both')
         .choices(['run', 'submit', 'both'])
@@ -354,8 +356,22 @@ export function buildProgram(exit: (code: number) => void): Command {
     )
     .option('--port <n>', 'port to listen on', positiveInt('--port'), 6789)
     .option('--host <host>', 'address to bind', '0.0.0.0')
-    .action(async (o: { port: number; host: string }) => {
+    .option(
+      '--algorithm <name=module>',
+      'also serve a user algorithm from a module (repeatable; the path is relative to the current folder)',
+      (v: string, all: string[] = []) => [...all, v],
+    )
+    .option(
+      '--trial-namespace <ns>',
+      "namespace of the Trials SetTrialStatus marks early-stopped (default: the pod's, else the context's)",
+    )
+    .action(async (o: { port: number; host: string; trialNamespace?: string; algorithm?: string[] }) => {
+      const algorithms = userAlgorithms(o.algorithm ?? []);
       const { serveUntilAborted } = await importGrpc('`hpo suggestion-server`');
+      const log = (line: string): void => {
+        process.stderr.write(`${line}\n`);
+      };
+      const setTrialStatus = await trialStatusHook(o.trialNamespace, log);
       const abort = new AbortController();
       const stop = (): void => abort.abort();
       process.once('SIGINT', stop);
@@ -364,12 +380,54 @@ export function buildProgram(exit: (code: number) => void): Command {
         port: o.port,
         host: o.host,
         signal: abort.signal,
-        log: (line: string) => process.stderr.write(`${line}\n`),
+        log,
+        algorithms,
+        ...(setTrialStatus === undefined ? {} : { setTrialStatus }),
       });
       exit(0);
     });
 
   return program;
+}
+
+/** `--algorithm NAME=MODULE` values as name → absolute module path; a value without both parts is bad input (exit 2). */
+function userAlgorithms(values: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const v of values) {
+    const eq = v.indexOf('=');
+    const name = eq < 0 ? '' : v.slice(0, eq).trim();
+    const module = eq < 0 ? '' : v.slice(eq + 1).trim();
+    if (name === '' || module === '') {
+      throw new WorkbenchError(
+        ErrorCode.invalidArgument,
+        `--algorithm wants NAME=MODULE (e.g. my-search=./my-search.mjs), got '${v}'`,
+      );
+    }
+    out[name] = /^[a-z][a-z0-9+.-]*:/i.test(module) ? module : resolvePath(module);
+  }
+  return out;
+}
+
+/**
+ * SetTrialStatus of `hpo suggestion-server`: marks Trials EarlyStopped over the Kubernetes API, as Katib's service
+ * does, with the pod's service account (or the kubeconfig). Without a cluster or the client library it says so once
+ * and the call does nothing (Katib then records early-stopped trials as Succeeded).
+ */
+async function trialStatusHook(
+  namespace: string | undefined,
+  log: (line: string) => void,
+): Promise<((trial: string) => Promise<void>) | undefined> {
+  try {
+    const k = await importKubernetes('SetTrialStatus');
+    const kc = k.loadKubeConfig();
+    const ns = namespace ?? k.trialNamespace(kc);
+    log(`SetTrialStatus marks Trials of namespace ${ns} EarlyStopped`);
+    return k.earlyStoppedMarker(kc, ns);
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    log(`warning: SetTrialStatus will not mark trials early-stopped (${why})`);
+    return undefined;
+  }
 }
 
 /** Runs the CLI with `argv` (without node and script) and resolves to the exit code. */

@@ -1,6 +1,7 @@
 import type { Issue } from '../common/issue.ts';
 import { applyDefaults, defaultParallelTrialCount } from './defaults.ts';
 import { knownFields, unknownFields } from './fields.ts';
+import { undefaultedKindIssues } from './katibWebhook.ts';
 import { at, isRecord, isUnset, type Obj, show } from './read.ts';
 import { checkScheduling } from './scheduling.ts';
 import type { ExperimentManifest } from './types.ts';
@@ -142,5 +143,7 @@ export function validateExperiment(m: ExperimentManifest, opts: ValidateOptions)
   issues.push(...checkTrialTemplate(spec, opts));
   issues.push(...checkScheduling(spec));
   issues.push(...checkCollector(spec, opts.collectorKinds));
+  // Runs here on our defaults; Katib's webhook refuses it (hpo submit refuses it first).
+  issues.push(...undefaultedKindIssues(m).map((i): Issue => ({ ...i, severity: 'warning' })));
   return issues;
 }

@@ -81,7 +81,10 @@ describe('hpo doctor', { timeout: 60_000 }, () => {
     expect(json.status).toBe(1);
     const doc = JSON.parse(json.stdout) as { ok: boolean; checks: { check: string; status: string }[] };
     expect(doc.ok).toBe(false);
-    expect(doc.checks.filter((c) => c.status === 'fail').map((c) => c.check)).toEqual(['crd', 'namespace']);
+    // Nor is Katib (no katib-config in the namespace named by --katib-namespace).
+    expect(doc.checks.filter((c) => c.status === 'fail').map((c) => c.check)).toEqual(['crd', 'namespace', 'katib']);
+    const elsewhere = await run(['doctor', file, '--for', 'submit', '--katib-namespace', 'katib-system']);
+    expect(elsewhere.stdout).toContain('FAIL  katib     no ConfigMap katib-system/katib-config');
   });
 
   it('hpo run --stuck-grace ends a trial stuck in ImagePullBackOff with the reason and the fix', async () => {

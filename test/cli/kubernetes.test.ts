@@ -112,6 +112,28 @@ describe('hpo with --backend kubernetes against a fake API server', () => {
     expect(cluster.operator.seen).toHaveLength(3);
   });
 
+  it('collects a File collector (JSON) through the sidecar, not the stdout, into the store', async () => {
+    const fileExp = join(tmp.dir, 'file.yaml');
+    writeFileSync(
+      fileExp,
+      readFileSync(file, 'utf8')
+        .replace('name: k8s-cli,', 'name: k8s-file,')
+        .replace(
+          '  parallelTrialCount: 2',
+          '  parallelTrialCount: 2\n  metricsCollectorSpec:\n    collector: {kind: File}\n    source: {fileSystemPath: {path: /out/metrics.json, kind: File, format: JSON}}',
+        )
+        .replace(
+          'args: ["--log=loss=${trialParameters.x}"]',
+          'args: ["--log=loss=999", \'--file-metrics={"loss": "${trialParameters.x}", "epoch": 1}\']',
+        ),
+    );
+    const r = await run(['run', fileExp, '--backend', 'kubernetes', '--store', join(tmp.dir, 'store'), '-o', 'json']);
+    expect(r.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
+    expect(r.status).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.trials.map((t: { objective: number }) => t.objective)).toEqual([1, 2, 3]);
+  });
+
   it('submit refuses a namespace without the Katib label and says how to add it', async () => {
     const r = await run(['submit', file]);
     expect(r.status).toBe(2);

@@ -39,10 +39,11 @@ const noExperiment: ValidationContext = {
 /** Options of {@link KatibEarlyStoppingService}. */
 export interface EarlyStoppingServiceOptions {
   /**
-   * Marks a trial EarlyStopped (Katib's service appends the condition over the Kubernetes API). Katib's metrics
-   * collector calls SetTrialStatus after it stopped a trial and exits with an error when the call fails, which fails
-   * the trial's pod; so without this hook the call succeeds and does nothing, and Katib records the trial as
-   * Succeeded with the metrics it reported before it was stopped.
+   * Marks a trial EarlyStopped (Katib's service appends the condition over the Kubernetes API; `hpo
+   * suggestion-server` passes `earlyStoppedMarker` of `hpo-workbench/kubernetes`, which does the same). Katib's
+   * metrics collector calls SetTrialStatus after it stopped a trial and exits with an error when the call fails,
+   * which fails the trial's pod; so without this hook the call succeeds and does nothing, and Katib records the
+   * trial as Succeeded with the metrics it reported before it was stopped.
    */
   readonly setTrialStatus?: (trialName: string) => Promise<void>;
   /** Deadline of each DB manager call, in ms (default 10 s). */

@@ -2,7 +2,7 @@ import type { SearchSpace } from '../../search/space.ts';
 import type { TrialState, TrialView } from '../../search/types.ts';
 import { fromAssignmentList } from './assignments.ts';
 import type { TrialMessage } from './messages.ts';
-import type { IssuedEntry } from './state.ts';
+import type { EntryKind, IssuedEntry } from './state.ts';
 import { byStartTime, toTrialView } from './trials.ts';
 
 /**
@@ -39,6 +39,8 @@ export interface History {
   readonly unseen: number[];
   /** Every trial name in the request or the record, for choosing new names. */
   readonly names: Set<string>;
+  /** What each entry of `issued` is now, for compacting the record (state.ts `compactIssued`). */
+  readonly kinds: EntryKind[];
 }
 
 function standIn(space: SearchSpace, e: IssuedEntry, state: TrialState): TrialView {
@@ -67,20 +69,35 @@ export function buildHistory(input: HistoryInput): History {
   const ours: TrialView[] = [];
   const issued: IssuedEntry[] = [];
   const unseen: number[] = [];
+  const kinds: EntryKind[] = [];
   input.issued.forEach((e, i) => {
     const at = matched[i];
     if (at !== undefined && !used.has(at)) {
       used.add(at);
-      ours.push(views[at] as TrialView);
+      const view = views[at] as TrialView;
+      ours.push(view);
       issued.push(e.s === 1 ? e : { ...e, s: 1 });
+      kinds.push(settled(view) ? 'settled' : 'live');
       return;
     }
     issued.push(e);
     if (i > lastSeen) unseen.push(i);
     const hidden = i <= lastSeen || input.overdue(i);
     ours.push(standIn(input.space, e, hidden ? 'MetricsUnavailable' : 'Pending'));
+    kinds.push(i <= lastSeen ? 'hidden' : 'unseen');
   });
   const foreign = views.filter((_, i) => !used.has(i));
   const names = new Set([...views.map((v) => v.name), ...input.issued.map((e) => e.n)]);
-  return { trials: [...foreign, ...ours], issued, unseen, names };
+  return { trials: [...foreign, ...ours], issued, unseen, names, kinds };
+}
+
+/**
+ * Whether Katib will send this trial, unchanged, in every later request: a finished trial it does not hide (all but
+ * MetricsUnavailable, and EarlyStopped without an observation). Its record entry is then redundant.
+ */
+function settled(view: TrialView): boolean {
+  const s = view.state;
+  return (
+    s === 'Succeeded' || s === 'Failed' || s === 'Killed' || (s === 'EarlyStopped' && view.objective !== undefined)
+  );
 }

@@ -5,6 +5,7 @@ import {
   type sendUnaryData,
   type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
+import { registerAlgorithm } from '../../suggestion/registry.ts';
 import { type EarlyStoppingServiceOptions, KatibEarlyStoppingService } from './earlyStoppingService.ts';
 import { loadKatibServices } from './loadProto.ts';
 import type {
@@ -26,6 +27,11 @@ export interface SuggestionServerOptions extends SuggestionServiceOptions, Early
   readonly port?: number;
   /** The address to bind; default `0.0.0.0` (all interfaces, as in a Katib suggestion pod). */
   readonly host?: string;
+  /**
+   * User algorithms to serve besides the built-ins: name → module path or URL (as `registerAlgorithm` takes it).
+   * They run in the same worker host as the built-ins; an Experiment's own `module` setting is refused.
+   */
+  readonly algorithms?: Readonly<Record<string, string>>;
 }
 
 /** A listening server. */
@@ -49,20 +55,21 @@ function unary<Req, Res>(work: (req: Req) => Res | Promise<Res>) {
 }
 
 /**
- * Starts a gRPC server with Katib's `api.v1.beta1.Suggestion` (every built-in algorithm) and `EarlyStopping`
+ * Starts a gRPC server with Katib's `api.v1.beta1.Suggestion` (every built-in algorithm, and `algorithms`) and `EarlyStopping`
  * (medianstop) services, so a Katib installation can use hpo-workbench's algorithms: point an algorithm's image in
  * katib-config at a container running `hpo suggestion-server` (port 6789; for early stopping the same command with
  * `--port 6788`). Resolves once the port is bound.
  */
 export async function startSuggestionServer(options: SuggestionServerOptions = {}): Promise<SuggestionServer> {
   const services = loadKatibServices();
+  for (const [name, moduleUrl] of Object.entries(options.algorithms ?? {})) registerAlgorithm(name, moduleUrl);
   const suggestions = new KatibSuggestionService(options);
   const earlyStopping = new KatibEarlyStoppingService(options);
   const server = new Server();
   const suggestionImpl: UntypedServiceImplementation = {
     GetSuggestions: unary((req: GetSuggestionsRequestMessage) => suggestions.getSuggestions(req)),
-    ValidateAlgorithmSettings: unary((req: ValidateAlgorithmSettingsRequestMessage) => {
-      suggestions.validateAlgorithmSettings(req);
+    ValidateAlgorithmSettings: unary(async (req: ValidateAlgorithmSettingsRequestMessage) => {
+      await suggestions.validateAlgorithmSettings(req);
       return {};
     }),
   };
@@ -96,7 +103,9 @@ export async function startSuggestionServer(options: SuggestionServerOptions = {
     close: () =>
       new Promise<void>((resolve) => {
         earlyStopping.close();
-        server.tryShutdown(() => resolve());
+        server.tryShutdown(() => {
+          void suggestions.close().then(resolve);
+        });
       }),
   };
 }

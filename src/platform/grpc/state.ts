@@ -29,8 +29,46 @@ export interface ServerState {
   readonly algorithm: string;
   /** The algorithm's own opaque state from its last accepted answer. */
   readonly state?: unknown;
-  /** Every assignment handed out so far (Katib hides some trials from later requests; see history.ts). */
+  /**
+   * The assignments handed out that Katib may not show again (Katib hides some trials from later requests; see
+   * history.ts), in issue order: all of them until the record grows past its cap, then {@link compactIssued}'s.
+   */
   readonly issued: readonly IssuedEntry[];
+  /** How many assignments were ever handed out (names new trials once the record was compacted); default `issued`'s length. */
+  readonly count?: number;
+}
+
+/**
+ * What an entry of the record is at the current request: `settled` (finished, and Katib will show it in every later
+ * request), `live` (shown, not finished), `hidden` (shown before, missing now: MetricsUnavailable) or `unseen` (not
+ * shown yet: not created, or hidden before Katib showed it).
+ */
+export type EntryKind = 'settled' | 'live' | 'hidden' | 'unseen';
+
+/**
+ * Keeps the record bounded, so the Suggestion object Katib stores it in stays far under etcd's 1.5 MiB (about 100
+ * bytes an entry: 10,000 trials made a 1 MB state before). Up to `max` entries nothing changes. Past it, settled
+ * entries go: their trials still reach the algorithm from the request, now ordered by start time before the
+ * record's own (the order the record kept). If live, unseen and hidden entries still exceed `max`, the oldest hidden
+ * ones go too: the algorithm no longer sees those MetricsUnavailable trials at all (a bounded record cannot keep every
+ * failure). Live and unseen entries always stay: dropping one would lose a trial that Katib is about to show.
+ */
+export function compactIssued(
+  entries: readonly IssuedEntry[],
+  kinds: readonly EntryKind[],
+  max: number,
+): IssuedEntry[] {
+  if (entries.length <= max) return [...entries];
+  let kept = entries.map((e, i) => ({ e, kind: kinds[i] ?? 'live' })).filter((x) => x.kind !== 'settled');
+  let excess = kept.length - max;
+  if (excess > 0) {
+    kept = kept.filter((x) => {
+      if (excess <= 0 || x.kind !== 'hidden') return true;
+      excess--;
+      return false;
+    });
+  }
+  return kept.map((x) => x.e);
 }
 
 /** The state as the setting's value. */
@@ -56,6 +94,9 @@ export function decodeState(text: string | undefined, algorithm: string): Server
     if (typeof value !== 'object' || value === null) return undefined;
     const s = value as Record<string, unknown>;
     if (s.version !== 1 || s.algorithm !== algorithm || !Array.isArray(s.issued)) return undefined;
+    if (s.count !== undefined && !(Number.isSafeInteger(s.count) && (s.count as number) >= s.issued.length)) {
+      return undefined;
+    }
     if (!s.issued.every(isIssuedEntry)) return undefined;
     return value as ServerState;
   } catch {

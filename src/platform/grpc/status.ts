@@ -1,5 +1,5 @@
 import { type ServiceError, status } from '@grpc/grpc-js';
-import { WorkbenchError } from '../../common/errors.ts';
+import { ErrorCode, WorkbenchError } from '../../common/errors.ts';
 import { formatIssue, type Issue } from '../../common/issue.ts';
 
 /**
@@ -25,13 +25,19 @@ export function invalidArgument(what: string, issues: readonly Issue[]): GrpcSta
 
 /**
  * Any error thrown while answering, as a gRPC status. A WorkbenchError that blames the input (invalid settings at
- * suggest time) is INVALID_ARGUMENT; anything else is INTERNAL. Katib's controller counts only INVALID_ARGUMENT and
+ * suggest time) is INVALID_ARGUMENT, one naming a missing object (a Trial SetTrialStatus cannot find) NOT_FOUND;
+ * anything else is INTERNAL. Katib's controller counts only INVALID_ARGUMENT and
  * UNKNOWN as a failed validation, so the validation handlers map crashes themselves.
  */
 export function toGrpcStatus(error: unknown): GrpcStatusError {
   if (error instanceof GrpcStatusError) return error;
   if (error instanceof WorkbenchError) {
-    const code = error.isBadInput ? status.INVALID_ARGUMENT : status.INTERNAL;
+    const code =
+      error.code === ErrorCode.notFound
+        ? status.NOT_FOUND
+        : error.isBadInput
+          ? status.INVALID_ARGUMENT
+          : status.INTERNAL;
     return new GrpcStatusError(code, error.describe().replace(/\n\s*-\s*/g, '; '));
   }
   const text = error instanceof Error ? error.message : String(error);

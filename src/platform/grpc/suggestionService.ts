@@ -1,10 +1,10 @@
 import { status } from '@grpc/grpc-js';
 import { errorsOnly, type Issue } from '../../common/issue.ts';
 import { capabilityIssues } from '../../experiment/capabilities.ts';
-import { builtinAlgorithms, validateOnlyAlgorithms } from '../../search/index.ts';
-import type { SearchAlgorithm, SuggestResult } from '../../search/types.ts';
+import type { SuggestResult } from '../../search/types.ts';
 import { statelessSeed, suggestRequest, validationContext } from '../../spec/config.ts';
 import { trialName } from '../../trial/naming.ts';
+import { AlgorithmHosts } from './algorithmHosts.ts';
 import { toAssignmentList } from './assignments.ts';
 import { readExperiment } from './experiment.ts';
 import { buildHistory, type History } from './history.ts';
@@ -15,7 +15,7 @@ import type {
   GetSuggestionsRequestMessage,
   ValidateAlgorithmSettingsRequestMessage,
 } from './messages.ts';
-import { encodeState, type IssuedEntry, stateSetting } from './state.ts';
+import { compactIssued, type EntryKind, encodeState, type IssuedEntry, stateSetting } from './state.ts';
 import { GrpcStatusError, invalidArgument, toGrpcStatus } from './status.ts';
 
 /** Options of {@link KatibSuggestionService}. */
@@ -27,30 +27,23 @@ export interface SuggestionServiceOptions {
   readonly unseenGraceMs?: number;
   /** The clock for that grace period (tests pass a fake one). */
   readonly now?: () => number;
+  /**
+   * Entries of the assignment record in `hpo_state` before it is compacted (state.ts `compactIssued`); default
+   * 1,000, about 100 KB of state.
+   */
+  readonly maxRecordEntries?: number;
 }
 
-/** The names of the algorithms this server runs. */
-const servedNames: ReadonlySet<string> = new Set(Object.keys(builtinAlgorithms));
+/** The algorithm settings a request's Experiment carries, as given (before `hpo_state` is split off). */
+function settingsOfRequest(message: ExperimentMessage | null): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const s of message?.spec?.algorithm?.algorithm_settings ?? []) out[s.name] = s.value;
+  return out;
+}
 
 /** The algorithm name a request's Experiment carries ('' when none). */
 function algorithmName(message: ExperimentMessage | null): string {
   return message?.spec?.algorithm?.algorithm_name ?? '';
-}
-
-/** The algorithm of `name`, or INVALID_ARGUMENT naming the ones this server runs. */
-function algorithmFor(name: string): SearchAlgorithm {
-  const factory = Object.hasOwn(builtinAlgorithms, name) ? builtinAlgorithms[name] : undefined;
-  if (factory !== undefined) return factory();
-  const available = Object.keys(builtinAlgorithms).sort().join(', ');
-  // Rejected at ValidateAlgorithmSettings (INVALID_ARGUMENT fails the Experiment at once, saying why).
-  if (Object.hasOwn(validateOnlyAlgorithms, name)) {
-    return throwStatus(
-      status.INVALID_ARGUMENT,
-      `${validateOnlyAlgorithms[name]!.reason} This suggestion server runs: ${available}`,
-    );
-  }
-  const what = name === '' ? 'spec.algorithm.algorithmName is required' : `unknown algorithm '${name}'`;
-  return throwStatus(status.INVALID_ARGUMENT, `${what}; this suggestion server runs: ${available}`);
 }
 
 function throwStatus(code: status, details: string): never {
@@ -58,19 +51,23 @@ function throwStatus(code: status, details: string): never {
 }
 
 /**
- * Katib's `Suggestion` service over the built-in algorithms, called in-process. Stateless between calls except
- * for the clock of assignments not yet seen (the algorithm state travels in the `hpo_state` setting; see state.ts).
+ * Katib's `Suggestion` service over the built-in and registered algorithms, each run in the worker-thread host `hpo
+ * run` uses (algorithmHosts.ts). Stateless between calls except for the clock of assignments not yet seen and the
+ * workers' mirrors of the history (the algorithm state travels in the `hpo_state` setting; see state.ts).
  */
 export class KatibSuggestionService {
+  private readonly algorithms = new AlgorithmHosts();
   private readonly graceMs: number;
   private readonly now: () => number;
-  /** Per experiment: when each never-seen issued entry was first missing. */
-  private readonly missingSince = new Map<string, Map<number, number>>();
+  private readonly maxEntries: number;
+  /** Per experiment: when each never-seen issued entry (by trial name: compaction moves indexes) was first missing. */
+  private readonly missingSince = new Map<string, Map<string, number>>();
 
   /** A service; see {@link SuggestionServiceOptions}. */
   constructor(options: SuggestionServiceOptions = {}) {
     this.graceMs = options.unseenGraceMs ?? 60_000;
     this.now = options.now ?? Date.now;
+    this.maxEntries = options.maxRecordEntries ?? 1000;
   }
 
   /**
@@ -82,18 +79,25 @@ export class KatibSuggestionService {
   async getSuggestions(req: GetSuggestionsRequestMessage): Promise<GetSuggestionsReplyMessage> {
     const count = req.current_request_number;
     if (count <= 0) throwStatus(status.INVALID_ARGUMENT, `current_request_number must be at least 1, got ${count}`);
-    const algorithm = algorithmFor(algorithmName(req.experiment));
-    const { experiment, issues } = readExperiment(req.experiment, { algorithms: servedNames });
+    const name = algorithmName(req.experiment);
+    // Refuses an algorithm this server does not run (or a module setting) before the Experiment is read.
+    this.algorithms.hostFor(req.experiment?.name ?? '', name, settingsOfRequest(req.experiment));
+    const { experiment, issues } = readExperiment(req.experiment, { algorithms: this.algorithms.served() });
     if (experiment === undefined) throw invalidArgument('invalid Experiment', errorsOnly(issues));
     const { config, state } = experiment;
+    const { host } = this.algorithms.hostFor(config.name, name, config.algorithm.settings);
+    const record = state?.issued ?? [];
     const history = buildHistory({
       space: config.space,
       metricName: config.objectives[0]!.metricName,
       trials: req.trials,
-      issued: state?.issued ?? [],
-      overdue: (index) => this.overdue(config.name, index),
+      issued: record,
+      overdue: (index) => this.overdue(config.name, record[index]?.n ?? ''),
     });
-    this.keepMissing(config.name, history.unseen);
+    this.keepMissing(
+      config.name,
+      history.unseen.map((i) => record[i]?.n ?? ''),
+    );
     // Katib keeps no drawn seed for us, so the stateless rule stands in for the record's seed (src/spec/config.ts).
     const seed = statelessSeed(config);
     let result: SuggestResult;
@@ -106,27 +110,37 @@ export class KatibSuggestionService {
         settings: config.algorithm.settings,
         ...(state?.state === undefined ? {} : { state: state.state }),
       });
-      result = await algorithm.suggest(request);
+      result = await host.suggest(request);
     } catch (error) {
       throw toGrpcStatus(error);
     }
     checkCount(config.algorithm.name, result, count, history);
     const issued: IssuedEntry[] = [...history.issued];
-    const assignments = result.suggestions.map((s): AssignmentsMessage => {
+    // A compacted record is shorter than what was handed out: new names count on from the total.
+    const handedOut = state?.count ?? record.length;
+    const assignments = result.suggestions.map((s, k): AssignmentsMessage => {
       let list: ReturnType<typeof toAssignmentList>;
       try {
         list = toAssignmentList(config.space, s.params);
       } catch (error) {
         throw toGrpcStatus(error);
       }
-      const name = s.name ?? freeName(config.name, seed, issued.length, history.names);
+      const name = s.name ?? freeName(config.name, seed, handedOut + k, history.names);
       history.names.add(name);
       const labels = s.labels ?? {};
       const entry: IssuedEntry = { n: name, v: list.map((a) => a.value) };
       issued.push(Object.keys(labels).length === 0 ? entry : { ...entry, l: { ...labels } });
       return { assignments: list, trial_name: name, labels: { ...labels } };
     });
-    const next = { version: 1 as const, algorithm: config.algorithm.name, issued };
+    const kinds = [...history.kinds, ...assignments.map((): EntryKind => 'unseen')];
+    const next = {
+      version: 1 as const,
+      algorithm: config.algorithm.name,
+      issued: compactIssued(issued, kinds, this.maxEntries),
+      ...(issued.length > this.maxEntries || state?.count !== undefined
+        ? { count: handedOut + assignments.length }
+        : {}),
+    };
     const value = encodeState(result.state === undefined ? next : { ...next, state: result.state });
     return {
       parameter_assignments: assignments,
@@ -142,17 +156,18 @@ export class KatibSuggestionService {
    * is also INVALID_ARGUMENT: Katib treats only INVALID_ARGUMENT and UNKNOWN as a rejection and would start a doomed
    * run.
    */
-  validateAlgorithmSettings(req: ValidateAlgorithmSettingsRequestMessage): void {
+  async validateAlgorithmSettings(req: ValidateAlgorithmSettingsRequestMessage): Promise<void> {
     const name = algorithmName(req.experiment);
-    const algorithm = algorithmFor(name);
-    const { experiment, issues } = readExperiment(req.experiment, { algorithms: servedNames });
+    this.algorithms.hostFor(req.experiment?.name ?? '', name, settingsOfRequest(req.experiment));
+    const { experiment, issues } = readExperiment(req.experiment, { algorithms: this.algorithms.served() });
     const problems: Issue[] = errorsOnly(issues);
     // As `hpo validate`: the algorithm's own check runs once the Experiment itself is valid.
     if (experiment !== undefined) {
       const { config } = experiment;
       try {
-        problems.push(...errorsOnly(algorithm.validate(config.algorithm.settings, validationContext(config))));
-        problems.push(...capabilityIssues(config, algorithm.capabilities ?? {}));
+        const { host, settings } = this.algorithms.hostFor(config.name, name, config.algorithm.settings);
+        problems.push(...errorsOnly(await host.validate(settings, validationContext(config))));
+        problems.push(...capabilityIssues(config, await host.capabilities()));
       } catch (error) {
         const text = error instanceof Error ? error.message : String(error);
         problems.push({ path: 'spec.algorithm', message: `validation of ${name} failed: ${text}` });
@@ -161,22 +176,27 @@ export class KatibSuggestionService {
     if (problems.length > 0) throw invalidArgument(`invalid settings for algorithm ${name}`, problems);
   }
 
-  private overdue(experiment: string, index: number): boolean {
+  /** Stops the algorithms' workers. */
+  close(): Promise<void> {
+    return this.algorithms.close();
+  }
+
+  private overdue(experiment: string, name: string): boolean {
     let times = this.missingSince.get(experiment);
     if (times === undefined) {
       times = new Map();
       this.missingSince.set(experiment, times);
     }
-    const first = times.get(index);
+    const first = times.get(name);
     if (first === undefined) {
-      times.set(index, this.now());
+      times.set(name, this.now());
       return false;
     }
     return this.now() - first >= this.graceMs;
   }
 
   /** Forgets the clocks of entries that have been seen since (only `unseen` still need one). */
-  private keepMissing(experiment: string, unseen: readonly number[]): void {
+  private keepMissing(experiment: string, unseen: readonly string[]): void {
     const times = this.missingSince.get(experiment);
     if (times === undefined) return;
     const keep = new Set(unseen);

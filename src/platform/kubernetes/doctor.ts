@@ -10,11 +10,13 @@ import { apiFailure } from './apiError.ts';
 import { kubeClients } from './clients.ts';
 import { gpuCheck, pvcCheck } from './doctorCapacity.ts';
 import { crdChecks, namespaceCheck, rbacChecks } from './doctorCluster.ts';
+import { katibConfigChecks } from './doctorKatib.ts';
+import { sidecarCheck } from './doctorSidecar.ts';
 import type { KubeObject } from './types.ts';
 
 /** One check's result. `skip`: it does not apply, or the cluster did not let us look (the message says which). */
 export interface DoctorCheck {
-  /** `cluster`, `crd`, `rbac`, `namespace`, `pvc` or `gpu`. */
+  /** `cluster`, `crd`, `rbac`, `namespace`, `katib`, `sidecar`, `pvc` or `gpu`. */
   readonly check: string;
   readonly status: 'pass' | 'fail' | 'skip';
   readonly message: string;
@@ -32,6 +34,8 @@ export interface DoctorOptions {
   readonly purpose?: DoctorPurpose;
   /** The first trial's job as the backend renders it (absent for a ConfigMap template): validated against the live CRD. */
   readonly trialJob?: KubeObject;
+  /** Where Katib runs (its `katib-config` ConfigMap), for `hpo submit`; default `kubeflow`. */
+  readonly katibNamespace?: string;
 }
 
 /** The clients, namespace and experiment every check reads. */
@@ -43,7 +47,7 @@ export interface DoctorContext {
   readonly trialJob?: KubeObject;
 }
 
-/** Runs every check in order (CRDs, RBAC, namespace, PVC, GPUs); never throws for what the cluster answers. */
+/** Runs every check in order (CRDs, RBAC, namespace, Katib's config, PVC, GPUs); never throws for what the cluster answers. */
 export async function runDoctor(
   kc: KubeConfig,
   manifest: ExperimentManifest | undefined,
@@ -65,6 +69,8 @@ export async function runDoctor(
     ...(await crdChecks(ctx)),
     ...(await rbacChecks(ctx)),
     await namespaceCheck(ctx),
+    ...(await katibConfigChecks(ctx, options.katibNamespace ?? 'kubeflow')),
+    ...[await sidecarCheck(ctx)].filter((c) => c !== undefined),
     await pvcCheck(ctx),
     await gpuCheck(ctx),
   ];

@@ -6,8 +6,10 @@
 import { stringify } from 'yaml';
 import { ErrorCode, WorkbenchError } from '../../common/errors.ts';
 import type { Assignment } from '../../search/space.ts';
+import { configOf } from '../../spec/config.ts';
 import type { ExperimentManifest } from '../../spec/types.ts';
 import { trialName } from '../../trial/naming.ts';
+import { podMetricsSource } from './metricsSidecar.ts';
 import { buildTrialJob } from './trialJob.ts';
 import type { KubeObject } from './types.ts';
 
@@ -21,6 +23,8 @@ export interface DryRunOptions {
   readonly seed?: number;
   /** The template text when `trialTemplate.configMap` is used (a dry run does not read the cluster). */
   readonly templateText?: string;
+  /** Image of the File/TensorFlowEvent collector sidecar; default `busybox:1.36`. */
+  readonly collectorImage?: string;
 }
 
 /** The job objects the trials with these assignments would create, in order. */
@@ -39,15 +43,26 @@ export function dryRunManifests(
         : 'spec.trialTemplate.trialSpec is required for a kubernetes dry run',
     );
   }
+  // File and TensorFlowEvent metrics need the collector sidecar in the job, as the executor adds it.
+  const source = podMetricsSource(configOf(manifest).collector);
+  const metrics =
+    source === undefined
+      ? undefined
+      : { source, ...(options.collectorImage === undefined ? {} : { image: options.collectorImage }) };
   const experiment = manifest.metadata.name;
   const namespace = options.namespace ?? manifest.metadata.namespace ?? 'default';
   return assignments.map((params, i) =>
-    buildTrialJob(tt, template, {
-      experiment,
-      trial: options.names?.[i] ?? trialName(experiment, options.seed ?? 0, i),
-      namespace,
-      params,
-    }),
+    buildTrialJob(
+      tt,
+      template,
+      {
+        experiment,
+        trial: options.names?.[i] ?? trialName(experiment, options.seed ?? 0, i),
+        namespace,
+        params,
+      },
+      metrics,
+    ),
   );
 }
 

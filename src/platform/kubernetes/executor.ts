@@ -6,7 +6,8 @@
  * `katib.kubeflow.org/experiment` / `katib.kubeflow.org/trial`, created with `@kubernetes/client-node`,
  * watched until Katib's success/failure condition for the kind matches, while the primary pod's primary
  * container log is streamed as the trial handle's lines, which `runTrial` feeds to the same StdOut collector
- * local trials use. The job is deleted with foreground propagation when it finishes (unless `retain`) and at
+ * local trials use; File and TensorFlowEvent metrics come through a collector sidecar's log, mirrored into the
+ * trial's local folder for the same File/TensorFlowEvent collectors (metricsSidecar.ts, metricsMirror.ts). The job is deleted with foreground propagation when it finishes (unless `retain`) and at
  * once when the controller stops the trial. Meanwhile the job's pods are checked for trouble (stuckPods.ts:
  * image pulls, unschedulable, crash loops, OOM kills, evictions, an Istio sidecar); one that outlasts
  * `stuckGraceMs` ends the trial with its reason instead of leaving it to the deadline.
@@ -38,7 +39,7 @@ import { dirname } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { parse as parseYaml } from 'yaml';
 import { ErrorCode, WorkbenchError } from '../../common/errors.ts';
-import type { CollectorConfig } from '../../spec/config.ts';
+import { resolveTrialPath } from '../../metrics/collector.ts';
 import type { TrialTemplate } from '../../spec/types.ts';
 import {
   type ExecutorResult,
@@ -53,7 +54,7 @@ import { apiFailure, failureError } from './apiError.ts';
 import { type KubeClients, kubeClients, loadKubeConfig } from './clients.ts';
 import { createOrAdopt, deleteJob, type JobTarget, watchJob } from './jobLifecycle.ts';
 import { type JobJudge, jobJudge } from './judge.ts';
-import { PrimaryPodLogs } from './podLogs.ts';
+import { type MetricsSource, podMetricsSource } from './metricsSidecar.ts';
 import type { PodTrouble } from './podTrouble.ts';
 import { resourceFor } from './resources.ts';
 import { defaultRetryPolicy, type RetryPolicy, StoppedError, withRetry } from './retry.ts';
@@ -68,6 +69,7 @@ import {
   type TrialIdentity,
   trialLabel,
 } from './trialJob.ts';
+import { TrialLogs } from './trialLogs.ts';
 import type { KubeObject, ResourceRef } from './types.ts';
 
 /** Options of {@link KubernetesExecutor}: the experiment (its config, or a manifest) and cluster settings. */
@@ -91,6 +93,8 @@ export interface ClusterExecutorOptions {
   readonly stuckGraceMs?: number;
   /** How often the trial's pods are checked for trouble; default 5 s. */
   readonly stuckPollMs?: number;
+  /** Image of the File/TensorFlowEvent collector sidecar (metricsSidecar.ts); default `busybox:1.36`. */
+  readonly collectorImage?: string;
 }
 
 /** One trial's rendered job and how to follow it. */
@@ -114,20 +118,13 @@ function message(err: unknown): string {
   return err instanceof WorkbenchError ? err.describe() : err instanceof Error ? err.message : String(err);
 }
 
-/** Only a StdOut collector can be fed from outside the pod (its log); throws `unsupported` for the others. */
-function checkPodCollector(collector: CollectorConfig): void {
-  if (collector.kind !== 'StdOut') {
-    throw new WorkbenchError(
-      ErrorCode.unsupported,
-      `spec.metricsCollectorSpec.collector.kind: ${collector.kind} cannot be collected by the kubernetes backend, which reads the primary container's log; print name=value lines (StdOut), or run the experiment under Katib with 'hpo submit'`,
-    );
-  }
-}
-
 /** Runs each trial as a Kubernetes job; see the module comment. */
 export class KubernetesExecutor implements TrialExecutor {
   readonly kind = 'kubernetes';
-  readonly needsWorkDir = false;
+  /** File and TensorFlowEvent metrics are mirrored into the trial's local folder, which the controller creates. */
+  readonly needsWorkDir: boolean;
+  private readonly metricsSource: MetricsSource | undefined;
+  private readonly collectorImage: string | undefined;
   /** The experiment's namespace (a recovered trial's job is looked for there unless `namespace` is set). */
   private readonly experimentNamespace: string;
   private readonly tt: TrialTemplate;
@@ -153,7 +150,9 @@ export class KubernetesExecutor implements TrialExecutor {
       );
     }
     this.tt = tt;
-    checkPodCollector(config.collector);
+    this.metricsSource = podMetricsSource(config.collector);
+    this.needsWorkDir = this.metricsSource !== undefined;
+    this.collectorImage = options.collectorImage;
     if (tt.trialSpec) {
       const kind = String(tt.trialSpec.kind ?? '');
       jobJudge(kind, tt.successCondition, tt.failureCondition); // fail fast: a kind without conditions
@@ -229,7 +228,7 @@ export class KubernetesExecutor implements TrialExecutor {
     logFile.once('error', (err) => ctx.warn(`cannot write ${ctx.logPath}: ${err.message}`));
     const target = this.target(ref, namespace, ctx.trial, signal, (d) => ctx.warn(d));
     const cleanupTarget = { ...target, signal: this.cleanup.signal };
-    let logs: PrimaryPodLogs | undefined;
+    let logs: TrialLogs | undefined;
     let created = false;
     const stopped = async (): Promise<ExecutorResult> => {
       logs?.close();
@@ -244,7 +243,8 @@ export class KubernetesExecutor implements TrialExecutor {
       created = true;
       if (adopted)
         ctx.warn(`adopted the existing ${ref.kind} ${namespace}/${ctx.trial} left by an earlier run of this trial`);
-      logs = new PrimaryPodLogs({
+      const source = this.metricsSource;
+      logs = new TrialLogs({
         clients: this.clients,
         namespace,
         selector,
@@ -255,7 +255,10 @@ export class KubernetesExecutor implements TrialExecutor {
           trial.line(text);
         },
         onRecover: (d) => ctx.warn(d),
+        // The sidecar's bytes land where the File/TensorFlowEvent collector looks for `path` in the trial's folder.
+        ...(source === undefined ? {} : { mirror: { source, target: resolveTrialPath(ctx.workDir, source.path) } }),
       });
+      if (source !== undefined) trial.files(ctx.workDir);
       logs.start();
       // The stuck-pod watch ends the job watch when a pod trouble outlasts the grace period.
       const stuckStop = new AbortController();
@@ -344,7 +347,7 @@ export class KubernetesExecutor implements TrialExecutor {
    */
   private async endStuck(
     trouble: PodTrouble,
-    logs: PrimaryPodLogs,
+    logs: TrialLogs,
     target: JobTarget,
     ctx: TrialContext,
   ): Promise<ExecutorResult> {
@@ -380,15 +383,20 @@ export class KubernetesExecutor implements TrialExecutor {
 
   /** Renders the trial's job and works out how to judge it and where its metrics are. */
   private prepare(template: Record<string, unknown> | string, id: TrialIdentity): PreparedTrial {
-    const job = buildTrialJob(this.tt, template, id);
+    const metrics =
+      this.metricsSource === undefined
+        ? undefined
+        : { source: this.metricsSource, ...(this.collectorImage === undefined ? {} : { image: this.collectorImage }) };
+    const job = buildTrialJob(this.tt, template, id, metrics);
     const kind = job.kind ?? '';
+    const container = primaryContainerName(job, this.tt);
     return {
       job,
       ref: resourceFor(job.apiVersion ?? '', kind),
       judge: jobJudge(kind, this.tt.successCondition, this.tt.failureCondition),
       selector: labelSelector(primaryPodLabels(job, this.tt)),
       jobSelector: labelSelector(jobPodLabels(job)),
-      container: primaryContainerName(job, this.tt),
+      container,
     };
   }
 

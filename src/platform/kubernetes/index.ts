@@ -23,6 +23,7 @@ export { type JobJudge, type JobVerdict, jobJudge } from './judge.ts';
 export { diagnosePod, type PodEvent, type PodTrouble, type TroubleAction } from './podTrouble.ts';
 export { defaultRetryPolicy, type RetryPolicy } from './retry.ts';
 export {
+  checkKatibWebhook,
   injectionFix,
   injectionLabel,
   type SubmitOptions,
@@ -30,4 +31,11 @@ export {
   submitExperiment,
 } from './submit.ts';
 export { assignmentAnnotation, buildTrialJob, experimentLabel, trialLabel } from './trialJob.ts';
+export {
+  earlyStoppedCondition,
+  earlyStoppedMarker,
+  type MarkEarlyStoppedOptions,
+  markTrialEarlyStopped,
+  trialNamespace,
+} from './trialStatus.ts';
 export type { KubeObject, ResourceRef } from './types.ts';

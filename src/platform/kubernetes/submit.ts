@@ -6,6 +6,8 @@
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import { ErrorCode, throwIfIssues, WorkbenchError } from '../../common/errors.ts';
+import { errorsOnly } from '../../common/issue.ts';
+import { katibWebhookIssues } from '../../spec/katibWebhook.ts';
 import { bakeScheduling } from '../../spec/scheduling.ts';
 import type { ExperimentManifest } from '../../spec/types.ts';
 import { apiFailure, failureError } from './apiError.ts';
@@ -39,7 +41,23 @@ export function injectionFix(namespace: string): string {
 }
 
 /**
- * Checks the namespace label, then creates the Experiment. Throws `invalidArgument` (label missing),
+ * Throws `invalidSpec` with every problem Katib's validating webhook would answer with a 400 that local validation
+ * lets through (spec/katibWebhook.ts); returns the caveats as warnings. `hpo submit` calls it before it reads the
+ * kubeconfig, {@link submitExperiment} before its first request.
+ */
+export function checkKatibWebhook(manifest: ExperimentManifest): string[] {
+  const issues = katibWebhookIssues(manifest);
+  const refused = errorsOnly(issues);
+  if (refused.length > 0) {
+    throw new WorkbenchError(ErrorCode.invalidSpec, "Katib's webhook would refuse this Experiment", {
+      issues: refused,
+    });
+  }
+  return issues.filter((i) => i.severity === 'warning').map((i) => `${i.path}: ${i.message} ${i.fix ?? ''}`.trim());
+}
+
+/**
+ * Checks what Katib's webhook refuses ({@link checkKatibWebhook}) and the namespace label, then creates the Experiment. Throws `invalidArgument` (label missing),
  * `notFound` (no such namespace), `conflict` (an Experiment of that name exists) or `executorFailed`.
  */
 export async function submitExperiment(
@@ -47,11 +65,12 @@ export async function submitExperiment(
   manifest: ExperimentManifest,
   options: SubmitOptions = {},
 ): Promise<SubmittedExperiment> {
+  const webhookWarnings = checkKatibWebhook(manifest);
   const { core, custom } = kubeClients(kc);
   const policy = { ...defaultRetryPolicy, ...options.retry };
   const namespace = options.namespace ?? manifest.metadata.namespace ?? 'default';
   const name = manifest.metadata.name;
-  const warnings: string[] = [];
+  const warnings: string[] = [...webhookWarnings];
   // Katib would prune trialTemplate.scheduling: it is written into the trialSpec so Katib's trials are queued too.
   const baked = bakeScheduling(manifest);
   throwIfIssues(baked.issues, `experiment '${name}'`);

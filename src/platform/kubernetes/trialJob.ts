@@ -9,6 +9,7 @@ import { defaultPrimaryPodLabels } from '../../spec/kinds.ts';
 import { applyScheduling } from '../../spec/scheduling.ts';
 import { renderTrialSpec } from '../../spec/template.ts';
 import type { TrialTemplate } from '../../spec/types.ts';
+import { addMetricsSidecar, type MetricsSource } from './metricsSidecar.ts';
 import type { KubeObject } from './types.ts';
 
 /** Label naming the experiment a job belongs to (Katib sets the same on its trial jobs). */
@@ -80,6 +81,13 @@ function mountCheckpoint(job: KubeObject, primary: string, id: TrialIdentity): v
   }
 }
 
+/** How the trial's metrics leave its pods, when not through the primary container's log (metricsSidecar.ts). */
+export interface TrialJobMetrics {
+  readonly source: MetricsSource;
+  /** The sidecar's image; default `busybox:1.36`. */
+  readonly image?: string;
+}
+
 /** A canonical JSON of an assignment (sorted keys), as stored in {@link assignmentAnnotation}. */
 export function assignmentText(params: Assignment): string {
   return JSON.stringify(Object.fromEntries(Object.entries(params).sort(([a], [b]) => (a < b ? -1 : 1))));
@@ -87,12 +95,14 @@ export function assignmentText(params: Assignment): string {
 
 /**
  * Renders the trial template for one trial (Katib's substitution, name and namespace set) and labels it with
- * the experiment and trial. `template` is the inline trialSpec or the ConfigMap template text.
+ * the experiment and trial. `template` is the inline trialSpec or the ConfigMap template text. With `metrics`
+ * (File and TensorFlowEvent collectors) the collector sidecar is added to the primary container's pods.
  */
 export function buildTrialJob(
   tt: TrialTemplate,
   template: Record<string, unknown> | string,
   id: TrialIdentity,
+  metrics?: TrialJobMetrics,
 ): KubeObject {
   const job = renderTrialSpec({
     template,
@@ -109,6 +119,11 @@ export function buildTrialJob(
     annotations: { ...(meta.annotations ?? {}), [assignmentAnnotation]: assignmentText(id.params) },
   };
   mountCheckpoint(job, tt.primaryContainerName ?? '', id);
+  if (metrics !== undefined) {
+    addMetricsSidecar(job, primaryContainerName(job, tt), metrics.source, {
+      ...(metrics.image === undefined ? {} : { image: metrics.image }),
+    });
+  }
   return job;
 }
 

@@ -1,15 +1,15 @@
 // The Katib gRPC service and the local controller must ask an algorithm the same question for the same Experiment:
 // one written as YAML and run here, the other as Katib's controller sends it (its ConvertExperiment). Each side's
-// request is caught where it reaches the algorithm: the controller's through a fake host, the service's by wrapping
-// the built-in algorithm it looks up.
+// request is caught where it reaches the algorithm: the controller's through a fake host, the service's as it enters
+// the worker host both use.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ExperimentController } from '../../../src/experiment/controller.ts';
 import { prepareExperiment } from '../../../src/experiment/prepare.ts';
-import { builtinAlgorithms } from '../../../src/search/index.ts';
-import type { SearchAlgorithm, SuggestRequest } from '../../../src/search/types.ts';
+import type { SuggestRequest } from '../../../src/search/types.ts';
 import { parseExperiment, statelessSeed, suggestRequest } from '../../../src/spec/config.ts';
 import type { ExperimentManifest } from '../../../src/spec/types.ts';
 import type { Store } from '../../../src/store/types.ts';
+import { SuggestionHost } from '../../../src/suggestion/host.ts';
 import { InProcessExecutor } from '../../../src/trial/inProcess.ts';
 import { freshStorePerTest } from '../../helpers.ts';
 import { call, param, suggestionServerPerFile } from './helpers.ts';
@@ -122,17 +122,11 @@ async function localRequest(m: ExperimentManifest): Promise<SuggestRequest> {
 /** The request the gRPC service sends its tpe for `count` suggestions of `exp` (it answers normally). */
 async function serviceRequest(exp: Record<string, unknown>, count: number): Promise<SuggestRequest> {
   const requests: SuggestRequest[] = [];
-  const tpe = builtinAlgorithms.tpe!;
-  vi.spyOn(builtinAlgorithms, 'tpe').mockImplementation((): SearchAlgorithm => {
-    const algorithm = tpe();
-    return {
-      name: algorithm.name,
-      validate: (settings, ctx) => algorithm.validate(settings, ctx),
-      suggest: (req) => {
-        requests.push(req);
-        return algorithm.suggest(req);
-      },
-    };
+  // The service runs tpe in the worker host `hpo run` uses: the request is caught as it enters the host.
+  const suggest = SuggestionHost.prototype.suggest;
+  vi.spyOn(SuggestionHost.prototype, 'suggest').mockImplementation(function (this: SuggestionHost, req) {
+    requests.push(req);
+    return suggest.call(this, req);
   });
   const reply = await call<object>(live.clients.suggestion, 'GetSuggestions', {
     experiment: exp,

@@ -1,109 +1,12 @@
 // `hpo doctor`'s checks through the real @kubernetes/client-node against the fake API server: a healthy cluster
 // passes every check, and each failure scenario (CRD missing or drifted, live schema rejecting the trial, RBAC
 // denied, namespace label missing, PBT claim missing/unbound/wrong mode, GPUs no node has) fails with its fix.
-import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parse as parseYaml } from 'yaml';
-import { type DoctorCheck, formatDoctor, runDoctor } from '../../../src/platform/kubernetes/doctor.ts';
-import { dryRunManifests } from '../../../src/platform/kubernetes/dryRun.ts';
-import type { ExperimentManifest } from '../../../src/spec/types.ts';
-import type { FakeApiServer } from '../../fixtures/k8s/fakeApiServer.ts';
+import { formatDoctor, runDoctor } from '../../../src/platform/kubernetes/doctor.ts';
 import type { FakeObject } from '../../fixtures/k8s/fakeStore.ts';
-import { type FakeCluster, pytorchExperiment, startCluster } from './harness.ts';
+import { bareCluster, closeCluster, doctor, experiment, failures, healthy, node, one } from './doctorHarness.ts';
 
-const pytorchCrd = parseYaml(
-  readFileSync(
-    new URL('../../../../shared/kubeflow/crds/training-operator-v1.9.4/kubeflow.org_pytorchjobs.yaml', import.meta.url),
-    'utf8',
-  ),
-) as FakeObject;
-
-/** A minimal Katib Experiment CRD (Katib's own is not in the shared CRD set; doctor reads only its versions). */
-const experimentCrd: FakeObject = {
-  metadata: { name: 'experiments.kubeflow.org' },
-  spec: {
-    group: 'kubeflow.org',
-    names: { kind: 'Experiment', plural: 'experiments' },
-    scope: 'Namespaced',
-    versions: [
-      {
-        name: 'v1beta1',
-        served: true,
-        storage: true,
-        schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
-      },
-    ],
-  },
-} as FakeObject;
-
-let cluster: FakeCluster | undefined;
-afterEach(async () => {
-  await cluster?.close();
-  cluster = undefined;
-});
-
-const gpuLimits = `
-                    resources: {limits: {nvidia.com/gpu: 2}}`;
-
-/** The PyTorch experiment, optionally with PBT and GPU limits on the master. */
-function experiment(o: { pbt?: boolean; gpus?: boolean; parallel?: number } = {}): ExperimentManifest {
-  const m = pytorchExperiment({ workers: 1 });
-  const spec = structuredClone(m.spec);
-  if (o.pbt) {
-    spec.algorithm = {
-      algorithmName: 'pbt',
-      algorithmSettings: [
-        { name: 'suggestion_trial_dir', value: '/var/log/katib/checkpoints/' },
-        { name: 'n_population', value: '4' },
-        { name: 'truncation_threshold', value: '0.2' },
-      ],
-    };
-  }
-  if (o.parallel !== undefined) spec.parallelTrialCount = o.parallel;
-  if (o.gpus) {
-    const master = (spec.trialTemplate!.trialSpec as { spec: { pytorchReplicaSpecs: Record<string, unknown> } }).spec
-      .pytorchReplicaSpecs.Master as { template: { spec: { containers: Record<string, unknown>[] } } };
-    master.template.spec.containers[0]!.resources = parseYaml(gpuLimits.trim()).resources;
-  }
-  return { ...m, spec };
-}
-
-function trialJob(m: ExperimentManifest) {
-  return dryRunManifests(m, [{ lr: 0.05 }], { names: ['torch-x1'] })[0]!;
-}
-
-function node(name: string, allocatable: Record<string, string>, labels: Record<string, string> = {}): FakeObject {
-  return { metadata: { name, labels }, status: { allocatable } } as FakeObject;
-}
-
-/** A cluster where everything the experiment needs is in place. */
-async function healthy(): Promise<FakeApiServer> {
-  cluster = await startCluster({
-    server: { namespaces: { 'team-a': { 'katib.kubeflow.org/metrics-collector-injection': 'enabled' } } },
-  });
-  const s = cluster.server;
-  s.store.create(s.resource('apiextensions.k8s.io/v1', 'customresourcedefinitions'), undefined, pytorchCrd);
-  s.store.create(s.resource('apiextensions.k8s.io/v1', 'customresourcedefinitions'), undefined, experimentCrd);
-  s.store.create(s.resource('v1', 'nodes'), undefined, node('gpu-a', { cpu: '32', 'nvidia.com/gpu': '4' }));
-  s.store.create(s.resource('v1', 'persistentvolumeclaims'), 'team-a', {
-    metadata: { name: 'torch-pbt', namespace: 'team-a' },
-    spec: { accessModes: ['ReadWriteMany'] },
-    status: { phase: 'Bound', accessModes: ['ReadWriteMany'] },
-  } as FakeObject);
-  return s;
-}
-
-async function doctor(s: FakeApiServer, m: ExperimentManifest, purpose: 'run' | 'submit' | 'both' = 'both') {
-  return runDoctor(s.kubeConfig('team-a'), m, { purpose, trialJob: trialJob(m) });
-}
-
-function one(checks: DoctorCheck[], check: string, text?: string): DoctorCheck {
-  const found = checks.filter((c) => c.check === check && (text === undefined || c.message.includes(text)));
-  expect(found, `${check} ${text ?? ''} in ${formatDoctor(checks)}`).toHaveLength(1);
-  return found[0]!;
-}
-
-const failures = (checks: DoctorCheck[]) => checks.filter((c) => c.status === 'fail');
+afterEach(closeCluster);
 
 describe('runDoctor', { timeout: 20_000 }, () => {
   it('passes every check on a healthy cluster, asking with SelfSubjectAccessReviews', async () => {
@@ -190,8 +93,7 @@ describe('runDoctor', { timeout: 20_000 }, () => {
   });
 
   it("Katib's namespace label: required for submit, not for the backend", async () => {
-    cluster = await startCluster();
-    const s = cluster.server;
+    const s = await bareCluster();
     const m = experiment();
     const submit = one(await doctor(s, m, 'submit'), 'namespace');
     expect(submit.status).toBe('fail');
@@ -265,10 +167,8 @@ describe('runDoctor', { timeout: 20_000 }, () => {
 
 describe('runDoctor against an unreachable cluster', () => {
   it('fails the first check and stops, instead of skipping every check', async () => {
-    cluster = await startCluster();
-    const kc = cluster.server.kubeConfig('team-a');
-    await cluster.close();
-    cluster = undefined;
+    const kc = (await bareCluster()).kubeConfig('team-a');
+    await closeCluster();
     const checks = await runDoctor(kc, experiment(), { purpose: 'run' });
     expect(checks).toHaveLength(1);
     expect(checks[0]).toMatchObject({ check: 'cluster', status: 'fail' });

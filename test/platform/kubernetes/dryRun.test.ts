@@ -1,3 +1,4 @@
+/* biome-ignore-all lint/suspicious/noExplicitAny: tests walk manifests freely. */
 // `hpo run --backend kubernetes --dry-run`: the printed manifests parse as YAML documents, one per trial,
 // rendered exactly as the executor would create them.
 
@@ -45,6 +46,21 @@ describe('renderDryRun', () => {
     const jobs = dryRunManifests(pytorchExperiment(), [{ lr: 0.05 }], { names: ['mine-1'], namespace: 'other' });
     expect(jobs[0]?.metadata).toMatchObject({ name: 'mine-1', namespace: 'other' });
     expect(renderDryRun(pytorchExperiment(), [])).toBe('');
+  });
+
+  it('shows the File/TensorFlowEvent collector sidecar the executor adds, with the image asked for', () => {
+    const m = pytorchExperiment();
+    m.spec.metricsCollectorSpec = {
+      collector: { kind: 'TensorFlowEvent' },
+      source: { fileSystemPath: { path: '/tb', kind: 'Directory' } },
+    };
+    const [job] = dryRunManifests(m, [{ lr: 0.05 }], { collectorImage: 'mirror.local/busybox:1.36' });
+    const master = (job!.spec as Record<string, any>).pytorchReplicaSpecs.Master.template.spec;
+    expect(master.initContainers).toMatchObject([
+      { name: 'hpo-metrics-collector', image: 'mirror.local/busybox:1.36', args: ['dir', '/tb', '2'] },
+    ]);
+    const plain = dryRunManifests(pytorchExperiment(), [{ lr: 0.05 }])[0]?.spec as Record<string, any>;
+    expect(plain.pytorchReplicaSpecs.Master.template.spec.initContainers).toBeUndefined();
   });
 
   it('needs the template text for a ConfigMap-sourced template', () => {

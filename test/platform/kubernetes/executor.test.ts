@@ -384,11 +384,15 @@ spec:
 });
 
 describe('KubernetesExecutor refuses what it cannot do', { timeout: 20_000 }, () => {
-  it('rejects collectors that need to read files inside the pod', async () => {
+  it('rejects collectors that neither the pod log nor the file sidecar can feed', async () => {
     cluster = await startCluster();
-    const manifest = pytorchExperiment();
-    manifest.spec.metricsCollectorSpec = { collector: { kind: 'File' } };
-    expect(() => fakeExecutor(cluster!, manifest)).toThrow(/File cannot be collected by the kubernetes backend/);
+    for (const kind of ['Push', 'PrometheusMetric'] as const) {
+      const manifest = pytorchExperiment();
+      manifest.spec.metricsCollectorSpec = { collector: { kind } };
+      expect(() => fakeExecutor(cluster!, manifest)).toThrow(
+        new RegExp(`${kind} cannot be collected by the kubernetes backend`),
+      );
+    }
   });
 
   it('rejects a trial kind that has no default conditions when the template sets none', async () => {

@@ -38,6 +38,16 @@ describe('submitExperiment', () => {
     });
   });
 
+  it("refuses what Katib's webhook refuses before anything reaches the cluster", async () => {
+    server = await FakeApiServer.start({ namespaces: { 'team-a': enabled } });
+    const manifest = pytorchExperiment();
+    manifest.spec.maxFailedTrialCount = 9; // maxTrialCount is 4: a warning locally, an error in Katib
+    const err = await submitExperiment(server.kubeConfig(), manifest).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'INVALID_SPEC', message: "Katib's webhook would refuse this Experiment" });
+    expect((err as { issues: { path: string }[] }).issues.map((i) => i.path)).toEqual(['spec.maxFailedTrialCount']);
+    expect(server.requests).toEqual([]);
+  });
+
   it('creates the Experiment in a labelled namespace', async () => {
     server = await FakeApiServer.start({ namespaces: { 'team-a': enabled } });
     const manifest = pytorchExperiment();
