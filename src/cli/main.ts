@@ -260,14 +260,16 @@ export function buildProgram(exit: (code: number) => void): Command {
 
   program
     .command('serve')
-    .description("answer KServe's Open Inference Protocol (v2) on this machine for the best trial's scikit-learn model")
+    .description(
+      "answer KServe's Open Inference Protocol (v2) on this machine for the best trial's scikit-learn or TorchScript model",
+    )
     .argument('<name>')
     .addOption(storeOption())
     .addOption(namespaceOption())
     .option('--port <n>', 'port to listen on', positiveInt('--port'), 8080)
     .option('--host <host>', 'address to bind', '127.0.0.1')
     .option('--model-name <name>', 'the NAME in /v2/models/NAME (default: the experiment name)')
-    .option('--python <path>', 'the Python that has scikit-learn and joblib', '/usr/bin/python3')
+    .option('--python <path>', 'the Python that has scikit-learn and joblib (or PyTorch)', '/usr/bin/python3')
     .action(async (name: string, o) => exit(await serveCommand(name, withStore(o))));
 
   program
