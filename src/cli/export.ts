@@ -211,7 +211,8 @@ async function kserveApply(text: string, opts: ExportOptions): Promise<number> {
       ...(r.canaryTrafficPercent === undefined ? {} : { canaryTrafficPercent: r.canaryTrafficPercent }),
       ...(s.url === undefined ? {} : { url: s.url }),
       traffic: s.traffic,
-      ...(s.failure === undefined ? {} : { reason: s.failure.reason, message: s.failure.message }),
+      // A failure reported for an older generation says nothing about this rollout.
+      ...(s.current && s.failure !== undefined ? { reason: s.failure.reason, message: s.failure.message } : {}),
     }),
   );
   if (r.outcome === 'failed') {

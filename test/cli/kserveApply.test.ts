@@ -4,10 +4,11 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { validateInferenceService } from '../../src/platform/kserve/document.ts';
 import { openStore } from '../../src/store/open.ts';
 import { type Finished, hpoFinished } from '../cliRunner.ts';
 import { FakeApiServer } from '../fixtures/k8s/fakeApiServer.ts';
-import { admitInferenceServices, FakeKServe } from '../fixtures/k8s/fakeKServe.ts';
+import { admitInferenceServices, FakeKServe, isvcCrd } from '../fixtures/k8s/fakeKServe.ts';
 import { tempDir } from '../helpers.ts';
 import { experiment, trial } from '../store/fixtures-data.ts';
 
@@ -18,6 +19,8 @@ let env: Record<string, string>;
 let store: string;
 
 beforeAll(async () => {
+  // Compiling the 600 KB CRD blocks this process for seconds on a busy machine: once here, not while a child waits.
+  validateInferenceService({ apiVersion: 'serving.kserve.io/v1beta1', kind: 'InferenceService' }, isvcCrd);
   tmp = tempDir();
   server = await FakeApiServer.start({ admit: admitInferenceServices });
   kserve = new FakeKServe(server, 10).start();
@@ -43,10 +46,11 @@ const run = (uri: string, ...more: string[]): Promise<Finished> =>
   hpoFinished(
     ['export', 'digits', '--to', 'kserve', '--format', 'sklearn', '--storage-uri', uri, '--store', store, ...more],
     { env },
-    60_000,
+    100_000,
   );
 
-describe('hpo export --to kserve --apply', () => {
+// Each case is a child process (tsx start-up): slow on a busy machine.
+describe('hpo export --to kserve --apply', { timeout: 110_000 }, () => {
   it('creates the service, follows it to Ready on stderr and prints the outcome as JSON', async () => {
     const r = await run('s3://m/v1/', '--apply');
     expect(r.stderr).toMatch(/created InferenceService default\/digits/);
@@ -92,6 +96,9 @@ describe('hpo export --to kserve --apply', () => {
       const r = await run('s3://m/v4/', '--apply', '--timeout', '300ms');
       expect(r.status).toBe(1);
       expect(r.stderr).toMatch(/was not Ready within the --timeout: KServe's controller never reported/);
+      // The previous rollout's failure is not this one's reason.
+      expect(JSON.parse(r.stdout)).toEqual(expect.not.objectContaining({ reason: expect.anything() }));
+      expect(JSON.parse(r.stdout)).toMatchObject({ outcome: 'timeout' });
     } finally {
       kserve.outcome = 'ready';
     }
