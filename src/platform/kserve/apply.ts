@@ -7,7 +7,6 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { isRecord } from '../../spec/read.ts';
 import { failureError } from '../kubernetes/apiError.ts';
-import { kubeClients } from '../kubernetes/clients.ts';
 import { type IsvcStatus, readIsvcStatus } from './isvcStatus.ts';
 
 const group = 'serving.kserve.io';
@@ -60,6 +59,9 @@ export async function applyInferenceService(
   manifest: Record<string, unknown>,
   options: ApplyOptions,
 ): Promise<ApplyResult> {
+  // Loaded only here: @kubernetes/client-node is an optional peer, and the rest of `hpo-workbench/kserve` (export,
+  // serve) works without it.
+  const { kubeClients } = await import('../kubernetes/clients.ts');
   const { custom } = kubeClients(options.kubeConfig);
   const metadata = (isRecord(manifest.metadata) ? manifest.metadata : {}) as Record<string, unknown>;
   const name = String(metadata.name);
