@@ -51,7 +51,7 @@ function describe(s: IsvcStatus): string {
 }
 
 /**
- * Creates `manifest` (an InferenceService) or, when one of that name exists, replaces its spec, labels and
+ * Creates `manifest` (an InferenceService) or, when one of that name exists, replaces its spec and sets its
  * annotations (a JSON patch guarded by the resourceVersion read, so a concurrent change is a conflict rather than
  * lost), then waits for it to be Ready. API failures (RBAC, missing CRD, invalid spec) throw the backend's errors.
  */
@@ -104,11 +104,13 @@ export async function applyInferenceService(
     }
     progress(`created InferenceService ${namespace}/${name}`);
   } else {
-    const old = existing.metadata as { resourceVersion?: string };
+    const old = existing.metadata as { resourceVersion?: string; annotations?: Record<string, string> };
+    // Others' annotations stay; ours (experiment, trial, model digest) are the new model's.
+    const annotations = { ...old.annotations, ...((body.metadata as { annotations?: object }).annotations ?? {}) };
     const patch = [
       { op: 'test', path: '/metadata/resourceVersion', value: old.resourceVersion },
       { op: 'replace', path: '/spec', value: body.spec },
-      { op: 'add', path: '/metadata/annotations', value: (body.metadata as Record<string, unknown>).annotations ?? {} },
+      { op: 'add', path: '/metadata/annotations', value: annotations },
     ];
     try {
       applied = (await custom.patchNamespacedCustomObject({

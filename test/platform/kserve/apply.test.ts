@@ -76,6 +76,11 @@ describe('applyInferenceService', () => {
 
   it('replaces an existing service: the new revision gets the canary share, the old one keeps the rest', async () => {
     expect((await apply(manifest('s3://models/v1/'))).outcome).toBe('ready');
+    // Someone else's annotation on the running service survives the replace.
+    server.store.update(isvcType(), 'team-a', 'svc-digits', (o) => ({
+      ...o,
+      metadata: { ...o.metadata, annotations: { ...o.metadata.annotations, 'team.example/owner': 'ml' } },
+    }));
     progress = [];
     const r = await apply(manifest('s3://models/v2/', 20));
     expect(r).toMatchObject({ outcome: 'ready', action: 'replaced', canaryTrafficPercent: 20 });
@@ -87,6 +92,10 @@ describe('applyInferenceService', () => {
     expect(progress[0]).toMatch(/the new revision gets 20% of the traffic/);
     const stored = server.store.get(isvcType(), 'team-a', 'svc-digits');
     expect(stored.metadata.generation).toBe(2);
+    expect(stored.metadata.annotations).toMatchObject({
+      'team.example/owner': 'ml',
+      'hpo-workbench.io/model-sha256': 'b'.repeat(64),
+    });
     expect((stored.spec as { predictor: Record<string, unknown> }).predictor).toMatchObject({
       canaryTrafficPercent: 20,
       model: { storageUri: 's3://models/v2/' },
