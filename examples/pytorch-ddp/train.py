@@ -4,7 +4,9 @@ Run as the replicas of a PyTorchJob: the training operator (or hpo's local distr
 MASTER_ADDR, MASTER_PORT, WORLD_SIZE and RANK, which init_process_group("gloo") reads (env://). Each rank
 trains on its own shard of the training set; DDP averages the gradients, so every rank holds the same model.
 Rank 0 prints `loss=<mean training loss>` per epoch and `accuracy=<validation accuracy>` at the end, the
-name=value lines Katib's StdOut collector reads.
+name=value lines Katib's StdOut collector reads. Rank 0 then saves the trained MLP as TorchScript (architecture and
+weights in one file, loadable with torch.jit.load without this script) to `$HPO_ARTIFACTS_DIR/model.pt`, which hpo
+records with its sha256 for `hpo serve` and `hpo export --to kserve`; its input is the 64 pixels divided by 16.
 """
 import argparse
 import os
@@ -64,6 +66,10 @@ if rank == 0:
         predicted = model(torch.tensor(X_valid, dtype=torch.float32)).argmax(dim=1)
     accuracy = (predicted == torch.tensor(y_valid)).float().mean().item()
     print(f"accuracy={accuracy:.6f}", flush=True)
+    artifacts = os.environ.get("HPO_ARTIFACTS_DIR")
+    if artifacts:
+        # The plain module, not the DDP wrapper: serving needs no process group.
+        torch.jit.script(model.module).save(os.path.join(artifacts, "model.pt"))
 print(f"rank {rank} of {world} on {os.environ.get('MASTER_ADDR')}:{os.environ.get('MASTER_PORT')} done", flush=True)
 dist.barrier()
 dist.destroy_process_group()

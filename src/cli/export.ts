@@ -9,7 +9,8 @@ import { writeFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { ErrorCode, type ExperimentRecord, type Store, WorkbenchError } from '../index.ts';
 import type { PredictorFormat } from '../platform/kserve/index.ts';
-import { importOptional } from './optional.ts';
+import { kubeConfig } from './kubernetes.ts';
+import { importKubernetes, importOptional } from './optional.ts';
 import { err, out } from './output.ts';
 import { requireExperiment, type StoreOptions, withReadStore } from './readStore.ts';
 
@@ -27,6 +28,12 @@ export interface ExportOptions extends StoreOptions {
   image?: string;
   /** kserve: the service's name. */
   name?: string;
+  /** kserve: create or replace the service in the cluster and wait until it is Ready. */
+  apply?: boolean;
+  /** kserve --apply: the kubeconfig context. */
+  context?: string;
+  /** kserve --apply: how long to wait for Ready, in milliseconds. */
+  timeout?: number;
   /** kfp: a KFP API server's URL to upload the pipeline to and start a run of it. */
   upload?: string;
   /** mlmd: `host:port` of an ML Metadata gRPC server to store the lineage in (instead of printing it). */
@@ -41,6 +48,9 @@ export interface ExportOptions extends StoreOptions {
 export function exportCommand(name: string, opts: ExportOptions): Promise<number> {
   return withReadStore(opts.store, async (store) => {
     refuseOptionsOfOtherTargets(opts);
+    if (opts.apply !== true && (opts.context !== undefined || opts.timeout !== undefined)) {
+      throw new WorkbenchError(ErrorCode.invalidArgument, '--context and --timeout are for --apply');
+    }
     const exp = await requireExperiment(store, name, opts.namespace);
     if (opts.to === 'mlmd') return mlmdExport(store, exp, opts);
     const { text, warnings, what } =
@@ -50,6 +60,10 @@ export function exportCommand(name: string, opts: ExportOptions): Promise<number
     }
     for (const w of warnings) err(`warning: ${w}`);
     if (opts.upload !== undefined) return kfpUpload(text, { ...opts, upload: opts.upload });
+    if (opts.apply === true) {
+      if (opts.out !== undefined) writeOut(opts.out, text);
+      return kserveApply(text, opts);
+    }
     if (opts.out === undefined) {
       out(text);
       return 0;
@@ -62,7 +76,7 @@ export function exportCommand(name: string, opts: ExportOptions): Promise<number
 
 const targetOptions = {
   kfp: ['upload'],
-  kserve: ['storageUri', 'canary', 'format', 'image', 'name'],
+  kserve: ['storageUri', 'canary', 'format', 'image', 'name', 'apply', 'context', 'timeout'],
   mlmd: ['mlmd'],
 } as const;
 
@@ -171,4 +185,57 @@ async function kserveText(store: Store, exp: ExperimentRecord, opts: ExportOptio
     ...(opts.name === undefined ? {} : { name: opts.name }),
   });
   return { text: kserve.inferenceServiceYaml(manifest), warnings, what: 'KServe InferenceService' };
+}
+
+/**
+ * `--apply`: the service goes to the cluster (the experiment's namespace) and the command follows its rollout on
+ * stderr; stdout gets one JSON line with the outcome, for scripts. A failed or timed-out rollout is exit 1.
+ */
+async function kserveApply(text: string, opts: ExportOptions): Promise<number> {
+  await importKubernetes('`hpo export --to kserve --apply`');
+  const kserve = await import('../platform/kserve/index.ts');
+  const manifest = parseYaml(text) as Record<string, unknown>;
+  const r = await kserve.applyInferenceService(manifest, {
+    kubeConfig: await kubeConfig(opts.context === undefined ? {} : { context: opts.context }),
+    ...(opts.timeout === undefined ? {} : { timeoutMs: opts.timeout }),
+    onProgress: (line) => err(line),
+  });
+  const where = `InferenceService ${r.namespace}/${r.name}`;
+  const s = r.status;
+  out(
+    JSON.stringify({
+      outcome: r.outcome,
+      action: r.action,
+      namespace: r.namespace,
+      name: r.name,
+      ...(r.canaryTrafficPercent === undefined ? {} : { canaryTrafficPercent: r.canaryTrafficPercent }),
+      ...(s.url === undefined ? {} : { url: s.url }),
+      traffic: s.traffic,
+      // A failure reported for an older generation says nothing about this rollout.
+      ...(s.current && s.failure !== undefined ? { reason: s.failure.reason, message: s.failure.message } : {}),
+    }),
+  );
+  if (r.outcome === 'failed') {
+    const f = s.failure!;
+    err(
+      `error: the rollout of ${where} failed: ${f.type} is False${f.reason ? `, reason ${f.reason}` : ''}${f.message ? `: ${f.message}` : ''}`,
+    );
+    return 1;
+  }
+  if (r.outcome === 'timeout') {
+    const why = s.current
+      ? s.ready?.reason
+        ? ` (Ready ${s.ready.status}, reason ${s.ready.reason}${s.ready.message ? `: ${s.ready.message}` : ''})`
+        : ''
+      : ": KServe's controller never reported on this spec (is KServe installed and running?)";
+    err(`error: ${where} was not Ready within the --timeout${why}; kubectl describe isvc -n ${r.namespace} ${r.name}`);
+    return 1;
+  }
+  if (r.canaryTrafficPercent !== undefined && r.canaryTrafficPercent < 100) {
+    err(
+      `${where}: the canary is ready with ${r.canaryTrafficPercent}% of the traffic${s.previousRolledoutRevision ? ` (${s.previousRolledoutRevision} keeps the rest)` : ''}. ` +
+        'To promote it, run the same command without --canary (or with --canary 100); to roll back, apply the previous model again.',
+    );
+  } else err(`${where} is Ready${s.url === undefined ? '' : ` at ${s.url}`}`);
+  return 0;
 }

@@ -24,7 +24,8 @@ export interface ClusterOptions {
   context?: string;
 }
 
-async function kubeConfig(o: ClusterOptions): Promise<import('@kubernetes/client-node').KubeConfig> {
+/** The kubeconfig kubectl would use, switched to `--context` when given (an unknown context is exit 2). */
+export async function kubeConfig(o: ClusterOptions): Promise<import('@kubernetes/client-node').KubeConfig> {
   const { loadKubeConfig } = await importKubernetes('talking to a cluster');
   const kc = loadKubeConfig();
   if (o.context !== undefined) {

@@ -44,12 +44,15 @@ function positiveSeconds(v: string): number {
   return n;
 }
 
-/** `--stuck-grace`: `90` (seconds), `90s`, `2m` or `500ms`, in milliseconds. */
-function graceMs(v: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(v.trim());
-  if (!m) throw new InvalidArgumentError(`--stuck-grace must be a duration such as 60s, 2m or 500ms, got '${v}'`);
-  return Math.round(Number(m[1]) * ({ ms: 1, s: 1000, m: 60_000 }[m[2] ?? 's'] ?? 1000));
-}
+/** A duration option (`--stuck-grace`, `--timeout`): `90` (seconds), `90s`, `2m` or `500ms`, in milliseconds. */
+const durationMs =
+  (flag: string) =>
+  (v: string): number => {
+    const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(v.trim());
+    if (!m) throw new InvalidArgumentError(`${flag} must be a duration such as 60s, 2m or 500ms, got '${v}'`);
+    return Math.round(Number(m[1]) * ({ ms: 1, s: 1000, m: 60_000 }[m[2] ?? 's'] ?? 1000));
+  };
+const graceMs = durationMs('--stuck-grace');
 
 const outputOption = (choices: string[]): Option =>
   new Option('-o, --output <format>', 'output format').choices(choices).default(choices[0]);
@@ -251,6 +254,9 @@ export function buildProgram(exit: (code: number) => void): Command {
     )
     .option('--image <image>', 'kserve: the image of a custom predictor')
     .option('--name <name>', 'kserve: the InferenceService name (default: the experiment name)')
+    .option('--apply', "kserve: create or replace it in the cluster (the experiment's namespace) and wait until Ready")
+    .option('--context <name>', 'kserve --apply: kubeconfig context')
+    .option('--timeout <duration>', 'kserve --apply: how long to wait for Ready (default 5m)', durationMs('--timeout'))
     .addOption(storeOption())
     .addOption(namespaceOption())
     .action(async (name: string, o) =>
@@ -273,14 +279,16 @@ export function buildProgram(exit: (code: number) => void): Command {
 
   program
     .command('serve')
-    .description("answer KServe's Open Inference Protocol (v2) on this machine for the best trial's scikit-learn model")
+    .description(
+      "answer KServe's Open Inference Protocol (v2) on this machine for the best trial's scikit-learn or TorchScript model",
+    )
     .argument('<name>')
     .addOption(storeOption())
     .addOption(namespaceOption())
     .option('--port <n>', 'port to listen on', positiveInt('--port'), 8080)
     .option('--host <host>', 'address to bind', '127.0.0.1')
     .option('--model-name <name>', 'the NAME in /v2/models/NAME (default: the experiment name)')
-    .option('--python <path>', 'the Python that has scikit-learn and joblib', '/usr/bin/python3')
+    .option('--python <path>', 'the Python that has scikit-learn and joblib (or PyTorch)', '/usr/bin/python3')
     .action(async (name: string, o) => exit(await serveCommand(name, withStore(o))));
 
   program

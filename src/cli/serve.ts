@@ -1,7 +1,7 @@
 /**
- * `hpo serve NAME`: answers the Open Inference Protocol (KServe v2) on this machine for the winner's scikit-learn
- * model until Ctrl-C. Reads the store read-only; no winner, no sklearn model, or a model changed since it was
- * recorded is exit 2.
+ * `hpo serve NAME`: answers the Open Inference Protocol (KServe v2) on this machine for the winner's scikit-learn or
+ * TorchScript model until Ctrl-C. Reads the store read-only; no winner, no servable model, or a model changed since
+ * it was recorded is exit 2.
  */
 import { ErrorCode, readWinner, WorkbenchError } from '../index.ts';
 import { err } from './output.ts';
@@ -35,6 +35,7 @@ export async function serveCommand(name: string, opts: ServeOptions): Promise<nu
   try {
     server = await kserve.serveModel({
       modelPath: found.model.path,
+      format: found.model.format,
       modelName,
       port: opts.port,
       host: opts.host,

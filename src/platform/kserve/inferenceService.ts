@@ -191,7 +191,7 @@ export function inferenceService(
   }
   if (format === 'pytorch') {
     warnings.push(
-      "KServe's TorchServe runtime loads a model archive (config/config.properties and model-store/*.mar) from storageUri, not a bare state dict",
+      "KServe's TorchServe runtime loads a model archive (config/config.properties and model-store/*.mar) from storageUri, not a bare .pt file: package the model with torch-model-archiver (or use --format custom with your own server)",
     );
   }
   const annotations: Record<string, string> = {

@@ -1,18 +1,24 @@
 /**
- * `hpo serve`: answers the Open Inference Protocol (KServe v2 REST) on this machine for a scikit-learn model, so the
+ * `hpo serve`: answers the Open Inference Protocol (KServe v2 REST) on this machine for a scikit-learn or TorchScript
+ * model, so the
  * hand-off to KServe can be tried without a cluster: `GET /v2/health/live`, `/v2/health/ready`, `/v2/models/NAME`,
  * `/v2/models/NAME/ready`, `POST /v2/models/NAME/infer`. Node answers HTTP and checks requests; a Python helper
- * (sklearnHelper.ts) loads the model and predicts.
+ * (modelHelper.ts) loads the model and predicts.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { type HelperReady, ModelHelper, type ServedFormat } from './modelHelper.ts';
 import { readInferRequest, v2Datatype } from './openInference.ts';
-import { type HelperReady, SklearnHelper } from './sklearnHelper.ts';
 
 /** Options of {@link serveModel}. */
 export interface ServeModelOptions {
-  /** The joblib/pickle file. It is unpickled, which runs code: serve only models you trust (your own trials'). */
+  /**
+   * The joblib/pickle file, or the TorchScript file for `pytorch`. Loading either runs code from it (unpickling;
+   * TorchScript's own pickled constants): serve only models you trust (your own trials').
+   */
   readonly modelPath: string;
+  /** Default `sklearn`. */
+  readonly format?: ServedFormat;
   /** The name in `/v2/models/NAME`. */
   readonly modelName: string;
   /** Default 8080 (KServe's); 0 picks a free port. */
@@ -68,15 +74,21 @@ function decoded(segment: string): string {
 
 /** Starts the helper on the model, then the HTTP server; resolves once both are ready. */
 export async function serveModel(options: ServeModelOptions): Promise<ModelServer> {
-  const { helper, ready } = await SklearnHelper.start(options.modelPath, options.python);
+  const format = options.format ?? 'sklearn';
+  const { helper, ready } = await ModelHelper.start(options.modelPath, options.python, format);
   const name = options.modelName;
   const limit = options.maxBodyBytes ?? 16 * 1024 * 1024;
   const metadata = {
     name,
     versions: [],
-    platform: 'sklearn',
-    inputs: [{ name: 'input-0', datatype: 'FP64', shape: [-1, ready.features ?? -1] }],
-    outputs: [{ name: 'output-0', datatype: 'BYTES', shape: [-1] }],
+    // KServe's own names for the platforms; a TorchScript module answers its raw FP32 output (e.g. logits).
+    platform: format === 'pytorch' ? 'pytorch_torchscript' : 'sklearn',
+    inputs: [{ name: 'input-0', datatype: format === 'pytorch' ? 'FP32' : 'FP64', shape: [-1, ready.features ?? -1] }],
+    outputs: [
+      format === 'pytorch'
+        ? { name: 'output-0', datatype: 'FP32', shape: [-1, -1] }
+        : { name: 'output-0', datatype: 'BYTES', shape: [-1] },
+    ],
   };
 
   const infer = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {

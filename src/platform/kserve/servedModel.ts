@@ -1,5 +1,5 @@
 /**
- * Which file `hpo serve` loads: the winner's scikit-learn model artifact, after checking that its bytes are still
+ * Which file `hpo serve` loads: the winner's scikit-learn or TorchScript model artifact, after checking that its bytes are still
  * the ones recorded when the trial ended (a model replaced since then is not the winner's).
  */
 import { createHash } from 'node:crypto';
@@ -8,6 +8,7 @@ import { ErrorCode, WorkbenchError } from '../../common/errors.ts';
 import type { WinnerDocument } from '../../experiment/winner.ts';
 import type { ArtifactRecord } from '../../trial/artifacts.ts';
 import { formatOfModel, winnerModel } from './inferenceService.ts';
+import type { ServedFormat } from './modelHelper.ts';
 
 async function sha256(path: string): Promise<string> {
   const hash = createHash('sha256');
@@ -15,8 +16,11 @@ async function sha256(path: string): Promise<string> {
   return hash.digest('hex');
 }
 
-/** The winner's sklearn model with its digest verified; `unsupported` (exit 2) says why there is none to serve. */
-export async function servableModel(winner: WinnerDocument): Promise<ArtifactRecord> {
+/**
+ * The winner's sklearn or TorchScript model with its digest verified, and its format; `unsupported` (exit 2) says why
+ * there is none to serve.
+ */
+export async function servableModel(winner: WinnerDocument): Promise<ArtifactRecord & { format: ServedFormat }> {
   const model = winnerModel(winner);
   if (model === undefined) {
     throw new WorkbenchError(
@@ -24,10 +28,11 @@ export async function servableModel(winner: WinnerDocument): Promise<ArtifactRec
       `trial ${winner.name} recorded no model artifact: its program must save the model into $HPO_ARTIFACTS_DIR (e.g. joblib.dump(model, os.path.join(os.environ["HPO_ARTIFACTS_DIR"], "model.joblib")))`,
     );
   }
-  if (formatOfModel(model.name) !== 'sklearn') {
+  const format = formatOfModel(model.name);
+  if (format === undefined || format === 'custom' || /\.mar$/i.test(model.name)) {
     throw new WorkbenchError(
       ErrorCode.unsupported,
-      `hpo serve answers for scikit-learn models (.joblib, .pkl, .pickle); the winner's model is ${model.name}`,
+      `hpo serve answers for scikit-learn models (.joblib, .pkl, .pickle) and TorchScript ones (.pt, .pth); the winner's model is ${model.name}`,
     );
   }
   let actual: string;
@@ -48,5 +53,5 @@ export async function servableModel(winner: WinnerDocument): Promise<ArtifactRec
       `the winner's model ${model.path} changed since trial ${winner.name} recorded it (sha256 ${actual}, recorded ${model.sha256}); it is not the model that scored ${winner.objective}`,
     );
   }
-  return model;
+  return { ...model, format };
 }

@@ -99,6 +99,20 @@ describe('fake API server: objects', () => {
     );
   });
 
+  it('applies a JSON patch guarded by a test op, and answers 422 when the test fails (a concurrent change)', async () => {
+    const created = await custom.createNamespacedCustomObject({ ...pj, body: body('a') });
+    const rv = created.metadata.resourceVersion;
+    const guarded = (value: string) => [
+      { op: 'test', path: '/metadata/resourceVersion', value },
+      { op: 'replace', path: '/spec/pytorchReplicaSpecs/Worker/replicas', value: 3 },
+    ];
+    const patched = await custom.patchNamespacedCustomObject({ ...pj, name: 'a', body: guarded(rv) });
+    expect(patched.spec.pytorchReplicaSpecs.Worker.replicas).toBe(3);
+    expect(patched.metadata.generation).toBe(2);
+    const err = await custom.patchNamespacedCustomObject({ ...pj, name: 'a', body: guarded(rv) }).catch((e) => e);
+    expect(statusOf(err)).toMatchObject({ code: 422, body: { reason: 'Invalid' } });
+  });
+
   it('deletes with Foreground propagation: marks the object, removes its pods, then removes it', async () => {
     const operator = new FakeOperator(server, { script: () => ({ outcome: 'Running' }) }).start();
     await custom.createNamespacedCustomObject({ ...pj, body: body('a') });
