@@ -19,7 +19,7 @@ import { eventFileBytes } from '../../fixtures/metrics/tfeventsWriter.ts';
 import { tempDir } from '../../helpers.ts';
 import { crdText } from '../../training/jobs/fixtures.ts';
 import { pytorchExperiment } from './harness.ts';
-import { pause, runSidecar } from './sidecarRun.ts';
+import { pause, runSidecar, until } from './sidecarRun.ts';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -126,10 +126,12 @@ describe('the sidecar script under /bin/sh, and its mirror', () => {
     const pod = join(tmp(), `a $(touch pwned) '"; touch pwned2`);
     mkdirSync(pod);
     const file = join(pod, 'metrics.log');
-    const lines = await runSidecar('file', file, async () => {
+    const lines = await runSidecar('file', file, async (printed) => {
       await pause(150); // the file does not exist yet: nothing is printed, nothing fails
+      expect(printed()).toBe(0);
       writeFileSync(file, 'epoch=1 loss=0.9\n');
-      await pause(200);
+      // The first line is out before more is written, so the rest must come in later records.
+      await until(() => printed() >= 1);
       appendFileSync(file, 'epoch=2 loss=0.5\nepoch=3 lo');
       await pause(200);
       appendFileSync(file, 'ss=0.25\n');

@@ -6,7 +6,11 @@ import { metricsSidecarName, metricsSidecarScript } from '../../../src/platform/
  * Starts the script on `path` (polling every 50 ms), lets `during` write files, then sends SIGTERM as the kubelet
  * does to a native sidecar once the training container exited. Rejects unless it exits 0 with nothing on stderr.
  */
-export async function runSidecar(mode: 'file' | 'dir', path: string, during: () => Promise<void>): Promise<string[]> {
+export async function runSidecar(
+  mode: 'file' | 'dir',
+  path: string,
+  during: (printed: () => number) => Promise<void>,
+): Promise<string[]> {
   const child = spawn('/bin/sh', ['-c', metricsSidecarScript, metricsSidecarName, mode, path, '0.05'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -19,7 +23,7 @@ export async function runSidecar(mode: 'file' | 'dir', path: string, during: () 
     err += d.toString();
   });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  await during();
+  await during(() => out.split('\n').filter((l) => l !== '').length);
   child.kill('SIGTERM');
   const code = await exited;
   if (code !== 0 || err !== '') throw new Error(`sidecar script exited ${code}: ${err}`);
@@ -28,3 +32,12 @@ export async function runSidecar(mode: 'file' | 'dir', path: string, during: () 
 
 /** Resolves after `ms`. */
 export const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Resolves once `ready()` holds, polling every 10 ms; rejects after `ms` (a loaded machine polls late, never wrongly). */
+export async function until(ready: () => boolean, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!ready()) {
+    if (Date.now() > end) throw new Error(`condition not met within ${ms} ms`);
+    await pause(10);
+  }
+}
