@@ -18,6 +18,7 @@ import type { SuggestionHost } from '../suggestion/host.ts';
 import type { StopReason, TrialExecutor } from '../trial/executor.ts';
 import { invalidTrialName, trialName } from '../trial/naming.ts';
 import { ExperimentWorkspace } from '../trial/workspace.ts';
+import { DerivedMetrics } from './derivedMetrics.ts';
 import { type EarlyStoppingConfig, earlyStopReason } from './earlyStop.ts';
 import { LiveTrial } from './liveTrial.ts';
 import { type FurtherObjective, judgeTrial } from './outcome.ts';
@@ -167,6 +168,9 @@ export class ExperimentController {
     this.algorithmState = loaded.algorithmState;
     options.signal?.addEventListener('abort', () => this.notify(), { once: true });
   }
+
+  /** The compiled derived metrics, compiled on the first trial end (mathjs loads only for experiments with some). */
+  private derived: Promise<DerivedMetrics | undefined> | undefined;
 
   private iso(): string {
     return this.now().toISOString();
@@ -318,6 +322,7 @@ export class ExperimentController {
       workspace: this.workspace,
       settings: this.o.settings,
       metricNames: this.config.metricNames,
+      derivedMetrics: (this.config.derivedMetrics ?? []).map((d) => d.name),
       collector: this.config.collector,
       objectiveMetric: this.objective.metricName,
       onObjective: () => this.checkEarlyStop(t.name),
@@ -353,6 +358,9 @@ export class ExperimentController {
     this.live.delete(name);
     this.book.endCurve(name);
     this.changes++;
+    // Derived metrics first: a derived objective is judged like a reported one.
+    this.derived ??= DerivedMetrics.of(this.config);
+    (await this.derived)?.apply(entry.metrics);
     const outcome = judgeTrial(entry.result, entry.signal, entry.metrics, this.strategy, this.furtherObjectives());
     const exitCode = entry.result.exitCode;
     await this.o.store.transaction(async (tx) => {

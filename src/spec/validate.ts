@@ -1,9 +1,11 @@
 import type { Issue } from '../common/issue.ts';
+import type { ValueType } from '../search/expression.ts';
 import { applyDefaults, defaultParallelTrialCount } from './defaults.ts';
 import { knownFields, unknownFields } from './fields.ts';
 import { at, isRecord, isUnset, type Obj, show } from './read.ts';
 import type { ExperimentManifest } from './types.ts';
 import { checkCollector } from './validateCollector.ts';
+import { checkParameterConstraints } from './validateExpressions.ts';
 import { checkSearchSpace } from './validateNas.ts';
 import { checkAlgorithms, checkObjective } from './validateObjective.ts';
 import type { ValidateOptions } from './validateOptions.ts';
@@ -138,7 +140,19 @@ export function validateExperiment(m: ExperimentManifest, opts: ValidateOptions)
     });
   }
   issues.push(...checkSearchSpace(spec));
+  issues.push(...checkParameterConstraints(spec, parameterTypes(spec)));
   issues.push(...checkTrialTemplate(spec, opts));
   issues.push(...checkCollector(spec, opts.collectorKinds));
   return issues;
+}
+
+/** Each named parameter's value type as a constraint reads it: categorical values are strings, the rest numbers. */
+function parameterTypes(spec: Obj): Map<string, ValueType> {
+  const list = Array.isArray(spec.parameters) ? spec.parameters : [];
+  const types = new Map<string, ValueType>();
+  for (const p of list) {
+    if (isRecord(p) && typeof p.name === 'string')
+      types.set(p.name, p.parameterType === 'categorical' ? 'string' : 'number');
+  }
+  return types;
 }
