@@ -4,7 +4,7 @@
  * {@link feasibilityOf} inside their candidate generation; the controller filters the others' proposals.
  */
 import { ErrorCode, WorkbenchError } from '../common/errors.ts';
-import { type CompiledExpression, compileExpression, loadParser, type ValueType } from './expression.ts';
+import { type CompiledExpression, compileExpression, loadedParser, type ValueType } from './expression.ts';
 import type { Assignment, SearchSpace } from './space.ts';
 
 /** One constraint as the request carries it: plain data (it crosses the worker). */
@@ -31,15 +31,17 @@ export function parameterTypes(space: SearchSpace): Map<string, ValueType> {
 }
 
 /**
- * Compiles a request's constraints (loading mathjs on first use); undefined when there are none, so an
- * unconstrained search pays nothing. A constraint that does not compile is the spec's to refuse; here it throws.
+ * Compiles a request's constraints; undefined when there are none, so an unconstrained search pays nothing. Needs
+ * mathjs loaded (`loadParser()`), which whoever calls an algorithm with constraints does first (the suggestion
+ * worker, the testing harness), so that `suggest` stays synchronous. A constraint that does not compile is the
+ * spec's to refuse; here it throws.
  */
-export async function feasibilityOf(
+export function feasibilityOf(
   space: SearchSpace,
   constraints: readonly ParameterConstraint[] | undefined,
-): Promise<Feasibility | undefined> {
+): Feasibility | undefined {
   if (constraints === undefined || constraints.length === 0) return undefined;
-  const parse = await loadParser();
+  const parse = loadedParser();
   const types = parameterTypes(space);
   const compiled: CompiledExpression[] = constraints.map((c) => {
     const r = compileExpression(parse, c.expression, types);

@@ -6,6 +6,7 @@
  * and object access are refused at compile time rather than sandboxed at run time.
  */
 import type { MathNode } from 'mathjs';
+import { ErrorCode, WorkbenchError } from '../common/errors.ts';
 
 /** The type of a value: a number, a truth value, or a categorical parameter's string. */
 export type ValueType = 'number' | 'boolean' | 'string';
@@ -311,6 +312,20 @@ let parser: ParseFunction | undefined;
 /** Hands over an already loaded mathjs `parse` (the spec loads it synchronously), so it is never loaded twice. */
 export function provideParser(parse: ParseFunction): void {
   parser ??= parse;
+}
+
+/**
+ * The parser once {@link loadParser} or {@link provideParser} ran; throws otherwise (a caller of an algorithm with
+ * constraints must load it first, see `feasibilityOf`).
+ */
+export function loadedParser(): ParseFunction {
+  if (parser === undefined) {
+    throw new WorkbenchError(
+      ErrorCode.internal,
+      'parameter constraints need the expression parser: await loadParser() (hpo-workbench) before calling suggest',
+    );
+  }
+  return parser;
 }
 
 /** The parser, loading mathjs on first use: only an experiment with expressions pays for loading it. */
