@@ -1,5 +1,12 @@
 import type { Issue } from '../../common/issue.ts';
-import type { SearchAlgorithm, Settings, SuggestRequest, SuggestResult, ValidationContext } from '../types.ts';
+import type {
+  AlgorithmCapabilities,
+  SearchAlgorithm,
+  Settings,
+  SuggestRequest,
+  SuggestResult,
+  ValidationContext,
+} from '../types.ts';
 import { suggestTpe } from './engine.ts';
 import { Memo } from './memo.ts';
 import { readTpe, validateTpe } from './settings.ts';
@@ -16,6 +23,8 @@ export class TpeSearch implements SearchAlgorithm {
   /** Trial encodings and the initial design, kept between requests only to save time (see Memo). */
   private readonly memo = new Memo();
   readonly name: string = 'tpe';
+  /** Infeasible candidates are rejected where candidates are taken (see Visited). */
+  readonly capabilities: AlgorithmCapabilities = { constraints: true };
 
   /** Checks `gamma`, `prior_weight`, `n_EI_candidates` and `random_state`; other names are rejected. */
   validate(settings: Settings, _ctx: ValidationContext): Issue[] {
