@@ -205,7 +205,6 @@ export function validationContext(config: ExperimentConfig): ValidationContext {
     parallelTrialCount,
     ...(maxTrialCount === undefined ? {} : { maxTrialCount }),
     ...(config.nas === undefined ? {} : { nas: config.nas }),
-    ...(config.constraints === undefined ? {} : { constraints: config.constraints }),
   };
 }
 
@@ -238,5 +237,6 @@ export function suggestRequest(
     ...(maxTrialCount === undefined ? {} : { maxTrialCount }),
     parallelTrialCount,
     ...(config.nas === undefined ? {} : { nas: config.nas }),
+    ...(config.constraints === undefined ? {} : { constraints: config.constraints }),
   };
 }
