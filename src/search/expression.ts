@@ -177,7 +177,9 @@ function describeNode(node: MathNode): string {
   };
   let text = '';
   try {
-    text = ` '${node.toString()}'`;
+    // One line, and short: the message quotes the whole expression after it anyway.
+    const shown = node.toString().replace(/\s+/g, ' ');
+    text = ` '${shown.length > 60 ? `${shown.slice(0, 57)}...` : shown}'`;
   } catch {
     // toString of a hostile tree is only for the message.
   }
