@@ -49,7 +49,7 @@ export interface ExperimentConfig {
   readonly objectives: readonly ObjectiveSpec[];
   /**
    * Every metric kept: the objectives' and `additionalMetricNames`, each once, and the derived metrics (which the
-   * controller computes; collectors look only for the others, see {@link collectedMetricNames}).
+   * controller computes; collectors look only for the others).
    */
   readonly metricNames: readonly string[];
   /** `spec.objective.derivedMetrics` (ours): metrics computed from the collected ones when a trial ends. */
@@ -118,12 +118,6 @@ export function parseExperiment(input: unknown, options: ValidateOptions): Parse
 
 /** What {@link objectivesOf} resolves: the objectives, the metrics collected and each metric's strategy. */
 export type ResolvedObjectives = Pick<ExperimentConfig, 'objectives' | 'metricNames' | 'metricStrategies'>;
-
-/** The metrics a trial reports itself (what collectors look for): every kept metric but the derived ones. */
-export function collectedMetricNames(config: Pick<ExperimentConfig, 'metricNames' | 'derivedMetrics'>): string[] {
-  const derived = new Set((config.derivedMetrics ?? []).map((d) => d.name));
-  return config.metricNames.filter((n) => !derived.has(n));
-}
 
 /**
  * The objectives of a defaulted `spec.objective` (primary first, then `additionalObjectives`), every metric kept and
