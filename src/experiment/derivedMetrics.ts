@@ -39,7 +39,8 @@ export class DerivedMetrics {
    */
   apply(metrics: TrialMetrics): void {
     for (const { name, expression } of this.list) {
-      const scope: Record<string, number> = {};
+      // No prototype: a metric named like an Object.prototype member is just a name here.
+      const scope: Record<string, number> = Object.create(null);
       const missing: string[] = [];
       for (const input of expression.names) {
         const v = metrics.valueOf(input, this.strategies[input] ?? 'latest');

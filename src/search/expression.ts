@@ -202,7 +202,8 @@ function symbol(name: string, vars: ReadonlyMap<string, ValueType>, names: Set<s
     names.add(name);
     return { type, run: (s) => s[name] as ExpressionValue };
   }
-  const value = constants[name];
+  // Own properties only: `constructor` or `toString` must not reach Object.prototype.
+  const value = Object.hasOwn(constants, name) ? constants[name] : undefined;
   if (value !== undefined) return { type: 'number', run: () => value };
   if (name === 'true' || name === 'false') return { type: 'boolean', run: () => name === 'true' };
   const known = [...vars.keys()].join(', ') || '(none)';
@@ -238,11 +239,11 @@ function operator(fn: string, op: string, args: Compiled[]): Compiled {
     }
   }
   if (args.length === 2 && a && b) {
-    const math = arithmetic[fn];
+    const math = own(arithmetic, fn);
     if (math) return binary(a, b, 'number', 'number', op, math);
-    const cmp = comparison[fn];
+    const cmp = own(comparison, fn);
     if (cmp) return binary(a, b, 'number', 'boolean', op, cmp);
-    const bool = logic[fn];
+    const bool = own(logic, fn);
     if (bool) return binary(a, b, 'boolean', 'boolean', op, bool);
     if (fn === 'equal' || fn === 'unequal') {
       if (a.type !== b.type) {
@@ -257,6 +258,11 @@ function operator(fn: string, op: string, args: Compiled[]): Compiled {
     }
   }
   throw new Refused(`the operator '${op}' is not allowed.`, allowedSyntax);
+}
+
+/** `table[key]` when it is the table's own entry (never an inherited Object.prototype member). */
+function own<T>(table: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
 }
 
 function binary<A extends ExpressionValue, R extends ExpressionValue>(
@@ -275,7 +281,7 @@ function binary<A extends ExpressionValue, R extends ExpressionValue>(
 /** `a < b <= c`: every comparison holds (mathjs's chained comparison). */
 function relational(conditionals: readonly string[], params: Compiled[]): Compiled {
   const tests = conditionals.map((c, i) => {
-    const cmp = comparison[c];
+    const cmp = own(comparison, c);
     if (!cmp) throw new Refused(`the comparison '${c}' cannot be chained.`, 'Chain only < <= > >=.');
     const a = params[i]!;
     const b = params[i + 1]!;

@@ -63,6 +63,9 @@ const hostile: Row[] = [
   ['a bitwise operator', constraint('layers & 1 == 1'), c0, "the operator '&'"],
   ['a factorial', constraint('layers! < 3'), c0, "the operator '!'"],
   ['a function used as a name', constraint('sqrt < 1'), c0, 'sqrt is a function'],
+  ['an Object.prototype member as a name', constraint('constructor < 1 or lr < 1'), c0, "unknown name 'constructor'"],
+  ['an Object.prototype member as a function', constraint('toString(lr) < 1'), c0, "the function 'toString'"],
+  ['__proto__ as a name', constraint('__proto__ < 1 or lr < 1'), c0, "unknown name '__proto__'"],
   ['an empty expression', constraint('  '), c0, 'empty'],
   ['a very long expression', constraint(`${'('.repeat(5000)}lr${')'.repeat(5000)} < 1`), c0, 'at most 1000'],
   [
