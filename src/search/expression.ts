@@ -77,7 +77,21 @@ const logic: Readonly<Record<string, (a: boolean, b: boolean) => boolean>> = {
 };
 
 type Scope = Readonly<Record<string, ExpressionValue>>;
-type Compiled = { readonly type: ValueType; readonly run: (s: Scope) => ExpressionValue };
+type Compiled = {
+  readonly type: ValueType;
+  readonly run: (s: Scope) => ExpressionValue;
+  /** The variable it reads, when it is one (for the categorical value check of == and !=). */
+  readonly symbol?: string;
+  /** Its text, when it is a string constant. */
+  readonly literal?: string;
+};
+
+/** What the tree walk carries: the declared variables, the names read so far, and categorical values. */
+interface WalkContext {
+  readonly vars: ReadonlyMap<string, ValueType>;
+  readonly names: Set<string>;
+  readonly categories: ReadonlyMap<string, readonly string[]>;
+}
 
 /** A refusal inside the tree walk; {@link compileExpression} turns it into an {@link ExpressionProblem}. */
 class Refused extends Error {
@@ -102,6 +116,7 @@ export function compileExpression(
   parse: ParseFunction,
   text: string,
   variables: ReadonlyMap<string, ValueType>,
+  categories: ReadonlyMap<string, readonly string[]> = new Map(),
 ): { expression: CompiledExpression } | { problem: ExpressionProblem } {
   if (text.trim() === '') return { problem: { message: 'the expression is empty.', fix: allowedSyntax } };
   if (text.length > maxExpressionLength) {
@@ -121,7 +136,7 @@ export function compileExpression(
   }
   const names = new Set<string>();
   try {
-    const c = walk(root, variables, names);
+    const c = walk(root, { vars: variables, names, categories });
     return { expression: { text, type: c.type, names: [...names], evaluate: c.run } };
   } catch (err) {
     if (err instanceof Refused) return { problem: { message: err.message, fix: err.fix } };
@@ -130,35 +145,36 @@ export function compileExpression(
 }
 
 /** Compiles one node (see {@link compileExpression}); `names` collects the variables read. */
-function walk(node: MathNode, vars: ReadonlyMap<string, ValueType>, names: Set<string>): Compiled {
+function walk(node: MathNode, ctx: WalkContext): Compiled {
   const n = node as MathNode & Record<string, unknown>;
   switch (node.type) {
     case 'ConstantNode':
       return constant(n.value);
     case 'SymbolNode':
-      return symbol(String(n.name), vars, names);
+      return symbol(String(n.name), ctx.vars, ctx.names);
     case 'ParenthesisNode':
-      return walk(n.content as MathNode, vars, names);
+      return walk(n.content as MathNode, ctx);
     case 'OperatorNode':
       return operator(
         String(n.fn),
         String(n.op),
-        (n.args as MathNode[]).map((a) => walk(a, vars, names)),
+        (n.args as MathNode[]).map((a) => walk(a, ctx)),
+        ctx.categories,
       );
     case 'RelationalNode':
       return relational(
         n.conditionals as string[],
-        (n.params as MathNode[]).map((a) => walk(a, vars, names)),
+        (n.params as MathNode[]).map((a) => walk(a, ctx)),
       );
     case 'ConditionalNode':
       return conditional(
-        walk(n.condition as MathNode, vars, names),
-        walk(n.trueExpr as MathNode, vars, names),
-        walk(n.falseExpr as MathNode, vars, names),
+        walk(n.condition as MathNode, ctx),
+        walk(n.trueExpr as MathNode, ctx),
+        walk(n.falseExpr as MathNode, ctx),
       );
     case 'FunctionNode':
       // The function is checked before its arguments, so the error names it (import({...}) is about import).
-      return call(n.fn as MathNode, () => (n.args as MathNode[]).map((a) => walk(a, vars, names)));
+      return call(n.fn as MathNode, () => (n.args as MathNode[]).map((a) => walk(a, ctx)));
     default:
       throw new Refused(`${describeNode(node)} is not allowed in an expression.`, allowedSyntax);
   }
@@ -189,7 +205,7 @@ function describeNode(node: MathNode): string {
 function constant(value: unknown): Compiled {
   if (typeof value === 'number') return { type: 'number', run: () => value };
   if (typeof value === 'boolean') return { type: 'boolean', run: () => value };
-  if (typeof value === 'string') return { type: 'string', run: () => value };
+  if (typeof value === 'string') return { type: 'string', run: () => value, literal: value };
   throw new Refused(
     `the constant ${JSON.stringify(String(value))} is not a number, true/false or a string.`,
     allowedSyntax,
@@ -200,7 +216,7 @@ function symbol(name: string, vars: ReadonlyMap<string, ValueType>, names: Set<s
   const type = vars.get(name);
   if (type !== undefined) {
     names.add(name);
-    return { type, run: (s) => s[name] as ExpressionValue };
+    return { type, run: (s) => s[name] as ExpressionValue, symbol: name };
   }
   // Own properties only: `constructor` or `toString` must not reach Object.prototype.
   const value = Object.hasOwn(constants, name) ? constants[name] : undefined;
@@ -226,7 +242,12 @@ function expect(c: Compiled, want: ValueType, op: string): void {
   );
 }
 
-function operator(fn: string, op: string, args: Compiled[]): Compiled {
+function operator(
+  fn: string,
+  op: string,
+  args: Compiled[],
+  categories: ReadonlyMap<string, readonly string[]>,
+): Compiled {
   const [a, b] = args;
   if (args.length === 1 && a) {
     if (fn === 'unaryMinus' || fn === 'unaryPlus') {
@@ -252,12 +273,24 @@ function operator(fn: string, op: string, args: Compiled[]): Compiled {
           'Compare a categorical parameter with one of its values in quotes (optimizer == "adam"), a number with a number.',
         );
       }
+      checkCategory(a, b, categories);
+      checkCategory(b, a, categories);
       return fn === 'equal'
         ? { type: 'boolean', run: (s) => a.run(s) === b.run(s) }
         : { type: 'boolean', run: (s) => a.run(s) !== b.run(s) };
     }
   }
   throw new Refused(`the operator '${op}' is not allowed.`, allowedSyntax);
+}
+
+/** Refuses `name == "value"` when the value is not one of the categorical parameter's: it would never match. */
+function checkCategory(v: Compiled, c: Compiled, categories: ReadonlyMap<string, readonly string[]>): void {
+  const values = v.symbol === undefined ? undefined : categories.get(v.symbol);
+  if (values === undefined || c.literal === undefined || values.includes(c.literal)) return;
+  throw new Refused(
+    `${JSON.stringify(c.literal)} is not a value of ${v.symbol}, so the comparison never matches.`,
+    `Use one of ${v.symbol}'s values: ${values.map((x) => JSON.stringify(x)).join(', ')}.`,
+  );
 }
 
 /** `table[key]` when it is the table's own entry (never an inherited Object.prototype member). */

@@ -140,7 +140,7 @@ export function validateExperiment(m: ExperimentManifest, opts: ValidateOptions)
     });
   }
   issues.push(...checkSearchSpace(spec));
-  issues.push(...checkParameterConstraints(spec, parameterTypes(spec)));
+  issues.push(...checkParameterConstraints(spec, parameterTypes(spec), categoricalValues(spec)));
   issues.push(...checkTrialTemplate(spec, opts));
   issues.push(...checkCollector(spec, opts.collectorKinds));
   return issues;
@@ -155,4 +155,16 @@ function parameterTypes(spec: Obj): Map<string, ValueType> {
       types.set(p.name, p.parameterType === 'categorical' ? 'string' : 'number');
   }
   return types;
+}
+
+/** The values of each categorical parameter whose list is a list of strings (for `name == "value"` checks). */
+function categoricalValues(spec: Obj): Map<string, readonly string[]> {
+  const list = Array.isArray(spec.parameters) ? spec.parameters : [];
+  const out = new Map<string, readonly string[]>();
+  for (const p of list) {
+    if (!isRecord(p) || typeof p.name !== 'string' || p.parameterType !== 'categorical') continue;
+    const values = isRecord(p.feasibleSpace) ? p.feasibleSpace.list : undefined;
+    if (Array.isArray(values) && values.every((v) => typeof v === 'string')) out.set(p.name, values as string[]);
+  }
+  return out;
 }

@@ -40,7 +40,11 @@ function listOrIssue(value: unknown, path: string, example: string): Issue | und
  * `spec.parameterConstraints`: a list of `{expression}`, each a true/false condition over parameter names (a
  * categorical parameter only in == / != against a value). `parameters` maps each declared parameter to its type.
  */
-export function checkParameterConstraints(spec: Obj, parameters: ReadonlyMap<string, ValueType>): Issue[] {
+export function checkParameterConstraints(
+  spec: Obj,
+  parameters: ReadonlyMap<string, ValueType>,
+  categories: ReadonlyMap<string, readonly string[]> = new Map(),
+): Issue[] {
   const list = spec.parameterConstraints;
   if (isUnset(list)) return [];
   const p = 'spec.parameterConstraints';
@@ -67,7 +71,7 @@ export function checkParameterConstraints(spec: Obj, parameters: ReadonlyMap<str
       });
       return;
     }
-    const r = compileExpression(parser(), c.expression, parameters);
+    const r = compileExpression(parser(), c.expression, parameters, categories);
     if ('problem' in r) {
       issues.push({
         path: ep,

@@ -66,6 +66,12 @@ const hostile: Row[] = [
   ['an Object.prototype member as a name', constraint('constructor < 1 or lr < 1'), c0, "unknown name 'constructor'"],
   ['an Object.prototype member as a function', constraint('toString(lr) < 1'), c0, "the function 'toString'"],
   ['__proto__ as a name', constraint('__proto__ < 1 or lr < 1'), c0, "unknown name '__proto__'"],
+  [
+    'a categorical compared with a value it does not have',
+    constraint('"adm" != opt or lr < 0.05'),
+    c0,
+    '"adm" is not a value of opt',
+  ],
   ['an empty expression', constraint('  '), c0, 'empty'],
   ['a very long expression', constraint(`${'('.repeat(5000)}lr${')'.repeat(5000)} < 1`), c0, 'at most 1000'],
   [
