@@ -112,6 +112,15 @@ export {
 } from './spec/create.ts';
 export { applyDefaults } from './spec/defaults.ts';
 export { loadExperimentFile, loadExperiments } from './spec/load.ts';
+export {
+  type OptimizationJobManifest,
+  type OptimizationJobReading,
+  type OptimizationJobWriting,
+  readOptimizationJob,
+  type ToOptimizationJobOptions,
+  toOptimizationJob,
+} from './spec/optimizationJob/index.ts';
+export { applyScheduling, bakeScheduling, kueueQueueLabel, type TrialScheduling } from './spec/scheduling.ts';
 export { toSearchSpace } from './spec/searchSpace.ts';
 export { renderTrialSpec } from './spec/template.ts';
 export type {

@@ -1,6 +1,7 @@
 // Regenerates the plots the README shows (docs/plots/): runs the quickstart example (a real local-process
 // experiment, seeded, so the same trials every time) into a temporary store, and the same experiment with
-// Katib's median-stop rule (for learning curves with early-stopped trials), then draws them with `hpo plot`.
+// Katib's median-stop rule (for learning curves with early-stopped trials), and the multiobjective example (a
+// random forest's accuracy against its latency, for the Pareto front), then draws them with `hpo plot`.
 // Run: npm run plots:examples
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -43,6 +44,9 @@ try {
     '--out',
     out('quickstart-medianstop-curves'),
   );
+  // Latency is measured, so the front can differ a little between runs; the seeded search tries the same forests.
+  hpo('run', join(repo, 'examples', 'multiobjective', 'experiment.yaml'), '--store', store, '-q');
+  hpo('plot', 'forest-tradeoff', '--store', store, '--kind', 'pareto', '--out', out('forest-tradeoff-pareto'));
 } finally {
   rmSync(tmp, { recursive: true, force: true });
 }

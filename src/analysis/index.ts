@@ -19,6 +19,7 @@ export {
 export { analysisInput, readAnalysisInput, type ScoredTrial, scoredTrials } from './input.ts';
 export { progressHtml, type TrialsTableOptions, trialsTableHtml } from './notebook.ts';
 export { type ParallelRow, parallelData, parallelPlot } from './parallel.ts';
+export { type ParetoRow, paretoData, paretoPlot } from './pareto.ts';
 export { isPlotKind, plotOf } from './plot.ts';
 export { type PngOptions, renderHtml, renderPackages, renderPng, renderSvg } from './render.ts';
 export { type RungRow, rungsData, rungsPlot } from './rungs.ts';

@@ -19,6 +19,8 @@ export function analysisInput(
   return {
     name: experiment.name,
     objective,
+    objectives: config.objectives,
+    metricStrategies: config.metricStrategies,
     space: config.space,
     trials,
     ...(observations === undefined

@@ -4,6 +4,7 @@ import { curvesPlot } from './curves.ts';
 import { historyPlot } from './history.ts';
 import { importancePlot } from './importance.ts';
 import { parallelPlot } from './parallel.ts';
+import { paretoPlot } from './pareto.ts';
 import { rungsPlot } from './rungs.ts';
 import { slicePlot } from './slice.ts';
 import { type AnalysisInput, type Plot, type PlotKind, type PlotOptions, plotKinds } from './types.ts';
@@ -33,6 +34,8 @@ export function plotOf(input: AnalysisInput, kind: PlotKind, options: PlotOption
       return importancePlot(input, options);
     case 'rungs':
       return rungsPlot(input);
+    case 'pareto':
+      return paretoPlot(input);
     default:
       throw new WorkbenchError(
         ErrorCode.invalidArgument,

@@ -1,5 +1,6 @@
 import type { SearchSpace } from '../search/space.ts';
 import type { ObjectiveSpec } from '../search/types.ts';
+import type { MetricStrategyName } from '../spec/config.ts';
 import type { ObservationRow, TrialRecord } from '../store/types.ts';
 
 /**
@@ -10,7 +11,16 @@ import type { ObservationRow, TrialRecord } from '../store/types.ts';
 export type VegaLiteSpec = Readonly<Record<string, unknown>>;
 
 /** The plots the analysis room draws; `hpo plot --kind` takes the same names. */
-export const plotKinds = ['history', 'parallel', 'slice', 'contour', 'curves', 'importance', 'rungs'] as const;
+export const plotKinds = [
+  'history',
+  'parallel',
+  'slice',
+  'contour',
+  'curves',
+  'importance',
+  'rungs',
+  'pareto',
+] as const;
 
 /** One of {@link plotKinds}. */
 export type PlotKind = (typeof plotKinds)[number];
@@ -35,6 +45,12 @@ export interface AnalysisInput {
   readonly name: string;
   /** The primary objective (direction and metric name). */
   readonly objective: ObjectiveSpec;
+  /**
+   * Every objective, primary first (`objective.additionalObjectives`), and how each metric's value is taken from a
+   * trial's summary; absent means `[objective]`, which the `pareto` plot refuses.
+   */
+  readonly objectives?: readonly ObjectiveSpec[];
+  readonly metricStrategies?: Readonly<Record<string, MetricStrategyName>>;
   readonly space: SearchSpace;
   readonly trials: readonly TrialRecord[];
   /** Observations of the objective metric (needed by the `curves` plot only). */

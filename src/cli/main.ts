@@ -8,6 +8,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { plotKinds } from '../analysis/index.ts';
 import { ErrorCode, WorkbenchError } from '../index.ts';
 import { deleteCommand, runCommand, validateCommand } from './commands.ts';
+import { convertCommand } from './convert.ts';
 import { exitQuietlyOnClosedOutput, exitWhenDrained } from './exit.ts';
 import { exportCommand } from './export.ts';
 import { bestCommand, explainCommand, listCommand } from './inspect.ts';
@@ -145,6 +146,22 @@ export function buildProgram(exit: (code: number) => void): Command {
     .description('check Experiment files against Katib’s rules and ours; exit 2 listing every problem')
     .argument('<files...>')
     .action(async (files: string[]) => exit(await validateCommand(files)));
+
+  program
+    .command('convert')
+    .description(
+      'write a Katib Experiment as a Kubeflow Trainer OptimizationJob, or an OptimizationJob as a Katib Experiment',
+    )
+    .argument('<file>')
+    .addOption(new Option('--to <target>', 'what to write').choices(['optimizationjob', 'katib']).makeOptionMandatory())
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['yaml', 'json']).default('yaml'))
+    .option(
+      '--runtime <name>',
+      'optimizationjob: the ClusterTrainingRuntime a batch Job trial runs under',
+      'torch-distributed',
+    )
+    .option('--crd <file>', "optimizationjob: check the result against this CRD file (Trainer's optimizationjobs CRD)")
+    .action(async (file: string, o) => exit(await convertCommand(file, o)));
 
   program
     .command('list')

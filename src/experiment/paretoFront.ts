@@ -17,26 +17,31 @@ export interface ParetoMember {
 }
 
 /**
- * A trial's value of every objective, aligned with `config.objectives`; undefined when one is missing. The
- * primary's is the stored `objective` (what `hpo best` ranks by), the others come from the metric summaries.
+ * A trial's value of each objective, aligned with `config.objectives`, undefined where one is missing (the dashboard's
+ * trial table shows what there is). The primary's is the stored `objective` (what `hpo best` ranks by), the others
+ * come from the metric summaries by each metric's strategy.
  */
+export function objectiveValues(
+  config: Pick<ExperimentConfig, 'objectives' | 'metricStrategies'>,
+  trial: { readonly objective?: number; readonly metrics: readonly MetricSummary[] },
+): (number | undefined)[] {
+  return config.objectives.map((o, i) =>
+    i === 0
+      ? trial.objective
+      : objectiveValue(
+          trial.metrics.find((m) => m.name === o.metricName),
+          config.metricStrategies[o.metricName] ?? 'latest',
+        ),
+  );
+}
+
+/** A trial's value of every objective, aligned with `config.objectives`; undefined when one is missing. */
 export function trialValues(
   config: Pick<ExperimentConfig, 'objectives' | 'metricStrategies'>,
   trial: { readonly objective?: number; readonly metrics: readonly MetricSummary[] },
 ): number[] | undefined {
-  const values: number[] = [];
-  for (const [i, o] of config.objectives.entries()) {
-    const v =
-      i === 0
-        ? trial.objective
-        : objectiveValue(
-            trial.metrics.find((m) => m.name === o.metricName),
-            config.metricStrategies[o.metricName] ?? 'latest',
-          );
-    if (v === undefined) return undefined;
-    values.push(v);
-  }
-  return values;
+  const values = objectiveValues(config, trial);
+  return values.every((v) => v !== undefined) ? values : undefined;
 }
 
 /** `values` keyed by each objective's metric name, in objective order. */

@@ -5,6 +5,7 @@ import { createBayesianOptimization } from './gp/index.ts';
 import { GridSearch } from './grid.ts';
 import { createHyperband } from './hyperband/index.ts';
 import { DartsSearch, EnasSearch, type ValidateOnlyAlgorithm } from './nas/index.ts';
+import { createNsga2 } from './nsga2/index.ts';
 import { createPbt } from './pbt/index.ts';
 import { RandomSearch } from './random.ts';
 import { SobolSearch } from './sobol.ts';
@@ -15,6 +16,14 @@ export { assignmentFromUnit, assignmentKey, sampleAssignment, spaceSize } from '
 export { Combinations } from './combinations.ts';
 export { contains, fromUnit, gridSize, gridValueAt, gridValues, sample, toUnit } from './distributions.ts';
 export { GridSearch } from './grid.ts';
+export {
+  crowdingDistances,
+  dasDennisPoints,
+  dominates,
+  hypervolume,
+  hypervolumeContributions,
+  nonDominatedSort,
+} from './multiobjective/index.ts';
 export * from './nas/index.ts';
 export { IndexPermutation } from './permutation.ts';
 export { RandomSearch } from './random.ts';
@@ -55,6 +64,7 @@ export const builtinAlgorithms: Record<string, () => SearchAlgorithm> = {
   tpe: () => createTpe(),
   'multivariate-tpe': () => createMultivariateTpe(),
   bayesianoptimization: () => createBayesianOptimization(),
+  nsga2: () => createNsga2(),
   darts: () => new DartsSearch(),
   enas: () => new EnasSearch(),
 };

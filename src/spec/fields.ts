@@ -91,6 +91,7 @@ export const knownFields: {
     'trialParameters',
     'primaryPodLabels',
     'primaryContainerName',
+    'scheduling',
     'successCondition',
     'failureCondition',
   ],

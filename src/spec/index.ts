@@ -18,6 +18,14 @@ export {
 } from './create.ts';
 export { applyDefaults } from './defaults.ts';
 export { loadConfigMapFile, loadConfigMaps, loadExperimentFile, loadExperiments } from './load.ts';
+export * from './optimizationJob/index.ts';
+export {
+  applyScheduling,
+  bakeScheduling,
+  checkScheduling,
+  kueueQueueLabel,
+  type TrialScheduling,
+} from './scheduling.ts';
 export { toSearchSpace } from './searchSpace.ts';
 export { type RenderTrialOptions, renderTrialSpec, templateText } from './template.ts';
 export type * from './types.ts';

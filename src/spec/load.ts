@@ -3,6 +3,8 @@ import { LineCounter, parseAllDocuments } from 'yaml';
 import { ErrorCode, WorkbenchError } from '../common/errors.ts';
 import type { Issue } from '../common/issue.ts';
 import { normalizeExperiment } from './normalize.ts';
+import { readOptimizationJob } from './optimizationJob/read.ts';
+import { optimizationJobKind } from './optimizationJob/types.ts';
 import { isRecord } from './read.ts';
 import type { ConfigMapData, ExperimentManifest } from './types.ts';
 
@@ -65,13 +67,29 @@ function shapeIssues(doc: Record<string, unknown>, where: string): Issue[] {
   return issues;
 }
 
+/** The Experiment a Trainer OptimizationJob document means; its problems throw with the OptimizationJob's paths. */
+function optimizationJobExperiment(doc: Record<string, unknown>, source: string): Record<string, unknown> {
+  const read = readOptimizationJob(doc);
+  if (read.ok) return read.experiment as unknown as Record<string, unknown>;
+  const name = isRecord(doc.metadata) && typeof doc.metadata.name === 'string' ? ` '${doc.metadata.name}'` : '';
+  const n = read.issues.length;
+  throw new WorkbenchError(
+    ErrorCode.invalidSpec,
+    `${source}: OptimizationJob${name} has ${n} problem${n === 1 ? '' : 's'}:`,
+    { issues: read.issues },
+  );
+}
+
 /**
  * Reads every `kind: Experiment` document of a (multi-document) YAML text and normalises values users
  * write unquoted (numbers in feasibleSpace and settings become strings, a string goal a number).
+ * A Kubeflow Trainer `kind: OptimizationJob` is read as the Experiment it means (see `readOptimizationJob`).
  * Other kinds are skipped; a text without any Experiment throws `invalidSpec`.
  */
 export function loadExperiments(text: string, source = '<input>'): ExperimentManifest[] {
-  const docs = parseDocuments(text, source);
+  const docs = parseDocuments(text, source).map((d) =>
+    isRecord(d) && d.kind === optimizationJobKind ? optimizationJobExperiment(d, source) : d,
+  );
   const experiments = docs.filter((d) => isRecord(d) && d.kind === 'Experiment');
   if (experiments.length === 0) {
     const kinds = docs.map((d) => (isRecord(d) && typeof d.kind === 'string' ? d.kind : '(no kind)'));
@@ -83,7 +101,7 @@ export function loadExperiments(text: string, source = '<input>'): ExperimentMan
             kinds.length === 0
               ? 'the file has no YAML documents.'
               : `no document has kind: Experiment (found: ${kinds.join(', ')}).`,
-          fix: 'Give the file a document with apiVersion: kubeflow.org/v1beta1 and kind: Experiment.',
+          fix: 'Give the file a document with apiVersion: kubeflow.org/v1beta1 and kind: Experiment (or a trainer.kubeflow.org/v1alpha1 OptimizationJob).',
         },
       ],
     });

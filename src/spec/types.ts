@@ -4,6 +4,8 @@
  * stay strings here; `toSearchSpace` parses them.
  */
 
+import type { TrialScheduling } from './scheduling.ts';
+
 export interface NameValue {
   name: string;
   value: string;
@@ -90,6 +92,8 @@ export interface TrialTemplate {
   trialParameters?: TrialParameterSpec[];
   primaryPodLabels?: Record<string, string>;
   primaryContainerName?: string;
+  /** hpo-workbench extension: Kueue queue and gang scheduling for every trial job (see `src/spec/scheduling.ts`). */
+  scheduling?: TrialScheduling;
   successCondition?: string;
   failureCondition?: string;
 }

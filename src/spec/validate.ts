@@ -3,6 +3,7 @@ import type { ValueType } from '../search/expression.ts';
 import { applyDefaults, defaultParallelTrialCount } from './defaults.ts';
 import { knownFields, unknownFields } from './fields.ts';
 import { at, isRecord, isUnset, type Obj, show } from './read.ts';
+import { checkScheduling } from './scheduling.ts';
 import type { ExperimentManifest } from './types.ts';
 import { checkCollector } from './validateCollector.ts';
 import { checkParameterConstraints } from './validateExpressions.ts';
@@ -142,6 +143,7 @@ export function validateExperiment(m: ExperimentManifest, opts: ValidateOptions)
   issues.push(...checkSearchSpace(spec));
   issues.push(...checkParameterConstraints(spec, parameterTypes(spec), categoricalValues(spec)));
   issues.push(...checkTrialTemplate(spec, opts));
+  issues.push(...checkScheduling(spec));
   issues.push(...checkCollector(spec, opts.collectorKinds));
   return issues;
 }

@@ -17,6 +17,7 @@ export const katibAlgorithmNames: ReadonlySet<string> = new Set([
   'tpe',
   'multivariate-tpe',
   'bayesianoptimization',
+  'nsga2',
   'cmaes',
   'hyperband',
   'bohb',

@@ -4,6 +4,8 @@ import { bestTrial } from '../experiment/report.ts';
 import { countTrials } from '../experiment/status.ts';
 import type { ExperimentKey, ExperimentRecord, Store, TrialRecord } from '../store/types.ts';
 import { experimentKey } from '../store/types.ts';
+import { LruCache } from './lru.ts';
+import { type ObjectiveColumns, objectiveColumnsOf } from './objectiveColumns.ts';
 
 /** One row of `GET /api/experiments`: what the experiment list shows. */
 export interface ExperimentSummary {
@@ -19,17 +21,42 @@ export interface ExperimentSummary {
   readonly updatedAt: string;
 }
 
+/** How many experiments' trials the dashboard keeps decoded by default (see {@link DashboardData}). */
+export const defaultCachedExperiments = 16;
+
 /**
  * The dashboard's reads over one store, for the HTTP handlers: experiments by key, and each experiment's trials
  * cached until the change feed names the experiment again, so a table of 10,000 trials is decoded once per change
- * rather than once per request. It never writes: the store is opened read-only by whoever created it.
+ * rather than once per request. The cache keeps the `cachedExperiments` most recently read experiments (default
+ * {@link defaultCachedExperiments}), so memory follows what is being looked at, not the size of the store. It never
+ * writes: the store is opened read-only by whoever created it.
  */
 export class DashboardData {
   readonly store: Store;
-  private readonly trialCache = new Map<string, { seq: number; trials: TrialRecord[] }>();
+  private readonly trialCache: LruCache<string, { seq: number; trials: TrialRecord[] }>;
+  // Keyed by the cached list itself: a new read is a new list, and a list the LRU dropped takes its columns along.
+  private readonly columnCache = new WeakMap<readonly TrialRecord[], { columns: ObjectiveColumns | undefined }>();
 
-  constructor(store: Store) {
+  constructor(store: Store, options: { readonly cachedExperiments?: number } = {}) {
     this.store = store;
+    this.trialCache = new LruCache(options.cachedExperiments ?? defaultCachedExperiments);
+  }
+
+  /** The experiments whose trials are cached, least recently read first (for tests of the cap). */
+  cachedExperiments(): string[] {
+    return this.trialCache.keys();
+  }
+
+  /**
+   * The trial table's objective columns of `e` over `trials` (from {@link trials}): undefined with one objective;
+   * with several, computed once per list read (the Pareto front costs a sort of the trials).
+   */
+  objectiveColumns(e: ExperimentRecord, trials: readonly TrialRecord[]): ObjectiveColumns | undefined {
+    const hit = this.columnCache.get(trials);
+    if (hit !== undefined) return hit.columns;
+    const columns = objectiveColumnsOf(e, trials);
+    this.columnCache.set(trials, { columns });
+    return columns;
   }
 
   /** The stored experiment `namespace/name`, or `notFound` (the server answers 404). */
@@ -93,6 +120,7 @@ export class DashboardData {
   async detail(namespace: string, name: string): Promise<Record<string, unknown>> {
     const e = await this.experiment(namespace, name);
     const trials = await this.trials(e);
+    const spec = e.manifest.spec;
     const params = [...new Set(trials.flatMap((t) => Object.keys(t.params)))];
     const metrics = [...new Set(trials.flatMap((t) => t.metrics.map((m) => m.name)))];
     return {
@@ -102,6 +130,10 @@ export class DashboardData {
       completedAt: e.completedAt ?? null,
       parameters: params,
       metrics,
+      // Every objective, primary first: with several, the page adds a column per objective and a Pareto mark.
+      objectives: [spec.objective, ...(spec.objective?.additionalObjectives ?? [])].flatMap((o) =>
+        o === undefined ? [] : [{ type: o.type, metric: o.objectiveMetricName }],
+      ),
       controller: await controllerReport(this.store, e, new Date()),
       events: await this.store.listEvents(e, 50),
     };

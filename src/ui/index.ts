@@ -4,7 +4,8 @@
  * served to the browser from node_modules only when the page asks for them.
  */
 
-export { DashboardData, type ExperimentSummary } from './data.ts';
+export { DashboardData, defaultCachedExperiments, type ExperimentSummary } from './data.ts';
+export { type ObjectiveColumns, objectiveColumnsOf } from './objectiveColumns.ts';
 export { type Dashboard, type DashboardOptions, startDashboard } from './server.ts';
 export type { ChangeMessage } from './stream.ts';
 export { maxPageSize, parseTrialQuery, type TrialQuery, type TrialRow, trialPage, trialRow } from './trialTable.ts';

@@ -20,6 +20,8 @@ export interface DashboardOptions {
   readonly port?: number;
   /** Milliseconds between two polls of the change feed and of a followed log; default 500. */
   readonly pollMs?: number;
+  /** How many experiments' decoded trials to keep (least recently read dropped first); default 16. */
+  readonly cachedExperiments?: number;
 }
 
 /** A running dashboard: where it listens, and how to stop it. */
@@ -80,7 +82,10 @@ function segments(pathname: string): string[] {
 export async function startDashboard(options: DashboardOptions): Promise<Dashboard> {
   const host = options.host ?? '127.0.0.1';
   const pollMs = options.pollMs ?? 500;
-  const data = new DashboardData(options.store);
+  const data = new DashboardData(
+    options.store,
+    options.cachedExperiments === undefined ? {} : { cachedExperiments: options.cachedExperiments },
+  );
   const streams = new AbortController();
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -170,7 +175,8 @@ async function route(path: string[], query: URLSearchParams, res: ServerResponse
   if (what === 'trials' && arg === undefined) {
     const q = parseTrialQuery(query);
     const e = await data.experiment(ns, name);
-    return sendJson(res, 200, trialPage(await data.trials(e), q));
+    const trials = await data.trials(e);
+    return sendJson(res, 200, trialPage(trials, q, data.objectiveColumns(e, trials)));
   }
   if (what === 'trials' && arg !== undefined) return sendJson(res, 200, await data.trial(ns, name, arg));
   if (what === 'plots' && arg !== undefined) {

@@ -1,9 +1,13 @@
 import { ErrorCode, WorkbenchError } from '../common/errors.ts';
 import type { TrialRecord } from '../store/types.ts';
+import type { ObjectiveColumns } from './objectiveColumns.ts';
 
 /** What `GET …/trials` takes from its query string: sort, filter and page. */
 export interface TrialQuery {
-  /** `seq` (default), `name`, `state`, `objective`, `created`, `param:NAME` or `metric:NAME`. */
+  /**
+   * `seq` (default), `name`, `state`, `objective`, `created`, `param:NAME`, `metric:NAME`; with several objectives also
+   * `value:METRIC` (an objective's value) and `pareto` (front members first in ascending order).
+   */
   readonly sort: string;
   readonly order: 'asc' | 'desc';
   /** Keep only these states (empty: all). */
@@ -27,6 +31,10 @@ export interface TrialRow {
   readonly createdAt: string;
   readonly startedAt: string | null;
   readonly completedAt: string | null;
+  /** With several objectives only: each objective's value by metric name (null where missing). */
+  readonly values?: Readonly<Record<string, number | null>>;
+  /** With several objectives only: on the Pareto front, dominated (false), or not taking part (null). */
+  readonly pareto?: boolean | null;
 }
 
 /** The most rows one request returns: a page, not the whole of a long experiment. */
@@ -51,10 +59,10 @@ export function parseTrialQuery(params: URLSearchParams): TrialQuery {
     throw new WorkbenchError(ErrorCode.invalidArgument, `order must be asc or desc, got '${order}'`);
   }
   const sort = params.get('sort') || 'seq';
-  if (!/^(seq|name|state|objective|created|(param|metric):.+)$/.test(sort)) {
+  if (!/^(seq|name|state|objective|created|pareto|(param|metric|value):.+)$/.test(sort)) {
     throw new WorkbenchError(
       ErrorCode.invalidArgument,
-      `sort must be seq, name, state, objective, created, param:NAME or metric:NAME, got '${sort}'`,
+      `sort must be seq, name, state, objective, created, pareto, param:NAME, metric:NAME or value:METRIC, got '${sort}'`,
     );
   }
   return {
@@ -73,8 +81,8 @@ function metricValue(latest: string | undefined): number | string | null {
   return latest.trim() !== '' && Number.isFinite(n) ? n : latest;
 }
 
-/** The table row of a trial. */
-export function trialRow(t: TrialRecord): TrialRow {
+/** The table row of a trial; `columns` (several objectives) adds its `values` and `pareto` mark. */
+export function trialRow(t: TrialRecord, columns?: ObjectiveColumns): TrialRow {
   return {
     name: t.name,
     seq: t.seq,
@@ -87,16 +95,23 @@ export function trialRow(t: TrialRecord): TrialRow {
     createdAt: t.createdAt,
     startedAt: t.startedAt ?? null,
     completedAt: t.completedAt ?? null,
+    ...(columns === undefined ? {} : { values: columns.values(t), pareto: columns.pareto(t) }),
   };
 }
 
-function sortValue(t: TrialRecord, sort: string): unknown {
+function sortValue(t: TrialRecord, sort: string, columns: ObjectiveColumns | undefined): unknown {
   if (sort === 'seq') return t.seq;
   if (sort === 'name') return t.name;
   if (sort === 'state') return t.state;
   if (sort === 'objective') return t.objective;
   if (sort === 'created') return t.createdAt;
   if (sort.startsWith('param:')) return t.params[sort.slice(6)];
+  // Without several objectives there is no value or mark: every row is missing one, so the order is creation order.
+  if (sort === 'pareto') {
+    const mark = columns?.pareto(t);
+    return mark === true ? 0 : mark === false ? 1 : undefined;
+  }
+  if (sort.startsWith('value:')) return columns?.values(t)[sort.slice(6)];
   return metricValue(t.metrics.find((m) => m.name === sort.slice(7))?.latest);
 }
 
@@ -117,11 +132,13 @@ function compare(a: unknown, b: unknown, sign: number): number {
 
 /**
  * One page of the trial table: the trials kept by the filter, sorted (ties by creation order), then `limit` rows
- * from `offset`. `total` counts every trial, `matched` those the filter kept.
+ * from `offset`. `total` counts every trial, `matched` those the filter kept. `columns` (several objectives) adds each
+ * row's objective values and Pareto mark, and the sorts by them.
  */
 export function trialPage(
   trials: readonly TrialRecord[],
   q: TrialQuery,
+  columns?: ObjectiveColumns,
 ): { total: number; matched: number; offset: number; rows: TrialRow[] } {
   const states = new Set(q.states);
   const kept = trials.filter(
@@ -129,12 +146,12 @@ export function trialPage(
   );
   const sign = q.order === 'desc' ? -1 : 1;
   // Decorate once: reading a metric per comparison would cost a search per step of the sort.
-  const keyed = kept.map((t) => ({ t, v: sortValue(t, q.sort) }));
+  const keyed = kept.map((t) => ({ t, v: sortValue(t, q.sort, columns) }));
   keyed.sort((x, y) => compare(x.v, y.v, sign) || x.t.seq - y.t.seq);
   return {
     total: trials.length,
     matched: kept.length,
     offset: q.offset,
-    rows: keyed.slice(q.offset, q.offset + q.limit).map((k) => trialRow(k.t)),
+    rows: keyed.slice(q.offset, q.offset + q.limit).map((k) => trialRow(k.t, columns)),
   };
 }

@@ -104,10 +104,15 @@ describe('rungs', () => {
 
 describe('plotOf', () => {
   it('builds every kind as plain JSON with the rows inlined', () => {
-    const ts = trials.map((t) => ({ ...t, budget: 1 }));
+    // A second objective (`cost`) too, so that the pareto plot can be drawn.
+    const ts = trials.map((t) => ({ ...t, budget: 1, metrics: [{ name: 'cost', latest: String(t.seq) }] }));
     const observations = ts.flatMap((t) => curve(t.name, [2, 1]));
+    const objectives = [
+      { type: 'minimize', metricName: 'loss' },
+      { type: 'minimize', metricName: 'cost' },
+    ] as const;
     for (const kind of plotKinds) {
-      const p = plotOf(input(space, ts, { observations }), kind);
+      const p = plotOf(input(space, ts, { observations, objectives }), kind);
       expect(p.kind).toBe(kind);
       expect(JSON.parse(JSON.stringify(p.spec))).toEqual(p.spec);
       expect(p.spec.$schema).toMatch(/vega-lite\/v6/);

@@ -15,6 +15,7 @@ import { sequenceExperiment, tempDir } from '../helpers.ts';
 const quickstart = fileURLToPath(new URL('../../examples/quickstart/experiment.yaml', import.meta.url));
 let tmp: ReturnType<typeof tempDir>;
 let store: string;
+let tradeoffSize = 0;
 const out = (file: string) => join(tmp.dir, file);
 const plot = (...args: string[]) => hpo(['plot', ...args, '--store', store]);
 
@@ -44,13 +45,33 @@ beforeAll(async () => {
     throw new Error('boom');
   });
   await failing.close();
+  // Two objectives that pull apart (loss falls and cost rises with x), for the pareto plot.
+  const tradeoff = Experiment.create({
+    name: 'tradeoff',
+    objective: {
+      type: 'minimize',
+      objectiveMetricName: 'loss',
+      additionalObjectives: [{ type: 'minimize', objectiveMetricName: 'cost' }],
+    },
+    algorithm: { algorithmName: 'random', algorithmSettings: { random_state: 3 } },
+    parameters: [search.double('x', 0, 1), search.double('noise', 0, 1)],
+    maxTrialCount: 10,
+    parallelTrialCount: 2,
+    store,
+  });
+  const values = await tradeoff.optimize((p) => ({
+    loss: 1 - Number(p.x) + Number(p.noise) / 2,
+    cost: Number(p.x) ** 2 + Number(p.noise) / 2,
+  }));
+  tradeoffSize = values.trials.length;
+  await tradeoff.close();
 }, 120_000);
 afterAll(() => tmp?.cleanup());
 
 describe('hpo plot', () => {
   it('draws every kind of the quickstart as SVG (rungs from the Hyperband run), one mark per trial', () => {
     for (const kind of plotKinds) {
-      const name = kind === 'rungs' ? 'hyperband' : 'quickstart';
+      const name = kind === 'rungs' ? 'hyperband' : kind === 'pareto' ? 'tradeoff' : 'quickstart';
       const r = plot(name, '--kind', kind, '--out', out(`${kind}.svg`));
       expect(r.stderr, kind).toBe('');
       expect(r.status, kind).toBe(0);
@@ -64,6 +85,9 @@ describe('hpo plot', () => {
     expect(markItems(svg('importance'), 'bars')).toBe(3);
     expect(markItems(svg('contour'), 'cells')).toBe(25 * 25);
     expect(markItems(svg('rungs'), 'promotions')).toBeGreaterThan(0);
+    expect(tradeoffSize).toBe(10);
+    expect(markItems(svg('pareto'), 'trials')).toBe(10);
+    expect(markGroups(svg('pareto'), 'front')).toBe(1);
   });
 
   it('writes PNG, HTML and the Vega-Lite spec by the extension, with --params choosing the axes', () => {
@@ -85,6 +109,7 @@ describe('hpo plot', () => {
     [['all-failed'], 'svg', "no completed trial with the objective 'loss'"],
     [['one-param', '--kind', 'contour'], 'svg', 'a contour plot needs two parameters'],
     [['quickstart', '--kind', 'rungs'], 'svg', 'carries a budget'],
+    [['quickstart', '--kind', 'pareto'], 'png', 'the pareto plot needs several objectives'],
     [['quickstart', '--kind', 'slice', '--params', 'lr,momentum'], 'png', "no parameter 'momentum'"],
     [['missing'], 'html', "no experiment 'missing'"],
   ])('exits 2 with a clear message and writes nothing: %j to .%s', (args, ext, message) => {

@@ -284,7 +284,7 @@ export const result: Promise<ExperimentResult> = exp.optimize((p) => Number(p.x)
       app,
     );
     expect(analysis.stderr).toBe('');
-    expect(analysis.stdout.trim()).toBe('function function 7');
+    expect(analysis.stdout.trim()).toBe('function function 8');
     // the quickstart run of an earlier test is in ./store
     const spec = run(
       'npx',

@@ -9,7 +9,7 @@ import { openStore, openStoreForReading } from '../../src/store/open.ts';
 import type { Store } from '../../src/store/types.ts';
 import { type Dashboard, startDashboard } from '../../src/ui/index.ts';
 import { tempDir } from '../helpers.ts';
-import { demoExperiment, demoObjective, hostile, writeDemoStore } from './fixture.ts';
+import { demoExperiment, demoObjective, hostile, writeDemoStore, writeTradeoffExperiment } from './fixture.ts';
 
 const chromiumPath = '/usr/bin/chromium';
 let tmp: ReturnType<typeof tempDir>;
@@ -182,6 +182,40 @@ describe('dashboard in headless Chromium', () => {
       await run;
       await writer.close();
     }
+  }, 60_000);
+
+  it('shows an experiment with several objectives: a column per objective, a sortable Pareto mark, the pareto chart', async () => {
+    const writer = openStore(tmp.dir);
+    try {
+      await writeTradeoffExperiment(writer, 'tradeoff');
+    } finally {
+      await writer.close();
+    }
+    await page.goto(`${dashboard.url}#/e/default/tradeoff`);
+    await waitForText('trial-count', '5 of 5');
+    expect(await page.textContent('#objectives')).toBe('minimize loss, minimize latency_ms (algorithm grid)');
+    expect(await page.textContent('#trials th[data-column="value:latency_ms"]')).toBe('latency_ms (minimize)');
+    expect(await columnTexts('value:latency_ms')).toEqual(['5', '3', '4', '1', '1']);
+    expect(await columnTexts('pareto')).toEqual(['★', '★', '', '★', '']);
+    await page.click('th[data-column="pareto"]');
+    await page.waitForSelector('th.sorted-asc[data-column="pareto"]');
+    expect(await columnTexts('pareto')).toEqual(['★', '★', '★', '', '']);
+    expect(await columnTexts('param:x')).toEqual(['0', '1', '3', '2', '4']);
+    await page.click('button[data-kind="pareto"]');
+    await page.waitForSelector('#chart[data-drawn="pareto"]');
+    expect(await markCount('trials_marks')).toBe(5);
+    // The staircase is one line through the front's three trials (a line mark holds an item per point).
+    expect(await markCount('front_marks')).toBe(3);
+    expect(await page.textContent('#chart')).toContain('3 of 5 trials on the front');
+    // A single-objective experiment says why there is no Pareto front to draw.
+    await page.goto(`${dashboard.url}#/e/default/demo`);
+    await page.waitForSelector('#chart[data-drawn="history"]');
+    await page.click('button[data-kind="pareto"]');
+    await page.waitForSelector('#plot-message');
+    expect(await page.textContent('#plot-message')).toContain('needs several objectives');
+    // Leave the page as the next test expects to find it: the history drawn.
+    await page.click('button[data-kind="history"]');
+    await page.waitForSelector('#chart[data-drawn="history"]');
   }, 60_000);
 
   it('takes a screenshot with content: not blank, the expected text in the page', async () => {

@@ -72,3 +72,31 @@ export async function writeLargeExperiment(store: Store, name: string, n: number
     }
   });
 }
+
+/**
+ * Latency of the {@link writeTradeoffExperiment} trial with x = 0…4: with loss = x, x = 2 is beaten by x = 1 and x = 4
+ * by x = 3 on both, so the Pareto front is x = 0, 1 and 3.
+ */
+export const tradeoffLatency = [5, 3, 4, 1, 1];
+
+/**
+ * Adds experiment `name` to `store`: a real in-process grid run over x = 0…4 minimising `loss` = x and `latency_ms`
+ * (an additional objective, {@link tradeoffLatency}), one trial after the other, so the trials are in x order.
+ */
+export async function writeTradeoffExperiment(store: Store, name: string): Promise<void> {
+  const e = Experiment.create({
+    name,
+    objective: {
+      type: 'minimize',
+      objectiveMetricName: 'loss',
+      additionalObjectives: [{ type: 'minimize', objectiveMetricName: 'latency_ms' }],
+    },
+    algorithm: { algorithmName: 'grid' },
+    parameters: [search.discrete('x', [0, 1, 2, 3, 4])],
+    maxTrialCount: 5,
+    parallelTrialCount: 1,
+    store,
+  });
+  await e.optimize((p) => ({ loss: Number(p.x), latency_ms: tradeoffLatency[Number(p.x)]! }));
+  await e.close();
+}

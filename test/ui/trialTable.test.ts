@@ -23,6 +23,9 @@ describe('trial table', () => {
     ['sort=param:k&order=desc', ['exp-3', 'exp-0', 'exp-1', 'exp-2']],
     // Numbers before text, then trials without the metric.
     ['sort=metric:acc', ['exp-0', 'exp-2', 'exp-1', 'exp-3']],
+    // One objective: no Pareto marks or objective values, so these sorts keep creation order.
+    ['sort=pareto', ['exp-0', 'exp-1', 'exp-2', 'exp-3']],
+    ['sort=value:loss&order=desc', ['exp-0', 'exp-1', 'exp-2', 'exp-3']],
     ['state=Running,Failed', ['exp-1', 'exp-3']],
     ['q=EXP-2', ['exp-2']],
     ['offset=1&limit=2', ['exp-1', 'exp-2']],

@@ -5,7 +5,8 @@
  * checked first and a missing one is reported with the exact kubectl command that adds it.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
-import { ErrorCode, WorkbenchError } from '../../common/errors.ts';
+import { ErrorCode, throwIfIssues, WorkbenchError } from '../../common/errors.ts';
+import { bakeScheduling } from '../../spec/scheduling.ts';
 import type { ExperimentManifest } from '../../spec/types.ts';
 import { apiFailure, failureError } from './apiError.ts';
 import { kubeClients } from './clients.ts';
@@ -51,6 +52,9 @@ export async function submitExperiment(
   const namespace = options.namespace ?? manifest.metadata.namespace ?? 'default';
   const name = manifest.metadata.name;
   const warnings: string[] = [];
+  // Katib would prune trialTemplate.scheduling: it is written into the trialSpec so Katib's trials are queued too.
+  const baked = bakeScheduling(manifest);
+  throwIfIssues(baked.issues, `experiment '${name}'`);
   try {
     const ns = await withRetry(() => core.readNamespace({ name: namespace }), { policy });
     if (ns.metadata?.labels?.[injectionLabel] !== 'enabled') {
@@ -80,7 +84,7 @@ export async function submitExperiment(
       `could not read namespace ${namespace} to check its ${injectionLabel} label (403); Katib will reject the Experiment if it is missing`,
     );
   }
-  const body = { ...manifest, metadata: { ...manifest.metadata, namespace } };
+  const body = { ...baked.manifest, metadata: { ...manifest.metadata, namespace } };
   try {
     const created = (await withRetry(
       () =>

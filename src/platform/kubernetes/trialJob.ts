@@ -2,10 +2,11 @@
  * Turns one trial into the job object the cluster runs (the rendered trial template plus Katib's trial
  * labels), and says which pods of that job are primary and which container in them holds the metrics.
  */
-import { ErrorCode, WorkbenchError } from '../../common/errors.ts';
+import { ErrorCode, throwIfIssues, WorkbenchError } from '../../common/errors.ts';
 import type { Assignment } from '../../search/space.ts';
 import { findContainers, findPrimaryContainer, trialKindInfo } from '../../spec/containers.ts';
 import { defaultPrimaryPodLabels } from '../../spec/kinds.ts';
+import { applyScheduling } from '../../spec/scheduling.ts';
 import { renderTrialSpec } from '../../spec/template.ts';
 import type { TrialTemplate } from '../../spec/types.ts';
 import type { KubeObject } from './types.ts';
@@ -100,6 +101,7 @@ export function buildTrialJob(
     trialName: id.trial,
     namespace: id.namespace,
   }) as KubeObject;
+  scheduleTrialJob(job, tt);
   const meta = job.metadata ?? {};
   job.metadata = {
     ...meta,
@@ -108,6 +110,15 @@ export function buildTrialJob(
   };
   mountCheckpoint(job, tt.primaryContainerName ?? '', id);
   return job;
+}
+
+/** Applies `trialTemplate.scheduling` (Kueue label, gang policy) to a rendered job, in place. */
+function scheduleTrialJob(job: KubeObject, tt: TrialTemplate): void {
+  if (!tt.scheduling) return;
+  // An inline template was checked when the experiment was; a ConfigMap template is seen only now.
+  const applied = applyScheduling(job as Record<string, unknown>, tt.scheduling);
+  throwIfIssues(applied.issues, `trial ${job.metadata?.name ?? ''}`);
+  Object.assign(job, applied.job);
 }
 
 /** The label each operator puts on a job's pods to name the job (kubeflow REFERENCE §1b, §2). */

@@ -105,14 +105,7 @@ function shapeLogits(tape: Tape, logits: Node, shape: EnasControllerShape): Node
 }
 
 function lstm(tape: Tape, w: EnasWeights, x: Node, h: Node, c: Node): [Node, Node] {
-  const n = h.value.length;
-  const z = tape.add(tape.add(tape.matvec(x, w.wx), tape.matvec(h, w.wh)), tape.row(w.bias, 0));
-  const i = tape.sigmoid(tape.slice(z, 0, n));
-  const f = tape.sigmoid(tape.slice(z, n, n));
-  const o = tape.sigmoid(tape.slice(z, 2 * n, n));
-  const g = tape.tanh(tape.slice(z, 3 * n, n));
-  const next = tape.add(tape.mul(f, c), tape.mul(i, g));
-  return [tape.mul(o, tape.tanh(next)), next];
+  return tape.lstmCell(x, h, c, w.wx, w.wh, w.bias);
 }
 
 function entropyOf(probs: ArrayLike<number>): number {

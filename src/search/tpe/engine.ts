@@ -8,6 +8,7 @@ import type { Assignment } from '../space.ts';
 import type { Suggestion, SuggestRequest, SuggestResult } from '../types.ts';
 import { decodePoint, encodeAssignment, encodeSpace, type TpeSpace } from './encoding.ts';
 import type { Memo } from './memo.ts';
+import { readParetoHistory } from './pareto.ts';
 import type { Focus } from './parzen.ts';
 import { type Ranked, rankCandidates } from './sampler.ts';
 import type { TpeConfig } from './settings.ts';
@@ -24,7 +25,11 @@ import { Visited } from './visited.ts';
 export function suggestTpe(req: SuggestRequest, cfg: TpeConfig, memo: Memo): SuggestResult {
   if (req.space.length === 0) return { suggestions: Array.from({ length: req.count }, () => ({ params: {} })) };
   const enc = encodeSpace(req.space);
-  const history = readHistory(enc, req.trials, req.objective.type === 'maximize' ? -1 : 1, memo);
+  // Several objectives (MOTPE): the same model, with the good group chosen by Pareto rank (see readParetoHistory).
+  const history =
+    req.objectives.length > 1
+      ? readParetoHistory(enc, req.trials, req.objectives, memo)
+      : readHistory(enc, req.trials, req.objective.type === 'maximize' ? -1 : 1, memo);
   // Constraints act through `visited`: an infeasible candidate counts as wasted wherever a candidate is taken.
   const visited = new Visited(req.space, req.trials, feasibilityOf(req.space, req.constraints));
   const design = (): SobolSequence | undefined =>

@@ -13,6 +13,7 @@ export {
   trainingJobKinds,
 } from './kinds.ts';
 export { gpuResourceName, isGpuResource, isMigResource } from './names.ts';
+export { validateOptimizationJob } from './optimizationJob.ts';
 export type { GpuRequest, RoleValues } from './pod.ts';
 export { jobReplicas, resolveRole } from './resolve.ts';
 export type {

@@ -40,7 +40,7 @@ let view = { refresh: async () => {}, experiment: null, trial: null };
 /** Ends what the previous route left running (a followed log). */
 let leave = new AbortController();
 const tables = new Map();
-const plotKinds = ['history', 'parallel', 'slice', 'contour', 'curves', 'importance', 'rungs'];
+const plotKinds = ['history', 'parallel', 'slice', 'contour', 'curves', 'importance', 'rungs', 'pareto'];
 
 function route() {
   leave.abort();
@@ -170,7 +170,11 @@ function experimentView(ns, name) {
         el('dt', {}, 'controller'),
         el('dd', {}, d.controller.message),
         el('dt', {}, 'objective'),
-        el('dd', {}, `${d.objective.type} ${d.objective.metric} (algorithm ${d.algorithm})`),
+        el(
+          'dd',
+          { id: 'objectives' },
+          `${(d.objectives?.length ? d.objectives : [d.objective]).map((o) => `${o.type} ${o.metric}`).join(', ')} (algorithm ${d.algorithm})`,
+        ),
         el('dt', {}, 'trials'),
         el(
           'dd',

@@ -7,19 +7,31 @@ const states = ['Pending', 'Running', 'Succeeded', 'Failed', 'EarlyStopped', 'Me
 
 /** The table's state for one experiment; kept across live refreshes so sort, filter and columns stay. */
 export function tableState(detail) {
+  // With several objectives: a column per further objective (its value by the metric's strategy, which may differ
+  // from the metric's latest value) and the Pareto mark, after the primary objective's.
+  const objectives = detail.objectives ?? [];
+  const several = objectives.length > 1;
+  const labels = {};
+  if (several) {
+    labels.objective = `${objectives[0].metric} (${objectives[0].type})`;
+    for (const o of objectives.slice(1)) labels[`value:${o.metric}`] = `${o.metric} (${o.type})`;
+    labels.pareto = 'Pareto';
+  }
   const columns = [
     'name',
     'state',
     'objective',
+    ...(several ? [...objectives.slice(1).map((o) => `value:${o.metric}`), 'pareto'] : []),
     ...detail.parameters.map((p) => `param:${p}`),
     ...detail.metrics.map((m) => `metric:${m}`),
     'reason',
     'created',
   ];
-  return { sort: 'seq', order: 'asc', state: '', q: '', offset: 0, columns, shown: new Set(columns) };
+  return { sort: 'seq', order: 'asc', state: '', q: '', offset: 0, columns, shown: new Set(columns), labels };
 }
 
-function label(col) {
+function label(col, st) {
+  if (st.labels?.[col]) return st.labels[col];
   return col.startsWith('param:') || col.startsWith('metric:') ? col.slice(col.indexOf(':') + 1) : col;
 }
 
@@ -30,6 +42,9 @@ function cell(row, col) {
   if (col === 'reason') return row.reason;
   if (col === 'created') return row.createdAt;
   if (col.startsWith('param:')) return row.params[col.slice(6)];
+  if (col.startsWith('value:')) return row.values?.[col.slice(6)];
+  // On the front: a star; dominated: blank; not taking part (running, failed, a value missing): a dash.
+  if (col === 'pareto') return row.pareto === true ? '★' : row.pareto === false ? '' : null;
   return row.metrics[col.slice(7)];
 }
 
@@ -75,14 +90,14 @@ export async function drawTable(box, detail, st, redraw) {
       else st.shown.delete(col);
       redraw();
     });
-    chooser.append(el('label', {}, box, ` ${label(col)}`));
+    chooser.append(el('label', {}, box, ` ${label(col, st)}`));
   }
 
   const shown = st.columns.filter((c) => st.shown.has(c));
   const head = el('tr');
   for (const col of shown) {
     const key = col === 'created' ? 'created' : col === 'reason' ? null : col;
-    const th = el('th', { 'data-column': col, class: key ? 'sortable' : '' }, label(col));
+    const th = el('th', { 'data-column': col, class: key ? 'sortable' : '' }, label(col, st));
     if (key && st.sort === key) th.classList.add(`sorted-${st.order}`);
     if (key) {
       th.addEventListener('click', () => {
@@ -102,7 +117,13 @@ export async function drawTable(box, detail, st, redraw) {
         tr.append(el('td', {}, el('a', { href }, row.name)));
       } else {
         tr.append(
-          el('td', { class: `${typeof v === 'number' ? 'num' : ''} ${col === 'state' ? `state-${v}` : ''}` }, fmt(v)),
+          el(
+            'td',
+            {
+              class: `${typeof v === 'number' ? 'num' : ''} ${col === 'state' ? `state-${v}` : ''} ${col === 'pareto' ? 'pareto' : ''}`,
+            },
+            fmt(v),
+          ),
         );
       }
     }

@@ -48,6 +48,28 @@ describe('submitExperiment', () => {
     expect(stored.spec).toEqual(manifest.spec);
   });
 
+  it('writes trialTemplate.scheduling into the trialSpec, since Katib would prune the field', async () => {
+    server = await FakeApiServer.start({ namespaces: { 'team-a': enabled } });
+    const manifest = pytorchExperiment();
+    if (manifest.spec.trialTemplate)
+      manifest.spec.trialTemplate.scheduling = { queueName: 'team-a-queue', minAvailable: 2 };
+    await submitExperiment(server.kubeConfig(), manifest);
+    const stored = server.store.get(server.resource('kubeflow.org/v1beta1', 'experiments'), 'team-a', 'torch');
+    const tt = (stored.spec as { trialTemplate: Record<string, unknown> }).trialTemplate;
+    expect(tt.scheduling).toBeUndefined();
+    const trialSpec = tt.trialSpec as { metadata: { labels: unknown }; spec: { runPolicy: unknown } };
+    expect(trialSpec.metadata.labels).toEqual({ 'kueue.x-k8s.io/queue-name': 'team-a-queue' });
+    expect(trialSpec.spec.runPolicy).toMatchObject({ schedulingPolicy: { minAvailable: 2 } });
+  });
+
+  it('refuses a scheduling it cannot write before anything reaches the cluster', async () => {
+    server = await FakeApiServer.start({ namespaces: { 'team-a': enabled } });
+    const manifest = pytorchExperiment();
+    if (manifest.spec.trialTemplate) manifest.spec.trialTemplate.scheduling = { minAvailable: 99 };
+    await expect(submitExperiment(server.kubeConfig(), manifest)).rejects.toMatchObject({ code: 'INVALID_SPEC' });
+    expect(server.requestsTo(experiments, 'POST')).toEqual([]);
+  });
+
   it('reports a missing namespace and an existing Experiment clearly', async () => {
     server = await FakeApiServer.start({ namespaces: { 'team-a': enabled } });
     await expect(submitExperiment(server.kubeConfig(), pytorchExperiment(), { namespace: 'nope' })).rejects.toThrow(
