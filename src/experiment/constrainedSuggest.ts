@@ -7,6 +7,7 @@
  */
 import { ErrorCode, WorkbenchError } from '../common/errors.ts';
 import { type Feasibility, feasibilityOf, infeasibleError, maxInfeasibleDraws } from '../search/constraints.ts';
+import { loadParser } from '../search/expression.ts';
 import { derive } from '../search/rng.ts';
 import type { Suggestion, SuggestRequest, SuggestResult } from '../search/types.ts';
 
@@ -25,8 +26,10 @@ export async function constrainedSuggest(
   options: { readonly supports: boolean; readonly algorithm: string },
 ): Promise<SuggestResult> {
   const { constraints, ...plain } = req;
-  const feasibility = await feasibilityOf(req.space, constraints);
-  if (feasibility === undefined) return source.suggest(plain);
+  if (constraints === undefined || constraints.length === 0) return source.suggest(plain);
+  // A resumed run may not have validated the spec in this process: load the parser here (once).
+  await loadParser();
+  const feasibility = feasibilityOf(req.space, constraints)!;
   if (options.supports) {
     const result = await source.suggest(req);
     for (const s of result.suggestions) {
