@@ -7,6 +7,7 @@ import { GridSearch } from '../../src/search/grid.ts';
 import { RandomSearch } from '../../src/search/random.ts';
 import { SobolSearch } from '../../src/search/sobol.ts';
 import type { SearchSpace } from '../../src/search/space.ts';
+import { MultivariateTpeSearch } from '../../src/search/tpe/multivariate.ts';
 import { TpeSearch } from '../../src/search/tpe/tpe.ts';
 import type { SearchAlgorithm } from '../../src/search/types.ts';
 import { runAskTell } from '../../src/testing/askTell.ts';
@@ -75,6 +76,26 @@ describe('drawFeasible', () => {
       "algorithm 'mine' found no point satisfying the parameter constraints in 1000 proposals in a row; the last one violated 'a > 2'",
     );
     expect(draws).toBe(1000);
+  });
+});
+
+describe('an algorithm facing constraints that nothing satisfies', () => {
+  it.each([
+    ['random', () => new RandomSearch()],
+    ['sobol', () => new SobolSearch()],
+    ['multivariate-tpe', () => new MultivariateTpeSearch()],
+    ['bayesianoptimization', () => new BayesianOptimization()],
+  ] as const)('%s throws the limit error naming itself and the constraint', async (name, factory) => {
+    const run = runAskTell({
+      algorithm: factory(),
+      space,
+      evaluate: () => 0,
+      trials: 2,
+      constraints: [{ expression: 'a + b > 2' }],
+    });
+    await expect(run).rejects.toThrow(
+      `algorithm '${name}' found no point satisfying the parameter constraints in 1000 proposals in a row; the last one violated 'a + b > 2'`,
+    );
   });
 });
 

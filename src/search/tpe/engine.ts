@@ -31,7 +31,7 @@ export function suggestTpe(req: SuggestRequest, cfg: TpeConfig, memo: Memo): Sug
       ? readParetoHistory(enc, req.trials, req.objectives, memo)
       : readHistory(enc, req.trials, req.objective.type === 'maximize' ? -1 : 1, memo);
   // Constraints act through `visited`: an infeasible candidate counts as wasted wherever a candidate is taken.
-  const visited = new Visited(req.space, req.trials, feasibilityOf(req.space, req.constraints));
+  const visited = new Visited(req.space, req.trials, feasibilityOf(req.space, req.constraints), cfg.algorithm);
   const design = (): SobolSequence | undefined =>
     req.space.length <= maxSobolDimensions ? memo.sequence(req.space.length, cfg.seed) : undefined;
   const batch: Float64Array[] = [];

@@ -25,6 +25,8 @@ export class Visited {
     private readonly space: SearchSpace,
     trials: readonly TrialView[],
     private readonly feasibility?: Feasibility,
+    /** The algorithm's name, for the error when the constraints let no draw through. */
+    private readonly algorithm = 'tpe',
   ) {
     this.size = spaceSize(space);
     if (this.tracking) for (const t of trials) this.keys.add(assignmentKey(space, t.params));
@@ -69,6 +71,6 @@ export class Visited {
   private feasible(params: Assignment, rng: Rng): Assignment {
     const f = this.feasibility;
     if (f === undefined || f.feasible(params)) return params;
-    return drawFeasible(() => sampleAssignment(this.space, rng), f, 'tpe');
+    return drawFeasible(() => sampleAssignment(this.space, rng), f, this.algorithm);
   }
 }
