@@ -38,7 +38,24 @@ export {
   winnerDocument,
   winnerTemplate,
 } from './experiment/winner.ts';
+export {
+  drawFeasible,
+  type Feasibility,
+  feasibilityOf,
+  infeasibleError,
+  maxInfeasibleDraws,
+  type ParameterConstraint,
+} from './search/constraints.ts';
 export { decideEarlyStop, evaluateRules, type RuleVerdict } from './search/earlyStopping/rules.ts';
+export {
+  type CompiledExpression,
+  compileExpression,
+  type ExpressionProblem,
+  type ExpressionValue,
+  loadParser,
+  type ParseFunction,
+  type ValueType,
+} from './search/expression.ts';
 export { builtinAlgorithms } from './search/index.ts';
 export {
   type Architecture,
@@ -114,7 +131,14 @@ export type {
   ParamsOf,
   RegisteredAlgorithmName,
 } from './spec/typedParameters.ts';
-export type { AdditionalObjective, ExperimentManifest, ExperimentSpec, ParameterSpec } from './spec/types.ts';
+export type {
+  AdditionalObjective,
+  DerivedMetric,
+  ExperimentManifest,
+  ExperimentSpec,
+  ParameterConstraintSpec,
+  ParameterSpec,
+} from './spec/types.ts';
 export { validateExperiment } from './spec/validate.ts';
 export type { StoreDamage } from './store/codec.ts';
 export { type LockStatus, lockStatus } from './store/lockStatus.ts';

@@ -18,6 +18,8 @@ import type { SuggestionHost } from '../suggestion/host.ts';
 import type { StopReason, TrialExecutor } from '../trial/executor.ts';
 import { invalidTrialName, trialName } from '../trial/naming.ts';
 import { ExperimentWorkspace } from '../trial/workspace.ts';
+import { constrainedSuggest } from './constrainedSuggest.ts';
+import { DerivedMetrics } from './derivedMetrics.ts';
 import { type EarlyStoppingConfig, earlyStopReason } from './earlyStop.ts';
 import { LiveTrial } from './liveTrial.ts';
 import { type FurtherObjective, judgeTrial } from './outcome.ts';
@@ -29,8 +31,12 @@ import { type CurvePoint, storedCurve, TrialBook } from './trialBook.ts';
 
 export type { Progress, StepReport, StepState } from './stepReport.ts';
 
-/** What the controller needs of the algorithm: the worker-thread {@link SuggestionHost}, or a test's fake. */
-export type SuggestionSource = Pick<SuggestionHost, 'suggest' | 'cancel'>;
+/**
+ * What the controller needs of the algorithm: the worker-thread {@link SuggestionHost}, or a test's fake (without
+ * `capabilities`, the algorithm is taken to declare none).
+ */
+export type SuggestionSource = Pick<SuggestionHost, 'suggest' | 'cancel'> &
+  Partial<Pick<SuggestionHost, 'capabilities'>>;
 
 /** Everything a controller needs; the experiment record must already be in the store. */
 export interface ControllerOptions {
@@ -168,6 +174,9 @@ export class ExperimentController {
     options.signal?.addEventListener('abort', () => this.notify(), { once: true });
   }
 
+  /** The compiled derived metrics, compiled on the first trial end (mathjs loads only for experiments with some). */
+  private derived: Promise<DerivedMetrics | undefined> | undefined;
+
   private iso(): string {
     return this.now().toISOString();
   }
@@ -246,15 +255,16 @@ export class ExperimentController {
   /** Sends the algorithm the history (running trials with their curves as they are now) and asks for `count` points. */
   private async suggest(count: number): Promise<SuggestResult> {
     this.book.refreshRunning();
-    return this.o.host.suggest(
-      suggestRequest(this.config, {
-        trials: this.book.views,
-        count,
-        seed: this.record.seed,
-        settings: this.o.settings,
-        ...(this.algorithmState === undefined ? {} : { state: this.algorithmState }),
-      }),
-    );
+    const req = suggestRequest(this.config, {
+      trials: this.book.views,
+      count,
+      seed: this.record.seed,
+      settings: this.o.settings,
+      ...(this.algorithmState === undefined ? {} : { state: this.algorithmState }),
+    });
+    if (req.constraints === undefined) return this.o.host.suggest(req);
+    const supports = (await this.o.host.capabilities?.())?.constraints === true;
+    return constrainedSuggest(this.o.host, req, { supports, algorithm: this.config.algorithm.name });
   }
 
   /** Stores an answer's suggestions (at most `count`) as Pending trials, in one transaction with the algorithm state. */
@@ -318,6 +328,7 @@ export class ExperimentController {
       workspace: this.workspace,
       settings: this.o.settings,
       metricNames: this.config.metricNames,
+      derivedMetrics: (this.config.derivedMetrics ?? []).map((d) => d.name),
       collector: this.config.collector,
       objectiveMetric: this.objective.metricName,
       onObjective: () => this.checkEarlyStop(t.name),
@@ -353,6 +364,9 @@ export class ExperimentController {
     this.live.delete(name);
     this.book.endCurve(name);
     this.changes++;
+    // Derived metrics first: a derived objective is judged like a reported one.
+    this.derived ??= DerivedMetrics.of(this.config);
+    (await this.derived)?.apply(entry.metrics);
     const outcome = judgeTrial(entry.result, entry.signal, entry.metrics, this.strategy, this.furtherObjectives());
     const exitCode = entry.result.exitCode;
     await this.o.store.transaction(async (tx) => {

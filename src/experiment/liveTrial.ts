@@ -19,6 +19,8 @@ export interface LiveTrialOptions {
   /** Algorithm settings (for {@link checkpointSetting}). */
   readonly settings: Settings;
   readonly metricNames: readonly string[];
+  /** The derived metrics among `metricNames`: computed by the controller, never collected from the trial. */
+  readonly derivedMetrics: readonly string[];
   /** The experiment's metrics collector, wired to the trial by `runTrial`. */
   readonly collector: CollectorConfig;
   readonly objectiveMetric: string;
@@ -45,7 +47,7 @@ export class LiveTrial {
 
   /** Starts the executor on stored trial `t` without waiting for it. */
   constructor(t: TrialRecord, o: LiveTrialOptions) {
-    this.metrics = new TrialMetrics(t.name, o.metricNames, o.objectiveMetric);
+    this.metrics = new TrialMetrics(t.name, o.metricNames, o.objectiveMetric, o.derivedMetrics);
     this.ended = this.execute(t, o)
       .catch(
         (err: unknown): ExecutorResult => ({
@@ -90,7 +92,7 @@ export class LiveTrial {
         warn: o.warn,
       },
       collector: o.collector,
-      metricNames: o.metricNames,
+      metricNames: o.metricNames.filter((n) => !o.derivedMetrics.includes(n)),
       signal: this.abort.signal,
       onMetrics: (logs: readonly MetricLog[]) => {
         const before = this.metrics.intermediate.length;

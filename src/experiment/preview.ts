@@ -2,6 +2,7 @@
  * The trials an Experiment would start with, without storing or running anything: what `hpo run --dry-run`
  * renders and what a notebook user can inspect before a run.
  */
+
 import { dirname } from 'node:path';
 import { throwIfIssues } from '../common/errors.ts';
 import type { Assignment } from '../search/space.ts';
@@ -10,6 +11,7 @@ import type { ExperimentManifest } from '../spec/types.ts';
 import { SuggestionHost } from '../suggestion/host.ts';
 import { resolveAlgorithm } from '../suggestion/registry.ts';
 import { trialName } from '../trial/naming.ts';
+import { constrainedSuggest } from './constrainedSuggest.ts';
 import { parseForThisInstallation } from './prepare.ts';
 
 /** One trial of a preview: its name and parameter assignment. */
@@ -37,7 +39,10 @@ export async function previewTrials(
   const count = Math.min(config.budget.parallelTrialCount, config.budget.maxTrialCount ?? Number.POSITIVE_INFINITY);
   const host = new SuggestionHost(ref);
   try {
-    const r = await host.suggest(suggestRequest(config, { trials: [], count, seed, settings }));
+    const req = suggestRequest(config, { trials: [], count, seed, settings });
+    // With constraints, the dry run shows what a run would issue: feasible points only.
+    const supports = req.constraints === undefined ? false : (await host.capabilities()).constraints === true;
+    const r = await constrainedSuggest(host, req, { supports, algorithm: config.algorithm.name });
     const trials = r.suggestions.map((s, i) => ({ name: s.name ?? trialName(config.name, seed, i), params: s.params }));
     return { config, trials };
   } finally {

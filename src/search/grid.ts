@@ -2,6 +2,7 @@ import { ErrorCode, WorkbenchError } from '../common/errors.ts';
 import type { Issue } from '../common/issue.ts';
 import { assignmentKey } from './assignment.ts';
 import { Combinations } from './combinations.ts';
+import { feasibilityOf } from './constraints.ts';
 import { IndexPermutation } from './permutation.ts';
 import { parseSettings, parseSettingsOrThrow, randomStateRule, type SettingRules } from './settings.ts';
 import type { SearchSpace } from './space.ts';
@@ -26,7 +27,7 @@ const rules: SettingRules = { random_state: randomStateRule };
 export class GridSearch implements SearchAlgorithm {
   readonly name: string = 'grid';
   /** Several objectives are fine: it reads no values, so it explores the same way for any number of them. */
-  readonly capabilities: AlgorithmCapabilities = { multiObjective: true };
+  readonly capabilities: AlgorithmCapabilities = { multiObjective: true, constraints: true };
 
   /** Katib's checks: every double has a step, and maxTrialCount is not above the number of combinations. */
   validate(settings: Settings, ctx: ValidationContext): Issue[] {
@@ -51,8 +52,12 @@ export class GridSearch implements SearchAlgorithm {
     return issues;
   }
 
-  /** The next unvisited combinations in visiting order; `exhausted` once none is left after this batch. */
+  /**
+   * The next unvisited combinations in visiting order, leaving out those that violate `req.constraints`;
+   * `exhausted` once none is left after this batch.
+   */
   suggest(req: SuggestRequest): SuggestResult {
+    const feasibility = feasibilityOf(req.space, req.constraints);
     const values = parseSettingsOrThrow(this.name, req.settings, rules);
     const missing = stepIssues(req.space);
     if (missing.length > 0) {
@@ -75,12 +80,18 @@ export class GridSearch implements SearchAlgorithm {
       const params = at(position);
       const key = assignmentKey(req.space, params);
       position++;
-      if (visited.has(key)) continue;
+      if (visited.has(key) || (feasibility !== undefined && !feasibility.feasible(params))) continue;
       visited.add(key);
       suggestions.push({ params });
     }
     // Look past used positions so that `exhausted` is exact: true as soon as nothing unused is left.
-    while (position < grid.size && visited.has(assignmentKey(req.space, at(position)))) position++;
+    const unused = (p: number) => {
+      const params = at(p);
+      return (
+        !visited.has(assignmentKey(req.space, params)) && (feasibility === undefined || feasibility.feasible(params))
+      );
+    };
+    while (position < grid.size && !unused(position)) position++;
     return position >= grid.size ? { suggestions, exhausted: true } : { suggestions };
   }
 }

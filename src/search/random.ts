@@ -1,6 +1,7 @@
 import type { Issue } from '../common/issue.ts';
 import { assignmentKey, sampleAssignment, spaceSize } from './assignment.ts';
 import { Combinations } from './combinations.ts';
+import { drawFeasible, type Feasibility, feasibilityOf } from './constraints.ts';
 import { derive, Rng } from './rng.ts';
 import { parseSettings, parseSettingsOrThrow, randomStateRule, type SettingRules, seedFrom } from './settings.ts';
 import type { Assignment, SearchSpace } from './space.ts';
@@ -29,15 +30,16 @@ const enumerateLimit = 100_000;
 export class RandomSearch implements SearchAlgorithm {
   readonly name: string = 'random';
   /** Several objectives are fine: it reads no values, so it explores the same way for any number of them. */
-  readonly capabilities: AlgorithmCapabilities = { multiObjective: true };
+  readonly capabilities: AlgorithmCapabilities = { multiObjective: true, constraints: true };
 
   /** Accepts only `random_state` (int ≥ 0), rejecting other names as Katib's hyperopt service does. */
   validate(settings: Settings, _ctx: ValidationContext): Issue[] {
     return parseSettings(this.name, settings, rules).issues;
   }
 
-  /** Returns exactly `req.count` assignments. */
+  /** Returns exactly `req.count` assignments, each satisfying `req.constraints` (rejection within each draw). */
   suggest(req: SuggestRequest): SuggestResult {
+    const feasibility = feasibilityOf(req.space, req.constraints);
     const seed = seedFrom(parseSettingsOrThrow(this.name, req.settings, rules), req.seed);
     const size = spaceSize(req.space);
     const seen = new Set<string>();
@@ -45,7 +47,7 @@ export class RandomSearch implements SearchAlgorithm {
     const suggestions: Suggestion[] = [];
     for (let i = 0; i < req.count; i++) {
       const rng = new Rng(derive(seed, 'random', req.trials.length + i));
-      const params = draw(req.space, rng, seen, size);
+      const params = draw(req.space, rng, seen, size, feasibility, this.name);
       if (Number.isFinite(size)) seen.add(assignmentKey(req.space, params));
       suggestions.push({ params });
     }
@@ -53,17 +55,36 @@ export class RandomSearch implements SearchAlgorithm {
   }
 }
 
-/** One draw that avoids `seen` while the finite space still has unused assignments. */
-function draw(space: SearchSpace, rng: Rng, seen: ReadonlySet<string>, size: number): Assignment {
-  let params = sampleAssignment(space, rng);
+/**
+ * One draw that satisfies the constraints (when there are some) and avoids `seen` while the finite space still has
+ * unused assignments. Without constraints the draws are exactly those of an unconstrained search.
+ */
+function draw(
+  space: SearchSpace,
+  rng: Rng,
+  seen: ReadonlySet<string>,
+  size: number,
+  feasibility: Feasibility | undefined,
+  name: string,
+): Assignment {
   // Continuous spaces repeat with probability 0; a used-up finite space may repeat (Katib would too).
-  if (!Number.isFinite(size) || seen.size >= size) return params;
-  for (let i = 0; i < redraws && seen.has(assignmentKey(space, params)); i++) params = sampleAssignment(space, rng);
-  if (!seen.has(assignmentKey(space, params)) || size > enumerateLimit) return params;
-  // Nearly full small space: pick uniformly among what is left (seen may hold assignments from outside the
-  // space, so "left" can be empty even though seen.size < size).
-  const grid = new Combinations(space);
-  const left: number[] = [];
-  for (let k = 0; k < grid.size; k++) if (!seen.has(assignmentKey(space, grid.at(k)))) left.push(k);
-  return left.length === 0 ? params : grid.at(rng.choice(left));
+  const avoid = Number.isFinite(size) && seen.size < size;
+  const ok = (p: Assignment): boolean =>
+    (feasibility === undefined || feasibility.feasible(p)) && !(avoid && seen.has(assignmentKey(space, p)));
+  let params = sampleAssignment(space, rng);
+  if (!avoid && feasibility === undefined) return params;
+  for (let i = 0; i < redraws && !ok(params); i++) params = sampleAssignment(space, rng);
+  if (ok(params)) return params;
+  if (avoid && size <= enumerateLimit) {
+    // Nearly full (or mostly infeasible) small space: pick uniformly among the feasible ones left (seen may hold
+    // assignments from outside the space, so "left" can be empty even though seen.size < size).
+    const grid = new Combinations(space);
+    const left: number[] = [];
+    for (let k = 0; k < grid.size; k++) if (ok(grid.at(k))) left.push(k);
+    if (left.length > 0) return grid.at(rng.choice(left));
+  }
+  // Unused assignments are out of reach: a repeat is fine, an infeasible point never is.
+  return feasibility === undefined || feasibility.feasible(params)
+    ? params
+    : drawFeasible(() => sampleAssignment(space, rng), feasibility, name);
 }

@@ -1,4 +1,5 @@
 import type { Issue } from '../common/issue.ts';
+import type { ParameterConstraint } from './constraints.ts';
 import type { NasSpace } from './nas/space.ts';
 import type { Assignment, SearchSpace } from './space.ts';
 
@@ -84,6 +85,11 @@ export interface SuggestRequest {
   readonly parallelTrialCount: number;
   /** The architecture search space of a NAS Experiment (then `space` is empty); only NAS algorithms see one. */
   readonly nas?: NasSpace;
+  /**
+   * `spec.parameterConstraints`: every suggestion must satisfy each (see `feasibilityOf`). Only an algorithm with
+   * `capabilities.constraints` sees them; the controller filters the proposals of the others.
+   */
+  readonly constraints?: readonly ParameterConstraint[];
 }
 
 /** One proposed trial. */
@@ -114,6 +120,11 @@ export interface SuggestResult {
 export interface AlgorithmCapabilities {
   /** It optimises several objectives at once (reads `objectives` and `TrialView.values`). */
   readonly multiObjective?: boolean;
+  /**
+   * It never proposes a point that violates `SuggestRequest.constraints` (it samples inside the feasible region);
+   * without it the controller discards infeasible proposals and asks again, up to a limit.
+   */
+  readonly constraints?: boolean;
   /** It searches a neural architecture (Katib's `nasConfig`). */
   readonly nas?: boolean;
   /**

@@ -4,6 +4,7 @@
  * so none of them reads the raw manifest or re-derives a field its own way.
  */
 import { errorsOnly, type Issue } from '../common/issue.ts';
+import type { ParameterConstraint } from '../search/constraints.ts';
 import type { NasSpace } from '../search/nas/space.ts';
 import { derive } from '../search/rng.ts';
 import type { SearchSpace } from '../search/space.ts';
@@ -13,7 +14,7 @@ import { applyDefaults, defaultParallelTrialCount } from './defaults.ts';
 import { toNasSpace } from './nasSpace.ts';
 import { isRecord } from './read.ts';
 import { toSearchSpace } from './searchSpace.ts';
-import type { ExperimentManifest, NasConfig, ObjectiveSpecKatib, TrialTemplate } from './types.ts';
+import type { DerivedMetric, ExperimentManifest, NasConfig, ObjectiveSpecKatib, TrialTemplate } from './types.ts';
 import { type ValidateOptions, validateExperiment } from './validate.ts';
 
 /** The collector: a kind that runs locally, flattened, or one only a cluster provides (Prometheus, Custom). */
@@ -46,8 +47,15 @@ export interface ExperimentConfig {
    * order; each metric name appears once.
    */
   readonly objectives: readonly ObjectiveSpec[];
-  /** Every metric the trials report that is kept: the objectives' and `additionalMetricNames`, each once. */
+  /**
+   * Every metric kept: the objectives' and `additionalMetricNames`, each once, and the derived metrics (which the
+   * controller computes; collectors look only for the others).
+   */
   readonly metricNames: readonly string[];
+  /** `spec.objective.derivedMetrics` (ours): metrics computed from the collected ones when a trial ends. */
+  readonly derivedMetrics?: readonly DerivedMetric[];
+  /** `spec.parameterConstraints` (ours): conditions every trial's parameters satisfy. */
+  readonly constraints?: readonly ParameterConstraint[];
   /** Each metric's strategy (Katib's default: the objective's direction, for every metric). */
   readonly metricStrategies: Readonly<Record<string, MetricStrategyName>>;
   readonly space: SearchSpace;
@@ -127,6 +135,7 @@ export function objectivesOf(objective: ObjectiveSpecKatib): ResolvedObjectives 
     ...new Set([
       ...objectives.map((o) => o.metricName),
       ...(objective.additionalMetricNames ?? []).filter((n) => n !== objective.objectiveMetricName),
+      ...(objective.derivedMetrics ?? []).map((d) => d.name),
     ]),
   ];
   const metricStrategies: Record<string, MetricStrategyName> = {};
@@ -154,6 +163,10 @@ export function configOf(input: ExperimentManifest): ExperimentConfig {
     objectives,
     metricNames,
     metricStrategies,
+    ...(objective.derivedMetrics?.length ? { derivedMetrics: objective.derivedMetrics } : {}),
+    ...(spec.parameterConstraints?.length
+      ? { constraints: spec.parameterConstraints.map((c) => ({ expression: c.expression })) }
+      : {}),
     space: toSearchSpace(spec.parameters ?? []),
     ...(spec.nasConfig === undefined || spec.nasConfig === null
       ? {}
@@ -218,5 +231,6 @@ export function suggestRequest(
     ...(maxTrialCount === undefined ? {} : { maxTrialCount }),
     parallelTrialCount,
     ...(config.nas === undefined ? {} : { nas: config.nas }),
+    ...(config.constraints === undefined ? {} : { constraints: config.constraints }),
   };
 }

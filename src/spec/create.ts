@@ -2,11 +2,13 @@ import type { AlgorithmName, EarlyStoppingName, ParameterInput, RegisteredAlgori
 import type {
   AdditionalObjective,
   AlgorithmSpec,
+  DerivedMetric,
   ExperimentManifest,
   FeasibleSpace,
   MetricStrategy,
   MetricsCollectorSpec,
   NameValue,
+  ParameterConstraintSpec,
   ParameterSpec,
   ResumePolicy,
   TrialTemplate,
@@ -136,6 +138,8 @@ export interface BuildManifestOptions {
     metricStrategies?: MetricStrategy[];
     /** Objectives after the first (hpo-workbench extension; Katib sees `objectiveMetricName` alone). */
     additionalObjectives?: AdditionalObjective[];
+    /** Metrics computed from the collected ones (hpo-workbench extension), e.g. `{name: 'score', expression: …}`. */
+    derivedMetrics?: DerivedMetric[];
   };
   algorithm: AlgorithmInput;
   earlyStopping?: AlgorithmInput;
@@ -147,6 +151,8 @@ export interface BuildManifestOptions {
   trialTemplate?: TrialTemplate;
   metricsCollectorSpec?: MetricsCollectorSpec;
   resumePolicy?: ResumePolicy;
+  /** Conditions every trial's parameters satisfy (hpo-workbench extension), e.g. `{expression: 'x0 + x1 <= 1'}`. */
+  parameterConstraints?: ParameterConstraintSpec[];
 }
 
 function toAlgorithm(a: AlgorithmInput): AlgorithmSpec {
@@ -184,5 +190,6 @@ export function buildManifest(options: BuildManifestOptions): ExperimentManifest
   if (o.trialTemplate !== undefined) spec.trialTemplate = structuredClone(o.trialTemplate);
   if (o.metricsCollectorSpec !== undefined) spec.metricsCollectorSpec = structuredClone(o.metricsCollectorSpec);
   if (o.resumePolicy !== undefined) spec.resumePolicy = o.resumePolicy;
+  if (o.parameterConstraints !== undefined) spec.parameterConstraints = structuredClone(o.parameterConstraints);
   return manifest;
 }

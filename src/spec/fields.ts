@@ -14,6 +14,8 @@ export const knownFields: {
   readonly objective: readonly string[];
   readonly metricStrategy: readonly string[];
   readonly additionalObjective: readonly string[];
+  readonly derivedMetric: readonly string[];
+  readonly parameterConstraint: readonly string[];
   readonly algorithm: readonly string[];
   readonly setting: readonly string[];
   readonly parameter: readonly string[];
@@ -60,6 +62,8 @@ export const knownFields: {
     'trialTemplate',
     'resumePolicy',
     'nasConfig',
+    // Ours (constraints); Katib prunes it and searches the whole space.
+    'parameterConstraints',
   ],
   // `additionalObjectives` is ours (several objectives); Katib prunes it and sees a single-objective experiment.
   objective: [
@@ -69,9 +73,13 @@ export const knownFields: {
     'additionalMetricNames',
     'metricStrategies',
     'additionalObjectives',
+    // Ours (derived metrics); Katib prunes it.
+    'derivedMetrics',
   ],
   metricStrategy: ['name', 'value'],
   additionalObjective: ['type', 'goal', 'objectiveMetricName'],
+  derivedMetric: ['name', 'expression'],
+  parameterConstraint: ['expression'],
   algorithm: ['algorithmName', 'algorithmSettings'],
   setting: ['name', 'value'],
   parameter: ['name', 'parameterType', 'feasibleSpace'],

@@ -41,6 +41,21 @@ export interface AdditionalObjective {
   goal?: number;
 }
 
+/**
+ * A metric computed from the collected ones (hpo-workbench extension, `spec.objective.derivedMetrics`), e.g.
+ * `{name: score, expression: accuracy - 0.01 * latency_ms}`: the controller evaluates it when a trial ends and
+ * stores it with the other metrics, so it can be the objective or an additional objective. Katib prunes the list.
+ */
+export interface DerivedMetric {
+  name: string;
+  expression: string;
+}
+
+/** A condition every trial's parameters satisfy (hpo-workbench extension, `spec.parameterConstraints`). */
+export interface ParameterConstraintSpec {
+  expression: string;
+}
+
 export interface ObjectiveSpecKatib {
   type: 'minimize' | 'maximize';
   goal?: number;
@@ -49,6 +64,8 @@ export interface ObjectiveSpecKatib {
   metricStrategies?: MetricStrategy[];
   /** hpo-workbench extension: objectives after the first (see {@link AdditionalObjective}). */
   additionalObjectives?: AdditionalObjective[];
+  /** hpo-workbench extension: metrics computed from the collected ones (see {@link DerivedMetric}). */
+  derivedMetrics?: DerivedMetric[];
 }
 
 export interface AlgorithmSpec {
@@ -111,6 +128,8 @@ export interface ExperimentSpec {
   trialTemplate?: TrialTemplate;
   resumePolicy?: ResumePolicy;
   nasConfig?: NasConfig;
+  /** hpo-workbench extension: conditions on the parameters (see {@link ParameterConstraintSpec}); Katib prunes it. */
+  parameterConstraints?: ParameterConstraintSpec[];
 }
 
 /** A whole Experiment object as written in YAML. */

@@ -1,4 +1,5 @@
 import type { Issue } from '../common/issue.ts';
+import type { ValueType } from '../search/expression.ts';
 import { applyDefaults, defaultParallelTrialCount } from './defaults.ts';
 import { knownFields, unknownFields } from './fields.ts';
 import { undefaultedKindIssues } from './katibWebhook.ts';
@@ -6,6 +7,7 @@ import { at, isRecord, isUnset, type Obj, show } from './read.ts';
 import { checkScheduling } from './scheduling.ts';
 import type { ExperimentManifest } from './types.ts';
 import { checkCollector } from './validateCollector.ts';
+import { checkParameterConstraints } from './validateExpressions.ts';
 import { checkSearchSpace } from './validateNas.ts';
 import { checkAlgorithms, checkObjective } from './validateObjective.ts';
 import type { ValidateOptions } from './validateOptions.ts';
@@ -140,10 +142,34 @@ export function validateExperiment(m: ExperimentManifest, opts: ValidateOptions)
     });
   }
   issues.push(...checkSearchSpace(spec));
+  issues.push(...checkParameterConstraints(spec, parameterTypes(spec), categoricalValues(spec)));
   issues.push(...checkTrialTemplate(spec, opts));
   issues.push(...checkScheduling(spec));
   issues.push(...checkCollector(spec, opts.collectorKinds));
   // Runs here on our defaults; Katib's webhook refuses it (hpo submit refuses it first).
   issues.push(...undefaultedKindIssues(m).map((i): Issue => ({ ...i, severity: 'warning' })));
   return issues;
+}
+
+/** Each named parameter's value type as a constraint reads it: categorical values are strings, the rest numbers. */
+function parameterTypes(spec: Obj): Map<string, ValueType> {
+  const list = Array.isArray(spec.parameters) ? spec.parameters : [];
+  const types = new Map<string, ValueType>();
+  for (const p of list) {
+    if (isRecord(p) && typeof p.name === 'string')
+      types.set(p.name, p.parameterType === 'categorical' ? 'string' : 'number');
+  }
+  return types;
+}
+
+/** The values of each categorical parameter whose list is a list of strings (for `name == "value"` checks). */
+function categoricalValues(spec: Obj): Map<string, readonly string[]> {
+  const list = Array.isArray(spec.parameters) ? spec.parameters : [];
+  const out = new Map<string, readonly string[]>();
+  for (const p of list) {
+    if (!isRecord(p) || typeof p.name !== 'string' || p.parameterType !== 'categorical') continue;
+    const values = isRecord(p.feasibleSpace) ? p.feasibleSpace.list : undefined;
+    if (Array.isArray(values) && values.every((v) => typeof v === 'string')) out.set(p.name, values as string[]);
+  }
+  return out;
 }

@@ -2,6 +2,7 @@ import type { Issue } from '../common/issue.ts';
 import { didYouMean } from './didYouMean.ts';
 import { knownFields, unknownFields } from './fields.ts';
 import { at, isRecord, isUnset, type Obj, show } from './read.ts';
+import { checkDerivedMetrics, derivedMetricNames } from './validateExpressions.ts';
 import { additionalObjectiveMetrics, checkAdditionalObjectives } from './validateObjectives.ts';
 import type { ValidateOptions } from './validateOptions.ts';
 
@@ -54,6 +55,15 @@ export function checkObjective(spec: Obj): Issue[] {
   }
   issues.push(...checkAdditional(obj, path, name));
   issues.push(...checkAdditionalObjectives(obj, path, name));
+  // Derived metrics read only collected ones: the declared metrics that are not themselves derived.
+  const derived = new Set(derivedMetricNames(obj));
+  issues.push(
+    ...checkDerivedMetrics(
+      obj,
+      path,
+      metricNames(obj).filter((n) => !derived.has(n)),
+    ),
+  );
   issues.push(...checkStrategies(obj, path));
   return issues;
 }

@@ -5,6 +5,7 @@
 import { parentPort } from 'node:worker_threads';
 import * as Comlink from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
+import { loadParser } from '../search/expression.ts';
 import type { SearchAlgorithm, SuggestResult, TrialView } from '../search/types.ts';
 import { loadAlgorithm } from './loadAlgorithm.ts';
 import { answer, type SuggestCall, type WorkerApi } from './protocol.ts';
@@ -23,9 +24,10 @@ const api: WorkerApi = {
     return answer(async () => {
       algorithm = await loadAlgorithm(ref);
       // A copy of plain fields: a user's object may hold more than comlink can clone.
-      const { multiObjective, nas, earlyStopping } = algorithm.capabilities ?? {};
+      const { multiObjective, nas, earlyStopping, constraints } = algorithm.capabilities ?? {};
       return {
         ...(multiObjective === undefined ? {} : { multiObjective: multiObjective === true }),
+        ...(constraints === undefined ? {} : { constraints: constraints === true }),
         ...(nas === undefined ? {} : { nas: nas === true }),
         ...(earlyStopping === undefined ? {} : { earlyStopping: String(earlyStopping) }),
       };
@@ -42,8 +44,12 @@ const api: WorkerApi = {
   },
 };
 
-/** Applies the history changes to the mirror and asks the algorithm with the full history. */
-function suggest(call: SuggestCall): Promise<SuggestResult> | SuggestResult {
+/**
+ * Applies the history changes to the mirror and asks the algorithm with the full history; loads the expression
+ * parser first when the request has constraints, so algorithms can check them synchronously.
+ */
+async function suggest(call: SuggestCall): Promise<SuggestResult> {
+  if (call.request.constraints?.length) await loadParser();
   if (call.reset) {
     trials = [];
     index.clear();

@@ -1,3 +1,5 @@
+import type { ParameterConstraint } from '../search/constraints.ts';
+import { loadParser } from '../search/expression.ts';
 import type { NasSpace } from '../search/nas/space.ts';
 import type { Assignment, SearchSpace } from '../search/space.ts';
 import type {
@@ -29,6 +31,8 @@ export interface AskTellOptions {
   readonly state?: unknown;
   /** The architecture space of a NAS search (then `space` is usually empty). */
   readonly nas?: NasSpace;
+  /** Parameter constraints sent with every request (the loop loads the expression parser first). */
+  readonly constraints?: readonly ParameterConstraint[];
 }
 
 /** The trials of a finished loop and every result the algorithm returned. */
@@ -81,6 +85,8 @@ export function makeRequest(options: {
   readonly parallelTrialCount?: number;
   /** The architecture space of a NAS search. */
   readonly nas?: NasSpace;
+  /** Parameter constraints (`spec.parameterConstraints`); load the parser (`loadParser()`) before suggesting. */
+  readonly constraints?: readonly ParameterConstraint[];
 }): SuggestRequest {
   const objectives = options.objectives ?? [{ type: options.type ?? 'minimize', metricName: 'objective' }];
   const base = {
@@ -97,7 +103,8 @@ export function makeRequest(options: {
   const withState = options.state === undefined ? base : { ...base, state: options.state };
   const bounded =
     options.maxTrialCount === undefined ? withState : { ...withState, maxTrialCount: options.maxTrialCount };
-  const request = options.nas === undefined ? bounded : { ...bounded, nas: options.nas };
+  const withNas = options.nas === undefined ? bounded : { ...bounded, nas: options.nas };
+  const request = options.constraints === undefined ? withNas : { ...withNas, constraints: options.constraints };
   // Clone so freezing never touches the caller's objects, then freeze to catch algorithms that mutate input.
   return deepFreeze(structuredClone(request));
 }
@@ -112,6 +119,7 @@ export async function runAskTell(options: AskTellOptions): Promise<AskTellRun> {
   const results: SuggestResult[] = [];
   let state: unknown = options.state;
   let exhausted = false;
+  if (options.constraints?.length) await loadParser();
   while (trials.length < options.trials && !exhausted) {
     const count = Math.min(options.batch ?? 1, options.trials - trials.length);
     const request = makeRequest({ space: options.space, trials, count, type, state, ...pick(options) });
@@ -137,8 +145,11 @@ export async function runAskTell(options: AskTellOptions): Promise<AskTellRun> {
   return { trials, results, best, exhausted };
 }
 
-function pick(options: AskTellOptions): { seed?: number; settings?: Settings; nas?: NasSpace } {
-  const out: { seed?: number; settings?: Settings; nas?: NasSpace } = {};
+type Picked = { seed?: number; settings?: Settings; nas?: NasSpace; constraints?: readonly ParameterConstraint[] };
+
+function pick(options: AskTellOptions): Picked {
+  const out: Picked = {};
+  if (options.constraints !== undefined) out.constraints = options.constraints;
   if (options.nas !== undefined) out.nas = options.nas;
   if (options.seed !== undefined) out.seed = options.seed;
   if (options.settings !== undefined) out.settings = options.settings;

@@ -5,6 +5,7 @@ import type { SearchSpace } from '../search/space.ts';
 import type { SearchAlgorithm, Settings, TrialState, TrialView, ValidationContext } from '../search/types.ts';
 import { makeRequest, makeTrial, runAskTell } from './askTell.ts';
 import { mixedObjective, mixedSpace } from './benchmarks.ts';
+import { describeConstraints } from './constraints.ts';
 import { expectCount, expectValid } from './expectations.ts';
 import { compareWithRandom, type ImprovementOptions } from './improvement.ts';
 import { expectExactResume } from './resume.ts';
@@ -50,7 +51,7 @@ function historyWithEveryState(space: SearchSpace): TrialView[] {
  * The conformance suite every search algorithm (built-in or third-party) must pass: valid values on a mixed space,
  * exact counts, reproducibility per seed, sensitivity to the seed, tolerance of unfinished and failed trials,
  * plain-data results, an exact resume from the stored state, two objectives when the algorithm declares
- * `capabilities.multiObjective`, and (unless skipped) a better mean regret than random search on Branin.
+ * `capabilities.multiObjective`, feasible suggestions only when it declares `capabilities.constraints`, and (unless skipped) a better mean regret than random search on Branin.
  * Call it at the top level of a vitest file: `describeSearchAlgorithm('tpe', () => new TpeSearch())`.
  */
 export function describeSearchAlgorithm(
@@ -154,6 +155,8 @@ export function describeSearchAlgorithm(
     });
 
     if (factory().capabilities?.multiObjective === true) describeSeveralObjectives(factory, { space, settings, timed });
+
+    if (factory().capabilities?.constraints === true) describeConstraints(factory, { space, settings, timed });
 
     if (options.skipImprovementCheck !== true) {
       it('improves on random search (Branin, minimize and maximize)', timed, async () => {

@@ -4,6 +4,7 @@
  */
 export { type AskTellOptions, type AskTellRun, deepFreeze, makeRequest, makeTrial, runAskTell } from './askTell.ts';
 export { type Benchmark, branin, mixedObjective, mixedSpace, sphere, steppedMixedSpace } from './benchmarks.ts';
+export { describeConstraints, suiteConstraints } from './constraints.ts';
 export {
   describeNasSearchAlgorithm,
   type NasSearchAlgorithmSuiteOptions,

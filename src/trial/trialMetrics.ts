@@ -30,19 +30,48 @@ export class TrialMetrics {
   /** Objective values that are not finite numbers (the first few distinct ones), and how many were. */
   private readonly badObjectiveValues = new Set<string>();
   private finiteObjectiveValues = 0;
+  /** Derived metrics (`spec.objective.derivedMetrics`) the trial may not report itself, and why one has no value. */
+  private readonly derived: ReadonlySet<string>;
+  private readonly derivedMissing = new Map<string, string>();
 
   constructor(
     readonly trial: string,
     metricNames: readonly string[],
     objectiveMetric: string,
+    derived: readonly string[] = [],
   ) {
     this.acc = new MetricAccumulator(metricNames);
     this.wanted = new Set(metricNames);
+    this.derived = new Set(derived);
     this.objectiveMetric = objectiveMetric;
   }
 
-  /** Adds values reported by the trial; metrics the experiment does not name are ignored, as in Katib. */
+  /**
+   * Adds values reported by the trial; metrics the experiment does not name are ignored, as in Katib, and so are
+   * derived metrics: only the controller computes those ({@link TrialMetrics.addDerived}).
+   */
   add(logs: readonly MetricLog[]): void {
+    for (const log of logs) {
+      if (!this.derived.has(log.name)) this.record(log);
+    }
+  }
+
+  /**
+   * Stores a derived metric's value, computed by the controller when the trial ended; `undefined` with `why` when
+   * it could not be computed (an input was never reported), which the `MetricsUnavailable` message then says.
+   */
+  addDerived(name: string, value: number | undefined, why = ''): void {
+    if (value === undefined) this.derivedMissing.set(name, why);
+    else this.record({ name, value: String(value) });
+  }
+
+  /** The value of a metric per `strategy`, from the summary so far (derived metrics read their inputs so). */
+  valueOf(name: string, strategy: StrategyName): number | undefined {
+    const s = this.summary().find((m) => m.name === name);
+    return s ? objectiveValue(s, strategy) : undefined;
+  }
+
+  private record(...logs: readonly MetricLog[]): void {
     for (const log of logs) {
       if (!this.wanted.has(log.name)) continue;
       // The source's step when it has one (TF events, report(..., { step })); otherwise the n-th value is step n.
@@ -82,6 +111,8 @@ export class TrialMetrics {
    */
   unavailableReason(): string {
     const name = this.objectiveMetric;
+    const derivedWhy = this.derivedMissing.get(name);
+    if (derivedWhy !== undefined) return `derived objective metric ${name} could not be computed: ${derivedWhy}`;
     const bad = this.badObjectiveValues;
     const latest = this.summary().find((m) => m.name === name)?.latest;
     if (latest === undefined) return `objective metric ${name} was never reported`;

@@ -34,11 +34,13 @@
 import type { Issue } from '../../common/issue.ts';
 import { assignmentFromUnit, assignmentKey, sampleAssignment, spaceSize } from '../assignment.ts';
 import { Combinations } from '../combinations.ts';
+import { drawFeasible, type Feasibility, feasibilityOf } from '../constraints.ts';
 import { derive, Rng } from '../rng.ts';
 import { maxSobolDimensions } from '../sobolDirections.ts';
 import { SobolSequence } from '../sobolSequence.ts';
 import type { Assignment, SearchSpace } from '../space.ts';
 import type {
+  AlgorithmCapabilities,
   SearchAlgorithm,
   Settings,
   Suggestion,
@@ -61,6 +63,8 @@ const enumerateLimit = 100_000;
 /** Gaussian-process Bayesian optimisation under Katib's name and settings (`base_estimator: GP` only). */
 export class BayesianOptimization implements SearchAlgorithm {
   readonly name: string = 'bayesianoptimization';
+  /** The acquisition is maximised over feasible candidates only; design points skip infeasible Sobol points. */
+  readonly capabilities: AlgorithmCapabilities = { constraints: true };
 
   /** Katib's setting checks (unknown names rejected), plus RF/ET/GBRT and EIps/PIps reported as not implemented. */
   validate(settings: Settings, ctx: ValidationContext): Issue[] {
@@ -85,6 +89,9 @@ export class BayesianOptimization implements SearchAlgorithm {
     const seen = history.seen;
     const inflight: Float64Array[] = [...history.pending];
     const keyOf = (x: Float64Array) => assignmentKey(req.space, encoder.decode(x));
+    const feasibility = feasibilityOf(req.space, req.constraints);
+    const feasible =
+      feasibility === undefined ? undefined : (x: Float64Array) => feasibility.feasible(encoder.decode(x));
     const suggestions: Suggestion[] = [];
     let session: ModelSession | undefined;
     let sobol: SobolSequence | undefined;
@@ -92,7 +99,7 @@ export class BayesianOptimization implements SearchAlgorithm {
       const index = req.trials.length + i;
       if (index < options.initialPoints || history.n < minObservations) {
         sobol ??= new SobolSequence(req.space.length, options.seed);
-        const { params, sobolIndex } = designPoint(req, sobol, index, seen);
+        const { params, sobolIndex } = designPoint(req, sobol, index, seen, feasibility);
         seen.add(assignmentKey(req.space, params));
         suggestions.push({ params, explain: { phase: 'startup', sobolIndex, observations: history.n } });
         continue;
@@ -106,8 +113,11 @@ export class BayesianOptimization implements SearchAlgorithm {
         index,
         // Never the same point as a trial in flight (or earlier in this batch), even up to rounding: near
         // convergence the acquisition's maximiser barely moves after a fantasy.
-        (x) => seen.has(keyOf(x)) || inflight.some((p) => nearlyEqual(p, x)),
-        () => encoder.encode(unseenAssignment(req.space, seen, derive(options.seed, 'gp-fallback', index))),
+        (x) =>
+          (feasible !== undefined && !feasible(x)) || seen.has(keyOf(x)) || inflight.some((p) => nearlyEqual(p, x)),
+        () =>
+          encoder.encode(unseenAssignment(req.space, seen, derive(options.seed, 'gp-fallback', index), feasibility)),
+        feasible,
       );
       const params = encoder.decode(proposal.x);
       inflight.push(encoder.encode(params));
@@ -128,33 +138,48 @@ function designPoint(
   sobol: SobolSequence,
   index: number,
   seen: ReadonlySet<string>,
+  feasibility: Feasibility | undefined,
 ): { params: Assignment; sobolIndex: number } {
   let first: { params: Assignment; sobolIndex: number } | undefined;
   for (let j = 0; j < 64; j++) {
     const sobolIndex = index + j * 4096;
     const params = assignmentFromUnit(req.space, sobol.point(sobolIndex));
+    // With constraints, only a feasible point may stand in; without, the first one does.
+    if (feasibility !== undefined && !feasibility.feasible(params)) continue;
     first ??= { params, sobolIndex };
     if (!seen.has(assignmentKey(req.space, params))) return { params, sobolIndex };
   }
-  return first!;
+  if (first !== undefined) return first;
+  // Every candidate design point was infeasible (a small feasible region): a random feasible one.
+  return {
+    params: unseenAssignment(req.space, seen, derive(req.seed, 'gp-design', index), feasibility),
+    sobolIndex: -1,
+  };
 }
 
 /**
  * An assignment not in `seen`, for when the acquisition search found none: uniformly among what is left of a
  * small finite space (enumerated), else the first of 64 random draws that is new. A used-up space repeats.
  */
-function unseenAssignment(space: SearchSpace, seen: ReadonlySet<string>, seed: number): Assignment {
+function unseenAssignment(
+  space: SearchSpace,
+  seen: ReadonlySet<string>,
+  seed: number,
+  feasibility?: Feasibility,
+): Assignment {
   const rng = new Rng(seed);
+  const ok = (p: Assignment) => feasibility === undefined || feasibility.feasible(p);
   if (spaceSize(space) <= enumerateLimit) {
     const grid = new Combinations(space);
     const left: number[] = [];
-    for (let k = 0; k < grid.size; k++) if (!seen.has(assignmentKey(space, grid.at(k)))) left.push(k);
+    for (let k = 0; k < grid.size; k++) if (!seen.has(assignmentKey(space, grid.at(k))) && ok(grid.at(k))) left.push(k);
     if (left.length > 0) return grid.at(rng.choice(left));
   }
   let params = sampleAssignment(space, rng);
-  for (let tries = 0; tries < 64 && seen.has(assignmentKey(space, params)); tries++)
+  for (let tries = 0; tries < 64 && (seen.has(assignmentKey(space, params)) || !ok(params)); tries++)
     params = sampleAssignment(space, rng);
-  return params;
+  // A repeat is fine when the space is used up; an infeasible point never is.
+  return ok(params) ? params : drawFeasible(() => sampleAssignment(space, rng), feasibility!, 'bayesianoptimization');
 }
 
 /** Two encoded points closer than 1e-6 in every coordinate of the unit cube. */

@@ -1,4 +1,5 @@
 import { assignmentFromUnit } from '../assignment.ts';
+import { feasibilityOf } from '../constraints.ts';
 import { type SearchRegion, searchRegion } from '../region.ts';
 import { derive, Rng } from '../rng.ts';
 import { maxSobolDimensions } from '../sobolDirections.ts';
@@ -29,7 +30,8 @@ export function suggestTpe(req: SuggestRequest, cfg: TpeConfig, memo: Memo): Sug
     req.objectives.length > 1
       ? readParetoHistory(enc, req.trials, req.objectives, memo)
       : readHistory(enc, req.trials, req.objective.type === 'maximize' ? -1 : 1, memo);
-  const visited = new Visited(req.space, req.trials);
+  // Constraints act through `visited`: an infeasible candidate counts as wasted wherever a candidate is taken.
+  const visited = new Visited(req.space, req.trials, feasibilityOf(req.space, req.constraints), cfg.algorithm);
   const design = (): SobolSequence | undefined =>
     req.space.length <= maxSobolDimensions ? memo.sequence(req.space.length, cfg.seed) : undefined;
   const batch: Float64Array[] = [];

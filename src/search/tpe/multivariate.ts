@@ -1,5 +1,12 @@
 import type { Issue } from '../../common/issue.ts';
-import type { SearchAlgorithm, Settings, SuggestRequest, SuggestResult, ValidationContext } from '../types.ts';
+import type {
+  AlgorithmCapabilities,
+  SearchAlgorithm,
+  Settings,
+  SuggestRequest,
+  SuggestResult,
+  ValidationContext,
+} from '../types.ts';
 import { suggestTpe } from './engine.ts';
 import { Memo } from './memo.ts';
 import { readMultivariateTpe, validateMultivariateTpe } from './settings.ts';
@@ -15,6 +22,8 @@ export class MultivariateTpeSearch implements SearchAlgorithm {
   /** Trial encodings and the initial design, kept between requests only to save time (see Memo). */
   private readonly memo = new Memo();
   readonly name: string = 'multivariate-tpe';
+  /** Infeasible candidates are rejected where candidates are taken (see Visited). */
+  readonly capabilities: AlgorithmCapabilities = { constraints: true };
 
   /** Checks `n_startup_trials`, `n_ei_candidates` and `random_state`; other names (Optuna's `seed` too) are rejected. */
   validate(settings: Settings, _ctx: ValidationContext): Issue[] {

@@ -23,8 +23,11 @@ export class TpeSearch implements SearchAlgorithm {
   /** Trial encodings and the initial design, kept between requests only to save time (see Memo). */
   private readonly memo = new Memo();
   readonly name: string = 'tpe';
-  /** Several objectives make it MOTPE (see readParetoHistory); one objective takes the single-objective path unchanged. */
-  readonly capabilities: AlgorithmCapabilities = { multiObjective: true };
+  /**
+   * Several objectives make it MOTPE (see readParetoHistory); one objective takes the single-objective path unchanged.
+   * Infeasible candidates are rejected where candidates are taken (see Visited).
+   */
+  readonly capabilities: AlgorithmCapabilities = { multiObjective: true, constraints: true };
 
   /** Checks `gamma`, `prior_weight`, `n_EI_candidates` and `random_state`; other names are rejected. */
   validate(settings: Settings, _ctx: ValidationContext): Issue[] {
