@@ -5,7 +5,8 @@
  * before it commits:
  * - {@link claimTrials}: a worker turns the algorithm's suggestions into Pending trials only within the budget
  *   (trials that are not Killed never exceed `maxTrialCount`) and its own `parallelTrialCount`, each with a lease;
- *   the algorithm state is compared and set, so two workers never overwrite each other's state.
+ *   the algorithm state and the trial history the suggestions were made from are compared and set, so two workers
+ *   never overwrite each other's state nor store suggestions made blind to each other's trials.
  * - {@link reclaimExpired}: a trial whose lease ran out (its worker was killed, or cut off from the store) is
  *   stored Killed, reason `LeaseExpired`. As with Katib's Killed trials, its slot of the budget is issued again, to a
  *   new trial: a trial name is never run twice, which is what makes fencing simple.
@@ -33,6 +34,12 @@ export interface SlotClaim extends LeaseHolder {
   readonly parallel: number;
   /** The algorithm state the suggestions were made from, as loaded; the claim is stale if the store's differs. */
   readonly stateBefore: unknown;
+  /**
+   * The next trial seq when the worker read the trials it sent the algorithm; the claim is stale if trials were
+   * added since, so every suggestion was made knowing every trial claimed before it (running ones included), and
+   * two workers never store the same point twice from one history. Undefined skips the check.
+   */
+  readonly nextSeqSeen?: number;
   /** The algorithm's new state, saved with the trials; undefined leaves the state as it is. */
   readonly stateAfter: unknown;
   /** One builder per suggestion: the trial record for sequence number `seq`, named apart from `taken`. */
@@ -67,6 +74,8 @@ export async function claimTrials(store: Store, c: SlotClaim): Promise<ClaimResu
     await tx.lockForWrite();
     if (!sameState(await tx.loadAlgorithmState(c.experiment), c.stateBefore)) return { kind: 'stale' };
     const trials = await tx.listTrials(c.experiment);
+    let seq = trials.reduce((m, t) => Math.max(m, t.seq + 1), 0);
+    if (c.nextSeqSeen !== undefined && c.nextSeqSeen !== seq) return { kind: 'stale' };
     const leases = await tx.listTrialLeases(c.experiment);
     const mine = leases.filter((l) => l.worker === c.worker).length;
     // Killed trials give their slot back (Katib's rule, see status.ts budgetUsed); every other trial holds one.
@@ -74,7 +83,6 @@ export async function claimTrials(store: Store, c: SlotClaim): Promise<ClaimResu
     const left = c.maxTrialCount === undefined ? Number.POSITIVE_INFINITY : c.maxTrialCount - used;
     const count = Math.max(0, Math.min(c.trials.length, left, c.parallel - mine));
     const taken = new Set(trials.map((t) => t.name));
-    let seq = trials.reduce((m, t) => Math.max(m, t.seq + 1), 0);
     const claimed: ClaimedTrial[] = [];
     const heartbeatAt = c.now.toISOString();
     const expiresAt = new Date(c.now.getTime() + c.leaseMs).toISOString();

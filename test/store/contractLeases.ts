@@ -112,6 +112,10 @@ export function describeLeaseContract(name: string, open: OpenStore): void {
       expect(late).toEqual({ kind: 'stale' });
       expect(await store.loadAlgorithmState('e')).toEqual({ round: 2 });
       expect(await store.countTrials('e')).toBe(1);
+      // Suggestions made from a history that has grown since (another worker claimed) are stale too.
+      const blind = await claimTrials(store, claim('b', 1, { stateBefore: { round: 2 }, nextSeqSeen: 0 }));
+      expect(blind).toEqual({ kind: 'stale' });
+      expect(await claimedNames(store, claim('b', 1, { stateBefore: { round: 2 }, nextSeqSeen: 1 }))).toEqual(['e-t1']);
     });
 
     it('reclaims expired leases (trial Killed, LeaseExpired) and refuses the late writes of their holder', async () => {
