@@ -172,3 +172,12 @@ export async function reclaimExpired(store: Store, experiment: ExperimentKey, no
     return expired.map((l) => ({ trial: l.trial, worker: l.worker }));
   });
 }
+
+/**
+ * The workers that hold unexpired trial leases on the experiment: a single controller (`hpo run`, `optimize()`)
+ * refuses to drive an experiment that workers are working, since it would recover their running trials as orphans.
+ */
+export async function activeWorkers(store: Store, experiment: ExperimentKey, now: Date): Promise<string[]> {
+  const live = (await store.listTrialLeases(experiment)).filter((l) => Date.parse(l.expiresAt) >= now.getTime());
+  return [...new Set(live.map((l) => l.worker))].sort();
+}

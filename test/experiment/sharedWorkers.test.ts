@@ -3,13 +3,15 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, onTestFinished } from 'vitest';
+import { ErrorCode } from '../../src/common/errors.ts';
+import { Experiment } from '../../src/experiment/experiment.ts';
 import { joinExperiment } from '../../src/experiment/join.ts';
 import { prepareExperiment } from '../../src/experiment/prepare.ts';
 import { reclaimExpired } from '../../src/experiment/sharedTrials.ts';
 import { buildManifest } from '../../src/spec/create.ts';
 import { openStore } from '../../src/store/open.ts';
 import type { Store } from '../../src/store/types.ts';
-import { sequenceExperiment, tempDir } from '../helpers.ts';
+import { rejected, sequenceExperiment, tempDir } from '../helpers.ts';
 import { expectCompleteAndUnique } from './sharedChecks.ts';
 import { sleepExecutor } from './sleepExecutor.ts';
 
@@ -105,6 +107,37 @@ describe('several workers in one process on one SQLite store', () => {
       [],
     ]);
     await expectCompleteAndUnique(store, 'fenced', 2);
+  });
+});
+
+describe('a shared experiment and a single controller', () => {
+  it('refuses optimize() while workers hold leases; an interrupted worker gives its trials back', async () => {
+    const { dir, cleanup } = tempDir();
+    onTestFinished(cleanup);
+    const store = storeIn(dir);
+    const manifest = buildManifest(sequenceExperiment('mixed', { maxTrialCount: 4, parallelTrialCount: 2 }));
+    const stop = new AbortController();
+    const working = joinExperiment({
+      store,
+      manifest,
+      worker: 'w',
+      heartbeatMs: 500,
+      signal: stop.signal,
+      executor: sleepExecutor(() => 60_000),
+    });
+    while ((await store.listTrials('mixed')).filter((t) => t.state === 'Running').length < 2) await sleep(10);
+    const refused = await rejected(Experiment.fromManifest(manifest, { store }).optimize(() => 1));
+    expect([refused.code, refused.message]).toEqual([ErrorCode.conflict, expect.stringContaining('1 worker(s) (w)')]);
+    expect(await store.getExperimentLock('mixed')).toBeUndefined();
+    stop.abort();
+    const summary = await working;
+    expect(summary.record.phase).toBe('Running');
+    const trials = await store.listTrials('mixed');
+    expect(trials.map((t) => [t.state, t.reason])).toEqual([
+      ['Killed', 'Interrupted'],
+      ['Killed', 'Interrupted'],
+    ]);
+    expect(await store.listTrialLeases('mixed')).toEqual([]);
   });
 });
 
