@@ -20,6 +20,7 @@ import { plotCommand } from './plot.ts';
 import { serveCommand } from './serve.ts';
 import { uiCommand } from './ui.ts';
 import { defaultWatchInterval, statusCommand, trialsCommand } from './watch.ts';
+import { workerCommand } from './worker.ts';
 
 /** `--canary`: a whole percent 0-100, else exit 2. */
 function percent(v: string): number {
@@ -47,6 +48,15 @@ function graceMs(v: string): number {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(v.trim());
   if (!m) throw new InvalidArgumentError(`--stuck-grace must be a duration such as 60s, 2m or 500ms, got '${v}'`);
   return Math.round(Number(m[1]) * ({ ms: 1, s: 1000, m: 60_000 }[m[2] ?? 's'] ?? 1000));
+}
+
+/** `--heartbeat`: `2s`, `500ms` or `2` (seconds), at least 50 ms, in milliseconds. */
+function heartbeatMs(v: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s)?$/.exec(v.trim());
+  const ms = m ? Math.round(Number(m[1]) * (m[2] === 'ms' ? 1 : 1000)) : Number.NaN;
+  if (!(ms >= 50))
+    throw new InvalidArgumentError(`--heartbeat must be a duration of at least 50ms such as 2s or 500ms, got '${v}'`);
+  return ms;
 }
 
 const outputOption = (choices: string[]): Option =>
@@ -139,6 +149,20 @@ export function buildProgram(exit: (code: number) => void): Command {
       };
       exit(await runCommand([], withStore(o), { name, budget }));
     });
+
+  program
+    .command('worker')
+    .description(
+      'join experiment NAME in a shared store as one more worker: workers share its budget and trial leases (see README, "Several workers on one experiment")',
+    )
+    .argument('<name>')
+    .addOption(storeOption())
+    .addOption(namespaceOption())
+    .option('-f, --file <file>', 'Experiment YAML defining NAME: the first worker creates the experiment from it')
+    .option('--heartbeat <duration>', 'time between lease renewals, e.g. 2s or 500ms (default 2s)', heartbeatMs)
+    .addOption(outputOption(['text', 'json', 'yaml']))
+    .option('-q, --quiet', 'no event output')
+    .action(async (name: string, o) => exit(await workerCommand(name, withStore(o))));
 
   program
     .command('validate')
