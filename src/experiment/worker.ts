@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { ErrorCode, WorkbenchError } from '../common/errors.ts';
 import type { StrategyName } from '../metrics/types.ts';
-import type { ObjectiveSpec, Settings } from '../search/types.ts';
+import type { ObjectiveSpec, Settings, SuggestResult } from '../search/types.ts';
 import { configOf, type ExperimentConfig, suggestRequest } from '../spec/config.ts';
 import {
   defaultNamespace,
@@ -243,15 +243,23 @@ export class ExperimentWorker {
     if (want <= 0 || this.shortAt === endedCount) return undefined;
     if (this.record.phase !== 'Running') await this.markRunning();
     const stateBefore = await this.o.store.loadAlgorithmState(this.o.experiment);
-    const result = await this.o.host.suggest(
-      suggestRequest(this.config, {
-        trials: book.views,
-        count: want,
-        seed: this.record.seed,
-        settings: this.o.settings,
-        ...(stateBefore === undefined ? {} : { state: stateBefore }),
-      }),
-    );
+    let result: SuggestResult;
+    try {
+      result = await this.o.host.suggest(
+        suggestRequest(this.config, {
+          trials: book.views,
+          count: want,
+          seed: this.record.seed,
+          settings: this.o.settings,
+          ...(stateBefore === undefined ? {} : { state: stateBefore }),
+        }),
+      );
+    } catch (err) {
+      // As with one controller, a failed algorithm fails the experiment: for every worker, who all see the verdict.
+      const why = err instanceof WorkbenchError ? err.describe() : String((err as Error)?.message ?? err);
+      await this.storeVerdict('Failed', ExperimentReason.failed, `Suggestion has failed: ${why}`);
+      return undefined;
+    }
     const suggestions = result.suggestions.slice(0, want);
     const claimed = await claimTrials(this.o.store, {
       experiment: this.o.experiment,

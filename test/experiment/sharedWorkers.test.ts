@@ -110,6 +110,30 @@ describe('several workers in one process on one SQLite store', () => {
   });
 });
 
+describe('a shared experiment whose algorithm fails', () => {
+  it('ends Failed for every worker, with the algorithm error in the message', async () => {
+    const { dir, cleanup } = tempDir();
+    onTestFinished(cleanup);
+    const store = storeIn(dir);
+    const refusing = new URL('../fixtures/algorithms/refusing.ts', import.meta.url).href;
+    const manifest = buildManifest(
+      sequenceExperiment('broken', {
+        algorithm: { algorithmName: 'refusing', algorithmSettings: { module: refusing } },
+      }),
+    );
+    const summaries = await Promise.all(
+      ['a', 'b'].map((worker) =>
+        joinExperiment({ store, manifest, worker, heartbeatMs: 200, executor: sleepExecutor(() => 10) }),
+      ),
+    );
+    for (const s of summaries) {
+      expect([s.record.phase, s.record.reason]).toEqual(['Failed', 'ExperimentFailed']);
+      expect(s.record.message).toContain('the space is too large for this algorithm');
+    }
+    expect(await store.countTrials('broken')).toBe(0);
+  });
+});
+
 describe('a shared experiment and a single controller', () => {
   it('refuses optimize() while workers hold leases; an interrupted worker gives its trials back', async () => {
     const { dir, cleanup } = tempDir();
