@@ -175,6 +175,7 @@ export class ExperimentWorker {
         message: `reclaimed from ${r.worker}`,
         time: this.now().toISOString(),
       });
+      await this.recoverOrphan(r.trial);
     }
     const rec = await this.o.store.getExperiment(this.o.experiment);
     if (rec === undefined) return false;
@@ -192,6 +193,29 @@ export class ExperimentWorker {
     // A stale claim (another worker claimed first) is retried at once from the store as it is now.
     if ((await this.claim(book)) === 'stale') return this.round();
     return true;
+  }
+
+  /**
+   * Stops what a reclaimed trial left running on this machine (a worker killed with -9 leaves its trial processes
+   * behind): the executor signals only processes it verifies as that trial's (see trial/orphans.ts), so a trial of
+   * another machine is left alone. Its notes become the trial's events.
+   */
+  private async recoverOrphan(trial: string): Promise<void> {
+    if (this.o.executor.recover === undefined) return;
+    const t = await this.o.store.getTrial(this.o.experiment, trial);
+    const notes = this.o.executor.recover({ name: trial, ...(t?.workDir === undefined ? {} : { workDir: t.workDir }) });
+    for (const n of notes ?? []) {
+      const ev: EventRow = {
+        ...this.owner(),
+        trial,
+        type: n.type,
+        reason: n.reason,
+        message: n.message,
+        time: this.now().toISOString(),
+      };
+      await this.o.store.addEvent(ev);
+      this.o.onEvent?.(ev);
+    }
   }
 
   /** Every stored trial, with this worker's running ones carrying their live curves. */

@@ -9,6 +9,7 @@ if (dir === undefined || name === undefined || trialMs === undefined)
 const executor = sleepExecutor(
   () => Number(trialMs),
   (t) => process.stdout.write(`started ${t}\n`),
+  (t) => process.stdout.write(`recovered ${t}\n`),
 );
 const summary = await joinExperiment({ store: dir, experiment: name, executor, heartbeatMs: Number(heartbeat) });
 process.stdout.write(`done ${summary.record.phase} ${summary.stored.length}\n`);

@@ -232,6 +232,9 @@ describe('workers in separate processes, one killed with SIGKILL', () => {
         // Reclaimed within two heartbeats of the kill (plus the scheduling slack of a loaded test machine).
         expect(Date.parse(t.completedAt!) - killedAt).toBeLessThan(2 * heartbeatMs + 800);
         expect(events.some((e) => e.trial === t.name && e.reason === 'LeaseExpired')).toBe(true);
+        // The survivor looked for what the dead worker's trial left running on this machine.
+        expect(survivor.output()).toContain(`recovered ${t.name}\n`);
+        expect(events.some((e) => e.trial === t.name && e.reason === 'OrphanChecked')).toBe(true);
       }
     },
     60_000,

@@ -8,14 +8,22 @@ import type {
   TrialOutputListener,
 } from '../../src/trial/executor.ts';
 
-/** Trials sleep `ms(trial)` milliseconds; `onStart` hears of every trial started. */
+/**
+ * Trials sleep `ms(trial)` milliseconds; `onStart` hears of every trial started, `onRecover` of every trial the
+ * controller asks it to recover (a trial left behind by a dead process), which answers with one note.
+ */
 export function sleepExecutor(
   ms: (trial: string) => number,
   onStart: (trial: string) => void = () => {},
+  onRecover: (trial: string) => void = () => {},
 ): TrialExecutor {
   return {
     kind: 'test-sleep',
     needsWorkDir: false,
+    recover: (t) => {
+      onRecover(t.name);
+      return [{ type: 'Normal', reason: 'OrphanChecked', message: `nothing of ${t.name} runs here` }];
+    },
     start(ctx): TrialHandle {
       onStart(ctx.trial);
       let listener: TrialOutputListener | undefined;
