@@ -15,6 +15,7 @@ export {
 export { type ControllerReport, controllerReport, describeLockHolder } from './experiment/controllerReport.ts';
 export { deleteExperiment } from './experiment/deleteExperiment.ts';
 export { type AskedTrial, Experiment, type ExperimentOptions, type RunOptions } from './experiment/experiment.ts';
+export { type JoinOptions, joinExperiment } from './experiment/join.ts';
 export { dominates, type ObjectiveDirection, paretoFrontIndices } from './experiment/pareto.ts';
 export { type ParetoMember, paretoFront, trialValues } from './experiment/paretoFront.ts';
 export { applyBudget, type BudgetEdit, checkExperiment, parseForThisInstallation } from './experiment/prepare.ts';
@@ -38,6 +39,7 @@ export {
   winnerDocument,
   winnerTemplate,
 } from './experiment/winner.ts';
+export { ExperimentWorker, type WorkerOptions, type WorkerSummary, workerHeartbeatMs } from './experiment/worker.ts';
 export {
   drawFeasible,
   type Feasibility,

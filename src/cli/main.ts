@@ -22,6 +22,7 @@ import { plotCommand } from './plot.ts';
 import { serveCommand } from './serve.ts';
 import { uiCommand } from './ui.ts';
 import { defaultWatchInterval, statusCommand, trialsCommand } from './watch.ts';
+import { workerCommand } from './worker.ts';
 
 /** `--canary`: a whole percent 0-100, else exit 2. */
 function percent(v: string): number {
@@ -53,6 +54,15 @@ const durationMs =
     return Math.round(Number(m[1]) * ({ ms: 1, s: 1000, m: 60_000 }[m[2] ?? 's'] ?? 1000));
   };
 const graceMs = durationMs('--stuck-grace');
+
+/** `--heartbeat`: `2s`, `500ms` or `2` (seconds), at least 50 ms, in milliseconds. */
+function heartbeatMs(v: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s)?$/.exec(v.trim());
+  const ms = m ? Math.round(Number(m[1]) * (m[2] === 'ms' ? 1 : 1000)) : Number.NaN;
+  if (!(ms >= 50))
+    throw new InvalidArgumentError(`--heartbeat must be a duration of at least 50ms such as 2s or 500ms, got '${v}'`);
+  return ms;
+}
 
 const outputOption = (choices: string[]): Option =>
   new Option('-o, --output <format>', 'output format').choices(choices).default(choices[0]);
@@ -144,6 +154,20 @@ export function buildProgram(exit: (code: number) => void): Command {
       };
       exit(await runCommand([], withStore(o), { name, budget }));
     });
+
+  program
+    .command('worker')
+    .description(
+      'join experiment NAME in a shared store as one more worker: workers share its budget and trial leases (see README, "Several workers on one experiment")',
+    )
+    .argument('<name>')
+    .addOption(storeOption())
+    .addOption(namespaceOption())
+    .option('-f, --file <file>', 'Experiment YAML defining NAME: the first worker creates the experiment from it')
+    .option('--heartbeat <duration>', 'time between lease renewals, e.g. 2s or 500ms (default 2s)', heartbeatMs)
+    .addOption(outputOption(['text', 'json', 'yaml']))
+    .option('-q, --quiet', 'no event output')
+    .action(async (name: string, o) => exit(await workerCommand(name, withStore(o))));
 
   program
     .command('validate')

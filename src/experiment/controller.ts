@@ -22,7 +22,7 @@ import { constrainedSuggest } from './constrainedSuggest.ts';
 import { DerivedMetrics } from './derivedMetrics.ts';
 import { type EarlyStoppingConfig, earlyStopReason } from './earlyStop.ts';
 import { LiveTrial } from './liveTrial.ts';
-import { type FurtherObjective, judgeTrial } from './outcome.ts';
+import { furtherObjectives, judgeTrial } from './outcome.ts';
 import { recoverOrphans } from './recovery.ts';
 import { activeCount, ExperimentReason, slotsToFill, type Verdict } from './status.ts';
 import type { Progress, StepReport, StepState } from './stepReport.ts';
@@ -182,12 +182,6 @@ export class ExperimentController {
   }
 
   /** The objectives after the primary, each with its metric's strategy (a trial needs a value of each). */
-  private furtherObjectives(): FurtherObjective[] {
-    return this.config.objectives
-      .slice(1)
-      .map((o) => ({ metric: o.metricName, strategy: this.config.metricStrategies[o.metricName]! }));
-  }
-
   private async event(type: EventRow['type'], reason: string, message: string, trial?: string): Promise<void> {
     const ev: EventRow =
       trial === undefined
@@ -367,7 +361,13 @@ export class ExperimentController {
     // Derived metrics first: a derived objective is judged like a reported one.
     this.derived ??= DerivedMetrics.of(this.config);
     (await this.derived)?.apply(entry.metrics);
-    const outcome = judgeTrial(entry.result, entry.signal, entry.metrics, this.strategy, this.furtherObjectives());
+    const outcome = judgeTrial(
+      entry.result,
+      entry.signal,
+      entry.metrics,
+      this.strategy,
+      furtherObjectives(this.config),
+    );
     const exitCode = entry.result.exitCode;
     await this.o.store.transaction(async (tx) => {
       const rows = entry.metrics.drain();

@@ -29,6 +29,7 @@ import {
   recordExperiment,
 } from './prepare.ts';
 import { type ExperimentResult, experimentResult } from './report.ts';
+import { activeWorkers } from './sharedTrials.ts';
 
 /** Where an Experiment keeps its records, and how a run reports progress. */
 export interface ExperimentOptions {
@@ -223,7 +224,15 @@ export class Experiment<P extends Assignment = Assignment> {
   /** Two controllers must never run one experiment; a lock left by a dead process, or expired, is taken over. */
   private async lock(key: ExperimentKey): Promise<void> {
     const name = describeExperimentKey(key);
-    if (await this.store.acquireExperimentLock(key)) return;
+    if (await this.store.acquireExperimentLock(key)) {
+      const workers = await activeWorkers(this.store, key, this.options.now?.() ?? new Date());
+      if (workers.length === 0) return;
+      await this.store.releaseExperimentLock(key);
+      throw new WorkbenchError(
+        ErrorCode.conflict,
+        `experiment '${name}' is being worked by ${workers.length} worker(s) (${workers.join(', ')}); a single controller must not run it meanwhile: join it with \`hpo worker ${name}\` instead, or wait until they end`,
+      );
+    }
     const held = await this.store.getExperimentLock(key);
     const beat = held?.heartbeatAt === undefined ? '' : `, last heartbeat ${held.heartbeatAt}`;
     throw new WorkbenchError(

@@ -24,6 +24,16 @@ export interface FurtherObjective {
   readonly strategy: StrategyName;
 }
 
+/** The objectives after the primary, each with its metric's strategy (what {@link judgeTrial} checks besides it). */
+export function furtherObjectives(config: {
+  readonly objectives: readonly { readonly metricName: string }[];
+  readonly metricStrategies: Readonly<Record<string, StrategyName>>;
+}): FurtherObjective[] {
+  return config.objectives
+    .slice(1)
+    .map((o) => ({ metric: o.metricName, strategy: config.metricStrategies[o.metricName]! }));
+}
+
 /**
  * Judges an ended trial as Katib's trial controller does (REFERENCE.md §5): stopped by the controller ⇒ the stop's
  * kind (Killed or EarlyStopped), a failed program ⇒ Failed, otherwise Succeeded when the objective metric was

@@ -241,6 +241,23 @@ function namespaceExperiments(db: BetterSqlite3.Database): void {
   }
 }
 
+// One lease per running trial of a shared experiment (`hpo worker`); see src/experiment/sharedTrials.ts. Removed
+// with its trial. No change rows: heartbeats would flood the feed, and readers see the trial's state instead.
+const trialLeases = `
+CREATE TABLE trial_leases (
+  namespace    TEXT NOT NULL,
+  experiment   TEXT NOT NULL,
+  trial        TEXT NOT NULL,
+  worker       TEXT NOT NULL,
+  token        TEXT NOT NULL,
+  heartbeat_at TEXT NOT NULL,
+  expires_at   TEXT NOT NULL,
+  PRIMARY KEY (namespace, experiment, trial),
+  FOREIGN KEY (namespace, experiment, trial) REFERENCES trials(namespace, experiment, name) ON DELETE CASCADE
+);
+CREATE INDEX trial_leases_by_worker ON trial_leases(namespace, experiment, worker);
+`;
+
 /** Every schema step in order; `migrations[i].version === i + 1`. Append only: never edit a released step. */
 export const migrations: readonly Migration[] = [
   {
@@ -263,6 +280,11 @@ export const migrations: readonly Migration[] = [
     version: 5,
     description: 'experiments keyed by (namespace, name): a namespace column leads every key and index',
     up: namespaceExperiments,
+  },
+  {
+    version: 6,
+    description: 'trial leases of shared experiments (several workers): holder, fencing token, heartbeat, expiry',
+    up: (db) => db.exec(trialLeases),
   },
 ];
 

@@ -20,6 +20,7 @@ import { changeFeedSchema, migrate, schemaVersion } from './migrations.ts';
 import { ObservationPages } from './observationPages.ts';
 import { connectReadOnly } from './readonly.ts';
 import { prepareStatements, type Statements } from './statements.ts';
+import { TrialLeaseTable } from './trialLeases.ts';
 import {
   type ChangePage,
   defaultNamespace,
@@ -33,6 +34,7 @@ import {
   type ObservationQuery,
   type ObservationRow,
   type StoredObservation,
+  type TrialLease,
   type TrialPatch,
   type TrialRecord,
 } from './types.ts';
@@ -57,6 +59,7 @@ export class SqliteDatabase {
   readonly #s: Statements;
   readonly #w: Writes;
   readonly #locks: LockTable;
+  readonly #leases: TrialLeaseTable;
   /** Absent only on a read-only store whose schema predates the feed. */
   readonly #changes: ChangeLog | undefined;
   readonly #observationPages: ObservationPages;
@@ -85,6 +88,7 @@ export class SqliteDatabase {
     this.#changes = storedSchema >= changeFeedSchema ? new ChangeLog(db) : undefined;
     this.#w = prepareWrites(db, this.#s, this.#changes);
     this.#locks = new LockTable(db);
+    this.#leases = new TrialLeaseTable(db);
     this.#observationPages = new ObservationPages(db);
   }
 
@@ -327,6 +331,26 @@ export class SqliteDatabase {
     return this.#guard(`read the lock of experiment ${describeExperimentKey(experiment)}`, () =>
       this.#locks.get(experimentKey(experiment)),
     );
+  }
+
+  putTrialLease(lease: TrialLease): void {
+    this.#guard(`lease trial ${lease.trial} of experiment ${lease.experiment}`, () => this.#leases.put(lease));
+  }
+
+  listTrialLeases(experiment: ExperimentRef): TrialLease[] {
+    return this.#guard(`read the trial leases of experiment ${describeExperimentKey(experiment)}`, () =>
+      this.#leases.list(experiment),
+    );
+  }
+
+  renewTrialLeases(experiment: ExperimentRef, worker: string, heartbeatAt: string, expiresAt: string): string[] {
+    return this.#guard(`renew the trial leases of worker ${worker}`, () =>
+      this.#leases.renew(experiment, worker, heartbeatAt, expiresAt),
+    );
+  }
+
+  deleteTrialLease(experiment: ExperimentRef, trial: string): void {
+    this.#guard(`release the lease of trial ${trial}`, () => this.#leases.remove(experiment, trial));
   }
 
   /**

@@ -11,6 +11,7 @@ import type {
   ObservationRow,
   Store,
   StoredObservation,
+  TrialLease,
   TrialPatch,
   TrialRecord,
 } from './types.ts';
@@ -127,6 +128,27 @@ export class SqliteStore implements Store {
   }
   getExperimentLock(experiment: ExperimentRef): Promise<ExperimentLock | undefined> {
     return this.#call((db) => db.getExperimentLock(experiment));
+  }
+  /** Write transactions here begin with BEGIN IMMEDIATE, which holds SQLite's write lock already. */
+  lockForWrite(): Promise<void> {
+    return this.#call(() => undefined);
+  }
+  putTrialLease(lease: TrialLease): Promise<void> {
+    return this.#call((db) => db.putTrialLease(lease));
+  }
+  listTrialLeases(experiment: ExperimentRef): Promise<TrialLease[]> {
+    return this.#call((db) => db.listTrialLeases(experiment));
+  }
+  renewTrialLeases(
+    experiment: ExperimentRef,
+    worker: string,
+    heartbeatAt: string,
+    expiresAt: string,
+  ): Promise<string[]> {
+    return this.#call((db) => db.renewTrialLeases(experiment, worker, heartbeatAt, expiresAt));
+  }
+  deleteTrialLease(experiment: ExperimentRef, trial: string): Promise<void> {
+    return this.#call((db) => db.deleteTrialLease(experiment, trial));
   }
   changesSince(experiment: ExperimentRef | undefined, since: number, limit?: number): Promise<ChangePage> {
     return this.#call((db) => db.changesSince(experiment, since, limit));

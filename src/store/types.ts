@@ -179,6 +179,26 @@ export interface ExperimentLock {
   readonly expiresAt?: string;
 }
 
+/**
+ * A worker's lease on one trial of a shared experiment (`hpo worker`): the worker renews it with its heartbeat, and
+ * once it has not by `expiresAt` any worker may reclaim the trial. `token` fences the holder's writes: a worker
+ * stores the trial's end only while the lease with its token is still there (see src/experiment/sharedTrials.ts).
+ */
+export interface TrialLease {
+  readonly experiment: string;
+  /** The experiment's namespace; absent means {@link defaultNamespace}. */
+  readonly namespace?: string;
+  readonly trial: string;
+  /** Who runs the trial: the worker id `hpo worker` draws at start. */
+  readonly worker: string;
+  /** Drawn when the lease is granted; never granted twice. */
+  readonly token: string;
+  /** RFC3339 time of the holder's last heartbeat. */
+  readonly heartbeatAt: string;
+  /** RFC3339 time after which the trial may be reclaimed unless the lease is renewed. */
+  readonly expiresAt: string;
+}
+
 /** Partial update of a trial; unset fields are kept. */
 export type TrialPatch = Partial<Omit<TrialRecord, 'experiment' | 'namespace' | 'name' | 'seq' | 'createdAt'>>;
 
@@ -242,6 +262,29 @@ export interface Store {
   releaseExperimentLock(experiment: ExperimentRef, ownerPid?: number): Promise<void>;
   /** The current holder of the lock, possibly stale, or undefined. */
   getExperimentLock(experiment: ExperimentRef): Promise<ExperimentLock | undefined>;
+
+  /**
+   * Inside {@link Store.transaction}: takes the store's write lock now, before the transaction reads, so that what
+   * it reads stays current until it commits (another process's writes wait). Shared experiments count the budget
+   * under it. SQLite's write transactions hold it from their start; PostgreSQL takes its writers' lock.
+   */
+  lockForWrite(): Promise<void>;
+  /** Writes a trial lease (replacing the trial's previous one); the trial must exist. No change-feed row. */
+  putTrialLease(lease: TrialLease): Promise<void>;
+  /** Every trial lease of an experiment, by trial name. */
+  listTrialLeases(experiment: ExperimentRef): Promise<TrialLease[]>;
+  /**
+   * The heartbeat of `worker`: moves the expiry of every lease it holds on the experiment to `expiresAt` and returns
+   * the trials it still holds (a trial reclaimed meanwhile is missing: its run must stop and store nothing).
+   */
+  renewTrialLeases(
+    experiment: ExperimentRef,
+    worker: string,
+    heartbeatAt: string,
+    expiresAt: string,
+  ): Promise<string[]>;
+  /** Removes a trial's lease (its end was stored, or it was reclaimed). */
+  deleteTrialLease(experiment: ExperimentRef, trial: string): Promise<void>;
 
   /**
    * The change feed: changes after seq `since` (of one experiment, or of all when `experiment` is undefined), at

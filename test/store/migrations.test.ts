@@ -43,6 +43,7 @@ describe('schema migrations', () => {
       'experiments',
       'locks',
       'observation_logs',
+      'trial_leases',
       'trials',
     ]);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');

@@ -5,9 +5,11 @@ import { hostname } from 'node:os';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { ErrorCode } from '../../src/common/errors.ts';
+import { claimTrials } from '../../src/experiment/sharedTrials.ts';
 import { openStore, openStoreForReading } from '../../src/store/open.ts';
 import { PgLockTable } from '../../src/store/postgres/locks.ts';
 import { openPostgresStore } from '../../src/store/postgres/open.ts';
+import { pgSchemaVersion } from '../../src/store/postgres/schema.ts';
 import { redactUrl } from '../../src/store/postgres/url.ts';
 import type { ChangeRow, Store } from '../../src/store/types.ts';
 import { caught, rejected } from '../helpers.ts';
@@ -122,7 +124,7 @@ describe('opening a PostgreSQL store', () => {
     const client = new pg.Client({ connectionString: url });
     await client.connect();
     try {
-      expect((await client.query('SELECT version FROM hpo_schema')).rows).toEqual([{ version: 1 }]);
+      expect((await client.query('SELECT version FROM hpo_schema')).rows).toEqual([{ version: pgSchemaVersion }]);
     } finally {
       await client.end();
     }
@@ -216,5 +218,36 @@ describe('PostgreSQL lock leases', () => {
     expect(await b.get(client, k)).toMatchObject({ host: 'host-b', pid: 2222, expiresAt: '2026-01-01T00:01:00.000Z' });
     expect(await a.renew(client, k, 1111)).toBe(false);
     expect(hostname()).not.toBe('host-b');
+  });
+});
+
+describe('PostgresStore: shared experiments across connections', () => {
+  it('workers claiming on separate connections at once never pass the budget nor reuse a seq', async () => {
+    const url = await server.createDatabase();
+    const stores = [opened(url), opened(url), opened(url)];
+    await stores[0]!.createExperiment(experiment('e'));
+    const key = { namespace: 'default', name: 'e' };
+    let n = 0;
+    const results = await Promise.all(
+      stores.map((s, i) =>
+        claimTrials(s, {
+          experiment: key,
+          worker: `w${i}`,
+          leaseMs: 1000,
+          now: new Date(),
+          maxTrialCount: 7,
+          parallel: 4,
+          stateBefore: undefined,
+          stateAfter: undefined,
+          trials: Array.from({ length: 4 }, () => (seq: number) => trial('e', seq)),
+          token: () => `t${++n}`,
+        }),
+      ),
+    );
+    const claimed = results.flatMap((r) => (r.kind === 'claimed' ? r.trials : []));
+    expect(claimed).toHaveLength(7);
+    const seqs = (await stores[1]!.listTrials('e')).map((t) => t.seq);
+    expect(seqs).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    expect(await stores[2]!.listTrialLeases('e')).toHaveLength(7);
   });
 });

@@ -23,6 +23,7 @@ import {
   type ObservationRow,
   type Store,
   type StoredObservation,
+  type TrialLease,
   type TrialPatch,
   type TrialRecord,
 } from '../types.ts';
@@ -32,6 +33,7 @@ import { pgCode, pgConstraint } from './failure.ts';
 import { type PgLockOptions, PgLockTable } from './locks.ts';
 import * as r from './recorded.ts';
 import * as t from './tables.ts';
+import * as leases from './trialLeases.ts';
 
 /** What {@link PostgresStore} is built from (see `openPostgresStore`). */
 export interface PostgresStoreOptions {
@@ -277,6 +279,41 @@ export class PostgresStore implements Store {
       `read the change feed${k === undefined ? '' : ` of experiment ${describeExperimentKey(k)}`}`,
       (q) => changesSince(q, k, since, limit),
     );
+  }
+
+  /** The writers' lock (see `lockWriters`); inside a transaction it is held until the transaction ends. */
+  lockForWrite(): Promise<void> {
+    return this.#write('take the write lock', async () => undefined);
+  }
+
+  putTrialLease(lease: TrialLease): Promise<void> {
+    return this.#write(`lease trial ${lease.trial} of experiment ${lease.experiment}`, (q) =>
+      leases.putLease(q, lease),
+    );
+  }
+
+  listTrialLeases(experiment: ExperimentRef): Promise<TrialLease[]> {
+    const k = experimentKey(experiment);
+    return this.#c.read(`read the trial leases of experiment ${describeExperimentKey(k)}`, (q) =>
+      leases.listLeases(q, k),
+    );
+  }
+
+  renewTrialLeases(
+    experiment: ExperimentRef,
+    worker: string,
+    heartbeatAt: string,
+    expiresAt: string,
+  ): Promise<string[]> {
+    const k = experimentKey(experiment);
+    return this.#write(`renew the trial leases of worker ${worker}`, (q) =>
+      leases.renewLeases(q, k, worker, heartbeatAt, expiresAt),
+    );
+  }
+
+  deleteTrialLease(experiment: ExperimentRef, trial: string): Promise<void> {
+    const k = experimentKey(experiment);
+    return this.#write(`release the lease of trial ${trial}`, (q) => leases.deleteLease(q, k, trial));
   }
 
   acquireExperimentLock(experiment: ExperimentRef, ownerPid: number = process.pid): Promise<boolean> {

@@ -1,0 +1,117 @@
+import { hostname } from 'node:os';
+import { ErrorCode, WorkbenchError } from '../common/errors.ts';
+import type { ExperimentManifest } from '../spec/types.ts';
+import { lockStatus } from '../store/lockStatus.ts';
+import { openStore } from '../store/open.ts';
+import {
+  defaultNamespace,
+  describeExperimentKey,
+  type EventRow,
+  type ExperimentKey,
+  type ExperimentRef,
+  experimentKey,
+  type Store,
+} from '../store/types.ts';
+import type { TrialExecutor } from '../trial/executor.ts';
+import { Experiment } from './experiment.ts';
+import { type CheckedForRun, checkForRun, recordExperiment } from './prepare.ts';
+import { ExperimentWorker, type WorkerSummary } from './worker.ts';
+
+/** What {@link joinExperiment} needs. */
+export interface JoinOptions {
+  /** The shared store: a PostgreSQL URL or a SQLite store folder (default: as `openStore` picks), or an open store. */
+  readonly store?: Store | string;
+  /** The experiment to work; with `manifest`, its name and namespace come from the manifest. */
+  readonly experiment?: ExperimentRef;
+  /**
+   * Creates the experiment from this manifest when the store lacks it (the first worker to arrive creates it; a
+   * stored one must have the same spec, as on resume).
+   */
+  readonly manifest?: ExperimentManifest;
+  /** The YAML the manifest came from (relative paths of the trial template resolve against it). */
+  readonly sourcePath?: string;
+  /** Runs the trials; default the trial template's executor, as `hpo run` chooses it. */
+  readonly executor?: TrialExecutor;
+  readonly signal?: AbortSignal;
+  /** Time between heartbeats; see {@link ExperimentWorker}. */
+  readonly heartbeatMs?: number;
+  readonly leaseMs?: number;
+  /** This worker's id; default `host:pid:random`. */
+  readonly worker?: string;
+  readonly onEvent?: (ev: EventRow) => void;
+}
+
+/**
+ * Joins a shared experiment as one more worker (`hpo worker`, or several calls in one program): checks the
+ * experiment as a run does, starts its algorithm's worker thread, and works the experiment with an
+ * {@link ExperimentWorker} until its stored phase is final. Refused (`conflict`) while a single controller (`hpo
+ * run`) holds the experiment's lock: the two modes must not drive one experiment at once.
+ */
+export async function joinExperiment(o: JoinOptions): Promise<WorkerSummary> {
+  const store = typeof o.store === 'object' ? o.store : openStore(o.store);
+  try {
+    return await join(store, o);
+  } finally {
+    if (typeof o.store !== 'object') await store.close();
+  }
+}
+
+async function join(store: Store, o: JoinOptions): Promise<WorkerSummary> {
+  const key: ExperimentKey =
+    o.manifest === undefined
+      ? experimentKey(o.experiment ?? '')
+      : { namespace: o.manifest.metadata.namespace ?? defaultNamespace, name: o.manifest.metadata.name };
+  await refuseLocked(store, key);
+  const stored = await store.getExperiment(key);
+  const manifest = o.manifest ?? stored?.manifest;
+  if (manifest === undefined) {
+    throw new WorkbenchError(
+      ErrorCode.notFound,
+      `experiment '${describeExperimentKey(key)}' is not in the store ${store.location}; pass its YAML (hpo worker ${key.name} --file FILE) so that the first worker creates it`,
+    );
+  }
+  const sourcePath = o.sourcePath ?? stored?.sourcePath;
+  const source = sourcePath === undefined ? {} : { sourcePath };
+  const checked = await checkForRun(manifest, { ...source, inProcess: o.executor !== undefined });
+  try {
+    if (o.manifest !== undefined) await record(store, checked, sourcePath);
+    const executor = o.executor ?? Experiment.fromManifest(manifest, { store, ...source }).templateExecutor();
+    const worker = await ExperimentWorker.open({
+      store,
+      experiment: key,
+      executor,
+      host: checked.host,
+      settings: checked.settings,
+      ...(o.signal === undefined ? {} : { signal: o.signal }),
+      ...(o.heartbeatMs === undefined ? {} : { heartbeatMs: o.heartbeatMs }),
+      ...(o.leaseMs === undefined ? {} : { leaseMs: o.leaseMs }),
+      ...(o.worker === undefined ? {} : { worker: o.worker }),
+      ...(o.onEvent === undefined ? {} : { onEvent: o.onEvent }),
+    });
+    return await worker.run();
+  } finally {
+    await checked.host.close();
+  }
+}
+
+/** Creates the experiment, or checks that the stored one has this spec; two workers creating it at once both join. */
+async function record(store: Store, checked: CheckedForRun, sourcePath: string | undefined): Promise<void> {
+  const options = { store, ...(sourcePath === undefined ? {} : { sourcePath }) };
+  try {
+    await recordExperiment(checked, options);
+  } catch (err) {
+    // Another worker created it between our read and our write: continue it (same spec checks) instead.
+    if (!(err instanceof WorkbenchError && err.code === ErrorCode.conflict && /already exists/.test(err.message)))
+      throw err;
+    await recordExperiment(checked, options);
+  }
+}
+
+async function refuseLocked(store: Store, key: ExperimentKey): Promise<void> {
+  const status = lockStatus(await store.getExperimentLock(key), new Date(), hostname());
+  if (status.state !== 'held' && status.state !== 'unknown') return;
+  throw new WorkbenchError(
+    ErrorCode.conflict,
+    `experiment '${describeExperimentKey(key)}' is run by a single controller (process ${status.lock.pid} on ${status.lock.host}); workers join only an experiment no \`hpo run\` holds: wait for it, or stop it and start workers instead`,
+  );
+}

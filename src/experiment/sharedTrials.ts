@@ -1,0 +1,183 @@
+/**
+ * The store-side rules of a shared experiment, where several workers (`hpo worker`, one per process or machine)
+ * drive one experiment through one store instead of one controller holding its lock. Every rule is one store
+ * transaction that first takes the store's write lock ({@link Store.lockForWrite}), so what it counts cannot change
+ * before it commits:
+ * - {@link claimTrials}: a worker turns the algorithm's suggestions into Pending trials only within the budget
+ *   (trials that are not Killed never exceed `maxTrialCount`) and its own `parallelTrialCount`, each with a lease;
+ *   the algorithm state and the trial history the suggestions were made from are compared and set, so two workers
+ *   never overwrite each other's state nor store suggestions made blind to each other's trials.
+ * - {@link reclaimExpired}: a trial whose lease ran out (its worker was killed, or cut off from the store) is
+ *   stored Killed, reason `LeaseExpired`. As with Katib's Killed trials, its slot of the budget is issued again, to a
+ *   new trial: a trial name is never run twice, which is what makes fencing simple.
+ * - {@link writeUnderLease}: every write about a running trial (Running, observations, its end) checks that the
+ *   writer's lease token is still there; a worker whose trial was reclaimed stores nothing.
+ */
+import type { ExperimentKey, Store, TrialLease, TrialRecord } from '../store/types.ts';
+
+/** Who claims, and the lease terms. */
+export interface LeaseHolder {
+  /** The worker id (unique per process; see `ExperimentWorker`). */
+  readonly worker: string;
+  /** How long a lease lasts without a heartbeat. */
+  readonly leaseMs: number;
+}
+
+/** What {@link claimTrials} needs. */
+export interface SlotClaim extends LeaseHolder {
+  readonly experiment: ExperimentKey;
+  /** The clock of the lease times. */
+  readonly now: Date;
+  /** The experiment's budget; undefined for none. */
+  readonly maxTrialCount: number | undefined;
+  /** How many trials this worker may hold at once (its `parallelTrialCount`). */
+  readonly parallel: number;
+  /** The algorithm state the suggestions were made from, as loaded; the claim is stale if the store's differs. */
+  readonly stateBefore: unknown;
+  /**
+   * The next trial seq when the worker read the trials it sent the algorithm; the claim is stale if trials were
+   * added since, so every suggestion was made knowing every trial claimed before it (running ones included), and
+   * two workers never store the same point twice from one history. Undefined skips the check.
+   */
+  readonly nextSeqSeen?: number;
+  /** The algorithm's new state, saved with the trials; undefined leaves the state as it is. */
+  readonly stateAfter: unknown;
+  /** One builder per suggestion: the trial record for sequence number `seq`, named apart from `taken`. */
+  readonly trials: readonly ((seq: number, taken: ReadonlySet<string>) => TrialRecord)[];
+  /** Draws a fencing token (unique per lease). */
+  readonly token: () => string;
+}
+
+/** A trial a worker claimed, with the token its writes must show. */
+export interface ClaimedTrial {
+  readonly record: TrialRecord;
+  readonly token: string;
+}
+
+/** What {@link claimTrials} did: trials claimed (possibly none: no slot left), or nothing because the state moved. */
+export type ClaimResult =
+  | { readonly kind: 'claimed'; readonly trials: readonly ClaimedTrial[] }
+  | { readonly kind: 'stale' };
+
+/** Whether two algorithm states are the same value (states are plain JSON, see Store.saveAlgorithmState). */
+function sameState(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+}
+
+/**
+ * Stores as many of the suggestions as the budget and the worker's parallelism allow, atomically, each as a
+ * Pending trial leased to the worker. Stale (nothing written) when another worker saved a different algorithm
+ * state since `stateBefore` was loaded: the caller asks the algorithm again from the current state.
+ */
+export async function claimTrials(store: Store, c: SlotClaim): Promise<ClaimResult> {
+  return store.transaction(async (tx) => {
+    await tx.lockForWrite();
+    if (!sameState(await tx.loadAlgorithmState(c.experiment), c.stateBefore)) return { kind: 'stale' };
+    const trials = await tx.listTrials(c.experiment);
+    let seq = trials.reduce((m, t) => Math.max(m, t.seq + 1), 0);
+    if (c.nextSeqSeen !== undefined && c.nextSeqSeen !== seq) return { kind: 'stale' };
+    const leases = await tx.listTrialLeases(c.experiment);
+    const mine = leases.filter((l) => l.worker === c.worker).length;
+    // Killed trials give their slot back (Katib's rule, see status.ts budgetUsed); every other trial holds one.
+    const used = trials.filter((t) => t.state !== 'Killed').length;
+    const left = c.maxTrialCount === undefined ? Number.POSITIVE_INFINITY : c.maxTrialCount - used;
+    const count = Math.max(0, Math.min(c.trials.length, left, c.parallel - mine));
+    const taken = new Set(trials.map((t) => t.name));
+    const claimed: ClaimedTrial[] = [];
+    const heartbeatAt = c.now.toISOString();
+    const expiresAt = new Date(c.now.getTime() + c.leaseMs).toISOString();
+    for (const build of c.trials.slice(0, count)) {
+      const record = build(seq++, taken);
+      taken.add(record.name);
+      await tx.insertTrial(record);
+      const token = c.token();
+      await tx.putTrialLease(leaseOf(record, c.worker, token, heartbeatAt, expiresAt));
+      claimed.push({ record, token });
+    }
+    if (count > 0 && c.stateAfter !== undefined) await tx.saveAlgorithmState(c.experiment, c.stateAfter);
+    return { kind: 'claimed', trials: claimed };
+  });
+}
+
+function leaseOf(t: TrialRecord, worker: string, token: string, heartbeatAt: string, expiresAt: string): TrialLease {
+  return {
+    experiment: t.experiment,
+    ...(t.namespace === undefined ? {} : { namespace: t.namespace }),
+    trial: t.name,
+    worker,
+    token,
+    heartbeatAt,
+    expiresAt,
+  };
+}
+
+/**
+ * Runs `fn` in one transaction if `token` still holds the lease of `trial`, and returns whether it did. A worker
+ * whose lease was reclaimed (it stalled, or was cut off from the store past its lease) gets false and must stop
+ * the trial: its slot belongs to another trial now.
+ */
+export async function writeUnderLease(
+  store: Store,
+  experiment: ExperimentKey,
+  lease: { readonly trial: string; readonly token: string },
+  fn: (tx: Store) => Promise<void>,
+): Promise<boolean> {
+  return store.transaction(async (tx) => {
+    await tx.lockForWrite();
+    const held = (await tx.listTrialLeases(experiment)).find((l) => l.trial === lease.trial);
+    if (held?.token !== lease.token) return false;
+    await fn(tx);
+    return true;
+  });
+}
+
+/** What {@link reclaimExpired} wrote about one trial. */
+export interface ReclaimedTrial {
+  readonly trial: string;
+  /** The worker that held it. */
+  readonly worker: string;
+}
+
+/**
+ * Stores every trial whose lease expired before `now` as Killed (reason `LeaseExpired`) and drops its lease, in one
+ * transaction; any worker calls it before it counts the budget. Returns what it reclaimed.
+ */
+export async function reclaimExpired(store: Store, experiment: ExperimentKey, now: Date): Promise<ReclaimedTrial[]> {
+  return store.transaction(async (tx) => {
+    await tx.lockForWrite();
+    const expired = (await tx.listTrialLeases(experiment)).filter((l) => Date.parse(l.expiresAt) < now.getTime());
+    const iso = now.toISOString();
+    for (const l of expired) {
+      const t = await tx.getTrial(experiment, l.trial);
+      if (t !== undefined && (t.state === 'Pending' || t.state === 'Running')) {
+        const message = `worker ${l.worker} stopped renewing its lease (last heartbeat ${l.heartbeatAt}); the trial's slot is issued again`;
+        await tx.updateTrial(experiment, l.trial, {
+          state: 'Killed',
+          reason: 'LeaseExpired',
+          message,
+          completedAt: iso,
+        });
+        await tx.addEvent({
+          experiment: experiment.name,
+          ...(t.namespace === undefined ? {} : { namespace: t.namespace }),
+          trial: l.trial,
+          type: 'Warning',
+          reason: 'LeaseExpired',
+          message,
+          time: iso,
+        });
+      }
+      await tx.deleteTrialLease(experiment, l.trial);
+    }
+    return expired.map((l) => ({ trial: l.trial, worker: l.worker }));
+  });
+}
+
+/**
+ * The workers that hold unexpired trial leases on the experiment: a single controller (`hpo run`, `optimize()`)
+ * refuses to drive an experiment that workers are working, since it would recover their running trials as orphans.
+ */
+export async function activeWorkers(store: Store, experiment: ExperimentKey, now: Date): Promise<string[]> {
+  const live = (await store.listTrialLeases(experiment)).filter((l) => Date.parse(l.expiresAt) >= now.getTime());
+  return [...new Set(live.map((l) => l.worker))].sort();
+}

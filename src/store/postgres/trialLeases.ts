@@ -1,0 +1,63 @@
+import { type LeaseDbRow, rowToTrialLease } from '../trialLeases.ts';
+import { defaultNamespace, type ExperimentKey, type TrialLease } from '../types.ts';
+import { type Queryable, run } from './changes.ts';
+
+// The `trial_leases` statements of the PostgreSQL store (schema 2), the same table as SQLite's schema 6. The
+// caller runs the writes under the writers' lock (see changes.ts lockWriters).
+
+const columns = 'namespace, experiment, trial, worker, token, heartbeat_at, expires_at';
+
+/** Writes `lease`, replacing the trial's previous one. */
+export async function putLease(q: Queryable, lease: TrialLease): Promise<void> {
+  await run(
+    q,
+    `INSERT INTO trial_leases (${columns}) VALUES ($1, $2, $3, $4, $5, $6, $7)
+     ON CONFLICT (namespace, experiment, trial) DO UPDATE SET worker = excluded.worker, token = excluded.token,
+       heartbeat_at = excluded.heartbeat_at, expires_at = excluded.expires_at`,
+    [
+      lease.namespace ?? defaultNamespace,
+      lease.experiment,
+      lease.trial,
+      lease.worker,
+      lease.token,
+      lease.heartbeatAt,
+      lease.expiresAt,
+    ],
+  );
+}
+
+/** The leases of experiment `k`, by trial name. */
+export async function listLeases(q: Queryable, k: ExperimentKey): Promise<TrialLease[]> {
+  const r = await run<LeaseDbRow>(
+    q,
+    `SELECT ${columns} FROM trial_leases WHERE namespace = $1 AND experiment = $2 ORDER BY trial COLLATE "C"`,
+    [k.namespace, k.name],
+  );
+  return r.rows.map(rowToTrialLease);
+}
+
+/** Renews the leases of `worker` and returns the trials it holds. */
+export async function renewLeases(
+  q: Queryable,
+  k: ExperimentKey,
+  worker: string,
+  heartbeatAt: string,
+  expiresAt: string,
+): Promise<string[]> {
+  const r = await run<{ trial: string }>(
+    q,
+    `UPDATE trial_leases SET heartbeat_at = $1, expires_at = $2 WHERE namespace = $3 AND experiment = $4 AND worker = $5
+     RETURNING trial`,
+    [heartbeatAt, expiresAt, k.namespace, k.name, worker],
+  );
+  return r.rows.map((row) => row.trial).sort();
+}
+
+/** Removes the lease of `trial`. */
+export async function deleteLease(q: Queryable, k: ExperimentKey, trial: string): Promise<void> {
+  await run(q, 'DELETE FROM trial_leases WHERE namespace = $1 AND experiment = $2 AND trial = $3', [
+    k.namespace,
+    k.name,
+    trial,
+  ]);
+}

@@ -1,0 +1,152 @@
+// The shared-experiment part of the Store v2 contract (trial leases, the write lock, and the rules of
+// src/experiment/sharedTrials.ts built on them), run against every store by contract.ts.
+import { describe, expect, it } from 'vitest';
+import { claimTrials, reclaimExpired, type SlotClaim, writeUnderLease } from '../../src/experiment/sharedTrials.ts';
+import type { ExperimentKey, Store, TrialLease } from '../../src/store/types.ts';
+import type { OpenStore } from './contract.ts';
+import { fresh } from './contract.ts';
+import { experiment, trial } from './fixtures-data.ts';
+
+const key: ExperimentKey = { namespace: 'default', name: 'e' };
+const t0 = new Date('2024-05-01T10:00:00.000Z');
+
+function lease(trialName: string, worker: string, extra: Partial<TrialLease> = {}): TrialLease {
+  return {
+    experiment: 'e',
+    trial: trialName,
+    worker,
+    token: `${worker}-${trialName}`,
+    heartbeatAt: t0.toISOString(),
+    expiresAt: new Date(t0.getTime() + 1000).toISOString(),
+    ...extra,
+  };
+}
+
+let tokens = 0;
+
+/** A claim of `n` suggestions by `worker` within `max` trials and `parallel` at once. */
+function claim(worker: string, n: number, over: Partial<SlotClaim> = {}): SlotClaim {
+  return {
+    experiment: key,
+    worker,
+    leaseMs: 1000,
+    now: t0,
+    maxTrialCount: 4,
+    parallel: 3,
+    stateBefore: undefined,
+    stateAfter: undefined,
+    trials: Array.from({ length: n }, () => (seq: number) => trial('e', seq)),
+    token: () => `tok-${++tokens}`,
+    ...over,
+  };
+}
+
+async function claimedNames(store: Store, c: SlotClaim): Promise<string[]> {
+  const r = await claimTrials(store, c);
+  if (r.kind !== 'claimed') throw new Error('stale claim');
+  return r.trials.map((t) => t.record.name);
+}
+
+/** Runs the trial-lease contract against the stores `open` makes. */
+export function describeLeaseContract(name: string, open: OpenStore): void {
+  describe(`${name}: trial leases (shared experiments)`, () => {
+    it('stores, lists, renews per worker and deletes leases; a trial deleted takes its lease with it', async () => {
+      const { store } = await fresh(open);
+      await store.createExperiment(experiment('e'));
+      for (let seq = 0; seq < 3; seq++) await store.insertTrial(trial('e', seq));
+      await store.putTrialLease(lease('e-t0', 'a'));
+      await store.putTrialLease(lease('e-t1', 'b'));
+      await store.putTrialLease(lease('e-t2', 'a'));
+      expect((await store.listTrialLeases('e')).map((l) => [l.trial, l.worker])).toEqual([
+        ['e-t0', 'a'],
+        ['e-t1', 'b'],
+        ['e-t2', 'a'],
+      ]);
+      expect(await store.renewTrialLeases('e', 'a', '2024-05-01T10:00:05.000Z', '2024-05-01T10:00:06.000Z')).toEqual([
+        'e-t0',
+        'e-t2',
+      ]);
+      const after = await store.listTrialLeases('e');
+      expect(after.find((l) => l.trial === 'e-t0')).toEqual(
+        lease('e-t0', 'a', { heartbeatAt: '2024-05-01T10:00:05.000Z', expiresAt: '2024-05-01T10:00:06.000Z' }),
+      );
+      expect(after.find((l) => l.trial === 'e-t1')?.expiresAt).toBe(lease('e-t1', 'b').expiresAt);
+      await store.deleteTrialLease('e', 'e-t0');
+      expect(await store.renewTrialLeases('e', 'a', t0.toISOString(), t0.toISOString())).toEqual(['e-t2']);
+      await store.deleteExperiment('e');
+      await store.createExperiment(experiment('e'));
+      expect(await store.listTrialLeases('e')).toEqual([]);
+    });
+
+    it('claims never pass maxTrialCount nor the worker parallelism; Killed trials give their slot back', async () => {
+      const { store } = await fresh(open);
+      await store.createExperiment(experiment('e'));
+      // Racing on one handle (a second SQLite handle in one thread would wait on its own lock; processes racing
+      // on one file are in test/experiment/sharedWorkers.test.ts, connections racing on PostgreSQL in
+      // postgresStore.test.ts).
+      const [a, b] = await Promise.all([claimedNames(store, claim('a', 3)), claimedNames(store, claim('b', 3))]);
+      // Two workers racing for 3 slots each out of 4: exactly 4 trials, no seq or name twice.
+      expect(a.length + b.length).toBe(4);
+      const all = await store.listTrials('e');
+      expect(new Set(all.map((t) => t.seq)).size).toBe(4);
+      expect((await store.listTrialLeases('e')).length).toBe(4);
+      expect(await claimedNames(store, claim('a', 1))).toEqual([]);
+      const killed = all[0]!.name;
+      await store.updateTrial('e', killed, { state: 'Killed' });
+      await store.deleteTrialLease('e', killed);
+      const holder = a.includes(killed) ? 'a' : 'b';
+      expect(await claimedNames(store, claim(holder, 2))).toEqual(['e-t4']);
+      // Parallelism: a worker holding 3 leases gets none, whatever the budget says.
+      const wide = claim('c', 3, { maxTrialCount: 10 });
+      expect(await claimedNames(store, wide)).toHaveLength(3);
+      expect(await claimedNames(store, wide)).toEqual([]);
+    });
+
+    it('a claim made from an algorithm state another worker replaced is stale and writes nothing', async () => {
+      const { store } = await fresh(open);
+      await store.createExperiment(experiment('e'));
+      await store.saveAlgorithmState('e', { round: 1 });
+      const first = await claimTrials(store, claim('a', 1, { stateBefore: { round: 1 }, stateAfter: { round: 2 } }));
+      expect(first.kind).toBe('claimed');
+      const late = await claimTrials(store, claim('b', 1, { stateBefore: { round: 1 }, stateAfter: { round: 9 } }));
+      expect(late).toEqual({ kind: 'stale' });
+      expect(await store.loadAlgorithmState('e')).toEqual({ round: 2 });
+      expect(await store.countTrials('e')).toBe(1);
+      // Suggestions made from a history that has grown since (another worker claimed) are stale too.
+      const blind = await claimTrials(store, claim('b', 1, { stateBefore: { round: 2 }, nextSeqSeen: 0 }));
+      expect(blind).toEqual({ kind: 'stale' });
+      expect(await claimedNames(store, claim('b', 1, { stateBefore: { round: 2 }, nextSeqSeen: 1 }))).toEqual(['e-t1']);
+    });
+
+    it('reclaims expired leases (trial Killed, LeaseExpired) and refuses the late writes of their holder', async () => {
+      const { store } = await fresh(open);
+      await store.createExperiment(experiment('e'));
+      const r = await claimTrials(store, claim('a', 2));
+      if (r.kind !== 'claimed') throw new Error('stale');
+      const [mine, other] = r.trials;
+      await store.renewTrialLeases('e', 'a', t0.toISOString(), new Date(t0.getTime() + 5000).toISOString());
+      // Only leases that ran out are reclaimed: nothing at +4 s, both at +6 s.
+      expect(await reclaimExpired(store, key, new Date(t0.getTime() + 4000))).toEqual([]);
+      const ok = await writeUnderLease(store, key, { trial: mine!.record.name, token: mine!.token }, (tx) =>
+        tx.updateTrial(key, mine!.record.name, { state: 'Running' }),
+      );
+      expect(ok).toBe(true);
+      const reclaimed = await reclaimExpired(store, key, new Date(t0.getTime() + 6000));
+      expect(reclaimed.map((x) => x.trial).sort()).toEqual([mine!.record.name, other!.record.name].sort());
+      const stored = await store.getTrial(key, mine!.record.name);
+      expect([stored?.state, stored?.reason]).toEqual(['Killed', 'LeaseExpired']);
+      // The fenced worker comes back with its result: refused, and the Killed record stays.
+      const late = await writeUnderLease(store, key, { trial: mine!.record.name, token: mine!.token }, (tx) =>
+        tx.updateTrial(key, mine!.record.name, { state: 'Succeeded', objective: 1 }),
+      );
+      expect(late).toBe(false);
+      expect((await store.getTrial(key, mine!.record.name))?.state).toBe('Killed');
+      // A wrong token is refused as well, even while the lease exists.
+      const fresh2 = await claimTrials(store, claim('b', 1));
+      if (fresh2.kind !== 'claimed') throw new Error('stale');
+      const name2 = fresh2.trials[0]!.record.name;
+      expect(await writeUnderLease(store, key, { trial: name2, token: 'forged' }, async () => {})).toBe(false);
+      expect((await store.listEvents('e')).filter((e) => e.reason === 'LeaseExpired')).toHaveLength(2);
+    });
+  });
+}
