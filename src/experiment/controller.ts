@@ -59,6 +59,11 @@ export interface ControllerOptions {
   readonly earlyStopping?: readonly EarlyStoppingConfig[];
 }
 
+/** Whether the algorithm behind `host` declares `capabilities.textObjective` (a fake without capabilities: no). */
+export async function takesTextObjective(host: SuggestionSource): Promise<boolean> {
+  return (await host.capabilities?.())?.textObjective === true;
+}
+
 /** A caller waiting in {@link ExperimentController.ask}. */
 interface Asker {
   resolve(t: TrialRecord | undefined): void;
@@ -176,6 +181,8 @@ export class ExperimentController {
 
   /** The compiled derived metrics, compiled on the first trial end (mathjs loads only for experiments with some). */
   private derived: Promise<DerivedMetrics | undefined> | undefined;
+  /** Whether the algorithm takes a text objective (`capabilities.textObjective`), asked on the first trial end. */
+  private textObjective: Promise<boolean> | undefined;
 
   private iso(): string {
     return this.now().toISOString();
@@ -367,6 +374,7 @@ export class ExperimentController {
       entry.metrics,
       this.strategy,
       furtherObjectives(this.config),
+      await this.acceptsText(entry.metrics),
     );
     const exitCode = entry.result.exitCode;
     await this.o.store.transaction(async (tx) => {
@@ -458,6 +466,13 @@ export class ExperimentController {
     }
     if (this.record.phase !== 'Running')
       await this.setPhase('Running', ExperimentReason.running, 'Experiment is running');
+  }
+
+  /** Whether a trial that reported its objective only as text succeeds: asks the algorithm only then. */
+  private async acceptsText(metrics: LiveTrial['metrics']): Promise<boolean> {
+    if (metrics.objectiveText() === undefined) return false;
+    this.textObjective ??= takesTextObjective(this.o.host);
+    return this.textObjective;
   }
 
   /** Stage 1: stores the ends of the trials whose executors returned, oldest first. */

@@ -38,7 +38,8 @@ export function furtherObjectives(config: {
  * Judges an ended trial as Katib's trial controller does (REFERENCE.md §5): stopped by the controller ⇒ the stop's
  * kind (Killed or EarlyStopped), a failed program ⇒ Failed, otherwise Succeeded when the objective metric was
  * reported and MetricsUnavailable when not. With several objectives (`others`), a trial that ran to its end
- * succeeds only when every objective's metric has a value, as the primary's must. Called by the reap stage.
+ * succeeds only when every objective's metric has a value, as the primary's must. With `textObjective` (the
+ * algorithm's capability) an objective reported only as text succeeds too. Called by the reap stage.
  */
 export function judgeTrial(
   result: ExecutorResult,
@@ -46,6 +47,7 @@ export function judgeTrial(
   metrics: TrialMetrics,
   strategy: StrategyName,
   others: readonly FurtherObjective[] = [],
+  textObjective = false,
 ): TrialOutcome {
   const objective = metrics.objective(strategy);
   const value = objective === undefined ? {} : { objective };
@@ -61,6 +63,9 @@ export function judgeTrial(
     // The primary's value stays on the record: it says how far the trial got.
     return { state: 'MetricsUnavailable', reason, message: `${message}: ${missing.join('; ')}`, ...value };
   }
+  // An algorithm that ranks nothing (DARTS) takes a text objective: the latest text is the trial's result.
+  if (textObjective && metrics.objectiveText() !== undefined)
+    return { state: 'Succeeded', ...trialMessages.Succeeded! };
   // Katib's words first, then what exactly went wrong: a user cannot fix "not available" alone.
   const problems = result.outcome === 'completed' ? (result.metricsProblems ?? []) : [];
   return {

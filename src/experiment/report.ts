@@ -30,7 +30,12 @@ export interface ExperimentResult {
   readonly reason: string;
   readonly message: string;
   /** The best trial by the primary objective (the first one), as with one objective. */
-  readonly bestTrial: { readonly name: string; readonly parameters: Assignment; readonly objective: number } | null;
+  /** `objective` is text only for an algorithm that takes a text objective (DARTS's genotype), else a number. */
+  readonly bestTrial: {
+    readonly name: string;
+    readonly parameters: Assignment;
+    readonly objective: number | string;
+  } | null;
   /** With several objectives (`additionalObjectives`): every objective, primary first. */
   readonly objectives?: readonly ObjectiveSpec[];
   /** With several objectives: the trials no other trial beats in every objective, in creation order. */
@@ -48,7 +53,11 @@ export function severalObjectives(exp: ExperimentRecord): ResolvedObjectives | u
   return objectivesOf(objective);
 }
 
-/** The best trial: the best objective among trials that have one (Succeeded or EarlyStopped), first found on ties. */
+/**
+ * The best trial: the best objective among trials that have one (Succeeded or EarlyStopped), first found on ties.
+ * When none has a number but some succeeded with a text objective (an algorithm with `capabilities.textObjective`,
+ * Katib's DARTS genotype), the one that ended last: Katib keeps the latest string, and text has no order.
+ */
 export function bestTrial(exp: ExperimentRecord, trials: readonly TrialRecord[]): TrialRecord | undefined {
   const type = exp.manifest.spec.objective?.type ?? 'minimize';
   let best: TrialRecord | undefined;
@@ -56,7 +65,23 @@ export function bestTrial(exp: ExperimentRecord, trials: readonly TrialRecord[])
     if (t.objective === undefined || (t.state !== 'Succeeded' && t.state !== 'EarlyStopped')) continue;
     if (isBetter(type, t.objective, best?.objective)) best = t;
   }
-  return best;
+  if (best !== undefined) return best;
+  let latest: TrialRecord | undefined;
+  for (const t of trials) {
+    if (textObjectiveOf(exp, t) === undefined) continue;
+    if (latest === undefined || (t.completedAt ?? '') >= (latest.completedAt ?? '')) latest = t;
+  }
+  return latest;
+}
+
+/**
+ * The objective of a trial that succeeded with it as text (`capabilities.textObjective`): its metric's latest value;
+ * undefined for a numeric objective or none.
+ */
+export function textObjectiveOf(exp: ExperimentRecord, t: TrialRecord): string | undefined {
+  if (t.state !== 'Succeeded' || t.objective !== undefined) return undefined;
+  const metric = exp.manifest.spec.objective?.objectiveMetricName;
+  return t.metrics.find((m) => m.name === metric)?.latest;
 }
 
 /** A trial as summarised for output; with `objectives` (several) its `values` too. */
@@ -91,7 +116,9 @@ export async function experimentResult(store: Store, experiment: ExperimentRef):
     status: exp.phase,
     reason: exp.reason,
     message: exp.message,
-    bestTrial: best ? { name: best.name, parameters: best.params, objective: best.objective! } : null,
+    bestTrial: best
+      ? { name: best.name, parameters: best.params, objective: best.objective ?? textObjectiveOf(exp, best)! }
+      : null,
     ...(several === undefined ? {} : { objectives: several.objectives, paretoFront: paretoFront(several, trials) }),
     trials: trials.map((t) => summarizeTrial(t, several)),
   };

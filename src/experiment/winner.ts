@@ -14,7 +14,7 @@ import type { ExperimentRecord, ExperimentRef, MetricSummary, Store, TrialRecord
 import { type ArtifactRecord, readArtifactRecord } from '../trial/artifacts.ts';
 import { ExperimentWorkspace } from '../trial/workspace.ts';
 import { type ParetoMember, paretoFront } from './paretoFront.ts';
-import { bestTrial, severalObjectives } from './report.ts';
+import { bestTrial, severalObjectives, textObjectiveOf } from './report.ts';
 
 /** The trial template the winner ran with. */
 export interface WinnerTemplate {
@@ -40,8 +40,11 @@ export interface WinnerDocument {
   readonly name: string;
   readonly state: string;
   readonly parameters: Assignment;
-  /** The objective metric's value per its strategy (as `hpo best` always printed it). */
-  readonly objective: number;
+  /**
+   * The objective metric's value per its strategy (as `hpo best` always printed it); its latest text for an
+   * algorithm that takes a text objective (DARTS's `Best-Genotype`).
+   */
+  readonly objective: number | string;
   readonly objectiveMetricName: string;
   readonly objectiveType: 'minimize' | 'maximize';
   /** Every metric the trial reported, with min, max and latest as stored. */
@@ -133,7 +136,7 @@ export function winnerDocument(source: WinnerSource): WinnerDocument {
     name: trial.name,
     state: trial.state,
     parameters: trial.params,
-    objective: trial.objective ?? Number.NaN,
+    objective: trial.objective ?? textObjectiveOf(experiment, trial) ?? Number.NaN,
     objectiveMetricName: objective?.objectiveMetricName ?? '',
     objectiveType: objective?.type ?? 'minimize',
     metrics: trial.metrics,

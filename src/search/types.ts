@@ -128,6 +128,12 @@ export interface AlgorithmCapabilities {
   /** It searches a neural architecture (Katib's `nasConfig`). */
   readonly nas?: boolean;
   /**
+   * It ranks no trials by their objective value, so the objective may be text (Katib's DARTS: one trial reports
+   * `Best-Genotype=Genotype(...)`). A trial whose objective metric reported only text then succeeds with its latest
+   * value as its result (Katib keeps the latest string), instead of ending MetricsUnavailable.
+   */
+  readonly textObjective?: boolean;
+  /**
    * The built-in early-stopping algorithm (`builtinEarlyStopping` name, e.g. `asha`) whose rules run beside it,
    * fed this algorithm's settings, without a `spec.earlyStopping` (ASHA's search proposes, its rung rule stops).
    */

@@ -24,11 +24,12 @@ const api: WorkerApi = {
     return answer(async () => {
       algorithm = await loadAlgorithm(ref);
       // A copy of plain fields: a user's object may hold more than comlink can clone.
-      const { multiObjective, nas, earlyStopping, constraints } = algorithm.capabilities ?? {};
+      const { multiObjective, nas, earlyStopping, constraints, textObjective } = algorithm.capabilities ?? {};
       return {
         ...(multiObjective === undefined ? {} : { multiObjective: multiObjective === true }),
         ...(constraints === undefined ? {} : { constraints: constraints === true }),
         ...(nas === undefined ? {} : { nas: nas === true }),
+        ...(textObjective === undefined ? {} : { textObjective: textObjective === true }),
         ...(earlyStopping === undefined ? {} : { earlyStopping: String(earlyStopping) }),
       };
     });

@@ -128,6 +128,16 @@ export class TrialMetrics {
     return `objective metric ${name} reported only ${parts.join(' and ')}`;
   }
 
+  /**
+   * The objective metric's latest value when the trial reported it only as text that is not a number (Katib's
+   * `Best-Genotype=Genotype(...)`), else undefined: a number, `nan`/`inf`, or nothing is not a text objective.
+   */
+  objectiveText(): string | undefined {
+    if (this.finiteObjectiveValues > 0) return undefined;
+    const latest = this.summary().find((m) => m.name === this.objectiveMetric)?.latest;
+    return latest === undefined || latest.trim() === '' || isNonFiniteText(latest) ? undefined : latest;
+  }
+
   /** The objective per its strategy, or undefined when no numeric value was reported. */
   objective(strategy: StrategyName): number | undefined {
     const s = this.summary().find((m) => m.name === this.objectiveMetric);

@@ -121,4 +121,38 @@ describe('darts through the local controller', () => {
     expect([result.status, result.reason]).toEqual(['Succeeded', 'ExperimentSuggestionEndReached']);
     expect(result.message).toBeTruthy();
   });
+
+  it("takes Katib's text objective: the trial's latest Best-Genotype is its result and the winner's objective", async () => {
+    const m = example('darts-cpu');
+    expect(m.spec.objective?.objectiveMetricName).toBe('Best-Genotype');
+    const genotype = (epoch: number) => `Genotype(normal=[[('max_pooling_3x3', ${epoch})]], normal_concat=range(2, 6))`;
+    const exp = Experiment.fromManifest(m, { store });
+    const result = await exp.optimize((_params, report) => {
+      for (let epoch = 0; epoch < 3; epoch++) report({ 'Best-Genotype': genotype(epoch) });
+    });
+    await exp.close();
+    expect(result.trials.map((t) => [t.state, t.reason])).toEqual([['Succeeded', 'TrialSucceeded']]);
+    expect(result.status).toBe('Succeeded');
+    // Katib keeps the latest string: the last epoch's genotype.
+    expect(result.bestTrial?.objective).toBe(genotype(2));
+    const { readWinner } = await import('../../src/experiment/winner.ts');
+    expect((await readWinner(store, exp.key))?.objective).toBe(genotype(2));
+  });
+
+  it('keeps a text objective MetricsUnavailable for algorithms that rank trials by it', async () => {
+    const exp = Experiment.create({
+      name: 'text-objective-random',
+      objective: { type: 'maximize', objectiveMetricName: 'Best-Genotype' },
+      algorithm: { algorithmName: 'random' },
+      parameters: [{ name: 'lr', parameterType: 'double', feasibleSpace: { min: '0.1', max: '0.2' } }],
+      maxTrialCount: 1,
+      parallelTrialCount: 1,
+      store,
+    });
+    const result = await exp.optimize(() => ({ 'Best-Genotype': 'Genotype(normal=[])' }));
+    await exp.close();
+    expect(result.trials.map((t) => t.state)).toEqual(['MetricsUnavailable']);
+    expect(result.trials[0]!.message).toContain('values that are not numbers');
+    expect(result.bestTrial).toBeNull();
+  });
 });

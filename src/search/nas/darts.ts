@@ -80,7 +80,8 @@ function checkDartsSpace(nas: NasSpace): Issue[] {
  */
 export class DartsSearch implements SearchAlgorithm {
   readonly name: string = 'darts';
-  readonly capabilities: AlgorithmCapabilities = { nas: true };
+  // Katib's DARTS trial reports its genotype as the objective (`Best-Genotype`): text, the latest wins.
+  readonly capabilities: AlgorithmCapabilities = { nas: true, textObjective: true };
 
   /** Katib's DARTS checks (settings, operations), plus what would make the trial fail or the space empty. */
   validate(settings: Settings, ctx: ValidationContext): Issue[] {
