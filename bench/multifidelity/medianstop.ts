@@ -82,7 +82,7 @@ export async function runMedianStopExperiment(
     if (result.bestTrial === null) throw new Error(`${exp.name}: no best trial (${result.status}: ${result.message})`);
     return {
       epochs: [...epochsOf.values()].reduce((a, b) => a + b, 0),
-      best: Number(result.bestTrial.objective),
+      best: result.bestTrial.objective,
       bestTrial: result.bestTrial.name,
       trials: result.trials.length,
       earlyStopped: result.trials.filter((t) => t.state === 'EarlyStopped').length,

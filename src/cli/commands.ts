@@ -42,7 +42,9 @@ function printSummary(r: ExperimentResult, metric: string): void {
     const params = Object.entries(r.bestTrial.parameters)
       .map(([k, v]) => `${k}=${typeof v === 'number' ? num(v) : v}`)
       .join(' ');
-    out(`best trial ${r.bestTrial.name}: ${metric}=${num(r.bestTrial.objective)} ${params}`);
+    out(
+      `best trial ${r.bestTrial.name}: ${metric}=${r.bestTrial.objectiveText ?? num(r.bestTrial.objective)} ${params}`,
+    );
     if (r.paretoFront)
       out(
         `Pareto front: ${r.paretoFront.length} trial(s) over ${r.objectives?.length} objectives (hpo best ${r.experiment})`,

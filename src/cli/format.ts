@@ -19,10 +19,9 @@ export function csv(header: readonly string[], rows: readonly (readonly string[]
   return [header, ...rows].map((r) => r.map(csvField).join(',')).join('\n');
 }
 
-/** A number for humans: up to 6 significant digits; a text objective (DARTS's genotype) as it is. */
-export function num(v: number | string | null | undefined): string {
+/** A number for humans: up to 6 significant digits. */
+export function num(v: number | null | undefined): string {
   if (v === null || v === undefined) return '';
-  if (typeof v === 'string') return v;
   return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(6)));
 }
 

@@ -128,7 +128,7 @@ export async function renderStatus(
   );
   if (r.bestTrial)
     out(
-      `best        ${r.bestTrial.name} ${spec.objective?.objectiveMetricName}=${num(r.bestTrial.objective)} ${JSON.stringify(r.bestTrial.parameters)}`,
+      `best        ${r.bestTrial.name} ${spec.objective?.objectiveMetricName}=${r.bestTrial.objectiveText ?? num(r.bestTrial.objective)} ${JSON.stringify(r.bestTrial.parameters)}`,
     );
   out(`elapsed     ${Number.isFinite(elapsed) ? duration(elapsed) : '-'}`);
   if (events.length > 0) {
@@ -172,7 +172,9 @@ export function bestCommand(name: string, opts: ReadOptions): Promise<number> {
       err(`experiment '${name}' has no trial with the objective yet`);
       return 1;
     }
-    out(`${r.bestTrial.name}  ${exp.manifest.spec.objective?.objectiveMetricName}=${num(r.bestTrial.objective)}`);
+    out(
+      `${r.bestTrial.name}  ${exp.manifest.spec.objective?.objectiveMetricName}=${r.bestTrial.objectiveText ?? num(r.bestTrial.objective)}`,
+    );
     for (const [k, v] of Object.entries(r.bestTrial.parameters)) out(`  ${k}=${typeof v === 'number' ? num(v) : v}`);
     if (r.objectives && r.paretoFront) printFront(r.objectives, r.paretoFront);
     return 0;

@@ -30,11 +30,15 @@ export interface ExperimentResult {
   readonly reason: string;
   readonly message: string;
   /** The best trial by the primary objective (the first one), as with one objective. */
-  /** `objective` is text only for an algorithm that takes a text objective (DARTS's genotype), else a number. */
+  /**
+   * With an algorithm that takes a text objective (DARTS's genotype) the winner's objective is text: then
+   * `objectiveText` holds it and `objective` is NaN (null in JSON).
+   */
   readonly bestTrial: {
     readonly name: string;
     readonly parameters: Assignment;
-    readonly objective: number | string;
+    readonly objective: number;
+    readonly objectiveText?: string;
   } | null;
   /** With several objectives (`additionalObjectives`): every objective, primary first. */
   readonly objectives?: readonly ObjectiveSpec[];
@@ -103,6 +107,15 @@ export function summarizeTrial(t: TrialRecord, objectives?: ResolvedObjectives):
   };
 }
 
+/** The result document's `bestTrial` for `best`: its objective, or its text objective. */
+function bestOf(exp: ExperimentRecord, best: TrialRecord): NonNullable<ExperimentResult['bestTrial']> {
+  const text = textObjectiveOf(exp, best);
+  const head = { name: best.name, parameters: best.params };
+  return text === undefined
+    ? { ...head, objective: best.objective! }
+    : { ...head, objective: Number.NaN, objectiveText: text };
+}
+
 /** Builds the result document from the store. */
 export async function experimentResult(store: Store, experiment: ExperimentRef): Promise<ExperimentResult | undefined> {
   const exp = await store.getExperiment(experiment);
@@ -116,9 +129,7 @@ export async function experimentResult(store: Store, experiment: ExperimentRef):
     status: exp.phase,
     reason: exp.reason,
     message: exp.message,
-    bestTrial: best
-      ? { name: best.name, parameters: best.params, objective: best.objective ?? textObjectiveOf(exp, best)! }
-      : null,
+    bestTrial: best ? bestOf(exp, best) : null,
     ...(several === undefined ? {} : { objectives: several.objectives, paretoFront: paretoFront(several, trials) }),
     trials: trials.map((t) => summarizeTrial(t, several)),
   };

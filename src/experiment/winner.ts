@@ -40,11 +40,10 @@ export interface WinnerDocument {
   readonly name: string;
   readonly state: string;
   readonly parameters: Assignment;
-  /**
-   * The objective metric's value per its strategy (as `hpo best` always printed it); its latest text for an
-   * algorithm that takes a text objective (DARTS's `Best-Genotype`).
-   */
-  readonly objective: number | string;
+  /** The objective metric's value per its strategy (as `hpo best` always printed it); NaN (null in JSON) for text. */
+  readonly objective: number;
+  /** The objective's latest text, for an algorithm that takes a text objective (DARTS's `Best-Genotype`). */
+  readonly objectiveText?: string;
   readonly objectiveMetricName: string;
   readonly objectiveType: 'minimize' | 'maximize';
   /** Every metric the trial reported, with min, max and latest as stored. */
@@ -136,7 +135,8 @@ export function winnerDocument(source: WinnerSource): WinnerDocument {
     name: trial.name,
     state: trial.state,
     parameters: trial.params,
-    objective: trial.objective ?? textObjectiveOf(experiment, trial) ?? Number.NaN,
+    objective: trial.objective ?? Number.NaN,
+    ...(textObjectiveOf(experiment, trial) === undefined ? {} : { objectiveText: textObjectiveOf(experiment, trial)! }),
     objectiveMetricName: objective?.objectiveMetricName ?? '',
     objectiveType: objective?.type ?? 'minimize',
     metrics: trial.metrics,

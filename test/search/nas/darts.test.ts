@@ -69,8 +69,8 @@ function request(trials: SuggestRequest['trials'], count = 1): SuggestRequest {
 describe('DartsSearch', () => {
   const darts = new DartsSearch();
 
-  it('declares it searches architectures', () => {
-    expect(darts.capabilities).toEqual({ nas: true });
+  it('declares it searches architectures, with a text objective (Katib’s Best-Genotype)', () => {
+    expect(darts.capabilities).toEqual({ nas: true, textObjective: true });
   });
 
   it('proposes one trial with the three parameters, and says the search is finished', () => {
