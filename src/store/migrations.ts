@@ -241,9 +241,12 @@ function namespaceExperiments(db: BetterSqlite3.Database): void {
   }
 }
 
-// One lease per running trial of a shared experiment (`hpo worker`); see src/experiment/sharedTrials.ts. Removed
-// with its trial. No change rows: heartbeats would flood the feed, and readers see the trial's state instead.
-const trialLeases = `
+/**
+ * One lease per running trial of a shared experiment (`hpo worker`); see src/experiment/sharedTrials.ts. Removed
+ * with its trial. No change rows: heartbeats would flood the feed, and readers see the trial's state instead. The
+ * same statements make PostgreSQL schema 2 (they are plain SQL both accept).
+ */
+export const trialLeasesTable: string = `
 CREATE TABLE trial_leases (
   namespace    TEXT NOT NULL,
   experiment   TEXT NOT NULL,
@@ -284,7 +287,7 @@ export const migrations: readonly Migration[] = [
   {
     version: 6,
     description: 'trial leases of shared experiments (several workers): holder, fencing token, heartbeat, expiry',
-    up: (db) => db.exec(trialLeases),
+    up: (db) => db.exec(trialLeasesTable),
   },
 ];
 

@@ -1,5 +1,6 @@
 import type { PoolClient } from 'pg';
 import { ErrorCode, WorkbenchError } from '../../common/errors.ts';
+import { trialLeasesTable } from '../migrations.ts';
 
 /** One PostgreSQL schema step: `up` turns a database at `version - 1` into one at `version`. */
 export interface PgMigration {
@@ -106,22 +107,6 @@ CREATE TABLE changes (
 CREATE INDEX changes_by_experiment ON changes(namespace, experiment, seq);
 `;
 
-// SQLite schema 6: one lease per running trial of a shared experiment (see src/experiment/sharedTrials.ts).
-const schema2 = `
-CREATE TABLE trial_leases (
-  namespace    TEXT NOT NULL,
-  experiment   TEXT NOT NULL,
-  trial        TEXT NOT NULL,
-  worker       TEXT NOT NULL,
-  token        TEXT NOT NULL,
-  heartbeat_at TEXT NOT NULL,
-  expires_at   TEXT NOT NULL,
-  PRIMARY KEY (namespace, experiment, trial),
-  FOREIGN KEY (namespace, experiment, trial) REFERENCES trials(namespace, experiment, name) ON DELETE CASCADE
-);
-CREATE INDEX trial_leases_by_worker ON trial_leases(namespace, experiment, worker);
-`;
-
 /** Every PostgreSQL schema step in order; `pgMigrations[i].version === i + 1`. Append only. */
 export const pgMigrations: readonly PgMigration[] = [
   {
@@ -129,7 +114,7 @@ export const pgMigrations: readonly PgMigration[] = [
     description: 'the tables of SQLite schema 5: experiments keyed by (namespace, name), change feed',
     sql: schema1,
   },
-  { version: 2, description: 'trial leases of shared experiments (SQLite schema 6)', sql: schema2 },
+  { version: 2, description: 'trial leases of shared experiments (SQLite schema 6)', sql: trialLeasesTable },
 ];
 
 /** The PostgreSQL schema version this code writes (its own numbering; 1 holds what SQLite's schema 5 holds). */
