@@ -21,7 +21,7 @@ import { ExperimentWorkspace } from '../trial/workspace.ts';
 import { constrainedSuggest } from './constrainedSuggest.ts';
 import { DerivedMetrics } from './derivedMetrics.ts';
 import { type EarlyStoppingConfig, earlyStopReason } from './earlyStop.ts';
-import { LiveTrial } from './liveTrial.ts';
+import { LiveTrial, liveTrialConfig } from './liveTrial.ts';
 import { furtherObjectives, judgeTrial } from './outcome.ts';
 import { recoverOrphans } from './recovery.ts';
 import { activeCount, ExperimentReason, slotsToFill, type Verdict } from './status.ts';
@@ -328,10 +328,7 @@ export class ExperimentController {
       executor: this.o.executor,
       workspace: this.workspace,
       settings: this.o.settings,
-      metricNames: this.config.metricNames,
-      derivedMetrics: (this.config.derivedMetrics ?? []).map((d) => d.name),
-      collector: this.config.collector,
-      objectiveMetric: this.objective.metricName,
+      ...liveTrialConfig(this.config),
       onObjective: () => this.checkEarlyStop(t.name),
       warn: (message) => this.background(this.event('Warning', 'TrialWarning', message, t.name)),
       onEnded: () => {

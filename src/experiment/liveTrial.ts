@@ -1,6 +1,6 @@
 import type { MetricLog } from '../metrics/types.ts';
 import type { Settings } from '../search/types.ts';
-import type { CollectorConfig } from '../spec/config.ts';
+import type { CollectorConfig, ExperimentConfig } from '../spec/config.ts';
 import type { ExperimentRecord, TrialRecord } from '../store/types.ts';
 import { scanArtifacts, writeArtifactRecord } from '../trial/artifacts.ts';
 import type { ExecutorResult, StopReason, TrialExecutor } from '../trial/executor.ts';
@@ -32,6 +32,18 @@ export interface LiveTrialOptions {
   readonly onEnded: () => void;
   /** The executor starts once this resolves: the controller stores the trial as Running first. */
   readonly ready: Promise<void>;
+}
+
+/** The options of a {@link LiveTrial} that come from the experiment's config: the same for a controller and a worker. */
+export function liveTrialConfig(
+  config: ExperimentConfig,
+): Pick<LiveTrialOptions, 'metricNames' | 'derivedMetrics' | 'collector' | 'objectiveMetric'> {
+  return {
+    metricNames: config.metricNames,
+    derivedMetrics: (config.derivedMetrics ?? []).map((d) => d.name),
+    collector: config.collector,
+    objectiveMetric: config.objectives[0]!.metricName,
+  };
 }
 
 /**

@@ -20,7 +20,7 @@ import { ExperimentWorkspace } from '../trial/workspace.ts';
 import { constrainedSuggest } from './constrainedSuggest.ts';
 import { type SuggestionSource, takesTextObjective } from './controller.ts';
 import { DerivedMetrics } from './derivedMetrics.ts';
-import { LiveTrial } from './liveTrial.ts';
+import { LiveTrial, liveTrialConfig } from './liveTrial.ts';
 import { furtherObjectives, judgeTrial } from './outcome.ts';
 import { claimTrials, reclaimExpired, writeUnderLease } from './sharedTrials.ts';
 import { activeCount, ExperimentReason } from './status.ts';
@@ -386,10 +386,7 @@ export class ExperimentWorker {
       executor: this.o.executor,
       workspace: this.workspace,
       settings: this.o.settings,
-      metricNames: this.config.metricNames,
-      derivedMetrics: (this.config.derivedMetrics ?? []).map((d) => d.name),
-      collector: this.config.collector,
-      objectiveMetric: this.objective.metricName,
+      ...liveTrialConfig(this.config),
       onObjective: () => undefined,
       warn: () => undefined,
       onEnded: () => {
