@@ -14,7 +14,7 @@ import {
 import { LocalDistributedExecutor } from '../training/local/executor.ts';
 import { needsDistributedLauncher } from '../training/local/plan.ts';
 import type { TrialExecutor } from '../trial/executor.ts';
-import type { Metrics, Objective, Report } from '../trial/inProcess.ts';
+import { checkReportStep, type Metrics, type Objective, type Report, returnedMetrics } from '../trial/inProcess.ts';
 import { localRunProblems } from '../trial/localPreflight.ts';
 import { LocalProcessExecutor } from '../trial/localProcess.ts';
 import { ExperimentController, type Progress } from './controller.ts';
@@ -139,14 +139,24 @@ export class Experiment<P extends Assignment = Assignment> {
     return this.storeInstance;
   }
 
-  private async drive(executor: TrialExecutor, inProcess: boolean, run: RunOptions): Promise<ExperimentResult> {
+  /**
+   * Checks the experiment as a run does, takes its lock and records it (with `budget`, see {@link Experiment.claim});
+   * a run and an ask/tell session both start here.
+   */
+  private async checkAndClaim(
+    inProcess: boolean,
+    budget?: BudgetEdit,
+  ): Promise<{ key: ExperimentKey; prepared: Prepared }> {
     const source = this.options.sourcePath === undefined ? {} : { sourcePath: this.options.sourcePath };
     const checked = await checkForRun(this.manifest, { inProcess, ...source });
-    const name = keyOf(checked.manifest);
-    const prepared = await this.claim(checked, run.budget);
+    const prepared = await this.claim(checked, budget);
     // Later runs of this object continue with the edited budget instead of restoring the old one.
-    if (run.budget !== undefined)
-      this.#manifest = { ...this.#manifest, spec: { ...this.#manifest.spec, ...run.budget } };
+    if (budget !== undefined) this.#manifest = { ...this.#manifest, spec: { ...this.#manifest.spec, ...budget } };
+    return { key: keyOf(checked.manifest), prepared };
+  }
+
+  private async drive(executor: TrialExecutor, inProcess: boolean, run: RunOptions): Promise<ExperimentResult> {
+    const { key: name, prepared } = await this.checkAndClaim(inProcess, run.budget);
     // Another controller now holds the experiment: stop ours, or both would launch trials.
     const lost = new AbortController();
     const lease = this.holdLease(name, () => lost.abort());
@@ -308,7 +318,7 @@ export class Experiment<P extends Assignment = Assignment> {
         await this.tell(name, err instanceof Error ? err : new Error(String(err)));
         continue;
       }
-      await this.tell(name, typeof value === 'number' ? { [metric]: value } : isMetrics(value) ? value : {});
+      await this.tell(name, returnedMetrics(value, metric) ?? {});
     }
   }
 
@@ -351,12 +361,7 @@ export class Experiment<P extends Assignment = Assignment> {
    * `optimize()`), applying `run.budget` once the lock is held.
    */
   private async openSession(run: RunOptions = {}): Promise<AskTellSession> {
-    const source = this.options.sourcePath === undefined ? {} : { sourcePath: this.options.sourcePath };
-    const checked = await checkForRun(this.manifest, { inProcess: true, ...source });
-    const prepared = await this.claim(checked, run.budget);
-    if (run.budget !== undefined)
-      this.#manifest = { ...this.#manifest, spec: { ...this.#manifest.spec, ...run.budget } };
-    const key = keyOf(checked.manifest);
+    const { key, prepared } = await this.checkAndClaim(true, run.budget);
     const stop = new AbortController();
     let lost = false;
     // Another controller took the experiment over: stop ours, or both would hand out trials.
@@ -487,9 +492,7 @@ export class Experiment<P extends Assignment = Assignment> {
   private reportNow(trial: string, metrics: Metrics, step: number | undefined): boolean {
     const executor = this.manual?.executor;
     if (executor === undefined) return true;
-    if (step !== undefined && !(Number.isSafeInteger(step) && step >= 0)) {
-      throw new WorkbenchError(ErrorCode.invalidArgument, `report(): step must be a whole number >= 0, got ${step}`);
-    }
+    checkReportStep(step);
     if (!executor.has(trial)) {
       if (executor.wasStopped(trial)) return true;
       throw new WorkbenchError(
@@ -554,11 +557,6 @@ interface AskTellSession {
   stopFlushing: () => void;
   /** Why the interrupt on an abort could not be stored; `optimize()` rethrows it. */
   failure?: unknown;
-}
-
-/** Whether an objective's return value is a record of metrics. */
-function isMetrics(value: unknown): value is Metrics {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 /** The store key of a manifest: `metadata.namespace` (default `default`) and `metadata.name`. */

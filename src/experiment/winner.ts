@@ -129,6 +129,7 @@ export function winnerDocument(source: WinnerSource): WinnerDocument {
   const { experiment, trial } = source;
   const objective = experiment.manifest.spec.objective;
   const local = trial.workDir !== undefined && source.storeRoot !== undefined;
+  const text = textObjectiveOf(experiment, trial);
   return {
     experiment: experiment.name,
     namespace: experiment.namespace,
@@ -136,7 +137,7 @@ export function winnerDocument(source: WinnerSource): WinnerDocument {
     state: trial.state,
     parameters: trial.params,
     objective: trial.objective ?? Number.NaN,
-    ...(textObjectiveOf(experiment, trial) === undefined ? {} : { objectiveText: textObjectiveOf(experiment, trial)! }),
+    ...(text === undefined ? {} : { objectiveText: text }),
     objectiveMetricName: objective?.objectiveMetricName ?? '',
     objectiveType: objective?.type ?? 'minimize',
     metrics: trial.metrics,

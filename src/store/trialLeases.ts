@@ -12,6 +12,12 @@ export interface LeaseDbRow {
   expires_at: string;
 }
 
+/** A lease's column values in `trial_leases` order (namespace, experiment, trial, worker, token, heartbeat, expiry). */
+export function leaseValues(lease: TrialLease): [string, string, string, string, string, string, string] {
+  const { experiment, trial, worker, token, heartbeatAt, expiresAt } = lease;
+  return [lease.namespace ?? defaultNamespace, experiment, trial, worker, token, heartbeatAt, expiresAt];
+}
+
 /** A stored lease as the store returns it (the namespace left out when `default`, as trial records do). */
 export function rowToTrialLease(row: LeaseDbRow): TrialLease {
   return {
@@ -69,16 +75,7 @@ export class TrialLeaseTable {
   }
 
   put(lease: TrialLease): void {
-    const ns = lease.namespace ?? defaultNamespace;
-    this.#statements.put.run(
-      ns,
-      lease.experiment,
-      lease.trial,
-      lease.worker,
-      lease.token,
-      lease.heartbeatAt,
-      lease.expiresAt,
-    );
+    this.#statements.put.run(...leaseValues(lease));
   }
 
   list(experiment: ExperimentRef): TrialLease[] {

@@ -36,6 +36,22 @@ export type Objective<P extends Assignment = Assignment> = (
   ctx: ObjectiveContext,
 ) => unknown;
 
+/** Refuses a `report()` step that is not a whole number >= 0 (the in-process and ask/tell `report` alike). */
+export function checkReportStep(step: number | undefined): void {
+  if (step !== undefined && !(Number.isSafeInteger(step) && step >= 0)) {
+    throw new WorkbenchError(ErrorCode.invalidArgument, `report(): step must be a whole number >= 0, got ${step}`);
+  }
+}
+
+/**
+ * The final metrics of an objective's return value: a number is the objective metric, a record is metrics, anything
+ * else (nothing returned) is none.
+ */
+export function returnedMetrics(value: unknown, objectiveMetric: string): Metrics | undefined {
+  if (typeof value === 'number') return { [objectiveMetric]: value };
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Metrics) : undefined;
+}
+
 function toLogs(metrics: Metrics, time: string, step: number | undefined): MetricLog[] {
   const logs: MetricLog[] = [];
   for (const [name, value] of Object.entries(metrics)) {
@@ -66,9 +82,7 @@ export class InProcessExecutor implements TrialExecutor {
     const { signal } = trial;
     const report: Report = (metrics, options) => {
       const step = options?.step;
-      if (step !== undefined && !(Number.isSafeInteger(step) && step >= 0)) {
-        throw new WorkbenchError(ErrorCode.invalidArgument, `report(): step must be a whole number >= 0, got ${step}`);
-      }
+      checkReportStep(step);
       if (!signal.aborted) trial.metrics(toLogs(metrics, new Date().toISOString(), step));
       return signal.aborted;
     };
@@ -81,8 +95,8 @@ export class InProcessExecutor implements TrialExecutor {
         ...(ctx.checkpoint ? { checkpointDir: ctx.checkpoint.dir } : {}),
       });
       if (signal.aborted) return { outcome: 'stopped' };
-      if (typeof value === 'number') report({ [this.objectiveMetric]: value });
-      else if (value !== null && typeof value === 'object') report(value as Metrics);
+      const final = returnedMetrics(value, this.objectiveMetric);
+      if (final !== undefined) report(final);
       return { outcome: 'completed' };
     } catch (err) {
       if (signal.aborted) return { outcome: 'stopped' };

@@ -1,5 +1,5 @@
-import { type LeaseDbRow, rowToTrialLease } from '../trialLeases.ts';
-import { defaultNamespace, type ExperimentKey, type TrialLease } from '../types.ts';
+import { type LeaseDbRow, leaseValues, rowToTrialLease } from '../trialLeases.ts';
+import type { ExperimentKey, TrialLease } from '../types.ts';
 import { type Queryable, run } from './changes.ts';
 
 // The `trial_leases` statements of the PostgreSQL store (schema 2), the same table as SQLite's schema 6. The
@@ -14,15 +14,7 @@ export async function putLease(q: Queryable, lease: TrialLease): Promise<void> {
     `INSERT INTO trial_leases (${columns}) VALUES ($1, $2, $3, $4, $5, $6, $7)
      ON CONFLICT (namespace, experiment, trial) DO UPDATE SET worker = excluded.worker, token = excluded.token,
        heartbeat_at = excluded.heartbeat_at, expires_at = excluded.expires_at`,
-    [
-      lease.namespace ?? defaultNamespace,
-      lease.experiment,
-      lease.trial,
-      lease.worker,
-      lease.token,
-      lease.heartbeatAt,
-      lease.expiresAt,
-    ],
+    leaseValues(lease),
   );
 }
 
