@@ -17,6 +17,7 @@ import {
 import type { SuggestionHost } from '../suggestion/host.ts';
 import type { StopReason, TrialExecutor } from '../trial/executor.ts';
 import { invalidTrialName, trialName } from '../trial/naming.ts';
+import type { TrialMetrics } from '../trial/trialMetrics.ts';
 import { ExperimentWorkspace } from '../trial/workspace.ts';
 import { constrainedSuggest } from './constrainedSuggest.ts';
 import { DerivedMetrics } from './derivedMetrics.ts';
@@ -59,9 +60,12 @@ export interface ControllerOptions {
   readonly earlyStopping?: readonly EarlyStoppingConfig[];
 }
 
-/** Whether the algorithm behind `host` declares `capabilities.textObjective` (a fake without capabilities: no). */
-export async function takesTextObjective(host: SuggestionSource): Promise<boolean> {
-  return (await host.capabilities?.())?.textObjective === true;
+/**
+ * Whether a trial that reported its objective only as text succeeds: only when the algorithm behind `host` declares
+ * `capabilities.textObjective` (a fake without capabilities does not). Asks the host only for such a trial.
+ */
+export async function acceptsTextObjective(metrics: TrialMetrics, host: SuggestionSource): Promise<boolean> {
+  return metrics.objectiveText() !== undefined && (await host.capabilities?.())?.textObjective === true;
 }
 
 /** A caller waiting in {@link ExperimentController.ask}. */
@@ -181,8 +185,6 @@ export class ExperimentController {
 
   /** The compiled derived metrics, compiled on the first trial end (mathjs loads only for experiments with some). */
   private derived: Promise<DerivedMetrics | undefined> | undefined;
-  /** Whether the algorithm takes a text objective (`capabilities.textObjective`), asked on the first trial end. */
-  private textObjective: Promise<boolean> | undefined;
 
   private iso(): string {
     return this.now().toISOString();
@@ -371,7 +373,7 @@ export class ExperimentController {
       entry.metrics,
       this.strategy,
       furtherObjectives(this.config),
-      await this.acceptsText(entry.metrics),
+      await acceptsTextObjective(entry.metrics, this.o.host),
     );
     const exitCode = entry.result.exitCode;
     await this.o.store.transaction(async (tx) => {
@@ -463,13 +465,6 @@ export class ExperimentController {
     }
     if (this.record.phase !== 'Running')
       await this.setPhase('Running', ExperimentReason.running, 'Experiment is running');
-  }
-
-  /** Whether a trial that reported its objective only as text succeeds: asks the algorithm only then. */
-  private async acceptsText(metrics: LiveTrial['metrics']): Promise<boolean> {
-    if (metrics.objectiveText() === undefined) return false;
-    this.textObjective ??= takesTextObjective(this.o.host);
-    return this.textObjective;
   }
 
   /** Stage 1: stores the ends of the trials whose executors returned, oldest first. */

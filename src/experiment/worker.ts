@@ -18,7 +18,7 @@ import type { StopReason, TrialExecutor } from '../trial/executor.ts';
 import { trialName } from '../trial/naming.ts';
 import { ExperimentWorkspace } from '../trial/workspace.ts';
 import { constrainedSuggest } from './constrainedSuggest.ts';
-import { type SuggestionSource, takesTextObjective } from './controller.ts';
+import { acceptsTextObjective, type SuggestionSource } from './controller.ts';
 import { DerivedMetrics } from './derivedMetrics.ts';
 import { LiveTrial, liveTrialConfig } from './liveTrial.ts';
 import { furtherObjectives, judgeTrial } from './outcome.ts';
@@ -84,8 +84,6 @@ export class ExperimentWorker {
   private readonly config: ExperimentConfig;
   /** The compiled derived metrics, compiled on the first trial end (mathjs loads only for experiments with some). */
   private derived: Promise<DerivedMetrics | undefined> | undefined;
-  /** Whether the algorithm takes a text objective (`capabilities.textObjective`), asked on the first trial end. */
-  private textObjective: Promise<boolean> | undefined;
   private readonly objective: ObjectiveSpec;
   private readonly strategy: StrategyName;
   private readonly workspace: ExperimentWorkspace;
@@ -407,15 +405,13 @@ export class ExperimentWorker {
       // As the single controller judges: derived metrics first, then every objective.
       this.derived ??= DerivedMetrics.of(this.config);
       (await this.derived)?.apply(h.live.metrics);
-      // Only a trial with a text objective asks whether the algorithm takes one.
-      if (h.live.metrics.objectiveText() !== undefined) this.textObjective ??= takesTextObjective(this.o.host);
       const outcome = judgeTrial(
         h.live.result,
         h.live.signal,
         h.live.metrics,
         this.strategy,
         furtherObjectives(this.config),
-        h.live.metrics.objectiveText() !== undefined && (await this.textObjective) === true,
+        await acceptsTextObjective(h.live.metrics, this.o.host),
       );
       const exitCode = h.live.result.exitCode;
       const rows = h.live.metrics.drain();
