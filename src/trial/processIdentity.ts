@@ -120,16 +120,18 @@ function hasEntry(environ: Buffer, needle: Buffer): boolean {
  */
 export function processesWithToken(token: string, bornAfter?: number): number[] {
   if (token === '') return [];
+  // A descendant is born after its ancestor. While the kernel's pid counter has not wrapped since `bornAfter` was
+  // handed out (the last pid handed out is still at or above it), only higher pids can be descendants, so only
+  // theirs are read: a scan then costs a readdir instead of one file read per process (~1 ms on a quiet host).
+  // When no pid at all was handed out since `bornAfter`, nothing can descend from it and /proc is not read.
+  const last = bornAfter === undefined ? undefined : lastPidHandedOut();
+  if (last !== undefined && last === bornAfter) return [];
   let entries: string[];
   try {
     entries = readdirSync('/proc');
   } catch {
     return [];
   }
-  // A descendant is born after its ancestor. While the kernel's pid counter has not wrapped since `bornAfter` was
-  // handed out (the last pid handed out is still at or above it), only higher pids can be descendants, so only
-  // theirs are read: a scan then costs a readdir instead of one file read per process (~1 ms on a quiet host).
-  const last = bornAfter === undefined ? undefined : lastPidHandedOut();
   const floor = last !== undefined && bornAfter !== undefined && last >= bornAfter ? bornAfter : 1;
   const found: number[] = [];
   for (const e of entries) {

@@ -2,6 +2,7 @@
  * Every on-disk path of an experiment under its store: trial working folders, log files, PBT checkpoints, artifacts.
  * The controller, the executors and the CLI ask this module instead of spelling the layout out themselves.
  */
+import { mkdirSync } from 'node:fs';
 import { cp, mkdir, open, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { defaultNamespace, type ExperimentRef, experimentKey } from '../store/types.ts';
@@ -101,9 +102,11 @@ export class ExperimentWorkspace {
 
   /** Creates a trial's working folder, its artifacts folder and the folder of its log. */
   async prepareTrial(trial: string): Promise<void> {
-    await mkdir(this.trialDir(trial), { recursive: true });
-    await mkdir(this.artifactsDir(trial), { recursive: true });
-    await mkdir(join(this.dir, 'logs'), { recursive: true });
+    // Synchronous on purpose: a local trial's start waits for these, and three trips through libuv's thread pool
+    // cost ~0.4 ms (more on a busy host) of every trial, where the calls themselves take tens of microseconds.
+    for (const dir of [this.trialDir(trial), this.artifactsDir(trial), join(this.dir, 'logs')]) {
+      mkdirSync(dir, { recursive: true });
+    }
   }
 
   /**
