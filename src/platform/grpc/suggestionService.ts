@@ -1,11 +1,13 @@
 import { status } from '@grpc/grpc-js';
 import { errorsOnly, type Issue } from '../../common/issue.ts';
 import { capabilityIssues } from '../../experiment/capabilities.ts';
-import type { SuggestResult } from '../../search/types.ts';
-import { statelessSeed, suggestRequest, validationContext } from '../../spec/config.ts';
+import { checkpointSetting } from '../../experiment/liveTrial.ts';
+import type { Suggestion, SuggestResult } from '../../search/types.ts';
+import { type ExperimentConfig, statelessSeed, suggestRequest, validationContext } from '../../spec/config.ts';
 import { trialName } from '../../trial/naming.ts';
 import { AlgorithmHosts } from './algorithmHosts.ts';
 import { toAssignmentList } from './assignments.ts';
+import { deadCheckpoints } from './checkpointLineage.ts';
 import { readExperiment } from './experiment.ts';
 import { buildHistory, type History } from './history.ts';
 import type {
@@ -17,6 +19,7 @@ import type {
 } from './messages.ts';
 import { compactIssued, type EntryKind, encodeState, type IssuedEntry, stateSetting } from './state.ts';
 import { GrpcStatusError, invalidArgument, toGrpcStatus } from './status.ts';
+import { SuggestionVolume } from './suggestionVolume.ts';
 
 /** Options of {@link KatibSuggestionService}. */
 export interface SuggestionServiceOptions {
@@ -32,7 +35,24 @@ export interface SuggestionServiceOptions {
    * 1,000, about 100 KB of state.
    */
   readonly maxRecordEntries?: number;
+  /**
+   * The suggestion volume's mount point (Katib mounts it at `/opt/katib/data`): for an Experiment with PBT's
+   * `suggestion_trial_dir` setting, each assignment's checkpoint folder `<dataDir>/<experiment>/<trial>` is made
+   * there before the reply, a copy of its parent's (suggestionVolume.ts). Absent: no folders are made.
+   */
+  readonly dataDir?: string;
+  /**
+   * How many of the newest PBT generations keep all their checkpoint folders (at least 2); older folders no trial
+   * can be seeded from again are removed, except the best trial's (checkpointLineage.ts). Default 2;
+   * `Infinity` keeps every folder, as Katib's service does.
+   */
+  readonly keepGenerations?: number;
+  /** Receives warnings (a parent without a checkpoint folder) and what was removed from the volume. */
+  readonly log?: (line: string) => void;
 }
+
+/** At most this many checkpoint folders are removed per GetSuggestions call (the rest in later calls). */
+const removalsPerCall = 50;
 
 /** The algorithm settings a request's Experiment carries, as given (before `hpo_state` is split off). */
 function settingsOfRequest(message: ExperimentMessage | null): Record<string, string> {
@@ -62,12 +82,18 @@ export class KatibSuggestionService {
   private readonly maxEntries: number;
   /** Per experiment: when each never-seen issued entry (by trial name: compaction moves indexes) was first missing. */
   private readonly missingSince = new Map<string, Map<string, number>>();
+  private readonly volume: SuggestionVolume | undefined;
+  private readonly keepGenerations: number;
+  private readonly log: (line: string) => void;
 
   /** A service; see {@link SuggestionServiceOptions}. */
   constructor(options: SuggestionServiceOptions = {}) {
     this.graceMs = options.unseenGraceMs ?? 60_000;
     this.now = options.now ?? Date.now;
     this.maxEntries = options.maxRecordEntries ?? 1000;
+    this.volume = options.dataDir === undefined ? undefined : new SuggestionVolume(options.dataDir);
+    this.keepGenerations = options.keepGenerations ?? 2;
+    this.log = options.log ?? (() => {});
   }
 
   /**
@@ -142,6 +168,8 @@ export class KatibSuggestionService {
         : {}),
     };
     const value = encodeState(result.state === undefined ? next : { ...next, state: result.state });
+    // Before the reply: Katib creates the trials from it, and a trial must find its folder seeded when it starts.
+    await this.checkpoints(config, result.suggestions, assignments, history);
     return {
       parameter_assignments: assignments,
       algorithm: { algorithm_name: config.algorithm.name, algorithm_settings: [{ name: stateSetting, value }] },
@@ -179,6 +207,48 @@ export class KatibSuggestionService {
   /** Stops the algorithms' workers. */
   close(): Promise<void> {
     return this.algorithms.close();
+  }
+
+  /**
+   * With a suggestion volume and PBT's `suggestion_trial_dir`: seeds each new trial's checkpoint folder from its
+   * parent's, as Katib's pbt service does (a parent without a folder gives an empty one and a warning, where Katib's
+   * copy would fail the call and the controller would retry it forever), then removes a bounded number of dead
+   * folders (a failure there is only logged: the reply is still good).
+   */
+  private async checkpoints(
+    config: ExperimentConfig,
+    suggestions: readonly Suggestion[],
+    assignments: readonly AssignmentsMessage[],
+    history: History,
+  ): Promise<void> {
+    const volume = this.volume;
+    if (volume === undefined || config.algorithm.settings[checkpointSetting] === undefined) return;
+    const folders = assignments.map((a, k) => {
+      const parent = suggestions[k]?.parent;
+      return parent === undefined ? { trial: a.trial_name } : { trial: a.trial_name, parent };
+    });
+    for (const f of await volume.prepare(config.name, folders)) {
+      if (f.seed !== 'parentMissing') continue;
+      this.log(
+        `warning: ${config.name}: trial ${f.trial} starts from an empty checkpoint folder: its parent ${f.parent} has ` +
+          `no folder under ${volume.root}/${config.name} (was the suggestion volume replaced, or the folder removed?)`,
+      );
+    }
+    if (!Number.isFinite(this.keepGenerations)) return;
+    const dead = deadCheckpoints({
+      trials: history.trials,
+      issued: assignments.map((a) => ({ name: a.trial_name, labels: a.labels })),
+      keepGenerations: this.keepGenerations,
+      objective: config.objectives[0]!,
+    });
+    try {
+      const removed = await volume.remove(config.name, dead, removalsPerCall);
+      if (removed.length > 0) {
+        this.log(`${config.name}: removed ${removed.length} dead checkpoint folder(s) (${removed.join(', ')})`);
+      }
+    } catch (error) {
+      this.log(`warning: ${config.name}: could not remove dead checkpoint folders: ${(error as Error).message}`);
+    }
   }
 
   private overdue(experiment: string, name: string): boolean {
