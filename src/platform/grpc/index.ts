@@ -8,5 +8,5 @@ export {
   startSuggestionServer,
 } from './server.ts';
 export { stateSetting } from './state.ts';
-export { katibSuggestionDataDir } from './suggestionVolume.ts';
 export { KatibSuggestionService, type SuggestionServiceOptions } from './suggestionService.ts';
+export { katibSuggestionDataDir } from './suggestionVolume.ts';

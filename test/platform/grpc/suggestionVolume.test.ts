@@ -117,4 +117,12 @@ describe('SuggestionVolume', () => {
     expect(readdirSync(join(v.root, 'exp'))).toEqual([]);
     expect(readdirSync(outside)).toEqual(['precious']);
   });
+
+  it("removes nothing through an experiment folder that is a link, even a name the link's target holds", async () => {
+    const { v, outside } = volume();
+    mkdirSync(v.root);
+    symlinkSync(outside, join(v.root, 'exp'));
+    expect(await v.remove('exp', ['precious'], 10)).toEqual([]);
+    expect(readdirSync(outside)).toEqual(['precious']);
+  });
 });
