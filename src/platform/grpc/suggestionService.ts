@@ -1,13 +1,11 @@
 import { status } from '@grpc/grpc-js';
 import { errorsOnly, type Issue } from '../../common/issue.ts';
 import { capabilityIssues } from '../../experiment/capabilities.ts';
-import { checkpointSetting } from '../../experiment/liveTrial.ts';
-import type { Suggestion, SuggestResult } from '../../search/types.ts';
-import { type ExperimentConfig, statelessSeed, suggestRequest, validationContext } from '../../spec/config.ts';
+import type { SuggestResult } from '../../search/types.ts';
+import { statelessSeed, suggestRequest, validationContext } from '../../spec/config.ts';
 import { trialName } from '../../trial/naming.ts';
 import { AlgorithmHosts } from './algorithmHosts.ts';
 import { toAssignmentList } from './assignments.ts';
-import { deadCheckpoints } from './checkpointLineage.ts';
 import { readExperiment } from './experiment.ts';
 import { buildHistory, type History } from './history.ts';
 import type {
@@ -17,6 +15,7 @@ import type {
   GetSuggestionsRequestMessage,
   ValidateAlgorithmSettingsRequestMessage,
 } from './messages.ts';
+import { tendCheckpoints } from './pbtCheckpoints.ts';
 import { compactIssued, type EntryKind, encodeState, type IssuedEntry, stateSetting } from './state.ts';
 import { GrpcStatusError, invalidArgument, toGrpcStatus } from './status.ts';
 import { SuggestionVolume } from './suggestionVolume.ts';
@@ -50,9 +49,6 @@ export interface SuggestionServiceOptions {
   /** Receives warnings (a parent without a checkpoint folder) and what was removed from the volume. */
   readonly log?: (line: string) => void;
 }
-
-/** At most this many checkpoint folders are removed per GetSuggestions call (the rest in later calls). */
-const removalsPerCall = 50;
 
 /** The algorithm settings a request's Experiment carries, as given (before `hpo_state` is split off). */
 function settingsOfRequest(message: ExperimentMessage | null): Record<string, string> {
@@ -169,7 +165,17 @@ export class KatibSuggestionService {
     };
     const value = encodeState(result.state === undefined ? next : { ...next, state: result.state });
     // Before the reply: Katib creates the trials from it, and a trial must find its folder seeded when it starts.
-    await this.checkpoints(config, result.suggestions, assignments, history);
+    if (this.volume !== undefined) {
+      await tendCheckpoints({
+        volume: this.volume,
+        config,
+        suggestions: result.suggestions,
+        assignments,
+        history,
+        keepGenerations: this.keepGenerations,
+        log: this.log,
+      });
+    }
     return {
       parameter_assignments: assignments,
       algorithm: { algorithm_name: config.algorithm.name, algorithm_settings: [{ name: stateSetting, value }] },
@@ -207,48 +213,6 @@ export class KatibSuggestionService {
   /** Stops the algorithms' workers. */
   close(): Promise<void> {
     return this.algorithms.close();
-  }
-
-  /**
-   * With a suggestion volume and PBT's `suggestion_trial_dir`: seeds each new trial's checkpoint folder from its
-   * parent's, as Katib's pbt service does (a parent without a folder gives an empty one and a warning, where Katib's
-   * copy would fail the call and the controller would retry it forever), then removes a bounded number of dead
-   * folders (a failure there is only logged: the reply is still good).
-   */
-  private async checkpoints(
-    config: ExperimentConfig,
-    suggestions: readonly Suggestion[],
-    assignments: readonly AssignmentsMessage[],
-    history: History,
-  ): Promise<void> {
-    const volume = this.volume;
-    if (volume === undefined || config.algorithm.settings[checkpointSetting] === undefined) return;
-    const folders = assignments.map((a, k) => {
-      const parent = suggestions[k]?.parent;
-      return parent === undefined ? { trial: a.trial_name } : { trial: a.trial_name, parent };
-    });
-    for (const f of await volume.prepare(config.name, folders)) {
-      if (f.seed !== 'parentMissing') continue;
-      this.log(
-        `warning: ${config.name}: trial ${f.trial} starts from an empty checkpoint folder: its parent ${f.parent} has ` +
-          `no folder under ${volume.root}/${config.name} (was the suggestion volume replaced, or the folder removed?)`,
-      );
-    }
-    if (!Number.isFinite(this.keepGenerations)) return;
-    const dead = deadCheckpoints({
-      trials: history.trials,
-      issued: assignments.map((a) => ({ name: a.trial_name, labels: a.labels })),
-      keepGenerations: this.keepGenerations,
-      objective: config.objectives[0]!,
-    });
-    try {
-      const removed = await volume.remove(config.name, dead, removalsPerCall);
-      if (removed.length > 0) {
-        this.log(`${config.name}: removed ${removed.length} dead checkpoint folder(s) (${removed.join(', ')})`);
-      }
-    } catch (error) {
-      this.log(`warning: ${config.name}: could not remove dead checkpoint folders: ${(error as Error).message}`);
-    }
   }
 
   private overdue(experiment: string, name: string): boolean {
