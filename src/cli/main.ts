@@ -397,7 +397,23 @@ export function buildProgram(exit: (code: number) => void): Command {
       '--trial-namespace <ns>',
       "namespace of the Trials SetTrialStatus marks early-stopped (default: the pod's, else the context's)",
     )
-    .action(async (o: { port: number; host: string; trialNamespace?: string; algorithm?: string[] }) => {
+    .addOption(
+      // Katib's mount point for the suggestion volume (grpc/suggestionVolume.ts katibSuggestionDataDir); spelled out
+      // here so the CLI does not load the gRPC room before the command runs.
+      new Option(
+        '--data-dir <dir>',
+        "PBT: where the suggestion volume is mounted; each trial's checkpoint folder is <dir>/<experiment>/<trial>",
+      )
+        .env('HPO_SUGGESTION_DATA_DIR')
+        .default('/opt/katib/data'),
+    )
+    .option(
+      '--keep-generations <n|all>',
+      "PBT: the newest generations whose checkpoint folders are all kept (older dead ones go; 'all' keeps every one)",
+      keepGenerations,
+      2,
+    )
+    .action(async (o: SuggestionServerFlags) => {
       const algorithms = userAlgorithms(o.algorithm ?? []);
       const { serveUntilAborted } = await importGrpc('`hpo suggestion-server`');
       const log = (line: string): void => {
@@ -414,12 +430,36 @@ export function buildProgram(exit: (code: number) => void): Command {
         signal: abort.signal,
         log,
         algorithms,
+        dataDir: o.dataDir,
+        keepGenerations: o.keepGenerations,
         ...(setTrialStatus === undefined ? {} : { setTrialStatus }),
       });
       exit(0);
     });
 
   return program;
+}
+
+/** The flags of `hpo suggestion-server`. */
+interface SuggestionServerFlags {
+  readonly port: number;
+  readonly host: string;
+  readonly trialNamespace?: string;
+  readonly algorithm?: string[];
+  readonly dataDir: string;
+  readonly keepGenerations: number;
+}
+
+/** `--keep-generations`: a whole number ≥ 2 (PBT re-queues a failed trial from the generation before), or `all`. */
+function keepGenerations(v: string): number {
+  if (v.trim().toLowerCase() === 'all') return Number.POSITIVE_INFINITY;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 2) {
+    throw new InvalidArgumentError(
+      `--keep-generations must be a whole number of at least 2 (parents and their re-queued children) or 'all', got '${v}'`,
+    );
+  }
+  return n;
 }
 
 /** `--algorithm NAME=MODULE` values as name → absolute module path; a value without both parts is bad input (exit 2). */

@@ -3,9 +3,10 @@
  * The controller, the executors and the CLI ask this module instead of spelling the layout out themselves.
  */
 import { mkdirSync } from 'node:fs';
-import { cp, mkdir, open, readdir, rm, stat } from 'node:fs/promises';
+import { open, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { defaultNamespace, type ExperimentRef, experimentKey } from '../store/types.ts';
+import { seedCheckpointFolder } from './checkpointFolder.ts';
 
 /** A replica's name as the local distributed launcher gives it: `<role lowercased>-<index>` (`worker-1`). */
 const replicaName = /^[a-z][a-z0-9]*-\d+$/;
@@ -110,16 +111,13 @@ export class ExperimentWorkspace {
   }
 
   /**
-   * Creates `trial`'s checkpoint folder, as a copy of `parent`'s when there is one (PBT exploit). Copies
-   * asynchronously, so a large checkpoint never blocks the controller; an existing folder (a resumed trial) is
-   * kept as it is.
+   * Creates `trial`'s checkpoint folder, as a copy of `parent`'s when there is one (PBT exploit), the same way `hpo
+   * suggestion-server` seeds folders on Katib's suggestion volume (seedCheckpointFolder). An existing folder (a
+   * resumed trial) is kept as it is; a parent without a folder gives an empty one.
    */
   async prepareCheckpoint(trial: string, parent?: string): Promise<string> {
     const dir = this.checkpointDir(trial);
-    if (await exists(dir)) return dir;
-    const from = parent === undefined || parent === trial ? undefined : this.checkpointDir(parent);
-    if (from !== undefined && (await exists(from))) await cp(from, dir, { recursive: true });
-    else await mkdir(dir, { recursive: true });
+    await seedCheckpointFolder(dir, parent === undefined || parent === trial ? undefined : this.checkpointDir(parent));
     return dir;
   }
 

@@ -9,3 +9,4 @@ export {
 } from './server.ts';
 export { stateSetting } from './state.ts';
 export { KatibSuggestionService, type SuggestionServiceOptions } from './suggestionService.ts';
+export { katibSuggestionDataDir } from './suggestionVolume.ts';

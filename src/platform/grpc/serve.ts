@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { type SuggestionServerOptions, startSuggestionServer } from './server.ts';
 
 /** Options of {@link serveUntilAborted}. */
@@ -17,6 +18,14 @@ export async function serveUntilAborted(options: ServeOptions): Promise<void> {
   options.log?.(
     `Katib suggestion service (Suggestion, EarlyStopping) listening on ${options.host ?? '0.0.0.0'}:${server.port}`,
   );
+  if (options.dataDir !== undefined) {
+    const keep = options.keepGenerations ?? 2;
+    options.log?.(
+      `PBT checkpoint folders: ${resolve(options.dataDir)}/<experiment>/<trial> (${
+        Number.isFinite(keep) ? `the newest ${keep} generations and the best trial kept` : 'all kept'
+      })`,
+    );
+  }
   if (!options.signal.aborted) {
     await new Promise<void>((resolve) => options.signal.addEventListener('abort', () => resolve(), { once: true }));
   }

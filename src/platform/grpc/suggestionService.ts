@@ -15,8 +15,10 @@ import type {
   GetSuggestionsRequestMessage,
   ValidateAlgorithmSettingsRequestMessage,
 } from './messages.ts';
+import { tendCheckpoints } from './pbtCheckpoints.ts';
 import { compactIssued, type EntryKind, encodeState, type IssuedEntry, stateSetting } from './state.ts';
 import { GrpcStatusError, invalidArgument, toGrpcStatus } from './status.ts';
+import { SuggestionVolume } from './suggestionVolume.ts';
 
 /** Options of {@link KatibSuggestionService}. */
 export interface SuggestionServiceOptions {
@@ -32,6 +34,20 @@ export interface SuggestionServiceOptions {
    * 1,000, about 100 KB of state.
    */
   readonly maxRecordEntries?: number;
+  /**
+   * The suggestion volume's mount point (Katib mounts it at `/opt/katib/data`): for an Experiment with PBT's
+   * `suggestion_trial_dir` setting, each assignment's checkpoint folder `<dataDir>/<experiment>/<trial>` is made
+   * there before the reply, a copy of its parent's (suggestionVolume.ts). Absent: no folders are made.
+   */
+  readonly dataDir?: string;
+  /**
+   * How many of the newest PBT generations keep all their checkpoint folders (at least 2); older folders no trial
+   * can be seeded from again are removed, except the best trial's (checkpointLineage.ts). Default 2;
+   * `Infinity` keeps every folder, as Katib's service does.
+   */
+  readonly keepGenerations?: number;
+  /** Receives warnings (a parent without a checkpoint folder) and what was removed from the volume. */
+  readonly log?: (line: string) => void;
 }
 
 /** The algorithm settings a request's Experiment carries, as given (before `hpo_state` is split off). */
@@ -62,12 +78,18 @@ export class KatibSuggestionService {
   private readonly maxEntries: number;
   /** Per experiment: when each never-seen issued entry (by trial name: compaction moves indexes) was first missing. */
   private readonly missingSince = new Map<string, Map<string, number>>();
+  private readonly volume: SuggestionVolume | undefined;
+  private readonly keepGenerations: number;
+  private readonly log: (line: string) => void;
 
   /** A service; see {@link SuggestionServiceOptions}. */
   constructor(options: SuggestionServiceOptions = {}) {
     this.graceMs = options.unseenGraceMs ?? 60_000;
     this.now = options.now ?? Date.now;
     this.maxEntries = options.maxRecordEntries ?? 1000;
+    this.volume = options.dataDir === undefined ? undefined : new SuggestionVolume(options.dataDir);
+    this.keepGenerations = options.keepGenerations ?? 2;
+    this.log = options.log ?? (() => {});
   }
 
   /**
@@ -142,6 +164,18 @@ export class KatibSuggestionService {
         : {}),
     };
     const value = encodeState(result.state === undefined ? next : { ...next, state: result.state });
+    // Before the reply: Katib creates the trials from it, and a trial must find its folder seeded when it starts.
+    if (this.volume !== undefined) {
+      await tendCheckpoints({
+        volume: this.volume,
+        config,
+        suggestions: result.suggestions,
+        assignments,
+        history,
+        keepGenerations: this.keepGenerations,
+        log: this.log,
+      });
+    }
     return {
       parameter_assignments: assignments,
       algorithm: { algorithm_name: config.algorithm.name, algorithm_settings: [{ name: stateSetting, value }] },

@@ -20,7 +20,12 @@ export async function pvcCheck(ctx: DoctorContext): Promise<DoctorCheck> {
     return { check: 'pvc', status: 'skip', message: 'the experiment does not use PBT: no checkpoint volume needed' };
   }
   if (ctx.purpose === 'submit') {
-    return { check: 'pvc', status: 'skip', message: 'under Katib, the controller creates the PBT volume itself' };
+    // Katib creates and mounts its own suggestion volume; doctorKatibVolume.ts checks what that needs.
+    return {
+      check: 'pvc',
+      status: 'skip',
+      message: `the backend's claim ${checkpointClaim(m.metadata.name)} is not used under Katib`,
+    };
   }
   const name = checkpointClaim(m.metadata.name);
   const parallel = (m.spec.parallelTrialCount ?? 3) > 1;

@@ -8,8 +8,10 @@
  * `metrics-collector-sidecar` (whose trial kinds were controller flags, so that check is skipped there).
  */
 import { parse as parseYaml } from 'yaml';
+import type { ExperimentManifest } from '../../spec/types.ts';
 import { apiFailure } from './apiError.ts';
 import type { DoctorCheck, DoctorContext } from './doctor.ts';
+import { type SuggestionVolumeConfig, suggestionVolumeFindings, suggestionVolumeOf } from './doctorKatibVolume.ts';
 
 /** Katib's configuration as far as doctor reads it. */
 export interface KatibRuntimeConfig {
@@ -20,6 +22,8 @@ export interface KatibRuntimeConfig {
   readonly metricsCollectors: ReadonlyMap<string, string>;
   /** `Kind.version.group` entries; undefined in the older layout, where they were controller flags. */
   readonly trialResources: readonly string[] | undefined;
+  /** algorithmName → its suggestion volume settings (`persistentVolumeClaimSpec`, `volumeMountPath`). */
+  readonly suggestionVolumes?: ReadonlyMap<string, SuggestionVolumeConfig>;
 }
 
 const configMapName = 'katib-config';
@@ -38,11 +42,26 @@ function listMap(list: unknown, key: string): Map<string, string> {
   return out;
 }
 
+function volumeMap(list: unknown): Map<string, SuggestionVolumeConfig> {
+  const out = new Map<string, SuggestionVolumeConfig>();
+  if (!Array.isArray(list)) return out;
+  for (const e of list)
+    if (isObj(e) && typeof e.algorithmName === 'string') out.set(e.algorithmName, suggestionVolumeOf(e));
+  return out;
+}
+
 function jsonMap(text: string | undefined): Map<string, string> {
   const out = new Map<string, string>();
   const parsed: unknown = text === undefined ? undefined : JSON.parse(text);
   if (!isObj(parsed)) return out;
   for (const [k, v] of Object.entries(parsed)) out.set(k, isObj(v) && typeof v.image === 'string' ? v.image : '');
+  return out;
+}
+
+function jsonVolumes(text: string | undefined): Map<string, SuggestionVolumeConfig> {
+  const parsed: unknown = text === undefined ? undefined : JSON.parse(text);
+  const out = new Map<string, SuggestionVolumeConfig>();
+  if (isObj(parsed)) for (const [k, v] of Object.entries(parsed)) out.set(k, suggestionVolumeOf(v));
   return out;
 }
 
@@ -58,6 +77,7 @@ export function parseKatibConfig(data: Readonly<Record<string, string>>): KatibR
       suggestions: listMap(runtime.suggestions, 'algorithmName'),
       earlyStoppings: listMap(runtime.earlyStoppings, 'algorithmName'),
       metricsCollectors: listMap(runtime.metricsCollectors, 'kind'),
+      suggestionVolumes: volumeMap(runtime.suggestions),
       // Katib's controller defaults to batch Jobs alone when the list is empty.
       trialResources: resources.length > 0 ? resources : ['Job.v1.batch'],
     };
@@ -67,6 +87,7 @@ export function parseKatibConfig(data: Readonly<Record<string, string>>): KatibR
     earlyStoppings: jsonMap(data['early-stopping']),
     metricsCollectors: jsonMap(data['metrics-collector-sidecar']),
     trialResources: undefined,
+    suggestionVolumes: jsonVolumes(data.suggestion),
   };
 }
 
@@ -150,10 +171,25 @@ export function katibConfigFindings(
   return out;
 }
 
-/** Reads `katib-config` and checks it against the experiment; for `hpo submit` only. */
+/**
+ * Reads `katib-config` and checks it against the experiment, then the suggestion volume PBT's
+ * `suggestion_trial_dir` needs (doctorKatibVolume.ts: its resumePolicy is checked even when the config cannot be
+ * read); for `hpo submit` only.
+ */
 export async function katibConfigChecks(ctx: DoctorContext, katibNamespace: string): Promise<DoctorCheck[]> {
   const m = ctx.manifest;
   if (ctx.purpose === 'run' || m === undefined) return [];
+  const { checks, config } = await readAndCheck(ctx, m, katibNamespace);
+  const volume = config?.suggestionVolumes?.get(m.spec.algorithm?.algorithmName ?? '');
+  return [...checks, ...suggestionVolumeFindings(m, volume, `${katibNamespace}/${configMapName}`)];
+}
+
+/** The config checks proper, and the parsed config when there is one. */
+async function readAndCheck(
+  ctx: DoctorContext,
+  m: ExperimentManifest,
+  katibNamespace: string,
+): Promise<{ checks: DoctorCheck[]; config?: KatibRuntimeConfig }> {
   const where = `${katibNamespace}/${configMapName}`;
   let data: Record<string, string>;
   try {
@@ -162,38 +198,44 @@ export async function katibConfigChecks(ctx: DoctorContext, katibNamespace: stri
   } catch (err) {
     const f = apiFailure(err);
     if (f.status === 404) {
-      return [
+      return {
+        checks: [
+          {
+            check: 'katib',
+            status: 'fail',
+            message: `no ConfigMap ${where}: Katib is not installed there`,
+            fix: `install Katib (its manifests create ${where}), or pass --katib-namespace where it runs`,
+          },
+        ],
+      };
+    }
+    return {
+      checks: [
         {
           check: 'katib',
-          status: 'fail',
-          message: `no ConfigMap ${where}: Katib is not installed there`,
-          fix: `install Katib (its manifests create ${where}), or pass --katib-namespace where it runs`,
+          status: 'skip',
+          message: `cannot read ${where} (${f.status ?? 'network error'}: ${f.message})`.slice(0, 300),
         },
-      ];
-    }
-    return [
-      {
-        check: 'katib',
-        status: 'skip',
-        message: `cannot read ${where} (${f.status ?? 'network error'}: ${f.message})`.slice(0, 300),
-      },
-    ];
+      ],
+    };
   }
   let config: KatibRuntimeConfig;
   try {
     config = parseKatibConfig(data);
   } catch (err) {
-    return [
-      {
-        check: 'katib',
-        status: 'fail',
-        message: `${where} does not parse: ${(err as Error).message}`.slice(0, 300),
-        fix: `kubectl edit configmap ${configMapName} -n ${katibNamespace}`,
-      },
-    ];
+    return {
+      checks: [
+        {
+          check: 'katib',
+          status: 'fail',
+          message: `${where} does not parse: ${(err as Error).message}`.slice(0, 300),
+          fix: `kubectl edit configmap ${configMapName} -n ${katibNamespace}`,
+        },
+      ],
+    };
   }
   const trial = m.spec.trialTemplate?.trialSpec;
-  return katibConfigFindings(
+  const checks = katibConfigFindings(
     config,
     {
       algorithm: m.spec.algorithm?.algorithmName ?? '',
@@ -207,4 +249,5 @@ export async function katibConfigChecks(ctx: DoctorContext, katibNamespace: stri
     },
     katibNamespace,
   );
+  return { checks, config };
 }

@@ -129,3 +129,22 @@ export function trial(opts: {
     },
   };
 }
+
+/**
+ * The Experiment Katib's controller sends after `reply`: the settings a reply returned (`hpo_state`) override the
+ * Experiment's of the same name or are appended.
+ */
+export function withReturnedSettings(
+  exp: Record<string, unknown>,
+  reply: { algorithm: { algorithm_settings: { name: string; value: string }[] } | null },
+): Record<string, unknown> {
+  const spec = exp.spec as Record<string, unknown>;
+  const algorithm = spec.algorithm as { algorithm_name: string; algorithm_settings: { name: string; value: string }[] };
+  const settings = [...algorithm.algorithm_settings];
+  for (const s of reply.algorithm?.algorithm_settings ?? []) {
+    const i = settings.findIndex((x) => x.name === s.name);
+    if (i >= 0) settings[i] = s;
+    else settings.push(s);
+  }
+  return { ...exp, spec: { ...spec, algorithm: { ...algorithm, algorithm_settings: settings } } };
+}

@@ -1,6 +1,6 @@
 import { status } from '@grpc/grpc-js';
 import { describe, expect, it } from 'vitest';
-import { call, experiment, param, suggestionServerPerFile, trial } from './helpers.ts';
+import { call, experiment, param, suggestionServerPerFile, trial, withReturnedSettings } from './helpers.ts';
 
 interface Assignments {
   assignments: { name: string; value: string }[];
@@ -21,19 +21,6 @@ const space = [
   param('batch', 'DISCRETE', { list: ['16', '32', '64'] }),
   param('decay', 'DOUBLE', { min: '0.0001', max: '0.1', distribution: 'LOG_UNIFORM' }),
 ];
-
-/** Katib's controller: the settings a reply returned override the Experiment's of the same name or are appended. */
-function withReturnedSettings(exp: Record<string, unknown>, reply: Reply): Record<string, unknown> {
-  const spec = exp.spec as Record<string, unknown>;
-  const algorithm = spec.algorithm as { algorithm_name: string; algorithm_settings: { name: string; value: string }[] };
-  const settings = [...algorithm.algorithm_settings];
-  for (const s of reply.algorithm?.algorithm_settings ?? []) {
-    const i = settings.findIndex((x) => x.name === s.name);
-    if (i >= 0) settings[i] = s;
-    else settings.push(s);
-  }
-  return { ...exp, spec: { ...spec, algorithm: { ...algorithm, algorithm_settings: settings } } };
-}
 
 /** Katib trials for the assignments of a reply, named as the reply asked. */
 function trialsOf(reply: Reply, condition: string, loss?: (a: Assignments, i: number) => number) {

@@ -14,7 +14,8 @@ describe('runDoctor', { timeout: 20_000 }, () => {
     const checks = await doctor(s, experiment({ pbt: true, gpus: true }));
     expect(failures(checks)).toEqual([]);
     expect(one(checks, 'crd', 'pytorchjobs').message).toContain('validates');
-    expect(one(checks, 'pvc').status).toBe('pass');
+    expect(one(checks, 'pvc', 'is Bound').status).toBe('pass');
+    expect(one(checks, 'pvc', "katib-config gives pbt's suggestion volume").status).toBe('pass');
     expect(one(checks, 'gpu').message).toContain('nvidia.com/gpu 2 per pod');
     expect(one(checks, 'namespace').status).toBe('pass');
     const reviews = s.requestsTo('/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', 'POST');

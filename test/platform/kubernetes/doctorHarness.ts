@@ -66,6 +66,8 @@ export function experiment(o: { pbt?: boolean; gpus?: boolean; parallel?: number
         { name: 'truncation_threshold', value: '0.2' },
       ],
     };
+    // Katib creates the suggestion volume the trials mount only then (doctorKatibVolume.ts).
+    spec.resumePolicy = 'FromVolume';
   }
   if (o.parallel !== undefined) spec.parallelTrialCount = o.parallel;
   if (o.gpus) {

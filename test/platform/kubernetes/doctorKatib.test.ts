@@ -176,3 +176,62 @@ describe('hpo doctor: the File/TensorFlowEvent collector sidecar needs Kubernete
     expect(c?.fix).toContain('metricsCollectorSpec StdOut');
   });
 });
+
+describe("hpo doctor: Katib's suggestion volume for PBT", { timeout: 20_000 }, () => {
+  const pvc = (checks: Awaited<ReturnType<typeof doctor>>) => checks.filter((c) => c.check === 'pvc');
+  /** The shipped katib-config's pbt entry with its persistentVolumeClaimSpec block replaced by `block`. */
+  const pbtVolume = (block: string) => (t: string) =>
+    t.replace(/(image: \S+suggestion-pbt:\S+\n)\s+persistentVolumeClaimSpec:[\s\S]*?storage: 5Gi\n/, `$1${block}`);
+
+  it('passes the shipped config (ReadWriteMany) with resumePolicy FromVolume, mounted where hpo suggestion-server looks', async () => {
+    const s = await healthy();
+    const checks = pvc(await doctor(s, experiment({ pbt: true }), 'submit'));
+    expect(checks.map((c) => [c.status, c.message])).toEqual([
+      [
+        'pass',
+        "kubeflow/katib-config gives pbt's suggestion volume [ReadWriteMany], mounted at /opt/katib/data in the suggestion pod",
+      ],
+      ['skip', "the backend's claim torch-pbt is not used under Katib"],
+    ]);
+  });
+
+  it('fails without resumePolicy FromVolume, even when katib-config cannot be read', async () => {
+    const s = await healthy();
+    const m = experiment({ pbt: true });
+    m.spec.resumePolicy = 'LongRunning';
+    const [c] = failures(await doctor(s, m, 'submit'));
+    expect(c?.check).toBe('pvc');
+    expect(c?.message).toContain('only with resumePolicy FromVolume (this experiment: LongRunning)');
+    expect(c?.fix).toBe('set spec.resumePolicy: FromVolume');
+    s.faults.deny({ verb: 'get', group: '', resource: 'configmaps', namespace: 'kubeflow' });
+    expect(failures(await doctor(s, m, 'submit')).map((x) => x.check)).toEqual(['pvc']);
+  });
+
+  it.each([
+    ['no persistentVolumeClaimSpec (Katib then makes ReadWriteOnce)', '', "[ReadWriteOnce] (Katib's default"],
+    ['ReadWriteOnce', '      persistentVolumeClaimSpec:\n        accessModes: [ReadWriteOnce]\n', '[ReadWriteOnce];'],
+  ])('fails parallel trials on a volume with %s', async (_, block, says) => {
+    const s = await withConfig(pbtVolume(block));
+    const [c] = failures(await doctor(s, experiment({ pbt: true }), 'submit'));
+    expect(c?.message).toContain(`kubeflow/katib-config gives pbt's suggestion volume access modes ${says}`);
+    expect(c?.fix).toContain('persistentVolumeClaimSpec: {accessModes: [ReadWriteMany]');
+    // One trial at a time shares a node with the suggestion pod as the scheduler places it.
+    expect(failures(await doctor(s, experiment({ pbt: true, parallel: 1 }), 'submit'))).toEqual([]);
+  });
+
+  it('names the --data-dir an hpo suggestion-server image needs when katib-config mounts the volume elsewhere', async () => {
+    const s = await withConfig((t) =>
+      t.replace('persistentVolumeClaimSpec:', 'volumeMountPath: /data\n      persistentVolumeClaimSpec:'),
+    );
+    const [c] = pvc(await doctor(s, experiment({ pbt: true }), 'submit'));
+    expect(c?.status).toBe('pass');
+    expect(c?.message).toContain(
+      'mounted at /data in the suggestion pod (an image running hpo suggestion-server needs --data-dir /data',
+    );
+  });
+
+  it('checks nothing for an experiment without suggestion_trial_dir', async () => {
+    const s = await healthy();
+    expect(pvc(await doctor(s, experiment(), 'submit')).map((c) => c.status)).toEqual(['skip']);
+  });
+});
