@@ -190,7 +190,8 @@ export function lineageGraph(input: LineageInput): MlmdGraph {
         type: typeOfKind[f.kind] ?? mlmdTypeNames.artifact,
         // Under `artifacts/` so no file name can collide with the reported `metrics` above.
         name: `${name}/artifacts/${f.name}`,
-        uri: pathToFileURL(f.path).href,
+        // A cluster trial's file lives at its URI (a claim, an object store); a local one at its path.
+        uri: f.uri ?? pathToFileURL(f.path).href,
         state: 'LIVE',
         custom_properties: {
           display_name: str(f.name),
