@@ -115,16 +115,32 @@ export class LiveTrial {
     // Recorded whatever the outcome: a failed or stopped trial's checkpoint is still worth finding. An executor whose
     // files are out of this machine's reach (a cluster) lists them itself.
     if (result.artifacts !== undefined) await writeRecord(t.name, result.artifacts, o);
-    else if (artifactsDir !== undefined) await recordArtifacts(t.name, artifactsDir, o);
+    else if (artifactsDir !== undefined) await recordArtifacts(t.name, artifactsDir, checkpoint?.dir, o);
     return result;
   }
 }
 
-/** Records the files a trial left in its artifacts folder; a failure to do so is a warning, never the trial's. */
-async function recordArtifacts(trial: string, dir: string, o: LiveTrialOptions): Promise<void> {
+/**
+ * Records the files a trial left in its artifacts folder and, under PBT, in its checkpoint folder (each of kind
+ * `checkpoint`: what a later generation inherits, with the digest it had when this trial ended); a failure to do
+ * so is a warning, never the trial's.
+ */
+async function recordArtifacts(
+  trial: string,
+  dir: string,
+  checkpointDir: string | undefined,
+  o: LiveTrialOptions,
+): Promise<void> {
   try {
     const { artifacts, problems } = await scanArtifacts(dir);
     for (const p of problems) o.warn(`artifacts: ${p}`);
+    if (checkpointDir !== undefined) {
+      const ck = await scanArtifacts(checkpointDir);
+      for (const p of ck.problems) o.warn(`checkpoint artifacts: ${p}`);
+      artifacts.push(
+        ...ck.artifacts.map((a) => ({ ...a, kind: 'checkpoint' as const, folder: 'checkpoint' as const })),
+      );
+    }
     await writeRecord(trial, artifacts, o);
   } catch (e) {
     o.warn(`artifacts of ${trial} could not be recorded: ${(e as Error).message}`);

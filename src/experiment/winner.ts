@@ -95,12 +95,17 @@ export async function readWinnerArtifacts(
 ): Promise<ArtifactRecord[]> {
   const ws = new ExperimentWorkspace(storeRoot, experiment);
   const dir = ws.artifactsDir(trial.name);
+  const checkpoints = ws.checkpointDir(trial.name);
   const records = await readArtifactRecord(ws.artifactRecordPath(trial.name));
   return (
     records
       .filter((a) => typeof a.name === 'string' && !a.name.startsWith('/') && !a.name.split('/').includes('..'))
       // A file with a URI lives elsewhere (a cluster's volume, an object store): its recorded path is the pod's.
-      .map((a) => (typeof a.uri === 'string' ? a : { ...a, path: join(dir, ...a.name.split('/')) }))
+      .map((a) =>
+        typeof a.uri === 'string'
+          ? a
+          : { ...a, path: join(a.folder === 'checkpoint' ? checkpoints : dir, ...a.name.split('/')) },
+      )
   );
 }
 

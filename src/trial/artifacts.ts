@@ -32,6 +32,11 @@ export interface ArtifactRecord {
    * for a local trial's file, whose `path` is the place.
    */
   readonly uri?: string;
+  /**
+   * The folder `name` is relative to: absent for the artifacts folder, `checkpoint` for the trial's PBT checkpoint
+   * folder (Katib's `suggestion_trial_dir`), whose files are recorded too, each of kind `checkpoint`.
+   */
+  readonly folder?: 'checkpoint';
   readonly kind: ArtifactKind;
   /** Hex sha256 of the file's bytes. */
   readonly sha256: string;
