@@ -88,6 +88,57 @@ function wrapped(c: KfpContainer): KfpContainer {
   };
 }
 
+/** What {@link retrainPipelineSpec} varies between the retraining pipeline and the tuning one. */
+export interface RetrainSpecParts {
+  readonly description: string;
+  /** The retrain component's input definitions (the tuning pipeline's parameters). */
+  readonly inputs?: Record<string, unknown>;
+  /** The retrain task's inputs (wired to the tuning step's outputs). */
+  readonly taskInputs?: Record<string, unknown>;
+  readonly sdkVersion?: string;
+}
+
+/**
+ * The pipeline IR around the retrain `container`: component, executor and task `retrain` (caching off), its model
+ * and metrics as the pipeline's outputs. Used by {@link retrainPipeline} and the tuning pipeline (tuning.ts).
+ */
+export function retrainPipelineSpec(
+  experiment: ExperimentRecord,
+  container: KfpContainer,
+  parts: RetrainSpecParts,
+): Record<string, unknown> {
+  const { component, executor, task } = retrainNames;
+  const selector = (key: string) => ({ artifactSelectors: [{ outputArtifactKey: key, producerSubtask: task }] });
+  return {
+    components: {
+      [component]: {
+        executorLabel: executor,
+        ...(parts.inputs === undefined ? {} : { inputDefinitions: parts.inputs }),
+        outputDefinitions: { artifacts: outputArtifacts },
+      },
+    },
+    deploymentSpec: { executors: { [executor]: { container: wrapped(container) } } },
+    pipelineInfo: { name: pipelineName(experiment.name), description: parts.description },
+    root: {
+      dag: {
+        outputs: { artifacts: { metrics: selector('metrics'), model: selector('model') } },
+        tasks: {
+          // Caching off: a retrain is asked for to get a fresh model, not the cached one of an earlier run.
+          [task]: {
+            cachingOptions: { enableCache: false },
+            componentRef: { name: component },
+            ...(parts.taskInputs === undefined ? {} : { inputs: parts.taskInputs }),
+            taskInfo: { name: task },
+          },
+        },
+      },
+      outputDefinitions: { artifacts: outputArtifacts },
+    },
+    schemaVersion: kfpSchemaVersion,
+    sdkVersion: parts.sdkVersion ?? 'hpo-workbench',
+  };
+}
+
 /**
  * The retraining pipeline of `trial` (normally the experiment's best trial). Throws `unsupported` (exit 2) when
  * the template cannot run as one KFP container (see `retrainContainer`).
@@ -99,31 +150,10 @@ export function retrainPipeline(
 ): RetrainPipeline {
   const { container, warnings: containerWarnings } = retrainContainer(experiment, trial);
   const warnings = [...containerWarnings];
-  const { component, executor, task } = retrainNames;
-  const selector = (key: string) => ({ artifactSelectors: [{ outputArtifactKey: key, producerSubtask: task }] });
-  const spec = {
-    components: {
-      [component]: { executorLabel: executor, outputDefinitions: { artifacts: outputArtifacts } },
-    },
-    deploymentSpec: { executors: { [executor]: { container: wrapped(container) } } },
-    pipelineInfo: { name: pipelineName(experiment.name), description: describe(experiment, trial) },
-    root: {
-      dag: {
-        outputs: { artifacts: { metrics: selector('metrics'), model: selector('model') } },
-        tasks: {
-          // Caching off: a retrain is asked for to get a fresh model, not the cached one of an earlier run.
-          [task]: {
-            cachingOptions: { enableCache: false },
-            componentRef: { name: component },
-            taskInfo: { name: task },
-          },
-        },
-      },
-      outputDefinitions: { artifacts: outputArtifacts },
-    },
-    schemaVersion: kfpSchemaVersion,
-    sdkVersion: options.sdkVersion ?? 'hpo-workbench',
-  };
+  const spec = retrainPipelineSpec(experiment, container, {
+    description: describe(experiment, trial),
+    ...(options.sdkVersion === undefined ? {} : { sdkVersion: options.sdkVersion }),
+  });
   const model = options.model;
   if (importableModel(model)) addTunedModel(spec, model, trial.name);
   else if (model?.uri !== undefined) {
