@@ -165,7 +165,9 @@ function environment(container: Record<string, unknown>, values: ReadonlyMap<str
     // KFP replaces its placeholders in command and args only: a tuned value in env would reach the step as written.
     if (value.includes('{{$.inputs.')) {
       refuse(
-        `env '${e.name}' of the primary container holds a parameter, which KFP cannot fill in at run time (its placeholders work in command and args only); pass the parameter as an argument, or export without --with-tuning`,
+        e.name.startsWith('HPO_PARAM_')
+          ? `the primary container's sh -c script takes parameter ${e.name.slice('HPO_PARAM_'.length)} through its env (${e.name}), which KFP cannot fill in at run time (its placeholders work in command and args only); pass the parameter as an argument of the program instead of inside the script, or export without --with-tuning`
+          : `env '${e.name}' of the primary container holds a parameter, which KFP cannot fill in at run time (its placeholders work in command and args only); pass the parameter as an argument, or export without --with-tuning`,
       );
     }
     return { name: e.name, value };

@@ -178,6 +178,12 @@ describe('hpo export --to kfp --with-tuning', () => {
     );
     expect(inEnv.code).toBe(ErrorCode.unsupported);
     expect(inEnv.message).toContain("env 'LR' of the primary container holds a parameter");
+    const script = caught(() =>
+      tuningPipeline(tuned({ command: ['sh', '-c', 'python3 t.py --lr=${trialParameters.learningRate}'], args: [] })),
+    );
+    expect(script.message).toContain(
+      'sh -c script takes parameter learningRate through its env (HPO_PARAM_learningRate)',
+    );
     const quoted = caught(() => tuningPipeline(tuned({}, ["l'r", 'opt'])));
     expect(quoted.message).toContain(`parameter name "l'r" cannot name a KFP parameter`);
   });
