@@ -7,7 +7,9 @@
  * watched until Katib's success/failure condition for the kind matches, while the primary pod's primary
  * container log is streamed as the trial handle's lines, which `runTrial` feeds to the same StdOut collector
  * local trials use; File and TensorFlowEvent metrics come through a collector sidecar's log, mirrored into the
- * trial's local folder for the same File/TensorFlowEvent collectors (metricsSidecar.ts, metricsMirror.ts). The job is deleted with foreground propagation when it finishes (unless `retain`) and at
+ * trial's local folder for the same File/TensorFlowEvent collectors (metricsSidecar.ts, metricsMirror.ts). With the
+ * experiment's `hpo-workbench.io/artifacts` the job gets its artifacts folder and an inventory sidecar whose log
+ * lists the files with digests (artifactStorage.ts, artifactInventory.ts). The job is deleted with foreground propagation when it finishes (unless `retain`) and at
  * once when the controller stops the trial. Meanwhile the job's pods are checked for trouble (stuckPods.ts:
  * image pulls, unschedulable, crash loops, OOM kills, evictions, an Istio sidecar); one that outlasts
  * `stuckGraceMs` ends the trial with its reason instead of leaving it to the deadline.
