@@ -27,7 +27,8 @@ const { maxFiles, maxDepth } = artifactScanLimits;
 
 /**
  * What the sidecar runs (`sh -c SCRIPT hpo-artifacts DIR`): nothing until TERM, then the inventory. Links are named,
- * never followed (a trial could point one anywhere); names travel base64-encoded, so any byte but a newline is safe;
+ * never followed (a trial could point one anywhere); names travel base64-encoded, so any byte but a newline is safe
+ * (a name with a newline is not recorded, and no piece of it can name a file outside the folder);
  * the manifest goes whole (up to 64 KiB). `find` lists files up to the local scan's depth; the count in the end
  * record lets the receiver say when files were left out.
  */
@@ -40,6 +41,8 @@ report() {
   total=$(find "$dir" -mindepth 1 -maxdepth ${maxDepth + 1} ! -type d 2>/dev/null | wc -l)
   if [ -f "$dir/${artifactManifestName}" ]; then total=$((total - 1)); fi
   find "$dir" -mindepth 1 -maxdepth ${maxDepth + 1} ! -type d 2>/dev/null | sort | head -n ${maxFiles + 1} | while IFS= read -r f; do
+    # A name holding a newline arrives as several lines: a piece outside the folder is no file of it.
+    case "$f" in "$dir"/*) ;; *) continue ;; esac
     rel=\${f#"$dir"/}
     [ "$rel" = ${artifactManifestName} ] && continue
     name=$(printf '%s' "$rel" | base64 | tr -d '\\n')

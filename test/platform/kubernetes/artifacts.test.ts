@@ -177,6 +177,11 @@ describe('the inventory sidecar, run for real', () => {
       JSON.stringify({ 'ckpt/epoch 3/state.bin': 'checkpoint', 'notes.txt': 'bogus' }),
     );
     symlinkSync('/etc/passwd', join(dir, 'passwd'));
+    // Names with a newline, whose second line would be an absolute path or one relative to the sidecar's working
+    // folder (the repository root here, which has a package.json): neither is recorded.
+    mkdirSync(join(dir, 'x\n', 'etc'), { recursive: true });
+    writeFileSync(join(dir, 'x\n', 'etc', 'hostname'), 'no');
+    writeFileSync(join(dir, 'y\npackage.json'), 'no');
     return dir;
   }
 
