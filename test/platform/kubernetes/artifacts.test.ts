@@ -153,6 +153,22 @@ describe('the trial job with an artifacts folder', () => {
     expect(validateAgainstCrd(job as Record<string, unknown>, crd)).toEqual([]);
   });
 
+  it('refuses a TrainJob, whose pods live in its runtime, naming the annotation', () => {
+    const tt: TrialTemplate = {
+      primaryContainerName: 'node',
+      trialSpec: {
+        apiVersion: 'trainer.kubeflow.org/v1alpha1',
+        kind: 'TrainJob',
+        spec: { runtimeRef: { name: 'torch-distributed' }, trainer: { image: 'train:1', command: ['train'] } },
+      },
+    };
+    const e = caught(() => buildTrialJob(tt, tt.trialSpec!, id('pvc://models')));
+    expect(e.code).toBe(ErrorCode.invalidSpec);
+    expect(e.message).toContain(
+      'metadata.annotations["hpo-workbench.io/artifacts"]: the trial template shows no pod template',
+    );
+  });
+
   it('adds nothing without storage', () => {
     const tt = template();
     const job = buildTrialJob(tt, tt.trialSpec!, { experiment: 'e', trial: 'e-1', namespace: 'n', params: { lr: 1 } });
