@@ -36,6 +36,8 @@ export interface ExportOptions extends StoreOptions {
   timeout?: number;
   /** kfp: a KFP API server's URL to upload the pipeline to and start a run of it. */
   upload?: string;
+  /** kfp: the pipeline runs the Katib Experiment first and retrains with its best values (no winner needed). */
+  withTuning?: boolean;
   /** mlmd: `host:port` of an ML Metadata gRPC server to store the lineage in (instead of printing it). */
   mlmd?: string;
   /** The file to write; stdout without it. */
@@ -55,7 +57,8 @@ export function exportCommand(name: string, opts: ExportOptions): Promise<number
     if (opts.to === 'mlmd') return mlmdExport(store, exp, opts);
     const { text, warnings, what } =
       opts.to === 'kserve' ? await kserveText(store, exp, opts) : await kfpText(store, exp, opts);
-    if (exp.phase !== 'Succeeded' && exp.phase !== 'Failed') {
+    // A tuning pipeline does not export a winner: how far the local experiment got does not matter to it.
+    if (exp.phase !== 'Succeeded' && exp.phase !== 'Failed' && opts.withTuning !== true) {
       err(`warning: experiment '${exp.name}' is ${exp.phase}: this is its best trial so far`);
     }
     for (const w of warnings) err(`warning: ${w}`);
@@ -69,13 +72,13 @@ export function exportCommand(name: string, opts: ExportOptions): Promise<number
       return 0;
     }
     writeOut(opts.out, text);
-    err(`wrote the ${what} of ${exp.name}'s best trial to ${opts.out}`);
+    err(`wrote the ${what} of ${exp.name}${opts.withTuning === true ? '' : "'s best trial"} to ${opts.out}`);
     return 0;
   });
 }
 
 const targetOptions = {
-  kfp: ['upload'],
+  kfp: ['upload', 'withTuning'],
   kserve: ['storageUri', 'canary', 'format', 'image', 'name', 'apply', 'context', 'timeout'],
   mlmd: ['mlmd'],
 } as const;
@@ -170,6 +173,14 @@ interface Exported {
 
 async function kfpText(store: Store, exp: ExperimentRecord, opts: ExportOptions): Promise<Exported> {
   const kfp = await import('../platform/kfp/index.ts');
+  if (opts.withTuning === true) {
+    const image = process.env.HPO_KUBECTL_IMAGE;
+    const { spec, warnings } = await kfp.readTuningPipeline(store, exp, {
+      sdkVersion: opts.sdkVersion,
+      ...(image === undefined || image === '' ? {} : { image }),
+    });
+    return { text: kfp.pipelineYaml(spec), warnings, what: 'KFP tuning pipeline' };
+  }
   const { spec, warnings } = await kfp.readRetrainPipeline(store, exp, { sdkVersion: opts.sdkVersion });
   return { text: kfp.pipelineYaml(spec), warnings, what: 'KFP pipeline' };
 }

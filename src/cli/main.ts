@@ -266,6 +266,10 @@ export function buildProgram(exit: (code: number) => void): Command {
     .addOption(new Option('--to <target>', 'what to write').choices(['kfp', 'kserve', 'mlmd']).makeOptionMandatory())
     .option('--out <file>', 'write to this file instead of stdout')
     .option('--upload <url>', 'kfp: upload the pipeline to this KFP API server and start a run (token: $HPO_KFP_TOKEN)')
+    .option(
+      '--with-tuning',
+      'kfp: a first step runs the Katib Experiment in the cluster and the retrain takes its best values (image: $HPO_KUBECTL_IMAGE)',
+    )
     .option('--mlmd <host:port>', 'mlmd: store the lineage in this ML Metadata gRPC server instead of printing it')
     .option('--storage-uri <uri>', 'kserve: where the cluster reads the model (gs://, s3://, pvc://, ...)')
     .option('--canary <percent>', 'kserve: canaryTrafficPercent when replacing a running service (0-100)', percent)

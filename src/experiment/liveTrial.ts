@@ -2,7 +2,7 @@ import type { MetricLog } from '../metrics/types.ts';
 import type { Settings } from '../search/types.ts';
 import type { CollectorConfig, ExperimentConfig } from '../spec/config.ts';
 import type { ExperimentRecord, TrialRecord } from '../store/types.ts';
-import { scanArtifacts, writeArtifactRecord } from '../trial/artifacts.ts';
+import { type ArtifactRecord, scanArtifacts, writeArtifactRecord } from '../trial/artifacts.ts';
 import type { ExecutorResult, StopReason, TrialExecutor } from '../trial/executor.ts';
 import { runTrial } from '../trial/runTrial.ts';
 import { TrialMetrics } from '../trial/trialMetrics.ts';
@@ -112,17 +112,44 @@ export class LiveTrial {
         if (this.metrics.intermediate.length > before) o.onObjective();
       },
     });
-    // Recorded whatever the outcome: a failed or stopped trial's checkpoint is still worth finding.
-    if (artifactsDir !== undefined) await recordArtifacts(t.name, artifactsDir, o);
+    // Recorded whatever the outcome: a failed or stopped trial's checkpoint is still worth finding. An executor whose
+    // files are out of this machine's reach (a cluster) lists them itself.
+    if (result.artifacts !== undefined) await writeRecord(t.name, result.artifacts, o);
+    else if (artifactsDir !== undefined) await recordArtifacts(t.name, artifactsDir, checkpoint?.dir, o);
     return result;
   }
 }
 
-/** Records the files a trial left in its artifacts folder; a failure to do so is a warning, never the trial's. */
-async function recordArtifacts(trial: string, dir: string, o: LiveTrialOptions): Promise<void> {
+/**
+ * Records the files a trial left in its artifacts folder and, under PBT, in its checkpoint folder (each of kind
+ * `checkpoint`: what a later generation inherits, with the digest it had when this trial ended); a failure to do
+ * so is a warning, never the trial's.
+ */
+async function recordArtifacts(
+  trial: string,
+  dir: string,
+  checkpointDir: string | undefined,
+  o: LiveTrialOptions,
+): Promise<void> {
   try {
     const { artifacts, problems } = await scanArtifacts(dir);
     for (const p of problems) o.warn(`artifacts: ${p}`);
+    if (checkpointDir !== undefined) {
+      const ck = await scanArtifacts(checkpointDir);
+      for (const p of ck.problems) o.warn(`checkpoint artifacts: ${p}`);
+      artifacts.push(
+        ...ck.artifacts.map((a) => ({ ...a, kind: 'checkpoint' as const, folder: 'checkpoint' as const })),
+      );
+    }
+    await writeRecord(trial, artifacts, o);
+  } catch (e) {
+    o.warn(`artifacts of ${trial} could not be recorded: ${(e as Error).message}`);
+  }
+}
+
+/** Writes a trial's artifact record; a failure to do so is a warning, never the trial's. */
+async function writeRecord(trial: string, artifacts: readonly ArtifactRecord[], o: LiveTrialOptions): Promise<void> {
+  try {
     // No record for no artifacts: reading a missing record gives none, and most trials leave nothing.
     if (artifacts.length > 0) await writeArtifactRecord(o.workspace.artifactRecordPath(trial), artifacts);
   } catch (e) {

@@ -56,7 +56,7 @@ export interface WinnerDocument {
   readonly logPath?: string;
   /**
    * The files the trial left in its artifacts folder (`HPO_ARTIFACTS_DIR`), with kind and sha256 as recorded when it
-   * ended; empty when it left none or did not run as a local process.
+   * ended (and `uri` for a Kubernetes trial's); empty when it left none or its executor keeps no artifacts folder.
    */
   readonly artifacts: readonly ArtifactRecord[];
   readonly startedAt?: string;
@@ -84,8 +84,9 @@ export interface WinnerSource {
 
 /**
  * The recorded artifacts of a trial of `experiment` in the store folder `storeRoot`, their paths taken from where
- * the store is now (a store moved or copied since keeps working); a record naming a file outside the trial's
- * artifacts folder (`..`, an absolute name: a tampered record) is left out.
+ * the store is now (a store moved or copied since keeps working), except for files recorded with a `uri` (a
+ * Kubernetes trial's), which are not on this machine; a record naming a file outside the trial's artifacts folder
+ * (`..`, an absolute name: a tampered record) is left out.
  */
 export async function readWinnerArtifacts(
   storeRoot: string,
@@ -94,10 +95,18 @@ export async function readWinnerArtifacts(
 ): Promise<ArtifactRecord[]> {
   const ws = new ExperimentWorkspace(storeRoot, experiment);
   const dir = ws.artifactsDir(trial.name);
+  const checkpoints = ws.checkpointDir(trial.name);
   const records = await readArtifactRecord(ws.artifactRecordPath(trial.name));
-  return records
-    .filter((a) => typeof a.name === 'string' && !a.name.startsWith('/') && !a.name.split('/').includes('..'))
-    .map((a) => ({ ...a, path: join(dir, ...a.name.split('/')) }));
+  return (
+    records
+      .filter((a) => typeof a.name === 'string' && !a.name.startsWith('/') && !a.name.split('/').includes('..'))
+      // A file with a URI lives elsewhere (a cluster's volume, an object store): its recorded path is the pod's.
+      .map((a) =>
+        typeof a.uri === 'string'
+          ? a
+          : { ...a, path: join(a.folder === 'checkpoint' ? checkpoints : dir, ...a.name.split('/')) },
+      )
+  );
 }
 
 /** The template of `experiment` rendered for `trial`, as the executor rendered it when the trial ran. */

@@ -22,17 +22,36 @@ export const artifactManifestName = 'hpo-artifacts.json';
 export interface ArtifactRecord {
   /** Relative to the artifacts folder, with `/` separators (`model.joblib`, `ckpt/epoch-3.pt`). */
   readonly name: string;
-  /** The absolute path when it was recorded. */
+  /**
+   * The absolute path when it was recorded: on this machine for a local trial; inside the trial's pod for the
+   * Kubernetes backend, where {@link uri} says where the file lives.
+   */
   readonly path: string;
+  /**
+   * Where a file that is not on this machine lives (`pvc://claim/…/model.joblib`, `s3://bucket/…/model.joblib`); absent
+   * for a local trial's file, whose `path` is the place.
+   */
+  readonly uri?: string;
+  /**
+   * The folder `name` is relative to: absent for the artifacts folder, `checkpoint` for the trial's PBT checkpoint
+   * folder (Katib's `suggestion_trial_dir`), whose files are recorded too, each of kind `checkpoint`.
+   */
+  readonly folder?: 'checkpoint';
   readonly kind: ArtifactKind;
   /** Hex sha256 of the file's bytes. */
   readonly sha256: string;
   readonly size: number;
 }
 
-/** Bounds of a scan: a trial cannot make the controller hash a whole disk. */
-const maxFiles = 1000;
-const maxDepth = 8;
+/**
+ * Bounds of a scan: a trial cannot make the controller hash a whole disk. The Kubernetes backend's inventory sidecar
+ * keeps the same ones.
+ */
+export const artifactScanLimits: { readonly maxFiles: number; readonly maxDepth: number } = {
+  maxFiles: 1000,
+  maxDepth: 8,
+};
+const { maxFiles, maxDepth } = artifactScanLimits;
 
 const byExtension: Readonly<Record<string, ArtifactKind>> = {
   '.joblib': 'model',
@@ -76,13 +95,21 @@ async function sha256(path: string): Promise<string> {
 
 /** The manifest's kinds by name, and what was wrong with it (a bad manifest falls back to the extension rules). */
 async function readManifest(dir: string): Promise<{ kinds: Map<string, ArtifactKind>; problems: string[] }> {
-  const kinds = new Map<string, ArtifactKind>();
   let text: string;
   try {
     text = await readFile(join(dir, artifactManifestName), 'utf8');
   } catch {
-    return { kinds, problems: [] };
+    return { kinds: new Map(), problems: [] };
   }
+  return parseArtifactManifest(text);
+}
+
+/**
+ * The kinds a manifest's text names, and what was wrong with it (a bad manifest falls back to the extension rules).
+ * The local scan reads the file; the Kubernetes backend gets its text from the pod's artifact inventory.
+ */
+export function parseArtifactManifest(text: string): { kinds: Map<string, ArtifactKind>; problems: string[] } {
+  const kinds = new Map<string, ArtifactKind>();
   let doc: unknown;
   try {
     doc = JSON.parse(text);

@@ -2,6 +2,7 @@ import type { MetricLog, OverlongLine } from '../metrics/types.ts';
 import type { Assignment } from '../search/space.ts';
 import { configOf, type ExperimentConfig } from '../spec/config.ts';
 import type { ExperimentManifest } from '../spec/types.ts';
+import type { ArtifactRecord } from './artifacts.ts';
 import type { RecoveryNote } from './orphans.ts';
 
 /** What an executor is given to start one trial. The trial row is already stored when `start` is called. */
@@ -32,8 +33,12 @@ export interface StopReason {
   readonly message: string;
 }
 
-/** How a trial's program ended; the controller turns it into a Katib trial condition. */
-export type ExecutorResult =
+/**
+ * How a trial's program ended; the controller turns it into a Katib trial condition. `artifacts` is for an executor
+ * whose trial leaves its files where this machine cannot scan them (the Kubernetes backend's inventory): the
+ * controller records that list instead of scanning `artifactsDir`.
+ */
+export type ExecutorResult = (
   | {
       readonly outcome: 'completed';
       readonly exitCode?: number;
@@ -41,7 +46,8 @@ export type ExecutorResult =
       readonly metricsProblems?: readonly string[];
     }
   | { readonly outcome: 'failed'; readonly reason: string; readonly message: string; readonly exitCode?: number }
-  | { readonly outcome: 'stopped'; readonly exitCode?: number };
+  | { readonly outcome: 'stopped'; readonly exitCode?: number }
+) & { readonly artifacts?: readonly ArtifactRecord[] };
 
 /**
  * What a running trial produces, in the order it happens. `runTrial` (runTrial.ts) is the one listener in the product: it

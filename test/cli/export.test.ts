@@ -108,6 +108,24 @@ describe('hpo export --to kfp', () => {
     expect(parseYaml(r.stdout).deploymentSpec.executors['exec-retrain'].container.command).toContain('--C=2.5');
   });
 
+  it('--with-tuning needs no winner: a running experiment exports the Katib tuning step and the retrain after it', async () => {
+    const r = hpo(['export', 'svc', '--to', 'kfp', '--with-tuning', '--store', store], {
+      env: { HPO_KUBECTL_IMAGE: 'mirror.local/kubectl:1' },
+    });
+    expect(r.status).toBe(0);
+    expect(r.stderr).not.toContain('best trial so far');
+    expect((await validatePipeline(r.stdout, { schema: kfpProtoDir })).issues).toEqual([]);
+    const spec = parseYaml(r.stdout);
+    expect(Object.keys(spec.root.dag.tasks).sort()).toEqual(['retrain', 'tune']);
+    expect(spec.deploymentSpec.executors['exec-tune'].container.image).toBe('mirror.local/kubectl:1');
+    expect(spec.deploymentSpec.executors['exec-retrain'].container.command).toContain(
+      "--C={{$.inputs.parameters['C']}}",
+    );
+    const other = hpo(['export', 'svc', '--to', 'kserve', '--with-tuning', '--store', store]);
+    expect(other.status).toBe(2);
+    expect(other.stderr).toContain('--with-tuning is for --to kfp, not --to kserve');
+  });
+
   it('--out writes the same YAML to a file and nothing to stdout', () => {
     const file = join(tmp.dir, 'pipeline.yaml');
     const r = hpo(['export', 'quickstart', '--to', 'kfp', '--out', file, '--store', store]);

@@ -48,7 +48,7 @@ function marker(i: number): string {
 }
 
 /** The kubelet expands `$(VAR)` in command, args and env values; `$$` is its escape for a literal `$`. */
-function kubeletLiteral(value: string): string {
+export function kubeletLiteral(value: string): string {
   // A function replacement: in a replacement string `$$` itself means one `$`.
   return value.replaceAll('$', () => '$$');
 }
@@ -62,23 +62,30 @@ function checkValue(name: string, value: string): void {
   }
 }
 
-/** Renders the template with markers for text values; returns the rendered job and marker → escaped value. */
+/**
+ * Renders the template with markers for text values (for every parameter with `fromInputs`); returns the rendered
+ * job and marker → what replaces it: the value escaped for the kubelet, or the KFP input placeholder.
+ */
 function renderMarked(
   experiment: ExperimentRecord,
   trial: TrialRecord,
+  fromInputs: boolean,
 ): { job: Record<string, unknown>; values: Map<string, string> } {
   const tt = experiment.manifest.spec.trialTemplate!;
   const values = new Map<string, string>();
   const assignment: Record<string, string | number> = {};
   let i = 0;
-  for (const [name, v] of Object.entries(trial.params as Assignment)) {
+  const params = fromInputs
+    ? Object.fromEntries((experiment.manifest.spec.parameters ?? []).map((p) => [p.name, kfpInputPlaceholder(p.name)]))
+    : (trial.params as Assignment);
+  for (const [name, v] of Object.entries(params)) {
     if (typeof v === 'number') {
       assignment[name] = v;
       continue;
     }
-    checkValue(name, v);
+    if (!fromInputs) checkValue(name, v);
     const m = marker(i++);
-    values.set(m, v);
+    values.set(m, fromInputs ? v : kubeletLiteral(v));
     assignment[name] = m;
   }
   const job = renderTrialSpec({
@@ -93,8 +100,13 @@ function renderMarked(
 
 function unmark(text: string, values: ReadonlyMap<string, string>): string {
   let out = text;
-  for (const [m, v] of values) out = out.replaceAll(m, () => kubeletLiteral(v));
+  for (const [m, v] of values) out = out.replaceAll(m, () => v);
   return out;
+}
+
+/** The KFP placeholder of an input parameter, which KFP's launcher replaces in command and args at run time. */
+export function kfpInputPlaceholder(name: string): string {
+  return `{{$.inputs.parameters['${name}']}}`;
 }
 
 function strings(v: unknown, path: string): string[] | undefined {
@@ -148,7 +160,17 @@ function environment(container: Record<string, unknown>, values: ReadonlyMap<str
         `env '${e.name}' of the primary container takes its value from ${Object.keys(isRecord(e.valueFrom) ? e.valueFrom : {}).join(', ') || 'valueFrom'}, which KFP's container spec cannot hold; set a plain value in the trial template`,
       );
     }
-    return { name: e.name, value: unmark(typeof e.value === 'string' ? e.value : String(e.value ?? ''), values) };
+    const raw = typeof e.value === 'string' ? e.value : String(e.value ?? '');
+    const value = unmark(raw, values);
+    // KFP replaces its placeholders in command and args only: a tuned value in env would reach the step as written.
+    if (value.includes('{{$.inputs.')) {
+      refuse(
+        e.name.startsWith('HPO_PARAM_')
+          ? `the primary container's sh -c script takes parameter ${e.name.slice('HPO_PARAM_'.length)} through its env (${e.name}), which KFP cannot fill in at run time (its placeholders work in command and args only); pass the parameter as an argument of the program instead of inside the script, or export without --with-tuning`
+          : `env '${e.name}' of the primary container holds a parameter, which KFP cannot fill in at run time (its placeholders work in command and args only); pass the parameter as an argument, or export without --with-tuning`,
+      );
+    }
+    return { name: e.name, value };
   });
 }
 
@@ -165,10 +187,16 @@ function undefinedVariables(words: readonly string[], env: KfpContainer['env']):
 /**
  * The KFP container that runs the winner's primary container again: its image, command and args rendered with the
  * winning values (each value escaped so the kubelet's `$(VAR)` expansion leaves it as written), its env and
- * resources (`nvidia.com/gpu` or a MIG profile becomes KFP's accelerator). Refuses what one KFP container cannot
- * run: no stored template, a ConfigMap template, several replicas, no command, `valueFrom` env.
+ * resources (`nvidia.com/gpu` or a MIG profile becomes KFP's accelerator). With `fromInputs` every parameter is
+ * instead the KFP placeholder of the step's input of that name (`--with-tuning`: the values come from the tuning
+ * step). Refuses what one KFP container cannot run: no stored template, a ConfigMap template, several replicas, no
+ * command, `valueFrom` env (and, with `fromInputs`, a parameter in env).
  */
-export function retrainContainer(experiment: ExperimentRecord, trial: TrialRecord): RetrainContainer {
+export function retrainContainer(
+  experiment: ExperimentRecord,
+  trial: TrialRecord,
+  options: { readonly fromInputs?: boolean } = {},
+): RetrainContainer {
   const where = `experiment '${experiment.name}'`;
   const tt = experiment.manifest.spec.trialTemplate;
   if (tt === undefined || (tt.trialSpec === undefined && tt.configMap === undefined)) {
@@ -197,7 +225,7 @@ export function retrainContainer(experiment: ExperimentRecord, trial: TrialRecor
         )}), and a KFP container step runs one process; run the job itself (hpo run --backend kubernetes, or the job in a pipeline step of your own)`,
     );
   }
-  const { job, values } = renderMarked(experiment, trial);
+  const { job, values } = renderMarked(experiment, trial, options.fromInputs === true);
   const found = findPrimaryContainer(job, tt.primaryContainerName ?? '');
   if (found === undefined) {
     refuse(

@@ -116,6 +116,15 @@ function checkStorageUri(uri: string): void {
   }
 }
 
+/**
+ * The folder URI of a model recorded with a URI (a Kubernetes trial's: `pvc://claim/…/trial/`, `s3://…/trial/`):
+ * KServe's model servers load the model file from the `storageUri` folder. Undefined for a file on this machine.
+ */
+export function modelFolderUri(model: ArtifactRecord): string | undefined {
+  if (model.uri === undefined || model.uri.startsWith('file:')) return undefined;
+  return model.uri.slice(0, model.uri.lastIndexOf('/') + 1);
+}
+
 /** The winner's model artifact: the one of kind `model` (the first by name when there are several). */
 export function winnerModel(winner: WinnerDocument): ArtifactRecord | undefined {
   return winner.artifacts.find((a) => a.kind === 'model');
@@ -141,7 +150,9 @@ export function inferenceService(
         : `the model artifact ${model.name} of trial ${winner.name} is neither sklearn (.joblib, .pkl) nor PyTorch (.pt, .pth, .mar); give --format, or --format custom --image IMAGE`,
     );
   }
-  const { storageUri, canaryTrafficPercent: canary } = options;
+  const { canaryTrafficPercent: canary } = options;
+  // A model a cluster trial left on its volume or object store is already where KServe can read it.
+  const storageUri = options.storageUri ?? (model === undefined ? undefined : modelFolderUri(model));
   if (storageUri !== undefined) checkStorageUri(storageUri);
   else if (format !== 'custom') {
     refuse(

@@ -35,6 +35,12 @@ export async function servableModel(winner: WinnerDocument): Promise<ArtifactRec
       `hpo serve answers for scikit-learn models (.joblib, .pkl, .pickle) and TorchScript ones (.pt, .pth); the winner's model is ${model.name}`,
     );
   }
+  if (model.uri !== undefined && !model.uri.startsWith('file:')) {
+    throw new WorkbenchError(
+      ErrorCode.unsupported,
+      `the winner's model is not on this machine but at ${model.uri} (sha256 ${model.sha256}); hpo serve loads local files: copy it here, or serve it in the cluster with hpo export --to kserve`,
+    );
+  }
   let actual: string;
   try {
     actual = await sha256(model.path);

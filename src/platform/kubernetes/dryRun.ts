@@ -9,6 +9,7 @@ import type { Assignment } from '../../search/space.ts';
 import { configOf } from '../../spec/config.ts';
 import type { ExperimentManifest } from '../../spec/types.ts';
 import { trialName } from '../../trial/naming.ts';
+import { artifactStorageOf } from './artifactStorage.ts';
 import { podMetricsSource } from './metricsSidecar.ts';
 import { buildTrialJob } from './trialJob.ts';
 import type { KubeObject } from './types.ts';
@@ -23,7 +24,7 @@ export interface DryRunOptions {
   readonly seed?: number;
   /** The template text when `trialTemplate.configMap` is used (a dry run does not read the cluster). */
   readonly templateText?: string;
-  /** Image of the File/TensorFlowEvent collector sidecar; default `busybox:1.36`. */
+  /** Image of the File/TensorFlowEvent collector sidecar and of the artifact inventory sidecar; default `busybox:1.36`. */
   readonly collectorImage?: string;
 }
 
@@ -49,6 +50,12 @@ export function dryRunManifests(
     source === undefined
       ? undefined
       : { source, ...(options.collectorImage === undefined ? {} : { image: options.collectorImage }) };
+  // Where artifacts go, as the executor reads it: a bad annotation fails the dry run as it would fail the run.
+  const storage = artifactStorageOf(manifest.metadata.annotations);
+  const artifacts =
+    storage === undefined
+      ? {}
+      : { artifacts: { storage, ...(options.collectorImage === undefined ? {} : { image: options.collectorImage }) } };
   const experiment = manifest.metadata.name;
   const namespace = options.namespace ?? manifest.metadata.namespace ?? 'default';
   return assignments.map((params, i) =>
@@ -60,6 +67,7 @@ export function dryRunManifests(
         trial: options.names?.[i] ?? trialName(experiment, options.seed ?? 0, i),
         namespace,
         params,
+        ...artifacts,
       },
       metrics,
     ),

@@ -7,7 +7,9 @@
  * watched until Katib's success/failure condition for the kind matches, while the primary pod's primary
  * container log is streamed as the trial handle's lines, which `runTrial` feeds to the same StdOut collector
  * local trials use; File and TensorFlowEvent metrics come through a collector sidecar's log, mirrored into the
- * trial's local folder for the same File/TensorFlowEvent collectors (metricsSidecar.ts, metricsMirror.ts). The job is deleted with foreground propagation when it finishes (unless `retain`) and at
+ * trial's local folder for the same File/TensorFlowEvent collectors (metricsSidecar.ts, metricsMirror.ts). With the
+ * experiment's `hpo-workbench.io/artifacts` the job gets its artifacts folder and an inventory sidecar whose log
+ * lists the files with digests (artifactStorage.ts, artifactInventory.ts). The job is deleted with foreground propagation when it finishes (unless `retain`) and at
  * once when the controller stops the trial. Meanwhile the job's pods are checked for trouble (stuckPods.ts:
  * image pulls, unschedulable, crash loops, OOM kills, evictions, an Istio sidecar); one that outlasts
  * `stuckGraceMs` ends the trial with its reason instead of leaving it to the deadline.
@@ -51,8 +53,16 @@ import {
 } from '../../trial/executor.ts';
 import { type RunningTrial, startTrial } from '../../trial/handle.ts';
 import { apiFailure, failureError } from './apiError.ts';
+import { ArtifactInventory, withArtifacts } from './artifactInventory.ts';
+import {
+  type ArtifactStorage,
+  artifactStorageOf,
+  parseArtifactStorage,
+  podArtifactsDir,
+  trialArtifactsUri,
+} from './artifactStorage.ts';
 import { type KubeClients, kubeClients, loadKubeConfig } from './clients.ts';
-import { createOrAdopt, deleteJob, type JobTarget, watchJob } from './jobLifecycle.ts';
+import { createOrAdopt, deleteJob, type JobEnd, type JobTarget, watchJob } from './jobLifecycle.ts';
 import { type JobJudge, jobJudge } from './judge.ts';
 import { type MetricsSource, podMetricsSource } from './metricsSidecar.ts';
 import type { PodTrouble } from './podTrouble.ts';
@@ -95,6 +105,11 @@ export interface ClusterExecutorOptions {
   readonly stuckPollMs?: number;
   /** Image of the File/TensorFlowEvent collector sidecar (metricsSidecar.ts); default `busybox:1.36`. */
   readonly collectorImage?: string;
+  /**
+   * Where trial artifacts go (`pvc://CLAIM[/FOLDER]` or an object-store URI; artifactStorage.ts); default the
+   * experiment's annotation `hpo-workbench.io/artifacts`, else none (trials get no artifacts folder).
+   */
+  readonly artifacts?: string;
 }
 
 /** One trial's rendered job and how to follow it. */
@@ -125,6 +140,7 @@ export class KubernetesExecutor implements TrialExecutor {
   readonly needsWorkDir: boolean;
   private readonly metricsSource: MetricsSource | undefined;
   private readonly collectorImage: string | undefined;
+  private readonly artifacts: ArtifactStorage | undefined;
   /** The experiment's namespace (a recovered trial's job is looked for there unless `namespace` is set). */
   private readonly experimentNamespace: string;
   private readonly tt: TrialTemplate;
@@ -153,6 +169,10 @@ export class KubernetesExecutor implements TrialExecutor {
     this.metricsSource = podMetricsSource(config.collector);
     this.needsWorkDir = this.metricsSource !== undefined;
     this.collectorImage = options.collectorImage;
+    this.artifacts =
+      options.artifacts === undefined
+        ? artifactStorageOf(config.manifest.metadata.annotations)
+        : parseArtifactStorage(options.artifacts, 'artifacts');
     if (tt.trialSpec) {
       const kind = String(tt.trialSpec.kind ?? '');
       jobJudge(kind, tt.successCondition, tt.failureCondition); // fail fast: a kind without conditions
@@ -210,6 +230,14 @@ export class KubernetesExecutor implements TrialExecutor {
               ...(ctx.checkpoint.parent === undefined ? {} : { parent: ctx.checkpoint.parent }),
             },
           }),
+      ...(this.artifacts === undefined
+        ? {}
+        : {
+            artifacts: {
+              storage: this.artifacts,
+              ...(this.collectorImage === undefined ? {} : { image: this.collectorImage }),
+            },
+          }),
     };
     let prepared: PreparedTrial;
     try {
@@ -229,6 +257,10 @@ export class KubernetesExecutor implements TrialExecutor {
     const target = this.target(ref, namespace, ctx.trial, signal, (d) => ctx.warn(d));
     const cleanupTarget = { ...target, signal: this.cleanup.signal };
     let logs: TrialLogs | undefined;
+    const inventory =
+      this.artifacts === undefined
+        ? undefined
+        : new ArtifactInventory(trialArtifactsUri(this.artifacts, ctx.experiment, ctx.trial), podArtifactsDir);
     let created = false;
     const stopped = async (): Promise<ExecutorResult> => {
       logs?.close();
@@ -257,6 +289,7 @@ export class KubernetesExecutor implements TrialExecutor {
         onRecover: (d) => ctx.warn(d),
         // The sidecar's bytes land where the File/TensorFlowEvent collector looks for `path` in the trial's folder.
         ...(source === undefined ? {} : { mirror: { source, target: resolveTrialPath(ctx.workDir, source.path) } }),
+        ...(inventory === undefined ? {} : { inventory }),
       });
       if (source !== undefined) trial.files(ctx.workDir);
       logs.start();
@@ -291,29 +324,11 @@ export class KubernetesExecutor implements TrialExecutor {
       stuckStop.abort();
       const trouble = await stuck;
       if (signal.aborted) return await stopped();
-      if (end === undefined && trouble !== undefined) return await this.endStuck(trouble, logs, cleanupTarget, ctx);
+      if (end === undefined && trouble !== undefined)
+        return withArtifacts(await this.endStuck(trouble, logs, cleanupTarget, ctx), inventory, ctx);
       if (end === undefined) return await stopped();
       await logs.finish(this.logGraceMs);
-      if (!this.retain && end.kind === 'finished') {
-        await deleteJob(cleanupTarget).catch((err: unknown) =>
-          ctx.warn(`could not delete ${ctx.trial}: ${message(err)}`),
-        );
-      }
-      if (end.kind === 'deleted') {
-        return {
-          outcome: 'failed',
-          reason: 'JobDeleted',
-          message: `the ${ref.kind} ${namespace}/${ctx.trial} was deleted before it finished`,
-        };
-      }
-      if (logs.error) return { outcome: 'failed', reason: 'MetricsCollectionFailed', message: logs.error.message };
-      const v = end.verdict;
-      if (v.state === 'succeeded') return { outcome: 'completed' };
-      return {
-        outcome: 'failed',
-        reason: v.reason ?? 'TrialFailed',
-        message: v.message ?? `${ref.kind} ${namespace}/${ctx.trial} failed (${judge.failure} matched)`,
-      };
+      return withArtifacts(await this.judged(end, logs, { ctx, ref, namespace, judge, cleanupTarget }), inventory, ctx);
     } catch (err) {
       if (err instanceof StoppedError || signal.aborted) return await stopped();
       logs?.close();
@@ -339,6 +354,41 @@ export class KubernetesExecutor implements TrialExecutor {
         logFile.end();
       });
     }
+  }
+
+  /** How a job that finished (or was deleted) ended the trial; the job is deleted unless `retain`. */
+  private async judged(
+    end: JobEnd,
+    logs: TrialLogs,
+    o: {
+      readonly ctx: TrialContext;
+      readonly ref: ResourceRef;
+      readonly namespace: string;
+      readonly judge: JobJudge;
+      readonly cleanupTarget: JobTarget;
+    },
+  ): Promise<ExecutorResult> {
+    const { ctx, ref, namespace, judge, cleanupTarget } = o;
+    if (!this.retain && end.kind === 'finished') {
+      await deleteJob(cleanupTarget).catch((err: unknown) =>
+        ctx.warn(`could not delete ${ctx.trial}: ${message(err)}`),
+      );
+    }
+    if (end.kind === 'deleted') {
+      return {
+        outcome: 'failed',
+        reason: 'JobDeleted',
+        message: `the ${ref.kind} ${namespace}/${ctx.trial} was deleted before it finished`,
+      };
+    }
+    if (logs.error) return { outcome: 'failed', reason: 'MetricsCollectionFailed', message: logs.error.message };
+    const v = end.verdict;
+    if (v.state === 'succeeded') return { outcome: 'completed' };
+    return {
+      outcome: 'failed',
+      reason: v.reason ?? 'TrialFailed',
+      message: v.message ?? `${ref.kind} ${namespace}/${ctx.trial} failed (${judge.failure} matched)`,
+    };
   }
 
   /**

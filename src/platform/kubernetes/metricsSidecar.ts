@@ -170,9 +170,9 @@ export function addMetricsSidecar(
  * What the Pod Security Standards' `restricted` profile asks of a container (no privilege escalation, no
  * capabilities, the runtime's seccomp profile), so the sidecar does not get a pod refused in such a namespace. The
  * user is the pod's; only where the pod asks for non-root without naming a user does the sidecar take `nobody`
- * (busybox runs as root by default, which the kubelet would refuse there).
+ * (busybox runs as root by default, which the kubelet would refuse there). The artifact inventory sidecar takes the same.
  */
-function sidecarSecurity(pod: Record<string, unknown>): Record<string, unknown> {
+export function sidecarSecurity(pod: Record<string, unknown>): Record<string, unknown> {
   const podSecurity = (pod.securityContext ?? {}) as { runAsNonRoot?: boolean; runAsUser?: number };
   return {
     allowPrivilegeEscalation: false,

@@ -9,6 +9,7 @@ import { defaultPrimaryPodLabels } from '../../spec/kinds.ts';
 import { applyScheduling } from '../../spec/scheduling.ts';
 import { renderTrialSpec } from '../../spec/template.ts';
 import type { TrialTemplate } from '../../spec/types.ts';
+import { type ArtifactStorage, mountArtifacts } from './artifactStorage.ts';
 import { addMetricsSidecar, type MetricsSource } from './metricsSidecar.ts';
 import type { KubeObject } from './types.ts';
 
@@ -27,6 +28,8 @@ export interface TrialIdentity {
   readonly params: Assignment;
   /** PBT's `suggestion_trial_dir`: where the trial's checkpoint folder is mounted, and whose folder seeds it. */
   readonly checkpoint?: { readonly mountPath: string; readonly parent?: string };
+  /** Where the trial's artifacts go (artifactStorage.ts), and the inventory sidecar's image. */
+  readonly artifacts?: { readonly storage: ArtifactStorage; readonly image?: string };
 }
 
 /** Katib's PBT volume: the claim `<experiment>-pbt` (Katib's `<experiment>-<algorithm>` suggestion PVC). */
@@ -96,7 +99,8 @@ export function assignmentText(params: Assignment): string {
 /**
  * Renders the trial template for one trial (Katib's substitution, name and namespace set) and labels it with
  * the experiment and trial. `template` is the inline trialSpec or the ConfigMap template text. With `metrics`
- * (File and TensorFlowEvent collectors) the collector sidecar is added to the primary container's pods.
+ * (File and TensorFlowEvent collectors) the collector sidecar is added to the primary container's pods; with
+ * `id.artifacts` the artifacts folder and its inventory sidecar are.
  */
 export function buildTrialJob(
   tt: TrialTemplate,
@@ -119,6 +123,14 @@ export function buildTrialJob(
     annotations: { ...(meta.annotations ?? {}), [assignmentAnnotation]: assignmentText(id.params) },
   };
   mountCheckpoint(job, tt.primaryContainerName ?? '', id);
+  if (id.artifacts !== undefined) {
+    mountArtifacts(job, primaryContainerName(job, tt), {
+      storage: id.artifacts.storage,
+      experiment: id.experiment,
+      trial: id.trial,
+      ...(id.artifacts.image === undefined ? {} : { image: id.artifacts.image }),
+    });
+  }
   if (metrics !== undefined) {
     addMetricsSidecar(job, primaryContainerName(job, tt), metrics.source, {
       ...(metrics.image === undefined ? {} : { image: metrics.image }),

@@ -188,9 +188,11 @@ export function lineageGraph(input: LineageInput): MlmdGraph {
     for (const f of files) {
       const a = addArtifact({
         type: typeOfKind[f.kind] ?? mlmdTypeNames.artifact,
-        // Under `artifacts/` so no file name can collide with the reported `metrics` above.
-        name: `${name}/artifacts/${f.name}`,
-        uri: pathToFileURL(f.path).href,
+        // Under `artifacts/` (`checkpoints/` for PBT's folder) so no file name can collide with the reported
+        // `metrics` above or with each other.
+        name: `${name}/${f.folder === 'checkpoint' ? 'checkpoints' : 'artifacts'}/${f.name}`,
+        // A cluster trial's file lives at its URI (a claim, an object store); a local one at its path.
+        uri: f.uri ?? pathToFileURL(f.path).href,
         state: 'LIVE',
         custom_properties: {
           display_name: str(f.name),
@@ -199,7 +201,7 @@ export function lineageGraph(input: LineageInput): MlmdGraph {
           size: { int_value: f.size },
         },
       });
-      output(a, f.name);
+      output(a, f.folder === 'checkpoint' ? `checkpoints/${f.name}` : f.name);
     }
   }
   return {
