@@ -1,7 +1,8 @@
 """A DARTS trial program on scikit-learn's digits (8x8 images), CPU-friendly: a supernet whose every edge is a
 softmax-weighted mix of the candidate operations, trained by DARTS's bilevel updates (network weights on one half
 of the training data, architecture weights on the other; first-order by default, the second-order approximation
-with the `unrolled` setting). It reads the three parameters Katib's DARTS service (and `hpo`'s `darts`) hands a
+with the `unrolled` setting; `warmup_epochs` trains only the network weights for that many first epochs, 0 by
+default as in DARTS). It reads the three parameters Katib's DARTS service (and `hpo`'s `darts`) hands a
 trial: `--algorithm-settings` (a Python dict literal; values may be text), `--search-space` (operation names such as
 `separable_convolution_3x3`, `max_pooling_3x3`, `skip_connection`) and `--num-layers`.
 
@@ -9,6 +10,7 @@ After every epoch it prints `Validation-Accuracy=<supernet accuracy on the held-
 `Best-Genotype=Genotype(normal=[...], normal_concat=range(2, 2+n), reduce=[...], reduce_concat=...)`, Katib's
 genotype line: per intermediate node its two strongest incoming edges and their strongest operation ("none"
 excluded). With `$HPO_ARTIFACTS_DIR` set it saves `supernet.pt` (weights, architecture weights, genotype) there.
+train_genotype.py retrains such a genotype from scratch on the same network code (DerivedNetwork below).
 """
 import argparse
 import ast

@@ -99,7 +99,8 @@ def main(argv=None):
             genotype = parse_genotype(args.genotype, ops)
         else:
             genotype = random_genotype(ops, settings["num_nodes"], random.Random(args.random_genotype))
-    except (ValueError, SyntaxError, TypeError) as error:
+    except (ValueError, SyntaxError, TypeError, RecursionError) as error:
+        # RecursionError: a genotype nested too deeply for Python's parser.
         print(f"train-genotype: bad parameters: {error}", file=sys.stderr)
         return 2
     torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "1")))
