@@ -144,5 +144,95 @@ describe('examples/nas/darts-digits', () => {
         'm',
       ),
     );
-  }, 90_000);
+    // The genotype the search printed, retrained from scratch for one epoch (the DARTS benchmark's wiring).
+    const genotype = run.stdout.split('\n').findLast((l) => l.startsWith('Best-Genotype='))!;
+    const retrain = spawnSync(
+      '/usr/bin/python3',
+      [
+        join(dartsDir, 'train_genotype.py'),
+        `--genotype=${genotype}`,
+        `--algorithm-settings=${settings}`,
+        `--search-space=${argument(command, 'search-space')}`,
+        `--num-layers=${argument(command, 'num-layers')}`,
+        '--epochs=1',
+      ],
+      { encoding: 'utf8', timeout: 90_000 },
+    );
+    expect(retrain.stderr).toBe('');
+    expect(retrain.status).toBe(0);
+    const lines = retrain.stdout.trim().split('\n');
+    expect(lines[0]).toBe(genotype.replace(/^Best-/, ''));
+    expect(lines.filter((l) => l.startsWith('Validation-Accuracy='))).toHaveLength(1);
+    expect(retrain.stdout).toMatch(/^Validation-Accuracy=(0|1)\.\d{6}$/m);
+    expect(lines.at(-1)).toMatch(/^Training-Seconds=\d+\.\d{3}$/);
+  }, 180_000);
+
+  it('train_genotype.py refuses genotypes it cannot build, and draws random ones from the search space', () => {
+    // One Python process for every case: main() returns 2 and names the problem, before any training.
+    const script = `
+import contextlib, io, json, sys
+sys.path.insert(0, sys.argv[1])
+import train_genotype
+space = "['separable_convolution_3x3', 'max_pooling_3x3', 'skip_connection']"
+common = ["--algorithm-settings={'num_nodes': '2'}", "--search-space=" + space, "--num-layers=3"]
+cell = "[[('max_pooling_3x3', 0), ('skip_connection', 1)], [('separable_convolution_3x3', 2), ('max_pooling_3x3', 0)]]"
+def genotype(normal=cell, reduce=cell, concat="range(2, 4)"):
+    return f"Genotype(normal={normal}, normal_concat={concat}, reduce={reduce}, reduce_concat={concat})"
+cases = {
+    "code": "__import__('os').system('echo pwned')",
+    "call": "Genotype(normal=print('x'), normal_concat=range(2, 4), reduce=[], reduce_concat=range(2, 4))",
+    "missing": "Genotype(normal=[], normal_concat=range(2, 4))",
+    "input": genotype(normal="[[('max_pooling_3x3', 0), ('skip_connection', 2)]]"),
+    "operation": genotype(reduce="[[('convolution_5x5', 0), ('skip_connection', 1)]]"),
+    "none": genotype(reduce="[[('none', 0), ('skip_connection', 1)]]"),
+    "concat": genotype(concat="range(2, 9)"),
+    "syntax": "Genotype(normal=[[",
+}
+out = {}
+for name, text in cases.items():
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        code = train_genotype.main(["--genotype=" + text] + common)
+    out[name] = [code, err.getvalue()]
+import random
+from darts_digits import parse_genotype
+ops = ["max_pooling_3x3", "skip_connection"]
+drawn = [train_genotype.random_genotype(ops, 3, random.Random(s)) for s in (7, 7, 8)]
+out["random"] = [str(g) for g in drawn]
+out["parsed"] = str(parse_genotype(str(drawn[0]), ops)) == str(drawn[0])
+print(json.dumps(out))
+`;
+    const r = spawnSync('/usr/bin/python3', ['-c', script, dartsDir], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const out = JSON.parse(r.stdout) as Record<string, [number, string]> & { random: string[]; parsed: boolean };
+    const expected: Record<string, RegExp> = {
+      code: /genotype must be Genotype\(/,
+      call: /normal must be written with literals only/,
+      missing: /genotype needs exactly the keywords normal, normal_concat, reduce, reduce_concat/,
+      input: /normal\[0\] takes input 2; node 0 can only use states 0\.\.1/,
+      operation: /reduce\[0\] uses 'convolution_5x5', not an operation of the search space/,
+      none: /reduce\[0\] uses 'none'/,
+      concat: /normal_concat range\(2, 9\) must name states 0\.\.3/,
+      syntax: /genotype is not Python literal text/,
+    };
+    for (const [name, message] of Object.entries(expected)) {
+      expect(out[name]![0], name).toBe(2);
+      expect(out[name]![1], name).toMatch(new RegExp(`^train-genotype: bad parameters: ${message.source}`));
+    }
+    // Same seed, same genotype; another seed, another one; each node's two inputs distinct earlier states.
+    expect(out.random[0]).toBe(out.random[1]);
+    expect(out.random[2]).not.toBe(out.random[0]);
+    expect(out.parsed).toBe(true);
+    for (const text of out.random) {
+      const op = '(?:max_pooling_3x3|skip_connection)';
+      const nodes = [...text.matchAll(new RegExp(`\\[\\('${op}', (\\d)\\), \\('${op}', (\\d)\\)\\]`, 'g'))];
+      expect(nodes).toHaveLength(6);
+      nodes.forEach((m, k) => {
+        const node = k % 3;
+        expect(Number(m[1])).toBeLessThan(Number(m[2]));
+        expect(Number(m[2])).toBeLessThan(2 + node);
+      });
+    }
+  }, 60_000);
 });

@@ -1,7 +1,8 @@
 """A DARTS trial program on scikit-learn's digits (8x8 images), CPU-friendly: a supernet whose every edge is a
 softmax-weighted mix of the candidate operations, trained by DARTS's bilevel updates (network weights on one half
 of the training data, architecture weights on the other; first-order by default, the second-order approximation
-with the `unrolled` setting). It reads the three parameters Katib's DARTS service (and `hpo`'s `darts`) hands a
+with the `unrolled` setting; `warmup_epochs` trains only the network weights for that many first epochs, 0 by
+default as in DARTS). It reads the three parameters Katib's DARTS service (and `hpo`'s `darts`) hands a
 trial: `--algorithm-settings` (a Python dict literal; values may be text), `--search-space` (operation names such as
 `separable_convolution_3x3`, `max_pooling_3x3`, `skip_connection`) and `--num-layers`.
 
@@ -9,6 +10,7 @@ After every epoch it prints `Validation-Accuracy=<supernet accuracy on the held-
 `Best-Genotype=Genotype(normal=[...], normal_concat=range(2, 2+n), reduce=[...], reduce_concat=...)`, Katib's
 genotype line: per intermediate node its two strongest incoming edges and their strongest operation ("none"
 excluded). With `$HPO_ARTIFACTS_DIR` set it saves `supernet.pt` (weights, architecture weights, genotype) there.
+train_genotype.py retrains such a genotype from scratch on the same network code (DerivedNetwork below).
 """
 import argparse
 import ast
@@ -38,6 +40,7 @@ DEFAULTS = {
     "num_nodes": 4,
     "stem_multiplier": 3,
     "unrolled": False,
+    "warmup_epochs": 0,
 }
 
 
@@ -122,16 +125,23 @@ def make_op(name, c, stride):
     raise ValueError(f"unknown DARTS operation {name!r}")
 
 
+def preprocess(c_pp, c_p, c, reduction_prev):
+    """A cell's two input adapters: the state two cells back (halved when the previous cell reduced) and the
+    previous state, each to `c` channels."""
+    pre0 = FactorizedReduce(c_pp, c) if reduction_prev else nn.Sequential(
+        nn.ReLU(), nn.Conv2d(c_pp, c, 1, bias=False), nn.BatchNorm2d(c, affine=False)
+    )
+    pre1 = nn.Sequential(nn.ReLU(), nn.Conv2d(c_p, c, 1, bias=False), nn.BatchNorm2d(c, affine=False))
+    return pre0, pre1
+
+
 class Cell(nn.Module):
     """A DARTS cell: `nodes` intermediate nodes, each the sum of mixed operations on every earlier state."""
 
     def __init__(self, ops, nodes, c_pp, c_p, c, reduction, reduction_prev):
         super().__init__()
         self.reduction = reduction
-        self.pre0 = FactorizedReduce(c_pp, c) if reduction_prev else nn.Sequential(
-            nn.ReLU(), nn.Conv2d(c_pp, c, 1, bias=False), nn.BatchNorm2d(c, affine=False)
-        )
-        self.pre1 = nn.Sequential(nn.ReLU(), nn.Conv2d(c_p, c, 1, bias=False), nn.BatchNorm2d(c, affine=False))
+        self.pre0, self.pre1 = preprocess(c_pp, c_p, c, reduction_prev)
         self.nodes = nodes
         self.edges = nn.ModuleList()
         for i in range(nodes):
@@ -151,24 +161,68 @@ class Cell(nn.Module):
         return torch.cat(states[2:], dim=1)
 
 
-class Supernet(nn.Module):
-    def __init__(self, ops, layers, settings, classes=10):
+class DerivedCell(nn.Module):
+    """A cell of a derived genotype: each intermediate node the sum of its two chosen operations on their inputs
+    (the discrete network DARTS retrains from scratch), the `concat` states concatenated."""
+
+    def __init__(self, nodes, concat, c_pp, c_p, c, reduction, reduction_prev):
         super().__init__()
-        self.ops = ["none"] + list(ops)
-        nodes = settings["num_nodes"]
+        self.reduction = reduction
+        self.pre0, self.pre1 = preprocess(c_pp, c_p, c, reduction_prev)
+        self.inputs = [[j for _, j in node] for node in nodes]
+        self.concat = list(concat)
+        self.ops = nn.ModuleList(
+            nn.ModuleList(make_op(name, c, 2 if reduction and j < 2 else 1) for name, j in node) for node in nodes
+        )
+
+    def forward(self, s0, s1):
+        states = [self.pre0(s0), self.pre1(s1)]
+        for inputs, ops in zip(self.inputs, self.ops):
+            states.append(sum(op(states[j]) for j, op in zip(inputs, ops)))
+        return torch.cat([states[k] for k in self.concat], dim=1)
+
+
+class CellStack(nn.Module):
+    """The network around the cells, the same for the search and the retraining: a 3x3 stem, `layers` cells with
+    reduction cells (which double the channels) at a third and two thirds of the depth, as in DARTS, global
+    pooling and a linear head. `make_cell(c_pp, c_p, c, reduction, reduction_prev)` builds each cell, whose
+    output has `multiplier` * c channels."""
+
+    def __init__(self, make_cell, layers, settings, multiplier, classes=10):
+        super().__init__()
         c = settings["init_channels"]
         c_stem = c * settings["stem_multiplier"]
         self.stem = nn.Sequential(nn.Conv2d(1, c_stem, 3, padding=1, bias=False), nn.BatchNorm2d(c_stem))
         c_pp, c_p, reduction_prev = c_stem, c_stem, False
         self.cells = nn.ModuleList()
         for i in range(layers):
-            # Reduction cells at a third and two thirds of the depth, as in DARTS.
             reduction = i in (layers // 3, 2 * layers // 3)
             if reduction:
                 c *= 2
-            self.cells.append(Cell(self.ops, nodes, c_pp, c_p, c, reduction, reduction_prev))
-            c_pp, c_p, reduction_prev = c_p, c * nodes, reduction
+            self.cells.append(make_cell(c_pp, c_p, c, reduction, reduction_prev))
+            c_pp, c_p, reduction_prev = c_p, c * multiplier, reduction
         self.head = nn.Linear(c_p, classes)
+
+    def run(self, x, cell_forward):
+        """The logits of `x`, each cell applied as `cell_forward(cell, s0, s1)`."""
+        s0 = s1 = self.stem(x)
+        for cell in self.cells:
+            s0, s1 = s1, cell_forward(cell, s0, s1)
+        return self.head(s1.mean(dim=(2, 3)))
+
+
+class Supernet(CellStack):
+    """The search network: mixed-operation cells (the search space plus "none") and the architecture weights."""
+
+    def __init__(self, ops, layers, settings, classes=10):
+        with_none = ["none"] + list(ops)
+        nodes = settings["num_nodes"]
+
+        def make_cell(c_pp, c_p, c, reduction, reduction_prev):
+            return Cell(with_none, nodes, c_pp, c_p, c, reduction, reduction_prev)
+
+        super().__init__(make_cell, layers, settings, nodes, classes)
+        self.ops = with_none
         edges = sum(2 + i for i in range(nodes))
         self.alpha_normal = nn.Parameter(1e-3 * torch.randn(edges, len(self.ops)))
         self.alpha_reduce = nn.Parameter(1e-3 * torch.randn(edges, len(self.ops)))
@@ -180,12 +234,9 @@ class Supernet(nn.Module):
         return [p for name, p in self.named_parameters() if not name.startswith("alpha_")]
 
     def forward(self, x):
-        s0 = s1 = self.stem(x)
         normal = F.softmax(self.alpha_normal, dim=-1)
         reduce = F.softmax(self.alpha_reduce, dim=-1)
-        for cell in self.cells:
-            s0, s1 = s1, cell(s0, s1, reduce if cell.reduction else normal)
-        return self.head(s1.mean(dim=(2, 3)))
+        return self.run(x, lambda cell, s0, s1: cell(s0, s1, reduce if cell.reduction else normal))
 
     def genotype(self):
         nodes = self.cells[0].nodes
@@ -203,6 +254,94 @@ class Supernet(nn.Module):
 
         concat = range(2, 2 + nodes)
         return Genotype(derive(self.alpha_normal), concat, derive(self.alpha_reduce), concat)
+
+
+class DerivedNetwork(CellStack):
+    """A genotype's discrete network on the search's macro-structure (`layers` cells, the same channels), trained
+    from scratch to judge the genotype, as DARTS does after its search."""
+
+    def __init__(self, genotype, layers, settings, classes=10):
+        def make_cell(c_pp, c_p, c, reduction, reduction_prev):
+            cell = genotype.reduce if reduction else genotype.normal
+            concat = genotype.reduce_concat if reduction else genotype.normal_concat
+            return DerivedCell(cell, concat, c_pp, c_p, c, reduction, reduction_prev)
+
+        # Both cell kinds must concatenate as many states: the next cell's adapters are sized before it is known
+        # which kind comes next (parse_genotype checks it).
+        super().__init__(make_cell, layers, settings, len(genotype.normal_concat), classes)
+
+    def forward(self, x):
+        return self.run(x, lambda cell, s0, s1: cell(s0, s1))
+
+
+def parse_genotype(text, ops=None):
+    """Katib's `Genotype(normal=[[('op', input), ...], ...], normal_concat=range(2, n), reduce=..., reduce_concat=...)`
+    text as a Genotype, read as literals (never evaluated). Node i's inputs must be earlier states (< 2 + i), its
+    operations in `ops` when given (never "none"), and both cells must concatenate as many states. Raises
+    ValueError saying what is wrong."""
+    text = text.strip()
+    if text.startswith("Best-Genotype="):
+        text = text[len("Best-Genotype=") :]
+    try:
+        tree = ast.parse(text, mode="eval").body
+    except SyntaxError as error:
+        raise ValueError(f"genotype is not Python literal text: {error.msg}") from None
+    if not (isinstance(tree, ast.Call) and isinstance(tree.func, ast.Name) and tree.func.id == "Genotype"):
+        raise ValueError("genotype must be Genotype(normal=..., normal_concat=..., reduce=..., reduce_concat=...)")
+    if tree.args or sorted(k.arg or "" for k in tree.keywords) != sorted(Genotype._fields):
+        raise ValueError(f"genotype needs exactly the keywords {', '.join(Genotype._fields)}")
+    def value_of(name, node):
+        try:
+            return ast.literal_eval(node)
+        except ValueError:
+            raise ValueError(f"{name} must be written with literals only") from None
+
+    fields = {}
+    for keyword in tree.keywords:
+        value = keyword.value
+        if keyword.arg.endswith("_concat"):
+            if not (isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "range"):
+                raise ValueError(f"{keyword.arg} must be range(a, b)")
+            bounds = [value_of(keyword.arg, a) for a in value.args]
+            if len(bounds) != 2 or value.keywords or not all(type(b) is int for b in bounds):
+                raise ValueError(f"{keyword.arg} must be range(a, b) of two integers")
+            fields[keyword.arg] = range(*bounds)
+        else:
+            fields[keyword.arg] = value_of(keyword.arg, value)
+    for cell in ("normal", "reduce"):
+        nodes, concat = fields[cell], fields[cell + "_concat"]
+        if not isinstance(nodes, list) or not nodes:
+            raise ValueError(f"{cell} must be a non-empty list of nodes")
+        for i, node in enumerate(nodes):
+            if not isinstance(node, list) or not node:
+                raise ValueError(f"{cell}[{i}] must be a non-empty list of (operation, input) pairs")
+            for edge in node:
+                if not (isinstance(edge, tuple) and len(edge) == 2 and isinstance(edge[0], str) and type(edge[1]) is int):
+                    raise ValueError(f"{cell}[{i}] has {edge!r}, not an (operation, input) pair")
+                name, j = edge
+                if not 0 <= j < 2 + i:
+                    raise ValueError(f"{cell}[{i}] takes input {j}; node {i} can only use states 0..{1 + i}")
+                if name == "none" or (ops is not None and name not in ops):
+                    raise ValueError(f"{cell}[{i}] uses {name!r}, not an operation of the search space")
+                make_op(name, 4, 1)
+        if len(concat) == 0 or concat.start < 0 or concat.stop > 2 + len(nodes):
+            raise ValueError(f"{cell}_concat {concat} must name states 0..{1 + len(nodes)}")
+    if len(fields["normal_concat"]) != len(fields["reduce_concat"]):
+        raise ValueError("normal_concat and reduce_concat must concatenate as many states")
+    return Genotype(**fields)
+
+
+def cosine_lr(settings, epoch, epochs):
+    """DARTS's weight learning rate at `epoch`: cosine annealing from w_lr to w_lr_min."""
+    low, high = settings["w_lr_min"], settings["w_lr"]
+    return low + 0.5 * (high - low) * (1 + math.cos(math.pi * epoch / epochs))
+
+
+def accuracy(model, data):
+    """The model's accuracy on (x, y), in eval mode."""
+    model.eval()
+    with torch.no_grad():
+        return (model(data[0]).argmax(dim=1) == data[1]).float().mean().item()
 
 
 def digits(seed=0):
@@ -265,8 +404,7 @@ def search(ops, layers, settings, seed=0, report=None):
     epochs, batch = settings["num_epochs"], settings["batch_size"]
     generator = torch.Generator().manual_seed(seed)
     for epoch in range(epochs):
-        # Cosine annealing of the weights' learning rate from w_lr to w_lr_min.
-        lr = settings["w_lr_min"] + 0.5 * (settings["w_lr"] - settings["w_lr_min"]) * (1 + math.cos(math.pi * epoch / epochs))
+        lr = cosine_lr(settings, epoch, epochs)
         for group in w_opt.param_groups:
             group["lr"] = lr
         model.train()
@@ -274,21 +412,22 @@ def search(ops, layers, settings, seed=0, report=None):
         order_a = torch.randperm(len(xa), generator=generator)
         for start in range(0, min(len(xw), len(xa)), batch):
             bw, ba = order_w[start : start + batch], order_a[start : start + batch]
-            a_opt.zero_grad()
-            if settings["unrolled"]:
-                alpha_gradients_second_order(model, xw[bw], yw[bw], xa[ba], ya[ba], lr)
-            else:
-                F.cross_entropy(model(xa[ba]), ya[ba]).backward()
-            a_opt.step()
+            # During the warm-up the architecture weights stay uniform while the operations' weights train: alphas
+            # updated against untrained convolutions favour the parameter-free operations (pooling, skip), which
+            # fit fastest (the warm-up of P-DARTS and most DARTS follow-ups).
+            if epoch >= settings["warmup_epochs"]:
+                a_opt.zero_grad()
+                if settings["unrolled"]:
+                    alpha_gradients_second_order(model, xw[bw], yw[bw], xa[ba], ya[ba], lr)
+                else:
+                    F.cross_entropy(model(xa[ba]), ya[ba]).backward()
+                a_opt.step()
             w_opt.zero_grad()
             F.cross_entropy(model(xw[bw]), yw[bw]).backward()
             nn.utils.clip_grad_norm_(model.weights(), settings["w_grad_clip"])
             w_opt.step()
-        model.eval()
-        with torch.no_grad():
-            accuracy = (model(valid[0]).argmax(dim=1) == valid[1]).float().mean().item()
         if report is not None:
-            report(epoch, accuracy, model.genotype())
+            report(epoch, accuracy(model, valid), model.genotype())
     return model
 
 
