@@ -82,6 +82,7 @@ async function join(store: Store, o: JoinOptions): Promise<WorkerSummary> {
       executor,
       host: checked.host,
       settings: checked.settings,
+      earlyStopping: checked.earlyStopping,
       ...(o.signal === undefined ? {} : { signal: o.signal }),
       ...(o.heartbeatMs === undefined ? {} : { heartbeatMs: o.heartbeatMs }),
       ...(o.leaseMs === undefined ? {} : { leaseMs: o.leaseMs }),
