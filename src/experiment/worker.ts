@@ -31,6 +31,7 @@ import { furtherObjectives, judgeTrial } from './outcome.ts';
 import { markSharedRunning, storeSharedVerdict } from './sharedPhase.ts';
 import { appendUnderLeases, claimTrials, reclaimExpired, writeUnderLease } from './sharedTrials.ts';
 import { activeCount, ExperimentReason } from './status.ts';
+import type { Progress } from './stepReport.ts';
 import { storedCurve, TrialBook } from './trialBook.ts';
 
 /** Default time between a worker's heartbeats (lease renewals and observation flushes). */
@@ -62,6 +63,8 @@ export interface WorkerOptions {
    */
   readonly earlyStopping?: readonly EarlyStoppingConfig[];
   readonly onEvent?: (ev: EventRow) => void;
+  /** Hears of the whole experiment's progress (every worker's trials) whenever a round finds it changed. */
+  readonly onProgress?: (p: Progress) => void;
 }
 
 /** What {@link ExperimentWorker.run} returns. */
@@ -111,6 +114,10 @@ export class ExperimentWorker {
   /** The trials as stored at the last round (other workers' curves as they last flushed them): early stopping reads it. */
   private book: TrialBook | undefined;
   private beats = 0;
+  /** When this worker started, for the progress's elapsed time. */
+  private readonly started: number;
+  /** The last progress reported (its elapsed time left out), so that an unchanged one is not repeated. */
+  private lastProgress = '';
   /** The heartbeat in progress: beats never overlap, and a trial's end is written only after its last flush. */
   private beating: Promise<void> | undefined;
   private exhausted = false;
@@ -121,6 +128,7 @@ export class ExperimentWorker {
     this.o = o;
     this.id = o.worker ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
     this.now = o.now ?? (() => new Date());
+    this.started = this.now().getTime();
     this.record = record;
     this.config = configOf(record.manifest);
     this.objective = this.config.objectives[0]!;
@@ -211,6 +219,7 @@ export class ExperimentWorker {
     }
     const book = await this.readBook();
     this.book = book;
+    this.progress(book);
     const verdict = book.verdict(this.config.budget, this.exhausted);
     if (verdict) {
       await this.storeVerdict(verdict.phase, verdict.reason, verdict.message);
@@ -261,6 +270,16 @@ export class ExperimentWorker {
       book.remember(t);
     }
     return book;
+  }
+
+  /** Reports the experiment's progress when it differs from the last report. */
+  private progress(book: TrialBook): void {
+    if (this.o.onProgress === undefined) return;
+    const p = book.progress(this.config.budget.maxTrialCount, this.now().getTime() - this.started);
+    const seen = JSON.stringify({ ...p, elapsedMs: 0 });
+    if (seen === this.lastProgress) return;
+    this.lastProgress = seen;
+    this.o.onProgress(p);
   }
 
   /** Stores the verdict unless another worker stored one first; the next round sees the final phase and leaves. */

@@ -1,0 +1,114 @@
+// Several optimize() calls on one shared experiment (RunOptions.join, Experiment.fromStore): each works it as one
+// worker of a shared experiment (src/experiment/join.ts, worker.ts), sharing its budget and trial leases.
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { ErrorCode } from '../../src/common/errors.ts';
+import { Experiment } from '../../src/experiment/experiment.ts';
+import { openStore } from '../../src/store/open.ts';
+import type { Objective } from '../../src/trial/inProcess.ts';
+import { rejected, sequenceExperiment, tempDir } from '../helpers.ts';
+import { expectCompleteAndUnique } from './sharedChecks.ts';
+import { waitFor } from './sharedEarlyStop.ts';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function folder(): string {
+  const { dir, cleanup } = tempDir();
+  onTestFinished(cleanup);
+  return dir;
+}
+
+describe('optimize({ join }) on one experiment from two objects, each with its own store connection', () => {
+  it('finishes exactly the budget, every point once, and both return the finished experiment', async () => {
+    const dir = folder();
+    const definition = sequenceExperiment('joined', { maxTrialCount: 9, parallelTrialCount: 2 });
+    const ran: string[][] = [[], []];
+    let secondStarted!: () => void;
+    const bothWork = new Promise<void>((resolve) => {
+      secondStarted = resolve;
+    });
+    const objective =
+      (mine: string[], gate: () => Promise<void>): Objective =>
+      async (p, report, ctx) => {
+        mine.push(ctx.trial);
+        // The first caller's trials end only once the second caller runs one: the budget is really shared.
+        await gate();
+        const x = Number(p.x);
+        for (let step = 1; step <= 3; step++) {
+          await sleep(15 + (x % 3) * 10);
+          report({ loss: x + 1 / step });
+        }
+      };
+    const first = Experiment.create({ ...definition, store: dir });
+    onTestFinished(() => first.close());
+    const one = first.optimize(
+      objective(ran[0]!, () => bothWork),
+      { join: { worker: 'one', heartbeatMs: 400 } },
+    );
+    // The second joins the experiment the first created, knowing only its name and store.
+    const probe = openStore(dir);
+    onTestFinished(() => probe.close());
+    await waitFor(
+      'the first caller created the experiment',
+      async () => (await probe.getExperiment('joined')) !== undefined,
+    );
+    const second = await Experiment.fromStore('joined', { store: dir });
+    onTestFinished(() => second.close());
+    const two = second.optimize(
+      objective(ran[1]!, async () => secondStarted()),
+      { join: { worker: 'two', heartbeatMs: 400 } },
+    );
+    const results = await Promise.all([one, two]);
+    const trials = await expectCompleteAndUnique(probe, 'joined', 9);
+    expect(trials.filter((t) => t.state === 'Killed')).toEqual([]);
+    // The sequence algorithm proposes x = (trials it sees): a caller blind to the other's trials would repeat an x.
+    expect(trials.map((t) => Number(t.params.x)).sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+    expect([...ran[0]!, ...ran[1]!].sort()).toEqual(trials.map((t) => t.name).sort());
+    for (const r of results) {
+      expect([r.status, r.reason, r.trials.length]).toEqual(['Succeeded', 'ExperimentMaxTrialsReached', 9]);
+      expect(r.bestTrial?.parameters.x).toBe(0);
+    }
+    // Each object held at most two of the nine slots at a time, so the first alone could not have run them all.
+    expect(ran.every((mine) => mine.length > 0)).toBe(true);
+    expect(await probe.getExperimentLock('joined')).toBeUndefined();
+  }, 60_000);
+
+  it("runs the experiment's early-stopping rules: report() answers true and the trial is EarlyStopped", async () => {
+    const dir = folder();
+    const exp = Experiment.create({
+      ...sequenceExperiment('joined-median', { maxTrialCount: 4, parallelTrialCount: 1 }),
+      earlyStopping: { algorithmName: 'medianstop', algorithmSettings: { min_trials_required: 2, start_step: 2 } },
+      store: dir,
+    });
+    onTestFinished(() => exp.close());
+    const epochs: number[] = [];
+    const result = await exp.optimize(
+      async (p, report) => {
+        // Trials 0 and 1 are good; later ones are worse by 1 at every epoch.
+        const offset = Number(p.x) < 2 ? 0 : 1;
+        let e = 1;
+        for (; e <= 10 && !report({ loss: offset + 1 / e }); e++);
+        epochs.push(Math.min(e, 10));
+      },
+      { join: true },
+    );
+    expect(result.trials.map((t) => t.state)).toEqual(['Succeeded', 'Succeeded', 'EarlyStopped', 'EarlyStopped']);
+    expect(epochs).toEqual([10, 10, 2, 2]);
+    expect(result.trials[2]?.message).toContain('medianstop');
+  }, 60_000);
+});
+
+describe('optimize({ join }) refusals', () => {
+  it('refuses a budget edit (it needs the lock workers do not take), and fromStore an experiment not stored', async () => {
+    const dir = folder();
+    const exp = Experiment.create({ ...sequenceExperiment('no-edit'), store: dir });
+    onTestFinished(() => exp.close());
+    const edit = await rejected(exp.optimize(() => 1, { join: true, budget: { maxTrialCount: 9 } }));
+    expect([edit.code, edit.message]).toEqual([ErrorCode.invalidArgument, expect.stringContaining('budget edit')]);
+    expect(await exp.store.getExperiment('no-edit')).toBeUndefined();
+    const missing = await rejected(Experiment.fromStore('nowhere', { store: dir }));
+    expect([missing.code, missing.message]).toEqual([
+      ErrorCode.notFound,
+      expect.stringContaining("experiment 'nowhere' is not in the store"),
+    ]);
+  });
+});
