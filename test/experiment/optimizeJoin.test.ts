@@ -1,5 +1,7 @@
 // Several optimize() calls on one shared experiment (RunOptions.join, Experiment.fromStore): each works it as one
 // worker of a shared experiment (src/experiment/join.ts, worker.ts), sharing its budget and trial leases.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { ErrorCode } from '../../src/common/errors.ts';
 import { Experiment } from '../../src/experiment/experiment.ts';
@@ -95,6 +97,42 @@ describe('optimize({ join }) on one experiment from two objects, each with its o
     expect(epochs).toEqual([10, 10, 2, 2]);
     expect(result.trials[2]?.message).toContain('medianstop');
   }, 60_000);
+});
+
+const child = fileURLToPath(new URL('./optimizeJoinChild.ts', import.meta.url));
+
+/** Runs optimizeJoinChild.ts in its own process; resolves with its exit code and output. */
+function optimizeInProcess(dir: string, worker: string): Promise<{ code: number | null; out: string; err: string }> {
+  const p = spawn(process.execPath, ['--import', 'tsx', child, dir, worker], { stdio: ['ignore', 'pipe', 'pipe'] });
+  onTestFinished(() => {
+    if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
+  });
+  let out = '';
+  let err = '';
+  p.stdout.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  p.stderr.on('data', (d: Buffer) => {
+    err += d.toString();
+  });
+  return new Promise((resolve) => p.on('exit', (code) => resolve({ code, out, err })));
+}
+
+describe('optimize({ join }) in separate processes on one SQLite store', () => {
+  it('finishes exactly the budget with no trial run twice', async () => {
+    const dir = folder();
+    const ends = await Promise.all(['p1', 'p2', 'p3'].map((w) => optimizeInProcess(dir, w)));
+    for (const e of ends)
+      expect([e.code, e.err, e.out.trim().split('\n').at(-1)]).toEqual([0, '', 'done Succeeded 12']);
+    const store = openStore(dir);
+    onTestFinished(() => store.close());
+    const trials = await expectCompleteAndUnique(store, 'processes', 12);
+    expect(trials.filter((t) => t.state === 'Killed')).toEqual([]);
+    expect(trials.map((t) => Number(t.params.x)).sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+    // Every trial was run by exactly one process.
+    const ran = ends.flatMap((e) => [...e.out.matchAll(/^ran (\S+)$/gm)].map((m) => m[1]));
+    expect(ran.sort()).toEqual(trials.map((t) => t.name).sort());
+  }, 90_000);
 });
 
 describe('optimize({ join }) refusals', () => {
