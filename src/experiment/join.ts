@@ -60,6 +60,7 @@ export interface JoinOptions extends JoinSettings {
  * run`) holds the experiment's lock: the two modes must not drive one experiment at once.
  */
 export async function joinExperiment(o: JoinOptions): Promise<WorkerSummary> {
+  checkJoinSettings(o);
   const store = typeof o.store === 'object' ? o.store : openStore(o.store);
   try {
     return await join(store, o);
@@ -153,6 +154,24 @@ export async function storedExperiment(store: Store, ref: ExperimentRef): Promis
     ErrorCode.notFound,
     `experiment '${describeExperimentKey(key)}' is not in the store ${store.location}; create it first (hpo run FILE, hpo worker NAME --file FILE, or optimize(objective, { join: true }) on an Experiment made from its spec)`,
   );
+}
+
+/** Refuses (`invalidArgument`) lease terms that are not positive numbers of milliseconds, or an empty worker id. */
+function checkJoinSettings(o: JoinSettings): void {
+  for (const field of ['heartbeatMs', 'leaseMs'] as const) {
+    const v = o[field];
+    if (v !== undefined && !(Number.isFinite(v) && v > 0)) {
+      throw new WorkbenchError(
+        ErrorCode.invalidArgument,
+        `${field} must be a positive number of milliseconds (got ${String(v)}); leave it out for the default`,
+      );
+    }
+  }
+  if (o.worker !== undefined && o.worker.trim() === '')
+    throw new WorkbenchError(
+      ErrorCode.invalidArgument,
+      'worker must be a non-empty id; leave it out for host:pid:random',
+    );
 }
 
 /** Creates the experiment, or checks that the stored one has this spec; two workers creating it at once both join. */

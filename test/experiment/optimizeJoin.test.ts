@@ -143,6 +143,14 @@ describe('optimize({ join }) refusals', () => {
     const edit = await rejected(exp.optimize(() => 1, { join: true, budget: { maxTrialCount: 9 } }));
     expect([edit.code, edit.message]).toEqual([ErrorCode.invalidArgument, expect.stringContaining('budget edit')]);
     expect(await exp.store.getExperiment('no-edit')).toBeUndefined();
+    for (const join of [{ heartbeatMs: -5 }, { leaseMs: Number.NaN }, { heartbeatMs: 0 }, { worker: ' ' }]) {
+      const bad = await rejected(exp.optimize(() => 1, { join }));
+      expect([bad.code, bad.message]).toEqual([
+        ErrorCode.invalidArgument,
+        expect.stringMatching(/positive number|non-empty/),
+      ]);
+    }
+    expect(await exp.store.getExperiment('no-edit')).toBeUndefined();
     const missing = await rejected(Experiment.fromStore('nowhere', { store: dir }));
     expect([missing.code, missing.message]).toEqual([
       ErrorCode.notFound,
