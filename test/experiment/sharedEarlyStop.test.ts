@@ -58,3 +58,62 @@ describe('observations of a shared experiment', () => {
     expect(steps).toEqual(steps.map((_, i) => i + 1));
   }, 60_000);
 });
+
+/** `store`, whose transactions' `appendObservations` fail while `failures.left` is above 0 (a store out of reach). */
+function failingAppends(store: Store, failures: { left: number }): Store {
+  const pass = <T extends object>(target: T, prop: string | symbol): unknown => {
+    const v = Reflect.get(target, prop, target);
+    return typeof v === 'function' ? v.bind(target) : v;
+  };
+  const tx = (inner: Store): Store =>
+    new Proxy(inner, {
+      get: (target, prop) =>
+        prop !== 'appendObservations'
+          ? pass(target, prop)
+          : async (...args: Parameters<Store['appendObservations']>) => {
+              if (failures.left > 0) {
+                failures.left--;
+                throw new Error('the store is out of reach');
+              }
+              return target.appendObservations(...args);
+            },
+    });
+  return new Proxy(store, {
+    get: (target, prop) =>
+      prop === 'transaction'
+        ? <T>(fn: (t: Store) => Promise<T>) => target.transaction((inner) => fn(tx(inner)))
+        : pass(target, prop),
+  });
+}
+
+describe('a flush the store refuses', () => {
+  it('puts the rows back: the next beat writes them, and every step is stored once, from step 1', async () => {
+    const { dir, cleanup } = tempDir();
+    onTestFinished(cleanup);
+    const failures = { left: 2 };
+    const store = failingAppends(storeIn(dir), failures);
+    const reader = storeIn(dir);
+    const manifest = buildManifest(sequenceExperiment('flaky-obs', { maxTrialCount: 1, parallelTrialCount: 1 }));
+    const stop = new AbortController();
+    const working = joinExperiment({
+      store,
+      manifest,
+      worker: 'w',
+      heartbeatMs: 100,
+      signal: stop.signal,
+      executor: curveExecutor({ loss: (_, step) => 1 / step, steps: () => 100_000, stepMs: 10 }),
+    });
+    await waitFor('the flushes after the two failed ones wrote rows', async () => {
+      const [t] = await reader.listTrials('flaky-obs');
+      return t !== undefined && failures.left === 0 && (await reader.getObservations('flaky-obs', t.name)).length > 0;
+    });
+    const [t] = await reader.listTrials('flaky-obs');
+    // The rows of the two failed beats were written by a later one, before the trial ended.
+    expect(t?.state).toBe('Running');
+    expect((await reader.getObservations('flaky-obs', t!.name, 'loss'))[0]?.step).toBe(1);
+    stop.abort();
+    await working;
+    const steps = (await reader.getObservations('flaky-obs', t!.name, 'loss')).map((o) => o.step);
+    expect(steps).toEqual(steps.map((_, i) => i + 1));
+  }, 60_000);
+});
