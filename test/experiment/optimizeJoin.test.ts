@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { ErrorCode } from '../../src/common/errors.ts';
+import type { Progress } from '../../src/experiment/controller.ts';
 import { Experiment } from '../../src/experiment/experiment.ts';
 import { openStore } from '../../src/store/open.ts';
 import type { Objective } from '../../src/trial/inProcess.ts';
@@ -83,6 +84,7 @@ describe('optimize({ join }) on one experiment from two objects, each with its o
     });
     onTestFinished(() => exp.close());
     const epochs: number[] = [];
+    const progress: Progress[] = [];
     const result = await exp.optimize(
       async (p, report) => {
         // Trials 0 and 1 are good; later ones are worse by 1 at every epoch.
@@ -91,11 +93,22 @@ describe('optimize({ join }) on one experiment from two objects, each with its o
         for (; e <= 10 && !report({ loss: offset + 1 / e }); e++);
         epochs.push(Math.min(e, 10));
       },
-      { join: true },
+      { join: true, onProgress: (p) => progress.push(p) },
     );
     expect(result.trials.map((t) => t.state)).toEqual(['Succeeded', 'Succeeded', 'EarlyStopped', 'EarlyStopped']);
     expect(epochs).toEqual([10, 10, 2, 2]);
     expect(result.trials[2]?.message).toContain('medianstop');
+    // The whole experiment's progress, reported when it changed (the last once every trial had ended).
+    expect(progress.at(-1)).toMatchObject({ done: 4, total: 4, running: 0, best: 0.1 });
+    const done = progress.map((p) => p.done);
+    expect(done).toEqual([...done].sort((a, b) => a - b));
+    // Never the same report twice in a row.
+    expect(
+      progress.every(
+        (p, i) =>
+          i === 0 || JSON.stringify({ ...p, elapsedMs: 0 }) !== JSON.stringify({ ...progress[i - 1], elapsedMs: 0 }),
+      ),
+    ).toBe(true);
   }, 60_000);
 });
 
