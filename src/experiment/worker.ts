@@ -490,7 +490,7 @@ export class ExperimentWorker {
 
   /**
    * Writes the observations this worker's running trials reported since the last flush, under their leases, so that
-   * other workers' early-stopping rules, `hpo trials` and the dashboard see them while the trials run. Rows of a
+   * other workers' early-stopping rules, the dashboard and `hpo plot` see them while the trials run. Rows of a
    * trial whose lease is gone are dropped (its end will be refused too); rows a failed write took go back.
    */
   private async flush(): Promise<void> {

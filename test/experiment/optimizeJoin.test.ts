@@ -6,6 +6,7 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { ErrorCode } from '../../src/common/errors.ts';
 import type { Progress } from '../../src/experiment/controller.ts';
 import { Experiment } from '../../src/experiment/experiment.ts';
+import { search } from '../../src/spec/create.ts';
 import { openStore } from '../../src/store/open.ts';
 import type { Objective } from '../../src/trial/inProcess.ts';
 import { rejected, sequenceExperiment, tempDir } from '../helpers.ts';
@@ -20,7 +21,9 @@ function folder(): string {
   return dir;
 }
 
-describe('optimize({ join }) on one experiment from two objects, each with its own store connection', () => {
+// Objects in one process share one Store: two SQLite connections in one process block each other's write transactions
+// (SQLite's busy wait is synchronous). Separate processes, each with its own connection, are tested below.
+describe('optimize({ join }) on one experiment from two objects', () => {
   it('finishes exactly the budget, every point once, and both return the finished experiment', async () => {
     const dir = folder();
     const definition = sequenceExperiment('joined', { maxTrialCount: 9, parallelTrialCount: 2 });
@@ -41,20 +44,20 @@ describe('optimize({ join }) on one experiment from two objects, each with its o
           report({ loss: x + 1 / step });
         }
       };
-    const first = Experiment.create({ ...definition, store: dir });
+    const probe = openStore(dir);
+    onTestFinished(() => probe.close());
+    const first = Experiment.create({ ...definition, store: probe });
     onTestFinished(() => first.close());
     const one = first.optimize(
       objective(ran[0]!, () => bothWork),
       { join: { worker: 'one', heartbeatMs: 400 } },
     );
     // The second joins the experiment the first created, knowing only its name and store.
-    const probe = openStore(dir);
-    onTestFinished(() => probe.close());
     await waitFor(
       'the first caller created the experiment',
       async () => (await probe.getExperiment('joined')) !== undefined,
     );
-    const second = await Experiment.fromStore('joined', { store: dir });
+    const second = await Experiment.fromStore('joined', { store: probe });
     onTestFinished(() => second.close());
     const two = second.optimize(
       objective(ran[1]!, async () => secondStarted()),
@@ -145,6 +148,59 @@ describe('optimize({ join }) in separate processes on one SQLite store', () => {
     // Every trial was run by exactly one process.
     const ran = ends.flatMap((e) => [...e.out.matchAll(/^ran (\S+)$/gm)].map((m) => m[1]));
     expect(ran.sort()).toEqual(trials.map((t) => t.name).sort());
+  }, 90_000);
+});
+
+describe('run({ join }) on one experiment from two objects', () => {
+  it('runs the trial template as local processes, sharing the budget', async () => {
+    const dir = folder();
+    const curveTrial = fileURLToPath(new URL('../fixtures/trials/curve.mjs', import.meta.url));
+    const definition = {
+      name: 'joined-template',
+      objective: { type: 'minimize' as const, objectiveMetricName: 'loss' },
+      algorithm: { algorithmName: 'grid' as const },
+      parameters: [search.discrete('a', [0, 1, 2, 3])],
+      parallelTrialCount: 1,
+      maxTrialCount: 4,
+      trialTemplate: {
+        primaryContainerName: 'main',
+        trialParameters: [{ name: 'a', reference: 'a' }],
+        trialSpec: {
+          apiVersion: 'batch/v1',
+          kind: 'Job',
+          spec: {
+            template: {
+              spec: {
+                containers: [
+                  {
+                    name: 'main',
+                    image: 'node',
+                    command: [process.execPath, curveTrial, '${trialParameters.a}', '5', '20'],
+                  },
+                ],
+                restartPolicy: 'Never',
+              },
+            },
+          },
+        },
+      },
+    };
+    const store = openStore(dir);
+    onTestFinished(() => store.close());
+    const objects = ['x', 'y'].map(() => {
+      const exp = Experiment.create({ ...definition, store });
+      onTestFinished(() => exp.close());
+      return exp;
+    });
+    // Two controllers in one process would both issue seq 0; two joined workers share the slots.
+    const results = await Promise.all(
+      objects.map((exp, i) => exp.run({ join: { worker: `t${i}`, heartbeatMs: 300 } })),
+    );
+    for (const r of results) expect([r.status, r.reason]).toEqual(['Succeeded', 'ExperimentMaxTrialsReached']);
+    const trials = await expectCompleteAndUnique(store, 'joined-template', 4);
+    expect(trials.map((t) => Number(t.params.a)).sort()).toEqual([0, 1, 2, 3]);
+    // Each trial's loss is a + 1/5 after its five epochs, read from its own process's output.
+    for (const t of trials) expect(t.objective).toBeCloseTo(Number(t.params.a) + 0.2, 6);
   }, 90_000);
 });
 
