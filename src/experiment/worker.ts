@@ -155,6 +155,11 @@ export class ExperimentWorker {
     return k.namespace === defaultNamespace ? { experiment: k.name } : { experiment: k.name, namespace: k.namespace };
   }
 
+  /** An event about one of the experiment's trials, stamped now. */
+  private trialEvent(trial: string, type: EventRow['type'], reason: string, message: string): EventRow {
+    return { ...this.owner(), trial, type, reason, message, time: this.now().toISOString() };
+  }
+
   private notify(): void {
     const w = this.wake;
     this.wake = undefined;
@@ -200,14 +205,7 @@ export class ExperimentWorker {
       return false;
     }
     for (const r of await reclaimExpired(this.o.store, this.o.experiment, this.now())) {
-      this.o.onEvent?.({
-        ...this.owner(),
-        trial: r.trial,
-        type: 'Warning',
-        reason: 'LeaseExpired',
-        message: `reclaimed from ${r.worker}`,
-        time: this.now().toISOString(),
-      });
+      this.o.onEvent?.(this.trialEvent(r.trial, 'Warning', 'LeaseExpired', `reclaimed from ${r.worker}`));
       await this.recoverOrphan(r.trial);
     }
     const rec = await this.o.store.getExperiment(this.o.experiment);
@@ -240,14 +238,7 @@ export class ExperimentWorker {
     const t = await this.o.store.getTrial(this.o.experiment, trial);
     const notes = this.o.executor.recover({ name: trial, ...(t?.workDir === undefined ? {} : { workDir: t.workDir }) });
     for (const n of notes ?? []) {
-      const ev: EventRow = {
-        ...this.owner(),
-        trial,
-        type: n.type,
-        reason: n.reason,
-        message: n.message,
-        time: this.now().toISOString(),
-      };
+      const ev = this.trialEvent(trial, n.type, n.reason, n.message);
       await this.o.store.addEvent(ev);
       this.o.onEvent?.(ev);
     }
@@ -381,14 +372,7 @@ export class ExperimentWorker {
 
   /** A trial's warning, stored as its event; a store that refuses it must not fail the trial. */
   private warn(trial: string, message: string): void {
-    const ev: EventRow = {
-      ...this.owner(),
-      trial,
-      type: 'Warning',
-      reason: 'TrialWarning',
-      message,
-      time: this.now().toISOString(),
-    };
+    const ev = this.trialEvent(trial, 'Warning', 'TrialWarning', message);
     this.o.onEvent?.(ev);
     this.o.store.addEvent(ev).catch(() => undefined);
   }
