@@ -15,7 +15,7 @@ export {
 export { type ControllerReport, controllerReport, describeLockHolder } from './experiment/controllerReport.ts';
 export { deleteExperiment } from './experiment/deleteExperiment.ts';
 export { type AskedTrial, Experiment, type ExperimentOptions, type RunOptions } from './experiment/experiment.ts';
-export { type JoinOptions, joinExperiment } from './experiment/join.ts';
+export { type JoinOptions, type JoinSettings, joinExperiment } from './experiment/join.ts';
 export { dominates, type ObjectiveDirection, paretoFrontIndices } from './experiment/pareto.ts';
 export { type ParetoMember, paretoFront, trialValues } from './experiment/paretoFront.ts';
 export { applyBudget, type BudgetEdit, checkExperiment, parseForThisInstallation } from './experiment/prepare.ts';

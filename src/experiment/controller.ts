@@ -1,7 +1,7 @@
 import { ErrorCode, WorkbenchError } from '../common/errors.ts';
 import type { StrategyName } from '../metrics/types.ts';
 import type { ObjectiveSpec, Settings, Suggestion, SuggestResult } from '../search/types.ts';
-import { configOf, type ExperimentConfig, suggestRequest } from '../spec/config.ts';
+import { configOf, type ExperimentConfig } from '../spec/config.ts';
 import {
   defaultNamespace,
   describeExperimentKey,
@@ -14,15 +14,19 @@ import {
   type TrialPatch,
   type TrialRecord,
 } from '../store/types.ts';
-import type { SuggestionHost } from '../suggestion/host.ts';
 import type { StopReason, TrialExecutor } from '../trial/executor.ts';
-import { invalidTrialName, trialName } from '../trial/naming.ts';
 import type { TrialMetrics } from '../trial/trialMetrics.ts';
 import { ExperimentWorkspace } from '../trial/workspace.ts';
-import { constrainedSuggest } from './constrainedSuggest.ts';
+import {
+  askAlgorithm,
+  checkSuggestionNames,
+  type SuggestionSource,
+  startLiveTrial,
+  trialFromSuggestion,
+} from './claimAndLaunch.ts';
 import { DerivedMetrics } from './derivedMetrics.ts';
 import { type EarlyStoppingConfig, earlyStopReason } from './earlyStop.ts';
-import { LiveTrial, liveTrialConfig } from './liveTrial.ts';
+import type { LiveTrial } from './liveTrial.ts';
 import { furtherObjectives, judgeTrial } from './outcome.ts';
 import { recoverOrphans } from './recovery.ts';
 import { activeCount, ExperimentReason, slotsToFill, type Verdict } from './status.ts';
@@ -30,14 +34,8 @@ import type { Progress, StepReport, StepState } from './stepReport.ts';
 import { SuggestionRequest } from './suggestionRequest.ts';
 import { type CurvePoint, storedCurve, TrialBook } from './trialBook.ts';
 
+export type { SuggestionSource } from './claimAndLaunch.ts';
 export type { Progress, StepReport, StepState } from './stepReport.ts';
-
-/**
- * What the controller needs of the algorithm: the worker-thread {@link SuggestionHost}, or a test's fake (without
- * `capabilities`, the algorithm is taken to declare none).
- */
-export type SuggestionSource = Pick<SuggestionHost, 'suggest' | 'cancel'> &
-  Partial<Pick<SuggestionHost, 'capabilities'>>;
 
 /** Everything a controller needs; the experiment record must already be in the store. */
 export interface ControllerOptions {
@@ -258,29 +256,18 @@ export class ExperimentController {
   /** Sends the algorithm the history (running trials with their curves as they are now) and asks for `count` points. */
   private async suggest(count: number): Promise<SuggestResult> {
     this.book.refreshRunning();
-    const req = suggestRequest(this.config, {
+    return askAlgorithm(this.o.host, this.config, {
       trials: this.book.views,
       count,
       seed: this.record.seed,
       settings: this.o.settings,
-      ...(this.algorithmState === undefined ? {} : { state: this.algorithmState }),
+      state: this.algorithmState,
     });
-    if (req.constraints === undefined) return this.o.host.suggest(req);
-    const supports = (await this.o.host.capabilities?.())?.constraints === true;
-    return constrainedSuggest(this.o.host, req, { supports, algorithm: this.config.algorithm.name });
   }
 
   /** Stores an answer's suggestions (at most `count`) as Pending trials, in one transaction with the algorithm state. */
   private async storeAnswer(result: SuggestResult, count: number): Promise<TrialRecord[]> {
-    for (const s of result.suggestions.slice(0, count)) {
-      const why = s.name === undefined ? undefined : invalidTrialName(s.name);
-      if (why !== undefined) {
-        throw new WorkbenchError(
-          ErrorCode.algorithmFailed,
-          `algorithm '${this.config.algorithm.name}' proposed an invalid trial: ${why}; leave the name out to let the controller name it`,
-        );
-      }
-    }
+    checkSuggestionNames(result.suggestions.slice(0, count), this.config.algorithm.name);
     if (result.exhausted === true) this.exhausted = true;
     return this.o.store.transaction(async (tx) => {
       if (result.state !== undefined) await tx.saveAlgorithmState(this.key, result.state);
@@ -293,26 +280,14 @@ export class ExperimentController {
   }
 
   private async insertTrial(tx: Store, s: Suggestion): Promise<TrialRecord> {
-    const seq = this.nextSeq++;
-    let name = s.name ?? trialName(this.record.name, this.record.seed, seq);
-    for (let attempt = 1; this.book.records.has(name); attempt++)
-      name = trialName(this.record.name, this.record.seed, seq, attempt);
-    const rec: TrialRecord = {
-      ...this.owner,
-      name,
-      seq,
-      params: s.params,
-      state: 'Pending',
-      reason: 'TrialCreated',
+    const rec = trialFromSuggestion(s, this.nextSeq++, (name) => this.book.records.has(name), {
+      experiment: this.record,
+      owner: this.owner,
+      executor: this.o.executor,
+      workspace: this.workspace,
       message: 'Trial is created',
-      metrics: [],
-      labels: { 'katib.kubeflow.org/experiment': this.record.name, ...(s.labels ?? {}) },
       createdAt: this.iso(),
-      ...(s.budget === undefined ? {} : { budget: s.budget }),
-      ...(s.parent === undefined ? {} : { parent: s.parent }),
-      ...(s.explain === undefined ? {} : { explain: s.explain }),
-      ...(this.o.executor.needsWorkDir ? { workDir: this.workspace.trialDir(name) } : {}),
-    };
+    });
     await tx.insertTrial(rec);
     this.book.countNew();
     this.book.remember(rec);
@@ -325,12 +300,12 @@ export class ExperimentController {
     const ready = new Promise<void>((resolve, reject) => {
       stored = (ok) => (ok ? resolve() : reject(new Error('the Running state could not be stored')));
     });
-    const entry = new LiveTrial(t, {
+    const entry = startLiveTrial(t, {
       experiment: this.record,
       executor: this.o.executor,
       workspace: this.workspace,
       settings: this.o.settings,
-      ...liveTrialConfig(this.config),
+      config: this.config,
       onObjective: () => this.checkEarlyStop(t.name),
       warn: (message) => this.background(this.event('Warning', 'TrialWarning', message, t.name)),
       onEnded: () => {

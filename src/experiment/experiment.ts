@@ -1,4 +1,4 @@
-import { ErrorCode, throwIfIssues, WorkbenchError } from '../common/errors.ts';
+import { ErrorCode, WorkbenchError } from '../common/errors.ts';
 import type { Assignment } from '../search/space.ts';
 import { buildManifest, type ExperimentDefinition, type SettingsInput } from '../spec/create.ts';
 import type { ParameterInput, ParamsOf } from '../spec/typedParameters.ts';
@@ -6,66 +6,30 @@ import type { ExperimentManifest } from '../spec/types.ts';
 import { openStore } from '../store/open.ts';
 import {
   defaultNamespace,
-  describeExperimentKey,
   type ExperimentKey,
+  type ExperimentRef,
   type Store,
   type TrialRecord,
 } from '../store/types.ts';
-import { LocalDistributedExecutor } from '../training/local/executor.ts';
-import { needsDistributedLauncher } from '../training/local/plan.ts';
 import type { TrialExecutor } from '../trial/executor.ts';
-import { checkReportStep, type Metrics, type Objective, type Report, returnedMetrics } from '../trial/inProcess.ts';
-import { localRunProblems } from '../trial/localPreflight.ts';
-import { LocalProcessExecutor } from '../trial/localProcess.ts';
-import { ExperimentController, type Progress } from './controller.ts';
-import { keepLease } from './lease.ts';
-import { ManualExecutor } from './manualExecutor.ts';
 import {
-  type BudgetEdit,
-  type CheckedForRun,
-  checkForRun,
-  type Prepared,
-  parseForThisInstallation,
-  recordExperiment,
-} from './prepare.ts';
+  checkReportStep,
+  InProcessExecutor,
+  type Metrics,
+  type Objective,
+  type Report,
+  returnedMetrics,
+} from '../trial/inProcess.ts';
+import { ExperimentController } from './controller.ts';
+import { joinForRun, storedExperiment } from './join.ts';
+import { holdControllerLease, takeControllerLock } from './lease.ts';
+import { ManualExecutor } from './manualExecutor.ts';
+import { type BudgetEdit, type CheckedForRun, checkForRun, type Prepared, recordExperiment } from './prepare.ts';
 import { type ExperimentResult, experimentResult } from './report.ts';
-import { activeWorkers } from './sharedTrials.ts';
+import type { AskedTrial, AskTellSession, ExperimentOptions, RunOptions } from './runOptions.ts';
+import { templateExecutorFor } from './templateExecutor.ts';
 
-/** Where an Experiment keeps its records, and how a run reports progress. */
-export interface ExperimentOptions {
-  /** A Store, a store path (default: `HPO_STORE` or `.hpo` in the current directory), or `':memory:'` for a throw-away one. */
-  readonly store?: Store | string;
-  /** The YAML file the Experiment came from; relative paths in it resolve against its folder. */
-  readonly sourcePath?: string;
-  /** The clock of every timestamp the experiment writes (default: the system clock; tests pass a fake one). */
-  readonly now?: () => Date;
-}
-
-/** Options of one run. */
-export interface RunOptions {
-  readonly signal?: AbortSignal;
-  readonly onProgress?: (p: Progress) => void;
-  /** Overrides the executor (tests, custom backends). */
-  readonly executor?: TrialExecutor;
-  /**
-   * New budget fields for a stored experiment (`hpo resume --max-trials`), with Katib's rules for editing them.
-   * Stored only once this run holds the experiment's lock: a run refused because another controller runs the
-   * experiment changes nothing.
-   */
-  readonly budget?: BudgetEdit;
-}
-
-/** A trial handed out by {@link Experiment.ask}. */
-export interface AskedTrial {
-  readonly name: string;
-  readonly params: TrialRecord['params'];
-  /** Aborted when the controller stops the trial (an early-stopping rule, the experiment's end, an interrupt). */
-  readonly signal: AbortSignal;
-  /** The trial's folder in the workspace (created only for executors that need one). */
-  readonly workDir: string;
-  /** The trial's checkpoint folder with Katib's `suggestion_trial_dir` (PBT); a child's starts as its parent's copy. */
-  readonly checkpointDir?: string;
-}
+export type { AskedTrial, ExperimentOptions, RunOptions } from './runOptions.ts';
 
 /**
  * A Katib Experiment that runs here. Built from YAML (`Experiment.fromManifest`) or TypeScript
@@ -109,6 +73,25 @@ export class Experiment<P extends Assignment = Assignment> {
       ...(now === undefined ? {} : { now }),
     };
     return new Experiment<ParamsOf<Ps>>(buildManifest(manifestOptions), opts);
+  }
+
+  /**
+   * The experiment stored as `experiment` in `options.store` (its manifest and the YAML path it came from), for a
+   * process that joins an experiment another one created: `(await Experiment.fromStore('quad', { store: url
+   * })).optimize(objective, { join: true })`. Throws `notFound` when the store lacks it.
+   */
+  static async fromStore(experiment: ExperimentRef, options: ExperimentOptions = {}): Promise<Experiment> {
+    const s = options.store;
+    const store = s === undefined || typeof s === 'string' ? openStore(s) : s;
+    const stored = await storedExperiment(store, experiment).catch(async (err: unknown) => {
+      if (store !== s) await store.close();
+      throw err;
+    });
+    const sourcePath = options.sourcePath ?? stored.sourcePath;
+    const exp = new Experiment(stored.manifest, { ...options, ...(sourcePath === undefined ? {} : { sourcePath }) });
+    // The store opened here is the object's own: close() closes it, as for a store path given to create().
+    exp.storeInstance = store;
+    return exp;
   }
 
   /** Wraps a Katib Experiment object (e.g. from `loadExperiments`). */
@@ -211,44 +194,12 @@ export class Experiment<P extends Assignment = Assignment> {
 
   /** Renews the lock's lease while this object drives the experiment; `onLost` runs once if it is taken over. */
   private holdLease(name: ExperimentKey, onLost: () => void): { stop(): void } {
-    return keepLease({
-      store: this.store,
-      experiment: name,
-      onLost: () => {
-        // The event is for the record; stopping must not wait for it nor fail with it.
-        void this.store
-          .addEvent({
-            experiment: name.name,
-            ...(name.namespace === defaultNamespace ? {} : { namespace: name.namespace }),
-            type: 'Warning',
-            reason: 'ControllerLockLost',
-            message: `process ${process.pid} lost the experiment lock (its lease expired and was taken over, or hpo unlock --force removed it); it stops its trials so that only one controller drives the experiment`,
-            time: (this.options.now?.() ?? new Date()).toISOString(),
-          })
-          .catch(() => undefined);
-        onLost();
-      },
-    });
+    return holdControllerLease(this.store, name, () => this.options.now?.() ?? new Date(), onLost);
   }
 
   /** Two controllers must never run one experiment; a lock left by a dead process, or expired, is taken over. */
-  private async lock(key: ExperimentKey): Promise<void> {
-    const name = describeExperimentKey(key);
-    if (await this.store.acquireExperimentLock(key)) {
-      const workers = await activeWorkers(this.store, key, this.options.now?.() ?? new Date());
-      if (workers.length === 0) return;
-      await this.store.releaseExperimentLock(key);
-      throw new WorkbenchError(
-        ErrorCode.conflict,
-        `experiment '${name}' is being worked by ${workers.length} worker(s) (${workers.join(', ')}); a single controller must not run it meanwhile: join it with \`hpo worker ${name}\` instead, or wait until they end`,
-      );
-    }
-    const held = await this.store.getExperimentLock(key);
-    const beat = held?.heartbeatAt === undefined ? '' : `, last heartbeat ${held.heartbeatAt}`;
-    throw new WorkbenchError(
-      ErrorCode.conflict,
-      `experiment '${name}' is being run by process ${held?.pid ?? '?'} on ${held?.host ?? 'another host'} since ${held?.acquiredAt ?? '?'}${beat}; wait for it or stop it first (if that controller is gone for good: hpo unlock ${name} --force)`,
-    );
+  private lock(key: ExperimentKey): Promise<void> {
+    return takeControllerLock(this.store, key, this.options.now?.() ?? new Date());
   }
 
   /**
@@ -260,6 +211,10 @@ export class Experiment<P extends Assignment = Assignment> {
    * under the controller's own loop, as `run()` does.
    */
   async optimize(objective: Objective<P>, run: RunOptions = {}): Promise<ExperimentResult> {
+    if (run.join !== undefined && run.join !== false) {
+      const inProcess = new InProcessExecutor(objective as Objective, { objectiveMetric: this.objectiveMetric() });
+      return this.work(run.executor ?? inProcess, run);
+    }
     if (run.executor !== undefined) return this.drive(run.executor, true, run);
     if (this.manual) {
       throw new WorkbenchError(
@@ -322,12 +277,25 @@ export class Experiment<P extends Assignment = Assignment> {
     }
   }
 
+  /** `optimize()`/`run()` with `join`: works the experiment as one worker of several (see {@link RunOptions.join}). */
+  private async work(executor: TrialExecutor, run: RunOptions): Promise<ExperimentResult> {
+    if (this.manual) {
+      throw new WorkbenchError(
+        ErrorCode.conflict,
+        `experiment '${this.name}' has an ask()/tell() session open on this object; close() it before joining`,
+      );
+    }
+    await joinForRun({ ...this.options, store: this.store, manifest: this.manifest, executor, run });
+    return this.result();
+  }
+
   /**
    * Runs every trial from the trial template on this machine, choosing the executor exactly as `hpo run` does:
    * the local distributed launcher for multi-replica jobs or GPU requests, otherwise one local process of the
    * primary container. `run.executor` overrides the choice (tests, custom backends).
    */
   run(run: RunOptions = {}): Promise<ExperimentResult> {
+    if (run.join !== undefined && run.join !== false) return this.work(run.executor ?? this.templateExecutor(), run);
     return this.drive(run.executor ?? this.templateExecutor(), false, run);
   }
 
@@ -337,23 +305,7 @@ export class Experiment<P extends Assignment = Assignment> {
    * the image), and `invalidSpec`, with the same issues as a run, when the Experiment does not validate.
    */
   templateExecutor(): TrialExecutor {
-    const problems = localRunProblems(this.manifest);
-    if (problems.length > 0) {
-      throw new WorkbenchError(ErrorCode.unsupported, `Experiment '${this.name}' cannot run on this machine:`, {
-        issues: problems,
-      });
-    }
-    // Executors take the parsed config; an invalid Experiment fails here exactly as the run's own check would.
-    const parsed = parseForThisInstallation(this.manifest);
-    if (parsed.config === undefined) throwIfIssues(parsed.issues, `Experiment '${this.name}'`);
-    const options = {
-      config: parsed.config!,
-      ...(this.options.sourcePath === undefined ? {} : { sourcePath: this.options.sourcePath }),
-    };
-    const spec = options.config.trialTemplate?.trialSpec;
-    return spec && needsDistributedLauncher(spec)
-      ? new LocalDistributedExecutor(options)
-      : new LocalProcessExecutor(options);
+    return templateExecutorFor(this.manifest, this.options.sourcePath);
   }
 
   /**
@@ -540,23 +492,6 @@ export class Experiment<P extends Assignment = Assignment> {
     if (this.storeInstance && this.options.store !== this.storeInstance) await this.storeInstance.close();
     this.storeInstance = undefined;
   }
-}
-
-/** The ask/tell session of an {@link Experiment}. */
-interface AskTellSession {
-  controller: ExperimentController;
-  executor: ManualExecutor;
-  prepared: Prepared;
-  lease: { stop(): void };
-  /** Aborted when the lock is lost or one of optimize's workers failed: the controller interrupts. */
-  stop: AbortController;
-  /** The lock was taken over by another controller. */
-  readonly lost: boolean;
-  /** The experiment's parallelTrialCount: how many workers optimize() runs. */
-  parallel: number;
-  stopFlushing: () => void;
-  /** Why the interrupt on an abort could not be stored; `optimize()` rethrows it. */
-  failure?: unknown;
 }
 
 /** The store key of a manifest: `metadata.namespace` (default `default`) and `metadata.name`. */

@@ -4,8 +4,16 @@
  * hostname) does not block the experiment for ever; in exchange a controller that finds its lease gone
  * (expired while it was stalled and taken over, or removed by `hpo unlock --force`) must stop at once.
  */
+import { ErrorCode, WorkbenchError } from '../common/errors.ts';
 import { lockHeartbeatMs } from '../store/locks.ts';
-import type { ExperimentRef, Store } from '../store/types.ts';
+import {
+  defaultNamespace,
+  describeExperimentKey,
+  type ExperimentKey,
+  type ExperimentRef,
+  type Store,
+} from '../store/types.ts';
+import { activeWorkers } from './sharedTrials.ts';
 
 /** Options of {@link keepLease}. */
 export interface KeepLeaseOptions {
@@ -50,4 +58,58 @@ export function keepLease(o: KeepLeaseOptions): { stop(): void } {
       clearInterval(timer);
     },
   };
+}
+
+/**
+ * Takes the experiment's lock for a single controller (`run()`, `optimize()`, an ask/tell session), or throws
+ * `conflict` saying who drives it: another live controller, or workers holding trial leases (a controller would
+ * recover their running trials as orphans). A lock left by a dead process, or expired, is taken over.
+ */
+export async function takeControllerLock(store: Store, key: ExperimentKey, now: Date): Promise<void> {
+  const name = describeExperimentKey(key);
+  if (await store.acquireExperimentLock(key)) {
+    const workers = await activeWorkers(store, key, now);
+    if (workers.length === 0) return;
+    await store.releaseExperimentLock(key);
+    throw new WorkbenchError(
+      ErrorCode.conflict,
+      `experiment '${name}' is being worked by ${workers.length} worker(s) (${workers.join(', ')}); a single controller must not run it meanwhile: join it with \`hpo worker ${name}\` (or optimize(objective, { join: true })) instead, or wait until they end`,
+    );
+  }
+  const held = await store.getExperimentLock(key);
+  const beat = held?.heartbeatAt === undefined ? '' : `, last heartbeat ${held.heartbeatAt}`;
+  throw new WorkbenchError(
+    ErrorCode.conflict,
+    `experiment '${name}' is being run by process ${held?.pid ?? '?'} on ${held?.host ?? 'another host'} since ${held?.acquiredAt ?? '?'}${beat}; wait for it or stop it first (if that controller is gone for good: hpo unlock ${name} --force)`,
+  );
+}
+
+/**
+ * {@link keepLease} for a controller that took the lock with {@link takeControllerLock}: a lost lease is recorded as
+ * a `ControllerLockLost` event (best effort) before `onLost` stops the controller.
+ */
+export function holdControllerLease(
+  store: Store,
+  key: ExperimentKey,
+  now: () => Date,
+  onLost: () => void,
+): { stop(): void } {
+  return keepLease({
+    store,
+    experiment: key,
+    onLost: () => {
+      // The event is for the record; stopping must not wait for it nor fail with it.
+      void store
+        .addEvent({
+          experiment: key.name,
+          ...(key.namespace === defaultNamespace ? {} : { namespace: key.namespace }),
+          type: 'Warning',
+          reason: 'ControllerLockLost',
+          message: `process ${process.pid} lost the experiment lock (its lease expired and was taken over, or hpo unlock --force removed it); it stops its trials so that only one controller drives the experiment`,
+          time: now().toISOString(),
+        })
+        .catch(() => undefined);
+      onLost();
+    },
+  });
 }

@@ -11,9 +11,10 @@
  *   stored Killed, reason `LeaseExpired`. As with Katib's Killed trials, its slot of the budget is issued again, to a
  *   new trial: a trial name is never run twice, which is what makes fencing simple.
  * - {@link writeUnderLease}: every write about a running trial (Running, observations, its end) checks that the
- *   writer's lease token is still there; a worker whose trial was reclaimed stores nothing.
+ *   writer's lease token is still there; a worker whose trial was reclaimed stores nothing. {@link appendUnderLeases}
+ *   does the same for the observations of all of a worker's running trials at once (its periodic flush).
  */
-import type { ExperimentKey, Store, TrialLease, TrialRecord } from '../store/types.ts';
+import type { ExperimentKey, ObservationRow, Store, TrialLease, TrialRecord } from '../store/types.ts';
 
 /** Who claims, and the lease terms. */
 export interface LeaseHolder {
@@ -128,6 +129,34 @@ export async function writeUnderLease(
     if (held?.token !== lease.token) return false;
     await fn(tx);
     return true;
+  });
+}
+
+/** Observations of one running trial, and the lease token its worker holds. */
+export interface LeasedRows {
+  readonly trial: string;
+  readonly token: string;
+  readonly rows: readonly ObservationRow[];
+}
+
+/**
+ * Appends each batch's observations, in one transaction, if its token still holds the trial's lease; returns the
+ * trials whose lease was gone (their rows were not written). A worker's heartbeat flushes its running trials so.
+ */
+export async function appendUnderLeases(
+  store: Store,
+  experiment: ExperimentKey,
+  batches: readonly LeasedRows[],
+): Promise<string[]> {
+  return store.transaction(async (tx) => {
+    await tx.lockForWrite();
+    const tokens = new Map((await tx.listTrialLeases(experiment)).map((l) => [l.trial, l.token]));
+    const refused: string[] = [];
+    for (const b of batches) {
+      if (tokens.get(b.trial) === b.token) await tx.appendObservations(experiment, b.rows);
+      else refused.push(b.trial);
+    }
+    return refused;
   });
 }
 

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { ErrorCode, WorkbenchError } from '../common/errors.ts';
 import type { StrategyName } from '../metrics/types.ts';
-import type { ObjectiveSpec, Settings, SuggestResult } from '../search/types.ts';
-import { configOf, type ExperimentConfig, suggestRequest } from '../spec/config.ts';
+import type { ObjectiveSpec, Settings, Suggestion, SuggestResult, TrialView } from '../search/types.ts';
+import { configOf, type ExperimentConfig } from '../spec/config.ts';
 import {
   defaultNamespace,
   describeExperimentKey,
@@ -15,15 +15,23 @@ import {
   type TrialRecord,
 } from '../store/types.ts';
 import type { StopReason, TrialExecutor } from '../trial/executor.ts';
-import { trialName } from '../trial/naming.ts';
 import { ExperimentWorkspace } from '../trial/workspace.ts';
-import { constrainedSuggest } from './constrainedSuggest.ts';
-import { acceptsTextObjective, type SuggestionSource } from './controller.ts';
+import {
+  askAlgorithm,
+  checkSuggestionNames,
+  type SuggestionSource,
+  startLiveTrial,
+  trialFromSuggestion,
+} from './claimAndLaunch.ts';
+import { acceptsTextObjective } from './controller.ts';
 import { DerivedMetrics } from './derivedMetrics.ts';
-import { LiveTrial, liveTrialConfig } from './liveTrial.ts';
+import { type EarlyStoppingConfig, earlyStopReason } from './earlyStop.ts';
+import type { LiveTrial } from './liveTrial.ts';
 import { furtherObjectives, judgeTrial } from './outcome.ts';
-import { claimTrials, reclaimExpired, writeUnderLease } from './sharedTrials.ts';
+import { markSharedRunning, storeSharedVerdict } from './sharedPhase.ts';
+import { appendUnderLeases, claimTrials, reclaimExpired, writeUnderLease } from './sharedTrials.ts';
 import { activeCount, ExperimentReason } from './status.ts';
+import type { Progress } from './stepReport.ts';
 import { storedCurve, TrialBook } from './trialBook.ts';
 
 /** Default time between a worker's heartbeats (lease renewals and observation flushes). */
@@ -49,7 +57,14 @@ export interface WorkerOptions {
    * heartbeat, so a killed worker's trials are reclaimed within two heartbeats of its last one.
    */
   readonly leaseMs?: number;
+  /**
+   * Early-stopping rules (`spec.earlyStopping`, and the one the algorithm pairs itself with), evaluated after every
+   * new objective value of this worker's trials against every stored trial of the experiment, whichever worker ran it.
+   */
+  readonly earlyStopping?: readonly EarlyStoppingConfig[];
   readonly onEvent?: (ev: EventRow) => void;
+  /** Hears of the whole experiment's progress (every worker's trials) whenever a round finds it changed. */
+  readonly onProgress?: (p: Progress) => void;
 }
 
 /** What {@link ExperimentWorker.run} returns. */
@@ -64,6 +79,7 @@ export interface WorkerSummary {
 
 /** One trial this worker runs, with the token its writes show. */
 interface Held {
+  readonly record: TrialRecord;
   readonly live: LiveTrial;
   readonly token: string;
   /** The heartbeat round in which it was claimed: a renewal started before then does not know it yet. */
@@ -95,7 +111,15 @@ export class ExperimentWorker {
   private readonly stored: string[] = [];
   private readonly fenced: string[] = [];
   private wake: (() => void) | undefined;
+  /** The trials as stored at the last round (other workers' curves as they last flushed them): early stopping reads it. */
+  private book: TrialBook | undefined;
   private beats = 0;
+  /** When this worker started, for the progress's elapsed time. */
+  private readonly started: number;
+  /** The last progress reported (its elapsed time left out), so that an unchanged one is not repeated. */
+  private lastProgress = '';
+  /** The heartbeat in progress: beats never overlap, and a trial's end is written only after its last flush. */
+  private beating: Promise<void> | undefined;
   private exhausted = false;
   /** Ended trials in the store when the algorithm last answered short: it is asked again once that changes. */
   private shortAt = -1;
@@ -104,6 +128,7 @@ export class ExperimentWorker {
     this.o = o;
     this.id = o.worker ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
     this.now = o.now ?? (() => new Date());
+    this.started = this.now().getTime();
     this.record = record;
     this.config = configOf(record.manifest);
     this.objective = this.config.objectives[0]!;
@@ -130,6 +155,11 @@ export class ExperimentWorker {
     return k.namespace === defaultNamespace ? { experiment: k.name } : { experiment: k.name, namespace: k.namespace };
   }
 
+  /** An event about one of the experiment's trials, stamped now. */
+  private trialEvent(trial: string, type: EventRow['type'], reason: string, message: string): EventRow {
+    return { ...this.owner(), trial, type, reason, message, time: this.now().toISOString() };
+  }
+
   private notify(): void {
     const w = this.wake;
     this.wake = undefined;
@@ -138,7 +168,11 @@ export class ExperimentWorker {
 
   /** Works the experiment until its stored phase is final (or `signal` aborts); returns what this worker did. */
   async run(): Promise<WorkerSummary> {
-    const beat = setInterval(() => void this.heartbeat(), this.heartbeatMs);
+    const beat = setInterval(() => {
+      this.beating ??= this.heartbeat().finally(() => {
+        this.beating = undefined;
+      });
+    }, this.heartbeatMs);
     beat.unref();
     const abort = () => this.notify();
     this.o.signal?.addEventListener('abort', abort, { once: true });
@@ -171,14 +205,7 @@ export class ExperimentWorker {
       return false;
     }
     for (const r of await reclaimExpired(this.o.store, this.o.experiment, this.now())) {
-      this.o.onEvent?.({
-        ...this.owner(),
-        trial: r.trial,
-        type: 'Warning',
-        reason: 'LeaseExpired',
-        message: `reclaimed from ${r.worker}`,
-        time: this.now().toISOString(),
-      });
+      this.o.onEvent?.(this.trialEvent(r.trial, 'Warning', 'LeaseExpired', `reclaimed from ${r.worker}`));
       await this.recoverOrphan(r.trial);
     }
     const rec = await this.o.store.getExperiment(this.o.experiment);
@@ -189,6 +216,8 @@ export class ExperimentWorker {
       return false;
     }
     const book = await this.readBook();
+    this.book = book;
+    this.progress(book);
     const verdict = book.verdict(this.config.budget, this.exhausted);
     if (verdict) {
       await this.storeVerdict(verdict.phase, verdict.reason, verdict.message);
@@ -209,14 +238,7 @@ export class ExperimentWorker {
     const t = await this.o.store.getTrial(this.o.experiment, trial);
     const notes = this.o.executor.recover({ name: trial, ...(t?.workDir === undefined ? {} : { workDir: t.workDir }) });
     for (const n of notes ?? []) {
-      const ev: EventRow = {
-        ...this.owner(),
-        trial,
-        type: n.type,
-        reason: n.reason,
-        message: n.message,
-        time: this.now().toISOString(),
-      };
+      const ev = this.trialEvent(trial, n.type, n.reason, n.message);
       await this.o.store.addEvent(ev);
       this.o.onEvent?.(ev);
     }
@@ -241,24 +263,20 @@ export class ExperimentWorker {
     return book;
   }
 
+  /** Reports the experiment's progress when it differs from the last report. */
+  private progress(book: TrialBook): void {
+    if (this.o.onProgress === undefined) return;
+    const p = book.progress(this.config.budget.maxTrialCount, this.now().getTime() - this.started);
+    const seen = JSON.stringify({ ...p, elapsedMs: 0 });
+    if (seen === this.lastProgress) return;
+    this.lastProgress = seen;
+    this.o.onProgress(p);
+  }
+
   /** Stores the verdict unless another worker stored one first; the next round sees the final phase and leaves. */
   private async storeVerdict(phase: 'Succeeded' | 'Failed', reason: string, message: string): Promise<void> {
-    const iso = this.now().toISOString();
-    await this.o.store.transaction(async (tx) => {
-      await tx.lockForWrite();
-      const now = await tx.getExperiment(this.o.experiment);
-      if (now === undefined || now.phase === 'Succeeded' || now.phase === 'Failed') return;
-      await tx.updateExperiment(this.o.experiment, { phase, reason, message, updatedAt: iso, completedAt: iso });
-      const ev: EventRow = {
-        ...this.owner(),
-        type: phase === 'Failed' ? 'Warning' : 'Normal',
-        reason,
-        message,
-        time: iso,
-      };
-      await tx.addEvent(ev);
-      this.o.onEvent?.(ev);
-    });
+    const ev = await storeSharedVerdict(this.o.store, this.o.experiment, { phase, reason, message }, this.now());
+    if (ev !== undefined) this.o.onEvent?.(ev);
   }
 
   /** Asks the algorithm for this worker's free slots and claims what the shared budget still allows. */
@@ -269,23 +287,18 @@ export class ExperimentWorker {
     const want = Math.min(parallel - this.held.size, left);
     const endedCount = used - activeCount(book.counts);
     if (want <= 0 || this.shortAt === endedCount) return undefined;
-    if (this.record.phase !== 'Running') await this.markRunning();
+    if (this.record.phase !== 'Running') await markSharedRunning(this.o.store, this.o.experiment, this.now());
     const stateBefore = await this.o.store.loadAlgorithmState(this.o.experiment);
     let result: SuggestResult;
     try {
-      const req = suggestRequest(this.config, {
+      result = await askAlgorithm(this.o.host, this.config, {
         trials: book.views,
         count: want,
         seed: this.record.seed,
         settings: this.o.settings,
-        ...(stateBefore === undefined ? {} : { state: stateBefore }),
+        state: stateBefore,
       });
-      // Parameter constraints as the single controller applies them: held to them, or filtered and asked again.
-      const supports = (await this.o.host.capabilities?.())?.constraints === true;
-      result =
-        req.constraints === undefined
-          ? await this.o.host.suggest(req)
-          : await constrainedSuggest(this.o.host, req, { supports, algorithm: this.config.algorithm.name });
+      checkSuggestionNames(result.suggestions.slice(0, want), this.config.algorithm.name);
     } catch (err) {
       // As with one controller, a failed algorithm fails the experiment: for every worker, who all see the verdict.
       const why = err instanceof WorkbenchError ? err.describe() : String((err as Error)?.message ?? err);
@@ -318,53 +331,14 @@ export class ExperimentWorker {
     return undefined;
   }
 
-  private newTrial(
-    s: {
-      params: TrialRecord['params'];
-      name?: string;
-      budget?: number;
-      parent?: string;
-      labels?: Record<string, string>;
-      explain?: Record<string, unknown>;
-    },
-    seq: number,
-    taken: ReadonlySet<string>,
-  ): TrialRecord {
-    let name = s.name ?? trialName(this.record.name, this.record.seed, seq);
-    for (let attempt = 1; taken.has(name); attempt++)
-      name = trialName(this.record.name, this.record.seed, seq, attempt);
-    return {
-      ...this.owner(),
-      name,
-      seq,
-      params: s.params,
-      state: 'Pending',
-      reason: 'TrialCreated',
+  private newTrial(s: Suggestion, seq: number, taken: ReadonlySet<string>): TrialRecord {
+    return trialFromSuggestion(s, seq, (name) => taken.has(name), {
+      experiment: this.record,
+      owner: this.owner(),
+      executor: this.o.executor,
+      workspace: this.workspace,
       message: `Trial is created by worker ${this.id}`,
-      metrics: [],
-      labels: { 'katib.kubeflow.org/experiment': this.record.name, ...(s.labels ?? {}) },
       createdAt: this.now().toISOString(),
-      ...(s.budget === undefined ? {} : { budget: s.budget }),
-      ...(s.parent === undefined ? {} : { parent: s.parent }),
-      ...(s.explain === undefined ? {} : { explain: s.explain }),
-      ...(this.o.executor.needsWorkDir ? { workDir: this.workspace.trialDir(name) } : {}),
-    };
-  }
-
-  private async markRunning(): Promise<void> {
-    await this.o.store.transaction(async (tx) => {
-      await tx.lockForWrite();
-      const now = await tx.getExperiment(this.o.experiment);
-      if (now?.phase !== 'Created' && now?.phase !== 'Restarting') return;
-      const iso = this.now().toISOString();
-      const message = 'Experiment is running';
-      await tx.updateExperiment(this.o.experiment, {
-        phase: 'Running',
-        reason: ExperimentReason.running,
-        message,
-        updatedAt: iso,
-      });
-      await tx.addEvent({ ...this.owner(), type: 'Normal', reason: ExperimentReason.running, message, time: iso });
     });
   }
 
@@ -379,21 +353,48 @@ export class ExperimentWorker {
       }),
     );
     if (!running) return;
-    const live = new LiveTrial(t, {
+    const live = startLiveTrial(t, {
       experiment: this.record,
       executor: this.o.executor,
       workspace: this.workspace,
       settings: this.o.settings,
-      ...liveTrialConfig(this.config),
-      onObjective: () => undefined,
-      warn: () => undefined,
+      config: this.config,
+      onObjective: () => this.checkEarlyStop(t.name),
+      warn: (message) => this.warn(t.name, message),
       onEnded: () => {
         this.ended.push(t.name);
         this.notify();
       },
       ready: Promise.resolve(),
     });
-    this.held.set(t.name, { live, token, since });
+    this.held.set(t.name, { record: t, live, token, since });
+  }
+
+  /** A trial's warning, stored as its event; a store that refuses it must not fail the trial. */
+  private warn(trial: string, message: string): void {
+    const ev = this.trialEvent(trial, 'Warning', 'TrialWarning', message);
+    this.o.onEvent?.(ev);
+    this.o.store.addEvent(ev).catch(() => undefined);
+  }
+
+  /**
+   * Evaluates the early-stopping rules on one of this worker's trials that just reported a new objective value,
+   * against the experiment's trials as stored at the last round: the other workers' ended trials and their running
+   * ones' curves as last flushed, so the rules (medianstop's median) see the whole experiment, not this worker's share.
+   */
+  private checkEarlyStop(name: string): void {
+    const rules = this.o.earlyStopping;
+    const h = this.held.get(name);
+    if (rules === undefined || rules.length === 0 || h === undefined || h.live.signal.aborted) return;
+    const trials = this.book?.views ?? [];
+    const stored = this.book?.view(name);
+    // Claimed after the last round read the store: its view is made here, around its live curve.
+    const view: TrialView = {
+      ...(stored ?? { name, params: h.record.params, state: 'Running' }),
+      intermediate: h.live.metrics.intermediate,
+    };
+    const why = earlyStopReason(rules, this.objective, trials, view);
+    if (why) h.live.stop(why);
   }
 
   /** Stores the ends of this worker's trials whose executors returned, each under its lease. */
@@ -402,6 +403,8 @@ export class ExperimentWorker {
       const h = this.held.get(name);
       if (h?.live.result === undefined) continue;
       this.held.delete(name);
+      // A heartbeat may be writing rows it took from this trial: they go first, under the lease the end deletes.
+      await this.beating;
       // As the single controller judges: derived metrics first, then every objective.
       this.derived ??= DerivedMetrics.of(this.config);
       (await this.derived)?.apply(h.live.metrics);
@@ -460,7 +463,31 @@ export class ExperimentWorker {
     }
     for (const [name, h] of this.held) {
       if (h.since >= round || held.has(name)) continue;
-      h.live.stop({ kind: 'Killed', reason: 'LeaseLost', message: `worker ${this.id} lost the lease of the trial` });
+      h.live.stop(this.leaseLost());
+    }
+    await this.flush();
+  }
+
+  private leaseLost(): StopReason {
+    return { kind: 'Killed', reason: 'LeaseLost', message: `worker ${this.id} lost the lease of the trial` };
+  }
+
+  /**
+   * Writes the observations this worker's running trials reported since the last flush, under their leases, so that
+   * other workers' early-stopping rules, the dashboard and `hpo plot` see them while the trials run. Rows of a
+   * trial whose lease is gone are dropped (its end will be refused too); rows a failed write took go back.
+   */
+  private async flush(): Promise<void> {
+    const batches = [...this.held]
+      .map(([trial, h]) => ({ trial, token: h.token, rows: h.live.metrics.drain(), metrics: h.live.metrics }))
+      .filter((b) => b.rows.length > 0);
+    if (batches.length === 0) return;
+    try {
+      const refused = await appendUnderLeases(this.o.store, this.o.experiment, batches);
+      for (const trial of refused) this.held.get(trial)?.live.stop(this.leaseLost());
+    } catch {
+      // A store briefly out of reach: the rows are written at the next beat, or with the trial's end.
+      for (const b of batches) b.metrics.putBack(b.rows);
     }
   }
 }

@@ -100,6 +100,11 @@ export class TrialMetrics {
     return rows;
   }
 
+  /** Gives back rows taken by {@link TrialMetrics.drain} whose write failed: the next drain takes them first. */
+  putBack(rows: readonly ObservationRow[]): void {
+    this.pending = [...rows, ...this.pending];
+  }
+
   summary(): MetricSummary[] {
     return this.acc.summary();
   }

@@ -7,6 +7,7 @@ import { openStore } from '../../src/store/open.ts';
 import { sequenceExperiment } from '../helpers.ts';
 import { type PostgresServer, startPostgres } from '../store/postgresServer.ts';
 import { expectCompleteAndUnique } from './sharedChecks.ts';
+import { expectStoppedByOthers } from './sharedEarlyStop.ts';
 import { sleepExecutor } from './sleepExecutor.ts';
 
 let server: PostgresServer;
@@ -40,5 +41,13 @@ describe('several workers on one PostgreSQL store', () => {
     expect(trials.map((t) => Number(t.params.x)).sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect(summaries.flatMap((s) => s.stored).sort()).toEqual(trials.map((t) => t.name).sort());
     expect(summaries.map((s) => s.record.phase)).toEqual(['Succeeded', 'Succeeded', 'Succeeded']);
+  }, 60_000);
+
+  it("stop a worker's trial by medianstop over another worker's trials, on separate connections", async () => {
+    const url = await server.createDatabase();
+    const [a, b] = [openStore(url), openStore(url)];
+    onTestFinished(() => a.close());
+    onTestFinished(() => b.close());
+    await expectStoppedByOthers(a, b, 'pg-median');
   }, 60_000);
 });

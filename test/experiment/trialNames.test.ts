@@ -48,6 +48,15 @@ describe('trial names proposed by an algorithm', () => {
     }
   });
 
+  it('fails a shared experiment the same way: a worker checks the names as the controller does', async () => {
+    const exp = Experiment.create(named('bad-shared', '../../escape-'));
+    const result = await exp.optimize(() => 1, { join: { heartbeatMs: 200 } });
+    await exp.close();
+    expect([result.status, result.trials]).toEqual(['Failed', []]);
+    expect(result.message).toContain("algorithm 'sequence' proposed an invalid trial");
+    expect(readdirSync(store.root).some((f) => f.startsWith('escape'))).toBe(false);
+  });
+
   it('says why a name is not a label', () => {
     expect(invalidTrialName('trial-0')).toBeUndefined();
     expect(invalidTrialName('..')).toContain('not a DNS-1123 label');
