@@ -66,7 +66,7 @@ const benches: Bench[] = [
   {
     id: 'controllerOverhead',
     run: 'sharedWorkers',
-    what: 'the same runs against the ideal schedule (ceil(90 / (workers x 5)) seconds of one-second trials)',
+    what: "the same runs: each worker's first trial start to last trial end against ceil(its trials / 5) back-to-back one-second waves, the worst worker (process and thread start-up left out)",
     target: '< 3% over ideal (1 and 3 workers)',
     pass: (r) =>
       Math.max(

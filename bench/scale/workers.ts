@@ -98,6 +98,23 @@ export async function finish(workers: readonly WorkerProcess[]): Promise<void> {
   }
 }
 
+/** Each trial's own [start, end] (epoch ms) as a worker's summary line lists them. */
+export function trialTimes(stdout: string): [number, number][] {
+  const last = stdout.trim().split('\n').pop() ?? '{}';
+  return (JSON.parse(last) as { ran?: [number, number][] }).ran ?? [];
+}
+
+/**
+ * A worker's overhead over the ideal schedule of its own trials: from its first trial's start to its last one's end,
+ * against ceil(trials / parallel) back-to-back waves of `trialMs`. What it measures is the time between one trial's
+ * end and the next one's start (storing the end, asking the algorithm, claiming), not process or thread start-up.
+ */
+export function workerOverheadPct(ran: readonly [number, number][], parallel: number, trialMs: number): number {
+  if (ran.length === 0) return 0;
+  const span = Math.max(...ran.map((r) => r[1])) - Math.min(...ran.map((r) => r[0]));
+  return (span / (Math.ceil(ran.length / parallel) * trialMs) - 1) * 100;
+}
+
 /** The trials of `experiment` in the store at `url`. */
 export async function storedTrials(url: string, experiment: string): Promise<TrialRecord[]> {
   const store = openStore(url);
