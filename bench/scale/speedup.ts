@@ -77,7 +77,7 @@ export async function benchSharedWorkers(): Promise<Record<string, number>> {
  * Instant trials from 8 worker processes (random search, `parallelTrialCount` 16 each) on one experiment: trial
  * completions per second, counted end to end through `joinExperiment`, from `go` to the last stored completion.
  */
-export async function benchStoreThroughput(trials = 3000, workers = 8, parallel = 16): Promise<Record<string, number>> {
+export async function benchStoreThroughput(trials = 2000, workers = 8, parallel = 16): Promise<Record<string, number>> {
   const server = await startPostgres();
   try {
     const r = await timedRun(server, { workers, trials, parallel, trialMs: 0 });
