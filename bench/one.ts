@@ -11,6 +11,10 @@ const table: Record<string, () => Promise<Record<string, number>>> = {
   store: () => benchStore(),
   // Loaded only when asked for: playwright-core alone would add tens of MB to the other benchmarks' RSS.
   ui: async () => (await import('./ui.ts')).benchUi(),
+  // Each starts its own throwaway PostgreSQL cluster (test/store/postgresServer.ts) and worker processes.
+  sharedWorkers: async () => (await import('./scale/speedup.ts')).benchSharedWorkers(),
+  storeThroughput: async () => (await import('./scale/speedup.ts')).benchStoreThroughput(),
+  killWorkers: async () => (await import('./scale/speedup.ts')).benchKillWorkers(),
 };
 
 const id = process.argv[2] ?? '';

@@ -10,11 +10,22 @@
  * - {@link reclaimExpired}: a trial whose lease ran out (its worker was killed, or cut off from the store) is
  *   stored Killed, reason `LeaseExpired`. As with Katib's Killed trials, its slot of the budget is issued again, to a
  *   new trial: a trial name is never run twice, which is what makes fencing simple.
- * - {@link writeUnderLease}: every write about a running trial (Running, observations, its end) checks that the
- *   writer's lease token is still there; a worker whose trial was reclaimed stores nothing. {@link appendUnderLeases}
- *   does the same for the observations of all of a worker's running trials at once (its periodic flush).
+ * - {@link writeUnderLease}, {@link writeUnderLeases}: every write about a running trial (Running, observations, its
+ *   end) checks that the writer's lease token is still there; a worker whose trial was reclaimed stores nothing.
+ *   {@link appendUnderLeases} does the same for the observations of all of a worker's running trials at once (its
+ *   periodic flush).
  */
-import type { ExperimentKey, ObservationRow, Store, TrialLease, TrialRecord } from '../store/types.ts';
+import type {
+  ExperimentKey,
+  ObservationRow,
+  Store,
+  TransactionOptions,
+  TrialLease,
+  TrialRecord,
+} from '../store/types.ts';
+
+// No rule catches a failed write of its own: a failure fails the rule, so the store may skip per-write savepoints.
+const allOrNothing: TransactionOptions = { allOrNothing: true };
 
 /** Who claims, and the lease terms. */
 export interface LeaseHolder {
@@ -97,7 +108,7 @@ export async function claimTrials(store: Store, c: SlotClaim): Promise<ClaimResu
     }
     if (count > 0 && c.stateAfter !== undefined) await tx.saveAlgorithmState(c.experiment, c.stateAfter);
     return { kind: 'claimed', trials: claimed };
-  });
+  }, allOrNothing);
 }
 
 function leaseOf(t: TrialRecord, worker: string, token: string, heartbeatAt: string, expiresAt: string): TrialLease {
@@ -123,13 +134,30 @@ export async function writeUnderLease(
   lease: { readonly trial: string; readonly token: string },
   fn: (tx: Store) => Promise<void>,
 ): Promise<boolean> {
+  const held = await writeUnderLeases(store, experiment, [lease], (tx) => fn(tx));
+  return held.size === 1;
+}
+
+/**
+ * {@link writeUnderLease} for several trials in one transaction (a worker's trials that started or ended in one
+ * round): `fn` runs once, for the trials whose tokens still hold their leases, and their names are returned. One
+ * transaction instead of one per trial: every transaction waits for the store's write lock, which all workers share.
+ * The transaction is all-or-nothing ({@link TransactionOptions}): `fn` must not catch a failed write and go on.
+ */
+export async function writeUnderLeases<T extends { readonly trial: string; readonly token: string }>(
+  store: Store,
+  experiment: ExperimentKey,
+  leases: readonly T[],
+  fn: (tx: Store, held: readonly T[]) => Promise<void>,
+): Promise<Set<string>> {
+  if (leases.length === 0) return new Set();
   return store.transaction(async (tx) => {
     await tx.lockForWrite();
-    const held = (await tx.listTrialLeases(experiment)).find((l) => l.trial === lease.trial);
-    if (held?.token !== lease.token) return false;
-    await fn(tx);
-    return true;
-  });
+    const tokens = new Map((await tx.listTrialLeases(experiment)).map((l) => [l.trial, l.token]));
+    const held = leases.filter((l) => tokens.get(l.trial) === l.token);
+    if (held.length > 0) await fn(tx, held);
+    return new Set(held.map((l) => l.trial));
+  }, allOrNothing);
 }
 
 /** Observations of one running trial, and the lease token its worker holds. */
@@ -148,16 +176,10 @@ export async function appendUnderLeases(
   experiment: ExperimentKey,
   batches: readonly LeasedRows[],
 ): Promise<string[]> {
-  return store.transaction(async (tx) => {
-    await tx.lockForWrite();
-    const tokens = new Map((await tx.listTrialLeases(experiment)).map((l) => [l.trial, l.token]));
-    const refused: string[] = [];
-    for (const b of batches) {
-      if (tokens.get(b.trial) === b.token) await tx.appendObservations(experiment, b.rows);
-      else refused.push(b.trial);
-    }
-    return refused;
+  const held = await writeUnderLeases(store, experiment, batches, async (tx, mine) => {
+    for (const b of mine) await tx.appendObservations(experiment, b.rows);
   });
+  return batches.filter((b) => !held.has(b.trial)).map((b) => b.trial);
 }
 
 /** What {@link reclaimExpired} wrote about one trial. */
@@ -172,9 +194,13 @@ export interface ReclaimedTrial {
  * transaction; any worker calls it before it counts the budget. Returns what it reclaimed.
  */
 export async function reclaimExpired(store: Store, experiment: ExperimentKey, now: Date): Promise<ReclaimedTrial[]> {
+  // Looked for first without the write lock, which every worker calls for each round: nearly always nothing expired,
+  // and a read does not queue behind the other workers' writes. What it finds is checked again under the lock.
+  const expiredAt = (l: TrialLease): boolean => Date.parse(l.expiresAt) < now.getTime();
+  if (!(await store.listTrialLeases(experiment)).some(expiredAt)) return [];
   return store.transaction(async (tx) => {
     await tx.lockForWrite();
-    const expired = (await tx.listTrialLeases(experiment)).filter((l) => Date.parse(l.expiresAt) < now.getTime());
+    const expired = (await tx.listTrialLeases(experiment)).filter(expiredAt);
     const iso = now.toISOString();
     for (const l of expired) {
       const t = await tx.getTrial(experiment, l.trial);
@@ -199,7 +225,7 @@ export async function reclaimExpired(store: Store, experiment: ExperimentKey, no
       await tx.deleteTrialLease(experiment, l.trial);
     }
     return expired.map((l) => ({ trial: l.trial, worker: l.worker }));
-  });
+  }, allOrNothing);
 }
 
 /**

@@ -29,7 +29,7 @@ import { type EarlyStoppingConfig, earlyStopReason } from './earlyStop.ts';
 import type { LiveTrial } from './liveTrial.ts';
 import { furtherObjectives, judgeTrial } from './outcome.ts';
 import { markSharedRunning, storeSharedVerdict } from './sharedPhase.ts';
-import { appendUnderLeases, claimTrials, reclaimExpired, writeUnderLease } from './sharedTrials.ts';
+import { appendUnderLeases, type ClaimedTrial, claimTrials, reclaimExpired, writeUnderLeases } from './sharedTrials.ts';
 import { activeCount, ExperimentReason } from './status.ts';
 import type { Progress } from './stepReport.ts';
 import { storedCurve, TrialBook } from './trialBook.ts';
@@ -208,14 +208,21 @@ export class ExperimentWorker {
       this.o.onEvent?.(this.trialEvent(r.trial, 'Warning', 'LeaseExpired', `reclaimed from ${r.worker}`));
       await this.recoverOrphan(r.trial);
     }
-    const rec = await this.o.store.getExperiment(this.o.experiment);
+    // The round's reads at once (each on its own pooled connection with PostgreSQL): a round's latency is what a
+    // worker adds between one trial's end and the next one's start. The claim checks that nothing moved since.
+    const [rec, trials, rows, state] = await Promise.all([
+      this.o.store.getExperiment(this.o.experiment),
+      this.o.store.listTrials(this.o.experiment),
+      this.o.store.getObservationsOf(this.o.experiment, { metric: this.objective.metricName }),
+      this.o.store.loadAlgorithmState(this.o.experiment),
+    ]);
     if (rec === undefined) return false;
     this.record = rec;
     if (rec.phase === 'Succeeded' || rec.phase === 'Failed') {
       await this.stopAll({ kind: 'Killed', reason: 'ExperimentCompleted', message: rec.message });
       return false;
     }
-    const book = await this.readBook();
+    const book = this.readBook(trials, rows);
     this.book = book;
     this.progress(book);
     const verdict = book.verdict(this.config.budget, this.exhausted);
@@ -224,7 +231,7 @@ export class ExperimentWorker {
       return true;
     }
     // A stale claim (another worker claimed first) is retried at once from the store as it is now.
-    if ((await this.claim(book)) === 'stale') return this.round();
+    if ((await this.claim(book, state)) === 'stale') return this.round();
     return true;
   }
 
@@ -244,16 +251,15 @@ export class ExperimentWorker {
     }
   }
 
-  /** Every stored trial, with this worker's running ones carrying their live curves. */
-  private async readBook(): Promise<TrialBook> {
-    const trials = await this.o.store.listTrials(this.o.experiment);
+  /** Every stored trial (with the objective's stored rows), this worker's running ones carrying their live curves. */
+  private readBook(trials: readonly TrialRecord[], objectiveRows: readonly ObservationRow[]): TrialBook {
     const rows = new Map<string, ObservationRow[]>();
-    for (const r of await this.o.store.getObservationsOf(this.o.experiment, { metric: this.objective.metricName })) {
+    for (const r of objectiveRows) {
       const list = rows.get(r.trial);
       if (list === undefined) rows.set(r.trial, [r]);
       else list.push(r);
     }
-    const book = new TrialBook(this.config, trials, (t) => storedCurve(rows.get(t) ?? []));
+    const book = new TrialBook(this.config, [...trials], (t) => storedCurve(rows.get(t) ?? []));
     for (const [name, h] of this.held) {
       const t = book.records.get(name);
       if (t === undefined) continue;
@@ -280,7 +286,7 @@ export class ExperimentWorker {
   }
 
   /** Asks the algorithm for this worker's free slots and claims what the shared budget still allows. */
-  private async claim(book: TrialBook): Promise<'stale' | undefined> {
+  private async claim(book: TrialBook, stateBefore: unknown): Promise<'stale' | undefined> {
     const { parallelTrialCount: parallel, maxTrialCount } = this.config.budget;
     const used = book.records.size - book.counts.killed;
     const left = maxTrialCount === undefined ? parallel : maxTrialCount - used;
@@ -288,7 +294,6 @@ export class ExperimentWorker {
     const endedCount = used - activeCount(book.counts);
     if (want <= 0 || this.shortAt === endedCount) return undefined;
     if (this.record.phase !== 'Running') await markSharedRunning(this.o.store, this.o.experiment, this.now());
-    const stateBefore = await this.o.store.loadAlgorithmState(this.o.experiment);
     let result: SuggestResult;
     try {
       result = await askAlgorithm(this.o.host, this.config, {
@@ -326,8 +331,7 @@ export class ExperimentWorker {
       this.shortAt = endedCount;
       if (suggestions.length === 0 && activeCount(book.counts) === 0) this.exhausted = true;
     }
-    const since = this.beats;
-    for (const c of claimed.trials) await this.launch(c.record, c.token, since);
+    await this.launch(claimed.trials, this.beats);
     return undefined;
   }
 
@@ -342,32 +346,40 @@ export class ExperimentWorker {
     });
   }
 
-  /** Stores the trial Running under its lease, then starts it; a trial whose lease is gone is not started. */
-  private async launch(t: TrialRecord, token: string, since: number): Promise<void> {
-    const running = await writeUnderLease(this.o.store, this.o.experiment, { trial: t.name, token }, (tx) =>
-      tx.updateTrial(this.o.experiment, t.name, {
-        state: 'Running',
-        reason: 'TrialRunning',
-        message: 'Trial is running',
-        startedAt: this.now().toISOString(),
-      }),
-    );
-    if (!running) return;
-    const live = startLiveTrial(t, {
-      experiment: this.record,
-      executor: this.o.executor,
-      workspace: this.workspace,
-      settings: this.o.settings,
-      config: this.config,
-      onObjective: () => this.checkEarlyStop(t.name),
-      warn: (message) => this.warn(t.name, message),
-      onEnded: () => {
-        this.ended.push(t.name);
-        this.notify();
-      },
-      ready: Promise.resolve(),
+  /**
+   * Stores the claimed trials Running under their leases (one transaction for all: every transaction waits for the
+   * store's write lock, which all workers share), then starts them; a trial whose lease is gone is not started.
+   */
+  private async launch(claimed: readonly ClaimedTrial[], since: number): Promise<void> {
+    const leases = claimed.map((c) => ({ trial: c.record.name, token: c.token, record: c.record }));
+    const startedAt = this.now().toISOString();
+    const running = await writeUnderLeases(this.o.store, this.o.experiment, leases, async (tx, held) => {
+      for (const l of held)
+        await tx.updateTrial(this.o.experiment, l.trial, {
+          state: 'Running',
+          reason: 'TrialRunning',
+          message: 'Trial is running',
+          startedAt,
+        });
     });
-    this.held.set(t.name, { record: t, live, token, since });
+    for (const { record: t, token } of leases) {
+      if (!running.has(t.name)) continue;
+      const live = startLiveTrial(t, {
+        experiment: this.record,
+        executor: this.o.executor,
+        workspace: this.workspace,
+        settings: this.o.settings,
+        config: this.config,
+        onObjective: () => this.checkEarlyStop(t.name),
+        warn: (message) => this.warn(t.name, message),
+        onEnded: () => {
+          this.ended.push(t.name);
+          this.notify();
+        },
+        ready: Promise.resolve(),
+      });
+      this.held.set(t.name, { record: t, live, token, since });
+    }
   }
 
   /** A trial's warning, stored as its event; a store that refuses it must not fail the trial. */
@@ -397,8 +409,9 @@ export class ExperimentWorker {
     if (why) h.live.stop(why);
   }
 
-  /** Stores the ends of this worker's trials whose executors returned, each under its lease. */
+  /** Stores the ends of this worker's trials whose executors returned, each under its lease, in one transaction. */
   private async reap(): Promise<void> {
+    const ends: { trial: string; token: string; write: (tx: Store) => Promise<void> }[] = [];
     for (const name of this.ended.splice(0)) {
       const h = this.held.get(name);
       if (h?.live.result === undefined) continue;
@@ -418,18 +431,27 @@ export class ExperimentWorker {
       );
       const exitCode = h.live.result.exitCode;
       const rows = h.live.metrics.drain();
-      const ok = await writeUnderLease(this.o.store, this.o.experiment, { trial: name, token: h.token }, async (tx) => {
-        if (rows.length > 0) await tx.appendObservations(this.o.experiment, rows);
-        await tx.updateTrial(this.o.experiment, name, {
-          ...outcome,
-          metrics: h.live.metrics.summary(),
-          completedAt: this.now().toISOString(),
-          ...(exitCode === undefined ? {} : { exitCode }),
-        });
-        await tx.deleteTrialLease(this.o.experiment, name);
+      const metrics = h.live.metrics.summary();
+      const completedAt = this.now().toISOString();
+      ends.push({
+        trial: name,
+        token: h.token,
+        write: async (tx) => {
+          if (rows.length > 0) await tx.appendObservations(this.o.experiment, rows);
+          await tx.updateTrial(this.o.experiment, name, {
+            ...outcome,
+            metrics,
+            completedAt,
+            ...(exitCode === undefined ? {} : { exitCode }),
+          });
+          await tx.deleteTrialLease(this.o.experiment, name);
+        },
       });
-      (ok ? this.stored : this.fenced).push(name);
     }
+    const ok = await writeUnderLeases(this.o.store, this.o.experiment, ends, async (tx, held) => {
+      for (const e of held) await e.write(tx);
+    });
+    for (const e of ends) (ok.has(e.trial) ? this.stored : this.fenced).push(e.trial);
   }
 
   /** Stops this worker's trials and stores their ends (a Killed trial gives its slot back). */

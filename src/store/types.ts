@@ -102,6 +102,16 @@ export interface ObservationRow {
   readonly step: number;
 }
 
+/** Options of {@link Store.transaction}. */
+export interface TransactionOptions {
+  /**
+   * `fn` catches no failed write of its own: any failure fails the whole transaction. The store may then leave out
+   * what keeps a transaction usable after a caught failure (PostgreSQL: a savepoint around each write, two round
+   * trips that every other writer waits for, since they all share one write lock). Default false.
+   */
+  readonly allOrNothing?: boolean;
+}
+
 /** An observation-log row as stored, with its row id: ids grow in insertion order, so a reader pages by id. */
 export interface StoredObservation extends ObservationRow {
   /** The row id; {@link ObservationQuery.afterId} continues after it. */
@@ -302,7 +312,7 @@ export interface Store {
    * until it ends. A transaction inside a transaction is nested (a savepoint). Keep `fn` to store work: the
    * database's write lock is held until it settles.
    */
-  transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (tx: Store) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /** Closes the store (idempotent), after any transaction still open ended. */
   close(): Promise<void>;
 }

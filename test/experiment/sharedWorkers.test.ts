@@ -1,6 +1,8 @@
 // Several workers on one shared experiment (src/experiment/worker.ts, join.ts) over SQLite: in one process, and
 // as child processes killed with SIGKILL at random moments. PostgreSQL: sharedWorkersPostgres.test.ts.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { ErrorCode } from '../../src/common/errors.ts';
@@ -167,11 +169,11 @@ describe('a shared experiment and a single controller', () => {
 
 const child = fileURLToPath(new URL('./sharedWorkerChild.ts', import.meta.url));
 
-/** Starts a worker process; resolves `started` at its first trial start. */
-function startWorker(dir: string, name: string, heartbeatMs: number, trialMs: number) {
+/** Starts a worker process (joining once `gate` exists, if given); resolves `started` at its first trial start. */
+function startWorker(dir: string, name: string, heartbeatMs: number, trialMs: number, gate?: string) {
   const p: ChildProcess = spawn(
     process.execPath,
-    ['--import', 'tsx', child, dir, name, String(heartbeatMs), String(trialMs)],
+    ['--import', 'tsx', child, dir, name, String(heartbeatMs), String(trialMs), ...(gate === undefined ? [] : [gate])],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
     },
@@ -215,12 +217,22 @@ describe('workers in separate processes, one killed with SIGKILL', () => {
       const manifest = buildManifest(sequenceExperiment(name, { maxTrialCount: 8, parallelTrialCount: 2 }));
       await (await prepareExperiment(manifest, { store: setup, inProcess: true })).host.close();
       await setup.close();
+      // The survivor loads beside the victim but joins only once the victim runs a trial: a faster survivor could
+      // otherwise run the whole budget before the victim's first claim, leaving nothing to kill.
+      const gate = join(dir, 'survivor-may-join');
+      const survivor = startWorker(dir, name, heartbeatMs, 120, gate);
       const victim = startWorker(dir, name, heartbeatMs, 300);
-      const survivor = startWorker(dir, name, heartbeatMs, 120);
       await victim.started;
+      writeFileSync(gate, '');
       await sleep(delay);
       const killedAt = Date.now();
       victim.p.kill('SIGKILL');
+      let survivorStarted = Number.POSITIVE_INFINITY;
+      void survivor.started.then(() => {
+        survivorStarted = Date.now();
+      });
+      // When the survivor's algorithm thread is up (its first trial starts right after its first reclaim look).
+      const survivorAt = () => (Number.isFinite(survivorStarted) ? survivorStarted : killedAt);
       expect((await victim.exited).signal).toBe('SIGKILL');
       const end = await survivor.exited;
       expect([end.code, survivor.errors()]).toEqual([0, '']);
@@ -229,8 +241,9 @@ describe('workers in separate processes, one killed with SIGKILL', () => {
       const events = await store.listEvents(name);
       for (const t of trials.filter((x) => x.state === 'Killed')) {
         expect(t.reason).toBe('LeaseExpired');
-        // Reclaimed within two heartbeats of the kill (plus the scheduling slack of a loaded test machine).
-        expect(Date.parse(t.completedAt!) - killedAt).toBeLessThan(2 * heartbeatMs + 800);
+        // Reclaimed within two heartbeats of the kill, or at once when the survivor joins after it (plus the
+        // scheduling slack of a loaded test machine).
+        expect(Date.parse(t.completedAt!) - Math.max(killedAt, survivorAt())).toBeLessThan(2 * heartbeatMs + 800);
         expect(events.some((e) => e.trial === t.name && e.reason === 'LeaseExpired')).toBe(true);
         // The survivor looked for what the dead worker's trial left running on this machine.
         expect(survivor.output()).toContain(`recovered ${t.name}\n`);

@@ -1,7 +1,13 @@
 // The shared-experiment part of the Store v2 contract (trial leases, the write lock, and the rules of
 // src/experiment/sharedTrials.ts built on them), run against every store by contract.ts.
-import { describe, expect, it } from 'vitest';
-import { claimTrials, reclaimExpired, type SlotClaim, writeUnderLease } from '../../src/experiment/sharedTrials.ts';
+import { describe, expect, it, vi } from 'vitest';
+import {
+  claimTrials,
+  reclaimExpired,
+  type SlotClaim,
+  writeUnderLease,
+  writeUnderLeases,
+} from '../../src/experiment/sharedTrials.ts';
 import type { ExperimentKey, Store, TrialLease } from '../../src/store/types.ts';
 import type { OpenStore } from './contract.ts';
 import { fresh } from './contract.ts';
@@ -147,6 +153,42 @@ export function describeLeaseContract(name: string, open: OpenStore): void {
       const name2 = fresh2.trials[0]!.record.name;
       expect(await writeUnderLease(store, key, { trial: name2, token: 'forged' }, async () => {})).toBe(false);
       expect((await store.listEvents('e')).filter((e) => e.reason === 'LeaseExpired')).toHaveLength(2);
+    });
+
+    it('writes for several leased trials in one transaction, only for those whose tokens still hold', async () => {
+      const { store } = await fresh(open);
+      await store.createExperiment(experiment('e'));
+      const r = await claimTrials(store, claim('a', 3));
+      if (r.kind !== 'claimed') throw new Error('stale');
+      const [one, two, three] = r.trials.map((t) => ({ trial: t.record.name, token: t.token }));
+      const transactions = vi.spyOn(store, 'transaction');
+      const wrote: string[] = [];
+      const held = await writeUnderLeases(
+        store,
+        key,
+        [one!, { ...two!, token: 'forged' }, three!],
+        async (tx, mine) => {
+          for (const l of mine) {
+            wrote.push(l.trial);
+            await tx.updateTrial(key, l.trial, { state: 'Running' });
+          }
+        },
+      );
+      expect(transactions).toHaveBeenCalledTimes(1);
+      expect([...held].sort()).toEqual([one!.trial, three!.trial].sort());
+      expect(wrote.sort()).toEqual([one!.trial, three!.trial].sort());
+      const states = new Map((await store.listTrials('e')).map((t) => [t.name, t.state]));
+      expect([states.get(one!.trial), states.get(two!.trial), states.get(three!.trial)]).toEqual([
+        'Running',
+        'Pending',
+        'Running',
+      ]);
+      // Nothing to write: no transaction at all.
+      expect(await writeUnderLeases(store, key, [], async () => {})).toEqual(new Set());
+      // Nothing expired: reclaimExpired only reads, and takes no write transaction (every worker calls it each round).
+      expect(await reclaimExpired(store, key, t0)).toEqual([]);
+      expect(transactions).toHaveBeenCalledTimes(1);
+      transactions.mockRestore();
     });
   });
 }

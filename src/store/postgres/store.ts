@@ -23,6 +23,7 @@ import {
   type ObservationRow,
   type Store,
   type StoredObservation,
+  type TransactionOptions,
   type TrialLease,
   type TrialPatch,
   type TrialRecord,
@@ -81,7 +82,7 @@ export class PostgresStore implements Store {
 
   /** A write of one statement from recorded.ts (lock, write and change row in one): one round trip. */
   #one<T>(action: string, fn: (q: Queryable) => Promise<T>, mapError?: (e: unknown) => Error | undefined): Promise<T> {
-    return this.#c.write(action, fn, mapError, true);
+    return this.#c.write(action, fn, { ...(mapError === undefined ? {} : { mapError }), single: true });
   }
 
   /** A write of several statements, in a transaction that takes the writers' lock first; see `lockWriters`. */
@@ -90,14 +91,7 @@ export class PostgresStore implements Store {
     fn: (q: Queryable) => Promise<T>,
     mapError?: (e: unknown) => Error | undefined,
   ): Promise<T> {
-    return this.#c.write(
-      action,
-      async (q) => {
-        await lockWriters(q);
-        return fn(q);
-      },
-      mapError,
-    );
+    return this.#c.write(action, fn, { ...(mapError === undefined ? {} : { mapError }), lock: lockWriters });
   }
 
   createExperiment(rec: ExperimentRecord): Promise<void> {
@@ -345,8 +339,8 @@ export class PostgresStore implements Store {
     return this.#c.read(`read the lock of experiment ${describeExperimentKey(k)}`, (q) => this.#locks.get(q, k));
   }
 
-  transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
-    return this.#c.transaction(() => fn(this));
+  transaction<T>(fn: (tx: Store) => Promise<T>, options?: TransactionOptions): Promise<T> {
+    return this.#c.transaction(() => fn(this), options?.allOrNothing === true);
   }
 
   close(): Promise<void> {
