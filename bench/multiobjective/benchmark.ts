@@ -5,6 +5,7 @@
  */
 import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { createBayesianOptimization } from '../../src/search/gp/index.ts';
 import { createNsga2 } from '../../src/search/nsga2/index.ts';
 import { RandomSearch } from '../../src/search/random.ts';
 import { createTpe } from '../../src/search/tpe/index.ts';
@@ -18,6 +19,7 @@ export const ourAlgorithms: Readonly<Record<string, () => SearchAlgorithm>> = {
   nsga2: createNsga2,
   tpe: createTpe,
   random: () => new RandomSearch(),
+  bayesianoptimization: createBayesianOptimization,
 };
 
 /**
