@@ -132,21 +132,30 @@ export class HypervolumeCells {
     const dMean = new Float64Array(m);
     const dSd = new Float64Array(m);
     const index = new Int32Array(grid);
+    // Per column: the factors of its product and their derivatives, without allocating in the loop.
     const factor = new Float64Array(m);
+    const byMean = new Float64Array(m);
+    const bySd = new Float64Array(m);
     let value = 0;
     for (let c = 0; c < this.columns; c++) {
-      for (let k = 0; k < grid; k++) factor[k] = cell[k]![3 * index[k]!]!;
+      for (let k = 0; k < grid; k++) {
+        const at = 3 * index[k]!;
+        factor[k] = cell[k]![at]!;
+        byMean[k] = cell[k]![at + 1]!;
+        bySd[k] = cell[k]![at + 2]!;
+      }
       const last = lasts[this.level[c]!]!;
       factor[grid] = last[0];
+      byMean[grid] = last[1];
+      bySd[grid] = last[2];
       let product = 1;
       for (let k = 0; k < m; k++) product *= factor[k]!;
       value += product;
       for (let k = 0; k < m; k++) {
         let others = 1;
         for (let j = 0; j < m; j++) if (j !== k) others *= factor[j]!;
-        const d = k === grid ? last : [0, cell[k]![3 * index[k]! + 1]!, cell[k]![3 * index[k]! + 2]!];
-        dMean[k]! += d[1]! * others;
-        dSd[k]! += d[2]! * others;
+        dMean[k]! += byMean[k]! * others;
+        dSd[k]! += bySd[k]! * others;
       }
       for (let k = grid - 1; k >= 0; k--) {
         if (++index[k]! < this.bounds[k]!.length - 1) break;
