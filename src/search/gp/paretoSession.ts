@@ -27,8 +27,14 @@ export function readParetoState(raw: unknown, dims: number, objectives: number):
   };
 }
 
-/** The reference point lies at least this many standard deviations beyond the front's worst value. */
-const referenceFloor = 0.1;
+/**
+ * The reference point lies at least this many standard deviations beyond the front's worst value. Measured on the
+ * benchmark (ZDT1 / DTLZ2 at 100 trials, 2 seeds): 0.1 gave 11.680 / 10.008, 0.25 gave 11.758 / 9.993, 0.5 gave
+ * 11.759 / 9.954; and a reference beyond the worst observation (not the front's) 11.759 / 9.767, the extremes then
+ * drawing the proposals away from the middle of a three-objective front. A larger floor also keeps a front that
+ * one dominant trial collapsed to a point or two from shrinking the region worth improving to almost nothing.
+ */
+const referenceFloor = 0.25;
 /** Variance floor in standardised units, as for the single-objective acquisitions. */
 const minVariance = 1e-12;
 /** Front members whose perturbations join the candidate sweep (spread along the front). */
@@ -170,9 +176,18 @@ export class ParetoSession {
     const at = (c: number, of: Float64Array[]) => Float64Array.from({ length: m }, (_, k) => of[k]![c]!);
     const scores = Float64Array.from({ length: sweep.size }, (_, c) => cells.expected(at(c, mean), at(c, sd)));
     const order = Array.from({ length: sweep.size }, (_, c) => c).sort((a, b) => scores[b]! - scores[a]! || a - b);
-    const candidates: { x: Float64Array; value: number }[] = order
-      .slice(0, 32)
-      .map((c) => ({ x: sweep.points.slice(c * dims, (c + 1) * dims), value: scores[c]! }));
+    // The best distinct unseen candidates: perturbations of a front member at the cube's corner often clip onto the
+    // member itself, whose EHVI stays positive (σ > 0 there), and would otherwise fill every place.
+    const candidates: { x: Float64Array; value: number }[] = [];
+    const taken = new Set<string>();
+    for (const c of order) {
+      if (candidates.length >= 32) break;
+      const x = sweep.points.slice(c * dims, (c + 1) * dims);
+      const key = x.join(',');
+      if (taken.has(key) || isSeen(x)) continue;
+      taken.add(key);
+      candidates.push({ x, value: scores[c]! });
+    }
     // Each refinement step costs O(n²) per objective: past 200 points fewer, shorter refinements.
     const small = n <= 200;
     const starts = this.options.localSearch ? (small ? 5 : 3) : 0;
