@@ -186,7 +186,14 @@ function pyOf(o: BenchOptions): { python?: string } {
   return o.python === undefined ? {} : { python: o.python };
 }
 
-/** Issue #16's targets: `nsga2` at least Optuna's NSGA-II, `tpe` at least Optuna's TPE (median hypervolume). */
+/** The checkpoint of the `bayesianoptimization` target (issue #16: "at 100 trials"). */
+export const gpTargetTrials = 100;
+
+/**
+ * Issue #16's targets: `nsga2` at least Optuna's NSGA-II, `tpe` at least Optuna's TPE (median hypervolume), and
+ * `bayesianoptimization` closing at least half of the gap the best Optuna sampler (by median) leaves to the true
+ * front's hypervolume at {@link gpTargetTrials} trials.
+ */
 export function targets(rows: readonly BenchRow[], o: Pick<BenchOptions, 'problems' | 'checkpoints'>): Target[] {
   const out: Target[] = [];
   for (const [ours, theirs] of [
@@ -214,7 +221,36 @@ export function targets(rows: readonly BenchRow[], o: Pick<BenchOptions, 'proble
       }
     }
   }
+  for (const problem of o.problems) out.push(gpTarget(rows, problem));
   return out;
+}
+
+/** The `bayesianoptimization` target on one problem (see {@link targets}). */
+function gpTarget(rows: readonly BenchRow[], problem: string): Target {
+  const c = gpTargetTrials;
+  const description = `bayesianoptimization closes ≥ half the gap the best Optuna sampler leaves on ${problem} @${c}`;
+  const ours = rows.find((r) => r.problem === problem && r.sampler === 'hpo-workbench bayesianoptimization');
+  const theirs = rows
+    .filter(
+      (r) => r.problem === problem && r.sampler.startsWith('optuna ') && Number.isFinite(r.hypervolume[c]?.median),
+    )
+    .sort((a, b) => b.hypervolume[c]!.median - a.hypervolume[c]!.median)[0];
+  const a = ours?.hypervolume[c]?.median;
+  if (a === undefined || Number.isNaN(a) || theirs === undefined) {
+    return { description, status: 'n/a', detail: 'not run (to this many trials)' };
+  }
+  const best = theirs.hypervolume[c]!.median;
+  const optimum = problems[problem]!.optimum;
+  const needed = best + 0.5 * (optimum - best);
+  const closed = optimum > best ? (a - best) / (optimum - best) : Number.NaN;
+  return {
+    description,
+    status: a >= needed ? 'pass' : 'fail',
+    detail:
+      `median hypervolume ${a.toFixed(4)}, needed ${needed.toFixed(4)} (best: ${theirs.sampler} ${best.toFixed(4)}, ` +
+      `true front ${optimum.toFixed(4)}; ${Number.isFinite(closed) ? `${(100 * closed).toFixed(0)}%` : '—'} of the gap closed, ` +
+      `${ours?.studiesAt[c]} vs ${theirs.studiesAt[c]} seeds)`,
+  };
 }
 
 export { optunaSamplers };

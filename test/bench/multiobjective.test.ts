@@ -59,8 +59,23 @@ describe('multi-objective benchmark targets', () => {
       'nsga2 ≥ Optuna NSGAIISampler on zdt1 @300: n/a',
       'tpe ≥ Optuna TPESampler on zdt1 @100: fail',
       'tpe ≥ Optuna TPESampler on zdt1 @300: n/a',
+      'bayesianoptimization closes ≥ half the gap the best Optuna sampler leaves on zdt1 @100: n/a',
     ]);
     expect(t[2]!.detail).toContain('10 vs 3 seeds');
+  });
+
+  it('judges bayesianoptimization by the gap the best Optuna sampler leaves to the true front', () => {
+    // ZDT1's true front: 11.7667; the best Optuna median 10.7667 leaves a gap of 1, so 11.2667 is needed.
+    const optuna = [row('optuna nsga2', 9.7), row('optuna tpe', 10.7667, 3), row('optuna random', 9.9)];
+    const gp = (median: number) =>
+      targets([...optuna, row('hpo-workbench bayesianoptimization', median)], {
+        problems: ['zdt1'],
+        checkpoints: [100],
+      }).at(-1)!;
+    expect(gp(11.27)).toMatchObject({ status: 'pass' });
+    expect(gp(11.27).detail).toContain('needed 11.2667 (best: optuna tpe 10.7667');
+    expect(gp(11.26)).toMatchObject({ status: 'fail' });
+    expect(targets(optuna, { problems: ['zdt1'], checkpoints: [100] }).at(-1)).toMatchObject({ status: 'n/a' });
   });
 
   it('takes quartiles by linear interpolation', () => {
