@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { assignmentKey } from '../../../src/search/assignment.ts';
+import { loadParser } from '../../../src/search/expression.ts';
 import { BayesianOptimization } from '../../../src/search/gp/index.ts';
 import { hypervolume } from '../../../src/search/multiobjective/hypervolume.ts';
 import { RandomSearch } from '../../../src/search/random.ts';
@@ -106,6 +107,21 @@ describe('bayesianoptimization with several objectives (EHVI)', () => {
       keys.add(assignmentKey(space, s.params));
       expect(s.explain?.liar).toBe(1 + i);
     });
+  });
+
+  it('proposes only feasible points under parameter constraints', { timeout: 60_000 }, async () => {
+    await loadParser();
+    const constraints = [{ expression: 'x + y >= 0.6' }];
+    const trials: TrialView[] = [];
+    while (trials.length < 16) {
+      const request = makeRequest({ space, trials, count: 2, seed: 4, objectives, constraints });
+      for (const s of new BayesianOptimization().suggest(request).suggestions) {
+        // The unconstrained front lies on y = 0 with small x: the constraint cuts it off.
+        expect(Number(s.params.x) + Number(s.params.y)).toBeGreaterThanOrEqual(0.6);
+        const v = zdt(s.params);
+        trials.push(makeTrial(trials.length, s.params, 'Succeeded', v[0], v));
+      }
+    }
   });
 
   it('learns only from trials with a value for every objective', { timeout: 60_000 }, async () => {
