@@ -8,7 +8,7 @@ import { minimizeInBox } from './lbfgs.ts';
 import { GpModel } from './model.ts';
 import { filterSweep, type Sweep, sweepCandidates } from './optimize.ts';
 import type { GpOptions } from './options.ts';
-import { nonDominated, type ParetoHistory, referencePoint, thinFront } from './pareto.ts';
+import { nonDominated, type ParetoHistory, paretoScore, referencePoint, thinFront } from './pareto.ts';
 import { chooseHyper, type FitKind, modelCap, type Proposal, sweepSize } from './session.ts';
 
 /** What multi-objective `bayesianoptimization` keeps between requests: one GP state per objective. */
@@ -276,27 +276,4 @@ export class ParetoSession {
       })),
     };
   }
-}
-
-/**
- * A single score per observation for choosing which ones the models keep once the history outgrows
- * {@link modelCap} (lower is kept first): 0 on the front, else the worst of its objectives scaled to [0, 1].
- */
-function paretoScore(losses: readonly (readonly number[])[], front: readonly number[]): Float64Array {
-  const out = new Float64Array(losses.length);
-  if (losses.length === 0) return out;
-  const m = losses[0]!.length;
-  for (let k = 0; k < m; k++) {
-    let lo = Number.POSITIVE_INFINITY;
-    let hi = Number.NEGATIVE_INFINITY;
-    for (const p of losses) {
-      lo = Math.min(lo, p[k]!);
-      hi = Math.max(hi, p[k]!);
-    }
-    losses.forEach((p, i) => {
-      out[i] = Math.max(out[i]!, hi > lo ? (p[k]! - lo) / (hi - lo) : 0);
-    });
-  }
-  for (const i of front) out[i] = -1;
-  return out;
 }

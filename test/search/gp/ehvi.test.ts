@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HypervolumeCells, maxColumns } from '../../../src/search/gp/ehvi.ts';
-import { columnsFor, nonDominated, referencePoint, thinFront } from '../../../src/search/gp/pareto.ts';
+import { columnsFor, nonDominated, paretoScore, referencePoint, thinFront } from '../../../src/search/gp/pareto.ts';
 import { nonDominatedSort } from '../../../src/search/multiobjective/dominance.ts';
 import { hypervolume } from '../../../src/search/multiobjective/hypervolume.ts';
 import { Rng } from '../../../src/search/rng.ts';
@@ -137,5 +137,19 @@ describe('the front and reference point multi-objective bayesianoptimization use
       const best = big.reduce((b, p, i) => (p[k]! < big[b]![k]! ? i : b), 0);
       expect(kept).toContain(best);
     }
+  });
+
+  it('scores the front first, then by the worst scaled objective, for the models’ subset past their cap', () => {
+    const losses = [
+      [0, 4],
+      [2, 1],
+      [2, 4],
+      [1.5, 2],
+      [0.5, 2.5],
+    ];
+    const front = nonDominated(losses);
+    expect(front).toEqual([0, 1, 3, 4]);
+    // (2, 4) is the worst in both objectives; every front member comes before it.
+    expect(Array.from(paretoScore(losses, front))).toEqual([-1, -1, 1, -1, -1]);
   });
 });
