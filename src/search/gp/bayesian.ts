@@ -30,6 +30,12 @@
  * Measured on the shared 2-core development machine (Hartmann-6, one suggestion at a time, state passed back):
  * median 18 ms near trial 50, 37 ms near 100, 74 ms near 250, 120–140 ms near 500 (165 ms at most, refits
  * included), 230–300 ms from 800 observations on (10,000 included); 42 s for a 500-trial study.
+ *
+ * Several objectives (`capabilities.multiObjective`): one GP per objective under the same caps and schedule, and
+ * proposals by exact expected hypervolume improvement (`paretoSession.ts`, `ehvi.ts`), so a request costs about M
+ * times one single-objective request plus the EHVI (≤ 12,000 boxes per candidate). Measured in CPU time on the
+ * shared 2-core machine under heavy load (one seed, 6 parameters): ZDT1 median 141 ms per suggestion near trial
+ * 100, 336 ms near 200, 570 ms near 300 (99 s for the 300-trial study); DTLZ2 (3 objectives) 180 ms near 100.
  */
 import type { Issue } from '../../common/issue.ts';
 import { assignmentFromUnit, assignmentKey, sampleAssignment, spaceSize } from '../assignment.ts';
