@@ -18,7 +18,8 @@ export function markdownReport(r: BenchReport): string {
       'computed for both sides by src/search/multiobjective/hypervolume.ts. Study wall: median time of a whole study.',
     '',
     `Optuna: ${optuna}. Ours: ${g3(r.ours.seconds)} s.` +
-      (o.optunaLimits.length > 0 ? ` Smaller Optuna budgets (slow samplers): ${o.optunaLimits.join(', ')}.` : ''),
+      (o.optunaLimits.length > 0 ? ` Smaller Optuna budgets (slow samplers): ${o.optunaLimits.join(', ')}.` : '') +
+      ((o.ourLimits?.length ?? 0) > 0 ? ` Smaller budgets of ours: ${o.ourLimits!.join(', ')}.` : ''),
     '',
     '| problem | reference point | hypervolume of the true front |',
     '|---|---|---|',

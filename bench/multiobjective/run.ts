@@ -1,12 +1,13 @@
-// `npm run bench:multiobjective`: nsga2, tpe and random against Optuna 3.1's NSGAIISampler, TPESampler and
-// RandomSampler on ZDT1, ZDT2 and DTLZ2; writes bench/results/multiobjective.{md,json} and prints the targets.
+// `npm run bench:multiobjective`: nsga2, tpe, bayesianoptimization and random against Optuna 3.1's NSGAIISampler,
+// TPESampler and RandomSampler on ZDT1, ZDT2 and DTLZ2; writes bench/results/multiobjective.{md,json} and prints the targets.
 // Options: --trials (300) --seeds (10) --checkpoints (100,300) --problems --algorithms --optuna-samplers
-// --optuna-limits (SAMPLER[@PROBLEM]=TRIALSxSEEDS,…; '' for none) --no-optuna --python --out --strict (exit 1 when a target fails).
+// --optuna-limits (SAMPLER[@PROBLEM]=TRIALSxSEEDS,…; '' for none) --our-limits (NAME[@PROBLEM]=TRIALSxSEEDS,…; default
+// bayesianoptimization=100x10; '' for none) --no-optuna --python --out --strict (exit 1 when a target fails).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { listOption, positiveInt } from '../args.ts';
-import { defaultOptunaLimits, ourAlgorithms, runMultiObjectiveBenchmark } from './benchmark.ts';
+import { defaultOptunaLimits, defaultOurLimits, ourAlgorithms, runMultiObjectiveBenchmark } from './benchmark.ts';
 import { optunaSamplers } from './optuna.ts';
 import { problems } from './problems.ts';
 import { jsonReport, markdownReport } from './report.ts';
@@ -20,6 +21,7 @@ const { values } = parseArgs({
     algorithms: { type: 'string' },
     'optuna-samplers': { type: 'string' },
     'optuna-limits': { type: 'string' },
+    'our-limits': { type: 'string' },
     'no-optuna': { type: 'boolean', default: false },
     python: { type: 'string' },
     out: { type: 'string' },
@@ -40,6 +42,7 @@ const report = await runMultiObjectiveBenchmark({
   optuna: !values['no-optuna'],
   optunaSamplers: listOption(values['optuna-samplers']) ?? [...optunaSamplers],
   optunaLimits: listOption(values['optuna-limits']) ?? [...defaultOptunaLimits],
+  ourLimits: listOption(values['our-limits']) ?? [...defaultOurLimits],
   ...(values.python ? { python: values.python } : {}),
   log: (line) => process.stderr.write(`${line}\n`),
 });

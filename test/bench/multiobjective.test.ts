@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type BenchRow, quartiles, targets } from '../../bench/multiobjective/benchmark.ts';
+import { type BenchRow, budgetOf, quartiles, targets } from '../../bench/multiobjective/benchmark.ts';
 import { dtlz2, type MultiObjectiveProblem, zdt1, zdt2 } from '../../bench/multiobjective/problems.ts';
 import { hypervolume } from '../../src/search/multiobjective/hypervolume.ts';
 
@@ -59,8 +59,32 @@ describe('multi-objective benchmark targets', () => {
       'nsga2 ≥ Optuna NSGAIISampler on zdt1 @300: n/a',
       'tpe ≥ Optuna TPESampler on zdt1 @100: fail',
       'tpe ≥ Optuna TPESampler on zdt1 @300: n/a',
+      'bayesianoptimization closes ≥ half the gap the best Optuna sampler leaves on zdt1 @100: n/a',
     ]);
     expect(t[2]!.detail).toContain('10 vs 3 seeds');
+  });
+
+  it('judges bayesianoptimization by the gap the best Optuna sampler leaves to the true front', () => {
+    // ZDT1's true front: 11.7667; the best Optuna median 10.7667 leaves a gap of 1, so 11.2667 is needed.
+    const optuna = [row('optuna nsga2', 9.7), row('optuna tpe', 10.7667, 3), row('optuna random', 9.9)];
+    const gp = (median: number) =>
+      targets([...optuna, row('hpo-workbench bayesianoptimization', median)], {
+        problems: ['zdt1'],
+        checkpoints: [100],
+      }).at(-1)!;
+    expect(gp(11.27)).toMatchObject({ status: 'pass' });
+    expect(gp(11.27).detail).toContain('needed 11.2667 (best: optuna tpe 10.7667');
+    expect(gp(11.26)).toMatchObject({ status: 'fail' });
+    expect(targets(optuna, { problems: ['zdt1'], checkpoints: [100] }).at(-1)).toMatchObject({ status: 'n/a' });
+  });
+
+  it('reads our smaller budgets: a problem’s entry over the name’s, never more than the whole run', () => {
+    const limits = ['bayesianoptimization=100x10', 'bayesianoptimization@dtlz2=50x3'];
+    const whole = { trials: 300, seeds: 5 };
+    expect(budgetOf(limits, 'bayesianoptimization', 'zdt1', whole)).toEqual({ trials: 100, seeds: 5 });
+    expect(budgetOf(limits, 'bayesianoptimization', 'dtlz2', whole)).toEqual({ trials: 50, seeds: 3 });
+    expect(budgetOf(limits, 'tpe', 'zdt1', whole)).toEqual(whole);
+    expect(() => budgetOf(['gp=lots'], 'gp', 'zdt1', whole)).toThrow('want NAME[@PROBLEM]=TRIALSxSEEDS');
   });
 
   it('takes quartiles by linear interpolation', () => {

@@ -37,7 +37,7 @@ describe('capabilityIssues', () => {
       {
         path: 'spec.algorithm.algorithmName',
         message: 'sequence optimises one objective; this experiment has 2 (loss, m2).',
-        fix: expect.stringContaining('built-in: grid, nsga2, random, sobol, tpe'),
+        fix: expect.stringContaining('built-in: bayesianoptimization, grid, nsga2, random, sobol, tpe'),
       },
     ]);
     expect(multiObjectiveAlgorithms()).toEqual(expect.arrayContaining(['grid', 'random', 'sobol']));

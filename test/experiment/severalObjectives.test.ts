@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Experiment } from '../../src/experiment/experiment.ts';
 import { ExperimentReader } from '../../src/experiment/reader.ts';
+import { search } from '../../src/spec/create.ts';
 import type { AdditionalObjective } from '../../src/spec/types.ts';
 import type { Store, TrialRecord } from '../../src/store/types.ts';
 import { freshStorePerTest, sequenceExperiment } from '../helpers.ts';
@@ -109,5 +110,38 @@ describe('several objectives in the controller', () => {
     expect((await reader.result()).paretoFront).toEqual(front);
     expect(result.paretoFront).toEqual(front);
     await reader.close();
+  });
+
+  it('runs bayesianoptimization with two objectives through optimize(): EHVI proposals, a front', async () => {
+    const exp = Experiment.create({
+      name: 'gp-pareto',
+      objective: {
+        type: 'minimize',
+        objectiveMetricName: 'loss',
+        additionalObjectives: [{ type: 'maximize', objectiveMetricName: 'score' }],
+      },
+      algorithm: {
+        algorithmName: 'bayesianoptimization',
+        algorithmSettings: { n_initial_points: '4', random_state: '3' },
+      },
+      parameters: [search.double('x', 0, 1), search.double('y', 0, 1)],
+      maxTrialCount: 8,
+      parallelTrialCount: 2,
+      store,
+    });
+    // A two-parameter ZDT1: loss = x against score = −g(1 − √(x/g)), g = 1 + 9y.
+    const result = await exp.optimize((p) => {
+      const g = 1 + 9 * p.y;
+      return { loss: p.x, score: -(g * (1 - Math.sqrt(p.x / g))) };
+    });
+    expect(result.status).toBe('Succeeded');
+    expect(result.trials.map((t) => t.state)).toEqual(Array(8).fill('Succeeded'));
+    const trials = await store.listTrials('gp-pareto');
+    expect(trials.slice(0, 4).map((t) => t.explain?.phase)).toEqual(Array(4).fill('startup'));
+    for (const t of trials.slice(4)) {
+      expect(t.explain).toMatchObject({ phase: 'model', acquisition: 'EHVI' });
+      expect(t.explain?.referencePoint).toHaveLength(2);
+    }
+    expect(result.paretoFront?.length).toBeGreaterThan(0);
   });
 });

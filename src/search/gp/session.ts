@@ -259,11 +259,11 @@ export class ModelSession {
 }
 
 /**
- * Hyperparameters for this request. A full multi-start fit when there is no previous fit or the data grew by a
+ * Hyperparameters for this request (also for each objective's model of a multi-objective search). A full multi-start fit when there is no previous fit or the data grew by a
  * tenth since the last one; otherwise a short warm-started fit from the previous optimum while the fit set is
  * small, and past that the previous values as they are until the data grows by 2% (each fit costs O(fitCap³)).
  */
-function chooseHyper(
+export function chooseHyper(
   X: Float64Array,
   y: Float64Array,
   n: number,
