@@ -20,20 +20,10 @@ const rules: SettingRules = {
   random_state: randomStateRule,
 };
 
-/**
- * The acquisition when `acq_func` is not set: log-EI alone, as in Optuna's GPSampler and BoTorch, rather than
- * scikit-optimize's (and so Katib's) `gp_hedge`, which stays available by name. The portfolio's PI and LCB
- * nominations refine the incumbent's basin; over seeds 0–9 (`bench/search`), regret@50 on Hartmann-6 was 0.0998
- * with gp_hedge against 0.0035 with log-EI alone, at the price of Rosenbrock-4 and Ackley-5, where the portfolio
- * was ahead (see the README's "GP-BO at 50 trials" for the whole table).
- */
-export const defaultAcquisition: AcquisitionName = 'EI';
-
 /** The parsed settings the GP search runs with. */
 export interface GpOptions {
   /** Trials proposed from the scrambled Sobol design before the model takes over (skopt's default 10). */
   readonly initialPoints: number;
-  /** `acq_func`, or {@link defaultAcquisition} when unset. */
   readonly acquisition: AcquisitionName | 'gp_hedge';
   /** `sampling` scores the candidate sweep only; `auto` and `lbfgs` also refine the best candidates by gradient. */
   readonly localSearch: boolean;
@@ -72,8 +62,7 @@ export function gpOptions(settings: Settings, requestSeed: number): GpOptions {
   const acq = values.acq_func;
   return {
     initialPoints: typeof values.n_initial_points === 'number' ? values.n_initial_points : 10,
-    // Unset means log-EI, not Katib's (scikit-optimize's) gp_hedge: see `defaultAcquisition`.
-    acquisition: acq === 'EI' || acq === 'LCB' || acq === 'PI' || acq === 'gp_hedge' ? acq : defaultAcquisition,
+    acquisition: acq === 'EI' || acq === 'LCB' || acq === 'PI' ? acq : 'gp_hedge',
     localSearch: values.acq_optimizer !== 'sampling',
     seed: seedFrom(values, requestSeed),
   };
