@@ -11,14 +11,7 @@ import { minimizeInBox } from './lbfgs.ts';
  *   distances between points grow in more dimensions (the dimension scaling of Hvarfner et al., 2024), wide
  *   enough for the data to move it by an order of magnitude. Longer centres (0.5) let the fit declare whole
  *   dimensions irrelevant from a dozen points, and the search then never looks there (Hartmann-6 stalls in
- *   its second-best basin far more often). On top of it, a Gaussian penalty −½ ℓ_d² / D on the length scale
- *   itself, negligible below the cube's diagonal √D and growing fast beyond it: the log-normal alone let a fit on
- *   50 Hartmann-6 points settle at ℓ = 6.2 and 3.7 (2.5 and 1.5 diagonals) on two inputs, calling them nearly
- *   irrelevant, so the model rated the global basin, which differs from the local one in those inputs, confidently
- *   poor (log-EI −18.5 there against −10.7 beside the incumbent) and refined the local basin for the rest of the
- *   study. Optuna's GPSampler penalises long length scales in the same way (its prior on 1/ℓ² falls off like
- *   0.1/ℓ² at the long end). Measured with log-EI over seeds 0–9, Hartmann-6 regret@50: 0.0101 → 0.00256;
- *   a hard bound at ℓ ≤ √D instead: 0.0185;
+ *   its second-best basin far more often);
  * - log σ_f² ~ Normal(0, 1.5²): the standardised outputs have unit variance;
  * - log σ_n² ~ Normal(log 1e-4, 3²), bounded below by 1e-9: many objectives are nearly deterministic at the
  *   resolution that matters, and an over-estimated noise blurs the incumbent so the search stops refining it
@@ -126,15 +119,10 @@ export function logPosterior(theta: Float64Array, data: FitData, grad: Float64Ar
 function logPrior(theta: Float64Array, dims: number, grad: Float64Array): number {
   let value = 0;
   const mean = lengthMean(dims);
-  const long2 = dims; // (√D)², the square of the cube's diagonal
   for (let d = 0; d < dims; d++) {
     const z = (theta[d]! - mean) / lengthSd;
     value -= 0.5 * z * z;
     grad[d] = grad[d]! - z / lengthSd;
-    // −½ ℓ²/D: its derivative with respect to log ℓ is −ℓ²/D.
-    const u = Math.exp(2 * theta[d]!) / long2;
-    value -= 0.5 * u;
-    grad[d] = grad[d]! - u;
   }
   const zs = theta[dims]! / signalSd;
   value -= 0.5 * zs * zs;

@@ -51,16 +51,6 @@ describe('hyperparameter fit', () => {
     expect(Math.exp(hyper.logNoise)).toBeLessThan(1e-2); // the function is deterministic
   });
 
-  it('keeps an input that looks irrelevant within a few cube diagonals, so the search still explores along it', () => {
-    // 40 points of a function of x0 and x1 only: the likelihood alone stretches ℓ_2 to 74 (43 diagonals), telling
-    // the acquisition that x2 never matters; the penalty on long length scales holds it at 5.5 (3.2 diagonals).
-    const data = dataset(40, 3, (x) => Math.sin(5 * x[0]!) + Math.cos(4 * x[1]!), 4);
-    const fit = fitHyper(data, fitStarts(3, undefined, 2, 7), 50);
-    const lengths = fit.hyper.logLength.map(Math.exp);
-    expect(lengths[2]).toBeGreaterThan(2 * Math.max(lengths[0]!, lengths[1]!)); // still the longest by far
-    expect(lengths[2]).toBeLessThan(4 * Math.sqrt(3));
-  });
-
   it('attributes the scatter of a noisy trend to noise, far above the prior centre of 1e-4', () => {
     const rng = new Rng(9);
     // Var(x0) = 1/12 ≈ 0.083 and the noise variance is 0.09: about half the standardised variance is noise.
