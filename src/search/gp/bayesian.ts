@@ -9,9 +9,8 @@
  * Proposals. The first `n_initial_points` trials (default 10) come from a Sobol design scrambled by the seed,
  * indexed by trial number as in `sobol`. After that each proposal maximises an acquisition (`acq_func`: EI as
  * log-EI, LCB, PI as log-PI, or the default `gp_hedge` portfolio of the three) over a Sobol sweep plus
- * perturbations of the incumbents, refined by L-BFGS on the continuous relaxation from the sweep's best point,
- * from sweep points drawn by roulette on their acquisition and from the best observation, then snapped to the
- * grid (`optimize.ts`). Pending/Running trials and earlier proposals of the same batch are kriging-believer
+ * perturbations of the incumbents, refined by L-BFGS on the continuous relaxation and snapped to the grid
+ * (`optimize.ts`). Pending/Running trials and earlier proposals of the same batch are kriging-believer
  * fantasies with EI/PI averaged over draws of their outcomes, and while trials are in flight all but one
  * proposal in every `parallelTrialCount` ranks only points predicted among the best (`session.ts`). No
  * assignment already tried (in any state) is proposed again while an alternative exists.
@@ -26,7 +25,7 @@
  * - posterior: one Cholesky of at most 800 observations (`modelCap`); beyond that the best quarter and a greedy
  *   max-min subset of the rest are kept, so cost and memory stop growing with the history.
  * - acquisition: a sweep of 2,048 candidates while the model is small, shrinking as O(1/n²) (each needs an O(n²)
- *   solve) to 400 at 500 points and 256 from 625; then 4–12 L-BFGS refinements of 10–40 steps (fewer and
+ *   solve) to 399 at 500 points and 256 from 625; then 3–9 L-BFGS refinements of 10–40 steps (fewer and
  *   shorter past 200 points), each step O(n²).
  * Measured on the shared 2-core development machine (Hartmann-6, one suggestion at a time, state passed back):
  * median 18 ms near trial 50, 37 ms near 100, 74 ms near 250, 120–140 ms near 500 (165 ms at most, refits

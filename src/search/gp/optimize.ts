@@ -25,17 +25,10 @@ export interface Sweep {
   readonly tail?: Float64Array;
 }
 
-/**
- * Where a candidate came from, for `hpo explain`: a sweep point kept unrefined, or the end of a refinement started
- * from the sweep's best point, from a roulette-drawn sweep point, or from the best observation itself.
- */
-export type CandidateOrigin = 'sweep' | 'refined-best' | 'refined-drawn' | 'refined-incumbent';
-
 /** A snapped point and its acquisition value. */
 export interface Candidate {
   readonly x: Float64Array;
   readonly value: number;
-  readonly origin?: CandidateOrigin;
 }
 
 /** How large the sweep is and where its perturbations are centred. */
@@ -117,10 +110,6 @@ export interface RefineOptions {
    * acquisition's gradient from the best-ranked starts, and its end points are ranked by the average too.
    */
   readonly average?: FantasyAverage;
-  /** Seeds the roulette choice of refinement starts beyond the best candidate (see {@link refinementStarts}). */
-  readonly seed: number;
-  /** Extra refinement starts that are not sweep candidates (the best observation), refined after the drawn ones. */
-  readonly extraStarts?: readonly Float64Array[];
 }
 
 /** Maximises one acquisition over the sweep and local refinements; returns candidates best first. */
@@ -143,7 +132,7 @@ export function maximizeAcquisition(
   const order = Array.from({ length: sweep.size }, (_, c) => c).sort((a, b) => scores[b]! - scores[a]! || a - b);
   const out: Candidate[] = [];
   for (const c of order.slice(0, Math.max(options.fallbacks, options.starts))) {
-    out.push({ x: sweep.points.slice(c * dims, (c + 1) * dims), value: scores[c]!, origin: 'sweep' });
+    out.push({ x: sweep.points.slice(c * dims, (c + 1) * dims), value: scores[c]! });
   }
   const lower = new Float64Array(dims);
   const upper = new Float64Array(dims).fill(1);
@@ -153,14 +142,7 @@ export function maximizeAcquisition(
     for (let d = 0; d < dims; d++) grad[d] = -(a.dMean * p.dMean[d]! + a.dVariance * p.dVariance[d]!);
     return -a.value;
   };
-  const drawn = refinementStarts(sweep.points, dims, scores, order, options.starts, options.seed);
-  const starts: { x: Float64Array; origin: CandidateOrigin }[] = drawn.map((x, i) => ({
-    x,
-    origin: i === 0 ? 'refined-best' : 'refined-drawn',
-  }));
-  if (options.starts > 0) for (const x of options.extraStarts ?? []) starts.push({ x, origin: 'refined-incumbent' });
-  for (const start of starts) {
-    const origin = start.origin;
+  for (const start of out.slice(0, options.starts)) {
     const result = minimizeInBox(objective, start.x, lower, upper, {
       maxIterations: options.iterations,
       firstStep: 0.05,
@@ -173,10 +155,9 @@ export function maximizeAcquisition(
       encoder.snap(x);
       value = scoreOne(model, name, ctx, x);
       const moved = coordinateSearch(model, encoder, name, ctx, { x, value });
-      const scored = average === undefined ? moved.value : average.valueAt(model, name, moved.x, ctx);
-      out.push({ x: moved.x, value: scored, origin });
+      out.push(average === undefined ? moved : { x: moved.x, value: average.valueAt(model, name, moved.x, ctx) });
     } else {
-      out.push({ x, value: average === undefined ? value : average.valueAt(model, name, x, ctx), origin });
+      out.push({ x, value: average === undefined ? value : average.valueAt(model, name, x, ctx) });
     }
   }
   return out.sort((a, b) => b.value - a.value);
@@ -219,46 +200,4 @@ function coordinateSearch(
     if (!improved) break;
   }
   return best;
-}
-
-/**
- * The points refinement starts from: the best candidate of the sweep, then `count − 1` more drawn without
- * replacement with probability proportional to exp(score − best score) (for log-EI, the ratio of their expected
- * improvements). Taking the next best instead puts every start in the basin of the best one, since the sweep's
- * top candidates are mostly perturbations of the same incumbent; the draw keeps starts in other promising basins.
- */
-export function refinementStarts(
-  points: Float64Array,
-  dims: number,
-  scores: Float64Array,
-  order: readonly number[],
-  count: number,
-  seed: number,
-): Float64Array[] {
-  if (count <= 0 || order.length === 0) return [];
-  const top = order[0]!;
-  const at = (c: number) => points.slice(c * dims, (c + 1) * dims);
-  const starts = [at(top)];
-  // A candidate whose score is −∞ (or NaN) gets no weight; the best one is taken already.
-  const weights = Float64Array.from(scores, (s, c) =>
-    c === top || !Number.isFinite(s) ? 0 : Math.exp(s - scores[top]!),
-  );
-  const rng = new Rng(derive(seed, 'gp-starts'));
-  while (starts.length < count) {
-    let total = 0;
-    for (const w of weights) total += w;
-    if (!(total > 0)) break;
-    let u = rng.next() * total;
-    let pick = -1;
-    for (let c = 0; c < weights.length; c++) {
-      if (weights[c]! <= 0) continue;
-      pick = c;
-      u -= weights[c]!;
-      if (u <= 0) break;
-    }
-    if (pick < 0) break;
-    weights[pick] = 0;
-    starts.push(at(pick));
-  }
-  return starts;
 }
