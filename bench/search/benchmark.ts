@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { SearchAlgorithm } from '../../src/search/types.ts';
 import { type Anchors, parseAnchors } from './anchors.ts';
 import { type LongStudy, runLongStudy, timeLargeHistory } from './extras.ts';
-import { testFunctions } from './functions.ts';
+import { benchmarkFunction, testFunctions } from './functions.ts';
 import { candidateAlgorithms, runOurSide, type Series } from './harness.ts';
 import { type OptunaOutcome, optunaSamplers, runOptunaReference } from './optuna.ts';
 import type { Schedule } from './study.ts';
@@ -92,7 +92,13 @@ export async function runSearchBenchmark(o: BenchOptions = {}): Promise<BenchRep
   const schedule = o.schedule ?? 'sync';
   const shared = (o.sharedBench ?? defaultSharedBench).replace(/\/$/, '');
   const log = o.log ?? (() => {});
-  for (const f of functions) if (!(f in testFunctions)) throw new Error(`unknown function ${f}`);
+  for (const f of functions) {
+    if (benchmarkFunction(f) === undefined) throw new Error(`unknown function ${f}`);
+    // The held-out functions are ours alone: functions.py, which the Optuna side runs, does not define them.
+    if (!(f in testFunctions) && o.optuna !== false) {
+      throw new Error(`function ${f} is held out (no Optuna reference): add --no-optuna to run it`);
+    }
+  }
   const anchors = readAnchors(`${shared}/ANCHORS.md`, log);
   // Optuna runs in its own process while ours runs here: one core each.
   const optunaRun: Promise<OptunaOutcome | undefined> =

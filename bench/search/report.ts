@@ -1,6 +1,6 @@
 /** Renders a {@link BenchReport} as markdown (`search.md`), JSON (`search.json`) and the plot (`search.svg`). */
 import type { BenchReport } from './benchmark.ts';
-import { testFunctions } from './functions.ts';
+import { benchmarkFunction } from './functions.ts';
 import { checkpoints } from './summary.ts';
 import { type PlotLine, plotSvg } from './svg.ts';
 
@@ -33,7 +33,7 @@ export function markdownReport(r: BenchReport): string {
       return Number.isNaN(q.q25) ? g(q.median) : `${g(q.median)} [${g(q.q25)}, ${g(q.q75)}]`;
     });
     const wall = Number.isFinite(row.wallS) ? `${g(row.wallS)} s` : '—';
-    const optimum = testFunctions[row.fn]?.optimum;
+    const optimum = benchmarkFunction(row.fn)?.optimum;
     lines.push(
       `| ${row.fn} (${optimum}) | ${row.sampler} | ${cells.join(' | ')} | ${wall} | ${row.studies || '—'} | ${row.coincidences ?? '—'} |`,
     );
@@ -123,7 +123,7 @@ export function svgReport(r: BenchReport): string {
     }
     for (const [label, points] of Object.entries(r.anchorCurves[fn] ?? {}))
       lines.push({ label, points, style: 'dashed' });
-    return { title: `${fn} (optimum ${testFunctions[fn]?.optimum})`, lines };
+    return { title: `${fn} (optimum ${benchmarkFunction(fn)?.optimum})`, lines };
   });
   return plotSvg(panels, `Median best-so-far regret, ${r.options.seeds} seeds`);
 }

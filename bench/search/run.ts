@@ -1,6 +1,8 @@
 // `npm run bench:search`: our search algorithms side by side with Optuna on the issue #3 development set; writes
 // bench/results/search.{md,json,svg} and prints the targets. Options: --trials --seeds --functions --algorithms
 // --parallel (besides sequential; 1 = sequential only) --parity-seeds (seeds of the parallel robustness check)
+// (held-out functions such as levy4 or rastrigin4 with --no-optuna; GP rows only: --algorithms
+// bayesianoptimization --parallel 1 --no-optuna --no-long --out DIR)
 // --schedule sync|async --no-optuna --no-long --strict.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

@@ -71,3 +71,28 @@ describe('search benchmark harness (smoke: branin, random and sobol, no Optuna)'
     expect(svg).toContain('>hpo sobol (parallel 4, sync)</text>');
   });
 });
+
+describe('search benchmark harness: held-out functions', () => {
+  it('runs a held-out function without Optuna, labelled with its optimum', async () => {
+    const report = await runSearchBenchmark({
+      algorithms: ['random'],
+      functions: ['camel'],
+      seeds: 1,
+      trials: 25,
+      parallel: 1,
+      optuna: false,
+      long: false,
+    });
+    expect(report.series.find((s) => s.label === 'hpo random')?.studies.camel).toHaveLength(1);
+    expect(markdownReport(report)).toContain('| camel (-1.0316284534899) | hpo random |');
+  });
+
+  it('refuses a held-out function while the Optuna side runs, which does not define it', async () => {
+    await expect(runSearchBenchmark({ functions: ['rastrigin4'], seeds: 1, trials: 5, long: false })).rejects.toThrow(
+      'function rastrigin4 is held out (no Optuna reference): add --no-optuna to run it',
+    );
+    await expect(runSearchBenchmark({ functions: ['nope'], optuna: false, long: false })).rejects.toThrow(
+      'unknown function nope',
+    );
+  });
+});

@@ -25,7 +25,7 @@
  * - posterior: one Cholesky of at most 800 observations (`modelCap`); beyond that the best quarter and a greedy
  *   max-min subset of the rest are kept, so cost and memory stop growing with the history.
  * - acquisition: a sweep of 2,048 candidates while the model is small, shrinking as O(1/n²) (each needs an O(n²)
- *   solve) to 640 at 500 points and 256 at the cap; then 3–9 L-BFGS refinements of 10–40 steps (fewer and
+ *   solve) to 399 at 500 points and 256 from 625; then 3–9 L-BFGS refinements of 10–40 steps (fewer and
  *   shorter past 200 points), each step O(n²).
  * Measured on the shared 2-core development machine (Hartmann-6, one suggestion at a time, state passed back):
  * median 18 ms near trial 50, 37 ms near 100, 74 ms near 250, 120–140 ms near 500 (165 ms at most, refits

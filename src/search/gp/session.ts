@@ -26,9 +26,15 @@ export const exploringQuantile = 0.5;
 /** Candidates a capped sweep must keep, else the proposal ranks the whole sweep. */
 const minCapped = 8;
 
-/** Candidates in the sweep for a posterior over n points: 2,048 while cheap, fewer as each costs O(n²). */
+/**
+ * Candidates in the sweep for a posterior over n points: 2,048 while cheap (up to 220 points), fewer as each
+ * costs O(n²): 399 at 500 points, 256 from 625 on. Scoring the sweep's variances was the largest single cost of
+ * a suggestion at 500 points (a quarter of a CPU profile with 640 candidates there); 400 cut the cost of such a
+ * suggestion by about a quarter, measured side by side on the shared machine. Studies of up to 220 trials (the
+ * whole search benchmark) see no change.
+ */
 export function sweepSize(n: number): number {
-  return Math.max(256, Math.min(2048, Math.floor(1.6e8 / (n * n + 1))));
+  return Math.max(256, Math.min(2048, Math.floor(1e8 / (n * n + 1))));
 }
 
 /** How the hyperparameters were obtained this time (for `explain`). */

@@ -106,6 +106,23 @@ describe('bayesianoptimization proposals', () => {
     expect(explain.hedgeProbabilities).toHaveLength(3);
   });
 
+  it('proposes the same points for the same seed, and other points for another random_state', async () => {
+    const run = (settings: Record<string, string>) =>
+      runAskTell({
+        algorithm: new BayesianOptimization(),
+        space: branin.space,
+        evaluate: branin.f,
+        trials: 16,
+        settings,
+      });
+    const a = await run({ random_state: '3' });
+    const b = await run({ random_state: '3' });
+    const c = await run({ random_state: '4' });
+    expect(b.trials.map((t) => t.params)).toEqual(a.trials.map((t) => t.params));
+    expect(b.results.map((r) => r.suggestions[0]!.explain)).toEqual(a.results.map((r) => r.suggestions[0]!.explain));
+    expect(c.trials.slice(10).map((t) => t.params)).not.toEqual(a.trials.slice(10).map((t) => t.params));
+  });
+
   it('honours n_initial_points, and keeps to the design while fewer than two trials have a result', () => {
     const bo = new BayesianOptimization();
     const space = branin.space;

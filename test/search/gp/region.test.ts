@@ -4,7 +4,7 @@ import { BayesianOptimization } from '../../../src/search/gp/index.ts';
 import type { Hyper } from '../../../src/search/gp/kernel.ts';
 import { GpModel } from '../../../src/search/gp/model.ts';
 import { filterSweep, sweepCandidates } from '../../../src/search/gp/optimize.ts';
-import { exploringQuantile, localQuantile } from '../../../src/search/gp/session.ts';
+import { exploringQuantile, localQuantile, sweepSize } from '../../../src/search/gp/session.ts';
 import { searchRegion } from '../../../src/search/region.ts';
 import { Rng } from '../../../src/search/rng.ts';
 import { SobolSearch } from '../../../src/search/sobol.ts';
@@ -124,5 +124,16 @@ describe('bayesianoptimization batch regions', () => {
       }
       expect(batch.suggestions[0]!.explain?.meanCap).toBeUndefined();
     }
+  });
+});
+
+describe('sweepSize', () => {
+  it('keeps the full sweep for every study of the search benchmark and thins it past 220 points, to 256 at least', () => {
+    for (const n of [2, 50, 100, 220]) expect(sweepSize(n)).toBe(2048);
+    expect(sweepSize(221)).toBeLessThan(2048);
+    // The sweep's O(n²)-per-candidate variances stay below the budget of about 400 candidates at 500 points.
+    expect(sweepSize(500) * 500 * 500).toBeLessThanOrEqual(1e8);
+    expect(sweepSize(500)).toBe(399);
+    for (const n of [625, 800, 10_000]) expect(sweepSize(n)).toBe(256);
   });
 });
