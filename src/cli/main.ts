@@ -22,7 +22,7 @@ import { plotCommand } from './plot.ts';
 import { serveCommand } from './serve.ts';
 import { uiCommand } from './ui.ts';
 import { defaultWatchInterval, statusCommand, trialsCommand } from './watch.ts';
-import { workerCommand } from './worker.ts';
+import { joinRunCommand, workerCommand } from './worker.ts';
 
 /** `--canary`: a whole percent 0-100, else exit 2. */
 function percent(v: string): number {
@@ -118,6 +118,11 @@ export function buildProgram(exit: (code: number) => void): Command {
       'end a trial whose pods are stuck (image pull, unschedulable, crash loop, …) after this long (kubernetes backend; default 120s)',
       graceMs,
     )
+    .option(
+      '--join',
+      'work the experiment together with other processes on the same store, as `hpo worker NAME --file FILE` does (local backend)',
+    )
+    .option('--heartbeat <duration>', 'with --join: time between lease renewals, e.g. 2s (default 2s)', heartbeatMs)
     .action(async (files: string[], o) => {
       // A WorkbenchError, not commander's InvalidArgumentError: thrown from an action, only ours gets printed.
       for (const [given, flag] of [
@@ -127,6 +132,19 @@ export function buildProgram(exit: (code: number) => void): Command {
         if (given !== undefined && o.backend !== 'kubernetes') {
           throw new WorkbenchError(ErrorCode.invalidArgument, `${flag} needs --backend kubernetes`);
         }
+      }
+      if (o.heartbeat !== undefined && o.join !== true) {
+        throw new WorkbenchError(ErrorCode.invalidArgument, '--heartbeat needs --join (or use `hpo worker`)');
+      }
+      if (o.join === true) {
+        if (o.backend !== 'local') {
+          throw new WorkbenchError(
+            ErrorCode.invalidArgument,
+            '--join runs trials on this machine: leave out --backend kubernetes (on a cluster, one controller spreads the trials)',
+          );
+        }
+        exit(await joinRunCommand(files, withStore(o)));
+        return;
       }
       if (o.dryRun) {
         exit(await dryRunCommand(files, o));

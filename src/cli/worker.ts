@@ -94,3 +94,21 @@ export async function workerCommand(name: string, opts: WorkerCommandOptions): P
     process.off('SIGTERM', onSignal);
   }
 }
+
+/**
+ * `hpo run FILE… --join`: every Experiment in the files, one after another, worked as one more worker (the first
+ * process to arrive creates it), as `hpo worker NAME --file FILE` does. The exit status is the worst of them.
+ */
+export async function joinRunCommand(
+  files: readonly string[],
+  opts: Omit<WorkerCommandOptions, 'file'>,
+): Promise<number> {
+  const named = files.flatMap((file) => loadExperimentFile(file).map((m) => ({ file, name: m.metadata.name })));
+  let worst = 0;
+  for (const { file, name } of named) {
+    const code = await workerCommand(name, { ...opts, file });
+    if (code === 130) return 130;
+    worst = Math.max(worst, code);
+  }
+  return worst;
+}
