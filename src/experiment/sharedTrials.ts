@@ -52,10 +52,15 @@ export interface SlotClaim extends LeaseHolder {
    * two workers never store the same point twice from one history. Undefined skips the check.
    */
   readonly nextSeqSeen?: number;
+  /**
+   * The names of the trials read with `nextSeqSeen`: with it the claim names its trials apart from these instead of
+   * listing the experiment's trials again (when the seq check passes, no trial was added since, so none is missing).
+   */
+  readonly known?: { has(name: string): boolean };
   /** The algorithm's new state, saved with the trials; undefined leaves the state as it is. */
   readonly stateAfter: unknown;
   /** One builder per suggestion: the trial record for sequence number `seq`, named apart from `taken`. */
-  readonly trials: readonly ((seq: number, taken: ReadonlySet<string>) => TrialRecord)[];
+  readonly trials: readonly ((seq: number, taken: { has(name: string): boolean }) => TrialRecord)[];
   /** Draws a fencing token (unique per lease). */
   readonly token: () => string;
 }
@@ -82,33 +87,44 @@ function sameState(a: unknown, b: unknown): boolean {
  * state since `stateBefore` was loaded: the caller asks the algorithm again from the current state.
  */
 export async function claimTrials(store: Store, c: SlotClaim): Promise<ClaimResult> {
-  return store.transaction(async (tx) => {
-    await tx.lockForWrite();
-    if (!sameState(await tx.loadAlgorithmState(c.experiment), c.stateBefore)) return { kind: 'stale' };
-    const trials = await tx.listTrials(c.experiment);
-    let seq = trials.reduce((m, t) => Math.max(m, t.seq + 1), 0);
-    if (c.nextSeqSeen !== undefined && c.nextSeqSeen !== seq) return { kind: 'stale' };
-    const leases = await tx.listTrialLeases(c.experiment);
-    const mine = leases.filter((l) => l.worker === c.worker).length;
-    // Killed trials give their slot back (Katib's rule, see status.ts budgetUsed); every other trial holds one.
-    const used = trials.filter((t) => t.state !== 'Killed').length;
-    const left = c.maxTrialCount === undefined ? Number.POSITIVE_INFINITY : c.maxTrialCount - used;
-    const count = Math.max(0, Math.min(c.trials.length, left, c.parallel - mine));
-    const taken = new Set(trials.map((t) => t.name));
-    const claimed: ClaimedTrial[] = [];
-    const heartbeatAt = c.now.toISOString();
-    const expiresAt = new Date(c.now.getTime() + c.leaseMs).toISOString();
-    for (const build of c.trials.slice(0, count)) {
-      const record = build(seq++, taken);
-      taken.add(record.name);
-      await tx.insertTrial(record);
-      const token = c.token();
-      await tx.putTrialLease(leaseOf(record, c.worker, token, heartbeatAt, expiresAt));
-      claimed.push({ record, token });
-    }
-    if (count > 0 && c.stateAfter !== undefined) await tx.saveAlgorithmState(c.experiment, c.stateAfter);
-    return { kind: 'claimed', trials: claimed };
-  }, allOrNothing);
+  return store.transaction((tx) => claimIn(tx, c), allOrNothing);
+}
+
+/**
+ * {@link claimTrials} inside the caller's transaction `tx` (a worker's turn, see Store.lockTurn, whose reads and
+ * claim then commit together). Takes the write lock; counts the budget and the next seq in one query.
+ */
+export async function claimIn(tx: Store, c: SlotClaim): Promise<ClaimResult> {
+  await tx.lockForWrite();
+  if (!sameState(await tx.loadAlgorithmState(c.experiment), c.stateBefore)) return { kind: 'stale' };
+  // Killed trials give their slot back (Katib's rule, see status.ts budgetUsed); every other trial holds one.
+  const tally = await tx.tallyTrials(c.experiment);
+  let seq = tally.nextSeq;
+  if (c.nextSeqSeen !== undefined && c.nextSeqSeen !== seq) return { kind: 'stale' };
+  const leases = await tx.listTrialLeases(c.experiment);
+  const mine = leases.filter((l) => l.worker === c.worker).length;
+  const left = c.maxTrialCount === undefined ? Number.POSITIVE_INFINITY : c.maxTrialCount - tally.holding;
+  const count = Math.max(0, Math.min(c.trials.length, left, c.parallel - mine));
+  if (count === 0) return { kind: 'claimed', trials: [] };
+  const known =
+    c.known !== undefined && c.nextSeqSeen !== undefined
+      ? c.known
+      : new Set((await tx.listTrials(c.experiment)).map((t) => t.name));
+  const added = new Set<string>();
+  const taken = { has: (name: string) => added.has(name) || known.has(name) };
+  const claimed: ClaimedTrial[] = [];
+  const heartbeatAt = c.now.toISOString();
+  const expiresAt = new Date(c.now.getTime() + c.leaseMs).toISOString();
+  for (const build of c.trials.slice(0, count)) {
+    const record = build(seq++, taken);
+    added.add(record.name);
+    await tx.insertTrial(record);
+    const token = c.token();
+    await tx.putTrialLease(leaseOf(record, c.worker, token, heartbeatAt, expiresAt));
+    claimed.push({ record, token });
+  }
+  if (c.stateAfter !== undefined) await tx.saveAlgorithmState(c.experiment, c.stateAfter);
+  return { kind: 'claimed', trials: claimed };
 }
 
 function leaseOf(t: TrialRecord, worker: string, token: string, heartbeatAt: string, expiresAt: string): TrialLease {

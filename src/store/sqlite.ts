@@ -37,6 +37,7 @@ import {
   type TrialLease,
   type TrialPatch,
   type TrialRecord,
+  type TrialTally,
 } from './types.ts';
 import { prepareWrites, type Writes } from './writes.ts';
 
@@ -199,6 +200,15 @@ export class SqliteDatabase {
     return this.#guard(`list trials of experiment ${describeExperimentKey(k)}`, () =>
       this.#s.listTrials.all(k.namespace, k.name).map((r) => rowToTrial(r, this.#onDamage)),
     );
+  }
+
+  /** See Store.tallyTrials. */
+  tallyTrials(experiment: ExperimentRef): TrialTally {
+    const k = experimentKey(experiment);
+    return this.#guard(`count trials of experiment ${describeExperimentKey(k)}`, () => {
+      const r = this.#s.tallyTrials.get(k.namespace, k.name);
+      return { nextSeq: r?.nextSeq ?? 0, holding: r?.holding ?? 0 };
+    });
   }
 
   countTrials(experiment: ExperimentRef): number {

@@ -14,6 +14,7 @@ import type {
   TrialLease,
   TrialPatch,
   TrialRecord,
+  TrialTally,
 } from './types.ts';
 
 /**
@@ -93,6 +94,9 @@ export class SqliteStore implements Store {
   countTrials(experiment: ExperimentRef): Promise<number> {
     return this.#call((db) => db.countTrials(experiment));
   }
+  tallyTrials(experiment: ExperimentRef): Promise<TrialTally> {
+    return this.#call((db) => db.tallyTrials(experiment));
+  }
   appendObservations(experiment: ExperimentRef, rows: readonly ObservationRow[]): Promise<void> {
     return this.#call((db) => db.appendObservations(experiment, rows));
   }
@@ -131,6 +135,10 @@ export class SqliteStore implements Store {
   }
   /** Write transactions here begin with BEGIN IMMEDIATE, which holds SQLite's write lock already. */
   lockForWrite(): Promise<void> {
+    return this.#call(() => undefined);
+  }
+  /** As {@link SqliteStore.lockForWrite}: a write transaction here is the only one in the whole store already. */
+  lockTurn(_experiment: ExperimentRef): Promise<void> {
     return this.#call(() => undefined);
   }
   putTrialLease(lease: TrialLease): Promise<void> {

@@ -19,6 +19,7 @@ export interface Statements {
   readonly getTrial: Stmt<[string, string, string], TrialRow>;
   readonly listTrials: Stmt<[string, string], TrialRow>;
   readonly countTrials: Stmt<[string, string], number>;
+  readonly tallyTrials: Stmt<[string, string], { nextSeq: number; holding: number }>;
   readonly insertObservation: Stmt<[string, string, string, number, string, string, string | null]>;
   readonly observations: Stmt<[string, string, string], ObservationDbRow>;
   readonly observationsOfMetric: Stmt<[string, string, string, string], ObservationDbRow>;
@@ -63,6 +64,10 @@ export function prepareStatements(db: BetterSqlite3.Database): Statements {
     countTrials: db
       .prepare<[string, string], number>('SELECT count(*) FROM trials WHERE namespace = ? AND experiment = ?')
       .pluck(),
+    tallyTrials: db.prepare<[string, string], { nextSeq: number; holding: number }>(
+      `SELECT coalesce(max(seq) + 1, 0) AS nextSeq, count(*) FILTER (WHERE state <> 'Killed') AS holding
+       FROM trials WHERE namespace = ? AND experiment = ?`,
+    ),
     insertObservation: db.prepare(
       'INSERT INTO observation_logs (namespace, experiment, trial, step, metric, value, time) VALUES (?, ?, ?, ?, ?, ?, ?)',
     ),

@@ -102,6 +102,14 @@ export interface ObservationRow {
   readonly step: number;
 }
 
+/** What {@link Store.tallyTrials} counts: what a shared experiment's claim needs, without listing the trials. */
+export interface TrialTally {
+  /** One past the largest trial seq; 0 when there is no trial. */
+  readonly nextSeq: number;
+  /** Trials that hold a slot of the budget: every one not Killed (Katib's rule, see status.ts budgetUsed). */
+  readonly holding: number;
+}
+
 /** Options of {@link Store.transaction}. */
 export interface TransactionOptions {
   /**
@@ -244,6 +252,8 @@ export interface Store {
   /** Trials in creation order. */
   listTrials(experiment: ExperimentRef): Promise<TrialRecord[]>;
   countTrials(experiment: ExperimentRef): Promise<number>;
+  /** The next trial seq (one past the largest, 0 for none) and how many trials are not Killed, in one query. */
+  tallyTrials(experiment: ExperimentRef): Promise<TrialTally>;
 
   appendObservations(experiment: ExperimentRef, rows: readonly ObservationRow[]): Promise<void>;
   /** Observations of a trial in insertion order, optionally of one metric. */
@@ -279,6 +289,14 @@ export interface Store {
    * under it. SQLite's write transactions hold it from their start; PostgreSQL takes its writers' lock.
    */
   lockForWrite(): Promise<void>;
+  /**
+   * Inside {@link Store.transaction}: waits for and takes `experiment`'s turn, held until the transaction ends; one
+   * transaction at a time holds an experiment's turn, and other writes do not wait for it. Shared-experiment workers
+   * read, ask the algorithm and claim within one turn, so no claim is made from a history another claim has changed
+   * (no claim wasted on a retry). SQLite's write transactions hold the whole store already; PostgreSQL takes an
+   * advisory lock per experiment. Take it before {@link Store.lockForWrite}, never after (no two orders, no deadlock).
+   */
+  lockTurn(experiment: ExperimentRef): Promise<void>;
   /** Writes a trial lease (replacing the trial's previous one); the trial must exist. No change-feed row. */
   putTrialLease(lease: TrialLease): Promise<void>;
   /** Every trial lease of an experiment, by trial name. */

@@ -27,8 +27,9 @@ import {
   type TrialLease,
   type TrialPatch,
   type TrialRecord,
+  type TrialTally,
 } from '../types.ts';
-import { changesSince, forgetChanges, lockWriters, type Queryable, recordChange } from './changes.ts';
+import { changesSince, forgetChanges, lockTurn, lockWriters, type Queryable, recordChange } from './changes.ts';
 import type { Connection } from './connection.ts';
 import { pgCode, pgConstraint } from './failure.ts';
 import { type PgLockOptions, PgLockTable } from './locks.ts';
@@ -191,6 +192,11 @@ export class PostgresStore implements Store {
     );
   }
 
+  tallyTrials(experiment: ExperimentRef): Promise<TrialTally> {
+    const k = experimentKey(experiment);
+    return this.#c.read(`count trials of experiment ${describeExperimentKey(k)}`, (q) => t.tallyTrials(q, k));
+  }
+
   countTrials(experiment: ExperimentRef): Promise<number> {
     const k = experimentKey(experiment);
     return this.#c.read(`count trials of experiment ${describeExperimentKey(k)}`, (q) => t.countTrials(q, k));
@@ -278,6 +284,15 @@ export class PostgresStore implements Store {
   /** The writers' lock (see `lockWriters`); inside a transaction it is held until the transaction ends. */
   lockForWrite(): Promise<void> {
     return this.#write('take the write lock', async () => undefined);
+  }
+
+  /**
+   * The experiment's turn: a transaction-scoped advisory lock keyed by the experiment (two experiments whose keys
+   * hash alike share a turn, which only makes them wait). Not the writers' lock: other writes go on meanwhile.
+   */
+  lockTurn(experiment: ExperimentRef): Promise<void> {
+    const k = experimentKey(experiment);
+    return this.#c.read(`take the turn of experiment ${describeExperimentKey(k)}`, (q) => lockTurn(q, k));
   }
 
   putTrialLease(lease: TrialLease): Promise<void> {

@@ -89,6 +89,17 @@ export async function countTrials(q: Queryable, k: ExperimentKey): Promise<numbe
   return r.rows[0]?.n ?? 0;
 }
 
+/** Store.tallyTrials: the next seq and the trials not Killed, in one statement. */
+export async function tallyTrials(q: Queryable, k: ExperimentKey): Promise<{ nextSeq: number; holding: number }> {
+  const r = await run<{ next_seq: number; holding: number }>(
+    q,
+    `SELECT coalesce(max(seq) + 1, 0)::int AS next_seq, (count(*) FILTER (WHERE state <> 'Killed'))::int AS holding
+     FROM trials WHERE namespace = $1 AND experiment = $2`,
+    [k.namespace, k.name],
+  );
+  return { nextSeq: r.rows[0]?.next_seq ?? 0, holding: r.rows[0]?.holding ?? 0 };
+}
+
 /** Observations of one trial (of one metric when given) in id order. */
 export async function getObservations(
   q: Queryable,

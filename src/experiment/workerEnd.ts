@@ -1,0 +1,58 @@
+/**
+ * What a worker (`hpo worker`, see worker.ts) stores when one of its trials ended: the trial judged as the single
+ * controller judges it (derived metrics first, then every objective), its last observations, and its lease removed.
+ */
+import type { StrategyName } from '../metrics/types.ts';
+import type { ExperimentConfig } from '../spec/config.ts';
+import type { ExperimentKey, Store } from '../store/types.ts';
+import type { SuggestionSource } from './claimAndLaunch.ts';
+import { acceptsTextObjective } from './controller.ts';
+import type { DerivedMetrics } from './derivedMetrics.ts';
+import type { LiveTrial } from './liveTrial.ts';
+import { furtherObjectives, judgeTrial } from './outcome.ts';
+
+/** What {@link trialEnd} judges. */
+export interface EndedTrial {
+  readonly experiment: ExperimentKey;
+  readonly config: ExperimentConfig;
+  readonly strategy: StrategyName;
+  readonly host: SuggestionSource;
+  /** The experiment's derived metrics, compiled (undefined for none). */
+  readonly derived: DerivedMetrics | undefined;
+  readonly name: string;
+  /** The trial, whose executor returned (`live.result` is set). */
+  readonly live: LiveTrial;
+  readonly completedAt: string;
+}
+
+/**
+ * Judges the ended trial now and returns the writes that store its end, to run in a transaction under its lease
+ * (see sharedTrials.ts writeUnderLeases). Its buffered rows are taken now: they go with the end.
+ */
+export async function trialEnd(e: EndedTrial): Promise<(tx: Store) => Promise<void>> {
+  const { live } = e;
+  const result = live.result;
+  if (result === undefined) throw new Error(`trial ${e.name} has not ended`);
+  e.derived?.apply(live.metrics);
+  const outcome = judgeTrial(
+    result,
+    live.signal,
+    live.metrics,
+    e.strategy,
+    furtherObjectives(e.config),
+    await acceptsTextObjective(live.metrics, e.host),
+  );
+  const exitCode = result.exitCode;
+  const rows = live.metrics.drain();
+  const metrics = live.metrics.summary();
+  return async (tx) => {
+    if (rows.length > 0) await tx.appendObservations(e.experiment, rows);
+    await tx.updateTrial(e.experiment, e.name, {
+      ...outcome,
+      metrics,
+      completedAt: e.completedAt,
+      ...(exitCode === undefined ? {} : { exitCode }),
+    });
+    await tx.deleteTrialLease(e.experiment, e.name);
+  };
+}
