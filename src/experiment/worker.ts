@@ -31,6 +31,7 @@ import { type ClaimedTrial, claimIn, claimTrials, reclaimExpired, writeUnderLeas
 import { activeCount, ExperimentReason } from './status.ts';
 import type { Progress } from './stepReport.ts';
 import { sharedBook, type TrialBook } from './trialBook.ts';
+import { TrialMirror } from './trialMirror.ts';
 import { trialEnd } from './workerEnd.ts';
 import { heartbeat } from './workerHeartbeat.ts';
 
@@ -124,6 +125,8 @@ export class ExperimentWorker {
   /** The trials as stored at the last round (other workers' curves as they last flushed them): early stopping reads it. */
   private book: TrialBook | undefined;
   private beats = 0;
+  /** The experiment's trials and objective rows, read from the change feed round by round. */
+  private readonly mirror: TrialMirror;
   /** When this worker started, for the progress's elapsed time. */
   private readonly started: number;
   /** The last progress reported (its elapsed time left out), so that an unchanged one is not repeated. */
@@ -146,6 +149,7 @@ export class ExperimentWorker {
     this.objective = this.config.objectives[0]!;
     this.strategy = this.config.metricStrategies[this.objective.metricName]!;
     this.workspace = new ExperimentWorkspace(o.store.root, o.experiment);
+    this.mirror = new TrialMirror(o.experiment, this.objective.metricName);
     this.heartbeatMs = o.heartbeatMs ?? workerHeartbeatMs;
     this.leaseMs = o.leaseMs ?? Math.round(this.heartbeatMs * 1.5);
   }
@@ -254,10 +258,9 @@ export class ExperimentWorker {
    */
   private async look(store: Store, claiming: boolean): Promise<Look> {
     // Inside the turn the reads take turns on its one connection; outside they go at once (a pooled connection each).
-    const [rec, trials, rows, state] = await Promise.all([
+    const [rec, { trials, rows }, state] = await Promise.all([
       store.getExperiment(this.o.experiment),
-      store.listTrials(this.o.experiment),
-      store.getObservationsOf(this.o.experiment, { metric: this.objective.metricName }),
+      this.mirror.refresh(store),
       store.loadAlgorithmState(this.o.experiment),
     ]);
     if (rec === undefined) return { kind: 'gone' };

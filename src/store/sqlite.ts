@@ -195,6 +195,15 @@ export class SqliteDatabase {
     });
   }
 
+  /** See Store.getTrials. */
+  getTrials(experiment: ExperimentRef, names: readonly string[]): TrialRecord[] {
+    const k = experimentKey(experiment);
+    if (names.length === 0) return [];
+    return this.#guard(`read trials of experiment ${describeExperimentKey(k)}`, () =>
+      this.#s.getTrials.all(k.namespace, k.name, JSON.stringify(names)).map((r) => rowToTrial(r, this.#onDamage)),
+    );
+  }
+
   listTrials(experiment: ExperimentRef): TrialRecord[] {
     const k = experimentKey(experiment);
     return this.#guard(`list trials of experiment ${describeExperimentKey(k)}`, () =>

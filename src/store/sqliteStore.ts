@@ -91,6 +91,9 @@ export class SqliteStore implements Store {
   listTrials(experiment: ExperimentRef): Promise<TrialRecord[]> {
     return this.#call((db) => db.listTrials(experiment));
   }
+  getTrials(experiment: ExperimentRef, names: readonly string[]): Promise<TrialRecord[]> {
+    return this.#call((db) => db.getTrials(experiment, names));
+  }
   countTrials(experiment: ExperimentRef): Promise<number> {
     return this.#call((db) => db.countTrials(experiment));
   }

@@ -251,6 +251,8 @@ export interface Store {
   getTrial(experiment: ExperimentRef, name: string): Promise<TrialRecord | undefined>;
   /** Trials in creation order. */
   listTrials(experiment: ExperimentRef): Promise<TrialRecord[]>;
+  /** The trials named (those that exist), in creation order, in one query: a reader of the change feed re-reads so. */
+  getTrials(experiment: ExperimentRef, names: readonly string[]): Promise<TrialRecord[]>;
   countTrials(experiment: ExperimentRef): Promise<number>;
   /** The next trial seq (one past the largest, 0 for none) and how many trials are not Killed, in one query. */
   tallyTrials(experiment: ExperimentRef): Promise<TrialTally>;

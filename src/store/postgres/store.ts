@@ -185,6 +185,14 @@ export class PostgresStore implements Store {
     });
   }
 
+  getTrials(experiment: ExperimentRef, names: readonly string[]): Promise<TrialRecord[]> {
+    const k = experimentKey(experiment);
+    if (names.length === 0) return Promise.resolve([]);
+    return this.#c.read(`read trials of experiment ${describeExperimentKey(k)}`, async (q) =>
+      (await t.getTrials(q, k, names)).map((r) => rowToTrial(r, this.#onDamage)),
+    );
+  }
+
   listTrials(experiment: ExperimentRef): Promise<TrialRecord[]> {
     const k = experimentKey(experiment);
     return this.#c.read(`list trials of experiment ${describeExperimentKey(k)}`, async (q) =>

@@ -80,6 +80,16 @@ export async function listTrials(q: Queryable, k: ExperimentKey): Promise<TrialR
   return r.rows;
 }
 
+/** The trials of `k` named `names`, in seq order. */
+export async function getTrials(q: Queryable, k: ExperimentKey, names: readonly string[]): Promise<TrialRow[]> {
+  const r = await run<TrialRow>(
+    q,
+    `SELECT ${trialColumns} FROM trials WHERE namespace = $1 AND experiment = $2 AND name = ANY($3::text[]) ORDER BY seq`,
+    [k.namespace, k.name, names],
+  );
+  return r.rows;
+}
+
 /** How many trials `k` has. */
 export async function countTrials(q: Queryable, k: ExperimentKey): Promise<number> {
   const r = await run<{ n: number }>(q, 'SELECT count(*) AS n FROM trials WHERE namespace = $1 AND experiment = $2', [
