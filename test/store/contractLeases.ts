@@ -108,6 +108,47 @@ export function describeLeaseContract(name: string, open: OpenStore): void {
       expect(await claimedNames(store, wide)).toEqual([]);
     });
 
+    it('tallies the next seq and the trials holding a slot, and reads trials by name, in one query each', async () => {
+      const { store } = await fresh(open);
+      await store.createExperiment(experiment('e'));
+      expect(await store.tallyTrials('e')).toEqual({ nextSeq: 0, holding: 0 });
+      for (const seq of [0, 1, 2, 5]) await store.insertTrial(trial('e', seq));
+      await store.updateTrial('e', 'e-t1', { state: 'Killed' });
+      await store.updateTrial('e', 'e-t2', { state: 'Failed' });
+      // Killed gives its slot back; Failed (like every other state) holds one. The seq follows the largest.
+      expect(await store.tallyTrials('e')).toEqual({ nextSeq: 6, holding: 3 });
+      const named = await store.getTrials('e', ['e-t5', 'missing', 'e-t0']);
+      expect(named.map((t) => [t.name, t.seq])).toEqual([
+        ['e-t0', 0],
+        ['e-t5', 5],
+      ]);
+      expect(named[0]).toEqual(await store.getTrial('e', 'e-t0'));
+      expect(await store.getTrials('e', [])).toEqual([]);
+      expect(await store.getTrials('other', ['e-t0'])).toEqual([]);
+    });
+
+    it('a claim that knows the history (nextSeqSeen) names its trials apart from the names it was given', async () => {
+      const { store } = await fresh(open);
+      await store.createExperiment(experiment('e'));
+      await store.insertTrial(trial('e', 0));
+      const seen: boolean[] = [];
+      const known = new Set(['e-t0', 'taken-elsewhere']);
+      const r = await claimTrials(
+        store,
+        claim('a', 2, {
+          nextSeqSeen: 1,
+          known,
+          trials: [0, 1].map(() => (seq: number, taken: { has(name: string): boolean }) => {
+            seen.push(taken.has('taken-elsewhere'), taken.has('e-t0'), taken.has(`e-t${seq - 1}`));
+            return trial('e', seq);
+          }),
+        }),
+      );
+      expect(r.kind === 'claimed' ? r.trials.map((t) => t.record.name) : r).toEqual(['e-t1', 'e-t2']);
+      // The second builder also sees the first one's trial as taken.
+      expect(seen).toEqual([true, true, true, true, true, true]);
+    });
+
     it('a claim made from an algorithm state another worker replaced is stale and writes nothing', async () => {
       const { store } = await fresh(open);
       await store.createExperiment(experiment('e'));
