@@ -32,7 +32,7 @@ import { activeCount, ExperimentReason } from './status.ts';
 import type { Progress } from './stepReport.ts';
 import { sharedBook, type TrialBook } from './trialBook.ts';
 import { TrialMirror } from './trialMirror.ts';
-import { trialEnd } from './workerEnd.ts';
+import { type TrialEnd, trialEnd } from './workerEnd.ts';
 import { heartbeat } from './workerHeartbeat.ts';
 
 /** Default time between a worker's heartbeats (lease renewals and observation flushes). */
@@ -430,7 +430,7 @@ export class ExperimentWorker {
 
   /** Stores the ends of this worker's trials whose executors returned, each under its lease, in one transaction. */
   private async reap(): Promise<void> {
-    const ends: { trial: string; token: string; write: (tx: Store) => Promise<void> }[] = [];
+    const ends: (TrialEnd & { trial: string; token: string })[] = [];
     for (const name of this.ended.splice(0)) {
       const h = this.held.get(name);
       if (h?.live.result === undefined) continue;
@@ -438,7 +438,7 @@ export class ExperimentWorker {
       // A heartbeat may be writing rows it took from this trial: they go first, under the lease the end deletes.
       await this.beating;
       this.derived ??= DerivedMetrics.of(this.config);
-      const write = await trialEnd({
+      const end = await trialEnd({
         experiment: this.o.experiment,
         config: this.config,
         strategy: this.strategy,
@@ -448,9 +448,12 @@ export class ExperimentWorker {
         live: h.live,
         completedAt: this.now().toISOString(),
       });
-      ends.push({ trial: name, token: h.token, write });
+      ends.push({ ...end, trial: name, token: h.token });
     }
     const ok = await writeUnderLeases(this.o.store, this.o.experiment, ends, async (tx, held) => {
+      // Every held trial's rows in one statement, before their ends.
+      const rows = held.flatMap((e) => e.rows);
+      if (rows.length > 0) await tx.appendObservations(this.o.experiment, rows);
       for (const e of held) await e.write(tx);
     });
     for (const e of ends) (ok.has(e.trial) ? this.stored : this.fenced).push(e.trial);

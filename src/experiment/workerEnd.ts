@@ -4,7 +4,7 @@
  */
 import type { StrategyName } from '../metrics/types.ts';
 import type { ExperimentConfig } from '../spec/config.ts';
-import type { ExperimentKey, Store } from '../store/types.ts';
+import type { ExperimentKey, ObservationRow, Store } from '../store/types.ts';
 import type { SuggestionSource } from './claimAndLaunch.ts';
 import { acceptsTextObjective } from './controller.ts';
 import type { DerivedMetrics } from './derivedMetrics.ts';
@@ -25,11 +25,18 @@ export interface EndedTrial {
   readonly completedAt: string;
 }
 
+/** What {@link trialEnd} found: the trial's rows not written yet, and the writes that store its end. */
+export interface TrialEnd {
+  /** Written before the end, with the rows of the other trials that ended in the same round (one statement). */
+  readonly rows: readonly ObservationRow[];
+  readonly write: (tx: Store) => Promise<void>;
+}
+
 /**
- * Judges the ended trial now and returns the writes that store its end, to run in a transaction under its lease
- * (see sharedTrials.ts writeUnderLeases). Its buffered rows are taken now: they go with the end.
+ * Judges the ended trial now and returns what stores its end, to write in a transaction under its lease (see
+ * sharedTrials.ts writeUnderLeases). Its buffered rows are taken now: they go with the end.
  */
-export async function trialEnd(e: EndedTrial): Promise<(tx: Store) => Promise<void>> {
+export async function trialEnd(e: EndedTrial): Promise<TrialEnd> {
   const { live } = e;
   const result = live.result;
   if (result === undefined) throw new Error(`trial ${e.name} has not ended`);
@@ -45,8 +52,7 @@ export async function trialEnd(e: EndedTrial): Promise<(tx: Store) => Promise<vo
   const exitCode = result.exitCode;
   const rows = live.metrics.drain();
   const metrics = live.metrics.summary();
-  return async (tx) => {
-    if (rows.length > 0) await tx.appendObservations(e.experiment, rows);
+  const write = async (tx: Store): Promise<void> => {
     await tx.updateTrial(e.experiment, e.name, {
       ...outcome,
       metrics,
@@ -55,4 +61,5 @@ export async function trialEnd(e: EndedTrial): Promise<(tx: Store) => Promise<vo
     });
     await tx.deleteTrialLease(e.experiment, e.name);
   };
+  return { rows, write };
 }
