@@ -119,10 +119,10 @@ export async function claimIn(tx: Store, c: SlotClaim): Promise<ClaimResult> {
     const record = build(seq++, taken);
     added.add(record.name);
     await tx.insertTrial(record);
-    const token = c.token();
-    await tx.putTrialLease(leaseOf(record, c.worker, token, heartbeatAt, expiresAt));
-    claimed.push({ record, token });
+    claimed.push({ record, token: c.token() });
   }
+  // One statement for the round's leases: every statement here holds up every other writer of the store.
+  await tx.putTrialLeases(claimed.map((t) => leaseOf(t.record, c.worker, t.token, heartbeatAt, expiresAt)));
   if (c.stateAfter !== undefined) await tx.saveAlgorithmState(c.experiment, c.stateAfter);
   return { kind: 'claimed', trials: claimed };
 }

@@ -455,6 +455,10 @@ export class ExperimentWorker {
       const rows = held.flatMap((e) => e.rows);
       if (rows.length > 0) await tx.appendObservations(this.o.experiment, rows);
       for (const e of held) await e.write(tx);
+      await tx.deleteTrialLeases(
+        this.o.experiment,
+        held.map((e) => e.trial),
+      );
     });
     for (const e of ends) (ok.has(e.trial) ? this.stored : this.fenced).push(e.trial);
   }

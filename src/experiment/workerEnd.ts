@@ -1,6 +1,7 @@
 /**
  * What a worker (`hpo worker`, see worker.ts) stores when one of its trials ended: the trial judged as the single
- * controller judges it (derived metrics first, then every objective), its last observations, and its lease removed.
+ * controller judges it (derived metrics first, then every objective) and its last observations; the worker then removes
+ * the leases of the round's ends in one statement.
  */
 import type { StrategyName } from '../metrics/types.ts';
 import type { ExperimentConfig } from '../spec/config.ts';
@@ -29,6 +30,7 @@ export interface EndedTrial {
 export interface TrialEnd {
   /** Written before the end, with the rows of the other trials that ended in the same round (one statement). */
   readonly rows: readonly ObservationRow[];
+  /** Stores the trial's end (its lease is left to the caller). */
   readonly write: (tx: Store) => Promise<void>;
 }
 
@@ -59,7 +61,6 @@ export async function trialEnd(e: EndedTrial): Promise<TrialEnd> {
       completedAt: e.completedAt,
       ...(exitCode === undefined ? {} : { exitCode }),
     });
-    await tx.deleteTrialLease(e.experiment, e.name);
   };
   return { rows, write };
 }

@@ -356,6 +356,13 @@ export class SqliteDatabase {
     this.#guard(`lease trial ${lease.trial} of experiment ${lease.experiment}`, () => this.#leases.put(lease));
   }
 
+  /** See Store.putTrialLeases: one transaction here (statements are cheap in-process). */
+  putTrialLeases(leases: readonly TrialLease[]): void {
+    this.transaction(() => {
+      for (const l of leases) this.putTrialLease(l);
+    });
+  }
+
   listTrialLeases(experiment: ExperimentRef): TrialLease[] {
     return this.#guard(`read the trial leases of experiment ${describeExperimentKey(experiment)}`, () =>
       this.#leases.list(experiment),
@@ -370,6 +377,13 @@ export class SqliteDatabase {
 
   deleteTrialLease(experiment: ExperimentRef, trial: string): void {
     this.#guard(`release the lease of trial ${trial}`, () => this.#leases.remove(experiment, trial));
+  }
+
+  /** See Store.deleteTrialLeases. */
+  deleteTrialLeases(experiment: ExperimentRef, trials: readonly string[]): void {
+    this.transaction(() => {
+      for (const t of trials) this.deleteTrialLease(experiment, t);
+    });
   }
 
   /**

@@ -147,6 +147,12 @@ export class SqliteStore implements Store {
   putTrialLease(lease: TrialLease): Promise<void> {
     return this.#call((db) => db.putTrialLease(lease));
   }
+  putTrialLeases(leases: readonly TrialLease[]): Promise<void> {
+    return this.#call((db) => db.putTrialLeases(leases));
+  }
+  deleteTrialLeases(experiment: ExperimentRef, trials: readonly string[]): Promise<void> {
+    return this.#call((db) => db.deleteTrialLeases(experiment, trials));
+  }
   listTrialLeases(experiment: ExperimentRef): Promise<TrialLease[]> {
     return this.#call((db) => db.listTrialLeases(experiment));
   }

@@ -301,6 +301,8 @@ export interface Store {
   lockTurn(experiment: ExperimentRef): Promise<void>;
   /** Writes a trial lease (replacing the trial's previous one); the trial must exist. No change-feed row. */
   putTrialLease(lease: TrialLease): Promise<void>;
+  /** {@link Store.putTrialLease} for several leases in one statement (a worker's claim of a round). */
+  putTrialLeases(leases: readonly TrialLease[]): Promise<void>;
   /** Every trial lease of an experiment, by trial name. */
   listTrialLeases(experiment: ExperimentRef): Promise<TrialLease[]>;
   /**
@@ -315,6 +317,8 @@ export interface Store {
   ): Promise<string[]>;
   /** Removes a trial's lease (its end was stored, or it was reclaimed). */
   deleteTrialLease(experiment: ExperimentRef, trial: string): Promise<void>;
+  /** {@link Store.deleteTrialLease} for several trials in one statement (a worker's ends of a round). */
+  deleteTrialLeases(experiment: ExperimentRef, trials: readonly string[]): Promise<void>;
 
   /**
    * The change feed: changes after seq `since` (of one experiment, or of all when `experiment` is undefined), at

@@ -108,6 +108,26 @@ export function describeLeaseContract(name: string, open: OpenStore): void {
       expect(await claimedNames(store, wide)).toEqual([]);
     });
 
+    it('writes and removes several leases at once, each as putTrialLease and deleteTrialLease would', async () => {
+      const { store } = await fresh(open);
+      await store.createExperiment(experiment('e'));
+      for (let seq = 0; seq < 3; seq++) await store.insertTrial(trial('e', seq));
+      await store.putTrialLease(lease('e-t0', 'old'));
+      await store.putTrialLeases([
+        lease('e-t0', 'a'),
+        lease('e-t1', 'b', { namespace: 'default' }),
+        lease('e-t2', 'a'),
+      ]);
+      await store.putTrialLeases([]);
+      expect(await store.listTrialLeases('e')).toEqual([lease('e-t0', 'a'), lease('e-t1', 'b'), lease('e-t2', 'a')]);
+      await store.deleteTrialLeases('e', ['e-t0', 'e-t2', 'missing']);
+      await store.deleteTrialLeases('e', []);
+      expect(await store.listTrialLeases('e')).toEqual([lease('e-t1', 'b')]);
+      // All or nothing: a lease of a trial that does not exist fails the batch.
+      await expect(store.putTrialLeases([lease('e-t0', 'a'), lease('nope', 'a')])).rejects.toThrow();
+      expect(await store.listTrialLeases('e')).toEqual([lease('e-t1', 'b')]);
+    });
+
     it('tallies the next seq and the trials holding a slot, and reads trials by name, in one query each', async () => {
       const { store } = await fresh(open);
       await store.createExperiment(experiment('e'));

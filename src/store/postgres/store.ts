@@ -309,6 +309,17 @@ export class PostgresStore implements Store {
     );
   }
 
+  putTrialLeases(batch: readonly TrialLease[]): Promise<void> {
+    if (batch.length === 0) return Promise.resolve();
+    return this.#write(`lease ${batch.length} trials`, (q) => leases.putLeases(q, batch));
+  }
+
+  deleteTrialLeases(experiment: ExperimentRef, trials: readonly string[]): Promise<void> {
+    if (trials.length === 0) return Promise.resolve();
+    const k = experimentKey(experiment);
+    return this.#write(`release the leases of ${trials.length} trials`, (q) => leases.deleteLeases(q, k, trials));
+  }
+
   listTrialLeases(experiment: ExperimentRef): Promise<TrialLease[]> {
     const k = experimentKey(experiment);
     return this.#c.read(`read the trial leases of experiment ${describeExperimentKey(k)}`, (q) =>
