@@ -118,10 +118,10 @@ export async function claimIn(tx: Store, c: SlotClaim): Promise<ClaimResult> {
   for (const build of c.trials.slice(0, count)) {
     const record = build(seq++, taken);
     added.add(record.name);
-    await tx.insertTrial(record);
     claimed.push({ record, token: c.token() });
   }
-  // One statement for the round's leases: every statement here holds up every other writer of the store.
+  // One statement for the round's trials and one for their leases: every statement here holds up every other writer.
+  await tx.insertTrials(claimed.map((t) => t.record));
   await tx.putTrialLeases(claimed.map((t) => leaseOf(t.record, c.worker, t.token, heartbeatAt, expiresAt)));
   if (c.stateAfter !== undefined) await tx.saveAlgorithmState(c.experiment, c.stateAfter);
   return { kind: 'claimed', trials: claimed };

@@ -195,6 +195,13 @@ export class SqliteDatabase {
     });
   }
 
+  /** See Store.insertTrials: one transaction here (statements are cheap in-process). */
+  insertTrials(records: readonly TrialRecord[]): void {
+    this.transaction(() => {
+      for (const rec of records) this.insertTrial(rec);
+    });
+  }
+
   /** See Store.getTrials. */
   getTrials(experiment: ExperimentRef, names: readonly string[]): TrialRecord[] {
     const k = experimentKey(experiment);

@@ -91,6 +91,9 @@ export class SqliteStore implements Store {
   listTrials(experiment: ExperimentRef): Promise<TrialRecord[]> {
     return this.#call((db) => db.listTrials(experiment));
   }
+  insertTrials(records: readonly TrialRecord[]): Promise<void> {
+    return this.#call((db) => db.insertTrials(records));
+  }
   getTrials(experiment: ExperimentRef, names: readonly string[]): Promise<TrialRecord[]> {
     return this.#call((db) => db.getTrials(experiment, names));
   }

@@ -249,6 +249,11 @@ export interface Store {
   insertTrial(rec: TrialRecord): Promise<void>;
   updateTrial(experiment: ExperimentRef, name: string, patch: TrialPatch): Promise<void>;
   getTrial(experiment: ExperimentRef, name: string): Promise<TrialRecord | undefined>;
+  /**
+   * {@link Store.insertTrial} for several trials in one statement (a worker's claim of a round): all of them or, on
+   * a conflict or a missing experiment, none.
+   */
+  insertTrials(records: readonly TrialRecord[]): Promise<void>;
   /** Trials in creation order. */
   listTrials(experiment: ExperimentRef): Promise<TrialRecord[]>;
   /** The trials named (those that exist), in creation order, in one query: a reader of the change feed re-reads so. */

@@ -128,6 +128,23 @@ export function describeLeaseContract(name: string, open: OpenStore): void {
       expect(await store.listTrialLeases('e')).toEqual([lease('e-t1', 'b')]);
     });
 
+    it('inserts several trials at once, each as insertTrial would, with a change each; all or none', async () => {
+      const { store } = await fresh(open);
+      await store.createExperiment(experiment('e'));
+      const since = (await store.changesSince('e', 0)).seq;
+      const batch = [trial('e', 0), trial('e', 1, { state: 'Running', objective: 0.5, budget: 3 }), trial('e', 2)];
+      await store.insertTrials(batch);
+      await store.insertTrials([]);
+      expect(await store.listTrials('e')).toEqual(batch);
+      expect((await store.getTrial('e', 'e-t1'))?.objective).toBe(0.5);
+      const changes = (await store.changesSince('e', since)).changes;
+      expect(changes.map((c) => [c.kind, c.trial])).toEqual(batch.map((t) => ['trial', t.name]));
+      // A seq already used fails the whole batch: e-t3 is not stored either.
+      await expect(store.insertTrials([trial('e', 3), trial('e', 2, { name: 'other' })])).rejects.toThrow(/already/);
+      expect(await store.countTrials('e')).toBe(3);
+      await expect(store.insertTrials([trial('missing', 0), trial('missing', 1)])).rejects.toThrow(/missing/);
+    });
+
     it('tallies the next seq and the trials holding a slot, and reads trials by name, in one query each', async () => {
       const { store } = await fresh(open);
       await store.createExperiment(experiment('e'));

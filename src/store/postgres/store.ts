@@ -168,6 +168,26 @@ export class PostgresStore implements Store {
     );
   }
 
+  insertTrials(records: readonly TrialRecord[]): Promise<void> {
+    const [first] = records;
+    if (first === undefined) return Promise.resolve();
+    if (records.length === 1) return this.insertTrial(first);
+    const names = records.map((t) => t.name).join(', ');
+    const shown = describeExperimentKey({ namespace: first.namespace ?? defaultNamespace, name: first.experiment });
+    return this.#one(
+      `insert trials [${names}] of experiment ${shown}`,
+      (q) => r.insertTrials(q, records.map(trialToRow)),
+      (e) => {
+        const code = pgCode(e);
+        if (code === '23505') {
+          const what = `trials [${names}] of experiment ${shown}: one of them, or its seq, is already in ${this.url}`;
+          return new WorkbenchError(ErrorCode.conflict, what, { cause: e });
+        }
+        return code === '23503' ? this.#notFound(`experiment ${shown}`, e) : undefined;
+      },
+    );
+  }
+
   updateTrial(experiment: ExperimentRef, name: string, patch: TrialPatch): Promise<void> {
     const k = experimentKey(experiment);
     const trial = `trial ${name} of experiment ${describeExperimentKey(k)}`;
