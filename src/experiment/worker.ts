@@ -99,9 +99,10 @@ interface Held {
 
 /**
  * One of several workers driving a shared experiment (`hpo worker`): no experiment lock, but trial leases. Each
- * round it reclaims expired leases, re-reads every trial from the store (other workers' running trials included,
- * so the algorithm keeps parallel suggestions apart), stores the verdict when a completion rule holds, and
- * otherwise claims up to its `parallelTrialCount` free slots of the shared budget ({@link claimTrials}). It leaves
+ * round it reclaims expired leases, brings its copy of every trial up to date from the store's change feed (other
+ * workers' running trials included, so the algorithm keeps parallel suggestions apart; see TrialMirror), stores the
+ * verdict when a completion rule holds, and otherwise claims up to its `parallelTrialCount` free slots of the shared
+ * budget ({@link claimIn}), within the experiment's turn (Store.lockTurn) when its algorithm answers quickly. It leaves
  * once the experiment's stored phase is final, whoever stored it. Its trials' writes are fenced by their leases.
  */
 export class ExperimentWorker {
