@@ -3,10 +3,12 @@
  * drive one experiment through one store instead of one controller holding its lock. Every rule is one store
  * transaction that first takes the store's write lock ({@link Store.lockForWrite}), so what it counts cannot change
  * before it commits:
- * - {@link claimTrials}: a worker turns the algorithm's suggestions into Pending trials only within the budget
+ * - {@link claimTrials}: a worker turns the algorithm's suggestions into trials only within the budget
  *   (trials that are not Killed never exceed `maxTrialCount`) and its own `parallelTrialCount`, each with a lease;
  *   the algorithm state and the trial history the suggestions were made from are compared and set, so two workers
- *   never overwrite each other's state nor store suggestions made blind to each other's trials.
+ *   never overwrite each other's state nor store suggestions made blind to each other's trials. {@link claimIn} is
+ *   the same rule inside the caller's transaction: a worker's turn (Store.lockTurn), whose reads, algorithm answer
+ *   and claim commit together, so that its compare-and-set does not fail.
  * - {@link reclaimExpired}: a trial whose lease ran out (its worker was killed, or cut off from the store) is
  *   stored Killed, reason `LeaseExpired`. As with Katib's Killed trials, its slot of the budget is issued again, to a
  *   new trial: a trial name is never run twice, which is what makes fencing simple.
