@@ -10,13 +10,21 @@ import {
   trialSpanMs,
   trialTimes,
   workerOverheadPct,
+  workerStatements,
 } from './workers.ts';
 
 /** One run: `workers` processes on a fresh experiment; wall time from `go` to the last exit, and the trial span. */
 async function timedRun(
   server: PostgresServer,
   o: { workers: number; trials: number; parallel: number; trialMs: number },
-): Promise<{ wallMs: number; spanMs: number; succeeded: number; lastEndMs: number; overheadPct: number }> {
+): Promise<{
+  wallMs: number;
+  spanMs: number;
+  succeeded: number;
+  lastEndMs: number;
+  overheadPct: number;
+  statements: number;
+}> {
   const url = await server.createDatabase();
   await createSharedExperiment(url, 'scale', { maxTrialCount: o.trials, parallelTrialCount: o.parallel });
   const { workers, startedAt } = await startWorkers(o.workers, {
@@ -28,7 +36,9 @@ async function timedRun(
   await finish(workers);
   const wallMs = Date.now() - startedAt;
   let overheadPct = 0;
+  let statements = 0;
   for (const w of workers) {
+    statements += workerStatements((await w.exited).stdout);
     const ran = trialTimes((await w.exited).stdout);
     overheadPct = Math.max(overheadPct, workerOverheadPct(ran, o.parallel, o.trialMs));
   }
@@ -36,7 +46,8 @@ async function timedRun(
   const done = trials.filter((t) => t.state === 'Succeeded');
   if (done.length !== o.trials) throw new Error(`${done.length} of ${o.trials} trials succeeded`);
   const lastEnd = Math.max(...done.map((t) => Date.parse(t.completedAt ?? '')));
-  return { wallMs, spanMs: trialSpanMs(trials), succeeded: done.length, lastEndMs: lastEnd - startedAt, overheadPct };
+  const lastEndMs = lastEnd - startedAt;
+  return { wallMs, spanMs: trialSpanMs(trials), succeeded: done.length, lastEndMs, overheadPct, statements };
 }
 
 /**
@@ -89,6 +100,8 @@ export async function benchStoreThroughput(trials = 2000, workers = 8, parallel 
       completionsPerSecond: r.succeeded / (r.lastEndMs / 1000),
       // Without the algorithm threads' start-up: from the first trial start to the last end.
       steadyCompletionsPerSecond: r.succeeded / (r.spanMs / 1000),
+      // Sent by the workers (reads included), counted at the driver: independent of the machine's load.
+      statementsPerTrial: r.statements / r.succeeded,
     };
   } finally {
     server.stop();

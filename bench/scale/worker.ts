@@ -5,6 +5,7 @@
 // in-process objective that sleeps `trialMs` (0: an instant trial), and prints its summary as one JSON line
 // (with each trial's own [start, end]).
 import { createInterface } from 'node:readline';
+import pg from 'pg';
 import { joinExperiment } from '../../src/experiment/join.ts';
 import { InProcessExecutor } from '../../src/trial/inProcess.ts';
 
@@ -25,6 +26,14 @@ const executor = new InProcessExecutor(
   },
   { objectiveMetric: 'loss' },
 );
+// Every statement this worker sends (the store's pooled clients are pg.Client), reported in its summary: what a
+// completed trial costs the database, which the machine's load does not change.
+let statements = 0;
+const query = pg.Client.prototype.query as (...args: unknown[]) => unknown;
+pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+  statements++;
+  return query.apply(this, args);
+} as typeof pg.Client.prototype.query;
 const lines = createInterface({ input: process.stdin });
 process.stdout.write('ready\n');
 for await (const line of lines) if (line === 'go') break;
@@ -37,6 +46,6 @@ const summary = await joinExperiment({
   worker: id,
 });
 process.stdout.write(
-  `${JSON.stringify({ phase: summary.record.phase, stored: summary.stored.length, fenced: summary.fenced.length, ran })}\n`,
+  `${JSON.stringify({ phase: summary.record.phase, stored: summary.stored.length, fenced: summary.fenced.length, statements, ran })}\n`,
 );
 process.exit(0);

@@ -125,6 +125,12 @@ export async function storedTrials(url: string, experiment: string): Promise<Tri
   }
 }
 
+/** The statements a worker sent to the database, as its summary line counts them. */
+export function workerStatements(stdout: string): number {
+  const last = stdout.trim().split('\n').pop() ?? '{}';
+  return (JSON.parse(last) as { statements?: number }).statements ?? 0;
+}
+
 /** Milliseconds from the first trial start to the last trial end, as stored. */
 export function trialSpanMs(trials: readonly TrialRecord[]): number {
   const starts = trials.flatMap((t) => (t.startedAt === undefined ? [] : [Date.parse(t.startedAt)]));

@@ -3,10 +3,12 @@
  * drive one experiment through one store instead of one controller holding its lock. Every rule is one store
  * transaction that first takes the store's write lock ({@link Store.lockForWrite}), so what it counts cannot change
  * before it commits:
- * - {@link claimTrials}: a worker turns the algorithm's suggestions into Pending trials only within the budget
+ * - {@link claimTrials}: a worker turns the algorithm's suggestions into trials only within the budget
  *   (trials that are not Killed never exceed `maxTrialCount`) and its own `parallelTrialCount`, each with a lease;
  *   the algorithm state and the trial history the suggestions were made from are compared and set, so two workers
- *   never overwrite each other's state nor store suggestions made blind to each other's trials.
+ *   never overwrite each other's state nor store suggestions made blind to each other's trials. {@link claimIn} is
+ *   the same rule inside the caller's transaction: a worker's turn (Store.lockTurn), whose reads, algorithm answer
+ *   and claim commit together, so that its compare-and-set does not fail.
  * - {@link reclaimExpired}: a trial whose lease ran out (its worker was killed, or cut off from the store) is
  *   stored Killed, reason `LeaseExpired`. As with Katib's Killed trials, its slot of the budget is issued again, to a
  *   new trial: a trial name is never run twice, which is what makes fencing simple.
@@ -52,10 +54,15 @@ export interface SlotClaim extends LeaseHolder {
    * two workers never store the same point twice from one history. Undefined skips the check.
    */
   readonly nextSeqSeen?: number;
+  /**
+   * The names of the trials read with `nextSeqSeen`: with it the claim names its trials apart from these instead of
+   * listing the experiment's trials again (when the seq check passes, no trial was added since, so none is missing).
+   */
+  readonly known?: { has(name: string): boolean };
   /** The algorithm's new state, saved with the trials; undefined leaves the state as it is. */
   readonly stateAfter: unknown;
   /** One builder per suggestion: the trial record for sequence number `seq`, named apart from `taken`. */
-  readonly trials: readonly ((seq: number, taken: ReadonlySet<string>) => TrialRecord)[];
+  readonly trials: readonly ((seq: number, taken: { has(name: string): boolean }) => TrialRecord)[];
   /** Draws a fencing token (unique per lease). */
   readonly token: () => string;
 }
@@ -82,33 +89,44 @@ function sameState(a: unknown, b: unknown): boolean {
  * state since `stateBefore` was loaded: the caller asks the algorithm again from the current state.
  */
 export async function claimTrials(store: Store, c: SlotClaim): Promise<ClaimResult> {
-  return store.transaction(async (tx) => {
-    await tx.lockForWrite();
-    if (!sameState(await tx.loadAlgorithmState(c.experiment), c.stateBefore)) return { kind: 'stale' };
-    const trials = await tx.listTrials(c.experiment);
-    let seq = trials.reduce((m, t) => Math.max(m, t.seq + 1), 0);
-    if (c.nextSeqSeen !== undefined && c.nextSeqSeen !== seq) return { kind: 'stale' };
-    const leases = await tx.listTrialLeases(c.experiment);
-    const mine = leases.filter((l) => l.worker === c.worker).length;
-    // Killed trials give their slot back (Katib's rule, see status.ts budgetUsed); every other trial holds one.
-    const used = trials.filter((t) => t.state !== 'Killed').length;
-    const left = c.maxTrialCount === undefined ? Number.POSITIVE_INFINITY : c.maxTrialCount - used;
-    const count = Math.max(0, Math.min(c.trials.length, left, c.parallel - mine));
-    const taken = new Set(trials.map((t) => t.name));
-    const claimed: ClaimedTrial[] = [];
-    const heartbeatAt = c.now.toISOString();
-    const expiresAt = new Date(c.now.getTime() + c.leaseMs).toISOString();
-    for (const build of c.trials.slice(0, count)) {
-      const record = build(seq++, taken);
-      taken.add(record.name);
-      await tx.insertTrial(record);
-      const token = c.token();
-      await tx.putTrialLease(leaseOf(record, c.worker, token, heartbeatAt, expiresAt));
-      claimed.push({ record, token });
-    }
-    if (count > 0 && c.stateAfter !== undefined) await tx.saveAlgorithmState(c.experiment, c.stateAfter);
-    return { kind: 'claimed', trials: claimed };
-  }, allOrNothing);
+  return store.transaction((tx) => claimIn(tx, c), allOrNothing);
+}
+
+/**
+ * {@link claimTrials} inside the caller's transaction `tx` (a worker's turn, see Store.lockTurn, whose reads and
+ * claim then commit together). Takes the write lock; counts the budget and the next seq in one query.
+ */
+export async function claimIn(tx: Store, c: SlotClaim): Promise<ClaimResult> {
+  await tx.lockForWrite();
+  if (!sameState(await tx.loadAlgorithmState(c.experiment), c.stateBefore)) return { kind: 'stale' };
+  // Killed trials give their slot back (Katib's rule, see status.ts budgetUsed); every other trial holds one.
+  const tally = await tx.tallyTrials(c.experiment);
+  let seq = tally.nextSeq;
+  if (c.nextSeqSeen !== undefined && c.nextSeqSeen !== seq) return { kind: 'stale' };
+  const leases = await tx.listTrialLeases(c.experiment);
+  const mine = leases.filter((l) => l.worker === c.worker).length;
+  const left = c.maxTrialCount === undefined ? Number.POSITIVE_INFINITY : c.maxTrialCount - tally.holding;
+  const count = Math.max(0, Math.min(c.trials.length, left, c.parallel - mine));
+  if (count === 0) return { kind: 'claimed', trials: [] };
+  const known =
+    c.known !== undefined && c.nextSeqSeen !== undefined
+      ? c.known
+      : new Set((await tx.listTrials(c.experiment)).map((t) => t.name));
+  const added = new Set<string>();
+  const taken = { has: (name: string) => added.has(name) || known.has(name) };
+  const claimed: ClaimedTrial[] = [];
+  const heartbeatAt = c.now.toISOString();
+  const expiresAt = new Date(c.now.getTime() + c.leaseMs).toISOString();
+  for (const build of c.trials.slice(0, count)) {
+    const record = build(seq++, taken);
+    added.add(record.name);
+    claimed.push({ record, token: c.token() });
+  }
+  // One statement for the round's trials and one for their leases: every statement here holds up every other writer.
+  await tx.insertTrials(claimed.map((t) => t.record));
+  await tx.putTrialLeases(claimed.map((t) => leaseOf(t.record, c.worker, t.token, heartbeatAt, expiresAt)));
+  if (c.stateAfter !== undefined) await tx.saveAlgorithmState(c.experiment, c.stateAfter);
+  return { kind: 'claimed', trials: claimed };
 }
 
 function leaseOf(t: TrialRecord, worker: string, token: string, heartbeatAt: string, expiresAt: string): TrialLease {

@@ -72,6 +72,13 @@ export class TrialBook {
   }
 
   /** A view of `name` as the algorithm sees it now, if the trial is not Killed. */
+  /** One past the largest seq of the trials in the book (0 when empty): the seq the next stored trial gets. */
+  nextSeq(): number {
+    let next = 0;
+    for (const t of this.records.values()) next = Math.max(next, t.seq + 1);
+    return next;
+  }
+
   view(name: string): TrialView | undefined {
     const at = this.viewIndex.get(name);
     return at === undefined ? undefined : this.views[at];
@@ -207,4 +214,30 @@ export class TrialBook {
       elapsedMs,
     };
   }
+}
+
+/**
+ * The book of a shared experiment's worker: every stored trial, with the objective's stored rows as curves, except
+ * that the worker's own running trials (`live`: name and live curve) carry their live curves.
+ */
+export function sharedBook(
+  config: ExperimentConfig,
+  trials: readonly TrialRecord[],
+  objectiveRows: readonly ObservationRow[],
+  live: Iterable<readonly [string, CurvePoint[]]>,
+): TrialBook {
+  const rows = new Map<string, ObservationRow[]>();
+  for (const r of objectiveRows) {
+    const list = rows.get(r.trial);
+    if (list === undefined) rows.set(r.trial, [r]);
+    else list.push(r);
+  }
+  const book = new TrialBook(config, [...trials], (t) => storedCurve(rows.get(t) ?? []));
+  for (const [name, curve] of live) {
+    const t = book.records.get(name);
+    if (t === undefined) continue;
+    book.startCurve(name, curve);
+    book.remember(t);
+  }
+  return book;
 }

@@ -10,8 +10,8 @@ import {
   type EventRow,
   type ExperimentKey,
   type ExperimentRecord,
-  type ObservationRow,
   type Store,
+  type TransactionOptions,
   type TrialRecord,
 } from '../store/types.ts';
 import type { StopReason, TrialExecutor } from '../trial/executor.ts';
@@ -23,16 +23,17 @@ import {
   startLiveTrial,
   trialFromSuggestion,
 } from './claimAndLaunch.ts';
-import { acceptsTextObjective } from './controller.ts';
 import { DerivedMetrics } from './derivedMetrics.ts';
 import { type EarlyStoppingConfig, earlyStopReason } from './earlyStop.ts';
 import type { LiveTrial } from './liveTrial.ts';
-import { furtherObjectives, judgeTrial } from './outcome.ts';
 import { markSharedRunning, storeSharedVerdict } from './sharedPhase.ts';
-import { appendUnderLeases, type ClaimedTrial, claimTrials, reclaimExpired, writeUnderLeases } from './sharedTrials.ts';
+import { type ClaimedTrial, claimIn, claimTrials, reclaimExpired, writeUnderLeases } from './sharedTrials.ts';
 import { activeCount, ExperimentReason } from './status.ts';
 import type { Progress } from './stepReport.ts';
-import { storedCurve, TrialBook } from './trialBook.ts';
+import { sharedBook, type TrialBook } from './trialBook.ts';
+import { TrialMirror } from './trialMirror.ts';
+import { type TrialEnd, trialEnd } from './workerEnd.ts';
+import { heartbeat } from './workerHeartbeat.ts';
 
 /** Default time between a worker's heartbeats (lease renewals and observation flushes). */
 export const workerHeartbeatMs = 2_000;
@@ -77,6 +78,16 @@ export interface WorkerSummary {
   readonly fenced: readonly string[];
 }
 
+/** What a round's look at the store found: the experiment gone or final, a stale claim, or what it claimed. */
+type Look =
+  | { readonly kind: 'gone' }
+  | { readonly kind: 'final'; readonly message: string }
+  | { readonly kind: 'stale' }
+  | { readonly kind: 'claimed'; readonly claimed: readonly ClaimedTrial[] };
+
+// A turn catches no failed write of its own (see TransactionOptions): the store may skip per-write savepoints.
+const allOrNothing: TransactionOptions = { allOrNothing: true };
+
 /** One trial this worker runs, with the token its writes show. */
 interface Held {
   readonly record: TrialRecord;
@@ -88,9 +99,10 @@ interface Held {
 
 /**
  * One of several workers driving a shared experiment (`hpo worker`): no experiment lock, but trial leases. Each
- * round it reclaims expired leases, re-reads every trial from the store (other workers' running trials included,
- * so the algorithm keeps parallel suggestions apart), stores the verdict when a completion rule holds, and
- * otherwise claims up to its `parallelTrialCount` free slots of the shared budget ({@link claimTrials}). It leaves
+ * round it reclaims expired leases, brings its copy of every trial up to date from the store's change feed (other
+ * workers' running trials included, so the algorithm keeps parallel suggestions apart; see TrialMirror), stores the
+ * verdict when a completion rule holds, and otherwise claims up to its `parallelTrialCount` free slots of the shared
+ * budget ({@link claimIn}), within the experiment's turn (Store.lockTurn) when its algorithm answers quickly. It leaves
  * once the experiment's stored phase is final, whoever stored it. Its trials' writes are fenced by their leases.
  */
 export class ExperimentWorker {
@@ -114,6 +126,8 @@ export class ExperimentWorker {
   /** The trials as stored at the last round (other workers' curves as they last flushed them): early stopping reads it. */
   private book: TrialBook | undefined;
   private beats = 0;
+  /** The experiment's trials and objective rows, read from the change feed round by round. */
+  private readonly mirror: TrialMirror;
   /** When this worker started, for the progress's elapsed time. */
   private readonly started: number;
   /** The last progress reported (its elapsed time left out), so that an unchanged one is not repeated. */
@@ -121,6 +135,8 @@ export class ExperimentWorker {
   /** The heartbeat in progress: beats never overlap, and a trial's end is written only after its last flush. */
   private beating: Promise<void> | undefined;
   private exhausted = false;
+  /** How long the algorithm's last answer took (ms); unknown before the first, which is asked outside a turn. */
+  private askMs = Number.POSITIVE_INFINITY;
   /** Ended trials in the store when the algorithm last answered short: it is asked again once that changes. */
   private shortAt = -1;
 
@@ -134,6 +150,7 @@ export class ExperimentWorker {
     this.objective = this.config.objectives[0]!;
     this.strategy = this.config.metricStrategies[this.objective.metricName]!;
     this.workspace = new ExperimentWorkspace(o.store.root, o.experiment);
+    this.mirror = new TrialMirror(o.experiment, this.objective.metricName);
     this.heartbeatMs = o.heartbeatMs ?? workerHeartbeatMs;
     this.leaseMs = o.leaseMs ?? Math.round(this.heartbeatMs * 1.5);
   }
@@ -208,31 +225,58 @@ export class ExperimentWorker {
       this.o.onEvent?.(this.trialEvent(r.trial, 'Warning', 'LeaseExpired', `reclaimed from ${r.worker}`));
       await this.recoverOrphan(r.trial);
     }
-    // The round's reads at once (each on its own pooled connection with PostgreSQL): a round's latency is what a
-    // worker adds between one trial's end and the next one's start. The claim checks that nothing moved since.
-    const [rec, trials, rows, state] = await Promise.all([
-      this.o.store.getExperiment(this.o.experiment),
-      this.o.store.listTrials(this.o.experiment),
-      this.o.store.getObservationsOf(this.o.experiment, { metric: this.objective.metricName }),
-      this.o.store.loadAlgorithmState(this.o.experiment),
-    ]);
-    if (rec === undefined) return false;
-    this.record = rec;
-    if (rec.phase === 'Succeeded' || rec.phase === 'Failed') {
-      await this.stopAll({ kind: 'Killed', reason: 'ExperimentCompleted', message: rec.message });
+    const phase = this.record.phase;
+    if (phase === 'Created' || phase === 'Restarting')
+      await markSharedRunning(this.o.store, this.o.experiment, this.now());
+    // With a free slot and a quick algorithm the worker reads, asks and claims within the experiment's turn
+    // (Store.lockTurn): workers take turns instead of racing, so no claim is refused as made from an outdated history
+    // and asked again. A slow algorithm (or the first ask, which may load code) is asked outside any transaction,
+    // since the store's other calls from this process (the heartbeat renewing the leases) wait for an open one; its
+    // claim is then compared and set (claimTrials) and retried when stale.
+    const claiming = this.held.size < this.config.budget.parallelTrialCount;
+    const look =
+      claiming && this.askMs < this.heartbeatMs / 4
+        ? await this.o.store.transaction(async (tx) => {
+            await tx.lockTurn(this.o.experiment);
+            return this.look(tx, claiming);
+          }, allOrNothing)
+        : await this.look(this.o.store, claiming);
+    // What waits for trials or starts them runs after the turn committed (a trial starts only once claimed).
+    if (look.kind === 'gone') return false;
+    if (look.kind === 'final') {
+      await this.stopAll({ kind: 'Killed', reason: 'ExperimentCompleted', message: look.message });
       return false;
     }
-    const book = this.readBook(trials, rows);
+    if (look.kind === 'stale') return this.round();
+    // After the commit: a heartbeat begun before it may not know these leases (see Held.since).
+    this.start(look.claimed, this.beats);
+    return true;
+  }
+
+  /**
+   * Reads the experiment through `store` (the turn's transaction, or the store itself), stores the verdict when a
+   * completion rule holds, and claims the free slots when `claiming`.
+   */
+  private async look(store: Store, claiming: boolean): Promise<Look> {
+    // Inside the turn the reads take turns on its one connection; outside they go at once (a pooled connection each).
+    const [rec, { trials, rows }, state] = await Promise.all([
+      store.getExperiment(this.o.experiment),
+      this.mirror.refresh(store),
+      store.loadAlgorithmState(this.o.experiment),
+    ]);
+    if (rec === undefined) return { kind: 'gone' };
+    this.record = rec;
+    if (rec.phase === 'Succeeded' || rec.phase === 'Failed') return { kind: 'final', message: rec.message };
+    const live = [...this.held].map(([name, h]) => [name, h.live.metrics.intermediate] as const);
+    const book = sharedBook(this.config, trials, rows, live);
     this.book = book;
     this.progress(book);
     const verdict = book.verdict(this.config.budget, this.exhausted);
     if (verdict) {
       await this.storeVerdict(verdict.phase, verdict.reason, verdict.message);
-      return true;
+      return { kind: 'claimed', claimed: [] };
     }
-    // A stale claim (another worker claimed first) is retried at once from the store as it is now.
-    if ((await this.claim(book, state)) === 'stale') return this.round();
-    return true;
+    return claiming ? this.claim(store, book, state) : { kind: 'claimed', claimed: [] };
   }
 
   /**
@@ -251,24 +295,6 @@ export class ExperimentWorker {
     }
   }
 
-  /** Every stored trial (with the objective's stored rows), this worker's running ones carrying their live curves. */
-  private readBook(trials: readonly TrialRecord[], objectiveRows: readonly ObservationRow[]): TrialBook {
-    const rows = new Map<string, ObservationRow[]>();
-    for (const r of objectiveRows) {
-      const list = rows.get(r.trial);
-      if (list === undefined) rows.set(r.trial, [r]);
-      else list.push(r);
-    }
-    const book = new TrialBook(this.config, [...trials], (t) => storedCurve(rows.get(t) ?? []));
-    for (const [name, h] of this.held) {
-      const t = book.records.get(name);
-      if (t === undefined) continue;
-      book.startCurve(name, h.live.metrics.intermediate);
-      book.remember(t);
-    }
-    return book;
-  }
-
   /** Reports the experiment's progress when it differs from the last report. */
   private progress(book: TrialBook): void {
     if (this.o.onProgress === undefined) return;
@@ -285,16 +311,21 @@ export class ExperimentWorker {
     if (ev !== undefined) this.o.onEvent?.(ev);
   }
 
-  /** Asks the algorithm for this worker's free slots and claims what the shared budget still allows. */
-  private async claim(book: TrialBook, stateBefore: unknown): Promise<'stale' | undefined> {
+  /**
+   * Asks the algorithm for this worker's free slots and claims what the shared budget still allows: in `store`'s
+   * transaction when it is the turn's, else in one of its own. The trials are stored Running: they start as soon as
+   * the claim commits.
+   */
+  private async claim(store: Store, book: TrialBook, stateBefore: unknown): Promise<Look> {
+    const none: Look = { kind: 'claimed', claimed: [] };
     const { parallelTrialCount: parallel, maxTrialCount } = this.config.budget;
     const used = book.records.size - book.counts.killed;
     const left = maxTrialCount === undefined ? parallel : maxTrialCount - used;
     const want = Math.min(parallel - this.held.size, left);
     const endedCount = used - activeCount(book.counts);
-    if (want <= 0 || this.shortAt === endedCount) return undefined;
-    if (this.record.phase !== 'Running') await markSharedRunning(this.o.store, this.o.experiment, this.now());
+    if (want <= 0 || this.shortAt === endedCount) return none;
     let result: SuggestResult;
+    const asked = performance.now();
     try {
       result = await askAlgorithm(this.o.host, this.config, {
         trials: book.views,
@@ -308,10 +339,12 @@ export class ExperimentWorker {
       // As with one controller, a failed algorithm fails the experiment: for every worker, who all see the verdict.
       const why = err instanceof WorkbenchError ? err.describe() : String((err as Error)?.message ?? err);
       await this.storeVerdict('Failed', ExperimentReason.failed, `Suggestion has failed: ${why}`);
-      return undefined;
+      return none;
     }
+    this.askMs = performance.now() - asked;
     const suggestions = result.suggestions.slice(0, want);
-    const claimed = await claimTrials(this.o.store, {
+    const startedAt = this.now().toISOString();
+    const claimed = await (store === this.o.store ? claimTrials : claimIn)(store, {
       experiment: this.o.experiment,
       worker: this.id,
       leaseMs: this.leaseMs,
@@ -320,23 +353,24 @@ export class ExperimentWorker {
       parallel,
       stateBefore,
       stateAfter: result.state,
-      nextSeqSeen: book.records.size === 0 ? 0 : Math.max(...[...book.records.values()].map((t) => t.seq)) + 1,
-      trials: suggestions.map((s) => (seq, taken) => this.newTrial(s, seq, taken)),
+      nextSeqSeen: book.nextSeq(),
+      known: book.records,
+      trials: suggestions.map((s) => (seq, taken) => this.newTrial(s, seq, taken, startedAt)),
       token: () => randomUUID(),
     });
-    // Another worker claimed since this one read the trials: ask again from what is stored now.
-    if (claimed.kind === 'stale') return 'stale';
+    // Another claim since this worker read the trials (one made outside the turns): ask again from what is stored.
+    if (claimed.kind === 'stale') return claimed;
     if (result.exhausted === true) this.exhausted = true;
     if (suggestions.length < want) {
       this.shortAt = endedCount;
       if (suggestions.length === 0 && activeCount(book.counts) === 0) this.exhausted = true;
     }
-    await this.launch(claimed.trials, this.beats);
-    return undefined;
+    return { kind: 'claimed', claimed: claimed.trials };
   }
 
-  private newTrial(s: Suggestion, seq: number, taken: ReadonlySet<string>): TrialRecord {
-    return trialFromSuggestion(s, seq, (name) => taken.has(name), {
+  /** The trial of suggestion `s`, stored Running: it starts as soon as its claim commits. */
+  private newTrial(s: Suggestion, seq: number, taken: { has(name: string): boolean }, startedAt: string): TrialRecord {
+    const record = trialFromSuggestion(s, seq, (name) => taken.has(name), {
       experiment: this.record,
       owner: this.owner(),
       executor: this.o.executor,
@@ -344,26 +378,12 @@ export class ExperimentWorker {
       message: `Trial is created by worker ${this.id}`,
       createdAt: this.now().toISOString(),
     });
+    return { ...record, state: 'Running', reason: 'TrialRunning', message: 'Trial is running', startedAt };
   }
 
-  /**
-   * Stores the claimed trials Running under their leases (one transaction for all: every transaction waits for the
-   * store's write lock, which all workers share), then starts them; a trial whose lease is gone is not started.
-   */
-  private async launch(claimed: readonly ClaimedTrial[], since: number): Promise<void> {
-    const leases = claimed.map((c) => ({ trial: c.record.name, token: c.token, record: c.record }));
-    const startedAt = this.now().toISOString();
-    const running = await writeUnderLeases(this.o.store, this.o.experiment, leases, async (tx, held) => {
-      for (const l of held)
-        await tx.updateTrial(this.o.experiment, l.trial, {
-          state: 'Running',
-          reason: 'TrialRunning',
-          message: 'Trial is running',
-          startedAt,
-        });
-    });
-    for (const { record: t, token } of leases) {
-      if (!running.has(t.name)) continue;
+  /** Starts the trials this worker claimed (stored Running with their leases). */
+  private start(claimed: readonly ClaimedTrial[], since: number): void {
+    for (const { record: t, token } of claimed) {
       const live = startLiveTrial(t, {
         experiment: this.record,
         executor: this.o.executor,
@@ -411,45 +431,35 @@ export class ExperimentWorker {
 
   /** Stores the ends of this worker's trials whose executors returned, each under its lease, in one transaction. */
   private async reap(): Promise<void> {
-    const ends: { trial: string; token: string; write: (tx: Store) => Promise<void> }[] = [];
+    const ends: (TrialEnd & { trial: string; token: string })[] = [];
     for (const name of this.ended.splice(0)) {
       const h = this.held.get(name);
       if (h?.live.result === undefined) continue;
       this.held.delete(name);
       // A heartbeat may be writing rows it took from this trial: they go first, under the lease the end deletes.
       await this.beating;
-      // As the single controller judges: derived metrics first, then every objective.
       this.derived ??= DerivedMetrics.of(this.config);
-      (await this.derived)?.apply(h.live.metrics);
-      const outcome = judgeTrial(
-        h.live.result,
-        h.live.signal,
-        h.live.metrics,
-        this.strategy,
-        furtherObjectives(this.config),
-        await acceptsTextObjective(h.live.metrics, this.o.host),
-      );
-      const exitCode = h.live.result.exitCode;
-      const rows = h.live.metrics.drain();
-      const metrics = h.live.metrics.summary();
-      const completedAt = this.now().toISOString();
-      ends.push({
-        trial: name,
-        token: h.token,
-        write: async (tx) => {
-          if (rows.length > 0) await tx.appendObservations(this.o.experiment, rows);
-          await tx.updateTrial(this.o.experiment, name, {
-            ...outcome,
-            metrics,
-            completedAt,
-            ...(exitCode === undefined ? {} : { exitCode }),
-          });
-          await tx.deleteTrialLease(this.o.experiment, name);
-        },
+      const end = await trialEnd({
+        experiment: this.o.experiment,
+        config: this.config,
+        strategy: this.strategy,
+        host: this.o.host,
+        derived: await this.derived,
+        name,
+        live: h.live,
+        completedAt: this.now().toISOString(),
       });
+      ends.push({ ...end, trial: name, token: h.token });
     }
     const ok = await writeUnderLeases(this.o.store, this.o.experiment, ends, async (tx, held) => {
+      // Every held trial's rows in one statement, before their ends.
+      const rows = held.flatMap((e) => e.rows);
+      if (rows.length > 0) await tx.appendObservations(this.o.experiment, rows);
       for (const e of held) await e.write(tx);
+      await tx.deleteTrialLeases(
+        this.o.experiment,
+        held.map((e) => e.trial),
+      );
     });
     for (const e of ends) (ok.has(e.trial) ? this.stored : this.fenced).push(e.trial);
   }
@@ -462,54 +472,10 @@ export class ExperimentWorker {
     await this.reap();
   }
 
-  /**
-   * Renews this worker's leases and writes its trials' buffered observations under them. A trial missing from the
-   * renewal was reclaimed: it is stopped, and its end will be refused.
-   */
-  private async heartbeat(): Promise<void> {
-    const round = ++this.beats;
-    const now = this.now();
-    let held: Set<string>;
-    try {
-      held = new Set(
-        await this.o.store.renewTrialLeases(
-          this.o.experiment,
-          this.id,
-          now.toISOString(),
-          new Date(now.getTime() + this.leaseMs).toISOString(),
-        ),
-      );
-    } catch {
-      // A store briefly out of reach: the next beat tries again, well before the lease runs out.
-      return;
-    }
-    for (const [name, h] of this.held) {
-      if (h.since >= round || held.has(name)) continue;
-      h.live.stop(this.leaseLost());
-    }
-    await this.flush();
-  }
-
-  private leaseLost(): StopReason {
-    return { kind: 'Killed', reason: 'LeaseLost', message: `worker ${this.id} lost the lease of the trial` };
-  }
-
-  /**
-   * Writes the observations this worker's running trials reported since the last flush, under their leases, so that
-   * other workers' early-stopping rules, the dashboard and `hpo plot` see them while the trials run. Rows of a
-   * trial whose lease is gone are dropped (its end will be refused too); rows a failed write took go back.
-   */
-  private async flush(): Promise<void> {
-    const batches = [...this.held]
-      .map(([trial, h]) => ({ trial, token: h.token, rows: h.live.metrics.drain(), metrics: h.live.metrics }))
-      .filter((b) => b.rows.length > 0);
-    if (batches.length === 0) return;
-    try {
-      const refused = await appendUnderLeases(this.o.store, this.o.experiment, batches);
-      for (const trial of refused) this.held.get(trial)?.live.stop(this.leaseLost());
-    } catch {
-      // A store briefly out of reach: the rows are written at the next beat, or with the trial's end.
-      for (const b of batches) b.metrics.putBack(b.rows);
-    }
+  /** Renews this worker's leases and flushes its trials' observations (see workerHeartbeat.ts). */
+  private heartbeat(): Promise<void> {
+    const o = this.o;
+    const beat = { store: o.store, experiment: o.experiment, worker: this.id, leaseMs: this.leaseMs };
+    return heartbeat({ ...beat, round: ++this.beats, now: this.now(), held: this.held });
   }
 }

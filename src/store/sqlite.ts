@@ -37,6 +37,7 @@ import {
   type TrialLease,
   type TrialPatch,
   type TrialRecord,
+  type TrialTally,
 } from './types.ts';
 import { prepareWrites, type Writes } from './writes.ts';
 
@@ -194,11 +195,36 @@ export class SqliteDatabase {
     });
   }
 
+  /** See Store.insertTrials: one transaction here (statements are cheap in-process). */
+  insertTrials(records: readonly TrialRecord[]): void {
+    this.transaction(() => {
+      for (const rec of records) this.insertTrial(rec);
+    });
+  }
+
+  /** See Store.getTrials. */
+  getTrials(experiment: ExperimentRef, names: readonly string[]): TrialRecord[] {
+    const k = experimentKey(experiment);
+    if (names.length === 0) return [];
+    return this.#guard(`read trials of experiment ${describeExperimentKey(k)}`, () =>
+      this.#s.getTrials.all(k.namespace, k.name, JSON.stringify(names)).map((r) => rowToTrial(r, this.#onDamage)),
+    );
+  }
+
   listTrials(experiment: ExperimentRef): TrialRecord[] {
     const k = experimentKey(experiment);
     return this.#guard(`list trials of experiment ${describeExperimentKey(k)}`, () =>
       this.#s.listTrials.all(k.namespace, k.name).map((r) => rowToTrial(r, this.#onDamage)),
     );
+  }
+
+  /** See Store.tallyTrials. */
+  tallyTrials(experiment: ExperimentRef): TrialTally {
+    const k = experimentKey(experiment);
+    return this.#guard(`count trials of experiment ${describeExperimentKey(k)}`, () => {
+      const r = this.#s.tallyTrials.get(k.namespace, k.name);
+      return { nextSeq: r?.nextSeq ?? 0, holding: r?.holding ?? 0 };
+    });
   }
 
   countTrials(experiment: ExperimentRef): number {
@@ -337,6 +363,13 @@ export class SqliteDatabase {
     this.#guard(`lease trial ${lease.trial} of experiment ${lease.experiment}`, () => this.#leases.put(lease));
   }
 
+  /** See Store.putTrialLeases: one transaction here (statements are cheap in-process). */
+  putTrialLeases(leases: readonly TrialLease[]): void {
+    this.transaction(() => {
+      for (const l of leases) this.putTrialLease(l);
+    });
+  }
+
   listTrialLeases(experiment: ExperimentRef): TrialLease[] {
     return this.#guard(`read the trial leases of experiment ${describeExperimentKey(experiment)}`, () =>
       this.#leases.list(experiment),
@@ -351,6 +384,13 @@ export class SqliteDatabase {
 
   deleteTrialLease(experiment: ExperimentRef, trial: string): void {
     this.#guard(`release the lease of trial ${trial}`, () => this.#leases.remove(experiment, trial));
+  }
+
+  /** See Store.deleteTrialLeases. */
+  deleteTrialLeases(experiment: ExperimentRef, trials: readonly string[]): void {
+    this.transaction(() => {
+      for (const t of trials) this.deleteTrialLease(experiment, t);
+    });
   }
 
   /**

@@ -14,6 +14,7 @@ import type {
   TrialLease,
   TrialPatch,
   TrialRecord,
+  TrialTally,
 } from './types.ts';
 
 /**
@@ -90,8 +91,17 @@ export class SqliteStore implements Store {
   listTrials(experiment: ExperimentRef): Promise<TrialRecord[]> {
     return this.#call((db) => db.listTrials(experiment));
   }
+  insertTrials(records: readonly TrialRecord[]): Promise<void> {
+    return this.#call((db) => db.insertTrials(records));
+  }
+  getTrials(experiment: ExperimentRef, names: readonly string[]): Promise<TrialRecord[]> {
+    return this.#call((db) => db.getTrials(experiment, names));
+  }
   countTrials(experiment: ExperimentRef): Promise<number> {
     return this.#call((db) => db.countTrials(experiment));
+  }
+  tallyTrials(experiment: ExperimentRef): Promise<TrialTally> {
+    return this.#call((db) => db.tallyTrials(experiment));
   }
   appendObservations(experiment: ExperimentRef, rows: readonly ObservationRow[]): Promise<void> {
     return this.#call((db) => db.appendObservations(experiment, rows));
@@ -133,8 +143,18 @@ export class SqliteStore implements Store {
   lockForWrite(): Promise<void> {
     return this.#call(() => undefined);
   }
+  /** As {@link SqliteStore.lockForWrite}: a write transaction here is the only one in the whole store already. */
+  lockTurn(_experiment: ExperimentRef): Promise<void> {
+    return this.#call(() => undefined);
+  }
   putTrialLease(lease: TrialLease): Promise<void> {
     return this.#call((db) => db.putTrialLease(lease));
+  }
+  putTrialLeases(leases: readonly TrialLease[]): Promise<void> {
+    return this.#call((db) => db.putTrialLeases(leases));
+  }
+  deleteTrialLeases(experiment: ExperimentRef, trials: readonly string[]): Promise<void> {
+    return this.#call((db) => db.deleteTrialLeases(experiment, trials));
   }
   listTrialLeases(experiment: ExperimentRef): Promise<TrialLease[]> {
     return this.#call((db) => db.listTrialLeases(experiment));

@@ -18,7 +18,9 @@ export interface Statements {
   readonly insertTrial: Stmt<TrialRow>;
   readonly getTrial: Stmt<[string, string, string], TrialRow>;
   readonly listTrials: Stmt<[string, string], TrialRow>;
+  readonly getTrials: Stmt<[string, string, string], TrialRow>;
   readonly countTrials: Stmt<[string, string], number>;
+  readonly tallyTrials: Stmt<[string, string], { nextSeq: number; holding: number }>;
   readonly insertObservation: Stmt<[string, string, string, number, string, string, string | null]>;
   readonly observations: Stmt<[string, string, string], ObservationDbRow>;
   readonly observationsOfMetric: Stmt<[string, string, string, string], ObservationDbRow>;
@@ -60,9 +62,18 @@ export function prepareStatements(db: BetterSqlite3.Database): Statements {
     getTrial: db.prepare(`SELECT ${trialColumns} FROM trials WHERE namespace = ? AND experiment = ? AND name = ?`),
     // Served by the unique (namespace, experiment, seq) index: no sort step even for 10,000 trials.
     listTrials: db.prepare(`SELECT ${trialColumns} FROM trials WHERE namespace = ? AND experiment = ? ORDER BY seq`),
+    // The names as one JSON array parameter: any number of them in one fixed statement.
+    getTrials: db.prepare(
+      `SELECT ${trialColumns} FROM trials WHERE namespace = ? AND experiment = ?
+       AND name IN (SELECT value FROM json_each(?)) ORDER BY seq`,
+    ),
     countTrials: db
       .prepare<[string, string], number>('SELECT count(*) FROM trials WHERE namespace = ? AND experiment = ?')
       .pluck(),
+    tallyTrials: db.prepare<[string, string], { nextSeq: number; holding: number }>(
+      `SELECT coalesce(max(seq) + 1, 0) AS nextSeq, count(*) FILTER (WHERE state <> 'Killed') AS holding
+       FROM trials WHERE namespace = ? AND experiment = ?`,
+    ),
     insertObservation: db.prepare(
       'INSERT INTO observation_logs (namespace, experiment, trial, step, metric, value, time) VALUES (?, ?, ?, ?, ?, ?, ?)',
     ),

@@ -102,6 +102,14 @@ export interface ObservationRow {
   readonly step: number;
 }
 
+/** What {@link Store.tallyTrials} counts: what a shared experiment's claim needs, without listing the trials. */
+export interface TrialTally {
+  /** One past the largest trial seq; 0 when there is no trial. */
+  readonly nextSeq: number;
+  /** Trials that hold a slot of the budget: every one not Killed (Katib's rule, see status.ts budgetUsed). */
+  readonly holding: number;
+}
+
 /** Options of {@link Store.transaction}. */
 export interface TransactionOptions {
   /**
@@ -241,9 +249,18 @@ export interface Store {
   insertTrial(rec: TrialRecord): Promise<void>;
   updateTrial(experiment: ExperimentRef, name: string, patch: TrialPatch): Promise<void>;
   getTrial(experiment: ExperimentRef, name: string): Promise<TrialRecord | undefined>;
+  /**
+   * {@link Store.insertTrial} for several trials in one statement (a worker's claim of a round): all of them or, on
+   * a conflict or a missing experiment, none.
+   */
+  insertTrials(records: readonly TrialRecord[]): Promise<void>;
   /** Trials in creation order. */
   listTrials(experiment: ExperimentRef): Promise<TrialRecord[]>;
+  /** The trials named (those that exist), in creation order, in one query: a reader of the change feed re-reads so. */
+  getTrials(experiment: ExperimentRef, names: readonly string[]): Promise<TrialRecord[]>;
   countTrials(experiment: ExperimentRef): Promise<number>;
+  /** The next trial seq (one past the largest, 0 for none) and how many trials are not Killed, in one query. */
+  tallyTrials(experiment: ExperimentRef): Promise<TrialTally>;
 
   appendObservations(experiment: ExperimentRef, rows: readonly ObservationRow[]): Promise<void>;
   /** Observations of a trial in insertion order, optionally of one metric. */
@@ -279,8 +296,18 @@ export interface Store {
    * under it. SQLite's write transactions hold it from their start; PostgreSQL takes its writers' lock.
    */
   lockForWrite(): Promise<void>;
+  /**
+   * Inside {@link Store.transaction}: waits for and takes `experiment`'s turn, held until the transaction ends; one
+   * transaction at a time holds an experiment's turn, and other writes do not wait for it. Shared-experiment workers
+   * read, ask the algorithm and claim within one turn, so no claim is made from a history another claim has changed
+   * (no claim wasted on a retry). SQLite's write transactions hold the whole store already; PostgreSQL takes an
+   * advisory lock per experiment. Take it before {@link Store.lockForWrite}, never after (no two orders, no deadlock).
+   */
+  lockTurn(experiment: ExperimentRef): Promise<void>;
   /** Writes a trial lease (replacing the trial's previous one); the trial must exist. No change-feed row. */
   putTrialLease(lease: TrialLease): Promise<void>;
+  /** {@link Store.putTrialLease} for several leases in one statement (a worker's claim of a round). */
+  putTrialLeases(leases: readonly TrialLease[]): Promise<void>;
   /** Every trial lease of an experiment, by trial name. */
   listTrialLeases(experiment: ExperimentRef): Promise<TrialLease[]>;
   /**
@@ -295,6 +322,8 @@ export interface Store {
   ): Promise<string[]>;
   /** Removes a trial's lease (its end was stored, or it was reclaimed). */
   deleteTrialLease(experiment: ExperimentRef, trial: string): Promise<void>;
+  /** {@link Store.deleteTrialLease} for several trials in one statement (a worker's ends of a round). */
+  deleteTrialLeases(experiment: ExperimentRef, trials: readonly string[]): Promise<void>;
 
   /**
    * The change feed: changes after seq `since` (of one experiment, or of all when `experiment` is undefined), at

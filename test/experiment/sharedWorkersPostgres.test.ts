@@ -1,6 +1,6 @@
 // Several workers on one shared experiment over PostgreSQL, each with its own connection pool (as workers on
 // several machines would have), on a throwaway cluster (test/store/postgresServer.ts).
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { joinExperiment } from '../../src/experiment/join.ts';
 import { buildManifest } from '../../src/spec/create.ts';
 import { openStore } from '../../src/store/open.ts';
@@ -25,6 +25,7 @@ describe('several workers on one PostgreSQL store', () => {
       onTestFinished(() => s.close());
       return s;
     });
+    const turns = stores.map((s) => vi.spyOn(s, 'lockTurn'));
     const summaries = await Promise.all(
       stores.map((store, i) =>
         joinExperiment({
@@ -41,6 +42,9 @@ describe('several workers on one PostgreSQL store', () => {
     expect(trials.map((t) => Number(t.params.x)).sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect(summaries.flatMap((s) => s.stored).sort()).toEqual(trials.map((t) => t.name).sort());
     expect(summaries.map((s) => s.record.phase)).toEqual(['Succeeded', 'Succeeded', 'Succeeded']);
+    // After its first answer (asked outside, as it may load code) the quick algorithm is asked within turns.
+    expect(turns.every((t) => t.mock.calls.every(([k]) => JSON.stringify(k).includes('pg-shared')))).toBe(true);
+    expect(turns.reduce((n, t) => n + t.mock.calls.length, 0)).toBeGreaterThan(0);
   }, 60_000);
 
   it("stop a worker's trial by medianstop over another worker's trials, on separate connections", async () => {

@@ -108,6 +108,84 @@ export function describeLeaseContract(name: string, open: OpenStore): void {
       expect(await claimedNames(store, wide)).toEqual([]);
     });
 
+    it('writes and removes several leases at once, each as putTrialLease and deleteTrialLease would', async () => {
+      const { store } = await fresh(open);
+      await store.createExperiment(experiment('e'));
+      for (let seq = 0; seq < 3; seq++) await store.insertTrial(trial('e', seq));
+      await store.putTrialLease(lease('e-t0', 'old'));
+      await store.putTrialLeases([
+        lease('e-t0', 'a'),
+        lease('e-t1', 'b', { namespace: 'default' }),
+        lease('e-t2', 'a'),
+      ]);
+      await store.putTrialLeases([]);
+      expect(await store.listTrialLeases('e')).toEqual([lease('e-t0', 'a'), lease('e-t1', 'b'), lease('e-t2', 'a')]);
+      await store.deleteTrialLeases('e', ['e-t0', 'e-t2', 'missing']);
+      await store.deleteTrialLeases('e', []);
+      expect(await store.listTrialLeases('e')).toEqual([lease('e-t1', 'b')]);
+      // All or nothing: a lease of a trial that does not exist fails the batch.
+      await expect(store.putTrialLeases([lease('e-t0', 'a'), lease('nope', 'a')])).rejects.toThrow();
+      expect(await store.listTrialLeases('e')).toEqual([lease('e-t1', 'b')]);
+    });
+
+    it('inserts several trials at once, each as insertTrial would, with a change each; all or none', async () => {
+      const { store } = await fresh(open);
+      await store.createExperiment(experiment('e'));
+      const since = (await store.changesSince('e', 0)).seq;
+      const batch = [trial('e', 0), trial('e', 1, { state: 'Running', objective: 0.5, budget: 3 }), trial('e', 2)];
+      await store.insertTrials(batch);
+      await store.insertTrials([]);
+      expect(await store.listTrials('e')).toEqual(batch);
+      expect((await store.getTrial('e', 'e-t1'))?.objective).toBe(0.5);
+      const changes = (await store.changesSince('e', since)).changes;
+      expect(changes.map((c) => [c.kind, c.trial])).toEqual(batch.map((t) => ['trial', t.name]));
+      // A seq already used fails the whole batch: e-t3 is not stored either.
+      await expect(store.insertTrials([trial('e', 3), trial('e', 2, { name: 'other' })])).rejects.toThrow(/already/);
+      expect(await store.countTrials('e')).toBe(3);
+      await expect(store.insertTrials([trial('missing', 0), trial('missing', 1)])).rejects.toThrow(/missing/);
+    });
+
+    it('tallies the next seq and the trials holding a slot, and reads trials by name, in one query each', async () => {
+      const { store } = await fresh(open);
+      await store.createExperiment(experiment('e'));
+      expect(await store.tallyTrials('e')).toEqual({ nextSeq: 0, holding: 0 });
+      for (const seq of [0, 1, 2, 5]) await store.insertTrial(trial('e', seq));
+      await store.updateTrial('e', 'e-t1', { state: 'Killed' });
+      await store.updateTrial('e', 'e-t2', { state: 'Failed' });
+      // Killed gives its slot back; Failed (like every other state) holds one. The seq follows the largest.
+      expect(await store.tallyTrials('e')).toEqual({ nextSeq: 6, holding: 3 });
+      const named = await store.getTrials('e', ['e-t5', 'missing', 'e-t0']);
+      expect(named.map((t) => [t.name, t.seq])).toEqual([
+        ['e-t0', 0],
+        ['e-t5', 5],
+      ]);
+      expect(named[0]).toEqual(await store.getTrial('e', 'e-t0'));
+      expect(await store.getTrials('e', [])).toEqual([]);
+      expect(await store.getTrials('other', ['e-t0'])).toEqual([]);
+    });
+
+    it('a claim that knows the history (nextSeqSeen) names its trials apart from the names it was given', async () => {
+      const { store } = await fresh(open);
+      await store.createExperiment(experiment('e'));
+      await store.insertTrial(trial('e', 0));
+      const seen: boolean[] = [];
+      const known = new Set(['e-t0', 'taken-elsewhere']);
+      const r = await claimTrials(
+        store,
+        claim('a', 2, {
+          nextSeqSeen: 1,
+          known,
+          trials: [0, 1].map(() => (seq: number, taken: { has(name: string): boolean }) => {
+            seen.push(taken.has('taken-elsewhere'), taken.has('e-t0'), taken.has(`e-t${seq - 1}`));
+            return trial('e', seq);
+          }),
+        }),
+      );
+      expect(r.kind === 'claimed' ? r.trials.map((t) => t.record.name) : r).toEqual(['e-t1', 'e-t2']);
+      // The second builder also sees the first one's trial as taken.
+      expect(seen).toEqual([true, true, true, true, true, true]);
+    });
+
     it('a claim made from an algorithm state another worker replaced is stale and writes nothing', async () => {
       const { store } = await fresh(open);
       await store.createExperiment(experiment('e'));

@@ -251,3 +251,45 @@ describe('PostgresStore: shared experiments across connections', () => {
     expect(await stores[2]!.listTrialLeases('e')).toHaveLength(7);
   });
 });
+
+describe("PostgresStore: an experiment's turn (Store.lockTurn)", () => {
+  it('holds the next turn of the experiment until the transaction ends, and holds up no write nor other experiment', async () => {
+    const url = await server.createDatabase();
+    const [a, b, c] = [opened(url), opened(url), opened(url)];
+    await a.createExperiment(experiment('e'));
+    await a.createExperiment(experiment('f'));
+    const order: string[] = [];
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let taken!: () => void;
+    const inTurn = new Promise<void>((resolve) => {
+      taken = resolve;
+    });
+    const first = a.transaction(async (tx) => {
+      await tx.lockTurn('e');
+      taken();
+      await held;
+      order.push('a ends');
+    });
+    await inTurn;
+    const second = b.transaction(async (tx) => {
+      await tx.lockTurn('e');
+      order.push('b has the turn');
+    });
+    // Another experiment's turn, and a write to the same experiment, go on while the turn is held.
+    await c.transaction(async (tx) => {
+      await tx.lockTurn('f');
+      order.push('c has f');
+    });
+    await c.insertTrial(trial('e', 0));
+    order.push('c wrote');
+    await sleep(200);
+    const whileHeld = [...order];
+    release();
+    await Promise.all([first, second]);
+    expect(whileHeld).toEqual(['c has f', 'c wrote']);
+    expect(order).toEqual(['c has f', 'c wrote', 'a ends', 'b has the turn']);
+  });
+});

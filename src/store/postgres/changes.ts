@@ -44,6 +44,17 @@ export async function lockWriters(q: Queryable): Promise<void> {
   await run(q, `SELECT pg_advisory_xact_lock(${writerLockKey})`);
 }
 
+/**
+ * Takes the turn of experiment `k` (Store.lockTurn) until the caller's transaction ends: an advisory lock in the
+ * two-key space, `turnLockClass` and a hash of the experiment's key, apart from the writers' one-key lock.
+ */
+export async function lockTurn(q: Queryable, k: ExperimentKey): Promise<void> {
+  await run(q, `SELECT pg_advisory_xact_lock(${turnLockClass}, hashtext($1))`, [`${k.namespace}/${k.name}`]);
+}
+
+/** The first key of {@link lockTurn}'s advisory locks (an arbitrary fixed 32-bit number). */
+export const turnLockClass = '720431845';
+
 /** The key of {@link lockWriters}' advisory lock (an arbitrary fixed 63-bit number). */
 export const writerLockKey = '7204318450120931102';
 

@@ -101,6 +101,22 @@ export async function insertTrial(q: Queryable, row: TrialRow): Promise<void> {
   );
 }
 
+// Several trials in one statement: one array per column, unnested into rows; their changes in seq order.
+const insertTrialsSql =
+  `WITH ${lock}, w AS (INSERT INTO trials (${trialTypes.map(([c]) => c).join(', ')}) ` +
+  `SELECT u.* FROM l, unnest(${trialTypes.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ')}) AS u ` +
+  'RETURNING namespace, experiment, name AS trial, seq) INSERT INTO changes (namespace, experiment, kind, trial, at) ' +
+  `SELECT w.namespace, w.experiment, 'trial', w.trial, ${changeTimeSql} FROM l, w ORDER BY w.seq RETURNING seq`;
+
+/** Inserts several trials and their changes in one statement. */
+export async function insertTrials(q: Queryable, rows: readonly TrialRow[]): Promise<void> {
+  await run(
+    q,
+    insertTrialsSql,
+    trialTypes.map(([c]) => rows.map((row) => row[c])),
+  );
+}
+
 /** Inserts an event and its change. */
 export async function insertEvent(q: Queryable, namespace: string, ev: EventRow): Promise<void> {
   await run(q, insertEventSql, [namespace, ev.experiment, ev.trial ?? null, ev.type, ev.reason, ev.message, ev.time]);

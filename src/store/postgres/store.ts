@@ -27,8 +27,9 @@ import {
   type TrialLease,
   type TrialPatch,
   type TrialRecord,
+  type TrialTally,
 } from '../types.ts';
-import { changesSince, forgetChanges, lockWriters, type Queryable, recordChange } from './changes.ts';
+import { changesSince, forgetChanges, lockTurn, lockWriters, type Queryable, recordChange } from './changes.ts';
 import type { Connection } from './connection.ts';
 import { pgCode, pgConstraint } from './failure.ts';
 import { type PgLockOptions, PgLockTable } from './locks.ts';
@@ -167,6 +168,26 @@ export class PostgresStore implements Store {
     );
   }
 
+  insertTrials(records: readonly TrialRecord[]): Promise<void> {
+    const [first] = records;
+    if (first === undefined) return Promise.resolve();
+    if (records.length === 1) return this.insertTrial(first);
+    const names = records.map((t) => t.name).join(', ');
+    const shown = describeExperimentKey({ namespace: first.namespace ?? defaultNamespace, name: first.experiment });
+    return this.#one(
+      `insert trials [${names}] of experiment ${shown}`,
+      (q) => r.insertTrials(q, records.map(trialToRow)),
+      (e) => {
+        const code = pgCode(e);
+        if (code === '23505') {
+          const what = `trials [${names}] of experiment ${shown}: one of them, or its seq, is already in ${this.url}`;
+          return new WorkbenchError(ErrorCode.conflict, what, { cause: e });
+        }
+        return code === '23503' ? this.#notFound(`experiment ${shown}`, e) : undefined;
+      },
+    );
+  }
+
   updateTrial(experiment: ExperimentRef, name: string, patch: TrialPatch): Promise<void> {
     const k = experimentKey(experiment);
     const trial = `trial ${name} of experiment ${describeExperimentKey(k)}`;
@@ -184,11 +205,24 @@ export class PostgresStore implements Store {
     });
   }
 
+  getTrials(experiment: ExperimentRef, names: readonly string[]): Promise<TrialRecord[]> {
+    const k = experimentKey(experiment);
+    if (names.length === 0) return Promise.resolve([]);
+    return this.#c.read(`read trials of experiment ${describeExperimentKey(k)}`, async (q) =>
+      (await t.getTrials(q, k, names)).map((r) => rowToTrial(r, this.#onDamage)),
+    );
+  }
+
   listTrials(experiment: ExperimentRef): Promise<TrialRecord[]> {
     const k = experimentKey(experiment);
     return this.#c.read(`list trials of experiment ${describeExperimentKey(k)}`, async (q) =>
       (await t.listTrials(q, k)).map((r) => rowToTrial(r, this.#onDamage)),
     );
+  }
+
+  tallyTrials(experiment: ExperimentRef): Promise<TrialTally> {
+    const k = experimentKey(experiment);
+    return this.#c.read(`count trials of experiment ${describeExperimentKey(k)}`, (q) => t.tallyTrials(q, k));
   }
 
   countTrials(experiment: ExperimentRef): Promise<number> {
@@ -280,10 +314,30 @@ export class PostgresStore implements Store {
     return this.#write('take the write lock', async () => undefined);
   }
 
+  /**
+   * The experiment's turn: a transaction-scoped advisory lock keyed by the experiment (two experiments whose keys
+   * hash alike share a turn, which only makes them wait). Not the writers' lock: other writes go on meanwhile.
+   */
+  lockTurn(experiment: ExperimentRef): Promise<void> {
+    const k = experimentKey(experiment);
+    return this.#c.read(`take the turn of experiment ${describeExperimentKey(k)}`, (q) => lockTurn(q, k));
+  }
+
   putTrialLease(lease: TrialLease): Promise<void> {
     return this.#write(`lease trial ${lease.trial} of experiment ${lease.experiment}`, (q) =>
       leases.putLease(q, lease),
     );
+  }
+
+  putTrialLeases(batch: readonly TrialLease[]): Promise<void> {
+    if (batch.length === 0) return Promise.resolve();
+    return this.#write(`lease ${batch.length} trials`, (q) => leases.putLeases(q, batch));
+  }
+
+  deleteTrialLeases(experiment: ExperimentRef, trials: readonly string[]): Promise<void> {
+    if (trials.length === 0) return Promise.resolve();
+    const k = experimentKey(experiment);
+    return this.#write(`release the leases of ${trials.length} trials`, (q) => leases.deleteLeases(q, k, trials));
   }
 
   listTrialLeases(experiment: ExperimentRef): Promise<TrialLease[]> {

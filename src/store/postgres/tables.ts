@@ -80,6 +80,16 @@ export async function listTrials(q: Queryable, k: ExperimentKey): Promise<TrialR
   return r.rows;
 }
 
+/** The trials of `k` named `names`, in seq order. */
+export async function getTrials(q: Queryable, k: ExperimentKey, names: readonly string[]): Promise<TrialRow[]> {
+  const r = await run<TrialRow>(
+    q,
+    `SELECT ${trialColumns} FROM trials WHERE namespace = $1 AND experiment = $2 AND name = ANY($3::text[]) ORDER BY seq`,
+    [k.namespace, k.name, names],
+  );
+  return r.rows;
+}
+
 /** How many trials `k` has. */
 export async function countTrials(q: Queryable, k: ExperimentKey): Promise<number> {
   const r = await run<{ n: number }>(q, 'SELECT count(*) AS n FROM trials WHERE namespace = $1 AND experiment = $2', [
@@ -87,6 +97,17 @@ export async function countTrials(q: Queryable, k: ExperimentKey): Promise<numbe
     k.name,
   ]);
   return r.rows[0]?.n ?? 0;
+}
+
+/** Store.tallyTrials: the next seq and the trials not Killed, in one statement. */
+export async function tallyTrials(q: Queryable, k: ExperimentKey): Promise<{ nextSeq: number; holding: number }> {
+  const r = await run<{ next_seq: number; holding: number }>(
+    q,
+    `SELECT coalesce(max(seq) + 1, 0)::int AS next_seq, (count(*) FILTER (WHERE state <> 'Killed'))::int AS holding
+     FROM trials WHERE namespace = $1 AND experiment = $2`,
+    [k.namespace, k.name],
+  );
+  return { nextSeq: r.rows[0]?.next_seq ?? 0, holding: r.rows[0]?.holding ?? 0 };
 }
 
 /** Observations of one trial (of one metric when given) in id order. */

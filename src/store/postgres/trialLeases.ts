@@ -18,6 +18,29 @@ export async function putLease(q: Queryable, lease: TrialLease): Promise<void> {
   );
 }
 
+/** Writes several leases in one statement (one array per column), each replacing the trial's previous one. */
+export async function putLeases(q: Queryable, leases: readonly TrialLease[]): Promise<void> {
+  const rows = leases.map(leaseValues);
+  const arrays = Array.from({ length: 7 }, (_, i) => rows.map((r) => r[i]));
+  await run(
+    q,
+    `INSERT INTO trial_leases (${columns})
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
+     ON CONFLICT (namespace, experiment, trial) DO UPDATE SET worker = excluded.worker, token = excluded.token,
+       heartbeat_at = excluded.heartbeat_at, expires_at = excluded.expires_at`,
+    arrays,
+  );
+}
+
+/** Removes the leases of `trials`. */
+export async function deleteLeases(q: Queryable, k: ExperimentKey, trials: readonly string[]): Promise<void> {
+  await run(q, 'DELETE FROM trial_leases WHERE namespace = $1 AND experiment = $2 AND trial = ANY($3::text[])', [
+    k.namespace,
+    k.name,
+    trials,
+  ]);
+}
+
 /** The leases of experiment `k`, by trial name. */
 export async function listLeases(q: Queryable, k: ExperimentKey): Promise<TrialLease[]> {
   const r = await run<LeaseDbRow>(
