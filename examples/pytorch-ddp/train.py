@@ -66,10 +66,12 @@ if rank == 0:
         predicted = model(torch.tensor(X_valid, dtype=torch.float32)).argmax(dim=1)
     accuracy = (predicted == torch.tensor(y_valid)).float().mean().item()
     print(f"accuracy={accuracy:.6f}", flush=True)
+    # A KFP retraining step names the model's file (HPO_MODEL_PATH); a trial has an artifacts folder.
     artifacts = os.environ.get("HPO_ARTIFACTS_DIR")
-    if artifacts:
+    model_path = os.environ.get("HPO_MODEL_PATH") or (os.path.join(artifacts, "model.pt") if artifacts else None)
+    if model_path:
         # The plain module, not the DDP wrapper: serving needs no process group.
-        torch.jit.script(model.module).save(os.path.join(artifacts, "model.pt"))
+        torch.jit.script(model.module).save(model_path)
 print(f"rank {rank} of {world} on {os.environ.get('MASTER_ADDR')}:{os.environ.get('MASTER_PORT')} done", flush=True)
 dist.barrier()
 dist.destroy_process_group()

@@ -64,17 +64,18 @@ describe('examples/nas/enas-digits', () => {
     const command = job.spec.template.spec.containers[0]!.command;
     const artifacts = join(tmp.dir, 'artifacts');
     spawnSync('mkdir', ['-p', artifacts]);
-    const run = spawnSync(
-      '/usr/bin/python3',
-      [
-        join(dir, 'enas_digits.py'),
-        '--num_epochs=1',
-        `--architecture=${argument(command, 'architecture')}`,
-        // As Katib's template writes it: quoted (the program drops the quotes a shell would have removed).
-        `--nn_config="${argument(command, 'nn_config')}"`,
-      ],
-      { encoding: 'utf8', timeout: 60_000, env: { ...process.env, HPO_ARTIFACTS_DIR: artifacts } },
-    );
+    const args = [
+      join(dir, 'enas_digits.py'),
+      '--num_epochs=1',
+      `--architecture=${argument(command, 'architecture')}`,
+      // As Katib's template writes it: quoted (the program drops the quotes a shell would have removed).
+      `--nn_config="${argument(command, 'nn_config')}"`,
+    ];
+    const run = spawnSync('/usr/bin/python3', args, {
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: { ...process.env, HPO_ARTIFACTS_DIR: artifacts },
+    });
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     const reported = [...run.stdout.matchAll(/^Validation-Accuracy=(\S+)$/gm)].map((m) => Number(m[1]));
@@ -84,7 +85,16 @@ describe('examples/nas/enas-digits', () => {
     expect(reported[0]).toBeLessThanOrEqual(1);
     expect(run.stdout).toMatch(/^architecture=\[\[\d+\], \[\d+, [01]\], \[\d+, [01], [01]\]\] parameters=\d+$/m);
     expect(existsSync(join(artifacts, 'model.pt'))).toBe(true);
-  }, 60_000);
+    // A KFP retraining step names the model's file instead (HPO_MODEL_PATH, see src/platform/kfp/pipeline.ts).
+    const modelPath = join(tmp.dir, 'kfp-model.pt');
+    const retrain = spawnSync('/usr/bin/python3', args, {
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: { ...process.env, HPO_MODEL_PATH: modelPath },
+    });
+    expect([retrain.status, retrain.stderr]).toEqual([0, '']);
+    expect(existsSync(modelPath)).toBe(true);
+  }, 120_000);
 
   it('the trial program refuses parameters that do not describe a network, with exit 2 and the reason', () => {
     const run = spawnSync(

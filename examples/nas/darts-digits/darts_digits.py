@@ -457,11 +457,13 @@ def main(argv=None):
         print(f"Best-Genotype={genotype}", flush=True)
 
     model = search(ops, layers, settings, seed=args.seed, report=report)
+    # A KFP retraining step names the model's file (HPO_MODEL_PATH); a trial has an artifacts folder.
     artifacts = os.environ.get("HPO_ARTIFACTS_DIR")
-    if artifacts:
+    model_path = os.environ.get("HPO_MODEL_PATH") or (os.path.join(artifacts, "supernet.pt") if artifacts else None)
+    if model_path:
         torch.save(
             {"state_dict": model.state_dict(), "genotype": tuple(model.genotype()), "search_space": ops},
-            os.path.join(artifacts, "supernet.pt"),
+            model_path,
         )
     return 0
 

@@ -231,11 +231,13 @@ def main(argv=None):
 
     train(model, train_data, valid_data, args.num_epochs, lr=args.lr, seed=args.seed, report=report)
 
+    # A KFP retraining step names the model's file (HPO_MODEL_PATH); a trial has an artifacts folder.
     artifacts = os.environ.get("HPO_ARTIFACTS_DIR")
-    if artifacts:
+    model_path = os.environ.get("HPO_MODEL_PATH") or (os.path.join(artifacts, "model.pt") if artifacts else None)
+    if model_path:
         torch.save(
             {"state_dict": model.state_dict(), "architecture": architecture, "nn_config": nn_config},
-            os.path.join(artifacts, "model.pt"),
+            model_path,
         )
     return 0
 
