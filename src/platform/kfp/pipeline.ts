@@ -164,18 +164,24 @@ export function retrainPipeline(
   return { spec, warnings };
 }
 
-/** The retraining pipeline of a stored experiment's best trial; `notFound`/`unsupported` say why there is none. */
-export async function readRetrainPipeline(
-  store: Store,
-  experiment: ExperimentRef,
-  options: RetrainPipelineOptions = {},
-): Promise<RetrainPipeline> {
+/** The stored experiment a pipeline is made from; `notFound` naming the store when there is none. */
+export async function storedExperiment(store: Store, experiment: ExperimentRef): Promise<ExperimentRecord> {
   const exp = await store.getExperiment(experiment);
   if (exp === undefined)
     throw new WorkbenchError(
       ErrorCode.notFound,
       `no experiment '${describeExperimentKey(experimentKey(experiment))}' in store ${store.location}`,
     );
+  return exp;
+}
+
+/** The retraining pipeline of a stored experiment's best trial; `notFound`/`unsupported` say why there is none. */
+export async function readRetrainPipeline(
+  store: Store,
+  experiment: ExperimentRef,
+  options: RetrainPipelineOptions = {},
+): Promise<RetrainPipeline> {
+  const exp = await storedExperiment(store, experiment);
   const best = bestTrial(exp, await store.listTrials(exp));
   if (best === undefined) {
     throw new WorkbenchError(

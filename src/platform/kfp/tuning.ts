@@ -10,15 +10,9 @@
 import { stringify } from 'yaml';
 import { ErrorCode, WorkbenchError } from '../../common/errors.ts';
 import { bakeScheduling } from '../../spec/scheduling.ts';
-import {
-  describeExperimentKey,
-  type ExperimentRecord,
-  type ExperimentRef,
-  experimentKey,
-  type Store,
-} from '../../store/types.ts';
+import type { ExperimentRecord, ExperimentRef, Store } from '../../store/types.ts';
 import { kubeletLiteral, retrainContainer } from './container.ts';
-import { type RetrainPipeline, retrainPipelineSpec } from './pipeline.ts';
+import { type RetrainPipeline, retrainPipelineSpec, storedExperiment } from './pipeline.ts';
 
 /** The tuning step's component, executor and task names. */
 export const tuningNames = { component: 'comp-tune', executor: 'exec-tune', task: 'tune' } as const;
@@ -168,11 +162,5 @@ export async function readTuningPipeline(
   experiment: ExperimentRef,
   options: TuningPipelineOptions = {},
 ): Promise<RetrainPipeline> {
-  const exp = await store.getExperiment(experiment);
-  if (exp === undefined)
-    throw new WorkbenchError(
-      ErrorCode.notFound,
-      `no experiment '${describeExperimentKey(experimentKey(experiment))}' in store ${store.location}`,
-    );
-  return tuningPipeline(exp, options);
+  return tuningPipeline(await storedExperiment(store, experiment), options);
 }
