@@ -22,7 +22,7 @@ import {
 } from '../trial/inProcess.ts';
 import { ExperimentController } from './controller.ts';
 import { joinForRun, storedExperiment } from './join.ts';
-import { holdControllerLease, takeControllerLock } from './lease.ts';
+import { holdControllerLease, releaseControllerLock, takeControllerLock } from './lease.ts';
 import { ManualExecutor } from './manualExecutor.ts';
 import { type BudgetEdit, type CheckedForRun, checkForRun, type Prepared, recordExperiment } from './prepare.ts';
 import { type ExperimentResult, experimentResult } from './report.ts';
@@ -160,7 +160,7 @@ export class Experiment<P extends Assignment = Assignment> {
     } finally {
       lease.stop();
       await (run.executor ?? executor).close?.();
-      await this.store.releaseExperimentLock(name);
+      await releaseControllerLock(this.store, name);
       await prepared.host.close();
     }
     return this.result();
@@ -183,7 +183,7 @@ export class Experiment<P extends Assignment = Assignment> {
           ...(this.options.now === undefined ? {} : { now: this.options.now }),
         });
       } catch (err) {
-        await this.store.releaseExperimentLock(name);
+        await releaseControllerLock(this.store, name);
         throw err;
       }
     } catch (err) {
@@ -338,7 +338,7 @@ export class Experiment<P extends Assignment = Assignment> {
       });
     } catch (err) {
       lease.stop();
-      await this.store.releaseExperimentLock(key);
+      await releaseControllerLock(this.store, key);
       await prepared.host.close();
       throw err;
     }
@@ -378,7 +378,7 @@ export class Experiment<P extends Assignment = Assignment> {
     try {
       await session.controller.interruptAsk();
     } finally {
-      if (!session.lost) await this.store.releaseExperimentLock(keyOf(session.prepared.record.manifest));
+      await releaseControllerLock(this.store, keyOf(session.prepared.record.manifest), !session.lost);
       await session.prepared.host.close();
     }
   }

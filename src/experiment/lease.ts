@@ -60,6 +60,30 @@ export function keepLease(o: KeepLeaseOptions): { stop(): void } {
   };
 }
 
+/** The experiments a controller of this process holds, by store and key (see {@link takeControllerLock}). */
+const heldHere = new Set<string>();
+const memoryStores = new WeakMap<Store, number>();
+let memoryStoreCount = 0;
+
+/** Where `key` lives: the store's location, or for a throw-away in-memory store, that very store. */
+function heldHereKey(store: Store, key: ExperimentKey): string {
+  let place = store.location;
+  if (place === ':memory:') {
+    if (!memoryStores.has(store)) memoryStores.set(store, memoryStoreCount++);
+    place = `:memory:${memoryStores.get(store)}`;
+  }
+  return JSON.stringify([place, key.namespace, key.name]);
+}
+
+/**
+ * Releases what {@link takeControllerLock} took: this process's claim, and the store's lock unless `inStore` is false
+ * (a lease lost to another controller is no longer ours to release).
+ */
+export async function releaseControllerLock(store: Store, key: ExperimentKey, inStore = true): Promise<void> {
+  heldHere.delete(heldHereKey(store, key));
+  if (inStore) await store.releaseExperimentLock(key);
+}
+
 /**
  * Takes the experiment's lock for a single controller (`run()`, `optimize()`, an ask/tell session), or throws
  * `conflict` saying who drives it: another live controller, or workers holding trial leases (a controller would
@@ -67,9 +91,20 @@ export function keepLease(o: KeepLeaseOptions): { stop(): void } {
  */
 export async function takeControllerLock(store: Store, key: ExperimentKey, now: Date): Promise<void> {
   const name = describeExperimentKey(key);
+  const here = heldHereKey(store, key);
+  // The store's lock belongs to a process, so it would let a second controller of this process in.
+  if (heldHere.has(here)) {
+    throw new WorkbenchError(
+      ErrorCode.conflict,
+      `experiment '${name}' is already run by another controller of this process (another run(), optimize() or ask/tell session on it); wait for it to end, or join it with optimize(objective, { join: true })`,
+    );
+  }
   if (await store.acquireExperimentLock(key)) {
     const workers = await activeWorkers(store, key, now);
-    if (workers.length === 0) return;
+    if (workers.length === 0) {
+      heldHere.add(here);
+      return;
+    }
     await store.releaseExperimentLock(key);
     throw new WorkbenchError(
       ErrorCode.conflict,

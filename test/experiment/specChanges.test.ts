@@ -82,7 +82,7 @@ describe('running a changed definition of a stored experiment', () => {
   it('deleteExperiment refuses while another live controller holds the experiment', async () => {
     await Experiment.create({ ...definition(1), store }).optimize((p) => p.lr);
     expect(await store.acquireExperimentLock('nb', process.ppid)).toBe(true);
-    await expect(deleteExperiment(store, 'nb')).rejects.toThrow(/being run by process \d+.*stop it before deleting/);
+    await expect(deleteExperiment(store, 'nb')).rejects.toThrow(/being run by process \d+.*stop it first/);
     expect(await store.getExperiment('nb')).toBeDefined();
     await store.releaseExperimentLock('nb', process.ppid);
   });
