@@ -431,21 +431,33 @@ def search(ops, layers, settings, seed=0, report=None):
     return model
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def add_search_arguments(parser):
+    """Katib's three DARTS trial parameters, as the search and the retraining program both take them."""
     parser.add_argument("--algorithm-settings", required=True)
     parser.add_argument("--search-space", required=True)
     parser.add_argument("--num-layers", required=True)
+
+
+def search_inputs(args):
+    """The parameters of add_search_arguments read (as literals, never executed) and checked: (settings, operations,
+    layers); ValueError, SyntaxError or TypeError say what is wrong."""
+    settings = read_settings(args.algorithm_settings)
+    ops = list(literal(args.search_space))
+    layers = int(literal(args.num_layers))
+    for name in ops:
+        make_op(name, 4, 1)
+    if layers < 1 or not ops:
+        raise ValueError("need at least one layer and one operation")
+    return settings, ops, layers
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    add_search_arguments(parser)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
     try:
-        settings = read_settings(args.algorithm_settings)
-        ops = list(literal(args.search_space))
-        layers = int(literal(args.num_layers))
-        for name in ops:
-            make_op(name, 4, 1)
-        if layers < 1 or not ops:
-            raise ValueError("need at least one layer and one operation")
+        settings, ops, layers = search_inputs(args)
     except (ValueError, SyntaxError, TypeError) as error:
         print(f"darts-digits: bad trial parameters: {error}", file=sys.stderr)
         return 2

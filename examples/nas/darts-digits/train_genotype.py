@@ -27,12 +27,11 @@ from darts_digits import (  # noqa: E402
     DerivedNetwork,
     Genotype,
     accuracy,
+    add_search_arguments,
     cosine_lr,
     digits,
-    literal,
-    make_op,
     parse_genotype,
-    read_settings,
+    search_inputs,
 )
 
 
@@ -81,20 +80,14 @@ def main(argv=None):
     which = parser.add_mutually_exclusive_group(required=True)
     which.add_argument("--genotype")
     which.add_argument("--random-genotype", type=int, metavar="SEED")
-    parser.add_argument("--algorithm-settings", required=True)
-    parser.add_argument("--search-space", required=True)
-    parser.add_argument("--num-layers", required=True)
+    add_search_arguments(parser)
     parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
     try:
-        settings = read_settings(args.algorithm_settings)
-        ops = list(literal(args.search_space))
-        layers = int(literal(args.num_layers))
-        for name in ops:
-            make_op(name, 4, 1)
-        if layers < 1 or not ops or args.epochs < 1:
-            raise ValueError("need at least one layer, one operation and one epoch")
+        settings, ops, layers = search_inputs(args)
+        if args.epochs < 1:
+            raise ValueError("need at least one epoch")
         if args.genotype is not None:
             genotype = parse_genotype(args.genotype, ops)
         else:
