@@ -68,10 +68,14 @@ export function scaledDistance2(
   return r2;
 }
 
-/** The n×n covariance of the rows of `X` (row-major, `dims` columns), noise variance included on the diagonal. */
-export function covarianceMatrix(X: Float64Array, n: number, dims: number, p: KernelParams): Float64Array {
+/**
+ * The n×n covariance of the rows of `X` (row-major, `dims` columns), noise variance included on the diagonal.
+ * With `fromRow`, only rows from it on (and their mirror columns) are computed, the rest left zero: what
+ * `CholeskyFactor.extend` reads when the factor of the first rows is already known.
+ */
+export function covarianceMatrix(X: Float64Array, n: number, dims: number, p: KernelParams, fromRow = 0): Float64Array {
   const K = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
+  for (let i = fromRow; i < n; i++) {
     K[i * n + i] = p.signal + p.noise;
     for (let j = 0; j < i; j++) {
       const k = p.signal * matern52(Math.sqrt(scaledDistance2(X, i, X, j, p.invLength2, dims)));

@@ -1,5 +1,6 @@
-import { CholeskyFactor } from './cholesky.ts';
-import { covarianceMatrix, crossCovariance, type Hyper, type KernelParams, kernelParams } from './kernel.ts';
+import type { CholeskyFactor } from './cholesky.ts';
+import { factorCovariance } from './factorCache.ts';
+import { crossCovariance, type Hyper, type KernelParams, kernelParams } from './kernel.ts';
 
 /** Candidates are predicted in blocks of this many, so memory stays O(block × n) whatever the sweep size. */
 const block = 256;
@@ -24,6 +25,8 @@ export class GpModel {
   private readonly y: Float64Array;
   private readonly chol: CholeskyFactor;
   private alpha: Float64Array;
+  /** Work arrays of {@link predictWithGradient} (k, K⁻¹k and ∂k/∂x), sized for the capacity: it runs a few hundred times a request. */
+  private readonly scratch: { readonly k: Float64Array; readonly v: Float64Array; readonly dk: Float64Array };
 
   private constructor(X: Float64Array, y: Float64Array, dims: number, params: KernelParams, chol: CholeskyFactor) {
     this.X = X;
@@ -32,6 +35,12 @@ export class GpModel {
     this.params = params;
     this.chol = chol;
     this.alpha = chol.solve(y);
+    const capacity = chol.stride;
+    this.scratch = {
+      k: new Float64Array(capacity),
+      v: new Float64Array(capacity),
+      dk: new Float64Array(capacity * dims),
+    };
   }
 
   /** Conditions the GP on `n` rows of `X` with outputs `y`, leaving room for `extra` fantasies. */
@@ -42,7 +51,9 @@ export class GpModel {
     Xs.set(X.subarray(0, n * dims));
     const ys = new Float64Array(capacity);
     ys.set(y.subarray(0, n));
-    const chol = CholeskyFactor.factor(covarianceMatrix(Xs, n, dims, params), n, capacity);
+    // The previous request's factor, where it covers the leading observations with the same kernel, is extended
+    // rather than recomputed (bit-identical either way, see factorCache.ts).
+    const chol = factorCovariance(Xs, n, dims, params, capacity);
     return new GpModel(Xs, ys, dims, params, chol);
   }
 
@@ -117,12 +128,11 @@ export class GpModel {
   predictWithGradient(x: Float64Array): PointPrediction {
     const n = this.chol.n;
     const dims = this.dims;
-    const k = new Float64Array(n);
-    const dk = new Float64Array(n * dims);
+    const { k, v, dk } = this.scratch;
     crossCovariance(x, 0, this.X, n, dims, this.params, k, 0, dk);
     let mean = 0;
     for (let i = 0; i < n; i++) mean += k[i]! * this.alpha[i]!;
-    const v = Float64Array.from(k);
+    v.set(k.subarray(0, n));
     this.chol.solveLower(v);
     let q = 0;
     for (let i = 0; i < n; i++) q += v[i]! * v[i]!;

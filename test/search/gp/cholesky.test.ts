@@ -90,4 +90,33 @@ describe('CholeskyFactor', () => {
     }
     expect(grown.logDet()).toBe(full.logDet());
   });
+
+  it('extend reuses the leading rows of another factor and gives exactly the factor from scratch', () => {
+    const n = 23;
+    const K = randomCovariance(n, 3, 5);
+    // Another matrix sharing the first 10 rows and columns, with different later rows (as when a trial finished
+    // out of order): its factor's first 10 rows are what K's factor needs.
+    const other = randomCovariance(n, 3, 5);
+    for (let i = 10; i < n; i++) for (let j = 0; j < n; j++) other[i * n + j] = other[j * n + i] = i === j ? 1 : 0.01;
+    const prefix = CholeskyFactor.factor(other, n);
+    for (const rows of [1, 4, 10]) {
+      const grown = CholeskyFactor.extend(prefix, rows, K, n, n + 2);
+      const fresh = CholeskyFactor.factor(K, n, n + 2);
+      expect(grown).toBeDefined();
+      expect(Array.from(grown!.L).findIndex((v, i) => !Object.is(v, fresh.L[i]))).toBe(-1);
+    }
+    // Reusing rows the two matrices do not share would be wrong; extend trusts the caller, so only show the guard
+    // rails it does have: no more rows than either factor holds, and never from a factor with jitter.
+    expect(CholeskyFactor.extend(prefix, n + 1, K, n)).toBeUndefined();
+    const jittered = CholeskyFactor.factor(randomCovariance(12, 2, 4, true), 12);
+    expect(jittered.jitter).toBeGreaterThan(0);
+    expect(CholeskyFactor.extend(jittered, 5, randomCovariance(12, 2, 4, true), 12)).toBeUndefined();
+  });
+
+  it('extend gives up (undefined) when the new rows would need jitter', () => {
+    const K = randomCovariance(12, 2, 4, true); // rows 0 and 1 coincide, no noise
+    const head = CholeskyFactor.factor(Float64Array.from([K[0]!]), 1);
+    expect(head.jitter).toBe(0);
+    expect(CholeskyFactor.extend(head, 1, K, 12)).toBeUndefined();
+  });
 });
