@@ -119,4 +119,27 @@ describe('CholeskyFactor', () => {
     expect(head.jitter).toBe(0);
     expect(CholeskyFactor.extend(head, 1, K, 12)).toBeUndefined();
   });
+
+  it.each([1, 3, 5, 8, 13, 30])('inverse of n = %d is bit-identical to the textbook loops over L⁻¹', (n) => {
+    const f = CholeskyFactor.factor(randomCovariance(n, 3, 50 + n), n, n + 1);
+    const U = new Float64Array(n * n);
+    for (let j = 0; j < n; j++) {
+      U[j * n + j] = 1 / f.L[j * f.stride + j]!;
+      for (let i = j + 1; i < n; i++) {
+        let s = 0;
+        for (let k = j; k < i; k++) s -= f.L[i * f.stride + k]! * U[j * n + k]!;
+        U[j * n + i] = s / f.L[i * f.stride + i]!;
+      }
+    }
+    const want = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j <= i; j++) {
+        let s = 0;
+        for (let k = i; k < n; k++) s += U[i * n + k]! * U[j * n + k]!;
+        want[i * n + j] = want[j * n + i] = s;
+      }
+    }
+    const got = f.inverse();
+    expect(Array.from(got).findIndex((v, i) => !Object.is(v, want[i]))).toBe(-1);
+  });
 });
