@@ -23,7 +23,8 @@
  *   space-filling pick), so one costs O(128³) however long the experiment runs. The state carries the
  *   hyperparameters; without it (a restarted controller) the next request simply refits fully.
  * - posterior: one Cholesky of at most 800 observations (`modelCap`); beyond that the best quarter and a greedy
- *   max-min subset of the rest are kept, so cost and memory stop growing with the history.
+ *   max-min subset of the rest are kept, so cost and memory stop growing with the history. Between refits the
+ *   previous request's factor is extended by the new rows only (`factorCache.ts`, bit-identical).
  * - acquisition: a sweep of 2,048 candidates while the model is small, shrinking as O(1/n²) (each needs an O(n²)
  *   solve) to 399 at 500 points and 256 from 625; then 3–9 L-BFGS refinements of 10–40 steps (fewer and
  *   shorter past 200 points), each step O(n²).
