@@ -7,6 +7,15 @@ import { backSubstitute, forwardSubstitute, forwardSubstituteMany } from './tria
 //   (ml-matrix has no forward-only solve). Its factor also differs from ours in the last bits of ~95% of
 //   entries (other summation order), which would move every GP suggestion, and it cannot append a row.
 
+/** The rows of a lower-triangular factor, each up to its diagonal, and the jitter it was made with. */
+export interface FactorRows {
+  /** Rows held. */
+  readonly n: number;
+  readonly jitter: number;
+  /** Entries 0..i of row i. */
+  row(i: number): Float64Array;
+}
+
 /**
  * A lower-triangular Cholesky factor on a plain row-major Float64Array, written by hand: the GP's hot loops
  * (factorisation, triangular solves for a thousand candidates, appending fantasised rows) run several times
@@ -14,7 +23,7 @@ import { backSubstitute, forwardSubstitute, forwardSubstituteMany } from './tria
  * (constant liar) without refactoring; row i of the factor depends only on rows ≤ i, so an appended factor
  * is bit-identical to factoring the larger matrix from scratch.
  */
-export class CholeskyFactor {
+export class CholeskyFactor implements FactorRows {
   /** Rows in use. */
   n: number;
   /** Row stride of {@link L} (the capacity). */
@@ -29,6 +38,11 @@ export class CholeskyFactor {
     this.stride = stride;
     this.L = L;
     this.jitter = jitter;
+  }
+
+  /** Row i of the factor, entries 0..i (a view, not a copy). */
+  row(i: number): Float64Array {
+    return this.L.subarray(i * this.stride, i * this.stride + i + 1);
   }
 
   /**
@@ -55,7 +69,7 @@ export class CholeskyFactor {
    * from scratch) when `prefix` carries jitter or the new rows need some.
    */
   static extend(
-    prefix: CholeskyFactor,
+    prefix: FactorRows,
     rows: number,
     K: Float64Array,
     n: number,
@@ -63,9 +77,7 @@ export class CholeskyFactor {
   ): CholeskyFactor | undefined {
     if (prefix.jitter !== 0 || rows > prefix.n || rows > n) return undefined;
     const L = new Float64Array(capacity * capacity);
-    for (let i = 0; i < rows; i++) {
-      L.set(prefix.L.subarray(i * prefix.stride, i * prefix.stride + i + 1), i * capacity);
-    }
+    for (let i = 0; i < rows; i++) L.set(prefix.row(i), i * capacity);
     return decompose(K, n, L, capacity, 0, rows) ? new CholeskyFactor(n, capacity, L, 0) : undefined;
   }
 
