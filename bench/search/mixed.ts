@@ -7,29 +7,55 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { listOption, positiveInt } from '../args.ts';
 import { runMixedBenchmark } from './mixedBenchmark.ts';
+import { mixedFunctions } from './mixedFunctions.ts';
 import { mixedJson, mixedMarkdown } from './mixedReport.ts';
 
-const { values } = parseArgs({
-  options: {
-    trials: { type: 'string', default: '100' },
-    seeds: { type: 'string', default: '10' },
-    functions: { type: 'string' },
-    algorithms: { type: 'string' },
-    'optuna-samplers': { type: 'string' },
-    'no-optuna': { type: 'boolean', default: false },
-    python: { type: 'string' },
-    out: { type: 'string' },
-    strict: { type: 'boolean', default: false },
-  },
-});
+/** Bad input (an unknown option or function, a budget that is not a positive integer): one line and exit 2. */
+function usage(e: unknown): never {
+  process.stderr.write(`bench:search:mixed: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(2);
+}
+
+const { values } = (() => {
+  try {
+    return parseArgs({
+      options: {
+        trials: { type: 'string', default: '100' },
+        seeds: { type: 'string', default: '10' },
+        functions: { type: 'string' },
+        algorithms: { type: 'string' },
+        'optuna-samplers': { type: 'string' },
+        'no-optuna': { type: 'boolean', default: false },
+        python: { type: 'string' },
+        out: { type: 'string' },
+        strict: { type: 'boolean', default: false },
+      },
+    });
+  } catch (e) {
+    return usage(e);
+  }
+})();
 
 const started = performance.now();
 const functions = listOption(values.functions);
 const algorithms = listOption(values.algorithms);
 const optunaSamplers = listOption(values['optuna-samplers']);
+let trials = 0;
+let seeds = 0;
+try {
+  trials = positiveInt('trials', values.trials);
+  seeds = positiveInt('seeds', values.seeds);
+  const unknown = (functions ?? []).filter((f) => !Object.hasOwn(mixedFunctions, f));
+  if (unknown.length > 0)
+    throw new Error(
+      `unknown function ${unknown.join(', ')} (the mixed set: ${Object.keys(mixedFunctions).join(', ')})`,
+    );
+} catch (e) {
+  usage(e);
+}
 const report = await runMixedBenchmark({
-  trials: positiveInt('trials', values.trials),
-  seeds: positiveInt('seeds', values.seeds),
+  trials,
+  seeds,
   optuna: !values['no-optuna'],
   ...(functions ? { functions } : {}),
   ...(algorithms ? { algorithms } : {}),
