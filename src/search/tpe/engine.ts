@@ -22,7 +22,7 @@ import { Visited } from './visited.ts';
  * of a scrambled Sobol sequence, so the initial design is the same whatever the batch sizes. Within a batch each
  * suggestion is a constant liar for the next, and while trials are in flight all but one proposal in every
  * `parallelTrialCount` refine the best observation (see {@link localFocus}); a sequential experiment refines it
- * with all but one trial in every `cycle` (see {@link tpeRegion}).
+ * with most of its model trials (see {@link tpeRegion}).
  */
 export function suggestTpe(req: SuggestRequest, cfg: TpeConfig, memo: Memo): SuggestResult {
   if (req.space.length === 0) return { suggestions: Array.from({ length: req.count }, () => ({ params: {} })) };
@@ -37,14 +37,14 @@ export function suggestTpe(req: SuggestRequest, cfg: TpeConfig, memo: Memo): Sug
   const design = (): SobolSequence | undefined =>
     req.space.length <= maxSobolDimensions ? memo.sequence(req.space.length, cfg.seed) : undefined;
   // Refining "the best" of several objectives would narrow a Pareto front to one point: MOTPE keeps l(x) whole.
-  const cycle = req.objectives.length > 1 ? 0 : cfg.cycle;
+  const refine = req.objectives.length <= 1;
   const batch: Float64Array[] = [];
   const suggestions: Suggestion[] = [];
   for (let i = 0; i < req.count; i++) {
     const index = req.trials.length + i;
     const rng = new Rng(derive(cfg.seed, cfg.algorithm, index));
     const startup = index < cfg.startup || history.points.length === 0;
-    const region = tpeRegion(index, history.inFlight.length + batch.length, req.parallelTrialCount, cycle);
+    const region = tpeRegion(index, history.inFlight.length + batch.length, req.parallelTrialCount, refine);
     const s = startup
       ? initial(req, index, design(), rng, visited)
       : modelled(enc, history, batch, cfg, rng, visited, region, index);

@@ -41,12 +41,7 @@ export interface TpeConfig {
   readonly sharpness: number;
   /** The narrower of a local proposal's two kernel scales, relative to the best point's widths (see `localFocus`). */
   readonly localWidth: number;
-  /** In a sequential experiment, one model trial in every `cycle` searches globally, the others refine the best (see `tpeRegion`). */
-  readonly cycle: number;
 }
-
-/** The sequential explore/refine cycle of both variants (see `tpeRegion`). */
-export const defaultCycle = 3;
 
 /** The good quantile of both variants by default (hyperopt's default `gamma`, which also benchmarks best). */
 export const defaultGamma = 0.25;
@@ -85,7 +80,6 @@ export function readTpe(settings: Settings, requestSeed: number): TpeConfig {
     // Independent estimators blur the good region more than a joint one, so their good points lean harder on the best.
     sharpness: 3,
     localWidth: 0.5,
-    cycle: defaultCycle,
   };
 }
 
@@ -107,6 +101,5 @@ export function readMultivariateTpe(settings: Settings, requestSeed: number): Tp
     gamma: defaultGamma,
     sharpness: 2,
     localWidth: 0.35,
-    cycle: defaultCycle,
   };
 }
