@@ -105,8 +105,8 @@ function everyCheckpoint(
   return { ...base, status: failed === 0 ? 'pass' : 'fail', detail: `${failed} cell(s) above: ${parts.join('; ')}` };
 }
 
-/** The issue #18 TPE targets for both variants (hooked into `evaluateTargets`). */
-export function tpeTargets(x: TargetInputs, heldOut: HeldOutReference | undefined = readHeldOutReference()): Target[] {
+/** The issue #18 TPE targets for both variants (hooked into `evaluateTargets` with {@link readHeldOutReference}). */
+export function tpeTargets(x: TargetInputs, heldOut: HeldOutReference | undefined): Target[] {
   const out: Target[] = [];
   const dev = x.functions.filter((f) => !Object.hasOwn(heldOutFunctions, f));
   const held = x.functions.filter((f) => Object.hasOwn(heldOutFunctions, f));

@@ -3,7 +3,13 @@ import { parseAnchors } from '../../bench/search/anchors.ts';
 import type { LongStudy } from '../../bench/search/extras.ts';
 import type { SummaryRow } from '../../bench/search/summary.ts';
 import type { TargetInputs } from '../../bench/search/targets.ts';
-import { bestOptunaTpe, optuna5SuggestS, parseHeldOutReference, tpeTargets } from '../../bench/search/targetsTpe.ts';
+import {
+  bestOptunaTpe,
+  optuna5SuggestS,
+  parseHeldOutReference,
+  readHeldOutReference,
+  tpeTargets,
+} from '../../bench/search/targetsTpe.ts';
 
 const anchors = parseAnchors(`# Anchors
 | function (optimum) | sampler | regret@25 | regret@50 | regret@100 | study wall (100 trials) |
@@ -106,6 +112,22 @@ describe('issue #18 TPE targets', () => {
     expect(byId(inputs({ rows }), 'tpe-optuna5-every')?.status).toBe('n/a');
     const none = tpeTargets(inputs({ rows }), undefined).find((t) => t.id === 'tpe-heldout-optuna31');
     expect(none?.status).toBe('n/a');
+  });
+
+  it('reads the committed Optuna 3.1 held-out run: every held-out function, both TPE samplers, 20 seeds', () => {
+    const ref = readHeldOutReference();
+    expect(Object.keys(ref?.curves ?? {}).sort()).toEqual([
+      'camel',
+      'ellipsoid6',
+      'levy4',
+      'rastrigin4',
+      'styblinski5',
+    ]);
+    for (const bySampler of Object.values(ref?.curves ?? {})) {
+      expect(Object.keys(bySampler).sort()).toEqual(['tpe', 'tpe-multivariate']);
+      for (const runs of Object.values(bySampler)) expect(runs.map((c) => c.length)).toEqual(new Array(20).fill(100));
+    }
+    expect(readHeldOutReference('/nonexistent/optuna-heldout.json')).toBeUndefined();
   });
 
   it('holds the per-suggestion time to a tenth of Optuna 5.0-dev at every history size', () => {
