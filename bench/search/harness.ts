@@ -5,9 +5,9 @@
 import { performance } from 'node:perf_hooks';
 import { builtinAlgorithms } from '../../src/search/index.ts';
 import type { SearchAlgorithm, Settings } from '../../src/search/types.ts';
-import { benchmarkFunction, type TestFunction } from './functions.ts';
+import { benchmarkFunction } from './functions.ts';
 import { median } from './stats.ts';
-import { runStudy, type Schedule } from './study.ts';
+import { runStudy, type Schedule, type StudyObjective } from './study.ts';
 
 /** The continuous-space samplers the benchmark runs by default, those not registered yet reported as such. */
 export const candidateAlgorithms: readonly string[] = [
@@ -52,6 +52,8 @@ export interface HarnessOptions {
   /** Algorithm name → factory; defaults to `builtinAlgorithms`. */
   readonly registry?: Readonly<Record<string, () => SearchAlgorithm>>;
   readonly settings?: Readonly<Record<string, Settings>>;
+  /** Function name → objective; defaults to the continuous set (`benchmarkFunction`). */
+  readonly resolve?: (name: string) => StudyObjective | undefined;
   readonly log?: (line: string) => void;
 }
 
@@ -68,6 +70,7 @@ export function ourLabel(algorithm: string, parallel: number, schedule: Schedule
 export async function runOurSide(o: HarnessOptions): Promise<Series[]> {
   const registry = o.registry ?? builtinAlgorithms;
   const schedule = o.schedule ?? 'sync';
+  const resolve = o.resolve ?? benchmarkFunction;
   const out: Series[] = [];
   const started = performance.now();
   for (const parallel of o.parallel) {
@@ -88,7 +91,7 @@ export async function runOurSide(o: HarnessOptions): Promise<Series[]> {
         continue;
       }
       const settings = o.settings?.[algorithm];
-      const study = (fn: TestFunction, seed: number) =>
+      const study = (fn: StudyObjective, seed: number) =>
         runStudy({
           algorithm: factory(),
           fn,
@@ -101,7 +104,7 @@ export async function runOurSide(o: HarnessOptions): Promise<Series[]> {
       // Untimed studies first (up to 10, or 1 s of them), so that timed studies measure the algorithm in a
       // warm process, as a controller's suggestion worker runs it, not V8 compiling and tiering up its code:
       // the first ten 100-trial TPE studies of a fresh process take a median 15 ms, later ones 7 ms.
-      const first = o.functions[0] === undefined ? undefined : benchmarkFunction(o.functions[0]);
+      const first = o.functions[0] === undefined ? undefined : resolve(o.functions[0]);
       const warmStart = performance.now();
       for (let w = 0; first !== undefined && w < warmUpStudies && performance.now() - warmStart < 1000; w++) {
         try {
@@ -111,7 +114,7 @@ export async function runOurSide(o: HarnessOptions): Promise<Series[]> {
         }
       }
       for (const name of o.functions) {
-        const fn = benchmarkFunction(name);
+        const fn = resolve(name);
         if (fn === undefined) throw new Error(`unknown function ${name}`);
         const studies: StudyRecord[] = [];
         try {

@@ -3,6 +3,7 @@
  * python3-optuna, 3.1) on the same functions, budget and seeds, concurrently with our side.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { basename, dirname } from 'node:path';
 import { performance } from 'node:perf_hooks';
 
 /** One Optuna study as the reference script prints it. */
@@ -28,6 +29,10 @@ export interface OptunaOptions {
   readonly seeds: number;
   readonly functions: readonly string[];
   readonly samplers: readonly string[];
+  /** Another driver with the same arguments and output (default `optuna_reference.py` in `sharedBench`); it runs in its folder. */
+  readonly script?: string;
+  /** Arguments appended after the common ones (e.g. the mixed driver's `--evaluator`). */
+  readonly extraArgs?: readonly string[];
 }
 
 /** The samplers `optuna_reference.py` knows. */
@@ -50,8 +55,9 @@ export async function runOptunaReference(o: OptunaOptions): Promise<OptunaOutcom
       seconds: seconds(),
     };
   }
+  const script = o.script ?? `${o.sharedBench}/optuna_reference.py`;
   const args = [
-    `${o.sharedBench}/optuna_reference.py`,
+    script,
     '--trials',
     String(o.trials),
     '--seeds',
@@ -60,8 +66,10 @@ export async function runOptunaReference(o: OptunaOptions): Promise<OptunaOutcom
     o.functions.join(','),
     '--samplers',
     o.samplers.join(','),
+    ...(o.extraArgs ?? []),
   ];
-  const child = spawn(python, args, { cwd: o.sharedBench, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const cwd = o.script === undefined ? o.sharedBench : dirname(o.script);
+  const child = spawn(python, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const out: Buffer[] = [];
   const err: Buffer[] = [];
   child.stdout.on('data', (b: Buffer) => out.push(b));
@@ -72,7 +80,7 @@ export async function runOptunaReference(o: OptunaOptions): Promise<OptunaOutcom
   });
   if (code !== 0) {
     const tail = Buffer.concat(err).toString('utf8').trim().split('\n').slice(-3).join(' / ');
-    return { results: {}, error: `optuna_reference.py exited ${code}: ${tail}`, seconds: seconds() };
+    return { results: {}, error: `${basename(script)} exited ${code}: ${tail}`, seconds: seconds() };
   }
   try {
     const doc = JSON.parse(Buffer.concat(out).toString('utf8')) as {
@@ -83,6 +91,6 @@ export async function runOptunaReference(o: OptunaOptions): Promise<OptunaOutcom
     for (const [fn, r] of Object.entries(doc.results)) results[fn] = r.samplers;
     return { version: doc.optuna, results, seconds: seconds() };
   } catch (e) {
-    return { results: {}, error: `could not read optuna_reference.py's output: ${String(e)}`, seconds: seconds() };
+    return { results: {}, error: `could not read ${basename(script)}'s output: ${String(e)}`, seconds: seconds() };
   }
 }

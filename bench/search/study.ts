@@ -3,7 +3,7 @@
  * algorithm's `validate` once and then `suggest` with the history the controller would send.
  */
 import { performance } from 'node:perf_hooks';
-import type { SearchSpace } from '../../src/search/space.ts';
+import type { Assignment, SearchSpace } from '../../src/search/space.ts';
 import type {
   ObjectiveSpec,
   SearchAlgorithm,
@@ -21,10 +21,19 @@ import { pointOf, spaceOf, type TestFunction } from './functions.ts';
  */
 export type Schedule = 'sync' | 'async';
 
+/** An objective over any search space (the mixed-space set of `mixedFunctions.ts`), minimised. */
+export interface SpaceObjective {
+  readonly space: SearchSpace;
+  readonly evaluate: (params: Assignment) => number;
+}
+
+/** What a study minimises: a continuous test function over its box, or an objective over its own space. */
+export type StudyObjective = TestFunction | SpaceObjective;
+
 /** What {@link runStudy} runs. */
 export interface StudyOptions {
   readonly algorithm: SearchAlgorithm;
-  readonly fn: TestFunction;
+  readonly fn: StudyObjective;
   readonly trials: number;
   readonly seed: number;
   /** Trials in flight at once (`parallelTrialCount`); 1 is sequential. */
@@ -64,7 +73,9 @@ export async function runStudy(o: StudyOptions): Promise<StudyRun> {
   const parallel = Math.max(1, o.parallel ?? 1);
   const schedule = o.schedule ?? 'sync';
   const settings = o.settings ?? {};
-  const space = spaceOf(o.fn);
+  const fn = o.fn;
+  const space = 'space' in fn ? fn.space : spaceOf(fn);
+  const evaluate = 'space' in fn ? fn.evaluate : (params: Assignment) => fn.f(pointOf(fn, params));
   const history: TrialView[] = [];
   const inFlight: number[] = [];
   const requests: RequestTiming[] = [];
@@ -117,7 +128,7 @@ export async function runStudy(o: StudyOptions): Promise<StudyRun> {
     // Sync batches finish every trial in flight; async finishes the oldest and asks again for its slot.
     const finishing = schedule === 'sync' || history.length >= o.trials || stoppedEarly ? inFlight.length : 1;
     for (const i of inFlight.splice(0, finishing)) {
-      history[i] = Object.freeze(succeeded(history[i]!, o.fn.f(pointOf(o.fn, history[i]!.params))));
+      history[i] = Object.freeze(succeeded(history[i]!, evaluate(history[i]!.params)));
       done++;
     }
   }

@@ -5,6 +5,7 @@
 import { type Anchors, anchorCost, anchorRow, anchorSamplers } from './anchors.ts';
 import type { LongStudy } from './extras.ts';
 import type { SummaryRow } from './summary.ts';
+import { readHeldOutReference, tpeTargets } from './targetsTpe.ts';
 
 /** One evaluated target. */
 export interface Target {
@@ -132,6 +133,7 @@ export function evaluateTargets(x: TargetInputs): Target[] {
   out.push(gpCost(x), gpMemory(x), gpLargeHistoryCost(x));
   for (const algorithm of ['tpe', 'multivariate-tpe', 'bayesianoptimization', 'cmaes'])
     out.push(...parallelTargets(x, algorithm));
+  out.push(...tpeTargets(x, readHeldOutReference()));
   return out;
 }
 

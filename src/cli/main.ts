@@ -4,8 +4,7 @@
  */
 
 import { readFileSync } from 'node:fs';
-import { resolve as resolvePath } from 'node:path';
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { plotKinds } from '../analysis/index.ts';
 import { ErrorCode, WorkbenchError } from '../index.ts';
 import { deleteCommand, runCommand, validateCommand } from './commands.ts';
@@ -17,63 +16,24 @@ import { clusterStatusCommand, doctorCommand, dryRunCommand, submitCommand } fro
 import { lineageCommand } from './lineage.ts';
 import { unlockCommand } from './lockCommands.ts';
 import { defaultFollowInterval, logsCommand } from './logs.ts';
-import { importGrpc, importKubernetes } from './optional.ts';
+import {
+  durationMs,
+  graceMs,
+  heartbeatMs,
+  namespaceOption,
+  outputOption,
+  percent,
+  positiveInt,
+  positiveSeconds,
+  storeOption,
+  watchOptions,
+} from './options.ts';
 import { plotCommand } from './plot.ts';
 import { serveCommand } from './serve.ts';
+import { addSuggestionServerCommand } from './suggestionServer.ts';
 import { uiCommand } from './ui.ts';
-import { defaultWatchInterval, statusCommand, trialsCommand } from './watch.ts';
+import { statusCommand, trialsCommand } from './watch.ts';
 import { joinRunCommand, workerCommand } from './worker.ts';
-
-/** `--canary`: a whole percent 0-100, else exit 2. */
-function percent(v: string): number {
-  const n = Number(v);
-  if (!/^\d+$/.test(v.trim()) || n > 100) throw new InvalidArgumentError('a whole percent from 0 to 100');
-  return n;
-}
-
-function positiveInt(name: string): (v: string) => number {
-  return (v) => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a whole number, got '${v}'`);
-    return n;
-  };
-}
-
-function positiveSeconds(v: string): number {
-  const n = Number(v);
-  if (!(Number.isFinite(n) && n > 0)) throw new InvalidArgumentError(`--interval must be seconds > 0, got '${v}'`);
-  return n;
-}
-
-/** A duration option (`--stuck-grace`, `--timeout`): `90` (seconds), `90s`, `2m` or `500ms`, in milliseconds. */
-const durationMs =
-  (flag: string) =>
-  (v: string): number => {
-    const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(v.trim());
-    if (!m) throw new InvalidArgumentError(`${flag} must be a duration such as 60s, 2m or 500ms, got '${v}'`);
-    return Math.round(Number(m[1]) * ({ ms: 1, s: 1000, m: 60_000 }[m[2] ?? 's'] ?? 1000));
-  };
-const graceMs = durationMs('--stuck-grace');
-
-/** `--heartbeat`: `2s`, `500ms` or `2` (seconds), at least 50 ms, in milliseconds. */
-function heartbeatMs(v: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s)?$/.exec(v.trim());
-  const ms = m ? Math.round(Number(m[1]) * (m[2] === 'ms' ? 1 : 1000)) : Number.NaN;
-  if (!(ms >= 50))
-    throw new InvalidArgumentError(`--heartbeat must be a duration of at least 50ms such as 2s or 500ms, got '${v}'`);
-  return ms;
-}
-
-const outputOption = (choices: string[]): Option =>
-  new Option('-o, --output <format>', 'output format').choices(choices).default(choices[0]);
-const storeHelp = 'store folder or .db file (default: $HPO_STORE, else ./.hpo)';
-const storeOption = (): Option => new Option('--store <path>', storeHelp);
-const namespaceOption = (): Option =>
-  new Option('-n, --namespace <ns>', "the experiment's namespace (default: that of the one experiment of the name)");
-const watchOptions = (c: Command): Command =>
-  c
-    .option('-w, --watch', 'print again every --interval seconds until the experiment finishes or no run drives it')
-    .option('--interval <seconds>', 'seconds between two prints with --watch', positiveSeconds, defaultWatchInterval);
 
 /** The package's version, read from its package.json (two folders up from both src/cli and dist/cli). */
 export function packageVersion(): string {
@@ -403,125 +363,9 @@ export function buildProgram(exit: (code: number) => void): Command {
     .option('--host <host>', 'address to bind (default: this machine only)', '127.0.0.1')
     .action(async (o: { store?: string; port: number; host: string }) => exit(await uiCommand(withStore(o))));
 
-  program
-    .command('suggestion-server')
-    .description(
-      "serve our algorithms as Katib's Suggestion gRPC service (point katib-config's suggestion images at it)",
-    )
-    .option('--port <n>', 'port to listen on', positiveInt('--port'), 6789)
-    .option('--host <host>', 'address to bind', '0.0.0.0')
-    .option(
-      '--algorithm <name=module>',
-      'also serve a user algorithm from a module (repeatable; the path is relative to the current folder)',
-      (v: string, all: string[] = []) => [...all, v],
-    )
-    .option(
-      '--trial-namespace <ns>',
-      "namespace of the Trials SetTrialStatus marks early-stopped (default: the pod's, else the context's)",
-    )
-    .addOption(
-      // Katib's mount point for the suggestion volume (grpc/suggestionVolume.ts katibSuggestionDataDir); spelled out
-      // here so the CLI does not load the gRPC room before the command runs.
-      new Option(
-        '--data-dir <dir>',
-        "PBT: where the suggestion volume is mounted; each trial's checkpoint folder is <dir>/<experiment>/<trial>",
-      )
-        .env('HPO_SUGGESTION_DATA_DIR')
-        .default('/opt/katib/data'),
-    )
-    .option(
-      '--keep-generations <n|all>',
-      "PBT: the newest generations whose checkpoint folders are all kept (older dead ones go; 'all' keeps every one)",
-      keepGenerations,
-      2,
-    )
-    .action(async (o: SuggestionServerFlags) => {
-      const algorithms = userAlgorithms(o.algorithm ?? []);
-      const { serveUntilAborted } = await importGrpc('`hpo suggestion-server`');
-      const log = (line: string): void => {
-        process.stderr.write(`${line}\n`);
-      };
-      const setTrialStatus = await trialStatusHook(o.trialNamespace, log);
-      const abort = new AbortController();
-      const stop = (): void => abort.abort();
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-      await serveUntilAborted({
-        port: o.port,
-        host: o.host,
-        signal: abort.signal,
-        log,
-        algorithms,
-        dataDir: o.dataDir,
-        keepGenerations: o.keepGenerations,
-        ...(setTrialStatus === undefined ? {} : { setTrialStatus }),
-      });
-      exit(0);
-    });
+  addSuggestionServerCommand(program, exit);
 
   return program;
-}
-
-/** The flags of `hpo suggestion-server`. */
-interface SuggestionServerFlags {
-  readonly port: number;
-  readonly host: string;
-  readonly trialNamespace?: string;
-  readonly algorithm?: string[];
-  readonly dataDir: string;
-  readonly keepGenerations: number;
-}
-
-/** `--keep-generations`: a whole number ≥ 2 (PBT re-queues a failed trial from the generation before), or `all`. */
-function keepGenerations(v: string): number {
-  if (v.trim().toLowerCase() === 'all') return Number.POSITIVE_INFINITY;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 2) {
-    throw new InvalidArgumentError(
-      `--keep-generations must be a whole number of at least 2 (parents and their re-queued children) or 'all', got '${v}'`,
-    );
-  }
-  return n;
-}
-
-/** `--algorithm NAME=MODULE` values as name → absolute module path; a value without both parts is bad input (exit 2). */
-function userAlgorithms(values: readonly string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const v of values) {
-    const eq = v.indexOf('=');
-    const name = eq < 0 ? '' : v.slice(0, eq).trim();
-    const module = eq < 0 ? '' : v.slice(eq + 1).trim();
-    if (name === '' || module === '') {
-      throw new WorkbenchError(
-        ErrorCode.invalidArgument,
-        `--algorithm wants NAME=MODULE (e.g. my-search=./my-search.mjs), got '${v}'`,
-      );
-    }
-    out[name] = /^[a-z][a-z0-9+.-]*:/i.test(module) ? module : resolvePath(module);
-  }
-  return out;
-}
-
-/**
- * SetTrialStatus of `hpo suggestion-server`: marks Trials EarlyStopped over the Kubernetes API, as Katib's service
- * does, with the pod's service account (or the kubeconfig). Without a cluster or the client library it says so once
- * and the call does nothing (Katib then records early-stopped trials as Succeeded).
- */
-async function trialStatusHook(
-  namespace: string | undefined,
-  log: (line: string) => void,
-): Promise<((trial: string) => Promise<void>) | undefined> {
-  try {
-    const k = await importKubernetes('SetTrialStatus');
-    const kc = k.loadKubeConfig();
-    const ns = namespace ?? k.trialNamespace(kc);
-    log(`SetTrialStatus marks Trials of namespace ${ns} EarlyStopped`);
-    return k.earlyStoppedMarker(kc, ns);
-  } catch (err) {
-    const why = err instanceof Error ? err.message : String(err);
-    log(`warning: SetTrialStatus will not mark trials early-stopped (${why})`);
-    return undefined;
-  }
 }
 
 /** Runs the CLI with `argv` (without node and script) and resolves to the exit code. */

@@ -3,6 +3,7 @@ import type { StrategyName } from '../metrics/types.ts';
 import type { TrialState } from '../search/types.ts';
 import type { ExecutorResult, StopReason } from '../trial/executor.ts';
 import type { TrialMetrics } from '../trial/trialMetrics.ts';
+import type { SuggestionSource } from './claimAndLaunch.ts';
 
 /** A trial's final state, judged from how its program ended and what it reported. */
 export interface TrialOutcome {
@@ -86,4 +87,12 @@ function missingObjectives(metrics: TrialMetrics, others: readonly FurtherObject
       missing.push(`objective metric ${o.metric} has no finite value (latest ${JSON.stringify(s.latest)})`);
   }
   return missing;
+}
+
+/**
+ * Whether a trial that reported its objective only as text succeeds: only when the algorithm behind `host` declares
+ * `capabilities.textObjective` (a fake without capabilities does not). Asks the host only for such a trial.
+ */
+export async function acceptsTextObjective(metrics: TrialMetrics, host: SuggestionSource): Promise<boolean> {
+  return metrics.objectiveText() !== undefined && (await host.capabilities?.())?.textObjective === true;
 }

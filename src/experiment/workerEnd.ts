@@ -7,10 +7,9 @@ import type { StrategyName } from '../metrics/types.ts';
 import type { ExperimentConfig } from '../spec/config.ts';
 import type { ExperimentKey, ObservationRow, Store } from '../store/types.ts';
 import type { SuggestionSource } from './claimAndLaunch.ts';
-import { acceptsTextObjective } from './controller.ts';
 import type { DerivedMetrics } from './derivedMetrics.ts';
 import type { LiveTrial } from './liveTrial.ts';
-import { furtherObjectives, judgeTrial } from './outcome.ts';
+import { acceptsTextObjective, furtherObjectives, judgeTrial } from './outcome.ts';
 
 /** What {@link trialEnd} judges. */
 export interface EndedTrial {

@@ -271,3 +271,26 @@ describe('gridValues (Katib convert_to_combinations)', () => {
     expect(() => gridValues({ kind: 'double', min: 0, max: 1, scale: 'uniform' })).toThrow(/needs a step/);
   });
 });
+
+describe('the support cache of stepped domains', () => {
+  it('gives the same encoding from the cache as computed afresh', () => {
+    const domain: Domain = { kind: 'int', min: 50, max: 1000, step: 50, scale: 'uniform' };
+    const first = [50, 500, 1000].map((v) => toUnit(domain, v));
+    const again = [50, 500, 1000].map((v) => toUnit(domain, v));
+    const fresh = [50, 500, 1000].map((v) => toUnit({ ...domain }, v));
+    expect(again).toEqual(first);
+    expect(fresh).toEqual(first);
+    expect(fromUnit(domain, 1)).toBe(1000);
+  });
+
+  it('does not serve a stale entry when a domain object is changed after use', () => {
+    // The types say readonly; a caller can still change the object, and must then get the new domain's answers.
+    const domain = { kind: 'int' as const, min: 0, max: 10, step: 1, scale: 'uniform' as Scale };
+    expect(fromUnit(domain, 1)).toBe(10);
+    domain.max = 20;
+    expect(fromUnit(domain, 1)).toBe(20);
+    domain.step = 5;
+    expect(gridValues(domain)).toEqual([0, 5, 10, 15, 20]);
+    expect(fromUnit(domain, 0.5)).toBe(10);
+  });
+});

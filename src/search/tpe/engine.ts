@@ -1,12 +1,13 @@
 import { assignmentFromUnit } from '../assignment.ts';
 import { feasibilityOf } from '../constraints.ts';
-import { type SearchRegion, searchRegion } from '../region.ts';
+import type { SearchRegion } from '../region.ts';
 import { derive, Rng } from '../rng.ts';
 import { maxSobolDimensions } from '../sobolDirections.ts';
 import type { SobolSequence } from '../sobolSequence.ts';
 import type { Assignment } from '../space.ts';
 import type { Suggestion, SuggestRequest, SuggestResult } from '../types.ts';
 import { decodePoint, encodeAssignment, encodeSpace, type TpeSpace } from './encoding.ts';
+import { tpeRegion } from './exploit.ts';
 import type { Memo } from './memo.ts';
 import { readParetoHistory } from './pareto.ts';
 import type { Focus } from './parzen.ts';
@@ -20,7 +21,8 @@ import { Visited } from './visited.ts';
  * derived from (seed, algorithm, n); the first `startup` trials, and any while nothing has finished, take point n
  * of a scrambled Sobol sequence, so the initial design is the same whatever the batch sizes. Within a batch each
  * suggestion is a constant liar for the next, and while trials are in flight all but one proposal in every
- * `parallelTrialCount` refine the best observation (see {@link localFocus}).
+ * `parallelTrialCount` refine the best observation (see {@link localFocus}); a sequential experiment refines it
+ * with most of its model trials (see {@link tpeRegion}).
  */
 export function suggestTpe(req: SuggestRequest, cfg: TpeConfig, memo: Memo): SuggestResult {
   if (req.space.length === 0) return { suggestions: Array.from({ length: req.count }, () => ({ params: {} })) };
@@ -34,13 +36,15 @@ export function suggestTpe(req: SuggestRequest, cfg: TpeConfig, memo: Memo): Sug
   const visited = new Visited(req.space, req.trials, feasibilityOf(req.space, req.constraints), cfg.algorithm);
   const design = (): SobolSequence | undefined =>
     req.space.length <= maxSobolDimensions ? memo.sequence(req.space.length, cfg.seed) : undefined;
+  // Refining "the best" of several objectives would narrow a Pareto front to one point: MOTPE keeps l(x) whole.
+  const refine = req.objectives.length <= 1;
   const batch: Float64Array[] = [];
   const suggestions: Suggestion[] = [];
   for (let i = 0; i < req.count; i++) {
     const index = req.trials.length + i;
     const rng = new Rng(derive(cfg.seed, cfg.algorithm, index));
     const startup = index < cfg.startup || history.points.length === 0;
-    const region = searchRegion(index, history.inFlight.length + batch.length, req.parallelTrialCount);
+    const region = tpeRegion(index, history.inFlight.length + batch.length, req.parallelTrialCount, refine);
     const s = startup
       ? initial(req, index, design(), rng, visited)
       : modelled(enc, history, batch, cfg, rng, visited, region, index);
