@@ -1,8 +1,9 @@
 /**
  * A shared-experiment worker's copy of the experiment's trials and of its objective's observations, kept up to date
- * from the store's change feed ({@link Store.changesSince}): each round reads what changed since the last one (the
+ * from the store's change feed ({@link Store.pollExperiment}): each round reads what changed since the last one (the
  * trials the feed names, the observations after the last row id) instead of the whole experiment, whose reads grew
- * with every trial stored and, inside a worker's turn, held up every other worker's turn.
+ * with every trial stored and, inside a worker's turn, held up every other worker's turn. The experiment record and
+ * the algorithm state come with it: on PostgreSQL the whole look is one statement.
  *
  * Why what it misses is only what is not committed yet: every write of a store takes its write lock, so change seqs
  * and observation row ids are drawn in commit order (see postgres/changes.ts lockWriters; SQLite has one writer).

@@ -6,9 +6,10 @@ import { lock, trialTypes } from './recorded.ts';
 // Store.claimTrialSlots on PostgreSQL: a worker's whole claim in ONE statement (one round trip under the writers'
 // lock): `chk` reads the next seq, the trials holding a slot, the worker's leases and the algorithm state; `n` is how
 // many trials fit (-1: stale); `ins`, `lea`, `ch` and `st` store that prefix, its leases, its change rows and the
-// new state. The checks read the statement's snapshot, taken before the lock in `l` was granted: what commits in
-// between is only other workers' ends and reclaims (never a claim: every claim holds the experiment's turn), which
-// change none of the counts except to lower `holding` (a reclaimed trial is Killed), so the budget still holds.
+// new state. The checks read the statement's snapshot, taken before the lock in `l` was granted. What may commit in
+// between is other workers' ends and reclaims, never a claim (every claim holds the experiment's turn): they change
+// no count but `holding`, which a reclaim only lowers, so the budget holds. A claim that broke that rule would see a
+// next seq that is too low, and its insert would fail on the trials' unique seq: an error, never a trial too many.
 
 // $1 namespace, $2 experiment, $3 worker, $4 next seq, $5 state before (JSON), $6 state after (JSON or null),
 // $7 budget (null: none), $8 parallel, $9 tokens, $10 heartbeat, $11 expiry, $12 updated_at, $13… one per column.
