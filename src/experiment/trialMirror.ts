@@ -21,6 +21,8 @@ export interface MirroredTrials {
   readonly rows: readonly ObservationRow[];
   /** The algorithm state as stored. */
   readonly state: unknown;
+  /** The earliest expiry of the experiment's trial leases (RFC3339); undefined for none. */
+  readonly leasesExpireAt: string | undefined;
 }
 
 /** See the module comment; one per worker and experiment. */
@@ -52,7 +54,8 @@ export class TrialMirror {
         store.getObservationsOf(k, { metric: this.#metric }),
         store.loadAlgorithmState(k),
       ]);
-      return { record, trials, rows, state };
+      // No feed, no poll: the leases are not looked at, and the worker looks for expired ones each round.
+      return { record, trials, rows, state, leasesExpireAt: new Date(0).toISOString() };
     }
     for (;;) {
       const poll = await store.pollExperiment(k, {
@@ -75,7 +78,13 @@ export class TrialMirror {
       this.#since = poll.changes.seq;
       if (poll.changes.changes.length < pageSize) {
         const trials = [...this.#trials.values()].sort((a, b) => a.seq - b.seq);
-        return { record: poll.record, trials, rows: this.#rows, state: poll.state };
+        return {
+          record: poll.record,
+          trials,
+          rows: this.#rows,
+          state: poll.state,
+          leasesExpireAt: poll.leasesExpireAt,
+        };
       }
     }
   }

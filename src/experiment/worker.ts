@@ -127,6 +127,8 @@ export class ExperimentWorker {
   /** The trials as stored at the last round (other workers' curves as they last flushed them): early stopping reads it. */
   private book: TrialBook | undefined;
   private beats = 0;
+  /** When the last look was sent, and the earliest lease expiry it found (see mayHaveExpired). */
+  private leases: { polledAt: number; expireAt: number | undefined } | undefined;
   /** The experiment's trials and objective rows, read from the change feed round by round. */
   private readonly mirror: TrialMirror;
   /** When this worker started, for the progress's elapsed time. */
@@ -222,7 +224,8 @@ export class ExperimentWorker {
       await this.stopAll({ kind: 'Killed', reason: 'Interrupted', message: 'the worker was interrupted' });
       return false;
     }
-    for (const r of await reclaimExpired(this.o.store, this.o.experiment, this.now())) {
+    const now = this.now();
+    for (const r of this.mayHaveExpired(now) ? await reclaimExpired(this.o.store, this.o.experiment, now) : []) {
       this.o.onEvent?.(this.trialEvent(r.trial, 'Warning', 'LeaseExpired', `reclaimed from ${r.worker}`));
       await this.recoverOrphan(r.trial);
     }
@@ -260,7 +263,9 @@ export class ExperimentWorker {
    */
   private async look(store: Store, claiming: boolean, inTurn: boolean): Promise<Look> {
     // The experiment, what changed in it and its algorithm state, in one read (one round trip on PostgreSQL).
-    const { record: rec, trials, rows, state } = await this.mirror.refresh(store);
+    const polledAt = this.now().getTime();
+    const { record: rec, trials, rows, state, leasesExpireAt } = await this.mirror.refresh(store);
+    this.leases = { polledAt, expireAt: leasesExpireAt === undefined ? undefined : Date.parse(leasesExpireAt) };
     if (rec === undefined) return { kind: 'gone' };
     this.record = rec;
     if (rec.phase === 'Succeeded' || rec.phase === 'Failed') return { kind: 'final', message: rec.message };
@@ -274,6 +279,19 @@ export class ExperimentWorker {
       return { kind: 'claimed', claimed: [] };
     }
     return claiming ? this.claim(store, book, state, inTurn) : { kind: 'claimed', claimed: [] };
+  }
+
+  /**
+   * Whether a lease may have expired by `now`, from the last look (a read of the leases fewer per round): the leases
+   * it saw expire no earlier than it said (a renewal only moves an expiry later), and a lease claimed since expires a
+   * lease length after its claimer stamped it, which is after the look or, for a claim asked outside the turns and
+   * stamped before it waited for one, rarely more than a round before it; so a look older than a lease length less
+   * half a heartbeat (a round) is not trusted. At worst an expiry is noticed a round later.
+   */
+  private mayHaveExpired(now: Date): boolean {
+    const l = this.leases;
+    if (l === undefined || now.getTime() - l.polledAt >= this.leaseMs - this.heartbeatMs / 2) return true;
+    return l.expireAt !== undefined && l.expireAt < now.getTime();
   }
 
   /**

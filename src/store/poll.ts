@@ -9,11 +9,16 @@ export async function pollIn(store: Store, experiment: ExperimentRef, q: PollQue
   const changes = await store.changesSince(experiment, q.since, q.limit);
   const named = new Set<string>();
   for (const c of changes.changes) if (c.kind === 'trial' && c.trial !== undefined) named.add(c.trial);
-  const [record, trials, rows, state] = await Promise.all([
+  const [record, trials, rows, state, leases] = await Promise.all([
     store.getExperiment(experiment),
     store.getTrials(experiment, [...named]),
     store.getObservationsOf(experiment, { metric: q.metric, afterId: q.afterId }),
     store.loadAlgorithmState(experiment),
+    store.listTrialLeases(experiment),
   ]);
-  return { record, changes, trials, rows, state };
+  const first = leases.reduce<string | undefined>(
+    (min, l) => (min === undefined || Date.parse(l.expiresAt) < Date.parse(min) ? l.expiresAt : min),
+    undefined,
+  );
+  return { record, changes, trials, rows, state, leasesExpireAt: first };
 }

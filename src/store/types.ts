@@ -285,6 +285,8 @@ export interface ExperimentPoll {
   readonly rows: StoredObservation[];
   /** The algorithm state, as {@link Store.loadAlgorithmState} returns it. */
   readonly state: unknown;
+  /** The earliest expiry (RFC3339) of the experiment's trial leases; undefined when it has none. */
+  readonly leasesExpireAt: string | undefined;
 }
 
 /** Partial update of a trial; unset fields are kept. */
@@ -420,8 +422,8 @@ export interface Store {
   readonly hasChangeFeed: boolean;
   /**
    * A shared-experiment worker's look at the store in one call: the experiment, a page of its changes, the trials
-   * they name, new rows of one metric and the algorithm state (PostgreSQL: one statement, so a worker's turn reads it
-   * all in one round trip). Needs the change feed ({@link Store.hasChangeFeed}).
+   * they name, new rows of one metric, the algorithm state and when the first lease expires (PostgreSQL: one
+   * statement, so a worker's turn reads it all in one round trip). Needs the change feed ({@link Store.hasChangeFeed}).
    */
   pollExperiment(experiment: ExperimentRef, query: PollQuery): Promise<ExperimentPoll>;
 

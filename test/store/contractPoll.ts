@@ -30,6 +30,7 @@ export function describePollContract(name: string, open: OpenStore): void {
       expect(first.trials).toEqual(await store.listTrials(key));
       expect(first.rows).toEqual(await store.getObservationsOf(key, { metric: 'loss' }));
       expect(first.state).toEqual({ round: 3, xs: [0.5, 1] });
+      expect(first.leasesExpireAt).toBeUndefined();
       // Only what changed since: one trial ended, one added, new rows; the other experiment's writes are not here.
       const lastId = Math.max(...first.rows.map((r) => r.id));
       await store.updateTrial('e', 'e-t1', { state: 'Succeeded', objective: 0.25 });
@@ -43,6 +44,23 @@ export function describePollContract(name: string, open: OpenStore): void {
       ]);
       expect(next.rows.map((r) => [r.trial, r.step, r.metric])).toEqual([['e-t1', 2, 'loss']]);
       expect(next.changes).toEqual(await store.changesSince(key, first.changes.seq));
+      // The earliest expiry of the experiment's leases (a worker looks for expired leases only once it has passed).
+      const lease = (trialName: string, expiresAt: string) => ({
+        experiment: 'e',
+        trial: trialName,
+        worker: 'w',
+        token: trialName,
+        heartbeatAt: '2024-05-01T10:00:00.000Z',
+        expiresAt,
+      });
+      await store.putTrialLeases([
+        lease('e-t0', '2024-05-01T10:00:09.000Z'),
+        lease('e-t2', '2024-05-01T10:00:01.500Z'),
+        lease('e-t3', '2024-05-01T10:00:05.000Z'),
+      ]);
+      await store.putTrialLeases([{ ...lease('other-t0', '2024-05-01T09:00:00.000Z'), experiment: 'other' }]);
+      const leased = await store.pollExperiment(key, { since: next.changes.seq, metric: 'loss', afterId: lastId });
+      expect(leased.leasesExpireAt).toBe('2024-05-01T10:00:01.500Z');
       // A page: at most `limit` changes, and the seq to continue from; nothing after the last.
       const page = await store.pollExperiment(key, { since: 0, limit: 2, metric: 'loss', afterId: 0 });
       expect(page.changes).toEqual(await store.changesSince(key, 0, 2));

@@ -28,7 +28,10 @@ const pollSql =
   "WHERE namespace = $1 AND experiment = $2 AND name IN (SELECT trial FROM ch WHERE kind = 'trial')) AS t), '[]') AS trials, " +
   'coalesce((SELECT json_agg(o ORDER BY o.id) FROM (SELECT id, trial, step, metric, value, time FROM observation_logs ' +
   "WHERE namespace = $1 AND experiment = $2 AND metric = $5 AND id > $6) AS o), '[]') AS rows, " +
-  '(SELECT state FROM algorithm_state WHERE namespace = $1 AND experiment = $2) AS state, e.* ' +
+  '(SELECT state FROM algorithm_state WHERE namespace = $1 AND experiment = $2) AS state, ' +
+  // Lease times are all toISOString's fixed-width UTC form, so the smallest text is the earliest time.
+  '(SELECT min(expires_at COLLATE "C") FROM trial_leases WHERE namespace = $1 AND experiment = $2) AS leases_expire_at, ' +
+  'e.* ' +
   `FROM (SELECT 1) AS one LEFT JOIN (SELECT ${experimentColumns} FROM experiments ` +
   'WHERE namespace = $1 AND name = $2) AS e ON true';
 
@@ -39,6 +42,7 @@ interface PollRow extends Omit<ExperimentRow, 'name'> {
   trials: TrialRow[];
   rows: StoredObservationDbRow[];
   state: string | null;
+  leases_expire_at: string | null;
 }
 
 /** JSON writes a float's NaN and infinities as strings: read back as the numbers the driver would give. */
@@ -59,7 +63,7 @@ export async function pollExperiment(
   wholeNumber(limit, 1, 'the change limit');
   const row = (await run<PollRow>(q, pollSql, [k.namespace, k.name, p.since, limit, p.metric, p.afterId])).rows[0];
   if (row === undefined) throw new Error('the poll returned no row');
-  const { latest, changes, trials, rows, state, name, ...experiment } = row;
+  const { latest, changes, trials, rows, state, leases_expire_at, name, ...experiment } = row;
   return {
     record: name === null ? undefined : rowToExperiment({ ...experiment, name }, onDamage),
     changes: changePage(changes, limit, latest),
@@ -68,5 +72,6 @@ export async function pollExperiment(
     ),
     rows: rows.map(rowToStoredObservation),
     state: state === null ? undefined : (JSON.parse(state) as unknown),
+    leasesExpireAt: leases_expire_at ?? undefined,
   };
 }
