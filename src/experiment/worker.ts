@@ -26,6 +26,7 @@ import {
 } from './claimAndLaunch.ts';
 import { DerivedMetrics } from './derivedMetrics.ts';
 import { type EarlyStoppingConfig, earlyStopReason } from './earlyStop.ts';
+import { type LeaseLook, mayHaveExpired } from './leaseLook.ts';
 import type { LiveTrial } from './liveTrial.ts';
 import { markSharedRunning, storeSharedVerdict } from './sharedPhase.ts';
 import { type ClaimedTrial, claimIn, claimTrials, reclaimExpired } from './sharedTrials.ts';
@@ -127,8 +128,8 @@ export class ExperimentWorker {
   /** The trials as stored at the last round (other workers' curves as they last flushed them): early stopping reads it. */
   private book: TrialBook | undefined;
   private beats = 0;
-  /** When the last look was sent, and the earliest lease expiry it found (see mayHaveExpired). */
-  private leases: { polledAt: number; expireAt: number | undefined } | undefined;
+  /** When the last look was sent, and the earliest lease expiry it found (see leaseLook.ts). */
+  private leases: LeaseLook | undefined;
   /** The experiment's trials and objective rows, read from the change feed round by round. */
   private readonly mirror: TrialMirror;
   /** When this worker started, for the progress's elapsed time. */
@@ -225,7 +226,12 @@ export class ExperimentWorker {
       return false;
     }
     const now = this.now();
-    for (const r of this.mayHaveExpired(now) ? await reclaimExpired(this.o.store, this.o.experiment, now) : []) {
+    const terms = { leaseMs: this.leaseMs, heartbeatMs: this.heartbeatMs };
+    // The leases are read for expired ones only when the last look says one may have expired (see leaseLook.ts).
+    const expired = mayHaveExpired(this.leases, now.getTime(), terms)
+      ? await reclaimExpired(this.o.store, this.o.experiment, now)
+      : [];
+    for (const r of expired) {
       this.o.onEvent?.(this.trialEvent(r.trial, 'Warning', 'LeaseExpired', `reclaimed from ${r.worker}`));
       await this.recoverOrphan(r.trial);
     }
@@ -279,19 +285,6 @@ export class ExperimentWorker {
       return { kind: 'claimed', claimed: [] };
     }
     return claiming ? this.claim(store, book, state, inTurn) : { kind: 'claimed', claimed: [] };
-  }
-
-  /**
-   * Whether a lease may have expired by `now`, from the last look (a read of the leases fewer per round): the leases
-   * it saw expire no earlier than it said (a renewal only moves an expiry later), and a lease claimed since expires a
-   * lease length after its claimer stamped it, which is after the look or, for a claim asked outside the turns and
-   * stamped before it waited for one, rarely more than a round before it; so a look older than a lease length less
-   * half a heartbeat (a round) is not trusted. At worst an expiry is noticed a round later.
-   */
-  private mayHaveExpired(now: Date): boolean {
-    const l = this.leases;
-    if (l === undefined || now.getTime() - l.polledAt >= this.leaseMs - this.heartbeatMs / 2) return true;
-    return l.expireAt !== undefined && l.expireAt < now.getTime();
   }
 
   /**
