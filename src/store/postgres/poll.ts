@@ -25,7 +25,10 @@ const pollSql =
   'SELECT (SELECT m FROM latest) AS latest, ' +
   "coalesce((SELECT json_agg(ch ORDER BY ch.seq) FROM ch), '[]') AS changes, " +
   `coalesce((SELECT json_agg(t ORDER BY t.seq) FROM (SELECT ${trialColumns} FROM trials ` +
-  "WHERE namespace = $1 AND experiment = $2 AND name IN (SELECT trial FROM ch WHERE kind = 'trial')) AS t), '[]') AS trials, " +
+  // The names as one array, looked up by the primary key: a semi-join against the CTE was planned as a nested loop
+  // over every trial of the experiment (the CTE's row count is unknown to the planner).
+  "WHERE namespace = $1 AND experiment = $2 AND name = ANY (ARRAY(SELECT trial FROM ch WHERE kind = 'trial'))) AS t), " +
+  "'[]') AS trials, " +
   'coalesce((SELECT json_agg(o ORDER BY o.id) FROM (SELECT id, trial, step, metric, value, time FROM observation_logs ' +
   "WHERE namespace = $1 AND experiment = $2 AND metric = $5 AND id > $6) AS o), '[]') AS rows, " +
   '(SELECT state FROM algorithm_state WHERE namespace = $1 AND experiment = $2) AS state, ' +
