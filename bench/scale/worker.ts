@@ -38,6 +38,9 @@ const lines = createInterface({ input: process.stdin });
 process.stdout.write('ready\n');
 for await (const line of lines) if (line === 'go') break;
 lines.close();
+// CPU time of the whole process (every thread, the algorithm's included) from `go` on: load changes it far less than
+// it changes wall time.
+const cpuAtGo = process.cpuUsage();
 const summary = await joinExperiment({
   store: url,
   experiment,
@@ -45,7 +48,9 @@ const summary = await joinExperiment({
   heartbeatMs: Number(heartbeatMs),
   worker: id,
 });
+const cpu = process.cpuUsage(cpuAtGo);
+const cpuMs = (cpu.user + cpu.system) / 1000;
 process.stdout.write(
-  `${JSON.stringify({ phase: summary.record.phase, stored: summary.stored.length, fenced: summary.fenced.length, statements, ran })}\n`,
+  `${JSON.stringify({ phase: summary.record.phase, stored: summary.stored.length, fenced: summary.fenced.length, statements, cpuMs, ran })}\n`,
 );
 process.exit(0);

@@ -137,3 +137,9 @@ export function trialSpanMs(trials: readonly TrialRecord[]): number {
   const ends = trials.flatMap((t) => (t.completedAt === undefined ? [] : [Date.parse(t.completedAt)]));
   return Math.max(...ends) - Math.min(...starts);
 }
+
+/** The CPU time (ms, every thread) a worker spent from `go` to its end, as its summary line counts it. */
+export function workerCpuMs(stdout: string): number {
+  const last = stdout.trim().split('\n').pop() ?? '{}';
+  return (JSON.parse(last) as { cpuMs?: number }).cpuMs ?? 0;
+}

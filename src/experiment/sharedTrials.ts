@@ -1,19 +1,20 @@
 /**
  * The store-side rules of a shared experiment, where several workers (`hpo worker`, one per process or machine)
- * drive one experiment through one store instead of one controller holding its lock. Every rule is one store
- * transaction that first takes the store's write lock ({@link Store.lockForWrite}), so what it counts cannot change
- * before it commits:
+ * drive one experiment through one store instead of one controller holding its lock. Every rule is atomic under
+ * the store's write lock ({@link Store.lockForWrite}), so what it counts cannot change before it commits:
  * - {@link claimTrials}: a worker turns the algorithm's suggestions into trials only within the budget
  *   (trials that are not Killed never exceed `maxTrialCount`) and its own `parallelTrialCount`, each with a lease;
  *   the algorithm state and the trial history the suggestions were made from are compared and set, so two workers
- *   never overwrite each other's state nor store suggestions made blind to each other's trials. {@link claimIn} is
- *   the same rule inside the caller's transaction: a worker's turn (Store.lockTurn), whose reads, algorithm answer
- *   and claim commit together, so that its compare-and-set does not fail.
+ *   never overwrite each other's state nor store suggestions made blind to each other's trials
+ *   (Store.claimTrialSlots). Every claim holds the experiment's turn (Store.lockTurn); {@link claimIn} is the same
+ *   rule inside the caller's turn, a worker's, whose reads, algorithm answer and claim commit together, so that its
+ *   compare-and-set does not fail.
  * - {@link reclaimExpired}: a trial whose lease ran out (its worker was killed, or cut off from the store) is
  *   stored Killed, reason `LeaseExpired`. As with Katib's Killed trials, its slot of the budget is issued again, to a
  *   new trial: a trial name is never run twice, which is what makes fencing simple.
  * - {@link writeUnderLease}, {@link writeUnderLeases}: every write about a running trial (Running, observations, its
- *   end) checks that the writer's lease token is still there; a worker whose trial was reclaimed stores nothing.
+ *   end) checks that the writer's lease token is still there; a worker whose trial was reclaimed stores nothing. A
+ *   worker's trial ends of a round go through Store.endLeasedTrials, the same rule in one store call.
  *   {@link appendUnderLeases} does the same for the observations of all of a worker's running trials at once (its
  *   periodic flush).
  */
@@ -78,67 +79,52 @@ export type ClaimResult =
   | { readonly kind: 'claimed'; readonly trials: readonly ClaimedTrial[] }
   | { readonly kind: 'stale' };
 
-/** Whether two algorithm states are the same value (states are plain JSON, see Store.saveAlgorithmState). */
-function sameState(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
-}
-
 /**
  * Stores as many of the suggestions as the budget and the worker's parallelism allow, atomically, each as a
- * Pending trial leased to the worker. Stale (nothing written) when another worker saved a different algorithm
- * state since `stateBefore` was loaded: the caller asks the algorithm again from the current state.
+ * Pending trial leased to the worker, within the experiment's turn (Store.lockTurn: every claim holds it). Stale
+ * (nothing written) when another worker saved a different algorithm state since `stateBefore` was loaded: the
+ * caller asks the algorithm again from the current state.
  */
 export async function claimTrials(store: Store, c: SlotClaim): Promise<ClaimResult> {
-  return store.transaction((tx) => claimIn(tx, c), allOrNothing);
+  return store.transaction(async (tx) => {
+    await tx.lockTurn(c.experiment);
+    return claimIn(tx, c);
+  }, allOrNothing);
 }
 
 /**
- * {@link claimTrials} inside the caller's transaction `tx` (a worker's turn, see Store.lockTurn, whose reads and
- * claim then commit together). Takes the write lock; counts the budget and the next seq in one query.
+ * {@link claimTrials} inside the caller's transaction `tx`, which holds the experiment's turn (a worker's turn, see
+ * Store.lockTurn, whose reads and claim then commit together). The trials are numbered and named from the history
+ * the caller read (`nextSeqSeen`, `known`), or else from the store's now, and the store keeps what fits
+ * (Store.claimTrialSlots: one statement on PostgreSQL).
  */
 export async function claimIn(tx: Store, c: SlotClaim): Promise<ClaimResult> {
-  await tx.lockForWrite();
-  if (!sameState(await tx.loadAlgorithmState(c.experiment), c.stateBefore)) return { kind: 'stale' };
-  // Killed trials give their slot back (Katib's rule, see status.ts budgetUsed); every other trial holds one.
-  const tally = await tx.tallyTrials(c.experiment);
-  let seq = tally.nextSeq;
-  if (c.nextSeqSeen !== undefined && c.nextSeqSeen !== seq) return { kind: 'stale' };
-  const leases = await tx.listTrialLeases(c.experiment);
-  const mine = leases.filter((l) => l.worker === c.worker).length;
-  const left = c.maxTrialCount === undefined ? Number.POSITIVE_INFINITY : c.maxTrialCount - tally.holding;
-  const count = Math.max(0, Math.min(c.trials.length, left, c.parallel - mine));
-  if (count === 0) return { kind: 'claimed', trials: [] };
-  const known =
-    c.known !== undefined && c.nextSeqSeen !== undefined
-      ? c.known
-      : new Set((await tx.listTrials(c.experiment)).map((t) => t.name));
+  const seen = c.nextSeqSeen !== undefined && c.known !== undefined;
+  const nextSeq = c.nextSeqSeen ?? (await tx.tallyTrials(c.experiment)).nextSeq;
+  const known = seen ? c.known : new Set((await tx.listTrials(c.experiment)).map((t) => t.name));
   const added = new Set<string>();
-  const taken = { has: (name: string) => added.has(name) || known.has(name) };
+  const taken = { has: (name: string) => added.has(name) || (known?.has(name) ?? false) };
   const claimed: ClaimedTrial[] = [];
-  const heartbeatAt = c.now.toISOString();
-  const expiresAt = new Date(c.now.getTime() + c.leaseMs).toISOString();
-  for (const build of c.trials.slice(0, count)) {
-    const record = build(seq++, taken);
+  for (const [i, build] of c.trials.entries()) {
+    const record = build(nextSeq + i, taken);
     added.add(record.name);
     claimed.push({ record, token: c.token() });
   }
-  // One statement for the round's trials and one for their leases: every statement here holds up every other writer.
-  await tx.insertTrials(claimed.map((t) => t.record));
-  await tx.putTrialLeases(claimed.map((t) => leaseOf(t.record, c.worker, t.token, heartbeatAt, expiresAt)));
-  if (c.stateAfter !== undefined) await tx.saveAlgorithmState(c.experiment, c.stateAfter);
-  return { kind: 'claimed', trials: claimed };
-}
-
-function leaseOf(t: TrialRecord, worker: string, token: string, heartbeatAt: string, expiresAt: string): TrialLease {
-  return {
-    experiment: t.experiment,
-    ...(t.namespace === undefined ? {} : { namespace: t.namespace }),
-    trial: t.name,
-    worker,
-    token,
-    heartbeatAt,
-    expiresAt,
-  };
+  if (claimed.length === 0) return { kind: 'claimed', trials: [] };
+  const grant = await tx.claimTrialSlots({
+    experiment: c.experiment,
+    worker: c.worker,
+    trials: claimed.map((t) => t.record),
+    tokens: claimed.map((t) => t.token),
+    heartbeatAt: c.now.toISOString(),
+    expiresAt: new Date(c.now.getTime() + c.leaseMs).toISOString(),
+    nextSeq,
+    stateBefore: c.stateBefore,
+    stateAfter: c.stateAfter,
+    maxTrialCount: c.maxTrialCount,
+    parallel: c.parallel,
+  });
+  return grant.kind === 'stale' ? grant : { kind: 'claimed', trials: claimed.slice(0, grant.count) };
 }
 
 /**

@@ -1,21 +1,28 @@
 /**
  * A shared-experiment worker's copy of the experiment's trials and of its objective's observations, kept up to date
- * from the store's change feed ({@link Store.changesSince}): each round reads what changed since the last one (the
+ * from the store's change feed ({@link Store.pollExperiment}): each round reads what changed since the last one (the
  * trials the feed names, the observations after the last row id) instead of the whole experiment, whose reads grew
- * with every trial stored and, inside a worker's turn, held up every other worker's turn.
+ * with every trial stored and, inside a worker's turn, held up every other worker's turn. The experiment record and
+ * the algorithm state come with it: on PostgreSQL the whole look is one statement.
  *
  * Why what it misses is only what is not committed yet: every write of a store takes its write lock, so change seqs
  * and observation row ids are drawn in commit order (see postgres/changes.ts lockWriters; SQLite has one writer).
  */
-import type { ExperimentKey, ObservationRow, Store, TrialRecord } from '../store/types.ts';
+import type { ExperimentKey, ExperimentRecord, ObservationRow, Store, TrialRecord } from '../store/types.ts';
 
 /** Changes read per page of the feed. */
 const pageSize = 1000;
 
-/** What {@link TrialMirror.refresh} returns: the experiment's trials in seq order, and the objective's rows. */
+/** What {@link TrialMirror.refresh} returns: the experiment, its trials in seq order, the objective's rows, the state. */
 export interface MirroredTrials {
+  /** The experiment as stored; undefined once it is not (deleted). */
+  readonly record: ExperimentRecord | undefined;
   readonly trials: TrialRecord[];
   readonly rows: readonly ObservationRow[];
+  /** The algorithm state as stored. */
+  readonly state: unknown;
+  /** The earliest expiry of the experiment's trial leases (RFC3339); undefined for none. */
+  readonly leasesExpireAt: string | undefined;
 }
 
 /** See the module comment; one per worker and experiment. */
@@ -34,38 +41,52 @@ export class TrialMirror {
     this.#metric = metric;
   }
 
-  /** Brings the copy up to date through `store` (a transaction's, or the store itself) and returns it. */
+  /**
+   * Brings the copy up to date through `store` (a transaction's, or the store itself) and returns it, with the
+   * experiment and the algorithm state read at the same time: one Store.pollExperiment per page of the feed.
+   */
   async refresh(store: Store): Promise<MirroredTrials> {
     const k = this.#experiment;
     if (!store.hasChangeFeed) {
-      const [trials, rows] = await Promise.all([
+      const [record, trials, rows, state] = await Promise.all([
+        store.getExperiment(k),
         store.listTrials(k),
         store.getObservationsOf(k, { metric: this.#metric }),
+        store.loadAlgorithmState(k),
       ]);
-      return { trials, rows };
+      // No feed, no poll: the leases are not looked at, and the worker looks for expired ones each round.
+      return { record, trials, rows, state, leasesExpireAt: new Date(0).toISOString() };
     }
-    const changed = new Set<string>();
     for (;;) {
-      const page = await store.changesSince(k, this.#since, pageSize);
-      if (page.seq < this.#since) {
+      const poll = await store.pollExperiment(k, {
+        since: this.#since,
+        limit: pageSize,
+        metric: this.#metric,
+        afterId: this.#lastRowId,
+      });
+      if (poll.changes.seq < this.#since) {
         // The store was replaced (deleted and created again): start over from nothing.
         this.#forget();
-        changed.clear();
         continue;
       }
-      for (const c of page.changes) if (c.kind === 'trial' && c.trial !== undefined) changed.add(c.trial);
-      this.#since = page.seq;
-      if (page.changes.length < pageSize) break;
+      // Read with the page (or after it): a trial written since is at least as new here, and named again by the next.
+      for (const t of poll.trials) this.#trials.set(t.name, t);
+      for (const r of poll.rows) {
+        this.#lastRowId = Math.max(this.#lastRowId, r.id);
+        this.#rows.push(r);
+      }
+      this.#since = poll.changes.seq;
+      if (poll.changes.changes.length < pageSize) {
+        const trials = [...this.#trials.values()].sort((a, b) => a.seq - b.seq);
+        return {
+          record: poll.record,
+          trials,
+          rows: this.#rows,
+          state: poll.state,
+          leasesExpireAt: poll.leasesExpireAt,
+        };
+      }
     }
-    // Read after the changes: a trial written since is at least as new here, and named again by the next read.
-    for (const t of await store.getTrials(k, [...changed])) this.#trials.set(t.name, t);
-    const rows = await store.getObservationsOf(k, { metric: this.#metric, afterId: this.#lastRowId });
-    for (const r of rows) {
-      this.#lastRowId = Math.max(this.#lastRowId, r.id);
-      this.#rows.push(r);
-    }
-    const trials = [...this.#trials.values()].sort((a, b) => a.seq - b.seq);
-    return { trials, rows: this.#rows };
   }
 
   #forget(): void {

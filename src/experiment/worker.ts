@@ -10,6 +10,7 @@ import {
   type EventRow,
   type ExperimentKey,
   type ExperimentRecord,
+  type LeasedTrialEnd,
   type Store,
   type TransactionOptions,
   type TrialRecord,
@@ -25,14 +26,15 @@ import {
 } from './claimAndLaunch.ts';
 import { DerivedMetrics } from './derivedMetrics.ts';
 import { type EarlyStoppingConfig, earlyStopReason } from './earlyStop.ts';
+import { type LeaseLook, mayHaveExpired } from './leaseLook.ts';
 import type { LiveTrial } from './liveTrial.ts';
 import { markSharedRunning, storeSharedVerdict } from './sharedPhase.ts';
-import { type ClaimedTrial, claimIn, claimTrials, reclaimExpired, writeUnderLeases } from './sharedTrials.ts';
+import { type ClaimedTrial, claimIn, claimTrials, reclaimExpired } from './sharedTrials.ts';
 import { activeCount, ExperimentReason } from './status.ts';
 import type { Progress } from './stepReport.ts';
 import { sharedBook, type TrialBook } from './trialBook.ts';
 import { TrialMirror } from './trialMirror.ts';
-import { type TrialEnd, trialEnd } from './workerEnd.ts';
+import { trialEnd } from './workerEnd.ts';
 import { heartbeat } from './workerHeartbeat.ts';
 
 /** Default time between a worker's heartbeats (lease renewals and observation flushes). */
@@ -126,6 +128,8 @@ export class ExperimentWorker {
   /** The trials as stored at the last round (other workers' curves as they last flushed them): early stopping reads it. */
   private book: TrialBook | undefined;
   private beats = 0;
+  /** When the last look was sent, and the earliest lease expiry it found (see leaseLook.ts). */
+  private leases: LeaseLook | undefined;
   /** The experiment's trials and objective rows, read from the change feed round by round. */
   private readonly mirror: TrialMirror;
   /** When this worker started, for the progress's elapsed time. */
@@ -221,7 +225,13 @@ export class ExperimentWorker {
       await this.stopAll({ kind: 'Killed', reason: 'Interrupted', message: 'the worker was interrupted' });
       return false;
     }
-    for (const r of await reclaimExpired(this.o.store, this.o.experiment, this.now())) {
+    const now = this.now();
+    const terms = { leaseMs: this.leaseMs, heartbeatMs: this.heartbeatMs };
+    // The leases are read for expired ones only when the last look says one may have expired (see leaseLook.ts).
+    const expired = mayHaveExpired(this.leases, now.getTime(), terms)
+      ? await reclaimExpired(this.o.store, this.o.experiment, now)
+      : [];
+    for (const r of expired) {
       this.o.onEvent?.(this.trialEvent(r.trial, 'Warning', 'LeaseExpired', `reclaimed from ${r.worker}`));
       await this.recoverOrphan(r.trial);
     }
@@ -238,9 +248,9 @@ export class ExperimentWorker {
       claiming && this.askMs < this.heartbeatMs / 4
         ? await this.o.store.transaction(async (tx) => {
             await tx.lockTurn(this.o.experiment);
-            return this.look(tx, claiming);
+            return this.look(tx, claiming, true);
           }, allOrNothing)
-        : await this.look(this.o.store, claiming);
+        : await this.look(this.o.store, claiming, false);
     // What waits for trials or starts them runs after the turn committed (a trial starts only once claimed).
     if (look.kind === 'gone') return false;
     if (look.kind === 'final') {
@@ -255,15 +265,13 @@ export class ExperimentWorker {
 
   /**
    * Reads the experiment through `store` (the turn's transaction, or the store itself), stores the verdict when a
-   * completion rule holds, and claims the free slots when `claiming`.
+   * completion rule holds, and claims the free slots when `claiming` (in the turn `store` holds when `inTurn`).
    */
-  private async look(store: Store, claiming: boolean): Promise<Look> {
-    // Inside the turn the reads take turns on its one connection; outside they go at once (a pooled connection each).
-    const [rec, { trials, rows }, state] = await Promise.all([
-      store.getExperiment(this.o.experiment),
-      this.mirror.refresh(store),
-      store.loadAlgorithmState(this.o.experiment),
-    ]);
+  private async look(store: Store, claiming: boolean, inTurn: boolean): Promise<Look> {
+    // The experiment, what changed in it and its algorithm state, in one read (one round trip on PostgreSQL).
+    const polledAt = this.now().getTime();
+    const { record: rec, trials, rows, state, leasesExpireAt } = await this.mirror.refresh(store);
+    this.leases = { polledAt, expireAt: leasesExpireAt === undefined ? undefined : Date.parse(leasesExpireAt) };
     if (rec === undefined) return { kind: 'gone' };
     this.record = rec;
     if (rec.phase === 'Succeeded' || rec.phase === 'Failed') return { kind: 'final', message: rec.message };
@@ -276,7 +284,7 @@ export class ExperimentWorker {
       await this.storeVerdict(verdict.phase, verdict.reason, verdict.message);
       return { kind: 'claimed', claimed: [] };
     }
-    return claiming ? this.claim(store, book, state) : { kind: 'claimed', claimed: [] };
+    return claiming ? this.claim(store, book, state, inTurn) : { kind: 'claimed', claimed: [] };
   }
 
   /**
@@ -313,10 +321,11 @@ export class ExperimentWorker {
 
   /**
    * Asks the algorithm for this worker's free slots and claims what the shared budget still allows: in `store`'s
-   * transaction when it is the turn's, else in one of its own. The trials are stored Running: they start as soon as
+   * transaction when it holds the turn (`inTurn`; a store's transaction calls it with the store itself, so only the
+   * caller can tell), else in a turn of its own. The trials are stored Running: they start as soon as
    * the claim commits.
    */
-  private async claim(store: Store, book: TrialBook, stateBefore: unknown): Promise<Look> {
+  private async claim(store: Store, book: TrialBook, stateBefore: unknown, inTurn: boolean): Promise<Look> {
     const none: Look = { kind: 'claimed', claimed: [] };
     const { parallelTrialCount: parallel, maxTrialCount } = this.config.budget;
     const used = book.records.size - book.counts.killed;
@@ -344,7 +353,7 @@ export class ExperimentWorker {
     this.askMs = performance.now() - asked;
     const suggestions = result.suggestions.slice(0, want);
     const startedAt = this.now().toISOString();
-    const claimed = await (store === this.o.store ? claimTrials : claimIn)(store, {
+    const claimed = await (inTurn ? claimIn : claimTrials)(store, {
       experiment: this.o.experiment,
       worker: this.id,
       leaseMs: this.leaseMs,
@@ -429,9 +438,9 @@ export class ExperimentWorker {
     if (why) h.live.stop(why);
   }
 
-  /** Stores the ends of this worker's trials whose executors returned, each under its lease, in one transaction. */
+  /** Stores the ends of this worker's trials whose executors returned, each under its lease, in one store call. */
   private async reap(): Promise<void> {
-    const ends: (TrialEnd & { trial: string; token: string })[] = [];
+    const ends: LeasedTrialEnd[] = [];
     for (const name of this.ended.splice(0)) {
       const h = this.held.get(name);
       if (h?.live.result === undefined) continue;
@@ -449,18 +458,10 @@ export class ExperimentWorker {
         live: h.live,
         completedAt: this.now().toISOString(),
       });
-      ends.push({ ...end, trial: name, token: h.token });
+      ends.push({ trial: name, token: h.token, patch: end.patch, rows: end.rows });
     }
-    const ok = await writeUnderLeases(this.o.store, this.o.experiment, ends, async (tx, held) => {
-      // Every held trial's rows in one statement, before their ends.
-      const rows = held.flatMap((e) => e.rows);
-      if (rows.length > 0) await tx.appendObservations(this.o.experiment, rows);
-      for (const e of held) await e.write(tx);
-      await tx.deleteTrialLeases(
-        this.o.experiment,
-        held.map((e) => e.trial),
-      );
-    });
+    // One call for the round's ends, each fenced by its lease (one statement on PostgreSQL).
+    const ok = new Set(await this.o.store.endLeasedTrials(this.o.experiment, ends));
     for (const e of ends) (ok.has(e.trial) ? this.stored : this.fenced).push(e.trial);
   }
 

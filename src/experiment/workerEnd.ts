@@ -1,11 +1,11 @@
 /**
  * What a worker (`hpo worker`, see worker.ts) stores when one of its trials ended: the trial judged as the single
- * controller judges it (derived metrics first, then every objective) and its last observations; the worker then removes
- * the leases of the round's ends in one statement.
+ * controller judges it (derived metrics first, then every objective) and its last observations; the worker stores a
+ * round's ends together, fenced by their leases (Store.endLeasedTrials).
  */
 import type { StrategyName } from '../metrics/types.ts';
 import type { ExperimentConfig } from '../spec/config.ts';
-import type { ExperimentKey, ObservationRow, Store } from '../store/types.ts';
+import type { ExperimentKey, ObservationRow, TrialPatch } from '../store/types.ts';
 import type { SuggestionSource } from './claimAndLaunch.ts';
 import type { DerivedMetrics } from './derivedMetrics.ts';
 import type { LiveTrial } from './liveTrial.ts';
@@ -25,17 +25,17 @@ export interface EndedTrial {
   readonly completedAt: string;
 }
 
-/** What {@link trialEnd} found: the trial's rows not written yet, and the writes that store its end. */
+/** What {@link trialEnd} found: the trial's rows not written yet, and its end. */
 export interface TrialEnd {
-  /** Written before the end, with the rows of the other trials that ended in the same round (one statement). */
+  /** Written before the end, with the rows and ends of the other trials that ended in the same round. */
   readonly rows: readonly ObservationRow[];
-  /** Stores the trial's end (its lease is left to the caller). */
-  readonly write: (tx: Store) => Promise<void>;
+  /** The trial's end as stored. */
+  readonly patch: TrialPatch;
 }
 
 /**
- * Judges the ended trial now and returns what stores its end, to write in a transaction under its lease (see
- * sharedTrials.ts writeUnderLeases). Its buffered rows are taken now: they go with the end.
+ * Judges the ended trial now and returns its end, which the worker stores under its lease with the round's other
+ * ends (Store.endLeasedTrials). Its buffered rows are taken now: they go with the end.
  */
 export async function trialEnd(e: EndedTrial): Promise<TrialEnd> {
   const { live } = e;
@@ -53,13 +53,11 @@ export async function trialEnd(e: EndedTrial): Promise<TrialEnd> {
   const exitCode = result.exitCode;
   const rows = live.metrics.drain();
   const metrics = live.metrics.summary();
-  const write = async (tx: Store): Promise<void> => {
-    await tx.updateTrial(e.experiment, e.name, {
-      ...outcome,
-      metrics,
-      completedAt: e.completedAt,
-      ...(exitCode === undefined ? {} : { exitCode }),
-    });
+  const patch: TrialPatch = {
+    ...outcome,
+    metrics,
+    completedAt: e.completedAt,
+    ...(exitCode === undefined ? {} : { exitCode }),
   };
-  return { rows, write };
+  return { rows, patch };
 }

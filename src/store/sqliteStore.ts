@@ -1,14 +1,22 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { endLeasedTrialsIn } from './leasedEnds.ts';
+import { pollIn } from './poll.ts';
+import { claimTrialSlotsIn } from './slotClaims.ts';
 import type { SqliteDatabase } from './sqlite.ts';
 import type {
   ChangePage,
   EventRow,
   ExperimentLock,
   ExperimentPatch,
+  ExperimentPoll,
   ExperimentRecord,
   ExperimentRef,
+  LeasedTrialEnd,
   ObservationQuery,
   ObservationRow,
+  PollQuery,
+  SlotGrant,
+  SlotRequest,
   Store,
   StoredObservation,
   TrialLease,
@@ -159,6 +167,12 @@ export class SqliteStore implements Store {
   listTrialLeases(experiment: ExperimentRef): Promise<TrialLease[]> {
     return this.#call((db) => db.listTrialLeases(experiment));
   }
+  claimTrialSlots(request: SlotRequest): Promise<SlotGrant> {
+    return claimTrialSlotsIn(this, request);
+  }
+  endLeasedTrials(experiment: ExperimentRef, ends: readonly LeasedTrialEnd[]): Promise<string[]> {
+    return endLeasedTrialsIn(this, experiment, ends);
+  }
   renewTrialLeases(
     experiment: ExperimentRef,
     worker: string,
@@ -172,6 +186,9 @@ export class SqliteStore implements Store {
   }
   changesSince(experiment: ExperimentRef | undefined, since: number, limit?: number): Promise<ChangePage> {
     return this.#call((db) => db.changesSince(experiment, since, limit));
+  }
+  pollExperiment(experiment: ExperimentRef, query: PollQuery): Promise<ExperimentPoll> {
+    return pollIn(this, experiment, query);
   }
   get hasChangeFeed(): boolean {
     return this.#db.hasChangeFeed;

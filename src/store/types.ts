@@ -217,6 +217,78 @@ export interface TrialLease {
   readonly expiresAt: string;
 }
 
+/**
+ * One trial's end as a shared-experiment worker stores it ({@link Store.endLeasedTrials}): written only while the
+ * trial's lease still shows the worker's `token`.
+ */
+export interface LeasedTrialEnd {
+  readonly trial: string;
+  /** The fencing token of the worker's lease (see {@link TrialLease}). */
+  readonly token: string;
+  /** The trial's end (state, reason, metrics...). */
+  readonly patch: TrialPatch;
+  /** Its last observations, appended before the patch. */
+  readonly rows: readonly ObservationRow[];
+}
+
+/**
+ * A worker's claim of new trials of a shared experiment ({@link Store.claimTrialSlots}): the trials come numbered
+ * from `nextSeq` and named apart from the experiment's, each with its lease token.
+ */
+export interface SlotRequest {
+  readonly experiment: ExperimentRef;
+  /** The claiming worker, whose leases count against `parallel`. */
+  readonly worker: string;
+  /** The trials to store, with seqs `nextSeq`, `nextSeq + 1`…; the store keeps the longest prefix allowed. */
+  readonly trials: readonly TrialRecord[];
+  /** One fencing token per trial. */
+  readonly tokens: readonly string[];
+  /** The leases' heartbeat and expiry times (RFC3339). */
+  readonly heartbeatAt: string;
+  readonly expiresAt: string;
+  /** The experiment's next seq as the claimer read it: the claim is stale if a trial was added since. */
+  readonly nextSeq: number;
+  /** The algorithm state the suggestions were made from: the claim is stale if the stored one differs. */
+  readonly stateBefore: unknown;
+  /** The algorithm state saved with the trials (when at least one is stored); undefined leaves it as it is. */
+  readonly stateAfter: unknown;
+  /** The experiment's budget: trials that are not Killed never exceed it; undefined for none. */
+  readonly maxTrialCount: number | undefined;
+  /** How many leases the worker may hold at once (its `parallelTrialCount`). */
+  readonly parallel: number;
+}
+
+/** What {@link Store.claimTrialSlots} did: how many of the trials it stored (a prefix), or nothing (stale). */
+export type SlotGrant = { readonly kind: 'claimed'; readonly count: number } | { readonly kind: 'stale' };
+
+/** What {@link Store.pollExperiment} reads after: where the reader's copy of a shared experiment stands. */
+export interface PollQuery {
+  /** The change seq read up to ({@link ChangePage.seq} of the last poll; 0 at first). */
+  readonly since: number;
+  /** At most this many changes (default 1,000): the rest come with the next poll. */
+  readonly limit?: number;
+  /** The metric whose observations come along (the objective). */
+  readonly metric: string;
+  /** Only its observations after this row id. */
+  readonly afterId: number;
+}
+
+/** What {@link Store.pollExperiment} found, all read together (one snapshot on PostgreSQL). */
+export interface ExperimentPoll {
+  /** The experiment as stored; undefined when it is not (deleted). */
+  readonly record: ExperimentRecord | undefined;
+  /** The page of the experiment's changes after `since`, as {@link Store.changesSince} returns it. */
+  readonly changes: ChangePage;
+  /** The trials that the page's trial changes name, as stored now, in seq order. */
+  readonly trials: TrialRecord[];
+  /** The metric's observations after `afterId`, in id order. */
+  readonly rows: StoredObservation[];
+  /** The algorithm state, as {@link Store.loadAlgorithmState} returns it. */
+  readonly state: unknown;
+  /** The earliest expiry (RFC3339) of the experiment's trial leases; undefined when it has none. */
+  readonly leasesExpireAt: string | undefined;
+}
+
 /** Partial update of a trial; unset fields are kept. */
 export type TrialPatch = Partial<Omit<TrialRecord, 'experiment' | 'namespace' | 'name' | 'seq' | 'createdAt'>>;
 
@@ -324,6 +396,21 @@ export interface Store {
   deleteTrialLease(experiment: ExperimentRef, trial: string): Promise<void>;
   /** {@link Store.deleteTrialLease} for several trials in one statement (a worker's ends of a round). */
   deleteTrialLeases(experiment: ExperimentRef, trials: readonly string[]): Promise<void>;
+  /**
+   * A worker's trial ends of one round, fenced and atomic: for every end whose token still holds its trial's lease,
+   * its rows are appended, its patch applied and its lease removed; an end whose lease is gone or shows another token
+   * writes nothing. Returns the trials written, in the order given. PostgreSQL does it in one statement (one round
+   * trip under the writers' lock, whatever the number of trials), SQLite in one write transaction.
+   */
+  endLeasedTrials(experiment: ExperimentRef, ends: readonly LeasedTrialEnd[]): Promise<string[]>;
+  /**
+   * A worker's claim, atomic and under the write lock: stale (nothing written) when the experiment's next seq or its
+   * algorithm state is not the one the claim was made from; else the longest prefix of the trials that the budget and
+   * the worker's `parallel` allow is stored, each with its lease, and `stateAfter` is saved if one was stored. On
+   * PostgreSQL one statement, whose checks read the snapshot its start saw: the caller holds the experiment's turn
+   * ({@link Store.lockTurn}), as every claim does, so that no other claim commits meanwhile.
+   */
+  claimTrialSlots(request: SlotRequest): Promise<SlotGrant>;
 
   /**
    * The change feed: changes after seq `since` (of one experiment, or of all when `experiment` is undefined), at
@@ -333,6 +420,12 @@ export interface Store {
   changesSince(experiment: ExperimentRef | undefined, since: number, limit?: number): Promise<ChangePage>;
   /** Whether {@link Store.changesSince} works here: false for a read-only store whose schema predates the feed. */
   readonly hasChangeFeed: boolean;
+  /**
+   * A shared-experiment worker's look at the store in one call: the experiment, a page of its changes, the trials
+   * they name, new rows of one metric, the algorithm state and when the first lease expires (PostgreSQL: one
+   * statement, so a worker's turn reads it all in one round trip). Needs the change feed ({@link Store.hasChangeFeed}).
+   */
+  pollExperiment(experiment: ExperimentRef, query: PollQuery): Promise<ExperimentPoll>;
 
   /**
    * Runs `fn` in one transaction: its writes commit together when the promise it returns resolves, and none of

@@ -7,6 +7,7 @@ import type { Store, TrialPatch } from '../../src/store/types.ts';
 import { rejected } from '../helpers.ts';
 import { describeFeedContract } from './contractFeed.ts';
 import { describeLeaseContract } from './contractLeases.ts';
+import { describePollContract } from './contractPoll.ts';
 import { experiment, fullTrial, trial } from './fixtures-data.ts';
 
 /** A fresh, empty store and how to open a second handle (another connection) on the same one. */
@@ -393,4 +394,5 @@ export function describeStoreContract(name: string, open: OpenStore): void {
 
   describeFeedContract(name, open);
   describeLeaseContract(name, open);
+  describePollContract(name, open);
 }

@@ -268,5 +268,64 @@ export function describeLeaseContract(name: string, open: OpenStore): void {
       expect(transactions).toHaveBeenCalledTimes(1);
       transactions.mockRestore();
     });
+
+    it('stores a round of ends in one call, only those whose tokens still hold their leases', async () => {
+      const { store } = await fresh(open);
+      await store.createExperiment(experiment('e'));
+      const r = await claimTrials(store, claim('a', 3));
+      if (r.kind !== 'claimed') throw new Error('stale');
+      const [one, two, three] = r.trials.map((t) => ({ trial: t.record.name, token: t.token }));
+      await store.updateTrial(key, three!.trial, { state: 'Running', startedAt: t0.toISOString() });
+      const row = (trial: string, value: string, step: number) => ({ trial, metric: 'loss', value, step });
+      const before = (await store.changesSince('e', 0)).seq;
+      const stored = await store.endLeasedTrials(key, [
+        {
+          ...three!,
+          patch: { state: 'Succeeded', reason: 'Done', objective: 0.25, completedAt: t0.toISOString(), exitCode: 0 },
+          rows: [row(three!.trial, '0.5', 1), row(three!.trial, '0.25', 2)],
+        },
+        { ...two!, token: 'forged', patch: { state: 'Succeeded', objective: 9 }, rows: [row(two!.trial, '9', 1)] },
+        {
+          ...one!,
+          patch: { state: 'Failed', reason: 'TrialFailed', message: 'exit 3', exitCode: 3 },
+          rows: [row(one!.trial, '7', 1)],
+        },
+      ]);
+      expect(stored).toEqual([three!.trial, one!.trial]);
+      const t3 = await store.getTrial(key, three!.trial);
+      // Set fields are written, unset ones kept (startedAt, message).
+      expect([t3?.state, t3?.reason, t3?.objective, t3?.exitCode, t3?.startedAt, t3?.message]).toEqual([
+        'Succeeded',
+        'Done',
+        0.25,
+        0,
+        t0.toISOString(),
+        '',
+      ]);
+      const t1 = await store.getTrial(key, one!.trial);
+      expect([t1?.state, t1?.message, t1?.exitCode, t1?.objective]).toEqual(['Failed', 'exit 3', 3, undefined]);
+      // The forged end wrote nothing: its trial, its rows and its lease are as they were.
+      expect((await store.getTrial(key, two!.trial))?.state).toBe('Pending');
+      expect(await store.getObservations(key, two!.trial)).toEqual([]);
+      expect((await store.getObservations(key, three!.trial)).map((o) => [o.step, o.value])).toEqual([
+        [1, '0.5'],
+        [2, '0.25'],
+      ]);
+      expect((await store.listTrialLeases('e')).map((l) => l.trial)).toEqual([two!.trial]);
+      // In the change feed: the two trials and their observations, nothing of the forged one.
+      const changes = (await store.changesSince('e', before)).changes.map((c) => `${c.kind}:${c.trial}`);
+      expect(changes.sort()).toEqual(
+        [
+          `observations:${three!.trial}`,
+          `observations:${one!.trial}`,
+          `trial:${three!.trial}`,
+          `trial:${one!.trial}`,
+        ].sort(),
+      );
+      // Stored once: the same ends again find no lease and write nothing.
+      expect(await store.endLeasedTrials(key, [{ ...one!, patch: { state: 'Killed' }, rows: [] }])).toEqual([]);
+      expect((await store.getTrial(key, one!.trial))?.state).toBe('Failed');
+      expect(await store.endLeasedTrials(key, [])).toEqual([]);
+    });
   });
 }

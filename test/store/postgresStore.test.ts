@@ -225,30 +225,34 @@ describe('PostgresStore: shared experiments across connections', () => {
   it('workers claiming on separate connections at once never pass the budget nor reuse a seq', async () => {
     const url = await server.createDatabase();
     const stores = [opened(url), opened(url), opened(url)];
-    await stores[0]!.createExperiment(experiment('e'));
-    const key = { namespace: 'default', name: 'e' };
     let n = 0;
-    const results = await Promise.all(
-      stores.map((s, i) =>
-        claimTrials(s, {
-          experiment: key,
-          worker: `w${i}`,
-          leaseMs: 1000,
-          now: new Date(),
-          maxTrialCount: 7,
-          parallel: 4,
-          stateBefore: undefined,
-          stateAfter: undefined,
-          trials: Array.from({ length: 4 }, () => (seq: number) => trial('e', seq)),
-          token: () => `t${++n}`,
-        }),
-      ),
-    );
-    const claimed = results.flatMap((r) => (r.kind === 'claimed' ? r.trials : []));
-    expect(claimed).toHaveLength(7);
-    const seqs = (await stores[1]!.listTrials('e')).map((t) => t.seq);
-    expect(seqs).toEqual([0, 1, 2, 3, 4, 5, 6]);
-    expect(await stores[2]!.listTrialLeases('e')).toHaveLength(7);
+    // Several rounds: a claim that did not hold the turn would now and then be checked against a snapshot taken
+    // before another claim committed, and fail on the trials' unique seq.
+    for (const name of ['e0', 'e1', 'e2', 'e3', 'e4']) {
+      await stores[0]!.createExperiment(experiment(name));
+      const key = { namespace: 'default', name };
+      const results = await Promise.all(
+        stores.map((s, i) =>
+          claimTrials(s, {
+            experiment: key,
+            worker: `w${i}`,
+            leaseMs: 1000,
+            now: new Date(),
+            maxTrialCount: 7,
+            parallel: 4,
+            stateBefore: undefined,
+            stateAfter: undefined,
+            trials: Array.from({ length: 4 }, () => (seq: number) => trial(name, seq)),
+            token: () => `t${++n}`,
+          }),
+        ),
+      );
+      const claimed = results.flatMap((r) => (r.kind === 'claimed' ? r.trials : []));
+      expect(claimed).toHaveLength(7);
+      const seqs = (await stores[1]!.listTrials(name)).map((t) => t.seq);
+      expect(seqs).toEqual([0, 1, 2, 3, 4, 5, 6]);
+      expect(await stores[2]!.listTrialLeases(name)).toHaveLength(7);
+    }
   });
 });
 

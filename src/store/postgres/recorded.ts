@@ -10,7 +10,8 @@ import { changeTimeSql, type Queryable, run, writerLockKey } from './changes.ts'
 // the change insert reads `l` too, so its seq is drawn under the lock whatever order the planner picks.
 // Parameters carry explicit casts: in `INSERT … SELECT` PostgreSQL would not infer them from the columns.
 
-const lock = `l AS (SELECT pg_advisory_xact_lock(${writerLockKey}) AS locked)`;
+/** The CTE `l` that takes the writers' lock; a write reads from it (see the module comment). */
+export const lock: string = `l AS (SELECT pg_advisory_xact_lock(${writerLockKey}) AS locked)`;
 
 /** `write` (over `l`, returning namespace, experiment and trial) followed by its change rows of `kind`. */
 function recorded(write: string, kind: ChangeKind): string {
@@ -37,7 +38,8 @@ const experimentTypes = [
   ['completed_at', 'text'],
 ] as const satisfies readonly (readonly [keyof ExperimentRow, string])[];
 
-const trialTypes = [
+/** The trials table's columns and their SQL types, as the typed inserts cast their parameters. */
+export const trialTypes: readonly (readonly [keyof TrialRow, string])[] = [
   ['namespace', 'text'],
   ['experiment', 'text'],
   ['name', 'text'],
@@ -57,7 +59,7 @@ const trialTypes = [
   ['created_at', 'text'],
   ['started_at', 'text'],
   ['completed_at', 'text'],
-] as const satisfies readonly (readonly [keyof TrialRow, string])[];
+];
 
 const insertExperimentSql = recorded(
   `INSERT INTO experiments (${experimentTypes.map(([c]) => c).join(', ')}) SELECT ${typed(experimentTypes)} FROM l ` +

@@ -16,11 +16,16 @@ import {
   type EventRow,
   type ExperimentLock,
   type ExperimentPatch,
+  type ExperimentPoll,
   type ExperimentRecord,
   type ExperimentRef,
   experimentKey,
+  type LeasedTrialEnd,
   type ObservationQuery,
   type ObservationRow,
+  type PollQuery,
+  type SlotGrant,
+  type SlotRequest,
   type Store,
   type StoredObservation,
   type TransactionOptions,
@@ -32,8 +37,11 @@ import {
 import { changesSince, forgetChanges, lockTurn, lockWriters, type Queryable, recordChange } from './changes.ts';
 import type { Connection } from './connection.ts';
 import { pgCode, pgConstraint } from './failure.ts';
+import { endLeasedTrials } from './leasedEnds.ts';
 import { type PgLockOptions, PgLockTable } from './locks.ts';
+import { pollExperiment } from './poll.ts';
 import * as r from './recorded.ts';
+import { claimTrialSlots, stateAfterText } from './slotClaims.ts';
 import * as t from './tables.ts';
 import * as leases from './trialLeases.ts';
 
@@ -309,6 +317,13 @@ export class PostgresStore implements Store {
     );
   }
 
+  pollExperiment(experiment: ExperimentRef, query: PollQuery): Promise<ExperimentPoll> {
+    const k = experimentKey(experiment);
+    return this.#c.read(`poll experiment ${describeExperimentKey(k)}`, (q) =>
+      pollExperiment(q, k, query, this.#onDamage),
+    );
+  }
+
   /** The writers' lock (see `lockWriters`); inside a transaction it is held until the transaction ends. */
   lockForWrite(): Promise<void> {
     return this.#write('take the write lock', async () => undefined);
@@ -340,6 +355,44 @@ export class PostgresStore implements Store {
     return this.#write(`release the leases of ${trials.length} trials`, (q) => leases.deleteLeases(q, k, trials));
   }
 
+  endLeasedTrials(experiment: ExperimentRef, ends: readonly LeasedTrialEnd[]): Promise<string[]> {
+    if (ends.length === 0) return Promise.resolve([]);
+    const k = experimentKey(experiment);
+    const shown = describeExperimentKey(k);
+    return this.#one(
+      `store the ends of ${ends.length} trials of experiment ${shown}`,
+      (q) => endLeasedTrials(q, k, ends),
+      (e) => (pgCode(e) === '23503' ? this.#notFound(`a trial of experiment ${shown}`, e) : undefined),
+    );
+  }
+
+  claimTrialSlots(request: SlotRequest): Promise<SlotGrant> {
+    const k = experimentKey(request.experiment);
+    const shown = describeExperimentKey(k);
+    const action = `claim ${request.trials.length} trials of experiment ${shown}`;
+    const mapError = (e: unknown): Error | undefined => {
+      const code = pgCode(e);
+      if (code === '23505') {
+        return new WorkbenchError(ErrorCode.conflict, `${action}: a trial name or seq is already in ${this.url}`, {
+          cause: e,
+        });
+      }
+      return code === '23503' ? this.#notFound(`experiment ${shown}`, e) : undefined;
+    };
+    const after = stateAfterText(request, k);
+    if (after !== null) return this.#one(action, (q) => claimTrialSlots(q, k, request, after), mapError);
+    // A new state with no JSON form clears the stored one: a second statement, so a transaction of its own.
+    return this.#write(
+      action,
+      async (q) => {
+        const grant = await claimTrialSlots(q, k, request, undefined);
+        if (grant.kind === 'claimed' && grant.count > 0) await r.deleteState(q, k);
+        return grant;
+      },
+      mapError,
+    );
+  }
+
   listTrialLeases(experiment: ExperimentRef): Promise<TrialLease[]> {
     const k = experimentKey(experiment);
     return this.#c.read(`read the trial leases of experiment ${describeExperimentKey(k)}`, (q) =>
@@ -354,7 +407,7 @@ export class PostgresStore implements Store {
     expiresAt: string,
   ): Promise<string[]> {
     const k = experimentKey(experiment);
-    return this.#write(`renew the trial leases of worker ${worker}`, (q) =>
+    return this.#one(`renew the trial leases of worker ${worker}`, (q) =>
       leases.renewLeases(q, k, worker, heartbeatAt, expiresAt),
     );
   }

@@ -13,9 +13,11 @@ import { type Queryable, run } from './changes.ts';
 // The statements of the PostgreSQL store, one function each, run on a pooled client (inside a transaction) or on
 // the pool. Text keys sort with COLLATE "C" (byte order), as SQLite sorts them, whatever the database's locale.
 
-const experimentColumns =
+/** The experiments table's columns as the store reads them. */
+export const experimentColumns =
   'name, namespace, manifest, phase, reason, message, seed, source_path, created_at, updated_at, completed_at';
-const trialColumns =
+/** The trials table's columns as the store reads them. */
+export const trialColumns: string =
   'namespace, experiment, name, seq, params, state, reason, message, objective, metrics, budget, parent, labels, explain, ' +
   'work_dir, exit_code, created_at, started_at, completed_at';
 

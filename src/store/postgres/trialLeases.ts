@@ -1,9 +1,10 @@
 import { type LeaseDbRow, leaseValues, rowToTrialLease } from '../trialLeases.ts';
 import type { ExperimentKey, TrialLease } from '../types.ts';
 import { type Queryable, run } from './changes.ts';
+import { lock } from './recorded.ts';
 
 // The `trial_leases` statements of the PostgreSQL store (schema 2), the same table as SQLite's schema 6. The
-// caller runs the writes under the writers' lock (see changes.ts lockWriters).
+// caller runs the writes under the writers' lock (see changes.ts lockWriters), except renewLeases, which takes it.
 
 const columns = 'namespace, experiment, trial, worker, token, heartbeat_at, expires_at';
 
@@ -51,7 +52,7 @@ export async function listLeases(q: Queryable, k: ExperimentKey): Promise<TrialL
   return r.rows.map(rowToTrialLease);
 }
 
-/** Renews the leases of `worker` and returns the trials it holds. */
+/** Renews the leases of `worker` and returns the trials it holds: one statement that takes the writers' lock itself. */
 export async function renewLeases(
   q: Queryable,
   k: ExperimentKey,
@@ -61,8 +62,8 @@ export async function renewLeases(
 ): Promise<string[]> {
   const r = await run<{ trial: string }>(
     q,
-    `UPDATE trial_leases SET heartbeat_at = $1, expires_at = $2 WHERE namespace = $3 AND experiment = $4 AND worker = $5
-     RETURNING trial`,
+    `WITH ${lock} UPDATE trial_leases SET heartbeat_at = $1, expires_at = $2 FROM l
+     WHERE namespace = $3 AND experiment = $4 AND worker = $5 RETURNING trial`,
     [heartbeatAt, expiresAt, k.namespace, k.name, worker],
   );
   return r.rows.map((row) => row.trial).sort();
