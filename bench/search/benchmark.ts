@@ -29,7 +29,11 @@ export interface BenchOptions {
   readonly trials?: number;
   /** The parallel mode run besides sequential; 1 runs sequential only. */
   readonly parallel?: number;
-  readonly schedule?: Schedule;
+  /**
+   * How the parallel mode schedules its trials: synchronous batches, one-at-a-time refills, or (the default)
+   * both, each compared with sequential.
+   */
+  readonly schedules?: readonly Schedule[];
   /** Run Optuna's reference script (default true). */
   readonly optuna?: boolean;
   readonly optunaSamplers?: readonly string[];
@@ -55,7 +59,7 @@ export interface BenchReport {
     functions: string[];
     algorithms: string[];
     parallel: number;
-    schedule: Schedule;
+    schedules: Schedule[];
   };
   readonly optuna: { readonly version?: string; readonly error?: string; readonly seconds?: number };
   readonly notAvailable: string[];
@@ -89,7 +93,7 @@ export async function runSearchBenchmark(o: BenchOptions = {}): Promise<BenchRep
   const functions = [...(o.functions ?? Object.keys(testFunctions))];
   const algorithms = [...(o.algorithms ?? candidateAlgorithms)];
   const parallel = o.parallel ?? 4;
-  const schedule = o.schedule ?? 'sync';
+  const schedules = [...new Set(o.schedules ?? (['sync', 'async'] as const))];
   const shared = (o.sharedBench ?? defaultSharedBench).replace(/\/$/, '');
   const log = o.log ?? (() => {});
   for (const f of functions) {
@@ -114,17 +118,11 @@ export async function runSearchBenchmark(o: BenchOptions = {}): Promise<BenchRep
         });
   if (o.optuna !== false) log('optuna: reference run started');
   const registry = o.registry === undefined ? {} : { registry: o.registry };
-  const modes = parallel > 1 ? [1, parallel] : [1];
-  const all = await runOurSide({
-    algorithms,
-    functions,
-    seeds: extraSeeds,
-    trials,
-    parallel: modes,
-    schedule,
-    log,
-    ...registry,
-  });
+  const side = { algorithms, functions, seeds: extraSeeds, trials, log, ...registry };
+  const all = await runOurSide({ ...side, parallel: [1] });
+  // Each schedule of the parallel mode is its own series (`name@p`, `name@p-async`), judged against sequential.
+  for (const schedule of parallel > 1 ? schedules : [])
+    all.push(...(await runOurSide({ ...side, parallel: [parallel], schedule })));
   const ours = all.map((s) => firstSeeds(s, seeds));
   const available = [...new Set(ours.filter((s) => s.status !== 'not available').map((s) => s.algorithm ?? ''))];
   const long: LongStudy[] = [];
@@ -176,7 +174,7 @@ export async function runSearchBenchmark(o: BenchOptions = {}): Promise<BenchRep
     functions,
     available,
     long,
-    ...(parallel > 1 ? { parallel } : {}),
+    ...(parallel > 1 ? { parallel, schedules } : {}),
     ...(parity ? { parity } : {}),
   });
   return {
@@ -189,7 +187,7 @@ export async function runSearchBenchmark(o: BenchOptions = {}): Promise<BenchRep
       functions,
       algorithms,
       parallel,
-      schedule,
+      schedules,
     },
     ...(parity ? { parity } : {}),
     optuna: optuna

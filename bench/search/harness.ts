@@ -34,6 +34,8 @@ export interface Series {
   readonly source: 'hpo' | 'optuna' | 'anchor';
   readonly algorithm?: string;
   readonly parallel?: number;
+  /** How a parallel series scheduled its trials (ours only). */
+  readonly schedule?: Schedule;
   status: 'ok' | 'not available' | 'error';
   error?: string;
   /** Function name → its studies (empty for anchors, which carry only medians). */
@@ -61,6 +63,15 @@ export interface HarnessOptions {
 const warmUpSeed = 1_000_003;
 const warmUpStudies = 10;
 
+/**
+ * The id of one of our series: the algorithm's name sequentially, `name@p` for synchronous batches of p and
+ * `name@p-async` when a slot is refilled as soon as a trial ends.
+ */
+export function ourSeriesId(algorithm: string, parallel: number, schedule: Schedule = 'sync'): string {
+  if (parallel === 1) return algorithm;
+  return schedule === 'sync' ? `${algorithm}@${parallel}` : `${algorithm}@${parallel}-async`;
+}
+
 /** The label of one of our series in tables and plots. */
 export function ourLabel(algorithm: string, parallel: number, schedule: Schedule = 'sync'): string {
   return parallel === 1 ? `hpo ${algorithm}` : `hpo ${algorithm} (parallel ${parallel}, ${schedule})`;
@@ -76,11 +87,12 @@ export async function runOurSide(o: HarnessOptions): Promise<Series[]> {
   for (const parallel of o.parallel) {
     for (const algorithm of o.algorithms) {
       const series: Series = {
-        id: parallel === 1 ? algorithm : `${algorithm}@${parallel}`,
+        id: ourSeriesId(algorithm, parallel, schedule),
         label: ourLabel(algorithm, parallel, schedule),
         source: 'hpo',
         algorithm,
         parallel,
+        ...(parallel > 1 ? { schedule } : {}),
         status: 'ok',
         studies: {},
       };

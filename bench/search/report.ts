@@ -1,6 +1,7 @@
 /** Renders a {@link BenchReport} as markdown (`search.md`), JSON (`search.json`) and the plot (`search.svg`). */
 import type { BenchReport } from './benchmark.ts';
 import { benchmarkFunction } from './functions.ts';
+import { ourSeriesId } from './harness.ts';
 import { checkpoints } from './summary.ts';
 import { type PlotLine, plotSvg } from './svg.ts';
 
@@ -14,7 +15,7 @@ export function markdownReport(r: BenchReport): string {
     '',
     `${o.trials} trials, ${o.seeds} seeds, instant objectives. Regret = best value so far − the optimum listed in functions.py; ` +
       'cells show the median [25%, 75%] over seeds. Study wall = median time of a whole study (the optimiser’s own cost). ' +
-      `Parallel rows: ${o.parallel} trials in flight (${o.schedule} batches). Rows marked [ANCHORS.md] are the fixed figures of shared/bench/ANCHORS.md (median only).`,
+      `Parallel rows: ${o.parallel} trials in flight, ${o.schedules.map((x) => (x === 'sync' ? 'synchronous batches (sync)' : 'one slot refilled as each trial ends (async)')).join(' and ')}. Rows marked [ANCHORS.md] are the fixed figures of shared/bench/ANCHORS.md (median only).`,
     '',
     `Optuna: ${r.optuna.version ? `${r.optuna.version} (python3-optuna), run side by side${r.optuna.seconds === undefined ? '' : ` in ${r.optuna.seconds.toFixed(0)} s`}` : (r.optuna.error ?? 'not run')}.`,
   ];
@@ -74,28 +75,36 @@ export function markdownReport(r: BenchReport): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** Parallel against sequential regret@100 over the robustness check's seeds, one line per algorithm and function. */
+/** Parallel against sequential regret@100 over the robustness check's seeds, one line per algorithm, function and schedule. */
 function parityTable(r: BenchReport, parity: NonNullable<BenchReport['parity']>): string[] {
   const p = r.options.parallel;
   const lines = [
     '',
     `## Parallel-${p} against sequential over ${parity.seeds} seeds (robustness check)`,
     '',
-    `Regret@100, median [25%, 75%] over seeds 0–${parity.seeds - 1} (the protocol's 10 included). ` +
-      'The protocol compares medians of 10 runs, which move by a third from one seed set to another on heavy-tailed ' +
-      'functions; this table shows whether a gap is the algorithm or the draw.',
+    `Regret@100, median [25%, 75%] over seeds 0–${parity.seeds - 1} (the protocol's 10 included), and the ratio ` +
+      'of the medians and of the geometric means (regrets floored at 1e-9). The protocol compares medians of 10 runs, ' +
+      'which move by a third from one seed set to another on heavy-tailed functions; this table shows whether a gap ' +
+      'is the algorithm or the draw.',
     '',
-    `| function | algorithm | sequential | parallel ${p} | parallel / sequential |`,
-    '|---|---|---|---|---|',
+    `| function | algorithm | schedule | sequential | parallel ${p} | median ratio | geo-mean ratio |`,
+    '|---|---|---|---|---|---|---|',
   ];
   const cell = (q: { median: number; q25: number; q75: number }): string => `${g(q.median)} [${g(q.q25)}, ${g(q.q75)}]`;
   for (const row of parity.rows) {
     if (row.seriesId.includes('@')) continue;
-    const par = parity.rows.find((x) => x.fn === row.fn && x.seriesId === `${row.seriesId}@${p}`);
-    const a = row.regret[100];
-    const b = par?.regret[100];
-    if (a === undefined || b === undefined) continue;
-    lines.push(`| ${row.fn} | ${row.seriesId} | ${cell(a)} | ${cell(b)} | ${(b.median / a.median).toFixed(2)} |`);
+    for (const schedule of r.options.schedules) {
+      const par = parity.rows.find((x) => x.fn === row.fn && x.seriesId === ourSeriesId(row.seriesId, p, schedule));
+      const a = row.regret[100];
+      const b = par?.regret[100];
+      if (a === undefined || b === undefined) continue;
+      const ga = row.geoMean?.[100];
+      const gb = par?.geoMean?.[100];
+      const geo = ga === undefined || gb === undefined ? '—' : (gb / ga).toFixed(2);
+      lines.push(
+        `| ${row.fn} | ${row.seriesId} | ${schedule} | ${cell(a)} | ${cell(b)} | ${(b.median / a.median).toFixed(2)} | ${geo} |`,
+      );
+    }
   }
   return lines;
 }

@@ -1,14 +1,16 @@
 // `npm run bench:search`: our search algorithms side by side with Optuna on the issue #3 development set; writes
-// bench/results/search.{md,json,svg} and prints the targets. Options: --trials --seeds --functions --algorithms
-// --parallel (besides sequential; 1 = sequential only) --parity-seeds (seeds of the parallel robustness check)
-// (held-out functions such as levy4 or rastrigin4 with --no-optuna; GP rows only: --algorithms
-// bayesianoptimization --parallel 1 --no-optuna --no-long --out DIR)
-// --schedule sync|async --no-optuna --no-long --strict.
+// bench/results/search.{md,json,svg} and prints the targets. Options: --trials --seeds --functions (names, or
+// `dev` / `held-out` for the sets of functions.ts) --algorithms --parallel (besides sequential; 1 = sequential
+// only) --schedule sync|async|both (default both) --parity-seeds (seeds of the parallel robustness check)
+// --no-optuna --no-long --strict --out DIR. Held-out functions (levy4, rastrigin4, …) need --no-optuna;
+// `npm run bench:search:held-out` runs them all, parallel checks included, into bench/results/held-out/.
+// GP rows only: --algorithms bayesianoptimization --parallel 1 --no-optuna --no-long --out DIR.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { listOption, positiveInt } from '../args.ts';
 import { runSearchBenchmark } from './benchmark.ts';
+import { heldOutFunctions, testFunctions } from './functions.ts';
 import { jsonReport, markdownReport, svgReport } from './report.ts';
 
 const { values } = parseArgs({
@@ -19,7 +21,7 @@ const { values } = parseArgs({
     functions: { type: 'string' },
     algorithms: { type: 'string' },
     parallel: { type: 'string', default: '4' },
-    schedule: { type: 'string', default: 'sync' },
+    schedule: { type: 'string', default: 'both' },
     'optuna-samplers': { type: 'string' },
     'no-optuna': { type: 'boolean', default: false },
     'no-long': { type: 'boolean', default: false },
@@ -30,10 +32,13 @@ const { values } = parseArgs({
   },
 });
 
-if (values.schedule !== 'sync' && values.schedule !== 'async') throw new Error('--schedule must be sync or async');
+const schedules = { sync: ['sync'], async: ['async'], both: ['sync', 'async'] } as const;
+if (!Object.hasOwn(schedules, values.schedule)) throw new Error('--schedule must be sync, async or both');
 
 const started = performance.now();
-const functions = listOption(values.functions);
+const functions = listOption(values.functions)?.flatMap((f) =>
+  f === 'dev' ? Object.keys(testFunctions) : f === 'held-out' ? Object.keys(heldOutFunctions) : [f],
+);
 const algorithms = listOption(values.algorithms);
 const optunaSamplers = listOption(values['optuna-samplers']);
 const report = await runSearchBenchmark({
@@ -41,7 +46,7 @@ const report = await runSearchBenchmark({
   seeds: positiveInt('seeds', values.seeds),
   paritySeeds: positiveInt('parity-seeds', values['parity-seeds']),
   parallel: positiveInt('parallel', values.parallel),
-  schedule: values.schedule,
+  schedules: schedules[values.schedule as keyof typeof schedules],
   optuna: !values['no-optuna'],
   long: !values['no-long'],
   ...(functions ? { functions } : {}),

@@ -41,3 +41,12 @@ export function medianCurve(curves: readonly (readonly number[])[]): number[] {
   const length = Math.max(0, ...curves.map((c) => c.length));
   return Array.from({ length }, (_, i) => median(curves.map((c) => curveAt(c, i + 1))));
 }
+
+/** Regrets below this count as this much in geometric means (a rounded optimum or float noise must not dominate). */
+export const geometricFloor = 1e-9;
+
+/** The geometric mean of `values`, each floored at {@link geometricFloor}; NaN when empty. */
+export function geometricMean(values: readonly number[]): number {
+  if (values.length === 0) return Number.NaN;
+  return Math.exp(values.reduce((a, b) => a + Math.log(Math.max(b, geometricFloor)), 0) / values.length);
+}

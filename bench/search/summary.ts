@@ -3,7 +3,7 @@ import type { AnchorRow, Anchors } from './anchors.ts';
 import { benchmarkFunction } from './functions.ts';
 import type { Series } from './harness.ts';
 import type { OptunaOutcome } from './optuna.ts';
-import { curveAt, medianCurve, type Quartiles, quartiles } from './stats.ts';
+import { curveAt, geometricMean, medianCurve, type Quartiles, quartiles } from './stats.ts';
 
 /** Trial counts at which regret is reported. */
 export const checkpoints: readonly number[] = [25, 50, 100];
@@ -16,6 +16,11 @@ export interface SummaryRow {
   readonly source: Series['source'];
   /** Checkpoint → regret quartiles over seeds (anchors: median only, quartiles NaN); absent past the budget. */
   readonly regret: Readonly<Record<number, Quartiles>>;
+  /**
+   * Checkpoint → geometric mean of the regrets over seeds (each floored at {@link geometricMean}'s floor); less
+   * sensitive than the median to where a bimodal distribution splits. Absent for anchors.
+   */
+  readonly geoMean?: Readonly<Record<number, number>>;
   readonly wallS: number;
   readonly studies: number;
   /** Coincident in-flight pairs over all studies (parallel modes only). */
@@ -59,8 +64,12 @@ export function summarise(series: readonly Series[], functions: readonly string[
       const studies = s.studies[fn];
       if (s.status !== 'ok' || studies === undefined || studies.length === 0) continue;
       const regret: Record<number, Quartiles> = {};
+      const geoMean: Record<number, number> = {};
       for (const c of checkpoints) {
-        if (c <= trials) regret[c] = quartiles(studies.map((st) => regretOf(fn, curveAt(st.curve, c))));
+        if (c > trials) continue;
+        const values = studies.map((st) => regretOf(fn, curveAt(st.curve, c)));
+        regret[c] = quartiles(values);
+        geoMean[c] = geometricMean(values);
       }
       const wallS = quartiles(studies.map((st) => st.wallS)).median;
       const coincidences = studies.reduce((n, st) => n + st.coincidences, 0);
@@ -70,6 +79,7 @@ export function summarise(series: readonly Series[], functions: readonly string[
         sampler: s.label,
         source: s.source,
         regret,
+        geoMean,
         wallS,
         studies: studies.length,
         ...((s.parallel ?? 1) > 1 ? { coincidences } : {}),

@@ -4,6 +4,8 @@
  */
 import { type Anchors, anchorCost, anchorRow, anchorSamplers } from './anchors.ts';
 import type { LongStudy } from './extras.ts';
+import { ourSeriesId } from './harness.ts';
+import type { Schedule } from './study.ts';
 import type { SummaryRow } from './summary.ts';
 import { readHeldOutReference, tpeTargets } from './targetsTpe.ts';
 
@@ -25,6 +27,8 @@ export interface TargetInputs {
   readonly long: readonly LongStudy[];
   /** The parallel mode compared with sequential, when it was run. */
   readonly parallel?: number;
+  /** The schedules the parallel mode ran under (default: synchronous batches only). */
+  readonly schedules?: readonly Schedule[];
   /**
    * Our rows over more seeds than the protocol's 10 (seeds 0…n−1, the protocol's included), for the robustness
    * check of the parallel comparison: a median over 10 heavy-tailed runs moves by ±30% from seed set to seed set.
@@ -206,11 +210,12 @@ function gpCost(x: TargetInputs): Target {
 }
 
 /**
- * The issue's parallel margin for one function: the parallel median regret is under 1.25 × the sequential one,
- * or at most 0.001 (the floor the GP-BO target uses too: below it both runs have found the optimum).
+ * The issue's parallel margin for one function: the parallel regret is under 1.25 × the sequential one. There is
+ * no absolute floor: near the optimum the last digits are what a parallel search refines less (a floor of 0.001
+ * once hid ×1.57 on Branin), and the benchmark functions' regrets are exact to far below that.
  */
 export function parallelWithinMargin(par: number, seq: number): boolean {
-  return par < 1.25 * seq || par <= 0.001;
+  return par < 1.25 * seq;
 }
 
 /** Live heap growth (MB, after a forced GC) from 100 to 500 observations that still counts as flat. */
@@ -267,64 +272,81 @@ function gpLargeHistoryCost(x: TargetInputs): Target {
   };
 }
 
-/** Parallel regret@100 against sequential over `rows`: within the margin on every function. */
+/** Parallel regret@100 against sequential over `rows`: within the margin on every function (also in geometric mean with `geo`). */
 function parallelRegret(
   rows: readonly SummaryRow[],
   functions: readonly string[],
-  algorithm: string,
-  p: number,
+  ids: { seq: string; par: string },
   base: { id: string; description: string },
+  geo: boolean,
 ): Target {
   const parts: string[] = [];
   let met = 0;
   for (const fn of functions) {
-    const par = medianAt(rows, `${algorithm}@${p}`, fn, 100);
-    const seq = medianAt(rows, algorithm, fn, 100);
+    const par = medianAt(rows, ids.par, fn, 100);
+    const seq = medianAt(rows, ids.seq, fn, 100);
     if (par === undefined || seq === undefined) continue;
-    const pass = parallelWithinMargin(par, seq);
+    const gPar = rows.find((r) => r.seriesId === ids.par && r.fn === fn)?.geoMean?.[100];
+    const gSeq = rows.find((r) => r.seriesId === ids.seq && r.fn === fn)?.geoMean?.[100];
+    const geoRatio = gPar === undefined || gSeq === undefined ? undefined : gPar / gSeq;
+    const pass = parallelWithinMargin(par, seq) && (!geo || geoRatio === undefined || geoRatio < 1.25);
     if (pass) met++;
-    parts.push(`${fn} ${g(par)} vs ${g(seq)} (×${(par / seq).toFixed(2)}) ${pass ? '✓' : '✗'}`);
+    const geoText = geoRatio === undefined ? '' : `, geo-mean ×${geoRatio.toFixed(2)}`;
+    parts.push(`${fn} ${g(par)} vs ${g(seq)} (×${(par / seq).toFixed(2)}${geoText}) ${pass ? '✓' : '✗'}`);
   }
   if (parts.length === 0) return { ...base, status: 'n/a', detail: 'no regret@100 to compare' };
   return { ...base, status: met === parts.length ? 'pass' : 'fail', detail: parts.join('; ') };
 }
 
-/** Parallel mode against sequential: regret@100 within the margin on every function, and no coincident proposals. */
+/** The words for a schedule in target descriptions. */
+const scheduleWords: Record<Schedule, string> = { sync: 'synchronous batches', async: 'one-at-a-time refills' };
+
+/**
+ * Parallel mode against sequential, once per schedule: regret@100 within the margin on every function (over the
+ * protocol's seeds, and over the robustness seeds in median and geometric mean), and no coincident proposals.
+ */
 function parallelTargets(x: TargetInputs, algorithm: string): Target[] {
+  return (x.schedules ?? ['sync']).flatMap((schedule) => scheduleTargets(x, algorithm, schedule));
+}
+
+function scheduleTargets(x: TargetInputs, algorithm: string, schedule: Schedule): Target[] {
   const p = x.parallel ?? 4;
+  const tag = schedule === 'sync' ? `parallel${p}` : `parallel${p}-${schedule}`;
+  const mode = `parallel-${p} (${scheduleWords[schedule]})`;
   const robust =
     x.parity === undefined
       ? []
       : [
           {
-            id: `${algorithm}-parallel${p}-regret100-${x.parity.seeds}seeds`,
-            description: `${algorithm} parallel-${p} median regret@100 < 1.25 × sequential on every function (or ≤ 0.001), over ${x.parity.seeds} seeds (robustness check beside the 10-seed protocol)`,
+            id: `${algorithm}-${tag}-regret100-${x.parity.seeds}seeds`,
+            description: `${algorithm} ${mode} regret@100 < 1.25 × sequential on every function, in median and in geometric mean over ${x.parity.seeds} seeds (robustness check beside the 10-seed protocol)`,
           },
         ];
   const regret = {
-    id: `${algorithm}-parallel${p}-regret100`,
-    description: `${algorithm} parallel-${p} median regret@100 < 1.25 × sequential on every function (or ≤ 0.001)`,
+    id: `${algorithm}-${tag}-regret100`,
+    description: `${algorithm} ${mode} median regret@100 < 1.25 × sequential on every function`,
   };
   const coincide = {
-    id: `${algorithm}-parallel${p}-coincidences`,
-    description: `${algorithm} parallel-${p}: no two trials in flight together coincide`,
+    id: `${algorithm}-${tag}-coincidences`,
+    description: `${algorithm} ${mode}: no two trials in flight together coincide`,
   };
   const none = (detail: string): Target[] =>
     [regret, ...robust, coincide].map((t) => ({ ...t, status: 'n/a' as const, detail }));
   if (!x.available.includes(algorithm)) return none(`${algorithm} not available`);
   if (x.parallel === undefined) return none('parallel mode not run');
+  const ids = { seq: algorithm, par: ourSeriesId(algorithm, p, schedule) };
   let pairs = 0;
   let seen = 0;
   for (const fn of x.functions) {
-    const row = x.rows.find((r) => r.seriesId === `${algorithm}@${p}` && r.fn === fn);
+    const row = x.rows.find((r) => r.seriesId === ids.par && r.fn === fn);
     if (row?.coincidences !== undefined) {
       pairs += row.coincidences;
       seen++;
     }
   }
   return [
-    parallelRegret(x.rows, x.functions, algorithm, p, regret),
-    ...robust.map((t) => parallelRegret(x.parity?.rows ?? [], x.functions, algorithm, p, t)),
+    parallelRegret(x.rows, x.functions, ids, regret, false),
+    ...robust.map((t) => parallelRegret(x.parity?.rows ?? [], x.functions, ids, t, true)),
     seen === 0
       ? { ...coincide, status: 'n/a', detail: 'no parallel studies' }
       : {

@@ -21,6 +21,8 @@ describe('search benchmark harness (smoke: branin, random and sobol, no Optuna)'
       'hpo sobol',
       'hpo random (parallel 4, sync)',
       'hpo sobol (parallel 4, sync)',
+      'hpo random (parallel 4, async)',
+      'hpo sobol (parallel 4, async)',
     ]);
     for (const s of ours) {
       const studies = s.studies.branin!;
@@ -37,7 +39,14 @@ describe('search benchmark harness (smoke: branin, random and sobol, no Optuna)'
     expect(report.parity?.rows.find((r) => r.seriesId === 'random@4')?.studies).toBe(3);
     expect(report.rows.find((r) => r.seriesId === 'random@4')?.studies).toBe(2);
     expect(md).toContain('## Parallel-4 against sequential over 3 seeds (robustness check)');
-    expect(md).toContain('| function | algorithm | sequential | parallel 4 | parallel / sequential |');
+    expect(report.parity?.rows.find((r) => r.seriesId === 'random@4-async')?.studies).toBe(3);
+    expect(md).toContain(
+      '| function | algorithm | schedule | sequential | parallel 4 | median ratio | geo-mean ratio |',
+    );
+    // Both schedules are judged by default.
+    expect(report.targets.map((t) => t.id)).toEqual(
+      expect.arrayContaining(['tpe-parallel4-regret100', 'tpe-parallel4-async-regret100-3seeds']),
+    );
   });
 
   it('writes a table row per sampler, with the anchors and the unregistered algorithm noted', () => {

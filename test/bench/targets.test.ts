@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { anchorCost, anchorRow, anchorSamplers, parseAnchors } from '../../bench/search/anchors.ts';
 import { quantile } from '../../bench/search/stats.ts';
 import type { SummaryRow } from '../../bench/search/summary.ts';
-import { evaluateTargets, gpHeapGrowthLimitMb, gpLargeHistoryLimitS, type Target } from '../../bench/search/targets.ts';
+import {
+  evaluateTargets,
+  gpHeapGrowthLimitMb,
+  gpLargeHistoryLimitS,
+  parallelWithinMargin,
+  type Target,
+} from '../../bench/search/targets.ts';
 
 const markdown = `# Anchors
 | function (optimum) | sampler | regret@25 | regret@50 | regret@100 | study wall (100 trials) |
@@ -124,6 +130,62 @@ describe('targets', () => {
     // Without the check there is no such target at all.
     const plain = evaluateTargets({ ...base, functions: ['branin'], rows: protocol, available: ['tpe'] });
     expect(plain.map((x) => x.id)).not.toContain('tpe-parallel4-regret100-30seeds');
+  });
+
+  it('parallel mode has no absolute floor: a regret of 7.7e-7 against 4.9e-7 misses the margin', () => {
+    const rows = [
+      row('bayesianoptimization', 'branin', 4.9e-7),
+      row('bayesianoptimization@4', 'branin', 7.7e-7, 0.01, { coincidences: 0 }),
+    ];
+    const t = evaluateTargets({ ...base, functions: ['branin'], rows, available: ['bayesianoptimization'] });
+    expect(t.find((x) => x.id === 'bayesianoptimization-parallel4-regret100')).toMatchObject({
+      status: 'fail',
+      detail: 'branin 7.7e-7 vs 4.9e-7 (×1.57) ✗',
+    });
+    expect(parallelWithinMargin(1.2e-7, 1e-7)).toBe(true);
+    expect(parallelWithinMargin(1.25e-7, 1e-7)).toBe(false);
+  });
+
+  it('judges each schedule against sequential: synchronous batches and one-at-a-time refills', () => {
+    const rows = [
+      row('cmaes', 'branin', 0.1),
+      row('cmaes@4', 'branin', 0.11, 0.01, { coincidences: 0 }),
+      row('cmaes@4-async', 'branin', 0.2, 0.01, { coincidences: 0 }),
+    ];
+    const t = evaluateTargets({
+      ...base,
+      functions: ['branin'],
+      rows,
+      available: ['cmaes'],
+      schedules: ['sync', 'async'],
+    });
+    expect(status(t, 'cmaes-parallel4-regret100')).toBe('pass');
+    expect(t.find((x) => x.id === 'cmaes-parallel4-async-regret100')).toMatchObject({
+      status: 'fail',
+      description: expect.stringContaining('one-at-a-time refills'),
+      detail: 'branin 0.2 vs 0.1 (×2.00) ✗',
+    });
+    expect(status(t, 'cmaes-parallel4-async-coincidences')).toBe('pass');
+    // Synchronous batches alone (the default of the inputs) leave the async targets out.
+    const syncOnly = evaluateTargets({ ...base, functions: ['branin'], rows, available: ['cmaes'] });
+    expect(syncOnly.map((x) => x.id)).not.toContain('cmaes-parallel4-async-regret100');
+  });
+
+  it('the robustness check also needs the geometric means within the margin', () => {
+    const geo = (v: number) => ({ geoMean: { 100: v } });
+    const judge = (parGeo: number) =>
+      evaluateTargets({
+        ...base,
+        functions: ['branin'],
+        rows: [],
+        available: ['tpe'],
+        parity: {
+          seeds: 30,
+          rows: [row('tpe', 'branin', 0.01, 0.01, geo(0.01)), row('tpe@4', 'branin', 0.011, 0.01, geo(parGeo))],
+        },
+      }).find((x) => x.id === 'tpe-parallel4-regret100-30seeds');
+    expect(judge(0.012)).toMatchObject({ status: 'pass', detail: 'branin 0.011 vs 0.01 (×1.10, geo-mean ×1.20) ✓' });
+    expect(judge(0.013)).toMatchObject({ status: 'fail', detail: 'branin 0.011 vs 0.01 (×1.10, geo-mean ×1.30) ✗' });
   });
 
   it('GP memory is flat when the live heap grows by less than the limit from 100 to 500 observations', () => {

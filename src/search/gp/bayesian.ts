@@ -12,7 +12,8 @@
  * perturbations of the incumbents, refined by L-BFGS on the continuous relaxation and snapped to the grid
  * (`optimize.ts`). Pending/Running trials and earlier proposals of the same batch are kriging-believer
  * fantasies with EI/PI averaged over draws of their outcomes, and while trials are in flight all but one
- * proposal in every `parallelTrialCount` ranks only points predicted among the best (`session.ts`). No
+ * proposal in every `parallelTrialCount` ranks only points predicted among the best (`session.ts`), the second
+ * of them minimising the posterior mean to refine the incumbent (`batch.ts`). No
  * assignment already tried (in any state) is proposed again while an alternative exists.
  *
  * Cost (the target: under 250 ms per suggestion at 500 observations, and flat beyond). Per request:

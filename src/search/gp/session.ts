@@ -1,7 +1,7 @@
-import { searchRegion } from '../region.ts';
 import { derive, Rng } from '../rng.ts';
 import { type AcquisitionName, acquisitionContext, portfolio } from './acquisition.ts';
 import { FantasyAverage, fantasyDraws } from './average.ts';
+import { batchRole, refineContext } from './batch.ts';
 import type { SpaceEncoder } from './encode.ts';
 import { fitHyper, fitStarts } from './fit.ts';
 import { drawIndex, type GpState, hedgeProbabilities, updatedGains } from './hedge.ts';
@@ -172,7 +172,8 @@ export class ModelSession {
     // 6.5e-6 sequential; the cap: 7.8e-6). A looser cap (best quarter / half): Rosenbrock-4 4.97 / 6.48;
     // Rastrigin-4 (held out, multimodal) 14.9 / 9.45 against 12.4 for the tenth, 11.5 for perturbations only
     // and 6.57 sequential — the one function measured where parallel GP stays well behind.
-    const region = searchRegion(index, this.fantasies, this.parallel);
+    const role = batchRole(index, this.fantasies, this.parallel);
+    const region = role === 'explore' ? 'global' : 'local';
     const swept = sweepCandidates(this.model, this.encoder, {
       seed,
       size: sweepSize(n),
@@ -198,15 +199,21 @@ export class ModelSession {
     // The perturbations of the best observation nearly always pass the cap; should too few do, rank everything.
     const sweep = capped.size >= minCapped ? capped : full;
     const meanCap = cap === undefined || sweep === full ? undefined : this.toUser(cap);
-    const ctx = acquisitionContext(this.best);
-    const hedged = this.options.acquisition === 'gp_hedge';
-    const names: readonly AcquisitionName[] = hedged ? portfolio : [this.options.acquisition as AcquisitionName];
+    // The refining member of a batch minimises the posterior mean (see batch.ts), outside the hedge.
+    const refining = role === 'refine';
+    const ctx = refining ? refineContext(this.best) : acquisitionContext(this.best);
+    const hedged = this.options.acquisition === 'gp_hedge' && !refining;
+    const names: readonly AcquisitionName[] = refining
+      ? ['LCB']
+      : hedged
+        ? portfolio
+        : [this.options.acquisition as AcquisitionName];
     // Each refinement step costs O(n²): past 200 points fewer, shorter refinements keep the request cheap.
     const small = n <= 200;
     const starts = hedged ? (small ? 3 : 2) : small ? 5 : 3;
     const iterations = small ? 40 : n <= 600 ? 15 : 10;
     const average =
-      pending && region === 'local'
+      pending && role === 'local'
         ? new FantasyAverage(this.model, this.fantasies, this.best, derive(seed, 'fantasy-draws'))
         : undefined;
     const refine = {
@@ -234,7 +241,7 @@ export class ModelSession {
     const at = this.predictAt(x);
     const explain: Record<string, unknown> = {
       phase: 'model',
-      acquisition: used >= 0 ? names[used] : 'fallback',
+      acquisition: used < 0 ? 'fallback' : refining ? 'mean' : names[used],
       acquisitionValue: pick?.value ?? null,
       predictedMean: this.toUser(at.mean),
       predictedSd: this.standard.scale * Math.sqrt(at.variance),
@@ -242,6 +249,7 @@ export class ModelSession {
       modelPoints: n - this.fantasies,
       liar: this.fantasies,
       region,
+      ...(refining ? { batchRole: role } : {}),
       // A capped proposal's candidates were all predicted at least this good.
       ...(meanCap === undefined ? {} : { meanCap }),
       ...(average === undefined ? {} : { fantasyDraws }),

@@ -145,9 +145,11 @@ describe('bayesianoptimization proposals', () => {
     for (const k of keys) expect(seen.has(k)).toBe(false);
     expect(result.suggestions.map((s) => s.explain?.liar)).toEqual([1, 2, 3, 4]);
     // With fantasies pending, EI and PI are averaged over draws of their outcomes (greedy q-EI), except for the
-    // exploring proposal (trial 16: one in every parallelTrialCount), which ranks on the believer under a cap.
+    // exploring proposal (trial 16: one in every parallelTrialCount), which ranks on the believer under a cap,
+    // and the refining one after it (trial 17), which minimises the posterior mean (the believers leave it as is).
     expect(result.suggestions.map((s) => s.explain?.region)).toEqual(['local', 'global', 'local', 'local']);
-    expect(result.suggestions.map((s) => s.explain?.fantasyDraws)).toEqual([32, undefined, 32, 32]);
+    expect(result.suggestions.map((s) => s.explain?.fantasyDraws)).toEqual([32, undefined, undefined, 32]);
+    expect(result.suggestions.map((s) => s.explain?.acquisition === 'mean')).toEqual([false, false, true, false]);
     for (const s of result.suggestions) {
       for (const p of mixedSpace) expect(contains(p.domain, s.params[p.name]!)).toBe(true);
     }
