@@ -5,6 +5,7 @@
 import { type Anchors, anchorCost, anchorRow, anchorSamplers } from './anchors.ts';
 import type { LongStudy } from './extras.ts';
 import type { SummaryRow } from './summary.ts';
+import { issue18Targets } from './targets18.ts';
 
 /** One evaluated target. */
 export interface Target {
@@ -98,6 +99,7 @@ export function evaluateTargets(x: TargetInputs): Target[] {
       (ours, ref) => ours < ref,
     ),
   );
+  out.push(...issue18Targets(x));
   for (const algorithm of ['tpe', 'multivariate-tpe']) {
     out.push(
       versusAnchor(
