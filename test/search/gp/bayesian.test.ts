@@ -100,10 +100,14 @@ describe('bayesianoptimization proposals', () => {
     expect(run.trials.slice(0, 10).map((t) => t.params)).toEqual(sobol.trials.map((t) => t.params));
     const phases = run.results.map((r) => r.suggestions[0]!.explain?.phase);
     expect(phases).toEqual([...Array(10).fill('startup'), 'model', 'model']);
-    const explain = run.results[11]!.suggestions[0]!.explain!;
-    expect(explain).toMatchObject({ observations: 11, liar: 0, fit: expect.stringMatching(/full|warm/) });
-    expect(['EI', 'LCB', 'PI']).toContain(explain.acquisition);
-    expect(explain.hedgeProbabilities).toHaveLength(3);
+    const [first, second] = run.results.slice(10).map((r) => r.suggestions[0]!.explain!);
+    expect(first).toMatchObject({ observations: 10, liar: 0, fit: 'full' });
+    expect(['EI', 'LCB']).toContain(first!.acquisition);
+    expect(first!.hedgeProbabilities).toHaveLength(2);
+    // The design's best came 8 observations before trial 11: a stall, so PI proposes it (see stall.ts).
+    expect(second).toMatchObject({ observations: 11, liar: 0, fit: expect.stringMatching(/full|warm/) });
+    expect(second).toMatchObject({ acquisition: 'PI', stalled: 8 });
+    expect(second!.hedgeProbabilities).toBeUndefined();
   });
 
   it('proposes the same points for the same seed, and other points for another random_state', async () => {
@@ -211,6 +215,23 @@ describe('bayesianoptimization proposals', () => {
       const r = bo.suggest(makeRequest({ space: branin.space, trials: run.trials, count: 1, state: bad }));
       expect(r.suggestions[0]!.explain).toMatchObject({ phase: 'model', fit: 'full' });
     }
+  });
+
+  it("restarts the portfolio's memory of a state written by the former three-member (EI, LCB, PI) portfolio", async () => {
+    const run = await runAskTell({
+      algorithm: new BayesianOptimization(),
+      space: branin.space,
+      evaluate: branin.f,
+      trials: 13,
+    });
+    const state = run.results.at(-1)!.state as { hyper: unknown; fittedAt: number; fullFitAt: number };
+    const old = { ...state, hedge: { gains: [3, -1, 8], nominations: [[], [], []] } };
+    const suggest = (st: unknown) =>
+      new BayesianOptimization().suggest(makeRequest({ space: branin.space, trials: run.trials, count: 1, state: st }));
+    const { hedge: _, ...withoutHedge } = old;
+    // The stored hyperparameters still warm-start the fit; the gains start again from zero.
+    expect(suggest(old)).toEqual(suggest(withoutHedge));
+    expect(suggest(old).suggestions[0]!.explain?.hedgeProbabilities).toEqual([0.5, 0.5]);
   });
 
   it.each([{ acq_func: 'EI' }, { acq_func: 'LCB' }, { acq_func: 'PI', acq_optimizer: 'sampling' }])(
