@@ -114,7 +114,7 @@ export class ModelSession {
     const { hyper, kind, fittedAt, fullFitAt } = chooseHyper(X, std.y, n, dims, history.n, state, options.seed);
     const model = GpModel.fit(X, std.y, n, dims, hyper, history.pending.length + meta.extra);
     // Only the default portfolio exploits on a stall (an explicit acq_func is kept), and only with nothing in flight.
-    const stall = stallLength(history.values, history.n, std.scale);
+    const stall = stallLength(history.values, history.n, std.scale, options.initialPoints);
     const stalled =
       options.acquisition === 'gp_hedge' && history.pending.length === 0 && stallDue(stall) ? stall : undefined;
     const session = new ModelSession(

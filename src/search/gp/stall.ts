@@ -16,18 +16,21 @@ export const stallEvery = 3;
 export const stallTolerance = 0.01;
 
 /**
- * Observations since the last significant improvement of the best value, in the order they were observed:
- * `values` oriented for minimisation, `scale` the standardisation's scale (user units). Each improvement is judged
- * on its own step, so a slow creep of small steps stays a stall however long it goes on.
+ * Observations since the last significant improvement of the best value or the end of the initial design
+ * (`design` observations), in the order they were observed: `values` oriented for minimisation, `scale` the
+ * standardisation's scale (user units). Each improvement is judged on its own step, so a slow creep of small
+ * steps stays a stall however long it goes on. The design's own lack of progress is no stall: counted from the
+ * first observation, PI took the first model proposals on Ackley-5's flat outer plateau and left 4 of 9 seeds
+ * there (regret@50 6.61 against 3.64).
  */
-export function stallLength(values: Float64Array, n: number, scale: number): number {
+export function stallLength(values: Float64Array, n: number, scale: number, design = 0): number {
   if (n === 0) return 0;
   const tolerance = stallTolerance * scale;
   let best = values[0]!;
-  let last = 0;
+  let last = Math.min(n, Math.max(1, design)) - 1;
   for (let i = 1; i < n; i++) {
     const v = values[i]!;
-    if (v < best - tolerance) last = i;
+    if (v < best - tolerance && i > last) last = i;
     if (v < best) best = v;
   }
   return n - 1 - last;

@@ -17,6 +17,18 @@ describe('stall detection', () => {
     expect(stallLength(new Float64Array(0), 0, 1)).toBe(0);
   });
 
+  it('counts from the end of the initial design at the earliest', () => {
+    const flat = new Float64Array(15).fill(1);
+    expect(stallLength(flat, 15, 1)).toBe(14);
+    expect(stallLength(flat, 15, 1, 10)).toBe(5);
+    // Improvements inside the design do not move the start back: 3 observations after a 10-point design.
+    expect(stallLength(Float64Array.from([5, 4, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3]), 13, 1, 10)).toBe(3);
+    // Still in the design: no stall yet.
+    expect(stallLength(flat, 6, 1, 10)).toBe(0);
+    // An improvement after the design counts as before.
+    expect(stallLength(Float64Array.from([...flat.subarray(0, 12), 0, 1, 1]), 15, 1, 10)).toBe(2);
+  });
+
   it('proposes once when the stall reaches its threshold, then once every few observations', () => {
     const due = Array.from({ length: 20 }, (_, s) => s).filter(stallDue);
     expect(due).toEqual([
@@ -35,7 +47,7 @@ describe('PI on a stall, in a study', () => {
       algorithm: new BayesianOptimization(),
       space: branin.space,
       evaluate: f,
-      trials: 17,
+      trials: 30,
       settings,
     });
     return run.results.map((r) => {
@@ -45,13 +57,13 @@ describe('PI on a stall, in a study', () => {
   };
 
   it('proposes by PI on a stalled flat objective, and says so in explain', async () => {
-    // Flat: the first observation stays the best, so trial i (i observations) has stalled for i − 1.
+    // Flat: nothing ever improves, so trial i (i observations) has stalled since the 10-point design ended.
     const seen = await explained({}, () => 1);
-    const due = seen.map((_, i) => i >= 10 && stallDue(i - 1));
-    expect(due.filter(Boolean)).toHaveLength(2);
+    const due = seen.map((_, i) => i >= 10 && stallDue(i - 10));
+    expect(due.filter(Boolean)).toHaveLength(4);
     seen.forEach((e, i) => {
       if (i < 10) expect(e).toEqual({ stalled: undefined, acquisition: undefined, hedged: false });
-      else if (due[i]) expect(e).toEqual({ stalled: i - 1, acquisition: 'PI', hedged: false });
+      else if (due[i]) expect(e).toEqual({ stalled: i - 10, acquisition: 'PI', hedged: false });
       else expect(e).toMatchObject({ stalled: undefined, hedged: true });
     });
   });
