@@ -41,13 +41,13 @@ describe('issue #18 GP targets', () => {
   it('needs regret at or below GPSampler on every development function, without a floor', () => {
     const pass = issue18Targets(
       inputs([row('branin', 3e-5, 1e-5), row('hartmann6', 0.00312, 1e-4)], ['branin', 'hartmann6']),
-      reference,
+      { reference },
     );
     expect(byId(pass)).toMatchObject({ 'gp18-regret50': 'pass', 'gp18-regret100': 'pass' });
     // 0.0005 would pass the old target's 0.001 floor; this one compares with 3.59e-5 itself.
     const fail = issue18Targets(
       inputs([row('branin', 0.0005, 1e-5), row('hartmann6', 0.001, 0.0003)], ['branin', 'hartmann6']),
-      reference,
+      { reference },
     );
     expect(byId(fail)).toMatchObject({ 'gp18-regret50': 'fail', 'gp18-regret100': 'fail' });
     expect(fail[0]!.detail).toContain('branin 0.0005 vs 0.0000359 ✗');
