@@ -127,6 +127,9 @@ export function levy(x: readonly number[]): number {
   return total + (at(w, d - 1) - 1) ** 2 * (1 + Math.sin(2 * Math.PI * at(w, d - 1)) ** 2);
 }
 
+/** Styblinski–Tang's minimum per dimension (at x ≈ −2.903534); 5 dimensions give −195.83082851885. */
+const styblinskiTangMinimum = -39.16616570377;
+
 /** Styblinski–Tang in as many dimensions as `x` has (minimum −39.1661657 per dimension at x ≈ −2.903534). */
 export function styblinskiTang(x: readonly number[]): number {
   let total = 0;
@@ -189,7 +192,31 @@ export const heldOutFunctions: Readonly<Record<string, TestFunction>> = {
     optimum: 0,
     f: ellipsoid,
   },
+  ...multimodalFunctions(),
 };
+
+/**
+ * Issue #18's own multimodal set for GP-BO: Levy, Rastrigin, Styblinski–Tang and Ackley, each in a low and a high
+ * dimension beside the held-out sizes above, so a change to the GP is judged on how it scales, not on one size.
+ */
+function multimodalFunctions(): Record<string, TestFunction> {
+  const box = (d: number, lo: number, hi: number) => Array.from({ length: d }, () => [lo, hi] as const);
+  const out: Record<string, TestFunction> = {};
+  for (const d of [2, 8]) {
+    out[`levy${d}`] = { name: `levy${d}`, bounds: box(d, -10, 10), optimum: 0, f: levy };
+    out[`rastrigin${d}`] = { name: `rastrigin${d}`, bounds: box(d, -5.12, 5.12), optimum: 0, f: rastrigin };
+  }
+  for (const d of [3, 8]) {
+    out[`styblinski${d}`] = {
+      name: `styblinski${d}`,
+      bounds: box(d, -5, 5),
+      optimum: d * styblinskiTangMinimum,
+      f: styblinskiTang,
+    };
+  }
+  for (const d of [2, 10]) out[`ackley${d}`] = { name: `ackley${d}`, bounds: box(d, -15, 30), optimum: 0, f: ackley };
+  return out;
+}
 
 /** A function of the development set or the held-out one by name. */
 export function benchmarkFunction(name: string): TestFunction | undefined {

@@ -7,6 +7,7 @@ import type { LongStudy } from './extras.ts';
 import { ourSeriesId } from './harness.ts';
 import type { Schedule } from './study.ts';
 import type { SummaryRow } from './summary.ts';
+import { issue18Targets } from './targets18.ts';
 import { readHeldOutReference, tpeTargets } from './targetsTpe.ts';
 
 /** One evaluated target. */
@@ -103,6 +104,7 @@ export function evaluateTargets(x: TargetInputs): Target[] {
       (ours, ref) => ours < ref,
     ),
   );
+  out.push(...issue18Targets(x));
   for (const algorithm of ['tpe', 'multivariate-tpe']) {
     out.push(
       versusAnchor(

@@ -63,6 +63,14 @@ describe('held-out functions (parity checks outside the development set)', () =>
     camel: [0.0898, -0.7126],
     rastrigin4: [0, 0, 0, 0],
     ellipsoid6: Array(6).fill(0),
+    levy2: [1, 1],
+    levy8: Array(8).fill(1),
+    rastrigin2: [0, 0],
+    rastrigin8: Array(8).fill(0),
+    styblinski3: Array(3).fill(-2.903534),
+    styblinski8: Array(8).fill(-2.903534),
+    ackley2: [0, 0],
+    ackley10: Array(10).fill(0),
   };
 
   it.each(Object.keys(heldOutFunctions))(

@@ -8,7 +8,7 @@
  *
  * Proposals. The first `n_initial_points` trials (default 10) come from a Sobol design scrambled by the seed,
  * indexed by trial number as in `sobol`. After that each proposal maximises an acquisition (`acq_func`: EI as
- * log-EI, LCB, PI as log-PI, or the default `gp_hedge` portfolio of the three) over a Sobol sweep plus
+ * log-EI, LCB, PI as log-PI, or the default `gp_hedge` portfolio of log-EI and LCB) over a Sobol sweep plus
  * perturbations of the incumbents, refined by L-BFGS on the continuous relaxation and snapped to the grid
  * (`optimize.ts`). Pending/Running trials and earlier proposals of the same batch are kriging-believer
  * fantasies with EI/PI averaged over draws of their outcomes, and while trials are in flight all but one

@@ -3,7 +3,8 @@ import type { Hyper } from './kernel.ts';
 
 /**
  * The `gp_hedge` portfolio (Hoffman, Brochu & de Freitas, "Portfolio Allocation for Bayesian Optimization",
- * 2011), as scikit-optimize runs it: every step each acquisition (EI, LCB, PI) nominates a point, one nomination
+ * 2011), as scikit-optimize runs it but without PI (see `portfolio`): every step each acquisition (EI, LCB)
+ * nominates a point, one nomination
  * is chosen with probability softmax(η · gains), and once the model has been refitted each acquisition's gain
  * grows by minus the new posterior mean at its nomination, so acquisitions whose picks look good get chosen more
  * (gains are discounted, see {@link discount}).

@@ -10,6 +10,7 @@ import type { Hyper } from './kernel.ts';
 import { GpModel } from './model.ts';
 import { type Candidate, filterSweep, maximizeAcquisition, sweepCandidates } from './optimize.ts';
 import type { GpOptions } from './options.ts';
+import { stallDue, stallLength } from './stall.ts';
 
 /** Observations the posterior is conditioned on at most (see the cost notes in `bayesian.ts`). */
 export const modelCap = 800;
@@ -68,6 +69,8 @@ export class ModelSession {
   private readonly gains: number[];
   private readonly nominations: number[][][];
   private fantasies = 0;
+  /** Observations since the last significant improvement, when PI is due to make this request's first proposal. */
+  private stalled: number | undefined;
 
   private constructor(
     private readonly encoder: SpaceEncoder,
@@ -79,8 +82,10 @@ export class ModelSession {
     private readonly parallel: number,
     state: GpState,
     built: { model: GpModel; y: Float64Array; X: Float64Array },
+    stalled?: number,
   ) {
     this.model = built.model;
+    this.stalled = stalled;
     const dims = encoder.dims;
     const order = Array.from(built.y, (_, i) => i).sort((a, b) => built.y[a]! - built.y[b]! || a - b);
     this.best = built.y[order[0]!]!;
@@ -108,6 +113,10 @@ export class ModelSession {
     const std = standardise(Float64Array.from(keep, (row) => history.values[row]!));
     const { hyper, kind, fittedAt, fullFitAt } = chooseHyper(X, std.y, n, dims, history.n, state, options.seed);
     const model = GpModel.fit(X, std.y, n, dims, hyper, history.pending.length + meta.extra);
+    // Only the default portfolio exploits on a stall (an explicit acq_func is kept), and only with nothing in flight.
+    const stall = stallLength(history.values, history.n, std.scale, options.initialPoints);
+    const stalled =
+      options.acquisition === 'gp_hedge' && history.pending.length === 0 && stallDue(stall) ? stall : undefined;
     const session = new ModelSession(
       encoder,
       options,
@@ -118,6 +127,7 @@ export class ModelSession {
       meta.parallel,
       state,
       { model, y: std.y, X },
+      stalled,
     );
     for (const x of history.pending) session.addFantasy(x);
     return session;
@@ -159,6 +169,9 @@ export class ModelSession {
   ): Proposal {
     const seed = derive(this.options.seed, 'gp', index);
     const n = this.model.size;
+    // A stalled study's first proposal of the request is PI's (see stall.ts); nothing is pending then.
+    const stalled = this.fantasies === 0 ? this.stalled : undefined;
+    this.stalled = undefined;
     // A local proposal ranks only candidates that the model, believing the pending outcomes, predicts at least as
     // good as the best tenth of the observations: a batch's exploiting members may go to any basin the model
     // already rates, but not to places it knows nothing about. Ranking everything, a later member is drawn to far
@@ -199,15 +212,19 @@ export class ModelSession {
     // The perturbations of the best observation nearly always pass the cap; should too few do, rank everything.
     const sweep = capped.size >= minCapped ? capped : full;
     const meanCap = cap === undefined || sweep === full ? undefined : this.toUser(cap);
-    // The refining member of a batch minimises the posterior mean (see batch.ts), outside the hedge.
+    // The refining member of a batch minimises the posterior mean (see batch.ts), outside the hedge; a stalled
+    // sequential study's proposal is PI's (see stall.ts), outside the hedge too.
     const refining = role === 'refine';
     const ctx = refining ? refineContext(this.best) : acquisitionContext(this.best);
-    const hedged = this.options.acquisition === 'gp_hedge' && !refining;
+    const piOnStall = !refining && stalled !== undefined;
+    const hedged = this.options.acquisition === 'gp_hedge' && !refining && !piOnStall;
     const names: readonly AcquisitionName[] = refining
       ? ['LCB']
-      : hedged
-        ? portfolio
-        : [this.options.acquisition as AcquisitionName];
+      : piOnStall
+        ? ['PI']
+        : hedged
+          ? portfolio
+          : [this.options.acquisition as AcquisitionName];
     // Each refinement step costs O(n²): past 200 points fewer, shorter refinements keep the request cheap.
     const small = n <= 200;
     const starts = hedged ? (small ? 3 : 2) : small ? 5 : 3;
@@ -254,6 +271,8 @@ export class ModelSession {
       ...(meanCap === undefined ? {} : { meanCap }),
       ...(average === undefined ? {} : { fantasyDraws }),
       fit: this.fit.kind,
+      // PI instead of the portfolio: the best value had not improved significantly for `stalled` observations.
+      ...(piOnStall ? { stalled } : {}),
     };
     if (probabilities) explain.hedgeProbabilities = probabilities;
     this.addFantasy(x);

@@ -102,8 +102,9 @@ describe('bayesianoptimization proposals', () => {
     expect(phases).toEqual([...Array(10).fill('startup'), 'model', 'model']);
     const explain = run.results[11]!.suggestions[0]!.explain!;
     expect(explain).toMatchObject({ observations: 11, liar: 0, fit: expect.stringMatching(/full|warm/) });
-    expect(['EI', 'LCB', 'PI']).toContain(explain.acquisition);
-    expect(explain.hedgeProbabilities).toHaveLength(3);
+    expect(['EI', 'LCB']).toContain(explain.acquisition);
+    expect(explain.hedgeProbabilities).toHaveLength(2);
+    expect(explain.stalled).toBeUndefined();
   });
 
   it('proposes the same points for the same seed, and other points for another random_state', async () => {
@@ -213,6 +214,23 @@ describe('bayesianoptimization proposals', () => {
       const r = bo.suggest(makeRequest({ space: branin.space, trials: run.trials, count: 1, state: bad }));
       expect(r.suggestions[0]!.explain).toMatchObject({ phase: 'model', fit: 'full' });
     }
+  });
+
+  it("restarts the portfolio's memory of a state written by the former three-member (EI, LCB, PI) portfolio", async () => {
+    const run = await runAskTell({
+      algorithm: new BayesianOptimization(),
+      space: branin.space,
+      evaluate: branin.f,
+      trials: 13,
+    });
+    const state = run.results.at(-1)!.state as { hyper: unknown; fittedAt: number; fullFitAt: number };
+    const old = { ...state, hedge: { gains: [3, -1, 8], nominations: [[], [], []] } };
+    const suggest = (st: unknown) =>
+      new BayesianOptimization().suggest(makeRequest({ space: branin.space, trials: run.trials, count: 1, state: st }));
+    const { hedge: _, ...withoutHedge } = old;
+    // The stored hyperparameters still warm-start the fit; the gains start again from zero.
+    expect(suggest(old)).toEqual(suggest(withoutHedge));
+    expect(suggest(old).suggestions[0]!.explain?.hedgeProbabilities).toEqual([0.5, 0.5]);
   });
 
   it.each([{ acq_func: 'EI' }, { acq_func: 'LCB' }, { acq_func: 'PI', acq_optimizer: 'sampling' }])(
