@@ -28,6 +28,8 @@ export interface OptunaOptions {
   readonly seeds: number;
   readonly functions: readonly string[];
   readonly samplers: readonly string[];
+  /** Another script taking the reference's arguments and printing its JSON (default `optuna_reference.py`). */
+  readonly script?: string;
 }
 
 /** The samplers `optuna_reference.py` knows. */
@@ -51,7 +53,7 @@ export async function runOptunaReference(o: OptunaOptions): Promise<OptunaOutcom
     };
   }
   const args = [
-    `${o.sharedBench}/optuna_reference.py`,
+    o.script ?? `${o.sharedBench}/optuna_reference.py`,
     '--trials',
     String(o.trials),
     '--seeds',
@@ -72,7 +74,7 @@ export async function runOptunaReference(o: OptunaOptions): Promise<OptunaOutcom
   });
   if (code !== 0) {
     const tail = Buffer.concat(err).toString('utf8').trim().split('\n').slice(-3).join(' / ');
-    return { results: {}, error: `optuna_reference.py exited ${code}: ${tail}`, seconds: seconds() };
+    return { results: {}, error: `${o.script ?? 'optuna_reference.py'} exited ${code}: ${tail}`, seconds: seconds() };
   }
   try {
     const doc = JSON.parse(Buffer.concat(out).toString('utf8')) as {
