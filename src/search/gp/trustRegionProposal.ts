@@ -82,10 +82,46 @@ export function regionCandidates(
   return points;
 }
 
+/** Step sizes of {@link localCandidates}, as fractions of the box's side in each dimension. */
+const localScales = [0.02, 0.1, 0.3];
+
+/**
+ * Candidates next to the incumbent: the same random subset of coordinates moved by Gaussian steps of 2%, 10% or
+ * 30% of the box's side (cycling), clipped to the box. Uniform draws in a box of side 0.8 are all far from the
+ * incumbent in 20-D, and EI then ranks them by their variance; alone they made the trust-region GP worse than
+ * the global one on 20-D Rosenbrock (seed 0, regret@200 16,124 against 3,653), so half the candidates are these.
+ */
+export function localCandidates(
+  centre: Float64Array,
+  lower: Float64Array,
+  upper: Float64Array,
+  count: number,
+  seed: number,
+): Float64Array {
+  const dims = centre.length;
+  const points = new Float64Array(count * dims);
+  const step = new Rng(derive(seed, 'tr-step'));
+  const mask = new Rng(derive(seed, 'tr-local-mask'));
+  const p = perturbProbability(dims);
+  for (let c = 0; c < count; c++) {
+    const scale = localScales[c % localScales.length]!;
+    const forced = p >= 1 ? -1 : mask.int(0, dims - 1);
+    for (let d = 0; d < dims; d++) {
+      const move = p >= 1 || d === forced || mask.next() < p;
+      const v = move ? centre[d]! + scale * (upper[d]! - lower[d]!) * step.normal() : centre[d]!;
+      points[c * dims + d] = Math.min(upper[d]!, Math.max(lower[d]!, v));
+    }
+  }
+  return points;
+}
+
 /** The best unseen point in the region by the acquisition, or undefined when every candidate is taken. */
 export function proposeInRegion(model: GpModel, encoder: SpaceEncoder, r: RegionRequest): RegionPick | undefined {
   const dims = encoder.dims;
-  const points = regionCandidates(r.centre, r.lower, r.upper, r.candidates, r.seed);
+  const near = Math.floor(r.candidates / 2);
+  const points = new Float64Array(r.candidates * dims);
+  points.set(regionCandidates(r.centre, r.lower, r.upper, r.candidates - near, r.seed));
+  points.set(localCandidates(r.centre, r.lower, r.upper, near, r.seed), (r.candidates - near) * dims);
   for (let c = 0; c < r.candidates; c++) encoder.snap(points, c * dims);
   const mean = new Float64Array(r.candidates);
   const variance = new Float64Array(r.candidates);
