@@ -37,7 +37,7 @@ const { values } = parseArgs({
   },
 });
 
-/** The GP with its trust region forced on and off (`auto`, the default, is on from 10 parameters). */
+/** The GP with its trust region forced on and off (`auto`, the default, is on from 20 parameters). */
 const gpTrust = 'bayesianoptimization';
 const gpPlain = 'bayesianoptimization-no-trust-region';
 const registry: Record<string, () => SearchAlgorithm> = {

@@ -38,7 +38,7 @@ export interface GpOptions {
 }
 
 /** With `trust_region: auto`, spaces of at least this many parameters search inside a trust region. */
-export const trustRegionParameters = 10;
+export const trustRegionParameters = 20;
 
 /** Whether a search over `parameters` parameters proposes inside a trust region under `options`. */
 export function usesTrustRegion(options: Pick<GpOptions, 'trustRegion'>, parameters: number): boolean {

@@ -1,8 +1,8 @@
 /**
  * The trust region of GP-BO in many dimensions, after TuRBO (Eriksson et al., "Scalable Global Optimization via
  * Local Bayesian Optimization", NeurIPS 2019). A GP over the whole cube explores its far corners ever more as
- * the dimension grows (in 20-D almost all of the volume is far from every observation), so past a dozen
- * parameters the proposals are confined to a hyper-rectangle centred on the incumbent, each side proportional
+ * the dimension grows (in 20-D almost all of the volume is far from every observation), so in wide spaces
+ * (`trust_region`; by default from 20 parameters, where it was measured) the proposals are confined to a hyper-rectangle centred on the incumbent, each side proportional
  * to the fitted ARD length scale of its dimension. The rectangle doubles after a run of improvements, halves
  * after a run of non-improvements, and when it has shrunk below a floor the search restarts: a fresh region
  * around points chosen for being far from everything observed.

@@ -128,9 +128,9 @@ describe('regionCandidates', () => {
 });
 
 describe('trust_region setting', () => {
-  it('is on from 10 parameters by default, and the setting forces it either way', () => {
-    expect(usesTrustRegion(gpOptions({}, 1), 9)).toBe(false);
-    expect(usesTrustRegion(gpOptions({}, 1), 10)).toBe(true);
+  it('is on from 20 parameters by default, and the setting forces it either way', () => {
+    expect(usesTrustRegion(gpOptions({}, 1), 19)).toBe(false);
+    expect(usesTrustRegion(gpOptions({}, 1), 20)).toBe(true);
     expect(usesTrustRegion(gpOptions({ trust_region: 'true' }, 1), 2)).toBe(true);
     expect(usesTrustRegion(gpOptions({ trust_region: 'false' }, 1), 20)).toBe(false);
   });
@@ -157,9 +157,9 @@ function wide(d: number): SearchSpace {
 const sphere = (p: Record<string, unknown>) =>
   Object.values(p).reduce<number>((s, v) => s + ((v as number) - 1) ** 2, 0);
 
-describe('bayesianoptimization in 12 dimensions', () => {
+describe('bayesianoptimization in 20 dimensions', () => {
   it('proposes inside the trust region around the incumbent, says so in explain, and repeats per seed', async () => {
-    const space = wide(12);
+    const space = wide(20);
     const run = (seed: number) =>
       runAskTell({ algorithm: createBayesianOptimization(), space, evaluate: sphere, trials: 14, seed });
     const a = await run(3);
@@ -189,7 +189,7 @@ describe('bayesianoptimization in 12 dimensions', () => {
     expect(again.suggestions[0]!.params).toEqual(last.params);
   });
 
-  it('is off below 10 parameters unless asked for', async () => {
+  it('is off below 20 parameters unless asked for', async () => {
     const run = (settings: Record<string, string>) =>
       runAskTell({
         algorithm: createBayesianOptimization(),
