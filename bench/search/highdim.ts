@@ -130,7 +130,7 @@ for (const s of optuna === undefined ? [] : optunaSeries(optuna)) {
   }
 }
 
-/** optuna_highdim.py outputs (split by function or sampler) as one outcome. */
+/** optuna_highdim.py outputs (split by function, sampler or seed) as one outcome. */
 function readOptuna(files: readonly string[]): OptunaOutcome | undefined {
   if (files.length === 0) return undefined;
   const results: OptunaOutcome['results'] = {};
@@ -141,7 +141,10 @@ function readOptuna(files: readonly string[]): OptunaOutcome | undefined {
       results: Record<string, { samplers: OptunaOutcome['results'][string] }>;
     };
     version = doc.optuna;
-    for (const [fn, r] of Object.entries(doc.results)) results[fn] = { ...results[fn], ...r.samplers };
+    for (const [fn, r] of Object.entries(doc.results)) {
+      const perFn = (results[fn] ??= {});
+      for (const [sampler, runs] of Object.entries(r.samplers)) perFn[sampler] = [...(perFn[sampler] ?? []), ...runs];
+    }
   }
   return { ...(version === undefined ? {} : { version }), results, seconds: 0 };
 }
