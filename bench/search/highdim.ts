@@ -142,7 +142,8 @@ function readOptuna(files: readonly string[]): OptunaOutcome | undefined {
     };
     version = doc.optuna;
     for (const [fn, r] of Object.entries(doc.results)) {
-      const perFn = (results[fn] ??= {});
+      const perFn = results[fn] ?? {};
+      results[fn] = perFn;
       for (const [sampler, runs] of Object.entries(r.samplers)) perFn[sampler] = [...(perFn[sampler] ?? []), ...runs];
     }
   }
@@ -223,7 +224,22 @@ md.push('');
 const dir = (values.out ?? fileURLToPath(new URL('../results/', import.meta.url))).replace(/\/$/, '');
 mkdirSync(dir, { recursive: true });
 writeFileSync(`${dir}/searchHighdim.md`, md.join('\n'));
-const json = { date: new Date().toISOString(), trials, optuna: optuna?.version ?? null, rows, targets, studies };
+// Per study only the regret at the checkpoints (the whole curves stay in the --studies files).
+const perStudy = studies.map((st) => ({
+  id: st.id,
+  fn: st.fn,
+  seed: st.seed,
+  wallS: st.wallS,
+  regret: Object.fromEntries(checkpoints.map((c) => [c, regretOf(st.fn, curveAt(st.curve, c))])),
+}));
+const json = {
+  date: new Date().toISOString(),
+  trials,
+  optuna: optuna?.version ?? null,
+  rows,
+  targets,
+  studies: perStudy,
+};
 writeFileSync(`${dir}/searchHighdim.json`, `${JSON.stringify(json)}\n`);
 process.stdout.write(md.join('\n'));
 log(`wrote ${dir}/searchHighdim.{md,json} in ${((performance.now() - started) / 1000).toFixed(0)} s`);
