@@ -12,8 +12,9 @@ import {
   successTolerance,
 } from '../../../src/search/gp/trustRegion.ts';
 import { perturbProbability, regionCandidates } from '../../../src/search/gp/trustRegionProposal.ts';
+import { Rng } from '../../../src/search/rng.ts';
 import type { SearchSpace } from '../../../src/search/space.ts';
-import { makeRequest, runAskTell } from '../../../src/testing/askTell.ts';
+import { makeRequest, makeTrial, runAskTell } from '../../../src/testing/askTell.ts';
 import { describeSearchAlgorithm } from '../../../src/testing/describeSearchAlgorithm.ts';
 
 describeSearchAlgorithm('bayesianoptimization (trust_region: true)', createBayesianOptimization, {
@@ -205,5 +206,25 @@ describe('bayesianoptimization in 20 dimensions', () => {
     expect(forced.results[forced.results.length - 1]!.suggestions[0]!.explain).toMatchObject({
       region: 'trust-region',
     });
+  });
+});
+
+describe('a collapsed trust region', () => {
+  it('restarts at the most uncertain point of the cube and says so in explain', async () => {
+    const space = wide(3);
+    const stalled = 10 + Math.ceil(Math.log2(initialLength / minLength)) * failureTolerance(3);
+    const rng = new Rng(5);
+    const trials = Array.from({ length: stalled }, (_, i) => {
+      const params = Object.fromEntries(space.map((p) => [p.name, -5 + 15 * rng.next()]));
+      return makeTrial(i, params, 'Succeeded', i < 10 ? 10 - i : 5);
+    });
+    const request = makeRequest({ space, trials, count: 1, seed: 2, settings: { trust_region: 'true' } });
+    const result = await createBayesianOptimization().suggest(request);
+    const explain = result.suggestions[0]!.explain as { region: string; acquisition: string; trustRegion: object };
+    expect(explain).toMatchObject({ region: 'trust-region restart', acquisition: 'maxVariance' });
+    expect(explain.trustRegion).toMatchObject({ restarts: 1, length: initialLength });
+    // One trial fewer and the region has not collapsed yet.
+    const before = await createBayesianOptimization().suggest({ ...request, trials: trials.slice(0, -1) });
+    expect(before.suggestions[0]!.explain).toMatchObject({ region: 'trust-region' });
   });
 });
