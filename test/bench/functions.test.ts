@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { heldOutFunctions, testFunctions } from '../../bench/search/functions.ts';
+import { benchmarkFunction, heldOutFunctions, highDimFunctions, testFunctions } from '../../bench/search/functions.ts';
 import { Rng } from '../../src/search/rng.ts';
 
 // shared/ sits next to the repository (/work/main → /work/shared).
@@ -90,5 +90,33 @@ describe('held-out functions (parity checks outside the development set)', () =>
 
   it('does not shadow the development set', () => {
     for (const name of Object.keys(heldOutFunctions)) expect(Object.hasOwn(testFunctions, name)).toBe(false);
+  });
+});
+
+describe('high-dimensional functions (bench:search:highdim)', () => {
+  const minimisers: Record<string, number> = { rosenbrock20: 1, ackley20: 0, levy20: 1 };
+
+  it.each(Object.keys(highDimFunctions))('%s is 20-D, minimal at its known minimiser, inside its box', (name) => {
+    const fn = highDimFunctions[name]!;
+    expect(fn.bounds).toHaveLength(20);
+    const x = Array(20).fill(minimisers[name]!);
+    for (const [i, [lo, hi]] of fn.bounds.entries()) {
+      expect(x[i]).toBeGreaterThanOrEqual(lo);
+      expect(x[i]).toBeLessThanOrEqual(hi);
+    }
+    expect(Math.abs(fn.f(x) - fn.optimum)).toBeLessThan(1e-9);
+    const rng = new Rng(11);
+    for (let i = 0; i < 500; i++) {
+      const p = fn.bounds.map(([lo, hi]) => lo + (hi - lo) * rng.next());
+      expect(fn.f(p)).toBeGreaterThan(fn.optimum);
+    }
+    expect(benchmarkFunction(name)).toBe(fn);
+  });
+
+  it('keeps the optimum off the centre of the cube, so a search starting there gets no free answer', () => {
+    for (const [name, fn] of Object.entries(highDimFunctions)) {
+      const centre = fn.bounds.map(([lo, hi]) => (lo + hi) / 2);
+      expect(fn.f(centre) - fn.optimum, name).toBeGreaterThan(1);
+    }
   });
 });

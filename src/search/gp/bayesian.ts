@@ -157,6 +157,7 @@ function openSession(
     extra,
     sign: req.objective.type === 'maximize' ? -1 : 1,
     parallel: req.parallelTrialCount,
+    parameters: req.space.length,
   });
 }
 

@@ -18,6 +18,8 @@ const rules: SettingRules = {
   acq_func: { type: 'enum', values: ['gp_hedge', 'LCB', 'EI', 'PI', 'EIps', 'PIps'] },
   acq_optimizer: { type: 'enum', values: ['auto', 'sampling', 'lbfgs'] },
   random_state: randomStateRule,
+  // hpo-workbench extension (Katib has no such setting): GP-BO inside a TuRBO-style trust region (trustRegion.ts).
+  trust_region: { type: 'enum', values: ['auto', 'true', 'false'] },
 };
 
 /** The parsed settings the GP search runs with. */
@@ -28,6 +30,19 @@ export interface GpOptions {
   /** `sampling` scores the candidate sweep only; `auto` and `lbfgs` also refine the best candidates by gradient. */
   readonly localSearch: boolean;
   readonly seed: number;
+  /**
+   * `trust_region`: `auto` (default) confines proposals to a trust region from {@link trustRegionParameters}
+   * parameters on, `on`/`off` always/never.
+   */
+  readonly trustRegion: 'auto' | 'on' | 'off';
+}
+
+/** With `trust_region: auto`, spaces of at least this many parameters search inside a trust region. */
+export const trustRegionParameters = 20;
+
+/** Whether a search over `parameters` parameters proposes inside a trust region under `options`. */
+export function usesTrustRegion(options: Pick<GpOptions, 'trustRegion'>, parameters: number): boolean {
+  return options.trustRegion === 'on' || (options.trustRegion === 'auto' && parameters >= trustRegionParameters);
 }
 
 /** Every problem with `settings`: Katib's checks plus the values Katib accepts that this implementation lacks. */
@@ -65,5 +80,6 @@ export function gpOptions(settings: Settings, requestSeed: number): GpOptions {
     acquisition: acq === 'EI' || acq === 'LCB' || acq === 'PI' ? acq : 'gp_hedge',
     localSearch: values.acq_optimizer !== 'sampling',
     seed: seedFrom(values, requestSeed),
+    trustRegion: values.trust_region === 'true' ? 'on' : values.trust_region === 'false' ? 'off' : 'auto',
   };
 }

@@ -9,8 +9,10 @@ import { type History, selectSubset, standardise } from './history.ts';
 import type { Hyper } from './kernel.ts';
 import { GpModel } from './model.ts';
 import { type Candidate, filterSweep, maximizeAcquisition, sweepCandidates } from './optimize.ts';
-import type { GpOptions } from './options.ts';
+import { type GpOptions, usesTrustRegion } from './options.ts';
 import { stallDue, stallLength } from './stall.ts';
+import { replayTrustRegion, type TrustRegionState } from './trustRegion.ts';
+import { trustedProposal } from './trustRegionProposal.ts';
 
 /** Observations the posterior is conditioned on at most (see the cost notes in `bayesian.ts`). */
 export const modelCap = 800;
@@ -71,6 +73,8 @@ export class ModelSession {
   private fantasies = 0;
   /** Observations since the last significant improvement, when PI is due to make this request's first proposal. */
   private stalled: number | undefined;
+  /** The trust region replayed from the history, when this search uses one (see `trustRegion.ts`). */
+  private trust: TrustRegionState | undefined;
 
   private constructor(
     private readonly encoder: SpaceEncoder,
@@ -101,7 +105,7 @@ export class ModelSession {
     options: GpOptions,
     history: History,
     state: GpState,
-    meta: { extra: number; sign: number; parallel: number },
+    meta: { extra: number; sign: number; parallel: number; parameters: number },
   ): ModelSession {
     const dims = encoder.dims;
     const keep = selectSubset(history.X, history.values, history.n, dims, modelCap, options.seed);
@@ -129,6 +133,9 @@ export class ModelSession {
       { model, y: std.y, X },
       stalled,
     );
+    if (usesTrustRegion(options, meta.parameters)) {
+      session.trust = replayTrustRegion(history.values, options.initialPoints, meta.parameters);
+    }
     for (const x of history.pending) session.addFantasy(x);
     return session;
   }
@@ -168,6 +175,7 @@ export class ModelSession {
     feasible?: (x: Float64Array) => boolean,
   ): Proposal {
     const seed = derive(this.options.seed, 'gp', index);
+    if (this.trust !== undefined) return this.proposeTrusted(this.trust, seed, isSeen, fallback);
     const n = this.model.size;
     // A stalled study's first proposal of the request is PI's (see stall.ts); nothing is pending then.
     const stalled = this.fantasies === 0 ? this.stalled : undefined;
@@ -279,6 +287,50 @@ export class ModelSession {
     return { x, explain };
   }
 
+  /** {@link propose} under a trust region: the region's pick (or `fallback`), explained, then fantasised. */
+  private proposeTrusted(
+    region: TrustRegionState,
+    seed: number,
+    isSeen: (x: Float64Array) => boolean,
+    fallback: () => Float64Array,
+  ): Proposal {
+    const centreValue = region.centre < 0 ? undefined : this.history.values[region.centre]!;
+    const { pick, explain } = trustedProposal(
+      {
+        model: this.model,
+        encoder: this.encoder,
+        logLength: this.hyper.logLength,
+        X: this.history.X,
+        region,
+        best: centreValue === undefined ? this.best : (centreValue - this.standard.mean) / this.standard.scale,
+        acquisition: this.options.acquisition === 'gp_hedge' ? 'EI' : this.options.acquisition,
+        localSearch: this.options.localSearch,
+      },
+      seed,
+      isSeen,
+    );
+    const x = pick?.x ?? fallback();
+    const at = this.predictAt(x);
+    const proposal: Proposal = {
+      x,
+      explain: {
+        phase: 'model',
+        acquisition: pick === undefined ? 'fallback' : region.centre < 0 ? 'maxVariance' : explainName(this.options),
+        acquisitionValue: pick?.value ?? null,
+        predictedMean: this.toUser(at.mean),
+        predictedSd: this.standard.scale * Math.sqrt(at.variance),
+        observations: this.history.n,
+        modelPoints: this.model.size - this.fantasies,
+        liar: this.fantasies,
+        ...explain,
+        ...(centreValue === undefined ? {} : { incumbent: this.standard.sign * centreValue }),
+        fit: this.fit.kind,
+      },
+    };
+    this.addFantasy(x);
+    return proposal;
+  }
+
   /** The state to hand back: hyperparameters for the next warm start and the portfolio's memory. */
   state(): GpState {
     return {
@@ -289,6 +341,11 @@ export class ModelSession {
       hedge: { gains: this.gains, nominations: this.nominations },
     };
   }
+}
+
+/** The acquisition a trust-region proposal maximises: the one asked for, EI in place of the `gp_hedge` portfolio. */
+function explainName(options: GpOptions): string {
+  return options.acquisition === 'gp_hedge' ? 'EI' : options.acquisition;
 }
 
 /**

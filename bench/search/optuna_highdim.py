@@ -1,0 +1,58 @@
+"""Optuna's side of `npm run bench:search:highdim`: the shared reference script, unchanged, on the 20-D functions.
+
+  /usr/bin/python3 optuna_highdim.py --trials 200 --seeds 10 --samplers tpe,tpe-multivariate,cmaes
+
+Adds rosenbrock20, ackley20 and levy20 (the same bounds and formulas as bench/search/functions.ts) to the
+reference script's function table and runs its studies (its run(): the same samplers and JSON output as
+optuna_reference.py), with one more option, --first-seed, so that seeds can be split over processes.
+The shared folder is ../../../shared/bench from this file, or $HPO_SHARED_BENCH.
+"""
+import argparse
+import json
+import math
+import os
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.environ.get("HPO_SHARED_BENCH", os.path.join(HERE, "..", "..", "..", "shared", "bench")))
+
+import functions  # noqa: E402  (shared/bench/functions.py)
+import optuna_reference  # noqa: E402
+
+
+def levy(x):
+    w = [1 + (v - 1) / 4 for v in x]
+    total = math.sin(math.pi * w[0]) ** 2
+    for v in w[:-1]:
+        total += (v - 1) ** 2 * (1 + 10 * math.sin(math.pi * v + 1) ** 2)
+    return total + (w[-1] - 1) ** 2 * (1 + math.sin(2 * math.pi * w[-1]) ** 2)
+
+
+HIGH_DIM = {
+    "rosenbrock20": ([(-5.0, 10.0)] * 20, 0.0, functions.rosenbrock),
+    "ackley20": ([(-15.0, 30.0)] * 20, 0.0, functions.ackley),
+    "levy20": ([(-10.0, 10.0)] * 20, 0.0, levy),
+}
+
+optuna_reference.FUNCTIONS.update(HIGH_DIM)
+
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--trials", type=int, default=200)
+    ap.add_argument("--seeds", type=int, default=10)
+    ap.add_argument("--first-seed", type=int, default=0)
+    ap.add_argument("--functions", default=",".join(HIGH_DIM))
+    ap.add_argument("--samplers", default="tpe,tpe-multivariate,cmaes")
+    a = ap.parse_args()
+    out = {"optuna": optuna_reference.optuna.__version__, "trials": a.trials, "results": {}}
+    seeds = range(a.first_seed, a.first_seed + a.seeds)
+    for name in a.functions.split(","):
+        samplers = {s: [optuna_reference.run(name, s, seed, a.trials) for seed in seeds] for s in a.samplers.split(",")}
+        out["results"][name] = {"optimum": optuna_reference.FUNCTIONS[name][1], "samplers": samplers}
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()
