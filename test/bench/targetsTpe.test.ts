@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseAnchors } from '../../bench/search/anchors.ts';
 import type { LongStudy } from '../../bench/search/extras.ts';
+import { heldOutFunctions } from '../../bench/search/functions.ts';
 import type { SummaryRow } from '../../bench/search/summary.ts';
 import type { TargetInputs } from '../../bench/search/targets.ts';
 import {
@@ -116,16 +117,11 @@ describe('issue #18 TPE targets', () => {
 
   it('reads the committed Optuna 3.1 held-out run: every held-out function, both TPE samplers, 20 seeds', () => {
     const ref = readHeldOutReference();
-    expect(Object.keys(ref?.curves ?? {}).sort()).toEqual([
-      'camel',
-      'ellipsoid6',
-      'levy4',
-      'rastrigin4',
-      'styblinski5',
-    ]);
-    for (const bySampler of Object.values(ref?.curves ?? {})) {
-      expect(Object.keys(bySampler).sort()).toEqual(['tpe', 'tpe-multivariate']);
+    expect(Object.keys(ref?.curves ?? {}).sort()).toEqual(Object.keys(heldOutFunctions).sort());
+    for (const [fn, bySampler] of Object.entries(ref?.curves ?? {})) {
+      expect(Object.keys(bySampler)).toEqual(expect.arrayContaining(['tpe', 'tpe-multivariate']));
       for (const runs of Object.values(bySampler)) expect(runs.map((c) => c.length)).toEqual(new Array(20).fill(100));
+      expect(ref?.optimum[fn]).toBeCloseTo(heldOutFunctions[fn]!.optimum, 6);
     }
     expect(readHeldOutReference('/nonexistent/optuna-heldout.json')).toBeUndefined();
   });
