@@ -9,7 +9,6 @@ The shared folder is ../../../shared/bench from this file, or $HPO_SHARED_BENCH.
 """
 import argparse
 import json
-import math
 import os
 import sys
 
@@ -18,14 +17,7 @@ sys.path.insert(0, os.environ.get("HPO_SHARED_BENCH", os.path.join(HERE, "..", "
 
 import functions  # noqa: E402  (shared/bench/functions.py)
 import optuna_reference  # noqa: E402
-
-
-def levy(x):
-    w = [1 + (v - 1) / 4 for v in x]
-    total = math.sin(math.pi * w[0]) ** 2
-    for v in w[:-1]:
-        total += (v - 1) ** 2 * (1 + 10 * math.sin(math.pi * v + 1) ** 2)
-    return total + (w[-1] - 1) ** 2 * (1 + math.sin(2 * math.pi * w[-1]) ** 2)
+from optuna_heldout import levy  # noqa: E402  (the held-out set's Levy, the same formula)
 
 
 HIGH_DIM = {
