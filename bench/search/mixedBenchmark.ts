@@ -10,8 +10,7 @@ import type { SearchAlgorithm } from '../../src/search/types.ts';
 import { runOurSide, type Series } from './harness.ts';
 import { mixedFunctions } from './mixedFunctions.ts';
 import { type OptunaOutcome, runOptunaReference } from './optuna.ts';
-import { curveAt, type Quartiles, quartiles } from './stats.ts';
-import { optunaSeries } from './summary.ts';
+import { checkpoints, optunaSeries, type SummaryRow, summarise } from './summary.ts';
 
 /** Our samplers on the mixed set (every one of them takes ints with steps, lists and categoricals). */
 export const mixedAlgorithms: readonly string[] = [
@@ -24,7 +23,7 @@ export const mixedAlgorithms: readonly string[] = [
 /** Optuna's samplers on the mixed set, as `optuna_mixed.py` names them. */
 export const mixedOptunaSamplers: readonly string[] = ['random', 'tpe', 'tpe-multivariate', 'cmaes'];
 /** Trial counts at which regret is reported. */
-export const mixedCheckpoints: readonly number[] = [25, 50, 100];
+export const mixedCheckpoints: readonly number[] = checkpoints;
 
 /** Options of {@link runMixedBenchmark}; every field has the default of `npm run bench:search:mixed`. */
 export interface MixedOptions {
@@ -40,16 +39,8 @@ export interface MixedOptions {
   readonly log?: (line: string) => void;
 }
 
-/** One sampler on one function: regret quartiles over seeds at each checkpoint and the median study wall. */
-export interface MixedRow {
-  readonly fn: string;
-  readonly seriesId: string;
-  readonly sampler: string;
-  readonly source: Series['source'];
-  readonly regret: Readonly<Record<number, Quartiles>>;
-  readonly wallS: number;
-  readonly studies: number;
-}
+/** One sampler on one function: the search benchmark's row (regret quartiles and geometric means, study wall). */
+export type MixedRow = SummaryRow;
 
 /** One PASS/FAIL line: one of ours against Optuna's better TPE at one budget on one function. */
 export interface MixedTarget {
@@ -131,27 +122,7 @@ export async function runMixedBenchmark(o: MixedOptions = {}): Promise<MixedRepo
 
 /** The rows of every `ok` series on each function, regret against the function's exact optimum. */
 export function mixedRows(series: readonly Series[], functions: readonly string[], trials: number): MixedRow[] {
-  const rows: MixedRow[] = [];
-  for (const fn of functions) {
-    const optimum = mixedFunctions[fn]!.optimum;
-    for (const s of series) {
-      const studies = s.studies[fn];
-      if (s.status !== 'ok' || studies === undefined || studies.length === 0) continue;
-      const regret: Record<number, Quartiles> = {};
-      for (const c of mixedCheckpoints)
-        if (c <= trials) regret[c] = quartiles(studies.map((st) => curveAt(st.curve, c) - optimum));
-      rows.push({
-        fn,
-        seriesId: s.id,
-        sampler: s.label,
-        source: s.source,
-        regret,
-        wallS: quartiles(studies.map((st) => st.wallS)).median,
-        studies: studies.length,
-      });
-    }
-  }
-  return rows;
+  return summarise(series, functions, trials, (fn) => mixedFunctions[fn]!.optimum);
 }
 
 /**

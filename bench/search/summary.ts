@@ -27,11 +27,16 @@ export interface SummaryRow {
   readonly coincidences?: number;
 }
 
-/** The regret of a best-so-far value on a function (against the optimum `functions.py` or the held-out set lists). */
-export function regretOf(fn: string, best: number): number {
+/** The optimum `functions.py` or the held-out set lists for a function of `functions.ts`. */
+export function optimumOf(fn: string): number {
   const f = benchmarkFunction(fn);
   if (f === undefined) throw new Error(`unknown function ${fn}`);
-  return best - f.optimum;
+  return f.optimum;
+}
+
+/** The regret of a best-so-far value on a function (against {@link optimumOf}). */
+export function regretOf(fn: string, best: number): number {
+  return best - optimumOf(fn);
 }
 
 /** The live Optuna run as series, labelled with the version it reports. */
@@ -56,10 +61,19 @@ export function optunaSeries(outcome: OptunaOutcome): Series[] {
   return [...bySampler.values()];
 }
 
-/** Rows for the studies of every `ok` series on the given functions, in function-then-series order. */
-export function summarise(series: readonly Series[], functions: readonly string[], trials: number): SummaryRow[] {
+/**
+ * Rows for the studies of every `ok` series on the given functions, in function-then-series order; regret against
+ * `optimum(fn)` (default {@link optimumOf}; the mixed-space benchmark passes its functions' exact optima).
+ */
+export function summarise(
+  series: readonly Series[],
+  functions: readonly string[],
+  trials: number,
+  optimum: (fn: string) => number = optimumOf,
+): SummaryRow[] {
   const rows: SummaryRow[] = [];
   for (const fn of functions) {
+    const best = optimum(fn);
     for (const s of series) {
       const studies = s.studies[fn];
       if (s.status !== 'ok' || studies === undefined || studies.length === 0) continue;
@@ -67,7 +81,7 @@ export function summarise(series: readonly Series[], functions: readonly string[
       const geoMean: Record<number, number> = {};
       for (const c of checkpoints) {
         if (c > trials) continue;
-        const values = studies.map((st) => regretOf(fn, curveAt(st.curve, c)));
+        const values = studies.map((st) => curveAt(st.curve, c) - best);
         regret[c] = quartiles(values);
         geoMean[c] = geometricMean(values);
       }
